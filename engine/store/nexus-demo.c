@@ -1,0 +1,253 @@
+/* nexus-demo.c — the small data set a new default database starts with
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A newcomer who starts the console should see leads at once.  These are
+ * invented businesses with invented numbers in real number ranges, in Arabic,
+ * Latin and mixed scripts, spread over four cities.  They are marked with the
+ * provider "demo" so they can be told apart and removed.
+ */
+
+#include "config.h"
+
+#include "nexus-store-private.h"
+
+typedef struct
+{
+  const char *name;
+  const char *category;
+  const char *phone_e164;  /* NULL: preview-only */
+  const char *website;
+  const char *address;
+  const char *city;
+  const char *country;
+  double      lat;
+  double      lon;
+  const char *status;
+  double      rating;
+} DemoLead;
+
+static const DemoLead demo_leads[] = {
+  { "مطعم الياسمين", "restaurant", "+201001234501", NULL, "شارع التحرير ١٢", "Cairo", "EG", 30.0444, 31.2357, "new", 4.5 },
+  { "Koshary El Tahrir", "restaurant", "+20223901234", "koshary-tahrir.example", "19 Tahrir St", "Cairo", "EG", 30.0450, 31.2380, "contacted", 4.7 },
+  { "صيدلية النور", "pharmacy", "+201111234502", NULL, "شارع قصر العيني", "Cairo", "EG", 30.0380, 31.2330, "new", 0 },
+  { "Zamalek Dental Clinic", "dentist", "+20227351234", "zamalekdental.example", "26 July St", "Cairo", "EG", 30.0626, 31.2197, "qualified", 4.8 },
+  { "مخبز Bread & Co", "bakery", "+201221234503", NULL, "Zamalek", "Cairo", "EG", 30.0610, 31.2210, "new", 4.2 },
+  { "Nile View Hotel", "hotel", "+20225781234", "nileview.example", "Corniche El Nil", "Cairo", "EG", 30.0490, 31.2290, "won", 4.1 },
+  { "ورشة الأمل للسيارات", "car_repair", "+201551234504", NULL, "المعادي", "Cairo", "EG", 29.9602, 31.2569, "new", 0 },
+  { "Café Riche", "cafe", "+20223929793", NULL, "17 Talaat Harb", "Cairo", "EG", 30.0493, 31.2405, "lost", 4.4 },
+  { "مكتبة الشروق", "books", NULL, NULL, "ميدان طلعت حرب", "Cairo", "EG", 30.0500, 31.2420, "new", 0 },
+  { "Heliopolis Fitness", "fitness_centre", "+201061234505", "heliofit.example", "Korba", "Cairo", "EG", 30.0911, 31.3225, "contacted", 4.0 },
+
+  { "مطعم النخيل", "restaurant", "+966501234506", NULL, "طريق الملك فهد", "Riyadh", "SA", 24.7136, 46.6753, "new", 4.3 },
+  { "Al Olaya Pharmacy", "pharmacy", "+966112345607", NULL, "Olaya St", "Riyadh", "SA", 24.6950, 46.6850, "qualified", 0 },
+  { "صالون لمسة جمال", "hairdresser", "+966551234508", NULL, "حي الملقا", "Riyadh", "SA", 24.8100, 46.6000, "new", 4.9 },
+  { "Najd Coffee Roasters", "cafe", "+966531234509", "najdcoffee.example", "Tahlia St", "Riyadh", "SA", 24.6990, 46.6780, "contacted", 4.6 },
+  { "مستوصف الرعاية", "clinic", "+966114561234", NULL, "حي العليا", "Riyadh", "SA", 24.6900, 46.6850, "new", 3.9 },
+  { "Diriyah Car Rental", "car_rental", "+966541234510", "diriyahcars.example", "King Salman Rd", "Riyadh", "SA", 24.7370, 46.5750, "won", 4.2 },
+  { "حلويات سعد الدين", "confectionery", "+966581234511", NULL, "طريق العروبة", "Riyadh", "SA", 24.7020, 46.6700, "new", 4.5 },
+  { "مغسلة الأمانة", "laundry", NULL, NULL, "حي النسيم", "Riyadh", "SA", 24.7330, 46.8200, "new", 0 },
+
+  { "Al Fanar Restaurant", "restaurant", "+97142321234", "alfanar.example", "Festival City", "Dubai", "AE", 25.2220, 55.3520, "qualified", 4.4 },
+  { "كافيه الشاطئ Beach Café", "cafe", "+971501234512", NULL, "Jumeirah Beach Rd", "Dubai", "AE", 25.2048, 55.2708, "new", 4.1 },
+  { "Deira Electronics", "electronics", "+97142251234", NULL, "Al Rigga", "Dubai", "AE", 25.2650, 55.3200, "contacted", 3.8 },
+  { "عيادة الابتسامة لطب الأسنان", "dentist", "+971561234513", "smiledxb.example", "Al Barsha", "Dubai", "AE", 25.1130, 55.2000, "new", 4.7 },
+  { "Marina Yoga Studio", "fitness_centre", "+971521234514", "marinayoga.example", "Dubai Marina", "Dubai", "AE", 25.0800, 55.1400, "new", 4.9 },
+  { "مطبعة الخليج", "printing", NULL, NULL, "القوز", "Dubai", "AE", 25.1500, 55.2300, "new", 0 },
+  { "Karama Tailors", "tailor", "+971551234515", NULL, "Karama", "Dubai", "AE", 25.2450, 55.3050, "lost", 4.0 },
+
+  { "Le Petit Bistrot", "restaurant", "+33142601234", "petitbistrot.example", "12 rue de Rivoli", "Paris", "FR", 48.8566, 2.3522, "contacted", 4.3 },
+  { "Boulangerie Saint-Michel", "bakery", "+33143261234", NULL, "5 bd Saint-Michel", "Paris", "FR", 48.8530, 2.3440, "new", 4.6 },
+  { "Pharmacie du Marais", "pharmacy", "+33142721234", NULL, "30 rue des Archives", "Paris", "FR", 48.8590, 2.3570, "new", 0 },
+  { "مطعم الأرز Le Cèdre", "restaurant", "+33612345616", "lecedre.example", "9 rue Oberkampf", "Paris", "FR", 48.8650, 2.3700, "qualified", 4.8 },
+  { "Atelier Vélo Bastille", "bicycle", "+33143551234", "velobastille.example", "Rue de la Roquette", "Paris", "FR", 48.8550, 2.3730, "new", 4.5 },
+  { "Librairie Avicenne", "books", NULL, NULL, "Quartier Latin", "Paris", "FR", 48.8490, 2.3470, "new", 0 },
+  { "Hôtel des Arts", "hotel", "+33146061234", "hoteldesarts.example", "Montmartre", "Paris", "FR", 48.8867, 2.3431, "won", 4.2 },
+};
+
+static char *
+demo_normalize (const char *text)
+{
+  g_autofree char *nfkc = g_utf8_normalize (text, -1, G_NORMALIZE_NFKC);
+
+  return g_utf8_casefold (nfkc, -1);
+}
+
+static gboolean
+insert_agents (NexusStore  *self,
+               gint64       now,
+               gint64      *out_first_agent,
+               GError     **error)
+{
+  static const char * const names[] = { "Mona Adel", "خالد العتيبي" };
+  sqlite3_stmt *stmt;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      int rc;
+
+      if (!(stmt = _nexus_store_prepare (self,
+                                         "INSERT INTO agents (name, created_at) VALUES (?, ?)",
+                                         error)))
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, names[i], -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, now);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          _nexus_store_set_error (self, rc, error, "adding demo agents");
+          return FALSE;
+        }
+      if (i == 0)
+        *out_first_agent = sqlite3_last_insert_rowid (_nexus_store_get_db (self));
+    }
+  return TRUE;
+}
+
+static gboolean
+insert_lead (NexusStore      *self,
+             const DemoLead  *lead,
+             guint            index,
+             gint64           now,
+             gint64           agent_id,
+             GError         **error)
+{
+  g_autofree char *name_norm = demo_normalize (lead->name);
+  g_autofree char *address_norm = demo_normalize (lead->address);
+  g_autofree char *ref = g_strdup_printf ("demo/%u", index + 1);
+  g_autofree char *raw = NULL;
+  sqlite3_stmt *stmt;
+  gint64 lead_id;
+  /* Spread the demo over the last weeks so dates differ. */
+  gint64 seen = now - (gint64)index * 86400 / 2;
+  int rc;
+
+  stmt = _nexus_store_prepare (self,
+                               "INSERT INTO leads (name, name_norm, phone_e164, website, website_host,"
+                               " address, address_norm, city, country, lat, lon, category,"
+                               " category_source, rating, status, preview_only, agent_id,"
+                               " first_seen_at, last_seen_at, updated_at)"
+                               " VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+                               " 'provider', ?12, ?13, ?14, ?15, ?16, ?16, ?16)",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, lead->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, name_norm, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, lead->phone_e164, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, lead->website, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, lead->address, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, address_norm, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, lead->city, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, lead->country, -1, SQLITE_STATIC);
+  sqlite3_bind_double (stmt, 9, lead->lat);
+  sqlite3_bind_double (stmt, 10, lead->lon);
+  sqlite3_bind_text (stmt, 11, lead->category, -1, SQLITE_STATIC);
+  if (lead->rating > 0)
+    sqlite3_bind_double (stmt, 12, lead->rating);
+  sqlite3_bind_text (stmt, 13, lead->status, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 14, lead->phone_e164 == NULL);
+  if (g_strcmp0 (lead->status, "new") != 0 && agent_id > 0)
+    sqlite3_bind_int64 (stmt, 15, agent_id);
+  sqlite3_bind_int64 (stmt, 16, seen);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _nexus_store_set_error (self, rc, error, "adding demo leads");
+      return FALSE;
+    }
+  lead_id = sqlite3_last_insert_rowid (_nexus_store_get_db (self));
+
+  if (lead->phone_e164 != NULL)
+    {
+      stmt = _nexus_store_prepare (self,
+                                   "INSERT INTO lead_phones (e164, lead_id) VALUES (?, ?)",
+                                   error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, lead->phone_e164, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, lead_id);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          _nexus_store_set_error (self, rc, error, "adding demo leads");
+          return FALSE;
+        }
+    }
+
+  raw = g_strdup_printf ("{\"demo\":true,\"index\":%u}", index + 1);
+  stmt = _nexus_store_prepare (self,
+                               "INSERT INTO lead_sources (lead_id, provider, ref, raw,"
+                               " first_seen_at, last_seen_at) VALUES (?, 'demo', ?, ?, ?, ?)",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, lead_id);
+  sqlite3_bind_text (stmt, 2, ref, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, raw, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, seen);
+  sqlite3_bind_int64 (stmt, 5, seen);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _nexus_store_set_error (self, rc, error, "adding demo leads");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * nexus_store_seed_demo:
+ *
+ * Adds the demo leads and two agents in one transaction, with an audit
+ * entry.  Either all of it lands or none.
+ */
+gboolean
+nexus_store_seed_demo (NexusStore  *self,
+                       GError     **error)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 agent_id = 0;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  if (!_nexus_store_begin (self, error))
+    return FALSE;
+
+  if (!insert_agents (self, now, &agent_id, error))
+    goto fail;
+
+  for (guint i = 0; i < G_N_ELEMENTS (demo_leads); i++)
+    if (!insert_lead (self, &demo_leads[i], i, now, agent_id, error))
+      goto fail;
+
+  stmt = _nexus_store_prepare (self,
+                               "INSERT INTO audit_log (at, actor, action, details)"
+                               " VALUES (?, 'nexus', 'demo.seed', json_object('leads', ?))",
+                               error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, now);
+  sqlite3_bind_int (stmt, 2, (int)G_N_ELEMENTS (demo_leads));
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _nexus_store_set_error (self, rc, error, "adding demo leads");
+      goto fail;
+    }
+
+  return _nexus_store_commit (self, error);
+
+fail:
+  _nexus_store_rollback (self);
+  return FALSE;
+}

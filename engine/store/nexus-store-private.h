@@ -1,0 +1,46 @@
+/* nexus-store-private.h — what the store's own files share
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Only files under engine/store/ include this header.  Everything here runs
+ * on the thread that currently uses the store (see nexus-store.h).
+ */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "nexus-store.h"
+
+G_BEGIN_DECLS
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* One numbered migration: the SQL that takes a file from version - 1 to
+ * version.  Runs inside the caller's transaction. */
+typedef struct
+{
+  int         version;
+  const char *sql;
+} NexusMigration;
+
+const NexusMigration *_nexus_schema_get_migrations (guint *n_migrations);
+
+sqlite3      *_nexus_store_get_db        (NexusStore  *self);
+sqlite3_stmt *_nexus_store_prepare       (NexusStore  *self,
+                                          const char  *sql,
+                                          GError     **error);
+gboolean      _nexus_store_exec          (NexusStore  *self,
+                                          const char  *sql,
+                                          GError     **error);
+gboolean      _nexus_store_begin         (NexusStore  *self,
+                                          GError     **error);
+gboolean      _nexus_store_commit        (NexusStore  *self,
+                                          GError     **error);
+void          _nexus_store_rollback      (NexusStore  *self);
+void          _nexus_store_set_error     (NexusStore  *self,
+                                          int          rc,
+                                          GError     **error,
+                                          const char  *doing);
+
+G_END_DECLS
