@@ -15,17 +15,10 @@
 
 #include "nexus-cli.h"
 #include "nexus-engine.h"
+#include "nexusctl.h"
 
-#define PROGRAM "nexusctl"
-
-typedef struct
-{
-  /* --db, possibly given before or after the command name. */
-  char *db_path;
-} Ctl;
-
-typedef int (*CommandFunc) (Ctl   *ctl,
-                            char **args);
+typedef int (*CommandFunc) (NexusCtl  *ctl,
+                            char     **args);
 
 typedef struct
 {
@@ -34,9 +27,9 @@ typedef struct
   CommandFunc  func;
 } Command;
 
-static NexusStore *
-ctl_open_store (Ctl     *ctl,
-                GError **error)
+NexusStore *
+nexusctl_open_store (NexusCtl  *ctl,
+                     GError   **error)
 {
   if (ctl->db_path == NULL)
     ctl->db_path = nexus_engine_default_db_path ();
@@ -45,8 +38,8 @@ ctl_open_store (Ctl     *ctl,
   return nexus_store_open (ctl->db_path, NEXUS_STORE_OPEN_NO_CREATE, error);
 }
 
-static void
-print_json (JsonNode *root)
+void
+nexusctl_print_json (JsonNode *root)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *text = NULL;
@@ -58,8 +51,8 @@ print_json (JsonNode *root)
 }
 
 static int
-command_status (Ctl   *ctl,
-                char **args)
+command_status (NexusCtl  *ctl,
+                char     **args)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(NexusStore) store = NULL;
@@ -83,7 +76,7 @@ command_status (Ctl   *ctl,
   if (g_strv_length (args) > 1)
     return nexus_cli_usage_error (PROGRAM, _("Unexpected argument “%s”"), args[1]);
 
-  store = ctl_open_store (ctl, &error);
+  store = nexusctl_open_store (ctl, &error);
   if (store == NULL)
     return nexus_cli_fail (PROGRAM, "%s", error->message);
 
@@ -115,7 +108,7 @@ command_status (Ctl   *ctl,
 
   if (as_json)
     {
-      print_json (root);
+      nexusctl_print_json (root);
       return NEXUS_EXIT_OK;
     }
 
@@ -133,6 +126,10 @@ command_status (Ctl   *ctl,
 
 static const Command commands[] = {
   { "status", N_("Schema version and table sizes"), command_status },
+  { "search", N_("Add, list and control searches"), nexusctl_search },
+  { "jobs", N_("List and retry jobs"), nexusctl_jobs },
+  { "worker", N_("Add, list, rotate and revoke workers"), nexusctl_worker },
+  { "leads", N_("Import, export and classify leads"), nexusctl_leads },
 };
 
 static char *
@@ -155,7 +152,7 @@ main (int   argc,
   g_auto(GStrv) args = NULL;
   g_autofree char *description = NULL;
   gboolean version = FALSE;
-  Ctl ctl = { 0 };
+  NexusCtl ctl = { 0 };
   int status;
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl.db_path,

@@ -262,7 +262,7 @@ static const char schema_v1[] =
   "END;";
 
 static const NexusMigration migrations[] = {
-  { 1, schema_v1 },
+  { 1, { schema_v1, _nexus_schema_v1_queue, _nexus_schema_v1_leads, _nexus_schema_v1_api, NULL } },
 };
 
 const NexusMigration *

@@ -17,12 +17,19 @@ G_BEGIN_DECLS
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 /* One numbered migration: the SQL that takes a file from version - 1 to
- * version.  Runs inside the caller's transaction. */
+ * version, as a NULL-terminated list of scripts run in order inside the
+ * caller's transaction.  A migration may be assembled from one script per
+ * engine area (core, queue, leads, api). */
 typedef struct
 {
   int         version;
-  const char *sql;
+  const char *scripts[8];
 } NexusMigration;
+
+/* The parts of schema version 1 owned by each area. */
+extern const char _nexus_schema_v1_queue[];
+extern const char _nexus_schema_v1_leads[];
+extern const char _nexus_schema_v1_api[];
 
 const NexusMigration *_nexus_schema_get_migrations (guint *n_migrations);
 

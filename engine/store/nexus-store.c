@@ -481,10 +481,13 @@ migrate (NexusStore  *self,
     {
       if (migrations[i].version <= self->schema_version)
         continue;
-      if (!_nexus_store_exec (self, migrations[i].sql, error))
+      for (guint j = 0; migrations[i].scripts[j] != NULL; j++)
         {
-          _nexus_store_rollback (self);
-          return FALSE;
+          if (!_nexus_store_exec (self, migrations[i].scripts[j], error))
+            {
+              _nexus_store_rollback (self);
+              return FALSE;
+            }
         }
     }
 

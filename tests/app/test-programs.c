@@ -171,7 +171,8 @@ test_ctl_status (Fixture       *fixture,
   json_parser_load_from_data (parser, out, -1, &error);
   g_assert_no_error (error);
   root = json_node_get_object (json_parser_get_root (parser));
-  g_assert_cmpint (json_object_get_int_member (root, "schema_version"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (root, "schema_version"), ==,
+                   json_object_get_int_member (root, "program_schema_version"));
   g_assert_cmpstr (json_object_get_string_member (root, "database"), ==, fixture->db);
   tables = json_object_get_object_member (root, "tables");
   g_assert_cmpint (json_object_get_int_member (tables, "leads"), >, 20);
