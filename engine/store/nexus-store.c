@@ -252,6 +252,40 @@ _nexus_store_rollback (NexusStore *self)
   self->in_transaction = FALSE;
 }
 
+gboolean
+nexus_store_begin (NexusStore  *self,
+                   GError     **error)
+{
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  return _nexus_store_begin (self, error);
+}
+
+gboolean
+nexus_store_commit (NexusStore  *self,
+                    GError     **error)
+{
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  return _nexus_store_commit (self, error);
+}
+
+void
+nexus_store_rollback (NexusStore *self)
+{
+  g_return_if_fail (NEXUS_IS_STORE (self));
+
+  _nexus_store_rollback (self);
+}
+
+gboolean
+nexus_store_in_transaction (NexusStore *self)
+{
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  return self->in_transaction;
+}
+
 static gboolean
 query_int (sqlite3     *db,
            const char  *path,

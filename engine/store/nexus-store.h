@@ -81,6 +81,16 @@ char        *nexus_store_get_setting        (NexusStore          *self,
                                              const char          *key,
                                              GError             **error);
 
+/* Write transactions (BEGIN IMMEDIATE).  Engine functions that take a
+ * store either run inside the caller's transaction (documented as such) or
+ * open their own; they never nest. */
+gboolean     nexus_store_begin              (NexusStore          *self,
+                                             GError             **error);
+gboolean     nexus_store_commit             (NexusStore          *self,
+                                             GError             **error);
+void         nexus_store_rollback           (NexusStore          *self);
+gboolean     nexus_store_in_transaction     (NexusStore          *self);
+
 gboolean     nexus_store_seed_demo          (NexusStore          *self,
                                              GError             **error);
 gboolean     nexus_store_checkpoint         (NexusStore          *self,
