@@ -589,6 +589,25 @@ listen_func (NexusStore  *store,
 
   self->port = nexus_api_server_get_port (api);
   self->api = g_steal_pointer (&api);
+
+  /* nexusctl worker add puts this address into connection strings. */
+  {
+    g_autoptr(GSocketAddress) bound = nexus_api_parse_address (call->address, NULL);
+    g_autoptr(GInetAddress) host = g_object_ref (
+        g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (bound)));
+    g_autofree char *host_text = g_inet_address_to_string (host);
+    g_autofree char *advertised = NULL;
+    g_autoptr(GError) local_error = NULL;
+
+    if (g_inet_address_get_is_any (host))
+      advertised = g_strdup_printf ("%s:%u", g_get_host_name (), self->port);
+    else if (g_inet_address_get_family (host) == G_SOCKET_FAMILY_IPV6)
+      advertised = g_strdup_printf ("[%s]:%u", host_text, self->port);
+    else
+      advertised = g_strdup_printf ("%s:%u", host_text, self->port);
+    if (!nexus_store_set_setting (store, "api.address", advertised, &local_error))
+      g_message ("Cannot record the worker API address: %s", local_error->message);
+  }
   return GINT_TO_POINTER (TRUE);
 }
 

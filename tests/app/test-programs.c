@@ -93,6 +93,31 @@ run (Fixture     *fixture,
   return g_subprocess_get_exit_status (process);
 }
 
+/* Runs nexus-server on the fixture's database until it listens, then stops
+ * it: the file then exists with the current schema. */
+static void
+start_and_stop_server (Fixture  *fixture,
+                       gboolean  demo)
+{
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = program_path ("nexus-server");
+  g_autofree char *line = NULL;
+
+  server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, path, "--db", fixture->db,
+                             "--listen", "127.0.0.1:0", demo ? "--demo" : NULL, NULL);
+  g_assert_no_error (error);
+  /* The first line comes once the database is open (and filled). */
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (line, "listening"));
+  g_subprocess_send_signal (server, SIGTERM);
+  g_subprocess_wait_check (server, NULL, &error);
+  g_assert_no_error (error);
+}
+
 static void
 test_help_and_version (Fixture       *fixture,
                        gconstpointer  data)
@@ -147,24 +172,7 @@ test_ctl_status (Fixture       *fixture,
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  {
-    g_autoptr(GSubprocess) server = NULL;
-    g_autoptr(GDataInputStream) lines = NULL;
-    g_autofree char *path = program_path ("nexus-server");
-    g_autofree char *line = NULL;
-
-    server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, path,
-                               "--db", fixture->db, "--demo", "--listen", "127.0.0.1:0", NULL);
-    g_assert_no_error (error);
-    /* The first line comes once the database is open and filled. */
-    lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-    line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
-    g_assert_no_error (error);
-    g_assert_nonnull (strstr (line, "listening"));
-    g_subprocess_send_signal (server, SIGTERM);
-    g_subprocess_wait_check (server, NULL, &error);
-    g_assert_no_error (error);
-  }
+  start_and_stop_server (fixture, TRUE);
 
   g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "status", "--json",
                         NULL), ==, 0);
@@ -327,6 +335,92 @@ test_worker_connection (Fixture       *fixture,
   g_assert_null (strstr (out, secret));
 }
 
+static void
+test_ctl_worker (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *worker_id = NULL;
+  g_autofree char *connection = NULL;
+  g_autofree char *secret = NULL;
+  JsonObject *root;
+  JsonArray *workers;
+
+  start_and_stop_server (fixture, FALSE);
+
+  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "add",
+                        "Riyadh VPS", "--json", NULL), ==, 0);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  connection = g_strdup (json_object_get_string_member (root, "connection"));
+  worker_id = g_strdup (json_object_get_string_member (
+      json_object_get_object_member (root, "worker"), "id"));
+  /* The engine recorded where it listened; the string points there. */
+  g_assert_true (g_str_has_prefix (connection, "nexus://127.0.0.1:"));
+  g_assert_nonnull (strstr (connection, worker_id));
+  secret = g_strdup (strstr (connection, "secret=") + 7);
+  g_assert_cmpuint (strlen (secret), >=, 43);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Listing never shows the secret. */
+  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "list",
+                        "--json", NULL), ==, 0);
+  g_assert_null (strstr (out, secret));
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  workers = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (workers), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (workers, 0),
+                                                  "name"), ==, "Riyadh VPS");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Rotation prints a new string for the same worker. */
+  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "rotate",
+                        worker_id, "--grace", "1h", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, worker_id));
+  g_assert_null (strstr (out, secret));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "rotate",
+                        worker_id, "--grace", "soon", NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Revocation, then the list says so. */
+  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "revoke",
+                        worker_id, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "list",
+                        NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "revoked"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Bad input: no name, unknown worker, unknown sub-command. */
+  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "add",
+                        NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "add",
+                        "   ", NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "revoke",
+                        "wNOSUCH", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "wNOSUCH"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "fire",
+                        NULL), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -342,6 +436,7 @@ main (int   argc,
   ADD ("/nexus/Programs/server-sigterm", test_server_sigterm);
   ADD ("/nexus/Programs/server-sigint", test_server_sigint);
   ADD ("/nexus/Programs/worker-connection-string", test_worker_connection);
+  ADD ("/nexus/Programs/nexusctl-worker", test_ctl_worker);
 
 #undef ADD
 

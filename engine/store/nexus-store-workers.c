@@ -1,0 +1,432 @@
+/* nexus-store-workers.c
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "nexus-store-private.h"
+#include "nexus-store-workers.h"
+
+#define WORKER_COLUMNS \
+  "id, public_id, name, state, hostname, address, version, coalesce(last_seen_at, 0)," \
+  " jobs_done, leads_found, created_at, coalesce(revoked_at, 0)"
+
+void
+nexus_worker_record_free (NexusWorkerRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->public_id);
+  g_free (record->name);
+  g_free (record->state);
+  g_free (record->hostname);
+  g_free (record->address);
+  g_free (record->version);
+  g_free (record);
+}
+
+void
+nexus_secret_record_free (NexusSecretRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_clear_pointer (&record->stored, g_bytes_unref);
+  g_free (record);
+}
+
+static char *
+column_strdup (sqlite3_stmt *stmt,
+               int           column)
+{
+  return g_strdup ((const char *)sqlite3_column_text (stmt, column));
+}
+
+static NexusWorkerRecord *
+read_worker (sqlite3_stmt *stmt)
+{
+  NexusWorkerRecord *record = g_new0 (NexusWorkerRecord, 1);
+
+  record->id = sqlite3_column_int64 (stmt, 0);
+  record->public_id = column_strdup (stmt, 1);
+  record->name = column_strdup (stmt, 2);
+  record->state = column_strdup (stmt, 3);
+  record->hostname = column_strdup (stmt, 4);
+  record->address = column_strdup (stmt, 5);
+  record->version = column_strdup (stmt, 6);
+  record->last_seen_at = sqlite3_column_int64 (stmt, 7);
+  record->jobs_done = sqlite3_column_int64 (stmt, 8);
+  record->leads_found = sqlite3_column_int64 (stmt, 9);
+  record->created_at = sqlite3_column_int64 (stmt, 10);
+  record->revoked_at = sqlite3_column_int64 (stmt, 11);
+  return record;
+}
+
+/* Steps a statement that returns no row; resets it in every case. */
+static gboolean
+step_done (NexusStore    *self,
+           sqlite3_stmt  *stmt,
+           const char    *doing,
+           GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _nexus_store_set_error (self, rc, error, doing);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+insert_secret (NexusStore  *self,
+               gint64       worker_id,
+               GBytes      *secret,
+               gboolean     sealed,
+               gint64       now,
+               GError     **error)
+{
+  sqlite3_stmt *stmt;
+  gsize length = 0;
+  const void *data = g_bytes_get_data (secret, &length);
+
+  stmt = _nexus_store_prepare (self,
+                               "INSERT INTO worker_secrets (worker_id, secret, sealed, created_at)"
+                               " VALUES (?, ?, ?, ?)",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, worker_id);
+  sqlite3_bind_blob (stmt, 2, data, (int)length, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, sealed);
+  sqlite3_bind_int64 (stmt, 4, now);
+  return step_done (self, stmt, "storing a worker secret", error);
+}
+
+/**
+ * nexus_store_worker_insert:
+ *
+ * Adds a worker and its first secret.  Runs inside the caller's
+ * transaction when one is open.
+ *
+ * Returns: (transfer full): the new worker
+ */
+NexusWorkerRecord *
+nexus_store_worker_insert (NexusStore  *self,
+                           const char  *public_id,
+                           const char  *name,
+                           GBytes      *secret,
+                           gboolean     sealed,
+                           gint64       now,
+                           GError     **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 worker_id;
+
+  stmt = _nexus_store_prepare (self,
+                               "INSERT INTO workers (public_id, name, created_at) VALUES (?, ?, ?)",
+                               error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, public_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, now);
+  if (!step_done (self, stmt, "adding a worker", error))
+    return NULL;
+  worker_id = sqlite3_last_insert_rowid (_nexus_store_get_db (self));
+
+  if (!insert_secret (self, worker_id, secret, sealed, now, error))
+    return NULL;
+
+  return nexus_store_worker_lookup (self, public_id, error);
+}
+
+/**
+ * nexus_store_worker_lookup:
+ * @id_or_public_id: the numeric row id or the protocol's WORKER_ID
+ *
+ * Returns: (transfer full) (nullable): the worker, or %NULL with
+ *   %NEXUS_STORE_ERROR_NOT_FOUND
+ */
+NexusWorkerRecord *
+nexus_store_worker_lookup (NexusStore  *self,
+                           const char  *id_or_public_id,
+                           GError     **error)
+{
+  sqlite3_stmt *stmt;
+  NexusWorkerRecord *record = NULL;
+  int rc;
+
+  stmt = _nexus_store_prepare (self,
+                               "SELECT " WORKER_COLUMNS " FROM workers"
+                               " WHERE public_id = ?1 OR CAST(id AS TEXT) = ?1",
+                               error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, id_or_public_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    record = read_worker (stmt);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_NOT_FOUND, _("No worker “%s”"),
+                 id_or_public_id);
+  else
+    _nexus_store_set_error (self, rc, error, "looking up a worker");
+  sqlite3_reset (stmt);
+  return record;
+}
+
+/**
+ * nexus_store_worker_list:
+ *
+ * Returns: (transfer container) (element-type NexusWorkerRecord): every
+ *   worker, oldest first
+ */
+GPtrArray *
+nexus_store_worker_list (NexusStore  *self,
+                         GError     **error)
+{
+  g_autoptr(GPtrArray) workers = g_ptr_array_new_with_free_func (
+      (GDestroyNotify)nexus_worker_record_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _nexus_store_prepare (self, "SELECT " WORKER_COLUMNS " FROM workers ORDER BY id", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (workers, read_worker (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _nexus_store_set_error (self, rc, error, "listing workers");
+      return NULL;
+    }
+  return g_steal_pointer (&workers);
+}
+
+/**
+ * nexus_store_worker_rotate:
+ * @old_valid_until: until when the secrets in force keep working; @now to
+ *   end them at once
+ *
+ * Gives the worker a new current secret.  Runs inside the caller's
+ * transaction when one is open.
+ */
+gboolean
+nexus_store_worker_rotate (NexusStore  *self,
+                           gint64       worker_id,
+                           GBytes      *secret,
+                           gboolean     sealed,
+                           gint64       now,
+                           gint64       old_valid_until,
+                           GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  /* Older secrets still in their grace keep the earlier of the two ends. */
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE worker_secrets SET valid_until ="
+                               " CASE WHEN valid_until IS NULL THEN ?2"
+                               " ELSE min(valid_until, ?2) END"
+                               " WHERE worker_id = ?1 AND (valid_until IS NULL OR valid_until > ?3)",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, worker_id);
+  sqlite3_bind_int64 (stmt, 2, old_valid_until);
+  sqlite3_bind_int64 (stmt, 3, now);
+  if (!step_done (self, stmt, "rotating a worker secret", error))
+    return FALSE;
+
+  return insert_secret (self, worker_id, secret, sealed, now, error);
+}
+
+gboolean
+nexus_store_worker_revoke (NexusStore  *self,
+                           gint64       worker_id,
+                           gint64       now,
+                           GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE workers SET state = 'revoked', revoked_at = ?2"
+                               " WHERE id = ?1 AND state <> 'revoked'",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, worker_id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  if (!step_done (self, stmt, "revoking a worker", error))
+    return FALSE;
+
+  /* Nothing of a revoked worker's secrets is kept valid. */
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE worker_secrets SET valid_until = ?2"
+                               " WHERE worker_id = ?1 AND (valid_until IS NULL OR valid_until > ?2)",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, worker_id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  return step_done (self, stmt, "revoking a worker", error);
+}
+
+/**
+ * nexus_store_worker_secrets:
+ *
+ * Returns: (transfer container) (element-type NexusSecretRecord): the
+ *   secrets valid at @now, the current one first
+ */
+GPtrArray *
+nexus_store_worker_secrets (NexusStore  *self,
+                            gint64       worker_id,
+                            gint64       now,
+                            GError     **error)
+{
+  g_autoptr(GPtrArray) secrets = g_ptr_array_new_with_free_func (
+      (GDestroyNotify)nexus_secret_record_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _nexus_store_prepare (self,
+                               "SELECT secret, sealed, coalesce(valid_until, 0) FROM worker_secrets"
+                               " WHERE worker_id = ?1 AND (valid_until IS NULL OR valid_until > ?2)"
+                               " ORDER BY valid_until IS NOT NULL, id DESC",
+                               error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, worker_id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      NexusSecretRecord *record = g_new0 (NexusSecretRecord, 1);
+      record->stored = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+      record->sealed = sqlite3_column_int (stmt, 1);
+      record->valid_until = sqlite3_column_int64 (stmt, 2);
+      g_ptr_array_add (secrets, record);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _nexus_store_set_error (self, rc, error, "reading worker secrets");
+      return NULL;
+    }
+  return g_steal_pointer (&secrets);
+}
+
+gboolean
+nexus_store_worker_seen (NexusStore  *self,
+                         gint64       worker_id,
+                         const char  *address,
+                         const char  *hostname,
+                         const char  *version,
+                         gint64       now,
+                         GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE workers SET last_seen_at = ?2,"
+                               " address = coalesce(?3, address),"
+                               " hostname = coalesce(?4, hostname),"
+                               " version = coalesce(?5, version) WHERE id = ?1",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, worker_id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  sqlite3_bind_text (stmt, 3, address, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, hostname, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, version, -1, SQLITE_TRANSIENT);
+  return step_done (self, stmt, "recording a worker's visit", error);
+}
+
+/**
+ * nexus_store_replay_remember:
+ * @out_fresh: %TRUE when the nonce was new (and is now remembered),
+ *   %FALSE when it was seen before
+ */
+gboolean
+nexus_store_replay_remember (NexusStore  *self,
+                             gint64       worker_id,
+                             const char  *nonce,
+                             gint64       now,
+                             gboolean    *out_fresh,
+                             GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _nexus_store_prepare (self,
+                               "INSERT INTO hmac_replay (worker_id, nonce, seen_at) VALUES (?, ?, ?)"
+                               " ON CONFLICT DO NOTHING",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, worker_id);
+  sqlite3_bind_text (stmt, 2, nonce, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, now);
+  if (!step_done (self, stmt, "remembering a nonce", error))
+    return FALSE;
+  *out_fresh = sqlite3_changes (_nexus_store_get_db (self)) == 1;
+  return TRUE;
+}
+
+gboolean
+nexus_store_replay_purge (NexusStore  *self,
+                          gint64       before,
+                          gint64      *out_removed,
+                          GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _nexus_store_prepare (self, "DELETE FROM hmac_replay WHERE seen_at < ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, before);
+  if (!step_done (self, stmt, "purging nonces", error))
+    return FALSE;
+  if (out_removed != NULL)
+    *out_removed = sqlite3_changes (_nexus_store_get_db (self));
+  return TRUE;
+}
+
+/**
+ * nexus_store_audit:
+ * @details_json: (nullable): a JSON object; never a secret
+ *
+ * Appends to the audit log, inside the caller's transaction when one is
+ * open.
+ */
+gboolean
+nexus_store_audit (NexusStore  *self,
+                   const char  *actor,
+                   const char  *action,
+                   const char  *object_kind,
+                   const char  *object_id,
+                   const char  *details_json,
+                   gint64       now,
+                   GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _nexus_store_prepare (self,
+                               "INSERT INTO audit_log (at, actor, action, object_kind, object_id,"
+                               " details) VALUES (?, ?, ?, ?, ?, ?)",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now);
+  sqlite3_bind_text (stmt, 2, actor, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, action, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, object_kind, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, object_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, details_json, -1, SQLITE_TRANSIENT);
+  return step_done (self, stmt, "writing the audit log", error);
+}

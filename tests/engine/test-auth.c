@@ -1,0 +1,552 @@
+/* test-auth.c — request signing, worker secrets and the server's auth rules
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#define _GNU_SOURCE
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "api/nexus-connection.h"
+#include "api/nexus-secret-box.h"
+#include "api/nexus-signature.h"
+#include "api/nexus-workers.h"
+#include "nexus-engine.h"
+
+#define VECTOR_SECRET "whs-test-secret-0123456789abcdef"
+
+static void
+test_signature_vectors (void)
+{
+  const char *body = "{\"max\":1,\"wait_s\":0}";
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  first = nexus_signature_compute (VECTOR_SECRET, "POST", "/api/v1/jobs/lease", "1700000000",
+                                   "3q2n9f0c7a1b4e6d", (const guint8 *)body, strlen (body));
+  g_assert_cmpstr (first, ==, "v1=f4bc4ad20a972ba440b12aabb386a639f61066b4cba2b474a97f8cdd61394b63");
+
+  second = nexus_signature_compute (VECTOR_SECRET, "GET", "/api/v1/events?since=42", "1700000123",
+                                    "abcdefghijklmnop", NULL, 0);
+  g_assert_cmpstr (second, ==, "v1=fe892f1d6a00711ac6c12a5b3453a66c3f5e7a8076a424297638cfb5296176b7");
+}
+
+static void
+test_signature_header (void)
+{
+  const char *good = "v1=f4bc4ad20a972ba440b12aabb386a639f61066b4cba2b474a97f8cdd61394b63";
+  const char *bad = "v1=04bc4ad20a972ba440b12aabb386a639f61066b4cba2b474a97f8cdd61394b63";
+  g_autofree char *several = g_strdup_printf ("v2=zzz, %s ,%s", bad, good);
+  g_autofree char *other_scheme = g_strdup_printf ("v2=%s", good + 3);
+
+  g_assert_true (nexus_signature_header_valid (good, good));
+  g_assert_false (nexus_signature_header_valid (bad, good));
+  /* One valid v1 value among several suffices; other schemes are ignored. */
+  g_assert_true (nexus_signature_header_valid (several, good));
+  g_assert_false (nexus_signature_header_valid (other_scheme, good));
+  g_assert_false (nexus_signature_header_valid ("", good));
+  g_assert_false (nexus_signature_header_valid (NULL, good));
+  /* Upper-case hex is not the protocol's form. */
+  {
+    g_autofree char *upper = g_ascii_strup (good + 3, -1);
+    g_autofree char *header = g_strconcat ("v1=", upper, NULL);
+    g_assert_false (nexus_signature_header_valid (header, good));
+  }
+}
+
+static void
+test_signature_nonce_and_time (void)
+{
+  gint64 seconds = 0;
+  g_autofree char *fresh = nexus_signature_new_nonce ();
+  g_autofree char *other = nexus_signature_new_nonce ();
+
+  g_assert_true (nexus_signature_nonce_valid ("abcdefghijklmnop"));
+  g_assert_true (nexus_signature_nonce_valid ("A-Z_a-z_0-9-----"));
+  g_assert_false (nexus_signature_nonce_valid ("short"));
+  g_assert_false (nexus_signature_nonce_valid ("abcdefghijklmno!"));
+  g_assert_false (nexus_signature_nonce_valid ("abcdefghijklmnop abc"));
+  {
+    g_autofree char *long_nonce = g_strnfill (65, 'a');
+    g_assert_false (nexus_signature_nonce_valid (long_nonce));
+  }
+  g_assert_true (nexus_signature_nonce_valid (fresh));
+  g_assert_cmpstr (fresh, !=, other);
+
+  g_assert_true (nexus_signature_parse_timestamp ("1700000000", &seconds));
+  g_assert_cmpint (seconds, ==, 1700000000);
+  g_assert_false (nexus_signature_parse_timestamp ("-5", &seconds));
+  g_assert_false (nexus_signature_parse_timestamp ("17e8", &seconds));
+  g_assert_false (nexus_signature_parse_timestamp (" 1700000000", &seconds));
+  g_assert_false (nexus_signature_parse_timestamp ("", &seconds));
+}
+
+typedef struct
+{
+  char       *dir;
+  char       *path;
+  NexusStore *store;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_unsetenv ("NEXUS_INTERNAL_SECRET");
+  fixture->dir = g_dir_make_tmp ("nexus-auth-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->path = g_build_filename (fixture->dir, "nexus.db", NULL);
+  fixture->store = nexus_store_open (fixture->path, NEXUS_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm" };
+
+  g_clear_object (&fixture->store);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (fixture->path, suffixes[i], NULL);
+      g_unlink (file);
+    }
+  g_rmdir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->path);
+  g_unsetenv ("NEXUS_INTERNAL_SECRET");
+}
+
+/* A signed request as a worker would send it. */
+typedef struct
+{
+  char             *timestamp;
+  char             *nonce;
+  char             *signature;
+  NexusAuthRequest  request;
+} Signed;
+
+static void
+signed_clear (Signed *signed_request)
+{
+  g_free (signed_request->timestamp);
+  g_free (signed_request->nonce);
+  g_free (signed_request->signature);
+}
+
+static void
+sign (Signed                *out,
+      const NexusConnection *connection,
+      gint64                 timestamp,
+      const char            *nonce)
+{
+  static const char body[] = "{\"max\":1,\"wait_s\":0}";
+
+  out->timestamp = g_strdup_printf ("%" G_GINT64_FORMAT, timestamp);
+  out->nonce = nonce != NULL ? g_strdup (nonce) : nexus_signature_new_nonce ();
+  out->signature = nexus_signature_compute (connection->secret, "POST", "/api/v1/jobs/lease",
+                                            out->timestamp, out->nonce, (const guint8 *)body,
+                                            strlen (body));
+  out->request = (NexusAuthRequest){
+    .method = "POST",
+    .path_and_query = "/api/v1/jobs/lease",
+    .worker_id = connection->worker_id,
+    .timestamp = out->timestamp,
+    .nonce = out->nonce,
+    .signature = out->signature,
+    .body = (const guint8 *)body,
+    .body_length = strlen (body),
+  };
+}
+
+static NexusConnection *
+add_worker (Fixture    *fixture,
+            const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  NexusConnection *connection;
+
+  text = nexus_workers_add (fixture->store, name, "127.0.0.1:8787", NULL, NULL, &error);
+  g_assert_no_error (error);
+  connection = nexus_connection_parse (text, &error);
+  g_assert_no_error (error);
+  return connection;
+}
+
+/* Signs with @connection at @timestamp and checks at @now. */
+static NexusWorkerRecord *
+check (Fixture               *fixture,
+       const NexusConnection *connection,
+       gint64                 timestamp,
+       gint64                 now,
+       GError               **error)
+{
+  Signed signed_request = { 0 };
+  NexusWorkerRecord *worker;
+
+  sign (&signed_request, connection, timestamp, NULL);
+  worker = nexus_workers_authenticate (fixture->store, &signed_request.request, now, error);
+  signed_clear (&signed_request);
+  return worker;
+}
+
+static void
+test_auth_accepts_and_window (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(NexusConnection) connection = add_worker (fixture, "Cairo box");
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const gint64 accepted[] = { 0, 299, -299, 300, -300 };
+  const gint64 refused[] = { 301, -301, 3600, -86400 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autoptr(NexusWorkerRecord) worker = check (fixture, connection, now + accepted[i], now,
+                                                   &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (worker->public_id, ==, connection->worker_id);
+      g_assert_cmpstr (worker->name, ==, "Cairo box");
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(NexusWorkerRecord) worker = check (fixture, connection, now + refused[i], now,
+                                                   &error);
+      g_assert_null (worker);
+      g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_STALE_TIMESTAMP);
+      g_clear_error (&error);
+    }
+}
+
+static void
+test_auth_replay (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(NexusConnection) connection = add_worker (fixture, "replay");
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  Signed first = { 0 };
+  gint64 removed = 0;
+
+  sign (&first, connection, now, "nonce-used-once-0001");
+  {
+    g_autoptr(NexusWorkerRecord) worker = nexus_workers_authenticate (fixture->store,
+                                                                      &first.request, now, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (worker);
+  }
+  /* The same request again, even seconds later, is a replay. */
+  {
+    g_autoptr(NexusWorkerRecord) worker = nexus_workers_authenticate (fixture->store,
+                                                                      &first.request, now + 5,
+                                                                      &error);
+    g_assert_null (worker);
+    g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_REPLAYED);
+    g_clear_error (&error);
+  }
+
+  /* Purging keeps nonces younger than the window. */
+  nexus_store_replay_purge (fixture->store, now - NEXUS_SIGNATURE_NONCE_TTL_S, &removed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (removed, ==, 0);
+  nexus_store_replay_purge (fixture->store, now + 1, &removed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (removed, ==, 1);
+  signed_clear (&first);
+}
+
+static void
+test_auth_refusals (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(NexusConnection) connection = add_worker (fixture, "refusals");
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  Signed signed_request = { 0 };
+  NexusAuthRequest request;
+
+  sign (&signed_request, connection, now, NULL);
+
+  /* Unknown worker. */
+  request = signed_request.request;
+  request.worker_id = "wNOBODY";
+  g_assert_null (nexus_workers_authenticate (fixture->store, &request, now, &error));
+  g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+
+  /* A numeric row id is not a protocol worker id. */
+  request.worker_id = "1";
+  g_assert_null (nexus_workers_authenticate (fixture->store, &request, now, &error));
+  g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+
+  /* A body changed after signing. */
+  request = signed_request.request;
+  request.body = (const guint8 *)"{\"max\":50,\"wait_s\":0}";
+  request.body_length = strlen ((const char *)request.body);
+  g_assert_null (nexus_workers_authenticate (fixture->store, &request, now, &error));
+  g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+
+  /* Another path than the one signed. */
+  request = signed_request.request;
+  request.path_and_query = "/api/v1/jobs/lease?x=1";
+  g_assert_null (nexus_workers_authenticate (fixture->store, &request, now, &error));
+  g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+
+  /* Missing or malformed headers. */
+  request = signed_request.request;
+  request.signature = NULL;
+  g_assert_null (nexus_workers_authenticate (fixture->store, &request, now, &error));
+  g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_BAD_REQUEST);
+  g_clear_error (&error);
+  request = signed_request.request;
+  request.nonce = "bad nonce!";
+  g_assert_null (nexus_workers_authenticate (fixture->store, &request, now, &error));
+  g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_BAD_REQUEST);
+  g_clear_error (&error);
+  request = signed_request.request;
+  request.timestamp = "yesterday";
+  g_assert_null (nexus_workers_authenticate (fixture->store, &request, now, &error));
+  g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_BAD_REQUEST);
+  g_clear_error (&error);
+
+  /* None of the refusals above used up the nonce: the genuine request passes. */
+  {
+    g_autoptr(NexusWorkerRecord) worker = nexus_workers_authenticate (
+        fixture->store, &signed_request.request, now, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (worker);
+  }
+
+  /* Revoked. */
+  g_assert_true (nexus_workers_revoke (fixture->store, connection->worker_id, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(NexusWorkerRecord) worker = check (fixture, connection, now, now, &error);
+    g_assert_null (worker);
+    g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_REVOKED);
+    g_clear_error (&error);
+  }
+  signed_clear (&signed_request);
+}
+
+static void
+test_auth_rotation (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(NexusConnection) old = add_worker (fixture, "rotating");
+  g_autoptr(NexusConnection) fresh = NULL;
+  g_autoptr(NexusConnection) immediate = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 grace = 3600;
+
+  text = nexus_workers_rotate (fixture->store, old->worker_id, grace, "127.0.0.1:8787", NULL,
+                               &error);
+  g_assert_no_error (error);
+  fresh = nexus_connection_parse (text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fresh->worker_id, ==, old->worker_id);
+  g_assert_cmpstr (fresh->secret, !=, old->secret);
+
+  /* During the grace both secrets work... */
+  {
+    g_autoptr(NexusWorkerRecord) a = check (fixture, old, now + 10, now + 10, &error);
+    g_assert_no_error (error);
+    g_autoptr(NexusWorkerRecord) b = check (fixture, fresh, now + 10, now + 10, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (a);
+    g_assert_nonnull (b);
+  }
+  /* ...after it only the new one. */
+  {
+    g_autoptr(NexusWorkerRecord) a = check (fixture, old, now + grace + 1, now + grace + 1, &error);
+    g_assert_null (a);
+    g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_UNAUTHORIZED);
+    g_clear_error (&error);
+    g_autoptr(NexusWorkerRecord) b = check (fixture, fresh, now + grace + 1, now + grace + 1,
+                                            &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (b);
+  }
+
+  /* Rotating with no grace ends the previous secret at once. */
+  g_clear_pointer (&text, g_free);
+  text = nexus_workers_rotate (fixture->store, old->worker_id, 0, "127.0.0.1:8787", NULL, &error);
+  g_assert_no_error (error);
+  immediate = nexus_connection_parse (text, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(NexusWorkerRecord) a = check (fixture, fresh, now, now, &error);
+    g_assert_null (a);
+    g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_UNAUTHORIZED);
+    g_clear_error (&error);
+    g_autoptr(NexusWorkerRecord) b = check (fixture, immediate, now, now, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (b);
+  }
+
+  /* Each change is in the audit log, without the secret. */
+  {
+    gint64 count = 0;
+    nexus_store_count_rows (fixture->store, "audit_log", &count, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (count, ==, 3);
+  }
+}
+
+static gboolean
+file_contains (const char *path,
+               const char *needle)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return FALSE;
+  return memmem (contents, length, needle, strlen (needle)) != NULL;
+}
+
+static void
+test_auth_sealed_secrets (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(NexusConnection) plain = NULL;
+  g_autoptr(NexusConnection) sealed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  plain = add_worker (fixture, "plain");
+  g_setenv ("NEXUS_INTERNAL_SECRET", "operator passphrase one", TRUE);
+  sealed = add_worker (fixture, "sealed");
+  nexus_store_checkpoint (fixture->store, &error);
+  g_assert_no_error (error);
+
+  /* The sealed secret is nowhere in the files; the plain one is (by design,
+   * protected by the file mode). */
+  g_assert_false (file_contains (fixture->path, sealed->secret));
+  g_assert_false (file_contains (wal, sealed->secret));
+  g_assert_true (file_contains (fixture->path, plain->secret) || file_contains (wal, plain->secret));
+
+  /* Both authenticate with the key present. */
+  {
+    g_autoptr(NexusWorkerRecord) a = check (fixture, plain, now, now, &error);
+    g_assert_no_error (error);
+    g_autoptr(NexusWorkerRecord) b = check (fixture, sealed, now, now, &error);
+    g_assert_no_error (error);
+  }
+
+  /* Another key, or none: the sealed worker is refused; the process goes on. */
+  g_setenv ("NEXUS_INTERNAL_SECRET", "operator passphrase two", TRUE);
+  {
+    g_autoptr(NexusWorkerRecord) b = NULL;
+    b = check (fixture, sealed, now, now, &error);
+    g_assert_null (b);
+    g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_UNAUTHORIZED);
+    g_clear_error (&error);
+  }
+  g_unsetenv ("NEXUS_INTERNAL_SECRET");
+  {
+    g_autoptr(NexusWorkerRecord) b = NULL;
+    b = check (fixture, sealed, now, now, &error);
+    g_assert_null (b);
+    g_clear_error (&error);
+    g_autoptr(NexusWorkerRecord) a = check (fixture, plain, now, now, &error);
+    g_assert_no_error (error);
+  }
+}
+
+static void
+test_auth_secret_box (void)
+{
+  g_autoptr(GBytes) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *opened = NULL;
+  gboolean sealed = TRUE;
+
+  g_unsetenv ("NEXUS_INTERNAL_SECRET");
+  stored = nexus_secret_box_seal ("abc", &sealed, &error);
+  g_assert_no_error (error);
+  g_assert_false (sealed);
+  g_clear_pointer (&stored, g_bytes_unref);
+
+  g_setenv ("NEXUS_INTERNAL_SECRET", "k", TRUE);
+  stored = nexus_secret_box_seal ("top secret text", &sealed, &error);
+  g_assert_no_error (error);
+  g_assert_true (sealed);
+  opened = nexus_secret_box_open (stored, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (opened, ==, "top secret text");
+
+  /* A flipped byte is detected. */
+  {
+    gsize length = 0;
+    g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (stored, &length), g_bytes_get_size (stored));
+    g_autoptr(GBytes) altered = NULL;
+    g_autofree char *nothing = NULL;
+
+    copy[length - 1] ^= 0x01;
+    altered = g_bytes_new (copy, length);
+    nothing = nexus_secret_box_open (altered, TRUE, &error);
+    g_assert_null (nothing);
+    g_assert_error (error, NEXUS_SECRET_BOX_ERROR, NEXUS_SECRET_BOX_ERROR_WRONG_KEY);
+  }
+  g_unsetenv ("NEXUS_INTERNAL_SECRET");
+}
+
+static void
+test_auth_durations (void)
+{
+  gint64 seconds = 0;
+
+  g_assert_true (nexus_workers_parse_duration ("24h", &seconds));
+  g_assert_cmpint (seconds, ==, 86400);
+  g_assert_true (nexus_workers_parse_duration ("90s", &seconds));
+  g_assert_cmpint (seconds, ==, 90);
+  g_assert_true (nexus_workers_parse_duration ("7d", &seconds));
+  g_assert_cmpint (seconds, ==, 7 * 86400);
+  g_assert_true (nexus_workers_parse_duration ("600", &seconds));
+  g_assert_cmpint (seconds, ==, 600);
+  g_assert_false (nexus_workers_parse_duration ("h", &seconds));
+  g_assert_false (nexus_workers_parse_duration ("1y", &seconds));
+  g_assert_false (nexus_workers_parse_duration ("-1h", &seconds));
+  g_assert_false (nexus_workers_parse_duration ("", &seconds));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/nexus/Signature/test-vectors", test_signature_vectors);
+  g_test_add_func ("/nexus/Signature/header-values", test_signature_header);
+  g_test_add_func ("/nexus/Signature/nonce-and-timestamp", test_signature_nonce_and_time);
+  g_test_add_func ("/nexus/Auth/secret-box", test_auth_secret_box);
+  g_test_add_func ("/nexus/Auth/durations", test_auth_durations);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/nexus/Auth/timestamp-window", test_auth_accepts_and_window);
+  ADD ("/nexus/Auth/replayed-nonce", test_auth_replay);
+  ADD ("/nexus/Auth/refusals", test_auth_refusals);
+  ADD ("/nexus/Auth/rotation-grace", test_auth_rotation);
+  ADD ("/nexus/Auth/sealed-secrets", test_auth_sealed_secrets);
+
+#undef ADD
+
+  return g_test_run ();
+}
