@@ -35,6 +35,9 @@ struct _NexusEngine
   NexusApiServer *api;
   /* Written on the engine thread during listen, read by anyone after. */
   guint16         port;
+  /* Limits and timeouts for the worker API, set before listening. */
+  NexusApiConfig  api_config;
+  gboolean        has_api_config;
 
   /* Work posted and not yet run.  Incremented before the shut-down check so
    * that shutdown can wait for every item that got past it. */
@@ -583,7 +586,7 @@ listen_func (NexusStore  *store,
       return NULL;
     }
 
-  api = nexus_api_server_new ();
+  api = nexus_api_server_new (store, self->has_api_config ? &self->api_config : NULL);
   if (!nexus_api_server_listen (api, call->address, error))
     return NULL;
 
@@ -627,6 +630,23 @@ nexus_engine_listen (NexusEngine  *self,
   g_return_val_if_fail (NEXUS_IS_ENGINE (self), FALSE);
 
   return nexus_engine_run_sync (self, listen_func, &call, error) != NULL;
+}
+
+/**
+ * nexus_engine_set_api_config:
+ *
+ * Sets the worker API's limits and timeouts; takes effect at the next
+ * nexus_engine_listen().
+ */
+void
+nexus_engine_set_api_config (NexusEngine          *self,
+                             const NexusApiConfig *config)
+{
+  g_return_if_fail (NEXUS_IS_ENGINE (self));
+  g_return_if_fail (self->api == NULL);
+
+  self->api_config = *config;
+  self->has_api_config = TRUE;
 }
 
 guint16

@@ -26,6 +26,7 @@
 
 #include <gio/gio.h>
 
+#include "api/nexus-api-server.h"
 #include "store/nexus-store.h"
 
 G_BEGIN_DECLS
@@ -70,6 +71,8 @@ gboolean     nexus_engine_listen       (NexusEngine         *self,
                                         const char          *address,
                                         GError             **error);
 guint16      nexus_engine_get_port     (NexusEngine         *self);
+void         nexus_engine_set_api_config (NexusEngine          *self,
+                                          const NexusApiConfig *config);
 
 void         nexus_engine_run_async    (NexusEngine         *self,
                                         NexusEngineFunc      func,

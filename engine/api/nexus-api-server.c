@@ -10,37 +10,249 @@
 
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
+#include <string.h>
 
 #include "nexus-api-server.h"
 #include "nexus-engine.h"
+#include "nexus-rate-limiter.h"
+#include "nexus-workers.h"
+
+#define MAX_JSON_DEPTH    32
+#define SWEEP_INTERVAL_MS 250
+/* Nothing in an error message echoes more than this much input. */
+#define MAX_ECHO          200
+
+/* What we know of one request while libsoup reads it.  Attached to its
+ * SoupServerMessage; freed with it. */
+typedef struct
+{
+  NexusApiServer    *server;          /* unowned: outlives every message */
+  SoupServerMessage *msg;             /* unowned: this state is its qdata */
+  gint64             started_us;      /* request-started */
+  gint64             headers_us;      /* early handler ran; 0 before */
+  gboolean           body_complete;   /* got-body */
+  gboolean           too_large;       /* the body passed max_body */
+  GByteArray        *body;            /* collected by got_chunk_cb, capped */
+} RequestState;
 
 struct _NexusApiServer
 {
-  GObject     parent_instance;
+  GObject           parent_instance;
 
-  /* Created in nexus_api_server_new() on the engine thread. */
-  SoupServer *server;
+  NexusApiConfig    config;
+  /* The engine's write store; borrowed, engine thread only. */
+  NexusStore       *store;
+  SoupServer       *server;
   /* The socket we listen on; NULL until listening. */
-  GSocket    *socket;
+  GSocket          *socket;
   /* The port actually bound (useful when asked for port 0). */
-  guint16     port;
+  guint16           port;
+  /* Set by nexus_api_server_stop(): new requests get 503. */
+  gboolean          stopping;
+
+  NexusRateLimiter *address_limiter;
+  NexusRateLimiter *worker_limiter;
+  /* RequestState* of every request between request-started and its end;
+   * the sweep timer walks it.  Values are owned by the messages. */
+  GHashTable       *open_requests;
+  guint             sweep_id;
+
+  /* Metrics: "endpoint status" → count. */
+  GHashTable       *request_counts;
 };
 
 G_DEFINE_FINAL_TYPE (NexusApiServer, nexus_api_server, G_TYPE_OBJECT)
 
+static GQuark request_state_quark;
+
+void
+nexus_api_config_init_default (NexusApiConfig *config)
+{
+  config->max_body = 8 * 1024 * 1024;
+  config->header_timeout_ms = 30000;
+  config->body_timeout_ms = 30000;
+  config->address_rate = 200.0;
+  config->address_burst = 400;
+  config->worker_rate = 50.0;
+  config->worker_burst = 100;
+  config->lease_ttl_s = 120;
+  config->max_wait_s = 30;
+}
+
+static void
+request_state_free (gpointer data)
+{
+  RequestState *state = data;
+
+  /* A message can go away without request-finished (a stolen
+   * connection): forget it here too. */
+  if (state->server->open_requests != NULL)
+    g_hash_table_remove (state->server->open_requests, state->msg);
+
+  g_clear_pointer (&state->body, g_byte_array_unref);
+  g_free (state);
+}
+
+static RequestState *
+request_state_get (SoupServerMessage *msg)
+{
+  return g_object_get_qdata (G_OBJECT (msg), request_state_quark);
+}
+
+static void
+count_request (NexusApiServer *self,
+               const char     *endpoint,
+               guint           status)
+{
+  g_autofree char *key = g_strdup_printf ("%s %u", endpoint, status);
+  gpointer count = g_hash_table_lookup (self->request_counts, key);
+
+  g_hash_table_replace (self->request_counts, g_steal_pointer (&key),
+                        GSIZE_TO_POINTER (GPOINTER_TO_SIZE (count) + 1));
+}
+
+/* Every error is {"error":CODE,"message":TEXT}; TEXT never holds more than
+ * MAX_ECHO bytes of anything the client sent. */
 static void
 send_error (SoupServerMessage *msg,
             guint              status,
             const char        *code,
             const char        *message)
 {
-  g_autofree char *escaped = g_strescape (message, NULL);
-  g_autofree char *body = g_strdup_printf ("{\"error\":\"%s\",\"message\":\"%s\"}",
-                                           code, escaped);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  char *body;
+  gsize length;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_add_string_value (builder, code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  body = json_generator_to_data (generator, &length);
 
   soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
-                                    g_steal_pointer (&body), strlen (body));
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, length);
+}
+
+static void
+send_json (SoupServerMessage *msg,
+           guint              status,
+           JsonNode          *root)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  char *body;
+  gsize length;
+
+  json_generator_set_root (generator, root);
+  body = json_generator_to_data (generator, &length);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, length);
+}
+
+static void
+send_rate_limited (SoupServerMessage *msg,
+                   gint64             retry_after_us)
+{
+  g_autofree char *seconds = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                              MAX ((retry_after_us + G_USEC_PER_SEC - 1)
+                                                   / G_USEC_PER_SEC, 1));
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                seconds);
+  send_error (msg, 429, "rate_limited", _("Too many requests; retry later"));
+}
+
+/* Ends a connection at once; libsoup then finishes the message with an
+ * I/O error and drops it. */
+static void
+close_connection (SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket != NULL)
+    g_socket_shutdown (socket, TRUE, TRUE, NULL);
+}
+
+typedef struct
+{
+  GIOStream *stream;
+  GBytes    *bytes;
+} Rejection;
+
+static void
+rejection_closed_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Rejection *rejection = user_data;
+
+  g_io_stream_close_finish (G_IO_STREAM (object), result, NULL);
+  g_object_unref (rejection->stream);
+  g_bytes_unref (rejection->bytes);
+  g_free (rejection);
+}
+
+static void
+rejection_written_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Rejection *rejection = user_data;
+
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, NULL);
+  g_io_stream_close_async (rejection->stream, G_PRIORITY_DEFAULT, NULL, rejection_closed_cb,
+                           rejection);
+}
+
+/* Answers and closes right after the request headers.  libsoup 3.2 would
+ * otherwise read (and buffer) the whole body before sending any status we
+ * set, which is exactly what a refusal of an oversized, rate-limited or
+ * mistyped request must avoid. */
+static void
+reject_now (SoupServerMessage *msg,
+            guint              status,
+            const char        *code,
+            const char        *message,
+            const char        *retry_after)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *retry_header = NULL;
+  Rejection *rejection;
+  char *text;
+  gsize length;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_add_string_value (builder, code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  body = json_generator_to_data (generator, &length);
+
+  if (retry_after != NULL)
+    retry_header = g_strdup_printf ("Retry-After: %s\r\n", retry_after);
+  text = g_strdup_printf ("HTTP/1.1 %u %s\r\nContent-Type: application/json\r\n"
+                          "Content-Length: %zu\r\nConnection: close\r\n%s\r\n%s",
+                          status, soup_status_get_phrase (status), length,
+                          retry_header != NULL ? retry_header : "", body);
+
+  rejection = g_new0 (Rejection, 1);
+  rejection->stream = soup_server_message_steal_connection (msg);
+  rejection->bytes = g_bytes_new_take (text, strlen (text));
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (rejection->stream),
+                                   g_bytes_get_data (rejection->bytes, NULL),
+                                   g_bytes_get_size (rejection->bytes), G_PRIORITY_DEFAULT, NULL,
+                                   rejection_written_cb, rejection);
 }
 
 static void
@@ -50,22 +262,23 @@ healthz_cb (SoupServer        *server,
             GHashTable        *query,
             gpointer           user_data)
 {
+  NexusApiServer *self = user_data;
   const char *method = soup_server_message_get_method (msg);
 
   if (g_strcmp0 (path, "/healthz") != 0)
     {
-      send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", "No such endpoint");
+      send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", _("No such endpoint"));
       return;
     }
-
   if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
     {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Allow", "GET, HEAD");
-      send_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "bad_request", "Use GET");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                    "GET, HEAD");
+      send_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "bad_request", _("Use GET"));
       return;
     }
 
+  count_request (self, "healthz", 200);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "ok", 2);
 }
@@ -77,7 +290,453 @@ not_found_cb (SoupServer        *server,
               GHashTable        *query,
               gpointer           user_data)
 {
-  send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", "No such endpoint");
+  send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", _("No such endpoint"));
+}
+
+static void
+got_chunk_cb (SoupServerMessage *msg,
+              GBytes            *chunk,
+              gpointer           user_data)
+{
+  RequestState *state = user_data;
+  gsize length = g_bytes_get_size (chunk);
+
+  if (state->too_large)
+    return;
+  if (state->body->len + length > state->server->config.max_body)
+    {
+      /* A chunked body that passes the cap: stop reading it at all. */
+      state->too_large = TRUE;
+      g_byte_array_set_size (state->body, 0);
+      close_connection (msg);
+      return;
+    }
+  g_byte_array_append (state->body, g_bytes_get_data (chunk, NULL), length);
+}
+
+static void
+got_body_cb (SoupServerMessage *msg,
+             gpointer           user_data)
+{
+  RequestState *state = user_data;
+
+  state->body_complete = TRUE;
+}
+
+/* Runs once the request headers are read, before the body. */
+static void
+api_early_cb (SoupServer        *server,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  NexusApiServer *self = user_data;
+  RequestState *state = request_state_get (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *address = soup_server_message_get_remote_host (msg);
+  gint64 retry_after_us = 0;
+
+  if (state == NULL)
+    return;
+  state->headers_us = g_get_monotonic_time ();
+
+  if (!nexus_rate_limiter_check (self->address_limiter, address != NULL ? address : "?",
+                                 state->headers_us, &retry_after_us))
+    {
+      g_autofree char *seconds = g_strdup_printf (
+          "%" G_GINT64_FORMAT, MAX ((retry_after_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 1));
+      count_request (self, "any", 429);
+      reject_now (msg, 429, "rate_limited", _("Too many requests; retry later"), seconds);
+      return;
+    }
+
+  if (self->stopping)
+    {
+      reject_now (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
+                  _("The engine is shutting down"), "5");
+      return;
+    }
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+      && soup_message_headers_get_content_length (headers) > (goffset)self->config.max_body)
+    {
+      count_request (self, "any", 413);
+      reject_now (msg, 413, "payload_too_large",
+                  _("The request body is larger than the server accepts"), NULL);
+      return;
+    }
+
+  if (soup_server_message_get_method (msg) == SOUP_METHOD_POST)
+    {
+      const char *type = soup_message_headers_get_content_type (headers, NULL);
+      if (g_strcmp0 (type, "application/json") != 0)
+        {
+          count_request (self, "any", 415);
+          reject_now (msg, 415, "unsupported_media_type", _("Send the body as application/json"),
+                      NULL);
+          return;
+        }
+    }
+
+  /* The body is collected by got_chunk_cb up to the cap; libsoup must not
+   * buffer it on its own. */
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), state);
+  g_signal_connect (msg, "got-body", G_CALLBACK (got_body_cb), state);
+}
+
+/* Depth of the deepest nesting of objects and arrays, outside strings.
+ * json-glib recurses per level, so depth is checked before parsing. */
+static guint
+json_depth (const char *text,
+            gsize       length)
+{
+  guint depth = 0;
+  guint deepest = 0;
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = text[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        deepest = MAX (deepest, ++depth);
+      else if ((c == '}' || c == ']') && depth > 0)
+        depth--;
+    }
+  return deepest;
+}
+
+/* Parses a request body as a JSON object, or answers 400 and returns NULL. */
+static JsonObject *
+parse_body (SoupServerMessage *msg,
+            GByteArray        *body,
+            JsonParser        *parser)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+
+  if (!g_utf8_validate ((const char *)body->data, body->len, NULL))
+    {
+      send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("The body is not valid UTF-8"));
+      return NULL;
+    }
+  if (json_depth ((const char *)body->data, body->len) > MAX_JSON_DEPTH)
+    {
+      send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("The JSON is nested too deeply"));
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, (const char *)body->data, body->len, &error))
+    {
+      send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("The body is not valid JSON"));
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("The body must be a JSON object"));
+      return NULL;
+    }
+  return json_node_get_object (root);
+}
+
+static char *
+path_and_query (SoupServerMessage *msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *query = g_uri_get_query (uri);
+
+  return query != NULL ? g_strconcat (g_uri_get_path (uri), "?", query, NULL)
+                       : g_strdup (g_uri_get_path (uri));
+}
+
+static void
+send_auth_error (SoupServerMessage *msg,
+                 const GError      *error)
+{
+  if (error->domain != NEXUS_AUTH_ERROR)
+    {
+      g_message ("Authentication failed on the database: %s", error->message);
+      send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
+                  _("The engine cannot check credentials right now"));
+      return;
+    }
+
+  switch ((NexusAuthError)error->code)
+    {
+    case NEXUS_AUTH_ERROR_BAD_REQUEST:
+      send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
+      break;
+    case NEXUS_AUTH_ERROR_STALE_TIMESTAMP:
+      send_error (msg, SOUP_STATUS_UNAUTHORIZED, "stale_timestamp", error->message);
+      break;
+    case NEXUS_AUTH_ERROR_REPLAYED:
+      send_error (msg, SOUP_STATUS_UNAUTHORIZED, "replayed", error->message);
+      break;
+    case NEXUS_AUTH_ERROR_REVOKED:
+      send_error (msg, SOUP_STATUS_FORBIDDEN, "revoked", error->message);
+      break;
+    case NEXUS_AUTH_ERROR_UNAUTHORIZED:
+    default:
+      send_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", error->message);
+      break;
+    }
+}
+
+static const char *
+get_string_member (JsonObject *object,
+                   const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static char *
+truncated (const char *text)
+{
+  if (text == NULL)
+    return NULL;
+  if (strlen (text) <= MAX_ECHO)
+    return g_strdup (text);
+  return g_utf8_make_valid (text, MAX_ECHO);
+}
+
+static void
+handle_heartbeat (NexusApiServer    *self,
+                  SoupServerMessage *msg,
+                  NexusWorkerRecord *worker,
+                  JsonObject        *body)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hostname = truncated (get_string_member (body, "hostname"));
+  g_autofree char *version = truncated (get_string_member (body, "version"));
+  JsonNode *running = json_object_get_member (body, "running");
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if ((json_object_has_member (body, "hostname") && hostname == NULL)
+      || (json_object_has_member (body, "version") && version == NULL)
+      || (running != NULL && !JSON_NODE_HOLDS_ARRAY (running)))
+    {
+      send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
+                  _("hostname and version must be strings, running an array"));
+      return;
+    }
+
+  if (!nexus_store_worker_seen (self->store, worker->id, soup_server_message_get_remote_host (msg),
+                                hostname, version, now, &error))
+    {
+      send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down", error->message);
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "server_time");
+  json_builder_add_int_value (builder, now);
+  json_builder_set_member_name (builder, "lease_ttl_s");
+  json_builder_add_int_value (builder, self->config.lease_ttl_s);
+  json_builder_set_member_name (builder, "max_wait_s");
+  json_builder_add_int_value (builder, self->config.max_wait_s);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  send_json (msg, SOUP_STATUS_OK, root);
+}
+
+static void
+api_cb (SoupServer        *server,
+        SoupServerMessage *msg,
+        const char        *path,
+        GHashTable        *query,
+        gpointer           user_data)
+{
+  NexusApiServer *self = user_data;
+  RequestState *state = request_state_get (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autoptr(NexusWorkerRecord) worker = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *signed_path = NULL;
+  NexusAuthRequest request = { 0 };
+  JsonObject *body = NULL;
+  const char *endpoint;
+  gint64 retry_after_us = 0;
+
+  if (state == NULL || state->too_large)
+    {
+      send_error (msg, 413, "payload_too_large",
+                  _("The request body is larger than the server accepts"));
+      return;
+    }
+
+  if (g_strcmp0 (path, "/api/v1/heartbeat") == 0)
+    endpoint = "heartbeat";
+  else
+    {
+      count_request (self, "unknown", 404);
+      send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", _("No such endpoint"));
+      return;
+    }
+
+  if (soup_server_message_get_method (msg) != SOUP_METHOD_POST)
+    {
+      count_request (self, endpoint, 400);
+      send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("Use POST"));
+      return;
+    }
+
+  signed_path = path_and_query (msg);
+  request.method = soup_server_message_get_method (msg);
+  request.path_and_query = signed_path;
+  request.worker_id = soup_message_headers_get_one (headers, "X-Nexus-Worker");
+  request.timestamp = soup_message_headers_get_one (headers, "X-Nexus-Timestamp");
+  request.nonce = soup_message_headers_get_one (headers, "X-Nexus-Nonce");
+  request.signature = soup_message_headers_get_one (headers, "X-Nexus-Signature");
+  request.body = state->body->data;
+  request.body_length = state->body->len;
+
+  worker = nexus_workers_authenticate (self->store, &request, g_get_real_time () / G_USEC_PER_SEC,
+                                       &error);
+  if (worker == NULL)
+    {
+      send_auth_error (msg, error);
+      count_request (self, endpoint, soup_server_message_get_status (msg));
+      return;
+    }
+
+  if (!nexus_rate_limiter_check (self->worker_limiter, worker->public_id, g_get_monotonic_time (),
+                                 &retry_after_us))
+    {
+      count_request (self, endpoint, 429);
+      send_rate_limited (msg, retry_after_us);
+      return;
+    }
+
+  parser = json_parser_new_immutable ();
+  body = parse_body (msg, state->body, parser);
+  if (body != NULL)
+    handle_heartbeat (self, msg, worker, body);
+  count_request (self, endpoint, soup_server_message_get_status (msg));
+}
+
+static void
+metrics_cb (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  NexusApiServer *self = user_data;
+  g_autoptr(GString) text = g_string_new (NULL);
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
+
+  /* Operator credentials are not part of this version: loopback only. */
+  if (remote == NULL || !G_IS_INET_SOCKET_ADDRESS (remote)
+      || !g_inet_address_get_is_loopback (
+          g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote))))
+    {
+      send_error (msg, SOUP_STATUS_FORBIDDEN, "unauthorized", _("Metrics are served on loopback only"));
+      return;
+    }
+
+  g_string_append (text, "# HELP nexus_api_requests_total Worker API requests by endpoint and status.\n"
+                         "# TYPE nexus_api_requests_total counter\n");
+  g_hash_table_iter_init (&iter, self->request_counts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_auto(GStrv) parts = g_strsplit (key, " ", 2);
+      g_string_append_printf (text, "nexus_api_requests_total{endpoint=\"%s\",status=\"%s\"} %zu\n",
+                              parts[0], parts[1], GPOINTER_TO_SIZE (value));
+    }
+  g_string_append_printf (text, "# HELP nexus_api_open_requests Requests being read or answered.\n"
+                                "# TYPE nexus_api_open_requests gauge\n"
+                                "nexus_api_open_requests %u\n",
+                          g_hash_table_size (self->open_requests));
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain; version=0.0.4", SOUP_MEMORY_COPY, text->str,
+                                    text->len);
+}
+
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  NexusApiServer *self = user_data;
+  RequestState *state = g_new0 (RequestState, 1);
+
+  state->server = self;
+  state->msg = msg;
+  state->started_us = g_get_monotonic_time ();
+  state->body = g_byte_array_new ();
+  g_object_set_qdata_full (G_OBJECT (msg), request_state_quark, state, request_state_free);
+  g_hash_table_add (self->open_requests, msg);
+}
+
+static void
+request_ended_cb (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  gpointer           user_data)
+{
+  NexusApiServer *self = user_data;
+
+  g_hash_table_remove (self->open_requests, msg);
+}
+
+/* Closes connections that keep us waiting: no complete headers within the
+ * header timeout, or no complete body within the body timeout. */
+static gboolean
+sweep_cb (gpointer user_data)
+{
+  NexusApiServer *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 header_limit = (gint64)self->config.header_timeout_ms * 1000;
+  gint64 body_limit = (gint64)self->config.body_timeout_ms * 1000;
+  g_autoptr(GPtrArray) expired = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->open_requests);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      RequestState *state = request_state_get (key);
+
+      if (state == NULL)
+        continue;
+      if ((state->headers_us == 0 && now - state->started_us > header_limit)
+          || (state->headers_us != 0 && !state->body_complete
+              && now - state->headers_us > body_limit))
+        g_ptr_array_add (expired, key);
+    }
+
+  for (guint i = 0; i < expired->len; i++)
+    {
+      g_hash_table_remove (self->open_requests, expired->pdata[i]);
+      close_connection (expired->pdata[i]);
+    }
+
+  nexus_rate_limiter_prune (self->address_limiter, now);
+  nexus_rate_limiter_prune (self->worker_limiter, now);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -87,8 +746,30 @@ nexus_api_server_dispose (GObject *object)
 
   nexus_api_server_stop (self);
   g_clear_object (&self->server);
+  if (self->sweep_id != 0)
+    {
+      GSource *source = g_main_context_find_source_by_id (g_main_context_get_thread_default (),
+                                                          self->sweep_id);
+      if (source != NULL)
+        g_source_destroy (source);
+      self->sweep_id = 0;
+    }
 
   G_OBJECT_CLASS (nexus_api_server_parent_class)->dispose (object);
+}
+
+static void
+nexus_api_server_finalize (GObject *object)
+{
+  NexusApiServer *self = (NexusApiServer *)object;
+
+  g_clear_pointer (&self->address_limiter, nexus_rate_limiter_free);
+  g_clear_pointer (&self->worker_limiter, nexus_rate_limiter_free);
+  g_clear_pointer (&self->open_requests, g_hash_table_unref);
+  g_clear_pointer (&self->request_counts, g_hash_table_unref);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (nexus_api_server_parent_class)->finalize (object);
 }
 
 static void
@@ -97,20 +778,60 @@ nexus_api_server_class_init (NexusApiServerClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = nexus_api_server_dispose;
+  object_class->finalize = nexus_api_server_finalize;
+
+  request_state_quark = g_quark_from_static_string ("nexus-api-request-state");
 }
 
 static void
 nexus_api_server_init (NexusApiServer *self)
 {
-  self->server = soup_server_new ("server-header", "nexus/" PACKAGE_VERSION " ", NULL);
-  soup_server_add_handler (self->server, "/healthz", healthz_cb, self, NULL);
-  soup_server_add_handler (self->server, NULL, not_found_cb, self, NULL);
+  self->open_requests = g_hash_table_new (NULL, NULL);
+  self->request_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
+/**
+ * nexus_api_server_new:
+ * @store: the engine's write store
+ * @config: (nullable): limits and timeouts; %NULL for the defaults
+ *
+ * Must be called on the engine thread.
+ */
 NexusApiServer *
-nexus_api_server_new (void)
+nexus_api_server_new (NexusStore           *store,
+                      const NexusApiConfig *config)
 {
-  return g_object_new (NEXUS_TYPE_API_SERVER, NULL);
+  NexusApiServer *self = g_object_new (NEXUS_TYPE_API_SERVER, NULL);
+
+  self->store = g_object_ref (store);
+  if (config != NULL)
+    self->config = *config;
+  else
+    nexus_api_config_init_default (&self->config);
+
+  self->address_limiter = nexus_rate_limiter_new (self->config.address_rate,
+                                                  self->config.address_burst);
+  self->worker_limiter = nexus_rate_limiter_new (self->config.worker_rate,
+                                                 self->config.worker_burst);
+
+  self->server = soup_server_new ("server-header", "nexus/" PACKAGE_VERSION " ", NULL);
+  soup_server_add_handler (self->server, "/healthz", healthz_cb, self, NULL);
+  soup_server_add_handler (self->server, "/metrics", metrics_cb, self, NULL);
+  soup_server_add_early_handler (self->server, "/api/v1", api_early_cb, self, NULL);
+  soup_server_add_handler (self->server, "/api/v1", api_cb, self, NULL);
+  soup_server_add_handler (self->server, NULL, not_found_cb, self, NULL);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
+  g_signal_connect (self->server, "request-finished", G_CALLBACK (request_ended_cb), self);
+  g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_ended_cb), self);
+
+  /* On the engine thread's context, like libsoup's own sources. */
+  {
+    g_autoptr(GSource) source = g_timeout_source_new (SWEEP_INTERVAL_MS);
+    g_source_set_callback (source, sweep_cb, self, NULL);
+    g_source_set_name (source, "[nexus] api sweep");
+    self->sweep_id = g_source_attach (source, g_main_context_get_thread_default ());
+  }
+  return self;
 }
 
 /**
@@ -191,16 +912,16 @@ nexus_api_server_listen (NexusApiServer  *self,
   if (socket_address == NULL)
     return FALSE;
 
-  socket = g_socket_new (g_socket_address_get_family (socket_address),
-                         G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &local_error);
+  socket = g_socket_new (g_socket_address_get_family (socket_address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, &local_error);
   if (socket == NULL)
     goto fail;
 
   g_socket_set_listen_backlog (socket, NEXUS_API_LISTEN_BACKLOG);
 
-  if (!g_socket_bind (socket, socket_address, TRUE, &local_error) ||
-      !g_socket_listen (socket, &local_error) ||
-      !soup_server_listen_socket (self->server, socket, 0, &local_error))
+  if (!g_socket_bind (socket, socket_address, TRUE, &local_error)
+      || !g_socket_listen (socket, &local_error)
+      || !soup_server_listen_socket (self->server, socket, 0, &local_error))
     goto fail;
 
   bound = g_socket_get_local_address (socket, NULL);
@@ -212,8 +933,8 @@ nexus_api_server_listen (NexusApiServer  *self,
   return TRUE;
 
 fail:
-  g_set_error (error, NEXUS_ENGINE_ERROR, NEXUS_ENGINE_ERROR_LISTEN,
-               _("Cannot listen on %s: %s"), address, local_error->message);
+  g_set_error (error, NEXUS_ENGINE_ERROR, NEXUS_ENGINE_ERROR_LISTEN, _("Cannot listen on %s: %s"),
+               address, local_error->message);
   return FALSE;
 }
 
@@ -225,12 +946,21 @@ nexus_api_server_get_port (NexusApiServer *self)
   return self->port;
 }
 
+guint
+nexus_api_server_get_n_open_requests (NexusApiServer *self)
+{
+  g_return_val_if_fail (NEXUS_IS_API_SERVER (self), 0);
+
+  return g_hash_table_size (self->open_requests);
+}
+
 /* Stops accepting connections and closes the open ones. */
 void
 nexus_api_server_stop (NexusApiServer *self)
 {
   g_return_if_fail (NEXUS_IS_API_SERVER (self));
 
+  self->stopping = TRUE;
   if (self->socket == NULL)
     return;
 

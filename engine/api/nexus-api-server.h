@@ -3,9 +3,23 @@
  * Copyright 2026 The Nexus authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A NexusApiServer wraps the SoupServer that workers talk to.  It is created,
- * used and disposed on the engine thread only: libsoup attaches its sources
- * to the thread-default main context in force when it listens.
+ * A NexusApiServer wraps the SoupServer that workers talk to (PROTOCOL.md).
+ * It is created, used and disposed on the engine thread only: libsoup
+ * attaches its sources to the thread-default main context in force when it
+ * listens, and the server uses the engine's write store.
+ *
+ * What it guards, in order, for every /api/v1 request:
+ *  1. a GCRA limit per source address, before any parsing or crypto (429);
+ *  2. shutting down (503), the declared body size (413, before the body is
+ *     read), the content type (415);
+ *  3. the body is collected by us, never by libsoup, and the connection is
+ *     closed as soon as it passes the cap (chunked uploads);
+ *  4. the signature rules of nexus_workers_authenticate(), then a GCRA
+ *     limit per worker;
+ *  5. the JSON: valid UTF-8, nesting at most 32 deep, an object.
+ * Our own timers close connections that send no complete request headers
+ * within the header timeout (idle keep-alive and slow headers alike) and
+ * those whose body does not arrive within the body timeout (slow drip).
  *
  * The listen socket is made here, with a large backlog, and handed to
  * soup_server_listen_socket(): libsoup's own listen calls leave a backlog of
@@ -14,22 +28,42 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "store/nexus-store.h"
 
 G_BEGIN_DECLS
 
 #define NEXUS_API_LISTEN_BACKLOG 4096
 #define NEXUS_API_DEFAULT_LISTEN "127.0.0.1:8787"
 
+typedef struct
+{
+  gsize  max_body;           /* bytes; 8 MiB by default */
+  guint  header_timeout_ms;  /* request headers must be complete within this */
+  guint  body_timeout_ms;    /* the body must be complete within this after the headers */
+  double address_rate;       /* requests per second per source address */
+  guint  address_burst;
+  double worker_rate;        /* requests per second per authenticated worker */
+  guint  worker_burst;
+  guint  lease_ttl_s;        /* told to workers in the heartbeat answer */
+  guint  max_wait_s;         /* longest long-poll a lease may ask for */
+} NexusApiConfig;
+
+void nexus_api_config_init_default (NexusApiConfig *config);
+
 #define NEXUS_TYPE_API_SERVER (nexus_api_server_get_type ())
 G_DECLARE_FINAL_TYPE (NexusApiServer, nexus_api_server, NEXUS, API_SERVER, GObject)
 
-NexusApiServer *nexus_api_server_new        (void);
-GSocketAddress *nexus_api_parse_address     (const char      *address,
-                                             GError         **error);
-gboolean        nexus_api_server_listen     (NexusApiServer  *self,
-                                             const char      *address,
-                                             GError         **error);
-guint16         nexus_api_server_get_port   (NexusApiServer  *self);
-void            nexus_api_server_stop       (NexusApiServer  *self);
+NexusApiServer *nexus_api_server_new        (NexusStore            *store,
+                                             const NexusApiConfig  *config);
+GSocketAddress *nexus_api_parse_address     (const char            *address,
+                                             GError               **error);
+gboolean        nexus_api_server_listen     (NexusApiServer        *self,
+                                             const char            *address,
+                                             GError               **error);
+guint16         nexus_api_server_get_port   (NexusApiServer        *self);
+void            nexus_api_server_stop       (NexusApiServer        *self);
+guint           nexus_api_server_get_n_open_requests (NexusApiServer *self);
 
 G_END_DECLS

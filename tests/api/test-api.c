@@ -1,0 +1,609 @@
+/* test-api.c — the worker API over real HTTP on loopback
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * An engine runs in this process (its server on the engine thread); the
+ * tests are its clients: SoupSession for well-formed requests, raw sockets
+ * for malformed HTTP, slow clients and oversized uploads.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "api/nexus-connection.h"
+#include "api/nexus-signature.h"
+#include "api/nexus-workers.h"
+#include "nexus-engine.h"
+
+typedef struct
+{
+  char            *dir;
+  char            *path;
+  NexusEngine     *engine;
+  NexusStore      *admin;       /* a second connection, as nexusctl would have */
+  NexusConnection *worker;
+  guint16          port;
+  SoupSession     *session;
+} Fixture;
+
+static void
+fixture_start (Fixture              *fixture,
+               const NexusApiConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *connection = NULL;
+
+  fixture->dir = g_dir_make_tmp ("nexus-api-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->path = g_build_filename (fixture->dir, "nexus.db", NULL);
+  fixture->engine = nexus_engine_new (fixture->path, NEXUS_ENGINE_DEFAULT, &error);
+  g_assert_no_error (error);
+  if (config != NULL)
+    nexus_engine_set_api_config (fixture->engine, config);
+  g_assert_true (nexus_engine_listen (fixture->engine, "127.0.0.1:0", &error));
+  g_assert_no_error (error);
+  fixture->port = nexus_engine_get_port (fixture->engine);
+
+  fixture->admin = nexus_store_open (fixture->path, NEXUS_STORE_OPEN_NO_CREATE, &error);
+  g_assert_no_error (error);
+  connection = nexus_workers_add (fixture->admin, "test worker", "127.0.0.1:1", NULL, NULL, &error);
+  g_assert_no_error (error);
+  fixture->worker = nexus_connection_parse (connection, &error);
+  g_assert_no_error (error);
+  fixture->session = soup_session_new_with_options ("timeout", 10, NULL);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture_start (fixture, data);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm" };
+
+  g_clear_object (&fixture->session);
+  nexus_engine_shutdown (fixture->engine);
+  g_clear_object (&fixture->engine);
+  g_clear_object (&fixture->admin);
+  g_clear_pointer (&fixture->worker, nexus_connection_free);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (fixture->path, suffixes[i], NULL);
+      g_unlink (file);
+    }
+  g_rmdir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->path);
+}
+
+typedef struct
+{
+  guint       status;
+  char       *error_code;   /* "error" member of an error body */
+  char       *retry_after;
+  JsonObject *object;       /* the parsed body, when JSON */
+  JsonParser *parser;
+} Answer;
+
+static void
+answer_clear (Answer *answer)
+{
+  g_free (answer->error_code);
+  g_free (answer->retry_after);
+  g_clear_object (&answer->parser);
+}
+
+/* Sends @body to @path signed as the fixture's worker, with the signing
+ * inputs optionally overridden. */
+static void
+send_signed (Fixture    *fixture,
+             const char *path,
+             const char *body,
+             gint64      timestamp_offset,
+             const char *nonce,
+             const char *signature_override,
+             Answer     *answer)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", fixture->port, path);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
+  g_autoptr(GBytes) response = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *timestamp = g_strdup_printf (
+      "%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC + timestamp_offset);
+  g_autofree char *fresh_nonce = nonce != NULL ? g_strdup (nonce) : nexus_signature_new_nonce ();
+  g_autofree char *signature = nexus_signature_compute (fixture->worker->secret, "POST", path,
+                                                        timestamp, fresh_nonce,
+                                                        (const guint8 *)body, strlen (body));
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+
+  soup_message_headers_replace (headers, "X-Nexus-Worker", fixture->worker->worker_id);
+  soup_message_headers_replace (headers, "X-Nexus-Timestamp", timestamp);
+  soup_message_headers_replace (headers, "X-Nexus-Nonce", fresh_nonce);
+  soup_message_headers_replace (headers, "X-Nexus-Signature",
+                                signature_override != NULL ? signature_override : signature);
+  soup_message_set_request_body_from_bytes (msg, "application/json", request);
+
+  response = soup_session_send_and_read (fixture->session, msg, NULL, &error);
+  g_assert_no_error (error);
+
+  memset (answer, 0, sizeof *answer);
+  answer->status = soup_message_get_status (msg);
+  answer->retry_after = g_strdup (
+      soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After"));
+  answer->parser = json_parser_new ();
+  if (json_parser_load_from_data (answer->parser, g_bytes_get_data (response, NULL),
+                                  g_bytes_get_size (response), NULL)
+      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (answer->parser)))
+    {
+      answer->object = json_node_get_object (json_parser_get_root (answer->parser));
+      if (json_object_has_member (answer->object, "error"))
+        answer->error_code = g_strdup (json_object_get_string_member (answer->object, "error"));
+    }
+}
+
+static void
+assert_answer (Fixture    *fixture,
+               const char *path,
+               const char *body,
+               gint64      timestamp_offset,
+               guint       status,
+               const char *code)
+{
+  Answer answer;
+
+  send_signed (fixture, path, body, timestamp_offset, NULL, NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, status);
+  g_assert_cmpstr (answer.error_code, ==, code);
+  answer_clear (&answer);
+}
+
+static void
+test_api_heartbeat (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  Answer answer;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NexusWorkerRecord) record = NULL;
+
+  send_signed (fixture, "/api/v1/heartbeat",
+               "{\"version\":\"0.1.0\",\"hostname\":\"box-1\",\"capabilities\":[\"overpass\"],"
+               "\"running\":[],\"load\":{}}",
+               0, NULL, NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  g_assert_nonnull (answer.object);
+  g_assert_cmpint (json_object_get_int_member (answer.object, "server_time"), >, 1700000000);
+  g_assert_cmpint (json_object_get_int_member (answer.object, "lease_ttl_s"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (answer.object, "max_wait_s"), ==, 30);
+  answer_clear (&answer);
+
+  /* The visit is recorded for the Workers page and nexusctl worker list. */
+  record = nexus_store_worker_lookup (fixture->admin, fixture->worker->worker_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (record->hostname, ==, "box-1");
+  g_assert_cmpstr (record->version, ==, "0.1.0");
+  g_assert_cmpstr (record->address, ==, "127.0.0.1");
+  g_assert_cmpint (record->last_seen_at, >, 0);
+}
+
+static void
+test_api_auth_errors (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const char *path = "/api/v1/heartbeat";
+  const char *body = "{\"version\":\"0.1.0\"}";
+  Answer answer;
+
+  /* The window is ±300 s. */
+  assert_answer (fixture, path, body, 299, 200, NULL);
+  assert_answer (fixture, path, body, -299, 200, NULL);
+  assert_answer (fixture, path, body, 301, 401, "stale_timestamp");
+  assert_answer (fixture, path, body, -301, 401, "stale_timestamp");
+
+  /* A wrong signature, then a replayed nonce. */
+  send_signed (fixture, path, body, 0, NULL,
+               "v1=0000000000000000000000000000000000000000000000000000000000000000", &answer);
+  g_assert_cmpuint (answer.status, ==, 401);
+  g_assert_cmpstr (answer.error_code, ==, "unauthorized");
+  answer_clear (&answer);
+
+  send_signed (fixture, path, body, 0, "the-same-nonce-twice", NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  answer_clear (&answer);
+  send_signed (fixture, path, body, 0, "the-same-nonce-twice", NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 401);
+  g_assert_cmpstr (answer.error_code, ==, "replayed");
+  answer_clear (&answer);
+
+  /* A malformed nonce is a bad request. */
+  send_signed (fixture, path, body, 0, "short", NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 400);
+  g_assert_cmpstr (answer.error_code, ==, "bad_request");
+  answer_clear (&answer);
+
+  /* Revoked from another connection (nexusctl): refused at once. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_true (nexus_workers_revoke (fixture->admin, fixture->worker->worker_id, &error));
+    g_assert_no_error (error);
+  }
+  assert_answer (fixture, path, body, 0, 403, "revoked");
+}
+
+static void
+test_api_rotation (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char *path = "/api/v1/heartbeat";
+  const char *body = "{}";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(NexusConnection) fresh = NULL;
+
+  /* Rotated with a grace: the old secret still works next to the new one. */
+  text = nexus_workers_rotate (fixture->admin, fixture->worker->worker_id, 3600, "127.0.0.1:1",
+                               NULL, &error);
+  g_assert_no_error (error);
+  assert_answer (fixture, path, body, 0, 200, NULL);
+  fresh = nexus_connection_parse (text, &error);
+  g_assert_no_error (error);
+  {
+    NexusConnection *old = fixture->worker;
+    fixture->worker = fresh;
+    assert_answer (fixture, path, body, 0, 200, NULL);
+    fixture->worker = old;
+  }
+
+  /* Rotated again with --now: the secret before is refused. */
+  g_clear_pointer (&text, g_free);
+  text = nexus_workers_rotate (fixture->admin, fixture->worker->worker_id, 0, "127.0.0.1:1", NULL,
+                               &error);
+  g_assert_no_error (error);
+  assert_answer (fixture, path, body, 0, 401, "unauthorized");
+}
+
+static void
+test_api_bad_bodies (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  const char *path = "/api/v1/heartbeat";
+  g_autoptr(GString) nested = g_string_new (NULL);
+
+  assert_answer (fixture, path, "{\"version\":", 0, 400, "bad_request");
+  assert_answer (fixture, path, "[1,2,3]", 0, 400, "bad_request");
+  assert_answer (fixture, path, "{\"version\":7}", 0, 400, "bad_request");
+  assert_answer (fixture, path, "{\"running\":\"all\"}", 0, 400, "bad_request");
+  assert_answer (fixture, path, "{\"version\":\"\xff\xfe\"}", 0, 400, "bad_request");
+
+  for (guint i = 0; i < 10000; i++)
+    g_string_append (nested, "{\"a\":");
+  g_string_append (nested, "1");
+  for (guint i = 0; i < 10000; i++)
+    g_string_append_c (nested, '}');
+  assert_answer (fixture, path, nested->str, 0, 400, "bad_request");
+
+  /* An unknown endpoint. */
+  assert_answer (fixture, "/api/v1/nothing-here", "{}", 0, 404, "not_found");
+}
+
+/* Opens a raw connection to the server. */
+static GSocketConnection *
+connect_raw (Fixture *fixture)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *connection;
+
+  g_socket_client_set_timeout (client, 10);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", fixture->port, NULL, &error);
+  g_assert_no_error (error);
+  return connection;
+}
+
+/* Reads until the server closes or @limit bytes came; returns what came. */
+static char *
+read_all (GSocketConnection *connection,
+          gsize              limit)
+{
+  GInputStream *input = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  g_autoptr(GString) text = g_string_new (NULL);
+  char buffer[4096];
+
+  while (text->len < limit)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_input_stream_read (input, buffer, sizeof buffer, NULL, &error);
+      if (n <= 0)
+        break;
+      g_string_append_len (text, buffer, n);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static char *
+raw_exchange (Fixture    *fixture,
+              const char *request,
+              gsize       length)
+{
+  g_autoptr(GSocketConnection) connection = connect_raw (fixture);
+  GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_write_all (output, request, length, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_shutdown (g_socket_connection_get_socket (connection), FALSE, TRUE, NULL);
+  return read_all (connection, 65536);
+}
+
+static void
+assert_healthy (Fixture *fixture)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/healthz", fixture->port);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  body = soup_session_send_and_read (fixture->session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+}
+
+static void
+assert_refused (const char *reply)
+{
+  if (*reply == '\0')
+    return;
+  g_assert_true (g_str_has_prefix (reply, "HTTP/1."));
+  g_assert_cmpint (atoi (reply + 9), >=, 400);
+}
+
+static void
+test_api_malformed_http (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  static const char * const requests[] = {
+    "POST /api/v1/heartbeat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    "Content-Length: 2\r\nContent-Length: 5\r\n\r\n{}",
+    "POST /api/v1/heartbeat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    "GARBAGE\r\n\r\n",
+    "GET /healthz HTTP/9.9 extra words\r\n\r\n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (requests); i++)
+    {
+      g_autofree char *reply = raw_exchange (fixture, requests[i], strlen (requests[i]));
+
+      /* Refused: an error status or a closed connection, never a success. */
+      assert_refused (reply);
+      assert_healthy (fixture);
+    }
+
+  /* A NUL inside a header name. */
+  {
+    static const char request[] = "GET /healthz HTTP/1.1\r\nHo\0st: x\r\n\r\n";
+    g_autofree char *reply = raw_exchange (fixture, request, sizeof request - 1);
+    assert_refused (reply);
+    assert_healthy (fixture);
+  }
+}
+
+static void
+test_api_media_type (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  const char *request = "POST /api/v1/heartbeat HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                        "Content-Length: 2\r\nConnection: close\r\n\r\n{}";
+  g_autofree char *reply = raw_exchange (fixture, request, strlen (request));
+
+  g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 415"));
+  g_assert_nonnull (strstr (reply, "\"unsupported_media_type\""));
+}
+
+static gsize
+resident_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmRSS:");
+  g_assert_nonnull (line);
+  return (gsize)g_ascii_strtoull (line + 6, NULL, 10);
+}
+
+static void
+test_api_huge_upload (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  gsize before = resident_kib ();
+
+  /* Declared as 1 GiB: refused from the headers alone. */
+  {
+    const char *request = "POST /api/v1/heartbeat HTTP/1.1\r\nHost: x\r\n"
+                          "Content-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n";
+    g_autoptr(GSocketConnection) connection = connect_raw (fixture);
+    GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+    g_autofree char *reply = NULL;
+
+    g_assert_true (g_output_stream_write_all (output, request, strlen (request), NULL, NULL, NULL));
+    reply = read_all (connection, 4096);
+    g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 413"));
+    g_assert_nonnull (strstr (reply, "\"payload_too_large\""));
+  }
+
+  /* Sent chunked, without a length: the server hangs up once the cap is
+   * passed, having kept nothing of it. */
+  {
+    const char *request = "POST /api/v1/heartbeat HTTP/1.1\r\nHost: x\r\n"
+                          "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    g_autoptr(GSocketConnection) connection = connect_raw (fixture);
+    GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+    g_autofree char *chunk = g_malloc (65536 + 16);
+    gsize header = g_snprintf (chunk, 16, "10000\r\n");
+    gsize sent = 0;
+
+    memset (chunk + header, 'x', 65536);
+    memcpy (chunk + header + 65536, "\r\n", 2);
+    g_assert_true (g_output_stream_write_all (output, request, strlen (request), NULL, NULL, NULL));
+    while (sent < (gsize)1024 * 1024 * 1024)
+      {
+        if (!g_output_stream_write_all (output, chunk, header + 65536 + 2, NULL, NULL, NULL))
+          break;
+        sent += 65536;
+      }
+    /* The server stopped reading long before 1 GiB. */
+    g_assert_cmpuint (sent, <, (gsize)64 * 1024 * 1024);
+  }
+
+  /* Both refusals cost the process (server included) almost nothing. */
+  g_assert_cmpuint (resident_kib (), <, before + 32 * 1024);
+  assert_healthy (fixture);
+}
+
+static void
+test_api_slow_clients (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  gint64 start;
+
+  /* Connects and sends nothing. */
+  {
+    g_autoptr(GSocketConnection) connection = connect_raw (fixture);
+    g_autofree char *reply = NULL;
+
+    start = g_get_monotonic_time ();
+    reply = read_all (connection, 4096);
+    g_assert_cmpstr (reply, ==, "");
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  }
+
+  /* Sends headers, then drips the body a byte at a time. */
+  {
+    const char *request = "POST /api/v1/heartbeat HTTP/1.1\r\nHost: x\r\n"
+                          "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
+    g_autoptr(GSocketConnection) connection = connect_raw (fixture);
+    GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+    gboolean closed = FALSE;
+
+    g_assert_true (g_output_stream_write_all (output, request, strlen (request), NULL, NULL, NULL));
+    start = g_get_monotonic_time ();
+    for (guint i = 0; i < 60 && !closed; i++)
+      {
+        g_usleep (100000);
+        closed = !g_output_stream_write_all (output, " ", 1, NULL, NULL, NULL)
+                 || !g_output_stream_flush (output, NULL, NULL);
+        if (!closed)
+          {
+            /* A closed peer shows on the next read as EOF. */
+            GSocket *socket = g_socket_connection_get_socket (connection);
+            if (g_socket_condition_check (socket, G_IO_IN | G_IO_HUP) != 0)
+              {
+                char byte;
+                closed = g_socket_receive (socket, &byte, 1, NULL, NULL) <= 0;
+              }
+          }
+      }
+    g_assert_true (closed);
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  }
+  assert_healthy (fixture);
+}
+
+static void
+test_api_rate_limit (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  guint limited = 0;
+  guint passed = 0;
+
+  for (guint i = 0; i < 20; i++)
+    {
+      Answer answer;
+
+      send_signed (fixture, "/api/v1/heartbeat", "{}", 0, NULL, NULL, &answer);
+      if (answer.status == 429)
+        {
+          limited++;
+          g_assert_cmpstr (answer.error_code, ==, "rate_limited");
+          g_assert_nonnull (answer.retry_after);
+          g_assert_cmpint (atoi (answer.retry_after), >=, 1);
+        }
+      else
+        {
+          g_assert_cmpuint (answer.status, ==, 200);
+          passed++;
+        }
+      answer_clear (&answer);
+    }
+  /* The burst is 5 per address: the rest of the quick series is refused. */
+  g_assert_cmpuint (passed, ==, 5);
+  g_assert_cmpuint (limited, ==, 15);
+}
+
+static void
+test_api_metrics (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/metrics", fixture->port);
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  assert_answer (fixture, "/api/v1/heartbeat", "{}", 0, 200, NULL);
+  assert_answer (fixture, "/api/v1/heartbeat", "{}", 400, 401, "stale_timestamp");
+
+  msg = soup_message_new ("GET", url);
+  body = soup_session_send_and_read (fixture->session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                  "nexus_api_requests_total{endpoint=\"heartbeat\",status=\"200\"} 1"));
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                  "nexus_api_requests_total{endpoint=\"heartbeat\",status=\"401\"} 1"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static NexusApiConfig fast;
+  static NexusApiConfig limited;
+
+  g_test_init (&argc, &argv, NULL);
+  g_unsetenv ("NEXUS_INTERNAL_SECRET");
+
+  nexus_api_config_init_default (&fast);
+  fast.header_timeout_ms = 1000;
+  fast.body_timeout_ms = 1000;
+  nexus_api_config_init_default (&limited);
+  limited.address_rate = 0.2;
+  limited.address_burst = 5;
+
+#define ADD(path, config, func) \
+  g_test_add (path, Fixture, config, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/nexus/Api/heartbeat", NULL, test_api_heartbeat);
+  ADD ("/nexus/Api/auth-errors", NULL, test_api_auth_errors);
+  ADD ("/nexus/Api/rotation", NULL, test_api_rotation);
+  ADD ("/nexus/Api/bad-bodies", NULL, test_api_bad_bodies);
+  ADD ("/nexus/Api/malformed-http", NULL, test_api_malformed_http);
+  ADD ("/nexus/Api/media-type", NULL, test_api_media_type);
+  ADD ("/nexus/Api/huge-upload", NULL, test_api_huge_upload);
+  ADD ("/nexus/Api/slow-clients", &fast, test_api_slow_clients);
+  ADD ("/nexus/Api/rate-limit", &limited, test_api_rate_limit);
+  ADD ("/nexus/Api/metrics", NULL, test_api_metrics);
+
+#undef ADD
+
+  return g_test_run ();
+}
