@@ -46,6 +46,7 @@ main (int   argc,
   g_autoptr(NexusEngine) engine = NULL;
   g_autoptr(GError) error = NULL;
   gboolean demo = FALSE;
+  gboolean tls = FALSE;
   gboolean version = FALSE;
   gpointer sigint_data[2];
   gpointer sigterm_data[2];
@@ -56,6 +57,8 @@ main (int   argc,
       N_("Database file (default: $XDG_DATA_HOME/nexus/nexus.db)"), N_("PATH") },
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
       N_("Address of the worker API (default: 127.0.0.1:8787)"), N_("ADDR:PORT") },
+    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls,
+      N_("Serve HTTPS with the engine's own certificate (workers pin its fingerprint)"), NULL },
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo,
       N_("Fill a newly created database with demo leads"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
@@ -98,6 +101,15 @@ main (int   argc,
   if (engine == NULL)
     return nexus_cli_fail (PROGRAM, "%s", error->message);
 
+  if (tls)
+    {
+      NexusApiConfig config;
+
+      nexus_api_config_init_default (&config);
+      config.tls = TRUE;
+      nexus_engine_set_api_config (engine, &config);
+    }
+
   if (!nexus_engine_listen (engine, listen, &error))
     {
       nexus_engine_shutdown (engine);
@@ -115,6 +127,9 @@ main (int   argc,
 
   g_print (_("%s: listening on %s (port %u), database %s\n"),
            PROGRAM, listen, nexus_engine_get_port (engine), db_path);
+  if (nexus_engine_get_tls_fingerprint (engine) != NULL)
+    g_print (_("%s: TLS certificate SHA-256 %s\n"), PROGRAM,
+             nexus_engine_get_tls_fingerprint (engine));
 
   g_main_loop_run (server.loop);
 

@@ -9,9 +9,13 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
+#include <sys/resource.h>
 
 #include "api/nexus-api-server.h"
+#include "api/nexus-tls.h"
 #include "nexus-engine.h"
+#include "queue/nexus-scheduler.h"
 
 /* Reader connections kept open at most; more readers wait for one. */
 #define MAX_READERS 4
@@ -31,6 +35,11 @@ struct _NexusEngine
 
   /* engine thread: the single write connection. */
   NexusStore     *store;
+  /* engine thread: the job queue over the write store, and the scheduler
+   * that re-runs searches and reaps expired leases on this thread's
+   * timers. */
+  NexusJobQueue  *queue;
+  NexusScheduler *scheduler;
   /* engine thread: the worker API server, NULL until nexus_engine_listen(). */
   NexusApiServer *api;
   /* Written on the engine thread during listen, read by anyone after. */
@@ -38,6 +47,8 @@ struct _NexusEngine
   /* Limits and timeouts for the worker API, set before listening. */
   NexusApiConfig  api_config;
   gboolean        has_api_config;
+  /* SHA-256 of the certificate served, when TLS is on; set by listen. */
+  char           *tls_fingerprint;
 
   /* Work posted and not yet run.  Incremented before the shut-down check so
    * that shutdown can wait for every item that got past it. */
@@ -94,6 +105,13 @@ engine_thread_main (gpointer data)
   g_autoptr(GError) error = NULL;
 
   g_main_context_push_thread_default (self->context);
+
+  /* Created here so that "jobs-available" and the timers belong to this
+   * thread's context. */
+  self->queue = nexus_job_queue_new (self->store);
+  self->scheduler = nexus_scheduler_new (self->queue);
+  nexus_scheduler_start (self->scheduler, 0, 0);
+
   g_main_loop_run (self->loop);
 
   /* Work that got past the shut-down check before it was set still runs:
@@ -104,6 +122,10 @@ engine_thread_main (gpointer data)
   if (self->api != NULL)
     nexus_api_server_stop (self->api);
   g_clear_object (&self->api);
+
+  nexus_scheduler_stop (self->scheduler);
+  g_clear_object (&self->scheduler);
+  g_clear_object (&self->queue);
 
   if (!nexus_store_checkpoint (self->store, &error))
     g_warning ("%s", error->message);
@@ -126,6 +148,7 @@ nexus_engine_finalize (GObject *object)
   g_clear_pointer (&self->loop, g_main_loop_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->db_path, g_free);
+  g_clear_pointer (&self->tls_fingerprint, g_free);
 
   G_OBJECT_CLASS (nexus_engine_parent_class)->finalize (object);
 }
@@ -587,6 +610,17 @@ listen_func (NexusStore  *store,
     }
 
   api = nexus_api_server_new (store, self->has_api_config ? &self->api_config : NULL);
+  if (self->has_api_config && self->api_config.tls)
+    {
+      g_autofree char *pem = nexus_tls_pem_path_for (self->db_path);
+      g_autoptr(GTlsCertificate) certificate = NULL;
+
+      g_clear_pointer (&self->tls_fingerprint, g_free);
+      certificate = nexus_tls_load_or_create (pem, &self->tls_fingerprint, error);
+      if (certificate == NULL)
+        return NULL;
+      nexus_api_server_set_certificate (api, certificate);
+    }
   if (!nexus_api_server_listen (api, call->address, error))
     return NULL;
 
@@ -608,10 +642,30 @@ listen_func (NexusStore  *store,
       advertised = g_strdup_printf ("[%s]:%u", host_text, self->port);
     else
       advertised = g_strdup_printf ("%s:%u", host_text, self->port);
-    if (!nexus_store_set_setting (store, "api.address", advertised, &local_error))
+    /* … and the certificate's fingerprint workers must pin, if any. */
+    if (!nexus_store_set_setting (store, "api.address", advertised, &local_error)
+        || !(self->tls_fingerprint != NULL
+                 ? nexus_store_set_setting (store, "api.tls_fingerprint", self->tls_fingerprint,
+                                            &local_error)
+                 : nexus_store_delete_setting (store, "api.tls_fingerprint", &local_error)))
       g_message ("Cannot record the worker API address: %s", local_error->message);
   }
   return GINT_TO_POINTER (TRUE);
+}
+
+/* Thousands of workers each hold a connection: lift the soft limit on open
+ * files to the hard one (the default soft limit is often 1024). */
+static void
+raise_open_file_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+        g_debug ("Cannot raise the open-file limit: %s", g_strerror (errno));
+    }
 }
 
 /**
@@ -629,6 +683,7 @@ nexus_engine_listen (NexusEngine  *self,
 
   g_return_val_if_fail (NEXUS_IS_ENGINE (self), FALSE);
 
+  raise_open_file_limit ();
   return nexus_engine_run_sync (self, listen_func, &call, error) != NULL;
 }
 
@@ -647,6 +702,38 @@ nexus_engine_set_api_config (NexusEngine          *self,
 
   self->api_config = *config;
   self->has_api_config = TRUE;
+}
+
+/**
+ * nexus_engine_get_tls_fingerprint:
+ *
+ * Returns: (nullable): the SHA-256 of the certificate the worker API serves,
+ *   or %NULL without TLS
+ */
+const char *
+nexus_engine_get_tls_fingerprint (NexusEngine *self)
+{
+  g_return_val_if_fail (NEXUS_IS_ENGINE (self), NULL);
+
+  return self->tls_fingerprint;
+}
+
+/**
+ * nexus_engine_get_queue:
+ *
+ * The job queue over the write store.  Engine thread only: call it (and
+ * use the queue) from functions run by nexus_engine_run_async() or
+ * nexus_engine_run_sync(), or from the worker API's handlers.
+ *
+ * Returns: (transfer none): the queue
+ */
+NexusJobQueue *
+nexus_engine_get_queue (NexusEngine *self)
+{
+  g_return_val_if_fail (NEXUS_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (g_thread_self () == self->thread, NULL);
+
+  return self->queue;
 }
 
 guint16

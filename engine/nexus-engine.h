@@ -27,6 +27,7 @@
 #include <gio/gio.h>
 
 #include "api/nexus-api-server.h"
+#include "queue/nexus-job-queue.h"
 #include "store/nexus-store.h"
 
 G_BEGIN_DECLS
@@ -71,6 +72,10 @@ gboolean     nexus_engine_listen       (NexusEngine         *self,
                                         const char          *address,
                                         GError             **error);
 guint16      nexus_engine_get_port     (NexusEngine         *self);
+
+/* Engine thread only. */
+NexusJobQueue *nexus_engine_get_queue  (NexusEngine         *self);
+const char  *nexus_engine_get_tls_fingerprint (NexusEngine   *self);
 void         nexus_engine_set_api_config (NexusEngine          *self,
                                           const NexusApiConfig *config);
 

@@ -77,6 +77,7 @@ nexus_api_config_init_default (NexusApiConfig *config)
   config->worker_burst = 100;
   config->lease_ttl_s = 120;
   config->max_wait_s = 30;
+  config->tls = FALSE;
 }
 
 static void
@@ -921,7 +922,9 @@ nexus_api_server_listen (NexusApiServer  *self,
 
   if (!g_socket_bind (socket, socket_address, TRUE, &local_error)
       || !g_socket_listen (socket, &local_error)
-      || !soup_server_listen_socket (self->server, socket, 0, &local_error))
+      || !soup_server_listen_socket (self->server, socket,
+                                     self->config.tls ? SOUP_SERVER_LISTEN_HTTPS : 0,
+                                     &local_error))
     goto fail;
 
   bound = g_socket_get_local_address (socket, NULL);
@@ -944,6 +947,17 @@ nexus_api_server_get_port (NexusApiServer *self)
   g_return_val_if_fail (NEXUS_IS_API_SERVER (self), 0);
 
   return self->port;
+}
+
+/* The certificate served when the config asks for TLS; set before
+ * listening. */
+void
+nexus_api_server_set_certificate (NexusApiServer  *self,
+                                  GTlsCertificate *certificate)
+{
+  g_return_if_fail (NEXUS_IS_API_SERVER (self));
+
+  g_object_set (self->server, "tls-certificate", certificate, NULL);
 }
 
 guint

@@ -48,6 +48,7 @@ typedef struct
   guint  worker_burst;
   guint  lease_ttl_s;        /* told to workers in the heartbeat answer */
   guint  max_wait_s;         /* longest long-poll a lease may ask for */
+  gboolean tls;              /* serve HTTPS with the engine's own certificate */
 } NexusApiConfig;
 
 void nexus_api_config_init_default (NexusApiConfig *config);
@@ -63,6 +64,8 @@ gboolean        nexus_api_server_listen     (NexusApiServer        *self,
                                              const char            *address,
                                              GError               **error);
 guint16         nexus_api_server_get_port   (NexusApiServer        *self);
+void            nexus_api_server_set_certificate (NexusApiServer   *self,
+                                                  GTlsCertificate  *certificate);
 void            nexus_api_server_stop       (NexusApiServer        *self);
 guint           nexus_api_server_get_n_open_requests (NexusApiServer *self);
 

@@ -744,6 +744,30 @@ nexus_store_set_setting (NexusStore  *self,
   return TRUE;
 }
 
+gboolean
+nexus_store_delete_setting (NexusStore  *self,
+                            const char  *key,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  stmt = _nexus_store_prepare (self, "DELETE FROM settings WHERE key = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _nexus_store_set_error (self, rc, error, "removing a setting");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * nexus_store_get_setting:
  *

@@ -77,6 +77,9 @@ gboolean     nexus_store_set_setting        (NexusStore          *self,
                                              const char          *key,
                                              const char          *value,
                                              GError             **error);
+gboolean     nexus_store_delete_setting     (NexusStore          *self,
+                                             const char          *key,
+                                             GError             **error);
 char        *nexus_store_get_setting        (NexusStore          *self,
                                              const char          *key,
                                              GError             **error);

@@ -16,6 +16,7 @@
 
 #include "api/nexus-connection.h"
 #include "api/nexus-signature.h"
+#include "api/nexus-tls.h"
 #include "api/nexus-workers.h"
 #include "nexus-engine.h"
 
@@ -572,6 +573,94 @@ test_api_metrics (Fixture       *fixture,
                                   "nexus_api_requests_total{endpoint=\"heartbeat\",status=\"401\"} 1"));
 }
 
+static gboolean
+pin_cb (SoupMessage          *msg,
+        GTlsCertificate      *certificate,
+        GTlsCertificateFlags  errors,
+        gpointer              user_data)
+{
+  const char *pinned = user_data;
+  g_autofree char *fingerprint = nexus_tls_fingerprint (certificate);
+
+  return g_strcmp0 (fingerprint, pinned) == 0;
+}
+
+static guint
+get_pinned (guint16      port,
+            const char  *pinned)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strdup_printf ("https://127.0.0.1:%u/healthz", port);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (pin_cb), (gpointer)pinned);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  return error != NULL ? 0 : soup_message_get_status (msg);
+}
+
+static void
+test_api_tls (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("nexus-tls-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "nexus.db", NULL);
+  g_autofree char *pem = nexus_tls_pem_path_for (path);
+  g_autofree char *first = NULL;
+  NexusApiConfig config;
+  GStatBuf st;
+
+  nexus_api_config_init_default (&config);
+  config.tls = TRUE;
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(NexusEngine) engine = nexus_engine_new (path, NEXUS_ENGINE_DEFAULT, &error);
+      g_autoptr(NexusStore) store = NULL;
+      g_autofree char *recorded = NULL;
+      const char *fingerprint;
+
+      g_assert_no_error (error);
+      nexus_engine_set_api_config (engine, &config);
+      g_assert_true (nexus_engine_listen (engine, "127.0.0.1:0", &error));
+      g_assert_no_error (error);
+      fingerprint = nexus_engine_get_tls_fingerprint (engine);
+      g_assert_cmpuint (strlen (fingerprint), ==, 64);
+
+      /* A worker pinning the fingerprint gets through; another pin fails. */
+      g_assert_cmpuint (get_pinned (nexus_engine_get_port (engine), fingerprint), ==, 200);
+      g_assert_cmpuint (get_pinned (nexus_engine_get_port (engine),
+                                    "0000000000000000000000000000000000000000000000000000000000000000"),
+                        ==, 0);
+
+      /* The fingerprint is recorded for connection strings. */
+      store = nexus_store_open (path, NEXUS_STORE_OPEN_NO_CREATE, &error);
+      g_assert_no_error (error);
+      recorded = nexus_store_get_setting (store, "api.tls_fingerprint", &error);
+      g_assert_cmpstr (recorded, ==, fingerprint);
+
+      /* The same certificate serves again after a restart. */
+      if (round == 0)
+        first = g_strdup (fingerprint);
+      else
+        g_assert_cmpstr (first, ==, fingerprint);
+      nexus_engine_shutdown (engine);
+    }
+
+  /* The key is readable by its owner only. */
+  g_assert_cmpint (g_stat (pem, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      static const char * const suffixes[] = { "", "-wal", "-shm", ".tls.pem" };
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+      g_unlink (file);
+    }
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -602,6 +691,7 @@ main (int   argc,
   ADD ("/nexus/Api/slow-clients", &fast, test_api_slow_clients);
   ADD ("/nexus/Api/rate-limit", &limited, test_api_rate_limit);
   ADD ("/nexus/Api/metrics", NULL, test_api_metrics);
+  g_test_add_func ("/nexus/Api/tls-pinned-certificate", test_api_tls);
 
 #undef ADD
 
