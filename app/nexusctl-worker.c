@@ -24,6 +24,7 @@ typedef struct
   char      *address;   /* --address */
   char      *grace;     /* --grace */
   gboolean   now;       /* --now */
+  gboolean   operator;  /* --operator */
 } WorkerOptions;
 
 static int
@@ -43,6 +44,8 @@ parse_options (WorkerOptions  *options,
     { NULL }
   };
   const GOptionEntry address[] = {
+    { "operator", 0, 0, G_OPTION_ARG_NONE, &options->operator,
+      N_("Credentials for dashboards (events, metrics) instead of a worker"), NULL },
     { "address", 0, 0, G_OPTION_ARG_STRING, &options->address,
       N_("HOST:PORT workers reach the engine at (default: the engine's listen address)"),
       N_("HOST:PORT") },
@@ -89,6 +92,8 @@ add_worker_json (JsonBuilder       *builder,
   json_builder_add_string_value (builder, worker->name);
   json_builder_set_member_name (builder, "state");
   json_builder_add_string_value (builder, worker->state);
+  json_builder_set_member_name (builder, "role");
+  json_builder_add_string_value (builder, worker->role);
   json_builder_set_member_name (builder, "last_seen_at");
   if (worker->last_seen_at > 0)
     json_builder_add_int_value (builder, worker->last_seen_at);
@@ -159,7 +164,9 @@ worker_add (WorkerOptions  *options,
 
   address = engine_address (store, options->address);
   fingerprint = nexus_store_get_setting (store, "api.tls_fingerprint", NULL);
-  connection = nexus_workers_add (store, args[1], address, fingerprint, &worker, &error);
+  connection = nexus_workers_add (store, args[1],
+                                  options->operator ? NEXUS_ROLE_OPERATOR : NEXUS_ROLE_WORKER,
+                                  address, fingerprint, &worker, &error);
   if (connection == NULL)
     {
       if (g_error_matches (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID)

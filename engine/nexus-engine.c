@@ -42,6 +42,8 @@ struct _NexusEngine
   NexusScheduler *scheduler;
   /* engine thread: the worker API server, NULL until nexus_engine_listen(). */
   NexusApiServer *api;
+  /* Events are published on the engine thread; anyone may watch. */
+  NexusEventBus  *events;
   /* Written on the engine thread during listen, read by anyone after. */
   guint16         port;
   /* Limits and timeouts for the worker API, set before listening. */
@@ -149,6 +151,7 @@ nexus_engine_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->db_path, g_free);
   g_clear_pointer (&self->tls_fingerprint, g_free);
+  g_clear_object (&self->events);
 
   G_OBJECT_CLASS (nexus_engine_parent_class)->finalize (object);
 }
@@ -168,6 +171,7 @@ nexus_engine_init (NexusEngine *self)
   g_cond_init (&self->pool_cond);
   self->idle_readers = g_ptr_array_new_with_free_func (g_object_unref);
   self->context = g_main_context_new ();
+  self->events = nexus_event_bus_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
 }
 
@@ -609,7 +613,8 @@ listen_func (NexusStore  *store,
       return NULL;
     }
 
-  api = nexus_api_server_new (store, self->has_api_config ? &self->api_config : NULL);
+  api = nexus_api_server_new (self->queue, self->events,
+                              self->has_api_config ? &self->api_config : NULL);
   if (self->has_api_config && self->api_config.tls)
     {
       g_autofree char *pem = nexus_tls_pem_path_for (self->db_path);
@@ -702,6 +707,20 @@ nexus_engine_set_api_config (NexusEngine          *self,
 
   self->api_config = *config;
   self->has_api_config = TRUE;
+}
+
+/**
+ * nexus_engine_get_event_bus:
+ *
+ * Returns: (transfer none): the bus engine events are published on; watch
+ *   it with nexus_event_bus_watch() from any thread
+ */
+NexusEventBus *
+nexus_engine_get_event_bus (NexusEngine *self)
+{
+  g_return_val_if_fail (NEXUS_IS_ENGINE (self), NULL);
+
+  return self->events;
 }
 
 /**

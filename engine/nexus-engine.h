@@ -27,6 +27,7 @@
 #include <gio/gio.h>
 
 #include "api/nexus-api-server.h"
+#include "nexus-event-bus.h"
 #include "queue/nexus-job-queue.h"
 #include "store/nexus-store.h"
 
@@ -76,6 +77,7 @@ guint16      nexus_engine_get_port     (NexusEngine         *self);
 /* Engine thread only. */
 NexusJobQueue *nexus_engine_get_queue  (NexusEngine         *self);
 const char  *nexus_engine_get_tls_fingerprint (NexusEngine   *self);
+NexusEventBus *nexus_engine_get_event_bus (NexusEngine        *self);
 void         nexus_engine_set_api_config (NexusEngine          *self,
                                           const NexusApiConfig *config);
 

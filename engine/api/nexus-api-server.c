@@ -12,7 +12,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
-#include "nexus-api-server.h"
+#include "nexus-api-private.h"
 #include "nexus-engine.h"
 #include "nexus-rate-limiter.h"
 #include "nexus-workers.h"
@@ -21,45 +21,6 @@
 #define SWEEP_INTERVAL_MS 250
 /* Nothing in an error message echoes more than this much input. */
 #define MAX_ECHO          200
-
-/* What we know of one request while libsoup reads it.  Attached to its
- * SoupServerMessage; freed with it. */
-typedef struct
-{
-  NexusApiServer    *server;          /* unowned: outlives every message */
-  SoupServerMessage *msg;             /* unowned: this state is its qdata */
-  gint64             started_us;      /* request-started */
-  gint64             headers_us;      /* early handler ran; 0 before */
-  gboolean           body_complete;   /* got-body */
-  gboolean           too_large;       /* the body passed max_body */
-  GByteArray        *body;            /* collected by got_chunk_cb, capped */
-} RequestState;
-
-struct _NexusApiServer
-{
-  GObject           parent_instance;
-
-  NexusApiConfig    config;
-  /* The engine's write store; borrowed, engine thread only. */
-  NexusStore       *store;
-  SoupServer       *server;
-  /* The socket we listen on; NULL until listening. */
-  GSocket          *socket;
-  /* The port actually bound (useful when asked for port 0). */
-  guint16           port;
-  /* Set by nexus_api_server_stop(): new requests get 503. */
-  gboolean          stopping;
-
-  NexusRateLimiter *address_limiter;
-  NexusRateLimiter *worker_limiter;
-  /* RequestState* of every request between request-started and its end;
-   * the sweep timer walks it.  Values are owned by the messages. */
-  GHashTable       *open_requests;
-  guint             sweep_id;
-
-  /* Metrics: "endpoint status" → count. */
-  GHashTable       *request_counts;
-};
 
 G_DEFINE_FINAL_TYPE (NexusApiServer, nexus_api_server, G_TYPE_OBJECT)
 
@@ -100,8 +61,8 @@ request_state_get (SoupServerMessage *msg)
   return g_object_get_qdata (G_OBJECT (msg), request_state_quark);
 }
 
-static void
-count_request (NexusApiServer *self,
+void
+_nexus_api_count (NexusApiServer *self,
                const char     *endpoint,
                guint           status)
 {
@@ -114,8 +75,8 @@ count_request (NexusApiServer *self,
 
 /* Every error is {"error":CODE,"message":TEXT}; TEXT never holds more than
  * MAX_ECHO bytes of anything the client sent. */
-static void
-send_error (SoupServerMessage *msg,
+void
+_nexus_api_send_error (SoupServerMessage *msg,
             guint              status,
             const char        *code,
             const char        *message)
@@ -140,8 +101,8 @@ send_error (SoupServerMessage *msg,
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, length);
 }
 
-static void
-send_json (SoupServerMessage *msg,
+void
+_nexus_api_send_json (SoupServerMessage *msg,
            guint              status,
            JsonNode          *root)
 {
@@ -165,7 +126,7 @@ send_rate_limited (SoupServerMessage *msg,
 
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
                                 seconds);
-  send_error (msg, 429, "rate_limited", _("Too many requests; retry later"));
+  _nexus_api_send_error (msg, 429, "rate_limited", _("Too many requests; retry later"));
 }
 
 /* Ends a connection at once; libsoup then finishes the message with an
@@ -268,18 +229,18 @@ healthz_cb (SoupServer        *server,
 
   if (g_strcmp0 (path, "/healthz") != 0)
     {
-      send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", _("No such endpoint"));
+      _nexus_api_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", _("No such endpoint"));
       return;
     }
   if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
                                     "GET, HEAD");
-      send_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "bad_request", _("Use GET"));
+      _nexus_api_send_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "bad_request", _("Use GET"));
       return;
     }
 
-  count_request (self, "healthz", 200);
+  _nexus_api_count (self, "healthz", 200);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "ok", 2);
 }
@@ -291,7 +252,7 @@ not_found_cb (SoupServer        *server,
               GHashTable        *query,
               gpointer           user_data)
 {
-  send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", _("No such endpoint"));
+  _nexus_api_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", _("No such endpoint"));
 }
 
 static void
@@ -347,7 +308,7 @@ api_early_cb (SoupServer        *server,
     {
       g_autofree char *seconds = g_strdup_printf (
           "%" G_GINT64_FORMAT, MAX ((retry_after_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 1));
-      count_request (self, "any", 429);
+      _nexus_api_count (self, "any", 429);
       reject_now (msg, 429, "rate_limited", _("Too many requests; retry later"), seconds);
       return;
     }
@@ -362,7 +323,7 @@ api_early_cb (SoupServer        *server,
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
       && soup_message_headers_get_content_length (headers) > (goffset)self->config.max_body)
     {
-      count_request (self, "any", 413);
+      _nexus_api_count (self, "any", 413);
       reject_now (msg, 413, "payload_too_large",
                   _("The request body is larger than the server accepts"), NULL);
       return;
@@ -373,7 +334,7 @@ api_early_cb (SoupServer        *server,
       const char *type = soup_message_headers_get_content_type (headers, NULL);
       if (g_strcmp0 (type, "application/json") != 0)
         {
-          count_request (self, "any", 415);
+          _nexus_api_count (self, "any", 415);
           reject_now (msg, 415, "unsupported_media_type", _("Send the body as application/json"),
                       NULL);
           return;
@@ -430,23 +391,23 @@ parse_body (SoupServerMessage *msg,
 
   if (!g_utf8_validate ((const char *)body->data, body->len, NULL))
     {
-      send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("The body is not valid UTF-8"));
+      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("The body is not valid UTF-8"));
       return NULL;
     }
   if (json_depth ((const char *)body->data, body->len) > MAX_JSON_DEPTH)
     {
-      send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("The JSON is nested too deeply"));
+      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("The JSON is nested too deeply"));
       return NULL;
     }
   if (!json_parser_load_from_data (parser, (const char *)body->data, body->len, &error))
     {
-      send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("The body is not valid JSON"));
+      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("The body is not valid JSON"));
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("The body must be a JSON object"));
+      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("The body must be a JSON object"));
       return NULL;
     }
   return json_node_get_object (root);
@@ -469,7 +430,7 @@ send_auth_error (SoupServerMessage *msg,
   if (error->domain != NEXUS_AUTH_ERROR)
     {
       g_message ("Authentication failed on the database: %s", error->message);
-      send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
+      _nexus_api_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
                   _("The engine cannot check credentials right now"));
       return;
     }
@@ -477,26 +438,26 @@ send_auth_error (SoupServerMessage *msg,
   switch ((NexusAuthError)error->code)
     {
     case NEXUS_AUTH_ERROR_BAD_REQUEST:
-      send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
+      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
       break;
     case NEXUS_AUTH_ERROR_STALE_TIMESTAMP:
-      send_error (msg, SOUP_STATUS_UNAUTHORIZED, "stale_timestamp", error->message);
+      _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "stale_timestamp", error->message);
       break;
     case NEXUS_AUTH_ERROR_REPLAYED:
-      send_error (msg, SOUP_STATUS_UNAUTHORIZED, "replayed", error->message);
+      _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "replayed", error->message);
       break;
     case NEXUS_AUTH_ERROR_REVOKED:
-      send_error (msg, SOUP_STATUS_FORBIDDEN, "revoked", error->message);
+      _nexus_api_send_error (msg, SOUP_STATUS_FORBIDDEN, "revoked", error->message);
       break;
     case NEXUS_AUTH_ERROR_UNAUTHORIZED:
     default:
-      send_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", error->message);
+      _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", error->message);
       break;
     }
 }
 
-static const char *
-get_string_member (JsonObject *object,
+const char *
+_nexus_api_get_string (JsonObject *object,
                    const char *name)
 {
   JsonNode *node = json_object_get_member (object, name);
@@ -507,8 +468,8 @@ get_string_member (JsonObject *object,
   return json_node_get_string (node);
 }
 
-static char *
-truncated (const char *text)
+char *
+_nexus_api_truncated (const char *text)
 {
   if (text == NULL)
     return NULL;
@@ -526,8 +487,8 @@ handle_heartbeat (NexusApiServer    *self,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *hostname = truncated (get_string_member (body, "hostname"));
-  g_autofree char *version = truncated (get_string_member (body, "version"));
+  g_autofree char *hostname = _nexus_api_truncated (_nexus_api_get_string (body, "hostname"));
+  g_autofree char *version = _nexus_api_truncated (_nexus_api_get_string (body, "version"));
   JsonNode *running = json_object_get_member (body, "running");
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
@@ -535,7 +496,7 @@ handle_heartbeat (NexusApiServer    *self,
       || (json_object_has_member (body, "version") && version == NULL)
       || (running != NULL && !JSON_NODE_HOLDS_ARRAY (running)))
     {
-      send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
+      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
                   _("hostname and version must be strings, running an array"));
       return;
     }
@@ -543,7 +504,7 @@ handle_heartbeat (NexusApiServer    *self,
   if (!nexus_store_worker_seen (self->store, worker->id, soup_server_message_get_remote_host (msg),
                                 hostname, version, now, &error))
     {
-      send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down", error->message);
+      _nexus_api_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down", error->message);
       return;
     }
 
@@ -556,7 +517,56 @@ handle_heartbeat (NexusApiServer    *self,
   json_builder_add_int_value (builder, self->config.max_wait_s);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  send_json (msg, SOUP_STATUS_OK, root);
+  _nexus_api_send_json (msg, SOUP_STATUS_OK, root);
+}
+
+typedef enum
+{
+  ROUTE_NONE,
+  ROUTE_HEARTBEAT,
+  ROUTE_LEASE,
+  ROUTE_EXTEND,
+  ROUTE_REPORT,
+  ROUTE_FAIL,
+  ROUTE_EVENTS,
+} Route;
+
+static const char * const route_names[] = {
+  "unknown", "heartbeat", "lease", "extend", "report", "fail", "events",
+};
+
+/* Maps a path to its endpoint; /api/v1/jobs/{id}/… also yields the id. */
+static Route
+route_path (const char *path,
+            gint64     *out_job_id)
+{
+  const char *rest;
+  char *end = NULL;
+  guint64 id;
+
+  if (g_str_equal (path, "/api/v1/heartbeat"))
+    return ROUTE_HEARTBEAT;
+  if (g_str_equal (path, "/api/v1/jobs/lease"))
+    return ROUTE_LEASE;
+  if (g_str_equal (path, "/api/v1/events"))
+    return ROUTE_EVENTS;
+  if (!g_str_has_prefix (path, "/api/v1/jobs/"))
+    return ROUTE_NONE;
+
+  rest = path + strlen ("/api/v1/jobs/");
+  if (!g_ascii_isdigit (*rest))
+    return ROUTE_NONE;
+  id = g_ascii_strtoull (rest, &end, 10);
+  if (id == 0 || id > G_MAXINT64 || end == NULL || end - rest > 18)
+    return ROUTE_NONE;
+  *out_job_id = (gint64)id;
+  if (g_str_equal (end, "/extend"))
+    return ROUTE_EXTEND;
+  if (g_str_equal (end, "/report"))
+    return ROUTE_REPORT;
+  if (g_str_equal (end, "/fail"))
+    return ROUTE_FAIL;
+  return ROUTE_NONE;
 }
 
 static void
@@ -575,34 +585,38 @@ api_cb (SoupServer        *server,
   g_autofree char *signed_path = NULL;
   NexusAuthRequest request = { 0 };
   JsonObject *body = NULL;
-  const char *endpoint;
+  gint64 job_id = 0;
   gint64 retry_after_us = 0;
+  Route route;
+  const char *endpoint;
+  const char *method = soup_server_message_get_method (msg);
 
   if (state == NULL || state->too_large)
     {
-      send_error (msg, 413, "payload_too_large",
-                  _("The request body is larger than the server accepts"));
+      _nexus_api_send_error (msg, 413, "payload_too_large",
+                             _("The request body is larger than the server accepts"));
       return;
     }
 
-  if (g_strcmp0 (path, "/api/v1/heartbeat") == 0)
-    endpoint = "heartbeat";
-  else
+  route = route_path (path, &job_id);
+  endpoint = route_names[route];
+  if (route == ROUTE_NONE)
     {
-      count_request (self, "unknown", 404);
-      send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", _("No such endpoint"));
+      _nexus_api_count (self, endpoint, 404);
+      _nexus_api_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", _("No such endpoint"));
       return;
     }
 
-  if (soup_server_message_get_method (msg) != SOUP_METHOD_POST)
+  if ((route == ROUTE_EVENTS) != (method == SOUP_METHOD_GET) || (route != ROUTE_EVENTS && method != SOUP_METHOD_POST))
     {
-      count_request (self, endpoint, 400);
-      send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("Use POST"));
+      _nexus_api_count (self, endpoint, 400);
+      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
+                             route == ROUTE_EVENTS ? _("Use GET") : _("Use POST"));
       return;
     }
 
   signed_path = path_and_query (msg);
-  request.method = soup_server_message_get_method (msg);
+  request.method = method;
   request.path_and_query = signed_path;
   request.worker_id = soup_message_headers_get_one (headers, "X-Nexus-Worker");
   request.timestamp = soup_message_headers_get_one (headers, "X-Nexus-Timestamp");
@@ -616,23 +630,67 @@ api_cb (SoupServer        *server,
   if (worker == NULL)
     {
       send_auth_error (msg, error);
-      count_request (self, endpoint, soup_server_message_get_status (msg));
+      _nexus_api_count (self, endpoint, soup_server_message_get_status (msg));
+      return;
+    }
+
+  /* Operator credentials watch; worker credentials work. */
+  if ((route == ROUTE_EVENTS) != (g_strcmp0 (worker->role, "operator") == 0))
+    {
+      _nexus_api_count (self, endpoint, 401);
+      _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
+                             route == ROUTE_EVENTS
+                                 ? _("Events need operator credentials")
+                                 : _("Operator credentials cannot take jobs"));
       return;
     }
 
   if (!nexus_rate_limiter_check (self->worker_limiter, worker->public_id, g_get_monotonic_time (),
                                  &retry_after_us))
     {
-      count_request (self, endpoint, 429);
+      _nexus_api_count (self, endpoint, 429);
       send_rate_limited (msg, retry_after_us);
+      return;
+    }
+
+  if (route == ROUTE_EVENTS)
+    {
+      _nexus_api_handle_events (self, msg, query);
+      _nexus_api_count (self, endpoint, 200);
       return;
     }
 
   parser = json_parser_new_immutable ();
   body = parse_body (msg, state->body, parser);
   if (body != NULL)
-    handle_heartbeat (self, msg, worker, body);
-  count_request (self, endpoint, soup_server_message_get_status (msg));
+    {
+      switch (route)
+        {
+        case ROUTE_HEARTBEAT:
+          handle_heartbeat (self, msg, worker, body);
+          break;
+        case ROUTE_LEASE:
+          _nexus_api_handle_lease (self, msg, worker, body);
+          break;
+        case ROUTE_EXTEND:
+          _nexus_api_handle_extend (self, msg, worker, job_id, body);
+          break;
+        case ROUTE_FAIL:
+          _nexus_api_handle_fail (self, msg, worker, job_id, body);
+          break;
+        case ROUTE_REPORT:
+          _nexus_api_handle_report (self, msg, worker, job_id, body, state->body);
+          break;
+        case ROUTE_NONE:
+        case ROUTE_EVENTS:
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  /* A paused message (long poll, report waiting for its commit) is counted
+   * when it is answered. */
+  if (soup_server_message_get_status (msg) != 0)
+    _nexus_api_count (self, endpoint, soup_server_message_get_status (msg));
 }
 
 static void
@@ -654,7 +712,7 @@ metrics_cb (SoupServer        *server,
       || !g_inet_address_get_is_loopback (
           g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote))))
     {
-      send_error (msg, SOUP_STATUS_FORBIDDEN, "unauthorized", _("Metrics are served on loopback only"));
+      _nexus_api_send_error (msg, SOUP_STATUS_FORBIDDEN, "unauthorized", _("Metrics are served on loopback only"));
       return;
     }
 
@@ -671,6 +729,7 @@ metrics_cb (SoupServer        *server,
                                 "# TYPE nexus_api_open_requests gauge\n"
                                 "nexus_api_open_requests %u\n",
                           g_hash_table_size (self->open_requests));
+  _nexus_api_write_job_metrics (self, text);
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "text/plain; version=0.0.4", SOUP_MEMORY_COPY, text->str,
@@ -735,6 +794,7 @@ sweep_cb (gpointer user_data)
       close_connection (expired->pdata[i]);
     }
 
+  _nexus_api_jobs_poll (self);
   nexus_rate_limiter_prune (self->address_limiter, now);
   nexus_rate_limiter_prune (self->worker_limiter, now);
   return G_SOURCE_CONTINUE;
@@ -746,6 +806,8 @@ nexus_api_server_dispose (GObject *object)
   NexusApiServer *self = (NexusApiServer *)object;
 
   nexus_api_server_stop (self);
+  _nexus_api_jobs_shutdown (self);
+  _nexus_api_events_shutdown (self);
   g_clear_object (&self->server);
   if (self->sweep_id != 0)
     {
@@ -769,6 +831,8 @@ nexus_api_server_finalize (GObject *object)
   g_clear_pointer (&self->open_requests, g_hash_table_unref);
   g_clear_pointer (&self->request_counts, g_hash_table_unref);
   g_clear_object (&self->store);
+  g_clear_object (&self->queue);
+  g_clear_object (&self->events);
 
   G_OBJECT_CLASS (nexus_api_server_parent_class)->finalize (object);
 }
@@ -793,18 +857,22 @@ nexus_api_server_init (NexusApiServer *self)
 
 /**
  * nexus_api_server_new:
- * @store: the engine's write store
+ * @queue: the engine's job queue (its store is the engine's write store)
+ * @events: the engine's event bus
  * @config: (nullable): limits and timeouts; %NULL for the defaults
  *
  * Must be called on the engine thread.
  */
 NexusApiServer *
-nexus_api_server_new (NexusStore           *store,
+nexus_api_server_new (NexusJobQueue        *queue,
+                      NexusEventBus        *events,
                       const NexusApiConfig *config)
 {
   NexusApiServer *self = g_object_new (NEXUS_TYPE_API_SERVER, NULL);
 
-  self->store = g_object_ref (store);
+  self->queue = g_object_ref (queue);
+  self->events = g_object_ref (events);
+  self->store = g_object_ref (nexus_job_queue_get_store (queue));
   if (config != NULL)
     self->config = *config;
   else
@@ -832,6 +900,8 @@ nexus_api_server_new (NexusStore           *store,
     g_source_set_name (source, "[nexus] api sweep");
     self->sweep_id = g_source_attach (source, g_main_context_get_thread_default ());
   }
+  _nexus_api_jobs_init (self);
+  _nexus_api_events_init (self);
   return self;
 }
 

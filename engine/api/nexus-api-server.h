@@ -30,7 +30,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
-#include "store/nexus-store.h"
+#include "nexus-event-bus.h"
+#include "queue/nexus-job-queue.h"
 
 G_BEGIN_DECLS
 
@@ -56,7 +57,8 @@ void nexus_api_config_init_default (NexusApiConfig *config);
 #define NEXUS_TYPE_API_SERVER (nexus_api_server_get_type ())
 G_DECLARE_FINAL_TYPE (NexusApiServer, nexus_api_server, NEXUS, API_SERVER, GObject)
 
-NexusApiServer *nexus_api_server_new        (NexusStore            *store,
+NexusApiServer *nexus_api_server_new        (NexusJobQueue         *queue,
+                                             NexusEventBus         *events,
                                              const NexusApiConfig  *config);
 GSocketAddress *nexus_api_parse_address     (const char            *address,
                                              GError               **error);

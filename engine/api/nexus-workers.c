@@ -70,6 +70,8 @@ audit_details (const char *name,
 
 /**
  * nexus_workers_add:
+ * @role: %NEXUS_ROLE_WORKER (takes jobs) or %NEXUS_ROLE_OPERATOR (reads
+ *   events and metrics)
  * @engine_address: "HOST:PORT" workers will reach the engine at
  * @tls_fingerprint: (nullable): the engine certificate's SHA-256, hex
  *
@@ -82,6 +84,7 @@ audit_details (const char *name,
 char *
 nexus_workers_add (NexusStore         *store,
                    const char         *name,
+                   const char         *role,
                    const char         *engine_address,
                    const char         *tls_fingerprint,
                    NexusWorkerRecord **out_worker,
@@ -116,7 +119,14 @@ nexus_workers_add (NexusStore         *store,
 
   if (!nexus_store_begin (store, error))
     return NULL;
-  worker = nexus_store_worker_insert (store, public_id, trimmed, stored, sealed, now, error);
+  if (g_strcmp0 (role, NEXUS_ROLE_WORKER) != 0 && g_strcmp0 (role, NEXUS_ROLE_OPERATOR) != 0)
+    {
+      g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID, _("Unknown role “%s”"),
+                   role != NULL ? role : "");
+      return NULL;
+    }
+
+  worker = nexus_store_worker_insert (store, public_id, trimmed, role, stored, sealed, now, error);
   details = audit_details (trimmed, -1);
   if (worker == NULL
       || !nexus_store_audit (store, "operator", "worker.add", "worker", public_id, details, now,

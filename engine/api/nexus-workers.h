@@ -48,8 +48,12 @@ typedef struct
 
 GQuark             nexus_auth_error_quark   (void);
 
+#define NEXUS_ROLE_WORKER   "worker"
+#define NEXUS_ROLE_OPERATOR "operator"
+
 char              *nexus_workers_add        (NexusStore        *store,
                                              const char        *name,
+                                             const char        *role,
                                              const char        *engine_address,
                                              const char        *tls_fingerprint,
                                              NexusWorkerRecord **out_worker,

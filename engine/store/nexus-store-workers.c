@@ -13,7 +13,7 @@
 
 #define WORKER_COLUMNS \
   "id, public_id, name, state, hostname, address, version, coalesce(last_seen_at, 0)," \
-  " jobs_done, leads_found, created_at, coalesce(revoked_at, 0)"
+  " jobs_done, leads_found, created_at, coalesce(revoked_at, 0), role"
 
 void
 nexus_worker_record_free (NexusWorkerRecord *record)
@@ -26,6 +26,7 @@ nexus_worker_record_free (NexusWorkerRecord *record)
   g_free (record->hostname);
   g_free (record->address);
   g_free (record->version);
+  g_free (record->role);
   g_free (record);
 }
 
@@ -62,6 +63,7 @@ read_worker (sqlite3_stmt *stmt)
   record->leads_found = sqlite3_column_int64 (stmt, 9);
   record->created_at = sqlite3_column_int64 (stmt, 10);
   record->revoked_at = sqlite3_column_int64 (stmt, 11);
+  record->role = column_strdup (stmt, 12);
   return record;
 }
 
@@ -120,6 +122,7 @@ NexusWorkerRecord *
 nexus_store_worker_insert (NexusStore  *self,
                            const char  *public_id,
                            const char  *name,
+                           const char  *role,
                            GBytes      *secret,
                            gboolean     sealed,
                            gint64       now,
@@ -129,13 +132,14 @@ nexus_store_worker_insert (NexusStore  *self,
   gint64 worker_id;
 
   stmt = _nexus_store_prepare (self,
-                               "INSERT INTO workers (public_id, name, created_at) VALUES (?, ?, ?)",
+                               "INSERT INTO workers (public_id, name, created_at, role) VALUES (?, ?, ?, ?)",
                                error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, public_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 3, now);
+  sqlite3_bind_text (stmt, 4, role, -1, SQLITE_TRANSIENT);
   if (!step_done (self, stmt, "adding a worker", error))
     return NULL;
   worker_id = sqlite3_last_insert_rowid (_nexus_store_get_db (self));

@@ -32,6 +32,7 @@ typedef struct
   gint64  leads_found;
   gint64  created_at;
   gint64  revoked_at;    /* 0: not revoked */
+  char   *role;          /* "worker" takes jobs; "operator" watches events */
 } NexusWorkerRecord;
 
 typedef struct
@@ -49,6 +50,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusSecretRecord, nexus_secret_record_free)
 NexusWorkerRecord *nexus_store_worker_insert  (NexusStore  *self,
                                                const char  *public_id,
                                                const char  *name,
+                                               const char  *role,
                                                GBytes      *secret,
                                                gboolean     sealed,
                                                gint64       now,

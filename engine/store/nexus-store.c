@@ -278,6 +278,44 @@ nexus_store_rollback (NexusStore *self)
   _nexus_store_rollback (self);
 }
 
+/* Savepoints nest inside a transaction: one report's work can be undone
+ * without losing the others' in a group commit.  @name is a fixed
+ * identifier of the caller's, never input. */
+gboolean
+nexus_store_savepoint (NexusStore  *self,
+                       const char  *name,
+                       GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SAVEPOINT %s", name);
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  return _nexus_store_exec (self, sql, error);
+}
+
+gboolean
+nexus_store_release (NexusStore  *self,
+                     const char  *name,
+                     GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("RELEASE %s", name);
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  return _nexus_store_exec (self, sql, error);
+}
+
+void
+nexus_store_rollback_to (NexusStore *self,
+                         const char *name)
+{
+  g_autofree char *sql = g_strdup_printf ("ROLLBACK TO %s", name);
+
+  g_return_if_fail (NEXUS_IS_STORE (self));
+
+  sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+}
+
 gboolean
 nexus_store_in_transaction (NexusStore *self)
 {

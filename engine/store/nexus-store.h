@@ -93,6 +93,14 @@ gboolean     nexus_store_commit             (NexusStore          *self,
                                              GError             **error);
 void         nexus_store_rollback           (NexusStore          *self);
 gboolean     nexus_store_in_transaction     (NexusStore          *self);
+gboolean     nexus_store_savepoint          (NexusStore          *self,
+                                             const char          *name,
+                                             GError             **error);
+gboolean     nexus_store_release            (NexusStore          *self,
+                                             const char          *name,
+                                             GError             **error);
+void         nexus_store_rollback_to        (NexusStore          *self,
+                                             const char          *name);
 
 gboolean     nexus_store_seed_demo          (NexusStore          *self,
                                              GError             **error);

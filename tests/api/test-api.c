@@ -17,6 +17,7 @@
 #include "api/nexus-connection.h"
 #include "api/nexus-signature.h"
 #include "api/nexus-tls.h"
+#include "queue/nexus-job-queue.h"
 #include "api/nexus-workers.h"
 #include "nexus-engine.h"
 
@@ -51,7 +52,7 @@ fixture_start (Fixture              *fixture,
 
   fixture->admin = nexus_store_open (fixture->path, NEXUS_STORE_OPEN_NO_CREATE, &error);
   g_assert_no_error (error);
-  connection = nexus_workers_add (fixture->admin, "test worker", "127.0.0.1:1", NULL, NULL, &error);
+  connection = nexus_workers_add (fixture->admin, "test worker", NEXUS_ROLE_WORKER, "127.0.0.1:1", NULL, NULL, &error);
   g_assert_no_error (error);
   fixture->worker = nexus_connection_parse (connection, &error);
   g_assert_no_error (error);
@@ -93,6 +94,7 @@ typedef struct
   char       *retry_after;
   JsonObject *object;       /* the parsed body, when JSON */
   JsonParser *parser;
+  GBytes     *raw;          /* the body exactly as sent */
 } Answer;
 
 static void
@@ -101,10 +103,18 @@ answer_clear (Answer *answer)
   g_free (answer->error_code);
   g_free (answer->retry_after);
   g_clear_object (&answer->parser);
+  g_clear_pointer (&answer->raw, g_bytes_unref);
 }
 
-/* Sends @body to @path signed as the fixture's worker, with the signing
- * inputs optionally overridden. */
+static void send_signed_full (Fixture    *fixture,
+                              const char *path,
+                              const char *body,
+                              gint64      timestamp_offset,
+                              const char *nonce,
+                              const char *signature_override,
+                              const char *idempotency_key,
+                              Answer     *answer);
+
 static void
 send_signed (Fixture    *fixture,
              const char *path,
@@ -113,6 +123,21 @@ send_signed (Fixture    *fixture,
              const char *nonce,
              const char *signature_override,
              Answer     *answer)
+{
+  send_signed_full (fixture, path, body, timestamp_offset, nonce, signature_override, NULL, answer);
+}
+
+/* Sends @body to @path signed as the fixture's worker, with the signing
+ * inputs optionally overridden. */
+static void
+send_signed_full (Fixture    *fixture,
+                  const char *path,
+                  const char *body,
+                  gint64      timestamp_offset,
+                  const char *nonce,
+                  const char *signature_override,
+                  const char *idempotency_key,
+                  Answer     *answer)
 {
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", fixture->port, path);
   g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
@@ -132,6 +157,8 @@ send_signed (Fixture    *fixture,
   soup_message_headers_replace (headers, "X-Nexus-Nonce", fresh_nonce);
   soup_message_headers_replace (headers, "X-Nexus-Signature",
                                 signature_override != NULL ? signature_override : signature);
+  if (idempotency_key != NULL)
+    soup_message_headers_replace (headers, "Idempotency-Key", idempotency_key);
   soup_message_set_request_body_from_bytes (msg, "application/json", request);
 
   response = soup_session_send_and_read (fixture->session, msg, NULL, &error);
@@ -139,6 +166,7 @@ send_signed (Fixture    *fixture,
 
   memset (answer, 0, sizeof *answer);
   answer->status = soup_message_get_status (msg);
+  answer->raw = g_bytes_ref (response);
   answer->retry_after = g_strdup (
       soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After"));
   answer->parser = json_parser_new ();
@@ -661,6 +689,314 @@ test_api_tls (void)
   g_rmdir (dir);
 }
 
+/* Queues a place_search job through another connection, as nexusctl or a
+ * second console would. */
+static gint64
+enqueue_job (Fixture    *fixture,
+             const char *keyword)
+{
+  g_autoptr(NexusJobQueue) queue = nexus_job_queue_new (fixture->admin);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *payload = g_strdup_printf (
+      "{\"search_id\":0,\"keyword\":\"%s\",\"provider\":\"overpass\",\"cell\":{\"south\":48.85,"
+      "\"west\":2.33,\"north\":48.87,\"east\":2.36},\"depth\":0,\"country\":\"FR\","
+      "\"language\":\"fr\"}",
+      keyword);
+  NexusJobSpec spec = { 0 };
+  gint64 id = 0;
+
+  spec.run = 1;
+  spec.kind = NEXUS_JOB_KIND_PLACE_SEARCH;
+  spec.status = NEXUS_JOB_QUEUED;
+  spec.provider = "overpass";
+  spec.keyword = keyword;
+  spec.payload = payload;
+  spec.max_attempts = 5;
+  g_assert_true (nexus_job_queue_enqueue (queue, &spec, &id, &error));
+  g_assert_no_error (error);
+  return id;
+}
+
+static gint64
+count_rows (Fixture    *fixture,
+            const char *table)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 count = -1;
+
+  nexus_store_count_rows (fixture->admin, table, &count, &error);
+  g_assert_no_error (error);
+  return count;
+}
+
+static const char report_body_format[] =
+  "{\"lease_token\":\"%s\",\"final\":true,\"saturated\":false,\"stats\":{},\"results\":["
+  "{\"provider\":\"overpass\",\"ref\":\"node/1\",\"name\":\"Le Petit Zinc\","
+  "\"phones\":[\"01 42 61 20 00\"],\"lat\":48.8601,\"lon\":2.3401,\"city\":\"Paris\"},"
+  "{\"provider\":\"overpass\",\"ref\":\"node/2\"},"
+  "{\"provider\":\"overpass\",\"ref\":\"node/3\",\"name\":\"Café sans téléphone\","
+  "\"lat\":48.8611,\"lon\":2.3411}]}";
+
+static void
+test_api_job_flow (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *token_a = NULL;
+  g_autofree char *token_b = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *path = NULL;
+  gint64 job_a = enqueue_job (fixture, "restaurant");
+  gint64 job_b = enqueue_job (fixture, "cafe");
+  gint64 leads_before;
+  Answer answer;
+  JsonArray *jobs;
+
+  /* Lease both. */
+  send_signed (fixture, "/api/v1/jobs/lease", "{\"max\":5,\"wait_s\":0}", 0, NULL, NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  jobs = json_object_get_array_member (answer.object, "jobs");
+  g_assert_cmpuint (json_array_get_length (jobs), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *job = json_array_get_object_element (jobs, i);
+      JsonObject *payload = json_object_get_object_member (job, "payload");
+
+      g_assert_cmpint (json_object_get_int_member (job, "attempt"), ==, 1);
+      g_assert_cmpstr (json_object_get_string_member (job, "kind"), ==, "place_search");
+      g_assert_cmpstr (json_object_get_string_member (payload, "country"), ==, "FR");
+      if (json_object_get_int_member (job, "id") == job_a)
+        token_a = g_strdup (json_object_get_string_member (job, "lease_token"));
+      else if (json_object_get_int_member (job, "id") == job_b)
+        token_b = g_strdup (json_object_get_string_member (job, "lease_token"));
+    }
+  g_assert_nonnull (token_a);
+  g_assert_nonnull (token_b);
+  answer_clear (&answer);
+
+  /* Nothing left: an empty list at once. */
+  send_signed (fixture, "/api/v1/jobs/lease", "{\"max\":1}", 0, NULL, NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (answer.object, "jobs")), ==, 0);
+  answer_clear (&answer);
+
+  /* Extend with the token, and with a wrong one. */
+  path = g_strdup_printf ("/api/v1/jobs/%" G_GINT64_FORMAT "/extend", job_a);
+  body = g_strdup_printf ("{\"lease_token\":\"%s\"}", token_a);
+  send_signed (fixture, path, body, 0, NULL, NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  g_assert_cmpint (json_object_get_int_member (answer.object, "lease_expires_at"), >,
+                   g_get_real_time () / G_USEC_PER_SEC);
+  answer_clear (&answer);
+  send_signed (fixture, path, "{\"lease_token\":\"0123456789abcdef0123456789abcdef\"}", 0, NULL,
+               NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 409);
+  g_assert_cmpstr (answer.error_code, ==, "lease_lost");
+  answer_clear (&answer);
+  g_clear_pointer (&path, g_free);
+  g_clear_pointer (&body, g_free);
+
+  /* Report job A: two leads land (one preview-only), one result is refused. */
+  leads_before = count_rows (fixture, "leads");
+  path = g_strdup_printf ("/api/v1/jobs/%" G_GINT64_FORMAT "/report", job_a);
+  body = g_strdup_printf (report_body_format, token_a);
+  send_signed_full (fixture, path, body, 0, NULL, NULL, "job-a-page-1", &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  g_assert_cmpint (json_object_get_int_member (answer.object, "accepted"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (answer.object, "new"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (answer.object, "preview"), ==, 1);
+  {
+    JsonArray *rejected = json_object_get_array_member (answer.object, "rejected");
+    g_assert_cmpuint (json_array_get_length (rejected), ==, 1);
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (rejected, 0),
+                                                 "index"), ==, 1);
+  }
+  g_assert_cmpint (count_rows (fixture, "leads"), ==, leads_before + 2);
+
+  /* The same key and body: the same bytes, nothing applied again. */
+  {
+    Answer again;
+    send_signed_full (fixture, path, body, 0, NULL, NULL, "job-a-page-1", &again);
+    g_assert_cmpuint (again.status, ==, 200);
+    g_assert_true (g_bytes_equal (again.raw, answer.raw));
+    g_assert_cmpint (count_rows (fixture, "leads"), ==, leads_before + 2);
+    answer_clear (&again);
+  }
+  answer_clear (&answer);
+
+  /* The same key with another body. */
+  {
+    g_autofree char *other = g_strdup_printf ("{\"lease_token\":\"%s\",\"results\":[]}", token_a);
+    send_signed_full (fixture, path, other, 0, NULL, NULL, "job-a-page-1", &answer);
+    g_assert_cmpuint (answer.status, ==, 422);
+    g_assert_cmpstr (answer.error_code, ==, "idempotency_mismatch");
+    answer_clear (&answer);
+  }
+
+  /* A new key after the job is done: the lease is gone. */
+  send_signed_full (fixture, path, body, 0, NULL, NULL, "job-a-page-2", &answer);
+  g_assert_cmpuint (answer.status, ==, 409);
+  g_assert_cmpstr (answer.error_code, ==, "lease_lost");
+  answer_clear (&answer);
+
+  /* A report without an Idempotency-Key is malformed. */
+  send_signed (fixture, path, body, 0, NULL, NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 400);
+  answer_clear (&answer);
+  g_clear_pointer (&path, g_free);
+  g_clear_pointer (&body, g_free);
+
+  /* Fail job B: it goes back to the queue with a retry time. */
+  path = g_strdup_printf ("/api/v1/jobs/%" G_GINT64_FORMAT "/fail", job_b);
+  body = g_strdup_printf ("{\"lease_token\":\"%s\",\"error\":\"HTTP 503 from Overpass\","
+                          "\"retryable\":true}", token_b);
+  send_signed (fixture, path, body, 0, NULL, NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (answer.object, "state"), ==, "queued");
+  g_assert_cmpint (json_object_get_int_member (answer.object, "run_after"), >=,
+                   g_get_real_time () / G_USEC_PER_SEC);
+  answer_clear (&answer);
+  /* The token is spent. */
+  send_signed (fixture, path, body, 0, NULL, NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 409);
+  answer_clear (&answer);
+
+  /* An unknown job. */
+  send_signed (fixture, "/api/v1/jobs/999999/extend", "{\"lease_token\":\"x\"}", 0, NULL, NULL,
+               &answer);
+  g_assert_cmpuint (answer.status, ==, 404);
+  g_assert_cmpstr (answer.error_code, ==, "not_found");
+  answer_clear (&answer);
+
+  /* Bad lease arguments. */
+  assert_answer (fixture, "/api/v1/jobs/lease", "{\"max\":51}", 0, 400, "bad_request");
+  assert_answer (fixture, "/api/v1/jobs/lease", "{\"max\":\"1\"}", 0, 400, "bad_request");
+  assert_answer (fixture, "/api/v1/jobs/lease", "{\"wait_s\":31}", 0, 400, "bad_request");
+}
+
+typedef struct
+{
+  Fixture *fixture;
+  guint    status;
+  guint    n_jobs;
+  gint64   elapsed_us;
+} PollCall;
+
+static gpointer
+long_poll_thread (gpointer data)
+{
+  PollCall *call = data;
+  gint64 start = g_get_monotonic_time ();
+  Answer answer;
+
+  send_signed (call->fixture, "/api/v1/jobs/lease", "{\"max\":1,\"wait_s\":10}", 0, NULL, NULL,
+               &answer);
+  call->elapsed_us = g_get_monotonic_time () - start;
+  call->status = answer.status;
+  if (answer.object != NULL)
+    call->n_jobs = json_array_get_length (json_object_get_array_member (answer.object, "jobs"));
+  answer_clear (&answer);
+  return NULL;
+}
+
+static void
+test_api_long_poll (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  PollCall call = { fixture };
+  GThread *thread;
+  Answer answer;
+  gint64 start;
+
+  /* Work queued by another connection while the lease waits wakes it. */
+  thread = g_thread_new ("long-poll", long_poll_thread, &call);
+  g_usleep (500000);
+  enqueue_job (fixture, "bakery");
+  g_thread_join (thread);
+  g_assert_cmpuint (call.status, ==, 200);
+  g_assert_cmpuint (call.n_jobs, ==, 1);
+  g_assert_cmpint (call.elapsed_us, >=, 400000);
+  g_assert_cmpint (call.elapsed_us, <, 2 * G_USEC_PER_SEC);
+
+  /* With no work the poll ends after wait_s with an empty list. */
+  start = g_get_monotonic_time ();
+  send_signed (fixture, "/api/v1/jobs/lease", "{\"max\":1,\"wait_s\":1}", 0, NULL, NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (answer.object, "jobs")), ==, 0);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 900000);
+  answer_clear (&answer);
+}
+
+static void
+test_api_events (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(NexusConnection) operator = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autofree char *timestamp = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                g_get_real_time () / G_USEC_PER_SEC);
+  g_autofree char *nonce = nexus_signature_new_nonce ();
+  g_autofree char *signature = NULL;
+  g_autofree char *request = NULL;
+  g_autoptr(GString) received = g_string_new (NULL);
+  GInputStream *input;
+  Answer answer;
+
+  text = nexus_workers_add (fixture->admin, "dashboard", NEXUS_ROLE_OPERATOR, "127.0.0.1:1", NULL,
+                            NULL, &error);
+  g_assert_no_error (error);
+  operator = nexus_connection_parse (text, &error);
+  g_assert_no_error (error);
+
+  /* A worker's credentials do not open the stream. */
+  {
+    g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/events", fixture->port);
+    g_autofree char *wsig = nexus_signature_compute (fixture->worker->secret, "GET", "/api/v1/events",
+                                                     timestamp, "worker-nonce-000001", NULL, 0);
+    g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+    g_autoptr(GBytes) body = NULL;
+    SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+
+    soup_message_headers_replace (headers, "X-Nexus-Worker", fixture->worker->worker_id);
+    soup_message_headers_replace (headers, "X-Nexus-Timestamp", timestamp);
+    soup_message_headers_replace (headers, "X-Nexus-Nonce", "worker-nonce-000001");
+    soup_message_headers_replace (headers, "X-Nexus-Signature", wsig);
+    body = soup_session_send_and_read (fixture->session, msg, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 401);
+  }
+
+  /* The operator's stream sees a lease made after it opened. */
+  signature = nexus_signature_compute (operator->secret, "GET", "/api/v1/events?since=0", timestamp,
+                                       nonce, NULL, 0);
+  request = g_strdup_printf ("GET /api/v1/events?since=0 HTTP/1.1\r\nHost: x\r\n"
+                             "X-Nexus-Worker: %s\r\nX-Nexus-Timestamp: %s\r\nX-Nexus-Nonce: %s\r\n"
+                             "X-Nexus-Signature: %s\r\n\r\n",
+                             operator->worker_id, timestamp, nonce, signature);
+  connection = connect_raw (fixture);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                                            request, strlen (request), NULL, NULL, NULL));
+  input = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+
+  enqueue_job (fixture, "pharmacy");
+  send_signed (fixture, "/api/v1/jobs/lease", "{\"max\":1}", 0, NULL, NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  answer_clear (&answer);
+
+  while (strstr (received->str, "event: job.leased") == NULL)
+    {
+      char buffer[1024];
+      gssize n = g_input_stream_read (input, buffer, sizeof buffer, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (n, >, 0);
+      g_string_append_len (received, buffer, n);
+    }
+  g_assert_true (g_str_has_prefix (received->str, "HTTP/1.1 200"));
+  g_assert_nonnull (strstr (received->str, "text/event-stream"));
+  g_assert_nonnull (strstr (received->str, "\"kind\":\"job.leased\""));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -692,6 +1028,9 @@ main (int   argc,
   ADD ("/nexus/Api/rate-limit", &limited, test_api_rate_limit);
   ADD ("/nexus/Api/metrics", NULL, test_api_metrics);
   g_test_add_func ("/nexus/Api/tls-pinned-certificate", test_api_tls);
+  ADD ("/nexus/Api/lease-extend-report-fail", NULL, test_api_job_flow);
+  ADD ("/nexus/Api/long-poll", NULL, test_api_long_poll);
+  ADD ("/nexus/Api/events-stream", NULL, test_api_events);
 
 #undef ADD
 

@@ -174,7 +174,7 @@ add_worker (Fixture    *fixture,
   g_autofree char *text = NULL;
   NexusConnection *connection;
 
-  text = nexus_workers_add (fixture->store, name, "127.0.0.1:8787", NULL, NULL, &error);
+  text = nexus_workers_add (fixture->store, name, NEXUS_ROLE_WORKER, "127.0.0.1:8787", NULL, NULL, &error);
   g_assert_no_error (error);
   connection = nexus_connection_parse (text, &error);
   g_assert_no_error (error);
