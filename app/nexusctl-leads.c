@@ -2,18 +2,536 @@
  *
  * Copyright 2026 The Nexus authors
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ *   nexusctl leads import FILE --format csv [--map FIELD=COL,…] [--country CC]
+ *                         [--source NAME] [--json]
+ *   nexusctl leads sources --format csv
+ *   nexusctl leads export --format csv
+ *   nexusctl leads classify [--retrain] [--json]
+ *   nexusctl leads label LEAD_ID CATEGORY
+ *
+ * Bad input (an unreadable or malformed file, a bad map or country) exits
+ * with 2 and one line on stderr; a failure of the database with 1.
  */
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
+#include "leads/nexus-classifier.h"
+#include "leads/nexus-csv.h"
+#include "leads/nexus-import.h"
+#include "leads/nexus-ingest.h"
 #include "nexus-cli.h"
 #include "nexusctl.h"
+#include "store/nexus-store-leads.h"
+
+typedef int (*SubcommandFunc) (NexusCtl  *ctl,
+                               char     **args);
+
+typedef struct
+{
+  const char     *name;
+  const char     *summary;
+  SubcommandFunc  func;
+} Subcommand;
+
+/* One line on stderr, exit status 2: the input was bad, not the program. */
+static int
+bad_input (const char *format,
+           ...) G_GNUC_PRINTF (1, 2);
+
+static int
+bad_input (const char *format,
+           ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* One line, whatever the message holds. */
+  g_strdelimit (message, "\r\n", ' ');
+  g_printerr ("%s: %s\n", PROGRAM, message);
+  return NEXUS_EXIT_USAGE;
+}
+
+static gboolean
+check_format (const char *format)
+{
+  return format == NULL || g_ascii_strcasecmp (format, "csv") == 0;
+}
+
+/* Appends one CSV field (RFC 4180 quoting when needed). */
+static void
+csv_field (GString    *line,
+           const char *value,
+           gboolean    last)
+{
+  if (value != NULL)
+    {
+      if (strpbrk (value, ",\"\r\n") != NULL || g_ascii_isspace (*value))
+        {
+          g_string_append_c (line, '"');
+          for (const char *p = value; *p != '\0'; p++)
+            {
+              if (*p == '"')
+                g_string_append_c (line, '"');
+              g_string_append_c (line, *p);
+            }
+          g_string_append_c (line, '"');
+        }
+      else
+        g_string_append (line, value);
+    }
+  g_string_append_c (line, last ? '\n' : ',');
+}
+
+static void
+csv_int (GString *line,
+         gint64   value,
+         gboolean present)
+{
+  if (present)
+    g_string_append_printf (line, "%" G_GINT64_FORMAT, value);
+  g_string_append_c (line, ',');
+}
+
+static void
+csv_double (GString *line,
+            double   value,
+            gboolean present)
+{
+  if (present)
+    {
+      char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+      g_string_append (line, g_ascii_dtostr (buffer, sizeof buffer, value));
+    }
+  g_string_append_c (line, ',');
+}
+
+static void
+write_line (GString *line)
+{
+  fwrite (line->str, 1, line->len, stdout);
+  g_string_truncate (line, 0);
+}
+
+static void
+print_summary (const char               *file,
+               const NexusImportSummary *summary)
+{
+  g_print (_("Imported “%s”: %" G_GUINT64_FORMAT " rows — %" G_GUINT64_FORMAT " new, %" G_GUINT64_FORMAT
+             " merged, %" G_GUINT64_FORMAT " preview-only, %" G_GUINT64_FORMAT " rejected\n"),
+           file, summary->rows, summary->n_new, summary->merged, summary->preview,
+           summary->rejected);
+  for (guint i = 0; i < summary->rejections->len; i++)
+    {
+      NexusImportRejection *rejection = &g_array_index (summary->rejections,
+                                                        NexusImportRejection, i);
+      g_print (_("  line %" G_GUINT64_FORMAT ": %s\n"), rejection->line, rejection->reason);
+    }
+  if (summary->rejected > summary->rejections->len)
+    g_print (_("  … and %" G_GUINT64_FORMAT " more\n"),
+             summary->rejected - summary->rejections->len);
+}
+
+static int
+leads_import (NexusCtl  *ctl,
+              char     **args)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(NexusStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(NexusImportSummary) summary = nexus_import_summary_new ();
+  g_autofree char *format = NULL;
+  g_autofree char *map = NULL;
+  g_autofree char *country = NULL;
+  g_autofree char *source = NULL;
+  NexusImportOptions options = { 0 };
+  NexusIngest *ingest;
+  gboolean as_json = FALSE;
+  int status;
+  const GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("File format (csv)"), N_("FORMAT") },
+    { "map", 0, 0, G_OPTION_ARG_STRING, &map,
+      N_("Columns of the lead fields: name=COL,phone=COL,address=COL,city=COL,category=COL,"
+         "ref=COL,lat=COL,lon=COL,country=COL,website=COL,email=COL"),
+      N_("MAP") },
+    { "country", 0, 0, G_OPTION_ARG_STRING, &country,
+      N_("Country of phone numbers written without +CC"), N_("CC") },
+    { "source", 0, 0, G_OPTION_ARG_STRING, &source, N_("Source name recorded with each row "
+                                                        "(default: import)"), N_("NAME") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_("Print the summary as JSON"), NULL },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_("Database file"), N_("PATH") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("FILE"));
+  g_option_context_set_summary (context,
+                                _("Imports leads from a CSV file through the leads pipeline "
+                                  "(normalized, deduplicated, classified), in batches of 500."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if ((status = nexus_cli_parse (context, PROGRAM " leads import", &args)) >= 0)
+    return status;
+  if (g_strv_length (args) != 2)
+    return nexus_cli_usage_error (PROGRAM " leads import", _("Give exactly one FILE"));
+  if (!check_format (format))
+    return bad_input (_("Unknown format “%s” (only csv is supported)"), format);
+
+  options.map = map;
+  options.country = country;
+  options.source = source;
+  if (source != NULL && (*source == '\0' || strlen (source) > NEXUS_LEAD_MAX_PROVIDER))
+    return bad_input (_("--source: a name of 1 to %d bytes is needed"), NEXUS_LEAD_MAX_PROVIDER);
+  if (!nexus_import_check_options (&options, &error))
+    return bad_input ("%s", error->message);
+
+  file = g_file_new_for_commandline_arg (args[1]);
+  stream = g_file_read (file, NULL, &error);
+  if (stream == NULL)
+    return bad_input ("%s", error->message);
+
+  store = nexusctl_open_store (ctl, &error);
+  if (store == NULL)
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  ingest = nexus_ingest_get_for_store (store, &error);
+  if (ingest == NULL)
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+
+  if (!nexus_import_csv (ingest, G_INPUT_STREAM (stream), &options, summary, NULL, NULL, NULL,
+                         &error))
+    {
+      if (error->domain == NEXUS_IMPORT_ERROR || error->domain == NEXUS_CSV_ERROR)
+        {
+          if (summary->rows > 0)
+            return bad_input (_("%s: %s (the %" G_GUINT64_FORMAT " rows before it were "
+                                "imported)"),
+                              args[1], error->message, summary->rows);
+          return bad_input ("%s: %s", args[1], error->message);
+        }
+      return nexus_cli_fail (PROGRAM, "%s", error->message);
+    }
+
+  if (as_json)
+    {
+      g_autoptr(JsonNode) root = nexus_import_summary_to_json (summary);
+      nexusctl_print_json (root);
+    }
+  else
+    print_summary (args[1], summary);
+  return NEXUS_EXIT_OK;
+}
+
+static gboolean
+print_source_cb (const NexusLeadSource  *source,
+                 gpointer                user_data,
+                 GError                **error)
+{
+  GString *line = user_data;
+
+  g_string_append_printf (line, "%" G_GINT64_FORMAT ",", source->lead_id);
+  csv_field (line, source->provider, FALSE);
+  csv_field (line, source->ref, TRUE);
+  write_line (line);
+  return TRUE;
+}
+
+static int
+leads_sources (NexusCtl  *ctl,
+               char     **args)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(NexusStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) line = g_string_new (NULL);
+  g_autofree char *format = NULL;
+  int status;
+  const GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("Output format (csv)"), N_("FORMAT") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_("Database file"), N_("PATH") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Lists every source record of every lead: "
+                                           "lead_id,provider,ref."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if ((status = nexus_cli_parse (context, PROGRAM " leads sources", &args)) >= 0)
+    return status;
+  if (g_strv_length (args) > 1)
+    return nexus_cli_usage_error (PROGRAM " leads sources", _("Unexpected argument “%s”"),
+                                  args[1]);
+  if (!check_format (format))
+    return bad_input (_("Unknown format “%s” (only csv is supported)"), format);
+
+  store = nexusctl_open_store (ctl, &error);
+  if (store == NULL)
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+
+  g_string_append (line, "lead_id,provider,ref\n");
+  write_line (line);
+  if (!nexus_store_leads_foreach_source (store, print_source_cb, line, &error))
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  fflush (stdout);
+  return NEXUS_EXIT_OK;
+}
+
+static gboolean
+print_lead_cb (const NexusLeadRow  *row,
+               gpointer             user_data,
+               GError             **error)
+{
+  GString *line = user_data;
+
+  csv_int (line, row->id, TRUE);
+  csv_field (line, row->name, FALSE);
+  csv_field (line, row->phone_e164, FALSE);
+  csv_field (line, row->phone_raw, FALSE);
+  csv_int (line, row->phone_invalid, TRUE);
+  csv_field (line, row->website, FALSE);
+  csv_field (line, row->website_host, FALSE);
+  csv_field (line, row->email, FALSE);
+  csv_field (line, row->address, FALSE);
+  csv_field (line, row->city, FALSE);
+  csv_field (line, row->country, FALSE);
+  csv_double (line, row->lat, row->has_location);
+  csv_double (line, row->lon, row->has_location);
+  csv_field (line, row->category, FALSE);
+  csv_field (line, row->category_source, FALSE);
+  csv_double (line, row->rating, row->has_rating);
+  csv_int (line, row->reviews, row->reviews >= 0);
+  csv_int (line, row->preview_only, TRUE);
+  csv_int (line, row->sightings, TRUE);
+  csv_int (line, row->first_seen_at, TRUE);
+  g_string_append_printf (line, "%" G_GINT64_FORMAT "\n", row->last_seen_at);
+  write_line (line);
+  return TRUE;
+}
+
+static int
+leads_export (NexusCtl  *ctl,
+              char     **args)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(NexusStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) line = g_string_new (NULL);
+  g_autofree char *format = NULL;
+  int status;
+  const GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("Output format (csv)"), N_("FORMAT") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_("Database file"), N_("PATH") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Writes every lead to standard output."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if ((status = nexus_cli_parse (context, PROGRAM " leads export", &args)) >= 0)
+    return status;
+  if (g_strv_length (args) > 1)
+    return nexus_cli_usage_error (PROGRAM " leads export", _("Unexpected argument “%s”"),
+                                  args[1]);
+  if (!check_format (format))
+    return bad_input (_("Unknown format “%s” (only csv is supported)"), format);
+
+  store = nexusctl_open_store (ctl, &error);
+  if (store == NULL)
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+
+  g_string_append (line, "id,name,phone_e164,phone_raw,phone_invalid,website,website_host,email,"
+                         "address,city,country,lat,lon,category,category_source,rating,reviews,"
+                         "preview_only,sightings,first_seen_at,last_seen_at\n");
+  write_line (line);
+  if (!nexus_store_leads_foreach (store, print_lead_cb, line, &error))
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  fflush (stdout);
+  return NEXUS_EXIT_OK;
+}
+
+static int
+leads_classify (NexusCtl  *ctl,
+                char     **args)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(NexusStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  NexusClassifierTraining training = { 0 };
+  NexusClassifierStats stats = { 0 };
+  gboolean retrain = FALSE;
+  gboolean as_json = FALSE;
+  int status;
+  const GOptionEntry entries[] = {
+    { "retrain", 0, 0, G_OPTION_ARG_NONE, &retrain,
+      N_("Train a new model version from the categories operators set first"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_("Print JSON"), NULL },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_("Database file"), N_("PATH") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Classifies every lead whose category an operator did not set: "
+                                  "keyword rules first, then the trained model."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if ((status = nexus_cli_parse (context, PROGRAM " leads classify", &args)) >= 0)
+    return status;
+  if (g_strv_length (args) > 1)
+    return nexus_cli_usage_error (PROGRAM " leads classify", _("Unexpected argument “%s”"),
+                                  args[1]);
+
+  store = nexusctl_open_store (ctl, &error);
+  if (store == NULL)
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+
+  if (retrain && !nexus_classifier_retrain (store, &training, &error))
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  if (!nexus_classifier_reclassify_all (store, &stats, &error))
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+
+  json_builder_begin_object (builder);
+  if (retrain)
+    {
+      json_builder_set_member_name (builder, "model");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "version");
+      json_builder_add_int_value (builder, training.version);
+      json_builder_set_member_name (builder, "labels");
+      json_builder_add_int_value (builder, training.n_labels);
+      json_builder_set_member_name (builder, "train");
+      json_builder_add_int_value (builder, training.n_train);
+      json_builder_set_member_name (builder, "test");
+      json_builder_add_int_value (builder, training.n_test);
+      json_builder_set_member_name (builder, "categories");
+      json_builder_add_int_value (builder, training.n_categories);
+      json_builder_set_member_name (builder, "accuracy");
+      if (training.has_accuracy)
+        json_builder_add_double_value (builder, training.accuracy);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_set_member_name (builder, "leads");
+  json_builder_add_int_value (builder, stats.n_leads);
+  json_builder_set_member_name (builder, "changed");
+  json_builder_add_int_value (builder, stats.n_changed);
+  json_builder_set_member_name (builder, "by_source");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "rule");
+  json_builder_add_int_value (builder, stats.n_rule);
+  json_builder_set_member_name (builder, "model");
+  json_builder_add_int_value (builder, stats.n_model);
+  json_builder_set_member_name (builder, "provider");
+  json_builder_add_int_value (builder, stats.n_provider);
+  json_builder_set_member_name (builder, "operator");
+  json_builder_add_int_value (builder, stats.n_operator);
+  json_builder_set_member_name (builder, "none");
+  json_builder_add_int_value (builder, stats.n_none);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+
+  if (as_json)
+    {
+      nexusctl_print_json (root);
+      return NEXUS_EXIT_OK;
+    }
+
+  if (retrain && training.has_accuracy)
+    g_print (_("Model version %" G_GINT64_FORMAT ": accuracy %.1f %% on %" G_GINT64_FORMAT
+               " held-out labels (trained on %" G_GINT64_FORMAT ", %u categories)\n"),
+             training.version, 100.0 * training.accuracy, training.n_test, training.n_train,
+             training.n_categories);
+  else if (retrain)
+    g_print (_("Model version %" G_GINT64_FORMAT ": trained on %" G_GINT64_FORMAT
+               " labels, none held out to measure it\n"),
+             training.version, training.n_train);
+  g_print (_("Classified %" G_GINT64_FORMAT " leads (%" G_GINT64_FORMAT " changed): %" G_GINT64_FORMAT
+             " by rule, %" G_GINT64_FORMAT " by the model, %" G_GINT64_FORMAT " as the provider "
+             "said, %" G_GINT64_FORMAT " by operators, %" G_GINT64_FORMAT " without a category\n"),
+           stats.n_leads, stats.n_changed, stats.n_rule, stats.n_model, stats.n_provider,
+           stats.n_operator, stats.n_none);
+  return NEXUS_EXIT_OK;
+}
+
+static int
+leads_label (NexusCtl  *ctl,
+             char     **args)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(NexusStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 lead_id = 0;
+  int status;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_("Database file"), N_("PATH") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("LEAD_ID CATEGORY"));
+  g_option_context_set_summary (context, _("Sets a lead's category as an operator (the model "
+                                           "learns from it; the classifier never changes it)."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if ((status = nexus_cli_parse (context, PROGRAM " leads label", &args)) >= 0)
+    return status;
+  if (g_strv_length (args) != 3)
+    return nexus_cli_usage_error (PROGRAM " leads label", _("Give a LEAD_ID and a CATEGORY"));
+  if (!g_ascii_string_to_signed (args[1], 10, 1, G_MAXINT64, &lead_id, NULL))
+    return bad_input (_("“%s” is not a lead id"), args[1]);
+
+  store = nexusctl_open_store (ctl, &error);
+  if (store == NULL)
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  if (!nexus_classifier_set_label (store, lead_id, args[2], "nexusctl", &error))
+    {
+      if (error->domain == NEXUS_CLASSIFIER_ERROR)
+        return bad_input ("%s", error->message);
+      return nexus_cli_fail (PROGRAM, "%s", error->message);
+    }
+  return NEXUS_EXIT_OK;
+}
+
+static const Subcommand subcommands[] = {
+  { "import", N_("Import leads from a CSV file"), leads_import },
+  { "sources", N_("List the source records of every lead"), leads_sources },
+  { "export", N_("Write every lead as CSV"), leads_export },
+  { "classify", N_("Classify leads (and retrain the model)"), leads_classify },
+  { "label", N_("Set a lead's category as an operator"), leads_label },
+};
+
+static void
+print_subcommands (void)
+{
+  g_print (_("Usage:\n  %s leads COMMAND [OPTIONS…]\n\nCommands:\n"), PROGRAM);
+  for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
+    g_print ("  %-10s %s\n", subcommands[i].name, _(subcommands[i].summary));
+  g_print ("\n");
+  g_print (_("Run “%s leads COMMAND --help” for the options of a command.\n"), PROGRAM);
+}
 
 int
 nexusctl_leads (NexusCtl  *ctl,
                 char     **args)
 {
-  return nexus_cli_fail (PROGRAM, _("“leads” is not available in this version yet"));
+  if (args[1] == NULL)
+    return nexus_cli_usage_error (PROGRAM " leads", _("No command given"));
+  if (g_strcmp0 (args[1], "--help") == 0 || g_strcmp0 (args[1], "-h") == 0)
+    {
+      print_subcommands ();
+      return NEXUS_EXIT_OK;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
+    if (g_strcmp0 (args[1], subcommands[i].name) == 0)
+      return subcommands[i].func (ctl, args + 1);
+
+  return nexus_cli_usage_error (PROGRAM " leads", _("Unknown command “%s”"), args[1]);
 }

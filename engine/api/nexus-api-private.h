@@ -54,6 +54,8 @@ struct _NexusApiServer
    * the sweep timer walks it.  Values are owned by the messages. */
   GHashTable       *open_requests;
   guint             sweep_id;
+  /* When replay and idempotency records were last purged (monotonic). */
+  gint64            last_purge_us;
 
   /* Metrics: "endpoint status" → count. */
   GHashTable       *request_counts;

@@ -15,12 +15,15 @@
 #include "nexus-api-private.h"
 #include "nexus-engine.h"
 #include "nexus-rate-limiter.h"
+#include "nexus-signature.h"
 #include "nexus-workers.h"
+#include "store/nexus-store-api.h"
 
 #define MAX_JSON_DEPTH    32
 #define SWEEP_INTERVAL_MS 250
 /* Nothing in an error message echoes more than this much input. */
 #define MAX_ECHO          200
+#define PURGE_INTERVAL_US (60 * G_USEC_PER_SEC)
 
 G_DEFINE_FINAL_TYPE (NexusApiServer, nexus_api_server, G_TYPE_OBJECT)
 
@@ -762,6 +765,21 @@ request_ended_cb (SoupServer        *server,
   g_hash_table_remove (self->open_requests, msg);
 }
 
+/* Forgets nonces older than their window and report answers older than
+ * their keep time, in small statements that never hold the writer long. */
+static void
+purge_records (NexusApiServer *self)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(GError) error = NULL;
+
+  if (nexus_store_in_transaction (self->store))
+    return;
+  if (!nexus_store_replay_purge (self->store, now - NEXUS_SIGNATURE_NONCE_TTL_S, NULL, &error)
+      || !nexus_store_idempotency_purge (self->store, now - NEXUS_IDEMPOTENCY_TTL_S, NULL, &error))
+    g_message ("Purging replay and idempotency records failed: %s", error->message);
+}
+
 /* Closes connections that keep us waiting: no complete headers within the
  * header timeout, or no complete body within the body timeout. */
 static gboolean
@@ -795,6 +813,11 @@ sweep_cb (gpointer user_data)
     }
 
   _nexus_api_jobs_poll (self);
+  if (now - self->last_purge_us > PURGE_INTERVAL_US)
+    {
+      self->last_purge_us = now;
+      purge_records (self);
+    }
   nexus_rate_limiter_prune (self->address_limiter, now);
   nexus_rate_limiter_prune (self->worker_limiter, now);
   return G_SOURCE_CONTINUE;

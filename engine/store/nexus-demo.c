@@ -7,10 +7,18 @@
  * invented businesses with invented numbers in real number ranges, in Arabic,
  * Latin and mixed scripts, spread over four cities.  They are marked with the
  * provider "demo" so they can be told apart and removed.
+ *
+ * The rows are normalized by the leads engine's own rules (names,
+ * addresses, cities, website hosts, phones through libphonenumber) and each
+ * source keeps a LEAD payload, so demo leads behave like real ones in
+ * matching, search, merges and splits.
  */
 
 #include "config.h"
 
+#include "leads/nexus-lead.h"
+#include "leads/nexus-normalize.h"
+#include "leads/nexus-phone.h"
 #include "nexus-store-private.h"
 
 typedef struct
@@ -66,14 +74,6 @@ static const DemoLead demo_leads[] = {
   { "Hôtel des Arts", "hotel", "+33146061234", "hoteldesarts.example", "Montmartre", "Paris", "FR", 48.8867, 2.3431, "won", 4.2 },
 };
 
-static char *
-demo_normalize (const char *text)
-{
-  g_autofree char *nfkc = g_utf8_normalize (text, -1, G_NORMALIZE_NFKC);
-
-  return g_utf8_casefold (nfkc, -1);
-}
-
 static gboolean
 insert_agents (NexusStore  *self,
                gint64       now,
@@ -106,6 +106,33 @@ insert_agents (NexusStore  *self,
   return TRUE;
 }
 
+/* The record a provider would have sent for this demo lead. */
+static char *
+demo_payload (const DemoLead *lead,
+              const char     *ref)
+{
+  g_autoptr(NexusLeadInput) input = nexus_lead_input_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  input->provider = g_strdup ("demo");
+  input->ref = g_strdup (ref);
+  input->name = g_strdup (lead->name);
+  if (lead->phone_e164 != NULL)
+    g_ptr_array_add (input->phones, g_strdup (lead->phone_e164));
+  input->website = g_strdup (lead->website);
+  input->address = g_strdup (lead->address);
+  input->city = g_strdup (lead->city);
+  input->country = g_strdup (lead->country);
+  input->has_location = TRUE;
+  input->lat = lead->lat;
+  input->lon = lead->lon;
+  input->category = g_strdup (lead->category);
+  input->has_rating = lead->rating > 0;
+  input->rating = lead->rating;
+  node = nexus_lead_input_to_json (input, NULL);
+  return json_to_string (node, FALSE);
+}
+
 static gboolean
 insert_lead (NexusStore      *self,
              const DemoLead  *lead,
@@ -114,45 +141,58 @@ insert_lead (NexusStore      *self,
              gint64           agent_id,
              GError         **error)
 {
-  g_autofree char *name_norm = demo_normalize (lead->name);
-  g_autofree char *address_norm = demo_normalize (lead->address);
+  g_autofree char *name_norm = nexus_normalize_name (lead->name);
+  g_autofree char *address_norm = nexus_normalize_address (lead->address);
+  g_autofree char *city_norm = nexus_normalize_city (lead->city);
+  g_autofree char *website_host = nexus_normalize_website_host (lead->website);
   g_autofree char *ref = g_strdup_printf ("demo/%u", index + 1);
-  g_autofree char *raw = NULL;
+  g_autofree char *raw = demo_payload (lead, ref);
+  g_autoptr(NexusPhone) phone = NULL;
   sqlite3_stmt *stmt;
   gint64 lead_id;
   /* Spread the demo over the last weeks so dates differ. */
   gint64 seen = now - (gint64)index * 86400 / 2;
   int rc;
 
+  if (lead->phone_e164 != NULL)
+    phone = nexus_phone_parse (lead->phone_e164, lead->country);
+
   stmt = _nexus_store_prepare (self,
-                               "INSERT INTO leads (name, name_norm, phone_e164, website, website_host,"
-                               " address, address_norm, city, country, lat, lon, category,"
-                               " category_source, rating, status, preview_only, agent_id,"
+                               "INSERT INTO leads (name, name_norm, phone_e164, phone_raw,"
+                               " phone_invalid, website, website_host, address, address_norm, city,"
+                               " city_norm, country, lat, lon, category, category_source,"
+                               " provider_category, rating, status, preview_only, agent_id,"
                                " first_seen_at, last_seen_at, updated_at)"
-                               " VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-                               " 'provider', ?12, ?13, ?14, ?15, ?16, ?16, ?16)",
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+                               " ?14, ?15, 'provider', ?15, ?16, ?17, ?18, ?19, ?20, ?20, ?20)",
                                error);
   if (stmt == NULL)
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, lead->name, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, name_norm, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, lead->phone_e164, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, lead->website, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, lead->address, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, address_norm, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 7, lead->city, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 8, lead->country, -1, SQLITE_STATIC);
-  sqlite3_bind_double (stmt, 9, lead->lat);
-  sqlite3_bind_double (stmt, 10, lead->lon);
-  sqlite3_bind_text (stmt, 11, lead->category, -1, SQLITE_STATIC);
+  if (phone != NULL && phone->valid)
+    sqlite3_bind_text (stmt, 3, phone->e164, -1, SQLITE_STATIC);
+  if (phone != NULL && !phone->valid)
+    sqlite3_bind_text (stmt, 4, phone->raw, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 5, phone != NULL && !phone->valid);
+  sqlite3_bind_text (stmt, 6, lead->website, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, website_host, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, lead->address, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 9, address_norm, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 10, lead->city, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 11, city_norm, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 12, lead->country, -1, SQLITE_STATIC);
+  sqlite3_bind_double (stmt, 13, lead->lat);
+  sqlite3_bind_double (stmt, 14, lead->lon);
+  sqlite3_bind_text (stmt, 15, lead->category, -1, SQLITE_STATIC);
   if (lead->rating > 0)
-    sqlite3_bind_double (stmt, 12, lead->rating);
-  sqlite3_bind_text (stmt, 13, lead->status, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 14, lead->phone_e164 == NULL);
+    sqlite3_bind_double (stmt, 16, lead->rating);
+  sqlite3_bind_text (stmt, 17, lead->status, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 18, phone == NULL || !phone->valid);
   if (g_strcmp0 (lead->status, "new") != 0 && agent_id > 0)
-    sqlite3_bind_int64 (stmt, 15, agent_id);
-  sqlite3_bind_int64 (stmt, 16, seen);
+    sqlite3_bind_int64 (stmt, 19, agent_id);
+  sqlite3_bind_int64 (stmt, 20, seen);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
@@ -162,15 +202,16 @@ insert_lead (NexusStore      *self,
     }
   lead_id = sqlite3_last_insert_rowid (_nexus_store_get_db (self));
 
-  if (lead->phone_e164 != NULL)
+  if (phone != NULL && phone->valid)
     {
       stmt = _nexus_store_prepare (self,
-                                   "INSERT INTO lead_phones (e164, lead_id) VALUES (?, ?)",
+                                   "INSERT INTO lead_phones (e164, lead_id, type) VALUES (?, ?, ?)",
                                    error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_text (stmt, 1, lead->phone_e164, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 1, phone->e164, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 2, lead_id);
+      sqlite3_bind_text (stmt, 3, nexus_phone_type_to_string (phone->type), -1, SQLITE_STATIC);
       rc = sqlite3_step (stmt);
       sqlite3_reset (stmt);
       if (rc != SQLITE_DONE)
@@ -180,7 +221,6 @@ insert_lead (NexusStore      *self,
         }
     }
 
-  raw = g_strdup_printf ("{\"demo\":true,\"index\":%u}", index + 1);
   stmt = _nexus_store_prepare (self,
                                "INSERT INTO lead_sources (lead_id, provider, ref, raw,"
                                " first_seen_at, last_seen_at) VALUES (?, 'demo', ?, ?, ?, ?)",

@@ -5,6 +5,8 @@
  *
  * Tables, indexes and triggers that only the queue area uses.  Appended to
  * schema version 1 by nexus-schema.c; later changes are new migrations.
+ * (The searches and internal_jobs tables themselves sit in the core script,
+ * because other areas refer to them.)
  */
 
 #include "config.h"
@@ -12,5 +14,23 @@
 #include "nexus-store-private.h"
 
 const char _nexus_schema_v1_queue[] =
-  /* Nothing yet: the core schema holds this area's tables so far. */
-  "";
+    /* One row per run of a search: the first plan, each scheduled re-run and
+   * each operator re-run. */
+    "CREATE TABLE search_runs ("
+    "  search_id    INTEGER NOT NULL REFERENCES searches (id) ON DELETE CASCADE,"
+    "  run          INTEGER NOT NULL,"
+    "  reason       TEXT NOT NULL CHECK (reason IN ('initial', 'schedule', 'rerun')),"
+    "  started_at   INTEGER NOT NULL,"
+    "  jobs_planned INTEGER NOT NULL DEFAULT 0," /* new jobs; pending twins are not counted */
+    "  PRIMARY KEY (search_id, run)"
+    ") WITHOUT ROWID;"
+
+    /* Nominatim answers, so a place name costs one request ever. */
+    "CREATE TABLE nominatim_cache ("
+    "  query_norm   TEXT PRIMARY KEY," /* NFKC, casefolded, spaces collapsed */
+    "  query        TEXT NOT NULL,"    /* as first asked */
+    "  display_name TEXT,"
+    "  geometry     TEXT,"          /* GeoJSON geometry, or NULL */
+    "  bbox         TEXT NOT NULL," /* [s,w,n,e] */
+    "  fetched_at   INTEGER NOT NULL"
+    ") WITHOUT ROWID;";

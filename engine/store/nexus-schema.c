@@ -22,27 +22,30 @@ static const char schema_v1[] =
   "  updated_at INTEGER NOT NULL"
   ") WITHOUT ROWID;"
 
-  /* keywords × region × provider × cadence. */
+  /* keywords × region × provider × cadence.  The queue area owns it (see
+   * engine/queue/nexus-job-queue.h). */
   "CREATE TABLE searches ("
-  "  id          INTEGER PRIMARY KEY,"
-  "  name        TEXT NOT NULL,"
-  "  keywords    TEXT NOT NULL,"                    /* JSON array of strings */
-  "  region_kind TEXT NOT NULL CHECK (region_kind IN ('bbox', 'polygon', 'place')),"
-  "  region      TEXT NOT NULL,"                    /* JSON: [s,w,n,e] or a GeoJSON geometry */
-  "  place_name  TEXT,"
-  "  provider    TEXT NOT NULL DEFAULT 'overpass',"
-  "  country     TEXT,"                             /* ISO 3166-1 alpha-2 */
-  "  language    TEXT,"
-  "  cadence_s   INTEGER NOT NULL DEFAULT 0,"       /* 0: once */
-  "  cell_km     REAL NOT NULL DEFAULT 2.0,"
-  "  max_depth   INTEGER NOT NULL DEFAULT 4,"
-  "  priority    INTEGER NOT NULL DEFAULT 0,"
-  "  state       TEXT NOT NULL DEFAULT 'active'"
-  "              CHECK (state IN ('active', 'paused', 'cancelled', 'completed')),"
-  "  run         INTEGER NOT NULL DEFAULT 0,"
-  "  next_run_at INTEGER,"
-  "  created_at  INTEGER NOT NULL,"
-  "  updated_at  INTEGER NOT NULL"
+  "  id            INTEGER PRIMARY KEY,"
+  "  name          TEXT NOT NULL,"
+  "  keywords      TEXT NOT NULL,"                  /* JSON array of strings */
+  "  region_kind   TEXT NOT NULL CHECK (region_kind IN ('bbox', 'polygon', 'place')),"
+  "  region        TEXT NOT NULL,"                  /* JSON: [s,w,n,e] or a GeoJSON geometry */
+  "  place_name    TEXT,"                           /* as the operator typed it */
+  "  place_display TEXT,"                           /* Nominatim's display_name */
+  "  provider      TEXT NOT NULL DEFAULT 'overpass',"
+  "  country       TEXT,"                           /* ISO 3166-1 alpha-2 */
+  "  language      TEXT,"
+  "  cadence_s     INTEGER NOT NULL DEFAULT 0,"     /* 0: once */
+  "  cell_km       REAL NOT NULL DEFAULT 2.0,"
+  "  max_depth     INTEGER NOT NULL DEFAULT 4,"
+  "  priority      INTEGER NOT NULL DEFAULT 0,"
+  "  state         TEXT NOT NULL DEFAULT 'active'"
+  "                CHECK (state IN ('active', 'paused', 'cancelled', 'completed')),"
+  "  run           INTEGER NOT NULL DEFAULT 0,"     /* the latest run; see search_runs */
+  "  last_run_at   INTEGER,"
+  "  next_run_at   INTEGER,"                        /* NULL: no run scheduled */
+  "  created_at    INTEGER NOT NULL,"
+  "  updated_at    INTEGER NOT NULL"
   ");"
 
   "CREATE TABLE workers ("
@@ -50,6 +53,7 @@ static const char schema_v1[] =
   "  public_id    TEXT NOT NULL UNIQUE,"            /* WORKER_ID of the protocol */
   "  name         TEXT NOT NULL,"
   "  state        TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'revoked')),"
+  "  role         TEXT NOT NULL DEFAULT 'worker' CHECK (role IN ('worker', 'operator')),"
   "  hostname     TEXT,"
   "  address      TEXT,"
   "  version      TEXT,"
@@ -72,14 +76,18 @@ static const char schema_v1[] =
   ");"
   "CREATE INDEX worker_secrets_worker ON worker_secrets (worker_id);"
 
+  /* The job queue (engine/queue/nexus-job-queue.h).  A job waiting for a
+   * retry after a failure is 'queued' with attempts > 0 and run_after in
+   * the future: the ready path must be one status for the index below. */
   "CREATE TABLE internal_jobs ("
   "  id               INTEGER PRIMARY KEY,"
   "  search_id        INTEGER REFERENCES searches (id) ON DELETE CASCADE,"
   "  run              INTEGER NOT NULL DEFAULT 1,"
   "  kind             TEXT NOT NULL DEFAULT 'place_search',"
   "  status           TEXT NOT NULL DEFAULT 'queued' CHECK (status IN"
-  "                   ('queued', 'leased', 'done', 'failed', 'dead', 'cancelled', 'paused')),"
+  "                   ('queued', 'leased', 'done', 'dead', 'cancelled', 'paused')),"
   "  priority         INTEGER NOT NULL DEFAULT 0,"
+  "  provider         TEXT,"                        /* NULL: any worker may lease it */
   "  keyword          TEXT,"
   "  cell_south       REAL,"
   "  cell_west        REAL,"
@@ -88,14 +96,15 @@ static const char schema_v1[] =
   "  depth            INTEGER NOT NULL DEFAULT 0,"
   "  parent_id        INTEGER REFERENCES internal_jobs (id) ON DELETE SET NULL,"
   "  payload          TEXT NOT NULL,"               /* JSON handed to the worker */
-  "  attempts         INTEGER NOT NULL DEFAULT 0,"
+  "  attempts         INTEGER NOT NULL DEFAULT 0,"  /* leases so far */
   "  max_attempts     INTEGER NOT NULL DEFAULT 5,"
   "  run_after        INTEGER NOT NULL DEFAULT 0,"
-  "  lease_token      TEXT,"
+  "  lease_token      TEXT,"                        /* NULL unless leased */
   "  lease_worker_id  INTEGER REFERENCES workers (id) ON DELETE SET NULL,"
   "  lease_expires_at INTEGER,"
   "  last_error       TEXT,"
   "  saturated        INTEGER NOT NULL DEFAULT 0,"
+  "  capped           INTEGER NOT NULL DEFAULT 0,"  /* saturated at the depth limit */
   "  result_count     INTEGER NOT NULL DEFAULT 0,"
   "  created_at       INTEGER NOT NULL,"
   "  updated_at       INTEGER NOT NULL,"
@@ -108,6 +117,10 @@ static const char schema_v1[] =
   "CREATE INDEX internal_jobs_lease_expiry ON internal_jobs (lease_expires_at)"
   "  WHERE status = 'leased';"
   "CREATE INDEX internal_jobs_search ON internal_jobs (search_id, status);"
+  /* A new run skips a cell whose job is still pending: found through here.
+   * No status column, so leasing and completing never touch this index. */
+  "CREATE INDEX internal_jobs_cell ON internal_jobs"
+  "  (search_id, keyword, depth, cell_south, cell_west);"
 
   /* Nonces seen per worker; kept longer than the timestamp window. */
   "CREATE TABLE hmac_replay ("
@@ -142,28 +155,34 @@ static const char schema_v1[] =
   "CREATE TABLE leads ("
   "  id              INTEGER PRIMARY KEY,"
   "  name            TEXT NOT NULL,"
-  "  name_norm       TEXT NOT NULL,"                /* normalized for matching and search */
-  "  phone_e164      TEXT,"                         /* the primary phone */
-  "  phone_raw       TEXT,"                         /* as supplied when it did not parse */
-  "  phone_invalid   INTEGER NOT NULL DEFAULT 0,"
+  "  name_norm       TEXT NOT NULL,"                /* NFKC, casefolded, Arabic forms folded,
+                                                     * legal suffixes dropped: matching + search */
+  "  phone_e164      TEXT,"                         /* the primary valid phone */
+  "  phone_raw       TEXT,"                         /* numbers that did not parse or are not
+                                                     * valid, as supplied, "; "-separated */
+  "  phone_invalid   INTEGER NOT NULL DEFAULT 0,"   /* 1: phone_raw holds a flagged number */
   "  website         TEXT,"
-  "  website_host    TEXT,"
-  "  email           TEXT,"
+  "  website_host    TEXT,"                         /* lower-case host without "www." (ASCII) */
+  "  email           TEXT,"                         /* validated, domain lower-cased */
   "  address         TEXT,"
-  "  address_norm    TEXT,"
+  "  address_norm    TEXT,"                         /* normalized, street words abbreviated */
   "  city            TEXT,"
-  "  country         TEXT,"
+  "  city_norm       TEXT,"                         /* normalized city, for the address match */
+  "  country         TEXT,"                         /* ISO 3166-1 alpha-2 */
   "  lat             REAL,"
   "  lon             REAL,"
   "  category        TEXT,"
-  "  category_source TEXT,"                         /* rule, model, operator, provider */
+  "  category_source TEXT"                          /* how category was set */
+  "                  CHECK (category_source IN ('rule', 'model', 'operator', 'provider')),"
+  "  provider_category TEXT,"                       /* as the first source gave it: what the
+                                                     * classifier reads besides the name */
   "  rating          REAL,"
   "  reviews         INTEGER,"
   "  status          TEXT NOT NULL DEFAULT 'new'"
   "                  CHECK (status IN ('new', 'contacted', 'qualified', 'won', 'lost')),"
-  "  preview_only    INTEGER NOT NULL DEFAULT 0,"   /* no phone yet: kept apart */
+  "  preview_only    INTEGER NOT NULL DEFAULT 0,"   /* no valid phone yet: kept apart */
   "  agent_id        INTEGER REFERENCES agents (id) ON DELETE SET NULL,"
-  "  sightings       INTEGER NOT NULL DEFAULT 1,"
+  "  sightings       INTEGER NOT NULL DEFAULT 1,"   /* reports of this lead, all sources */
   "  notes           TEXT,"
   "  first_seen_at   INTEGER NOT NULL,"
   "  last_seen_at    INTEGER NOT NULL,"
@@ -176,17 +195,24 @@ static const char schema_v1[] =
   "CREATE INDEX leads_agent ON leads (agent_id, id);"
   "CREATE INDEX leads_last_seen ON leads (last_seen_at, id);"
   "CREATE INDEX leads_preview ON leads (preview_only, id);"
-  "CREATE INDEX leads_address ON leads (address_norm, city) WHERE address_norm IS NOT NULL;"
+  /* The match path for leads without coordinates. */
+  "CREATE INDEX leads_address ON leads (address_norm, city_norm) WHERE address_norm IS NOT NULL;"
 
-  /* Every E.164 number a lead answers on; a number belongs to one lead. */
+  /* Every valid E.164 number a lead answers on.  A number normally belongs
+   * to one lead; a shared switchboard (a hotel's restaurants, a mall) may
+   * belong to several leads whose names have nothing in common. */
   "CREATE TABLE lead_phones ("
-  "  e164    TEXT PRIMARY KEY,"
-  "  lead_id INTEGER NOT NULL REFERENCES leads (id) ON DELETE CASCADE,"
-  "  type    TEXT"
+  "  e164      TEXT NOT NULL,"
+  "  lead_id   INTEGER NOT NULL REFERENCES leads (id) ON DELETE CASCADE,"
+  "  type      TEXT,"                               /* mobile, fixed_line, … (libphonenumber) */
+  "  extension TEXT,"
+  "  PRIMARY KEY (e164, lead_id)"
   ") WITHOUT ROWID;"
   "CREATE INDEX lead_phones_lead ON lead_phones (lead_id);"
 
-  /* Provenance: one row per provider record merged into a lead. */
+  /* Provenance: one row per provider record merged into a lead.  raw is the
+   * record as a LEAD object of the worker protocol (an import's row is kept
+   * under its "raw" member), so a lead can be rebuilt from its sources. */
   "CREATE TABLE lead_sources ("
   "  id            INTEGER PRIMARY KEY,"
   "  lead_id       INTEGER NOT NULL REFERENCES leads (id) ON DELETE CASCADE,"

@@ -1,0 +1,1638 @@
+/* nexus-store-queue.c
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Statements are prepared once per connection (_nexus_store_prepare keeps
+ * them) and reset before every return, so no statement keeps a read
+ * transaction open between calls.  Strings are bound SQLITE_STATIC: they
+ * outlive the step, and the next use of a statement clears its bindings.
+ */
+
+#define G_LOG_DOMAIN "nexus-store"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "nexus-store-private.h"
+#include "nexus-store-queue.h"
+
+/* The columns of a NexusJobRecord, in the order job_from_row() reads. */
+#define JOB_COLUMNS                                                                       \
+  "id, search_id, run, kind, status, priority, provider, keyword, cell_south, cell_west," \
+  " cell_north, cell_east, depth, parent_id, payload, attempts, max_attempts, run_after," \
+  " lease_token, lease_worker_id, lease_expires_at, last_error, saturated, capped,"       \
+  " result_count, created_at, updated_at, finished_at"
+
+#define SEARCH_COLUMNS                                                                        \
+  "id, name, keywords, region_kind, region, place_name, place_display, provider, country,"    \
+  " language, cadence_s, cell_km, max_depth, priority, state, run, last_run_at, next_run_at," \
+  " created_at, updated_at"
+
+/* The state a job returns to when its lease ends without completion: it
+ * follows a paused or cancelled search, else it is queued again. */
+#define FOLLOW_SEARCH                                                                            \
+  "COALESCE ((SELECT CASE s.state WHEN 'paused' THEN 'paused' WHEN 'cancelled' THEN 'cancelled'" \
+  " END FROM searches s WHERE s.id = internal_jobs.search_id), 'queued')"
+
+#define PENDING "('queued', 'leased', 'paused')"
+
+/* The lease: one atomic statement, inside the caller's BEGIN IMMEDIATE.
+ * The subquery walks internal_jobs_ready (status, priority DESC, id) in
+ * order and stops after ?4 rows whose run_after has come; each row gets
+ * its own 128-bit token from SQLite's ChaCha20 generator (seeded from the
+ * operating system's random source). */
+#define LEASE_SET                                                                               \
+  "UPDATE internal_jobs SET status = 'leased', lease_token = lower (hex (randomblob (16))),"    \
+  " lease_worker_id = ?1, lease_expires_at = ?2 + ?3, attempts = attempts + 1, updated_at = ?2" \
+  " WHERE id IN (SELECT id FROM internal_jobs WHERE status = 'queued' AND run_after <= ?2"
+#define LEASE_RETURNING                   \
+  " ORDER BY priority DESC, id LIMIT ?4)" \
+  " RETURNING id, lease_token, lease_expires_at, attempts, priority, kind, payload"
+
+static const char lease_sql[] = LEASE_SET LEASE_RETURNING;
+static const char                         lease_filtered_sql[] =
+    LEASE_SET " AND provider IN (SELECT value FROM json_each (?5))" LEASE_RETURNING;
+
+static const char *const search_state_names[] = {
+  [NEXUS_SEARCH_ACTIVE] = "active",
+  [NEXUS_SEARCH_PAUSED] = "paused",
+  [NEXUS_SEARCH_CANCELLED] = "cancelled",
+  [NEXUS_SEARCH_COMPLETED] = "completed",
+};
+
+static const char *const job_status_names[] = {
+  [NEXUS_JOB_QUEUED] = "queued", [NEXUS_JOB_LEASED] = "leased",       [NEXUS_JOB_DONE] = "done",
+  [NEXUS_JOB_DEAD] = "dead",     [NEXUS_JOB_CANCELLED] = "cancelled", [NEXUS_JOB_PAUSED] = "paused",
+};
+
+const char *
+nexus_search_state_to_string (NexusSearchState state)
+{
+  g_return_val_if_fail ((guint)state < G_N_ELEMENTS (search_state_names), NULL);
+
+  return search_state_names[state];
+}
+
+gboolean
+nexus_search_state_from_string (const char *text, NexusSearchState *out_state)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (search_state_names); i++)
+    {
+      if (g_strcmp0 (text, search_state_names[i]) == 0)
+        {
+          *out_state = (NexusSearchState)i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+const char *
+nexus_job_status_to_string (NexusJobStatus status)
+{
+  g_return_val_if_fail ((guint)status < G_N_ELEMENTS (job_status_names), NULL);
+
+  return job_status_names[status];
+}
+
+gboolean
+nexus_job_status_from_string (const char *text, NexusJobStatus *out_status)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (job_status_names); i++)
+    {
+      if (g_strcmp0 (text, job_status_names[i]) == 0)
+        {
+          *out_status = (NexusJobStatus)i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+void
+nexus_search_record_free (NexusSearchRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->name);
+  g_strfreev (record->keywords);
+  g_free (record->region_kind);
+  g_free (record->region);
+  g_free (record->place_name);
+  g_free (record->place_display);
+  g_free (record->provider);
+  g_free (record->country);
+  g_free (record->language);
+  g_free (record);
+}
+
+void
+nexus_job_record_free (NexusJobRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->kind);
+  g_free (record->provider);
+  g_free (record->keyword);
+  g_free (record->payload);
+  g_free (record->lease_token);
+  g_free (record->last_error);
+  g_free (record);
+}
+
+void
+nexus_leased_job_free (NexusLeasedJob *job)
+{
+  if (job == NULL)
+    return;
+  g_free (job->lease_token);
+  g_free (job->kind);
+  g_free (job->payload);
+  g_free (job);
+}
+
+void
+nexus_place_record_free (NexusPlaceRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->query_norm);
+  g_free (record->query);
+  g_free (record->display_name);
+  g_free (record->geometry);
+  g_free (record->bbox);
+  g_free (record);
+}
+
+/* --- helpers ------------------------------------------------------------ */
+
+static inline void
+bind_text (sqlite3_stmt *stmt, int index, const char *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* Ids and times where 0 means "none" are stored as NULL. */
+static inline void
+bind_optional (sqlite3_stmt *stmt, int index, gint64 value)
+{
+  if (value > 0)
+    sqlite3_bind_int64 (stmt, index, value);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static inline char *
+column_strdup (sqlite3_stmt *stmt, int index)
+{
+  const char *text = (const char *)sqlite3_column_text (stmt, index);
+
+  return text != NULL ? g_strdup (text) : NULL;
+}
+
+/* Steps a statement that returns no row and resets it. */
+static gboolean
+step_done (NexusStore *self, sqlite3_stmt *stmt, GError **error, const char *doing)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      _nexus_store_set_error (self, rc, error, doing);
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+static gboolean
+step_failed (NexusStore *self, sqlite3_stmt *stmt, int rc, GError **error, const char *doing)
+{
+  _nexus_store_set_error (self, rc, error, doing);
+  sqlite3_reset (stmt);
+  return FALSE;
+}
+
+static char **
+keywords_from_json (const char *text)
+{
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  JsonNode *root;
+
+  if (text != NULL && json_parser_load_from_data (parser, text, -1, NULL) &&
+      JSON_NODE_HOLDS_ARRAY ((root = json_parser_get_root (parser))))
+    {
+      JsonArray *array = json_node_get_array (root);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (element) &&
+              json_node_get_value_type (element) == G_TYPE_STRING)
+            g_strv_builder_add (builder, json_node_get_string (element));
+        }
+    }
+  return g_strv_builder_end (builder);
+}
+
+static char *
+strv_to_json (const char *const *strings)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new_immutable ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; strings != NULL && strings[i] != NULL; i++)
+    json_builder_add_string_value (builder, strings[i]);
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+static NexusSearchRecord *
+search_from_row (sqlite3_stmt *stmt)
+{
+  NexusSearchRecord *search = g_new0 (NexusSearchRecord, 1);
+
+  search->id = sqlite3_column_int64 (stmt, 0);
+  search->name = column_strdup (stmt, 1);
+  search->keywords = keywords_from_json ((const char *)sqlite3_column_text (stmt, 2));
+  search->region_kind = column_strdup (stmt, 3);
+  search->region = column_strdup (stmt, 4);
+  search->place_name = column_strdup (stmt, 5);
+  search->place_display = column_strdup (stmt, 6);
+  search->provider = column_strdup (stmt, 7);
+  search->country = column_strdup (stmt, 8);
+  search->language = column_strdup (stmt, 9);
+  search->cadence_s = sqlite3_column_int64 (stmt, 10);
+  search->cell_km = sqlite3_column_double (stmt, 11);
+  search->max_depth = sqlite3_column_int (stmt, 12);
+  search->priority = sqlite3_column_int (stmt, 13);
+  if (!nexus_search_state_from_string ((const char *)sqlite3_column_text (stmt, 14),
+                                       &search->state))
+    search->state = NEXUS_SEARCH_ACTIVE;
+  search->run = sqlite3_column_int64 (stmt, 15);
+  search->last_run_at = sqlite3_column_int64 (stmt, 16);
+  search->next_run_at = sqlite3_column_int64 (stmt, 17);
+  search->created_at = sqlite3_column_int64 (stmt, 18);
+  search->updated_at = sqlite3_column_int64 (stmt, 19);
+  return search;
+}
+
+static NexusJobRecord *
+job_from_row (sqlite3_stmt *stmt)
+{
+  NexusJobRecord *job = g_new0 (NexusJobRecord, 1);
+
+  job->id = sqlite3_column_int64 (stmt, 0);
+  job->search_id = sqlite3_column_int64 (stmt, 1);
+  job->run = sqlite3_column_int64 (stmt, 2);
+  job->kind = column_strdup (stmt, 3);
+  if (!nexus_job_status_from_string ((const char *)sqlite3_column_text (stmt, 4), &job->status))
+    job->status = NEXUS_JOB_QUEUED;
+  job->priority = sqlite3_column_int (stmt, 5);
+  job->provider = column_strdup (stmt, 6);
+  job->keyword = column_strdup (stmt, 7);
+  job->has_cell = sqlite3_column_type (stmt, 8) != SQLITE_NULL;
+  if (job->has_cell)
+    {
+      job->cell.south = sqlite3_column_double (stmt, 8);
+      job->cell.west = sqlite3_column_double (stmt, 9);
+      job->cell.north = sqlite3_column_double (stmt, 10);
+      job->cell.east = sqlite3_column_double (stmt, 11);
+    }
+  job->depth = sqlite3_column_int (stmt, 12);
+  job->parent_id = sqlite3_column_int64 (stmt, 13);
+  job->payload = column_strdup (stmt, 14);
+  job->attempts = sqlite3_column_int (stmt, 15);
+  job->max_attempts = sqlite3_column_int (stmt, 16);
+  job->run_after = sqlite3_column_int64 (stmt, 17);
+  job->lease_token = column_strdup (stmt, 18);
+  job->lease_worker_id = sqlite3_column_int64 (stmt, 19);
+  job->lease_expires_at = sqlite3_column_int64 (stmt, 20);
+  job->last_error = column_strdup (stmt, 21);
+  job->saturated = sqlite3_column_int (stmt, 22) != 0;
+  job->capped = sqlite3_column_int (stmt, 23) != 0;
+  job->result_count = sqlite3_column_int64 (stmt, 24);
+  job->created_at = sqlite3_column_int64 (stmt, 25);
+  job->updated_at = sqlite3_column_int64 (stmt, 26);
+  job->finished_at = sqlite3_column_int64 (stmt, 27);
+  return job;
+}
+
+/* After an UPDATE … WHERE id = ? AND lease_token = ? changed nothing: was
+ * the job there at all? */
+static gboolean
+check_missing_lease (NexusStore *self, gint64 id, NexusLeaseCheck *out_check, GError **error)
+{
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  if (!(stmt = _nexus_store_prepare (self, "SELECT 1 FROM internal_jobs WHERE id = ?", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return step_failed (self, stmt, rc, error, "looking up a job");
+  sqlite3_reset (stmt);
+  *out_check = rc == SQLITE_ROW ? NEXUS_LEASE_LOST : NEXUS_LEASE_NO_JOB;
+  return TRUE;
+}
+
+/* --- searches ----------------------------------------------------------- */
+
+/**
+ * nexus_store_search_insert:
+ * @search: the search; its id, run and times are ignored
+ *
+ * Returns: the new search's id, or 0 with @error set
+ */
+gint64
+nexus_store_search_insert (NexusStore              *self,
+                           const NexusSearchRecord *search,
+                           gint64                   now,
+                           GError                 **error)
+{
+  g_autofree char *keywords = NULL;
+  sqlite3_stmt    *stmt;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), 0);
+  g_return_val_if_fail (search != NULL && search->keywords != NULL, 0);
+
+  stmt = _nexus_store_prepare (self,
+                               "INSERT INTO searches (name, keywords, region_kind, region,"
+                               " place_name, place_display, provider, country, language,"
+                               " cadence_s, cell_km, max_depth, priority, state, next_run_at,"
+                               " created_at, updated_at)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+                               " ?14, ?15, ?16, ?16)",
+                               error);
+  if (stmt == NULL)
+    return 0;
+
+  keywords = strv_to_json ((const char *const *)search->keywords);
+  bind_text (stmt, 1, search->name);
+  bind_text (stmt, 2, keywords);
+  bind_text (stmt, 3, search->region_kind);
+  bind_text (stmt, 4, search->region);
+  bind_text (stmt, 5, search->place_name);
+  bind_text (stmt, 6, search->place_display);
+  bind_text (stmt, 7, search->provider);
+  bind_text (stmt, 8, search->country);
+  bind_text (stmt, 9, search->language);
+  sqlite3_bind_int64 (stmt, 10, search->cadence_s);
+  sqlite3_bind_double (stmt, 11, search->cell_km);
+  sqlite3_bind_int (stmt, 12, search->max_depth);
+  sqlite3_bind_int (stmt, 13, search->priority);
+  bind_text (stmt, 14, nexus_search_state_to_string (search->state));
+  bind_optional (stmt, 15, search->next_run_at);
+  sqlite3_bind_int64 (stmt, 16, now);
+  if (!step_done (self, stmt, error, "adding a search"))
+    return 0;
+  return sqlite3_last_insert_rowid (_nexus_store_get_db (self));
+}
+
+/**
+ * nexus_store_search_get:
+ *
+ * Returns: (transfer full) (nullable): the search, or %NULL when there is
+ *   none with @id (then @error stays unset) or on error
+ */
+NexusSearchRecord *
+nexus_store_search_get (NexusStore *self, gint64 id, GError **error)
+{
+  NexusSearchRecord *search = NULL;
+  sqlite3_stmt      *stmt;
+  int                rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
+
+  stmt = _nexus_store_prepare (self, "SELECT " SEARCH_COLUMNS " FROM searches WHERE id = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    search = search_from_row (stmt);
+  else if (rc != SQLITE_DONE)
+    _nexus_store_set_error (self, rc, error, "reading a search");
+  sqlite3_reset (stmt);
+  return search;
+}
+
+/**
+ * nexus_store_search_list:
+ *
+ * Returns: (transfer full) (element-type NexusSearchRecord): every search
+ *   by id, or %NULL with @error set
+ */
+GPtrArray *
+nexus_store_search_list (NexusStore *self, GError **error)
+{
+  g_autoptr (GPtrArray) searches = NULL;
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
+
+  stmt = _nexus_store_prepare (self, "SELECT " SEARCH_COLUMNS " FROM searches ORDER BY id", error);
+  if (stmt == NULL)
+    return NULL;
+
+  searches = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_search_record_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (searches, search_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      step_failed (self, stmt, rc, error, "listing searches");
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&searches);
+}
+
+/**
+ * nexus_store_search_set_state:
+ * @next_run_at: the next scheduled run, 0 for none, -1 to keep it
+ */
+gboolean
+nexus_store_search_set_state (NexusStore      *self,
+                              gint64           id,
+                              NexusSearchState state,
+                              gint64           next_run_at,
+                              gint64           now,
+                              GError         **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE searches SET state = ?2, updated_at = ?4,"
+                               " next_run_at = CASE WHEN ?3 < 0 THEN next_run_at"
+                               " WHEN ?3 = 0 THEN NULL ELSE ?3 END"
+                               " WHERE id = ?1",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  bind_text (stmt, 2, nexus_search_state_to_string (state));
+  sqlite3_bind_int64 (stmt, 3, next_run_at);
+  sqlite3_bind_int64 (stmt, 4, now);
+  return step_done (self, stmt, error, "changing a search's state");
+}
+
+/**
+ * nexus_store_search_begin_run:
+ * @reason: "initial", "schedule" or "rerun"
+ * @next_run_at: when the run after this one is due; 0 for none
+ *
+ * Numbers a new run of the search and records it in search_runs.  Needs an
+ * open transaction (the jobs of the run are inserted in the same one).
+ *
+ * Returns: the new run's number, or 0 with @error set
+ */
+gint64
+nexus_store_search_begin_run (NexusStore *self,
+                              gint64      id,
+                              const char *reason,
+                              gint64      next_run_at,
+                              gint64      now,
+                              GError    **error)
+{
+  sqlite3_stmt *stmt;
+  gint64        run;
+  int           rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), 0);
+  g_return_val_if_fail (nexus_store_in_transaction (self), 0);
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE searches SET run = run + 1, last_run_at = ?2,"
+                               " next_run_at = ?3, updated_at = ?2 WHERE id = ?1 RETURNING run",
+                               error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  bind_optional (stmt, 3, next_run_at);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        {
+          sqlite3_reset (stmt);
+          g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID,
+                       _("There is no search %" G_GINT64_FORMAT), id);
+          return 0;
+        }
+      step_failed (self, stmt, rc, error, "starting a run");
+      return 0;
+    }
+  run = sqlite3_column_int64 (stmt, 0);
+  sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+
+  stmt = _nexus_store_prepare (self,
+                               "INSERT INTO search_runs (search_id, run, reason, started_at)"
+                               " VALUES (?, ?, ?, ?)",
+                               error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, run);
+  bind_text (stmt, 3, reason);
+  sqlite3_bind_int64 (stmt, 4, now);
+  if (!step_done (self, stmt, error, "recording a run"))
+    return 0;
+  return run;
+}
+
+gboolean
+nexus_store_search_set_run_planned (NexusStore *self,
+                                    gint64      id,
+                                    gint64      run,
+                                    gint64      jobs_planned,
+                                    GError    **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE search_runs SET jobs_planned = ?3"
+                               " WHERE search_id = ?1 AND run = ?2",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, run);
+  sqlite3_bind_int64 (stmt, 3, jobs_planned);
+  return step_done (self, stmt, error, "recording a run");
+}
+
+gboolean
+nexus_store_search_count_runs (NexusStore *self, gint64 id, gint64 *out_runs, GError **error)
+{
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  stmt = _nexus_store_prepare (self, "SELECT count(*) FROM search_runs WHERE search_id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return step_failed (self, stmt, rc, error, "counting runs");
+  *out_runs = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/**
+ * nexus_store_search_due:
+ *
+ * Returns: (transfer full) (element-type gint64): ids of the active
+ *   recurring searches whose next run is due at @now, or %NULL with @error
+ */
+GArray *
+nexus_store_search_due (NexusStore *self, gint64 now, GError **error)
+{
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
+
+  stmt = _nexus_store_prepare (self,
+                               "SELECT id FROM searches WHERE state = 'active' AND cadence_s > 0"
+                               " AND next_run_at IS NOT NULL AND next_run_at <= ? ORDER BY id",
+                               error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, now);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      step_failed (self, stmt, rc, error, "looking for due searches");
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&ids);
+}
+
+/**
+ * nexus_store_search_clamp_schedule:
+ *
+ * After the clock went backwards a next run may lie further ahead than a
+ * whole cadence: bring it back to at most @now + cadence.
+ */
+gboolean
+nexus_store_search_clamp_schedule (NexusStore *self,
+                                   gint64      now,
+                                   gint64     *out_changed,
+                                   GError    **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE searches SET next_run_at = ?1 + cadence_s"
+                               " WHERE cadence_s > 0 AND next_run_at > ?1 + cadence_s",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now);
+  if (!step_done (self, stmt, error, "checking the schedule"))
+    return FALSE;
+  if (out_changed != NULL)
+    *out_changed = sqlite3_changes64 (_nexus_store_get_db (self));
+  return TRUE;
+}
+
+/**
+ * nexus_store_search_complete_if_done:
+ *
+ * Marks an active one-off search completed when none of its jobs is
+ * pending any more.
+ */
+gboolean
+nexus_store_search_complete_if_done (NexusStore *self,
+                                     gint64      id,
+                                     gint64      now,
+                                     gboolean   *out_completed,
+                                     GError    **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE searches SET state = 'completed', next_run_at = NULL,"
+                               " updated_at = ?2"
+                               " WHERE id = ?1 AND state = 'active' AND cadence_s = 0"
+                               " AND NOT EXISTS (SELECT 1 FROM internal_jobs"
+                               " WHERE search_id = ?1 AND status IN " PENDING ")",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  if (!step_done (self, stmt, error, "completing a search"))
+    return FALSE;
+  if (out_completed != NULL)
+    *out_completed = sqlite3_changes64 (_nexus_store_get_db (self)) > 0;
+  return TRUE;
+}
+
+/**
+ * nexus_store_search_complete_finished:
+ * @out_completed: (out) (optional): searches completed by this call
+ *
+ * nexus_store_search_complete_if_done() for every active one-off search
+ * that has run: catches searches whose last job ended by an expired lease.
+ */
+gboolean
+nexus_store_search_complete_finished (NexusStore *self,
+                                      gint64      now,
+                                      gint64     *out_completed,
+                                      GError    **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE searches SET state = 'completed', next_run_at = NULL,"
+                               " updated_at = ?1"
+                               " WHERE state = 'active' AND cadence_s = 0 AND run > 0"
+                               " AND NOT EXISTS (SELECT 1 FROM internal_jobs"
+                               " WHERE search_id = searches.id AND status IN " PENDING ")",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now);
+  if (!step_done (self, stmt, error, "completing searches"))
+    return FALSE;
+  if (out_completed != NULL)
+    *out_completed = sqlite3_changes64 (_nexus_store_get_db (self));
+  return TRUE;
+}
+
+/**
+ * nexus_store_search_progress:
+ *
+ * Counts the jobs of the search's latest run and the jobs of earlier runs
+ * still pending.  A search that does not exist has all counts zero.
+ */
+gboolean
+nexus_store_search_progress (NexusStore          *self,
+                             gint64               id,
+                             NexusSearchProgress *out_progress,
+                             GError             **error)
+{
+  NexusSearchProgress progress = { 0 };
+  sqlite3_stmt       *stmt;
+  int                 rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out_progress != NULL, FALSE);
+
+  stmt = _nexus_store_prepare (self, "SELECT run, last_run_at FROM searches WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      progress.run = sqlite3_column_int64 (stmt, 0);
+      progress.run_started_at = sqlite3_column_int64 (stmt, 1);
+    }
+  else if (rc != SQLITE_DONE)
+    return step_failed (self, stmt, rc, error, "reading a search");
+  sqlite3_reset (stmt);
+
+  stmt = _nexus_store_prepare (self,
+                               "SELECT count(*),"
+                               " total (status = 'queued' AND attempts = 0),"
+                               " total (status = 'queued' AND attempts > 0),"
+                               " total (status = 'leased'),"
+                               " total (status = 'done'),"
+                               " total (status = 'done' AND capped),"
+                               " total (status = 'dead'),"
+                               " total (status = 'paused'),"
+                               " total (status = 'cancelled'),"
+                               " total (CASE WHEN status = 'done' THEN result_count END),"
+                               " max (finished_at)"
+                               " FROM internal_jobs WHERE search_id = ?1"
+                               " AND (run = ?2 OR status IN " PENDING ")",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, progress.run);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return step_failed (self, stmt, rc, error, "counting a search's jobs");
+  progress.planned = sqlite3_column_int64 (stmt, 0);
+  progress.queued = sqlite3_column_int64 (stmt, 1);
+  progress.failed = sqlite3_column_int64 (stmt, 2);
+  progress.leased = sqlite3_column_int64 (stmt, 3);
+  progress.done = sqlite3_column_int64 (stmt, 4);
+  progress.capped = sqlite3_column_int64 (stmt, 5);
+  progress.dead = sqlite3_column_int64 (stmt, 6);
+  progress.paused = sqlite3_column_int64 (stmt, 7);
+  progress.cancelled = sqlite3_column_int64 (stmt, 8);
+  progress.leads_found = sqlite3_column_int64 (stmt, 9);
+  progress.last_finished_at = sqlite3_column_int64 (stmt, 10);
+  sqlite3_reset (stmt);
+
+  *out_progress = progress;
+  return TRUE;
+}
+
+/* --- jobs --------------------------------------------------------------- */
+
+/**
+ * nexus_store_job_insert:
+ * @out_id: (out): the new job's id, or 0 when a place_search job for the
+ *   same search, keyword, depth and cell is still pending (nothing is
+ *   inserted then)
+ */
+gboolean
+nexus_store_job_insert (NexusStore         *self,
+                        const NexusJobSpec *spec,
+                        gint64              now,
+                        gint64             *out_id,
+                        GError            **error)
+{
+  gboolean      check_twin;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (spec != NULL && spec->kind != NULL && spec->payload != NULL, FALSE);
+  g_return_val_if_fail (spec->status == NEXUS_JOB_QUEUED || spec->status == NEXUS_JOB_PAUSED,
+                        FALSE);
+
+  check_twin = spec->search_id > 0 && spec->keyword != NULL && spec->cell != NULL;
+  stmt = _nexus_store_prepare (
+      self,
+      check_twin
+          ? "INSERT INTO internal_jobs (search_id, run, kind, status, priority, provider, keyword,"
+            " cell_south, cell_west, cell_north, cell_east, depth, parent_id, payload, "
+            "max_attempts,"
+            " run_after, created_at, updated_at)"
+            " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+            "?17"
+            " WHERE NOT EXISTS (SELECT 1 FROM internal_jobs WHERE search_id = ?1 AND keyword = ?7"
+            " AND depth = ?12 AND cell_south = ?8 AND cell_west = ?9 AND cell_north = ?10"
+            " AND cell_east = ?11 AND kind = ?3 AND status IN " PENDING ")"
+          : "INSERT INTO internal_jobs (search_id, run, kind, status, priority, provider, keyword,"
+            " cell_south, cell_west, cell_north, cell_east, depth, parent_id, payload, "
+            "max_attempts,"
+            " run_after, created_at, updated_at)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+            "?17)",
+      error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_optional (stmt, 1, spec->search_id);
+  sqlite3_bind_int64 (stmt, 2, MAX (spec->run, 1));
+  bind_text (stmt, 3, spec->kind);
+  bind_text (stmt, 4, nexus_job_status_to_string (spec->status));
+  sqlite3_bind_int (stmt, 5, spec->priority);
+  bind_text (stmt, 6, spec->provider);
+  bind_text (stmt, 7, spec->keyword);
+  if (spec->cell != NULL)
+    {
+      sqlite3_bind_double (stmt, 8, spec->cell->south);
+      sqlite3_bind_double (stmt, 9, spec->cell->west);
+      sqlite3_bind_double (stmt, 10, spec->cell->north);
+      sqlite3_bind_double (stmt, 11, spec->cell->east);
+    }
+  sqlite3_bind_int (stmt, 12, spec->depth);
+  bind_optional (stmt, 13, spec->parent_id);
+  bind_text (stmt, 14, spec->payload);
+  sqlite3_bind_int (stmt, 15, spec->max_attempts > 0 ? spec->max_attempts : 5);
+  sqlite3_bind_int64 (stmt, 16, spec->run_after);
+  sqlite3_bind_int64 (stmt, 17, now);
+  if (!step_done (self, stmt, error, "queueing a job"))
+    return FALSE;
+
+  if (out_id != NULL)
+    *out_id = sqlite3_changes64 (_nexus_store_get_db (self)) > 0
+                  ? sqlite3_last_insert_rowid (_nexus_store_get_db (self))
+                  : 0;
+  return TRUE;
+}
+
+static int
+compare_leased (gconstpointer a, gconstpointer b)
+{
+  const NexusLeasedJob *x = *(NexusLeasedJob *const *)a;
+  const NexusLeasedJob *y = *(NexusLeasedJob *const *)b;
+
+  if (x->priority != y->priority)
+    return x->priority > y->priority ? -1 : 1;
+  return x->id < y->id ? -1 : (x->id > y->id ? 1 : 0);
+}
+
+/**
+ * nexus_store_job_lease:
+ * @worker_id: workers.id of the lessee, or 0
+ * @max: how many jobs at most (1 or more)
+ * @providers: (nullable): lease only jobs of these providers; %NULL for
+ *   any job.  Jobs without a provider are leased only when it is %NULL.
+ * @ttl_s: lease duration
+ *
+ * Leases up to @max ready jobs (queued, run_after <= @now) in priority
+ * order with one atomic UPDATE … RETURNING.  Needs an open transaction,
+ * which should be BEGIN IMMEDIATE (nexus_store_begin()).
+ *
+ * Returns: (transfer full) (element-type NexusLeasedJob): the jobs, highest
+ *   priority first, possibly none; %NULL with @error set on failure
+ */
+GPtrArray *
+nexus_store_job_lease (NexusStore        *self,
+                       gint64             worker_id,
+                       guint              max,
+                       const char *const *providers,
+                       gint64             now,
+                       gint64             ttl_s,
+                       GError           **error)
+{
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autofree char *filter = NULL;
+  sqlite3_stmt    *stmt;
+  int              rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
+  g_return_val_if_fail (nexus_store_in_transaction (self), NULL);
+  g_return_val_if_fail (max > 0, NULL);
+
+  stmt = _nexus_store_prepare (self, providers != NULL ? lease_filtered_sql : lease_sql, error);
+  if (stmt == NULL)
+    return NULL;
+
+  bind_optional (stmt, 1, worker_id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  sqlite3_bind_int64 (stmt, 3, ttl_s);
+  sqlite3_bind_int64 (stmt, 4, max);
+  if (providers != NULL)
+    {
+      filter = strv_to_json (providers);
+      bind_text (stmt, 5, filter);
+    }
+
+  jobs = g_ptr_array_new_full (max, (GDestroyNotify)nexus_leased_job_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      NexusLeasedJob *job = g_new (NexusLeasedJob, 1);
+
+      job->id = sqlite3_column_int64 (stmt, 0);
+      job->lease_token = column_strdup (stmt, 1);
+      job->lease_expires_at = sqlite3_column_int64 (stmt, 2);
+      job->attempt = sqlite3_column_int (stmt, 3);
+      job->priority = sqlite3_column_int (stmt, 4);
+      job->kind = column_strdup (stmt, 5);
+      job->payload = column_strdup (stmt, 6);
+      g_ptr_array_add (jobs, job);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      step_failed (self, stmt, rc, error, "leasing jobs");
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+
+  /* RETURNING gives rows in no promised order. */
+  if (jobs->len > 1)
+    g_ptr_array_sort (jobs, compare_leased);
+  return g_steal_pointer (&jobs);
+}
+
+/**
+ * nexus_store_job_extend:
+ * @out_check: (out): whether @token held the job
+ * @out_expires_at: (out): the new expiry, @now + @ttl_s, when held
+ *
+ * A lease that ran out but was not reaped yet is still held by its token.
+ *
+ * Returns: %FALSE only on a database error
+ */
+gboolean
+nexus_store_job_extend (NexusStore      *self,
+                        gint64           id,
+                        const char      *token,
+                        gint64           now,
+                        gint64           ttl_s,
+                        NexusLeaseCheck *out_check,
+                        gint64          *out_expires_at,
+                        GError         **error)
+{
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out_check != NULL, FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE internal_jobs SET lease_expires_at = ?3 + ?4,"
+                               " updated_at = ?3"
+                               " WHERE id = ?1 AND status = 'leased' AND lease_token = ?2"
+                               " RETURNING lease_expires_at",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  bind_text (stmt, 2, token != NULL ? token : "");
+  sqlite3_bind_int64 (stmt, 3, now);
+  sqlite3_bind_int64 (stmt, 4, ttl_s);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      if (out_expires_at != NULL)
+        *out_expires_at = sqlite3_column_int64 (stmt, 0);
+      *out_check = NEXUS_LEASE_HELD;
+      rc = sqlite3_step (stmt);
+    }
+  else if (rc == SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return check_missing_lease (self, id, out_check, error);
+    }
+  if (rc != SQLITE_DONE)
+    return step_failed (self, stmt, rc, error, "extending a lease");
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/**
+ * nexus_store_job_get_leased:
+ *
+ * Returns: (transfer full) (nullable): the job when @token holds its lease
+ *   (@out_check %NEXUS_LEASE_HELD), else %NULL with @out_check saying why;
+ *   %NULL with @error set on a database error
+ */
+NexusJobRecord *
+nexus_store_job_get_leased (NexusStore      *self,
+                            gint64           id,
+                            const char      *token,
+                            NexusLeaseCheck *out_check,
+                            GError         **error)
+{
+  NexusJobRecord *job = NULL;
+  sqlite3_stmt   *stmt;
+  int             rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
+  g_return_val_if_fail (out_check != NULL, NULL);
+
+  stmt = _nexus_store_prepare (self,
+                               "SELECT " JOB_COLUMNS " FROM internal_jobs"
+                               " WHERE id = ?1 AND status = 'leased' AND lease_token = ?2",
+                               error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  bind_text (stmt, 2, token != NULL ? token : "");
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      job = job_from_row (stmt);
+      *out_check = NEXUS_LEASE_HELD;
+    }
+  else if (rc != SQLITE_DONE)
+    {
+      step_failed (self, stmt, rc, error, "reading a job");
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  if (job == NULL && !check_missing_lease (self, id, out_check, error))
+    return NULL;
+  return job;
+}
+
+/**
+ * nexus_store_job_complete:
+ * @n_results: results the worker reported for the job
+ *
+ * Marks a leased job done and ends its lease.  Splitting a saturated cell
+ * is the caller's next step (see nexus_job_queue_complete_in_transaction()).
+ *
+ * Returns: (transfer full) (nullable): the job as it now is when @token
+ *   held it; else %NULL with @out_check saying why, or with @error set
+ */
+NexusJobRecord *
+nexus_store_job_complete (NexusStore      *self,
+                          gint64           id,
+                          const char      *token,
+                          gboolean         saturated,
+                          gint64           n_results,
+                          gint64           now,
+                          NexusLeaseCheck *out_check,
+                          GError         **error)
+{
+  NexusJobRecord *job = NULL;
+  sqlite3_stmt   *stmt;
+  int             rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
+  g_return_val_if_fail (out_check != NULL, NULL);
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE internal_jobs SET status = 'done', saturated = ?3,"
+                               " result_count = ?4, finished_at = ?5, updated_at = ?5,"
+                               " lease_token = NULL, lease_expires_at = NULL"
+                               " WHERE id = ?1 AND status = 'leased' AND lease_token = ?2"
+                               " RETURNING " JOB_COLUMNS,
+                               error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  bind_text (stmt, 2, token != NULL ? token : "");
+  sqlite3_bind_int (stmt, 3, saturated ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 4, MAX (n_results, 0));
+  sqlite3_bind_int64 (stmt, 5, now);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      job = job_from_row (stmt);
+      *out_check = NEXUS_LEASE_HELD;
+      rc = sqlite3_step (stmt);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      nexus_job_record_free (job);
+      step_failed (self, stmt, rc, error, "completing a job");
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  if (job == NULL && !check_missing_lease (self, id, out_check, error))
+    return NULL;
+  return job;
+}
+
+gboolean
+nexus_store_job_set_capped (NexusStore *self, gint64 id, GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  stmt = _nexus_store_prepare (self, "UPDATE internal_jobs SET capped = 1 WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  return step_done (self, stmt, error, "marking a cell capped");
+}
+
+/**
+ * nexus_store_job_fail:
+ * @dead: %TRUE to give the job up; %FALSE to retry it at @run_after
+ * @error_text: kept as the job's last_error
+ * @out_status: (out): the job's status now: dead, or for a retry queued
+ *   (paused or cancelled when its search is)
+ *
+ * Returns: %FALSE only on a database error
+ */
+gboolean
+nexus_store_job_fail (NexusStore      *self,
+                      gint64           id,
+                      const char      *token,
+                      gboolean         dead,
+                      gint64           run_after,
+                      const char      *error_text,
+                      gint64           now,
+                      NexusLeaseCheck *out_check,
+                      NexusJobStatus  *out_status,
+                      GError         **error)
+{
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out_check != NULL, FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE internal_jobs SET"
+                               " status = CASE WHEN ?3 THEN 'dead' ELSE " FOLLOW_SEARCH " END,"
+                               " run_after = ?4, last_error = ?5, updated_at = ?6,"
+                               " finished_at = CASE WHEN ?3 THEN ?6 END,"
+                               " lease_token = NULL, lease_expires_at = NULL"
+                               " WHERE id = ?1 AND status = 'leased' AND lease_token = ?2"
+                               " RETURNING status",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  bind_text (stmt, 2, token != NULL ? token : "");
+  sqlite3_bind_int (stmt, 3, dead ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 4, run_after);
+  bind_text (stmt, 5, error_text);
+  sqlite3_bind_int64 (stmt, 6, now);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      NexusJobStatus status = NEXUS_JOB_QUEUED;
+
+      nexus_job_status_from_string ((const char *)sqlite3_column_text (stmt, 0), &status);
+      if (out_status != NULL)
+        *out_status = status;
+      *out_check = NEXUS_LEASE_HELD;
+      rc = sqlite3_step (stmt);
+    }
+  else if (rc == SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return check_missing_lease (self, id, out_check, error);
+    }
+  if (rc != SQLITE_DONE)
+    return step_failed (self, stmt, rc, error, "failing a job");
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/**
+ * nexus_store_job_reap:
+ * @out_requeued: (out) (optional): leases returned to the queue (or to a
+ *   paused search)
+ * @out_dead: (out) (optional): jobs that ran out of attempts with this
+ *   expiry
+ *
+ * Ends every lease that expired before @now, through the partial index
+ * internal_jobs_lease_expiry (named: without statistics SQLite would walk
+ * every leased row of internal_jobs_ready instead).  An expired lease counts as a failed attempt:
+ * the job is due again at once, or dead when it has no attempt left.  Two
+ * reapers never reclaim the same lease: the UPDATE is atomic and the second
+ * one finds the row no longer leased.
+ */
+gboolean
+nexus_store_job_reap (NexusStore *self,
+                      gint64      now,
+                      gint64     *out_requeued,
+                      gint64     *out_dead,
+                      GError    **error)
+{
+  sqlite3_stmt *stmt;
+  gint64        requeued = 0;
+  gint64        dead = 0;
+  int           rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE internal_jobs INDEXED BY internal_jobs_lease_expiry SET"
+                               " status = CASE WHEN attempts >= max_attempts THEN 'dead'"
+                               " ELSE " FOLLOW_SEARCH " END,"
+                               " finished_at = CASE WHEN attempts >= max_attempts THEN ?1 END,"
+                               " last_error = 'lease expired before the worker reported',"
+                               " lease_token = NULL, lease_expires_at = NULL,"
+                               " run_after = ?1, updated_at = ?1"
+                               " WHERE status = 'leased' AND lease_expires_at < ?1"
+                               " RETURNING status = 'dead'",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (sqlite3_column_int (stmt, 0))
+        dead++;
+      else
+        requeued++;
+    }
+  if (rc != SQLITE_DONE)
+    return step_failed (self, stmt, rc, error, "reaping expired leases");
+  sqlite3_reset (stmt);
+
+  if (out_requeued != NULL)
+    *out_requeued = requeued;
+  if (out_dead != NULL)
+    *out_dead = dead;
+  return TRUE;
+}
+
+/**
+ * nexus_store_job_clamp_times:
+ * @max_delay_s: the longest backoff
+ *
+ * After the clock went backwards, leases may expire and retries come due
+ * further ahead than any lease or backoff lasts: bring them back to at most
+ * @now + @ttl_s and @now + @max_delay_s.  Scans the queued rows; run it
+ * only when a backwards jump was seen.
+ */
+gboolean
+nexus_store_job_clamp_times (NexusStore *self,
+                             gint64      now,
+                             gint64      ttl_s,
+                             gint64      max_delay_s,
+                             gint64     *out_changed,
+                             GError    **error)
+{
+  sqlite3_stmt *stmt;
+  gint64        changed;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE internal_jobs INDEXED BY internal_jobs_lease_expiry"
+                               " SET lease_expires_at = ?1 + ?2"
+                               " WHERE status = 'leased' AND lease_expires_at > ?1 + ?2",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now);
+  sqlite3_bind_int64 (stmt, 2, ttl_s);
+  if (!step_done (self, stmt, error, "checking lease times"))
+    return FALSE;
+  changed = sqlite3_changes64 (_nexus_store_get_db (self));
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE internal_jobs SET run_after = ?1 + ?2"
+                               " WHERE status IN ('queued', 'paused') AND run_after > ?1 + ?2",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now);
+  sqlite3_bind_int64 (stmt, 2, max_delay_s);
+  if (!step_done (self, stmt, error, "checking retry times"))
+    return FALSE;
+  changed += sqlite3_changes64 (_nexus_store_get_db (self));
+
+  if (out_changed != NULL)
+    *out_changed = changed;
+  return TRUE;
+}
+
+static gboolean
+update_search_jobs (NexusStore *self,
+                    const char *sql,
+                    gint64      search_id,
+                    gint64      now,
+                    gint64     *out_changed,
+                    GError    **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  if (!(stmt = _nexus_store_prepare (self, sql, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, search_id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  if (!step_done (self, stmt, error, "changing a search's jobs"))
+    return FALSE;
+  if (out_changed != NULL)
+    *out_changed = sqlite3_changes64 (_nexus_store_get_db (self));
+  return TRUE;
+}
+
+/**
+ * nexus_store_job_pause_search:
+ *
+ * Queued jobs of the search become paused; leased ones run to their end
+ * (and are paused if they come back for a retry).
+ */
+gboolean
+nexus_store_job_pause_search (NexusStore *self,
+                              gint64      search_id,
+                              gint64      now,
+                              gint64     *out_changed,
+                              GError    **error)
+{
+  return update_search_jobs (self,
+                             "UPDATE internal_jobs SET status = 'paused', updated_at = ?2"
+                             " WHERE search_id = ?1 AND status = 'queued'",
+                             search_id, now, out_changed, error);
+}
+
+gboolean
+nexus_store_job_resume_search (NexusStore *self,
+                               gint64      search_id,
+                               gint64      now,
+                               gint64     *out_changed,
+                               GError    **error)
+{
+  return update_search_jobs (self,
+                             "UPDATE internal_jobs SET status = 'queued', updated_at = ?2"
+                             " WHERE search_id = ?1 AND status = 'paused'",
+                             search_id, now, out_changed, error);
+}
+
+/**
+ * nexus_store_job_cancel_search:
+ *
+ * Every pending job of the search is cancelled, leased ones included: their
+ * tokens stop working, so a late report is refused.
+ */
+gboolean
+nexus_store_job_cancel_search (NexusStore *self,
+                               gint64      search_id,
+                               gint64      now,
+                               gint64     *out_changed,
+                               GError    **error)
+{
+  return update_search_jobs (self,
+                             "UPDATE internal_jobs SET status = 'cancelled', updated_at = ?2,"
+                             " finished_at = ?2, lease_token = NULL, lease_expires_at = NULL"
+                             " WHERE search_id = ?1 AND status IN " PENDING,
+                             search_id, now, out_changed, error);
+}
+
+/**
+ * nexus_store_job_requeue:
+ * @from: the status the job must have
+ * @to: %NEXUS_JOB_QUEUED or %NEXUS_JOB_PAUSED
+ * @reset_attempts: give the job all its attempts again
+ * @out_changed: (out): %FALSE when the job was not in @from
+ *
+ * Makes a job due at @now again (operator retry).
+ */
+gboolean
+nexus_store_job_requeue (NexusStore    *self,
+                         gint64         id,
+                         NexusJobStatus from,
+                         NexusJobStatus to,
+                         gboolean       reset_attempts,
+                         gint64         now,
+                         gboolean      *out_changed,
+                         GError       **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (to == NEXUS_JOB_QUEUED || to == NEXUS_JOB_PAUSED, FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE internal_jobs SET status = ?3,"
+                               " attempts = CASE WHEN ?4 THEN 0 ELSE attempts END,"
+                               " run_after = ?5, updated_at = ?5, finished_at = NULL,"
+                               " lease_token = NULL, lease_expires_at = NULL"
+                               " WHERE id = ?1 AND status = ?2",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  bind_text (stmt, 2, nexus_job_status_to_string (from));
+  bind_text (stmt, 3, nexus_job_status_to_string (to));
+  sqlite3_bind_int (stmt, 4, reset_attempts ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 5, now);
+  if (!step_done (self, stmt, error, "retrying a job"))
+    return FALSE;
+  if (out_changed != NULL)
+    *out_changed = sqlite3_changes64 (_nexus_store_get_db (self)) > 0;
+  return TRUE;
+}
+
+/**
+ * nexus_store_job_get:
+ *
+ * Returns: (transfer full) (nullable): the job, or %NULL when there is none
+ *   with @id (@error unset) or on error
+ */
+NexusJobRecord *
+nexus_store_job_get (NexusStore *self, gint64 id, GError **error)
+{
+  NexusJobRecord *job = NULL;
+  sqlite3_stmt   *stmt;
+  int             rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
+
+  stmt =
+      _nexus_store_prepare (self, "SELECT " JOB_COLUMNS " FROM internal_jobs WHERE id = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    job = job_from_row (stmt);
+  else if (rc != SQLITE_DONE)
+    _nexus_store_set_error (self, rc, error, "reading a job");
+  sqlite3_reset (stmt);
+  return job;
+}
+
+/**
+ * nexus_store_job_list:
+ * @filter: (nullable): which jobs; %NULL for all
+ *
+ * Returns: (transfer full) (element-type NexusJobRecord): matching jobs by
+ *   id, or %NULL with @error set (%NEXUS_STORE_ERROR_INVALID for an
+ *   unknown status name)
+ */
+GPtrArray *
+nexus_store_job_list (NexusStore *self, const NexusJobFilter *filter, GError **error)
+{
+  static const NexusJobFilter all = { 0 };
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autoptr (GString) sql = NULL;
+  NexusJobStatus status = NEXUS_JOB_QUEUED;
+  gboolean       failed_only = FALSE;
+  sqlite3_stmt  *stmt;
+  int            rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
+
+  if (filter == NULL)
+    filter = &all;
+
+  if (filter->status != NULL)
+    {
+      failed_only = g_str_equal (filter->status, "failed");
+      if (!failed_only && !nexus_job_status_from_string (filter->status, &status))
+        {
+          g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID,
+                       _("Unknown job status “%s”"), filter->status);
+          return NULL;
+        }
+    }
+
+  /* Only fixed fragments reach the SQL text: one cached statement per
+   * combination of filters. */
+  sql = g_string_new ("SELECT " JOB_COLUMNS " FROM internal_jobs WHERE id > ?1");
+  if (filter->search_id > 0)
+    g_string_append (sql, " AND search_id = ?2");
+  if (failed_only)
+    g_string_append (sql, " AND status = 'queued' AND attempts > 0");
+  else if (filter->status != NULL)
+    g_string_append (sql, " AND status = ?3");
+  g_string_append (sql, " ORDER BY id LIMIT ?4");
+
+  if (!(stmt = _nexus_store_prepare (self, sql->str, error)))
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, filter->after_id);
+  if (filter->search_id > 0)
+    sqlite3_bind_int64 (stmt, 2, filter->search_id);
+  if (filter->status != NULL && !failed_only)
+    bind_text (stmt, 3, nexus_job_status_to_string (status));
+  sqlite3_bind_int64 (stmt, 4, filter->limit > 0 ? (gint64)filter->limit : -1);
+
+  jobs = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_job_record_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (jobs, job_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      step_failed (self, stmt, rc, error, "listing jobs");
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&jobs);
+}
+
+/**
+ * nexus_store_job_count_ready:
+ *
+ * Counts jobs a lease at @now could take (any provider).
+ */
+gboolean
+nexus_store_job_count_ready (NexusStore *self, gint64 now, gint64 *out_count, GError **error)
+{
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "SELECT count(*) FROM internal_jobs"
+                               " WHERE status = 'queued' AND run_after <= ?",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return step_failed (self, stmt, rc, error, "counting ready jobs");
+  *out_count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/* --- Nominatim cache ---------------------------------------------------- */
+
+/**
+ * nexus_store_place_get:
+ *
+ * Returns: (transfer full) (nullable): the cached answer, or %NULL when
+ *   there is none (@error unset) or on error
+ */
+NexusPlaceRecord *
+nexus_store_place_get (NexusStore *self, const char *query_norm, GError **error)
+{
+  NexusPlaceRecord *place = NULL;
+  sqlite3_stmt     *stmt;
+  int               rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
+  g_return_val_if_fail (query_norm != NULL, NULL);
+
+  stmt = _nexus_store_prepare (self,
+                               "SELECT query_norm, query, display_name, geometry, bbox, fetched_at"
+                               " FROM nominatim_cache WHERE query_norm = ?",
+                               error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, query_norm);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      place = g_new0 (NexusPlaceRecord, 1);
+      place->query_norm = column_strdup (stmt, 0);
+      place->query = column_strdup (stmt, 1);
+      place->display_name = column_strdup (stmt, 2);
+      place->geometry = column_strdup (stmt, 3);
+      place->bbox = column_strdup (stmt, 4);
+      place->fetched_at = sqlite3_column_int64 (stmt, 5);
+    }
+  else if (rc != SQLITE_DONE)
+    _nexus_store_set_error (self, rc, error, "reading the place cache");
+  sqlite3_reset (stmt);
+  return place;
+}
+
+gboolean
+nexus_store_place_put (NexusStore *self, const NexusPlaceRecord *place, GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (place != NULL && place->query_norm != NULL && place->bbox != NULL, FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "INSERT INTO nominatim_cache (query_norm, query, display_name,"
+                               " geometry, bbox, fetched_at) VALUES (?, ?, ?, ?, ?, ?)"
+                               " ON CONFLICT (query_norm) DO UPDATE SET query = excluded.query,"
+                               " display_name = excluded.display_name,"
+                               " geometry = excluded.geometry, bbox = excluded.bbox,"
+                               " fetched_at = excluded.fetched_at",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, place->query_norm);
+  bind_text (stmt, 2, place->query != NULL ? place->query : place->query_norm);
+  bind_text (stmt, 3, place->display_name);
+  bind_text (stmt, 4, place->geometry);
+  bind_text (stmt, 5, place->bbox);
+  sqlite3_bind_int64 (stmt, 6, place->fetched_at);
+  return step_done (self, stmt, error, "caching a place");
+}

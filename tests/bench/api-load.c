@@ -1,0 +1,1945 @@
+/* api-load.c — load benchmarks of the worker API over real HTTP
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * This one file is built twice (tests/bench/meson.build); API_LOAD_MODE
+ * picks the benchmark:
+ *
+ *  api-cycle        N simulated workers, each on its own thread with one
+ *                   keep-alive connection, do lease + report cycles until
+ *                   the queue is empty.  Baseline: the same number of jobs
+ *                   leased and completed directly on a NexusJobQueue over
+ *                   its own store (no HTTP, no ingest).
+ *  api-connections  10,000 keep-alive connections, each with a long-poll
+ *                   lease in flight, and the memory that costs; then 1,000
+ *                   of them active (heartbeat + lease) while 9,000 wait.
+ *                   Baseline: the same requests over 1 connection with
+ *                   nothing else connected.
+ *
+ * The engine runs in this process on its own thread, with the rate limits
+ * lifted: a load generator on one address would otherwise measure 429s.
+ * The clients speak HTTP/1.1 over raw sockets and sign every request as
+ * PROTOCOL.md says, so each request pays the server's whole guard path
+ * (signature, nonce remembered in the database, JSON).  Only 127.0.0.1 is
+ * ever connected to.
+ *
+ * Nothing here asserts a time: figures and ratios are printed.  The exit
+ * status is 1 only when something failed functionally (an answer other
+ * than 200, a keep-alive connection lost, a job left undone).
+ */
+
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "api/nexus-connection.h"
+#include "api/nexus-signature.h"
+#include "api/nexus-workers.h"
+#include "nexus-engine.h"
+#include "queue/nexus-job-queue.h"
+#include "store/nexus-store-api.h"
+
+#ifndef API_LOAD_MODE
+#define API_LOAD_MODE "cycle"
+#endif
+
+/* Largest response head we accept from the server. */
+#define MAX_RESPONSE_HEAD 8192
+/* Blocking sockets give up after this long: a hung server fails the run. */
+#define IO_TIMEOUT_S 30
+
+/* The temporary directory of the run, removed on every exit. */
+static char *bench_dir;
+/* api-connections' server process, killed on every exit; 0: none. */
+static pid_t server_pid;
+/* Closing it asks the server process to shut down. */
+static int server_control_fd = -1;
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static void
+remove_bench_dir (void)
+{
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+
+  if (bench_dir == NULL)
+    return;
+  dir = g_dir_open (bench_dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (bench_dir, name, NULL);
+      g_unlink (file);
+    }
+  g_rmdir (bench_dir);
+  g_clear_pointer (&bench_dir, g_free);
+}
+
+static void fail (const char *format, ...) G_GNUC_NORETURN G_GNUC_PRINTF (1, 2);
+
+static void
+fail (const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list          args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stdout, "FAILED: %s\n", message);
+  fflush (stdout);
+  fprintf (stderr, "%s: FAILED: %s\n", g_get_prgname (), message);
+  if (server_pid > 0)
+    {
+      kill (server_pid, SIGKILL);
+      waitpid (server_pid, NULL, 0);
+    }
+  remove_bench_dir ();
+  exit (1);
+}
+
+static double
+elapsed_s (gint64 since_us)
+{
+  return (g_get_monotonic_time () - since_us) / (double)G_USEC_PER_SEC;
+}
+
+static int
+compare_gint64 (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *)a;
+  gint64 y = *(const gint64 *)b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of @samples (microseconds), in milliseconds.
+ * Sorts @samples. */
+static double
+percentile_ms (GArray *samples, double p)
+{
+  gsize rank;
+
+  if (samples->len == 0)
+    return 0;
+  g_array_sort (samples, compare_gint64);
+  rank = (gsize)(p / 100.0 * samples->len + 0.999999);
+  rank = CLAMP (rank, 1, samples->len);
+  return g_array_index (samples, gint64, rank - 1) / 1000.0;
+}
+
+static void
+print_latency (const char *label, GArray *samples)
+{
+  printf ("  %-34s n=%-7u p50 %8.2f ms   p99 %8.2f ms   max %8.2f ms\n", label, samples->len,
+          percentile_ms (samples, 50), percentile_ms (samples, 99), percentile_ms (samples, 100));
+}
+
+/* VmRSS (or another /proc/PID/status field) of @pid (0: this process) in
+ * KiB; 0 when unknown. */
+static gint64
+read_status_kib (pid_t pid, const char *field)
+{
+  g_autofree char *path =
+      pid > 0 ? g_strdup_printf ("/proc/%d/status", (int)pid) : g_strdup ("/proc/self/status");
+  g_autofree char *text = NULL;
+  const char      *line;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  line = strstr (text, field);
+  if (line == NULL)
+    return 0;
+  return g_ascii_strtoll (line + strlen (field), NULL, 10);
+}
+
+/* User + system CPU seconds @pid has used so far. */
+static double
+process_cpu_s (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int)pid);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) fields = NULL;
+  const char *rest;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (rest = strrchr (text, ')')) == NULL)
+    return 0;
+  /* After "pid (comm) ": state is field 3, utime 14, stime 15. */
+  fields = g_strsplit (rest + 2, " ", 0);
+  if (g_strv_length (fields) < 13)
+    return 0;
+  return (g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10)) /
+         (double)sysconf (_SC_CLK_TCK);
+}
+
+static guint
+count_open_fds (pid_t pid)
+{
+  g_autofree char *path =
+      pid > 0 ? g_strdup_printf ("/proc/%d/fd", (int)pid) : g_strdup ("/proc/self/fd");
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  guint count = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    count++;
+  return count;
+}
+
+/* Makes at least @wanted descriptors available: the soft limit up to the
+ * hard one, and the hard one too when we may (root).  Returns the limit in
+ * force. */
+static rlim_t
+raise_fd_limit (rlim_t wanted)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0)
+    return 1024;
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < wanted)
+    {
+      struct rlimit raised = { wanted, wanted };
+      if (setrlimit (RLIMIT_NOFILE, &raised) == 0)
+        return wanted;
+    }
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+    getrlimit (RLIMIT_NOFILE, &limit);
+  return limit.rlim_cur;
+}
+
+/* ---- the engine under test -------------------------------------------- */
+
+typedef struct
+{
+  char        *path;   /* the database file, in bench_dir */
+  NexusEngine *engine; /* its own thread; the worker API on 127.0.0.1; or NULL when
+                             * the engine runs in server_pid */
+  NexusStore  *admin;  /* a second connection, as nexusctl would have */
+  guint16      port;
+  GPtrArray   *identities; /* NexusConnection*: one per worker added */
+} Bench;
+
+static void
+make_bench_dir (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  bench_dir = g_dir_make_tmp ("nexus-bench-XXXXXX", &error);
+  if (bench_dir == NULL)
+    fail ("cannot make a temporary directory: %s", error->message);
+}
+
+/* The worker API's defaults with every rate limit lifted: one load
+ * generator on one address is not an abuser. */
+static void
+make_api_config (NexusApiConfig *config)
+{
+  nexus_api_config_init_default (config);
+  config->address_rate = 1e6;
+  config->address_burst = 1000000;
+  config->worker_rate = 1e6;
+  config->worker_burst = 1000000;
+}
+
+/* The server process: an engine on @db_path listening on 127.0.0.1:0; it
+ * writes its port (0: failed) to @report_fd and shuts down when
+ * @control_fd closes, or dies with its parent. */
+static void G_GNUC_NORETURN
+server_child_main (const char *db_path, int control_fd, int report_fd)
+{
+  g_autoptr (GError) error = NULL;
+  NexusEngine   *engine;
+  NexusApiConfig config;
+  guint16        port = 0;
+  char           byte;
+
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  engine = nexus_engine_new (db_path, NEXUS_ENGINE_DEFAULT, &error);
+  if (engine != NULL)
+    {
+      make_api_config (&config);
+      nexus_engine_set_api_config (engine, &config);
+      if (nexus_engine_listen (engine, "127.0.0.1:0", &error))
+        port = nexus_engine_get_port (engine);
+    }
+  if (port == 0)
+    fprintf (stderr, "bench server: %s\n", error != NULL ? error->message : "failed");
+  if (write (report_fd, &port, sizeof port) != sizeof port || port == 0)
+    _exit (1);
+  while (read (control_fd, &byte, 1) < 0 && errno == EINTR)
+    ;
+  nexus_engine_shutdown (engine);
+  g_object_unref (engine);
+  _exit (0);
+}
+
+/* Forks the server process; must run before this process starts any
+ * thread.  Returns its port. */
+static guint16
+server_process_start (const char *db_path)
+{
+  g_autoptr (GError) error = NULL;
+  int     control[2];
+  int     report[2];
+  guint16 port = 0;
+  ssize_t n;
+
+  if (!g_unix_open_pipe (control, FD_CLOEXEC, &error) ||
+      !g_unix_open_pipe (report, FD_CLOEXEC, &error))
+    fail ("pipe: %s", error->message);
+  fflush (stdout);
+  fflush (stderr);
+  server_pid = fork ();
+  if (server_pid < 0)
+    fail ("fork: %s", g_strerror (errno));
+  if (server_pid == 0)
+    {
+      close (control[1]);
+      close (report[0]);
+      server_child_main (db_path, control[0], report[1]);
+    }
+  close (control[0]);
+  close (report[1]);
+  server_control_fd = control[1];
+  do
+    n = read (report[0], &port, sizeof port);
+  while (n < 0 && errno == EINTR);
+  close (report[0]);
+  if (n != sizeof port || port == 0)
+    fail ("the server process did not start");
+  return port;
+}
+
+/* Asks the server process to shut down and waits for it (30 s at most). */
+static void
+server_process_stop (void)
+{
+  gint64 deadline = g_get_monotonic_time () + IO_TIMEOUT_S * G_USEC_PER_SEC;
+  int    status = 0;
+  pid_t  pid = server_pid;
+
+  if (pid <= 0)
+    return;
+  close (server_control_fd);
+  server_control_fd = -1;
+  while (waitpid (pid, &status, WNOHANG) == 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        fail ("the server process did not shut down within %d s", IO_TIMEOUT_S);
+      g_usleep (10000);
+    }
+  server_pid = 0;
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    fail ("the server process ended badly (status %d)", status);
+}
+
+/* An engine listening on 127.0.0.1:0 with every rate limit lifted, in
+ * this process or (@separate) in a child process running this program's
+ * engine code, and @n_workers worker identities added through an admin
+ * connection of this process. */
+static void
+bench_start (Bench *bench, guint n_workers, gboolean separate)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *address = NULL;
+  NexusApiConfig   config;
+  gint64           started = g_get_monotonic_time ();
+
+  bench->path = g_build_filename (bench_dir, "nexus.db", NULL);
+  if (separate)
+    bench->port = server_process_start (bench->path);
+  else
+    {
+      bench->engine = nexus_engine_new (bench->path, NEXUS_ENGINE_DEFAULT, &error);
+      if (bench->engine == NULL)
+        fail ("cannot start the engine: %s", error->message);
+      make_api_config (&config);
+      nexus_engine_set_api_config (bench->engine, &config);
+      if (!nexus_engine_listen (bench->engine, "127.0.0.1:0", &error))
+        fail ("cannot listen: %s", error->message);
+      bench->port = nexus_engine_get_port (bench->engine);
+    }
+
+  bench->admin = nexus_store_open (bench->path, NEXUS_STORE_OPEN_NO_CREATE, &error);
+  if (bench->admin == NULL)
+    fail ("cannot open a second connection: %s", error->message);
+
+  address = g_strdup_printf ("127.0.0.1:%u", bench->port);
+  bench->identities = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_connection_free);
+  for (guint i = 0; i < n_workers; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("bench-%u", i);
+      g_autofree char *text =
+          nexus_workers_add (bench->admin, name, NEXUS_ROLE_WORKER, address, NULL, NULL, &error);
+      NexusConnection *connection;
+
+      if (text == NULL)
+        fail ("cannot add worker %s: %s", name, error->message);
+      connection = nexus_connection_parse (text, &error);
+      if (connection == NULL)
+        fail ("cannot parse a connection string: %s", error->message);
+      g_ptr_array_add (bench->identities, connection);
+    }
+  if (separate)
+    printf ("engine: in a child process (pid %d) running this program's engine code, "
+            "listening on 127.0.0.1:%u, database %s\n",
+            (int)server_pid, bench->port, bench->path);
+  else
+    printf ("engine: in-process on its own thread, listening on 127.0.0.1:%u, database %s\n",
+            bench->port, bench->path);
+  printf ("        rate limits lifted (address and worker: 1e6/s, burst 1e6); %u worker "
+          "identities added in %.2f s\n",
+          n_workers, elapsed_s (started));
+}
+
+static void
+bench_stop (Bench *bench)
+{
+  if (bench->engine != NULL)
+    nexus_engine_shutdown (bench->engine);
+  g_clear_object (&bench->engine);
+  server_process_stop ();
+  g_clear_object (&bench->admin);
+  g_clear_pointer (&bench->identities, g_ptr_array_unref);
+  g_clear_pointer (&bench->path, g_free);
+}
+
+/* The payload of a place search job in Paris; the country makes numbers
+ * without +33 French. */
+static const char job_payload_format[] =
+    "{\"search_id\":0,\"keyword\":\"%s\",\"provider\":\"overpass\",\"cell\":{\"south\":48.85,"
+    "\"west\":2.25,\"north\":48.94,\"east\":2.34},\"depth\":0,\"country\":\"FR\","
+    "\"language\":\"fr\"}";
+
+static const char *const keywords[] = { "restaurant", "cafe", "bakery", "pharmacy", "hotel" };
+
+/* Queues @n_jobs place-search jobs through @queue in one transaction. */
+static void
+enqueue_jobs (NexusJobQueue *queue, guint n_jobs)
+{
+  NexusStore *store = nexus_job_queue_get_store (queue);
+  g_autoptr (GError) error = NULL;
+
+  if (!nexus_store_begin (store, &error))
+    fail ("cannot begin: %s", error->message);
+  for (guint i = 0; i < n_jobs; i++)
+    {
+      const char      *keyword = keywords[i % G_N_ELEMENTS (keywords)];
+      g_autofree char *payload = g_strdup_printf (job_payload_format, keyword);
+      NexusJobSpec     spec = { 0 };
+
+      spec.run = 1;
+      spec.kind = NEXUS_JOB_KIND_PLACE_SEARCH;
+      spec.status = NEXUS_JOB_QUEUED;
+      spec.provider = "overpass";
+      spec.keyword = keyword;
+      spec.payload = payload;
+      spec.max_attempts = 5;
+      if (!nexus_job_queue_enqueue (queue, &spec, NULL, &error))
+        fail ("cannot enqueue: %s", error->message);
+    }
+  if (!nexus_store_commit (store, &error))
+    fail ("cannot commit the jobs: %s", error->message);
+}
+
+/* ---- HTTP/1.1 --------------------------------------------------------- */
+
+/* Builds a signed POST of @body to @path (PROTOCOL.md, "Signing"). */
+static void
+build_request (GString               *out,
+               const NexusConnection *identity,
+               guint16                port,
+               const char            *path,
+               const char            *body,
+               const char            *idempotency_key)
+{
+  gsize            length = strlen (body);
+  g_autofree char *timestamp =
+      g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
+  g_autofree char *nonce = nexus_signature_new_nonce ();
+  g_autofree char *signature = nexus_signature_compute (identity->secret, "POST", path, timestamp,
+                                                        nonce, (const guint8 *)body, length);
+
+  g_string_truncate (out, 0);
+  g_string_append_printf (out,
+                          "POST %s HTTP/1.1\r\n"
+                          "Host: 127.0.0.1:%u\r\n"
+                          "Content-Type: application/json\r\n"
+                          "Content-Length: %zu\r\n"
+                          "X-Nexus-Worker: %s\r\n"
+                          "X-Nexus-Timestamp: %s\r\n"
+                          "X-Nexus-Nonce: %s\r\n"
+                          "X-Nexus-Signature: %s\r\n",
+                          path, port, length, identity->worker_id, timestamp, nonce, signature);
+  if (idempotency_key != NULL)
+    g_string_append_printf (out, "Idempotency-Key: %s\r\n", idempotency_key);
+  g_string_append (out, "\r\n");
+  g_string_append_len (out, body, length);
+}
+
+typedef struct
+{
+  guint    status;
+  gsize    head_length; /* through the blank line */
+  gsize    body_length;
+  gboolean close; /* the server said Connection: close */
+} Response;
+
+typedef enum
+{
+  PARSE_MORE,
+  PARSE_DONE,
+  PARSE_BAD,
+} ParseResult;
+
+/* Parses the response at the start of @data (NUL-terminated after
+ * @length).  Only Content-Length bodies: libsoup answers every endpoint we
+ * call that way. */
+static ParseResult
+parse_response (const char *data, gsize length, Response *response)
+{
+  const char *end = strstr (data, "\r\n\r\n");
+  const char *line;
+  gboolean    has_length = FALSE;
+
+  memset (response, 0, sizeof *response);
+  if (end == NULL)
+    return length > MAX_RESPONSE_HEAD ? PARSE_BAD : PARSE_MORE;
+  response->head_length = end - data + 4;
+
+  if (!g_str_has_prefix (data, "HTTP/1.1 ") || !g_ascii_isdigit (data[9]))
+    return PARSE_BAD;
+  response->status = (guint)g_ascii_strtoull (data + 9, NULL, 10);
+
+  for (line = strstr (data, "\r\n") + 2; line < end; line = strstr (line, "\r\n") + 2)
+    {
+      if (g_ascii_strncasecmp (line, "Content-Length:", 15) == 0)
+        {
+          response->body_length = (gsize)g_ascii_strtoull (line + 15, NULL, 10);
+          has_length = TRUE;
+        }
+      else if (g_ascii_strncasecmp (line, "Transfer-Encoding:", 18) == 0)
+        return PARSE_BAD;
+      else if (g_ascii_strncasecmp (line, "Connection:", 11) == 0)
+        {
+          g_autofree char *value = g_ascii_strdown (line + 11, strstr (line, "\r\n") - line - 11);
+          response->close = strstr (value, "close") != NULL;
+        }
+    }
+  if (!has_length && response->status != 204 && response->status != 304)
+    return PARSE_BAD;
+  return length >= response->head_length + response->body_length ? PARSE_DONE : PARSE_MORE;
+}
+
+/* A socket to 127.0.0.1:@port; blocking ones time out after
+ * IO_TIMEOUT_S. */
+static int
+connect_loopback (guint16 port, gboolean blocking, GError **error)
+{
+  struct sockaddr_in address = { 0 };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (blocking ? 0 : SOCK_NONBLOCK), 0);
+  int one = 1;
+
+  if (fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "socket: %s",
+                   g_strerror (errno));
+      return -1;
+    }
+  setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (blocking)
+    {
+      struct timeval timeout = { IO_TIMEOUT_S, 0 };
+      setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+      setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    }
+  address.sin_family = AF_INET;
+  address.sin_port = htons (port);
+  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  if (connect (fd, (struct sockaddr *)&address, sizeof address) != 0 && errno != EINPROGRESS)
+    {
+      int saved = errno;
+      close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "connect: %s",
+                   g_strerror (saved));
+      return -1;
+    }
+  return fd;
+}
+
+/* ---- api-cycle -------------------------------------------------------- */
+
+static guint cycle_workers = 8;
+static guint cycle_jobs = 4000;
+static guint cycle_leads = 2;
+static guint cycle_time_limit_s = 150;
+
+static const GOptionEntry cycle_entries[] = {
+  { "workers", 'w', 0, G_OPTION_ARG_INT, &cycle_workers, "Simulated workers (threads)", "N" },
+  { "jobs", 'j', 0, G_OPTION_ARG_INT, &cycle_jobs, "Jobs queued and worked through", "N" },
+  { "leads", 'l', 0, G_OPTION_ARG_INT, &cycle_leads, "Leads per report (0-50)", "N" },
+  { "time-limit", 't', 0, G_OPTION_ARG_INT, &cycle_time_limit_s,
+    "Stop taking jobs after this many seconds", "S" },
+  { NULL }
+};
+
+/* One simulated worker: a thread with a blocking keep-alive connection. */
+typedef struct
+{
+  guint                  index;
+  const NexusConnection *identity;
+  guint16                port;
+  guint                  n_leads; /* per report */
+  int                    fd;
+  GString               *request;
+  GString               *in;         /* bytes received, NUL-terminated */
+  GArray                *lease_us;   /* latency of each lease */
+  GArray                *report_us;  /* latency of each report */
+  guint                  cycles;     /* jobs leased and reported */
+  guint                  reconnects; /* the server said Connection: close */
+  gint64                 accepted;
+  gint64                 n_new;
+  gint64                 merged;
+  gint64                 preview;
+  char                  *failure; /* set when something failed; the thread stops */
+} CycleClient;
+
+typedef struct
+{
+  GMutex   mutex;
+  GCond    cond;
+  guint    ready; /* clients connected and waiting for the start */
+  gboolean go;
+  gint64   deadline_us;
+} CycleStart;
+
+static CycleStart cycle_start;
+
+static gboolean
+cycle_client_connect (CycleClient *client)
+{
+  g_autoptr (GError) error = NULL;
+
+  client->fd = connect_loopback (client->port, TRUE, &error);
+  if (client->fd < 0)
+    {
+      client->failure = g_strdup_printf ("worker %u: %s", client->index, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Sends client->request and reads one answer into client->in; the body
+ * is at client->in->str + response->head_length. */
+static gboolean
+cycle_client_roundtrip (CycleClient *client, Response *response, gint64 *out_latency_us)
+{
+  gsize       written = 0;
+  gint64      started;
+  ParseResult parsed = PARSE_MORE;
+
+  if (client->fd < 0 && !cycle_client_connect (client))
+    return FALSE;
+
+  g_string_truncate (client->in, 0);
+  started = g_get_monotonic_time ();
+  while (written < client->request->len)
+    {
+      ssize_t n = send (client->fd, client->request->str + written, client->request->len - written,
+                        MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          client->failure =
+              g_strdup_printf ("worker %u: send: %s", client->index, g_strerror (errno));
+          return FALSE;
+        }
+      written += (gsize)n;
+    }
+
+  while (parsed == PARSE_MORE)
+    {
+      char    buffer[4096];
+      ssize_t n = recv (client->fd, buffer, sizeof buffer, 0);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          client->failure =
+              g_strdup_printf ("worker %u: the server %s a keep-alive connection before answering",
+                               client->index, n == 0 ? "closed" : "timed out or reset");
+          return FALSE;
+        }
+      g_string_append_len (client->in, buffer, n);
+      parsed = parse_response (client->in->str, client->in->len, response);
+    }
+  *out_latency_us = g_get_monotonic_time () - started;
+  if (parsed == PARSE_BAD)
+    {
+      client->failure = g_strdup_printf ("worker %u: malformed HTTP answer", client->index);
+      return FALSE;
+    }
+  if (client->in->len != response->head_length + response->body_length)
+    {
+      client->failure = g_strdup_printf ("worker %u: bytes after the answer", client->index);
+      return FALSE;
+    }
+  if (response->close)
+    {
+      close (client->fd);
+      client->fd = -1;
+      client->reconnects++;
+    }
+  return TRUE;
+}
+
+static JsonObject *
+parse_object (JsonParser *parser, const char *text, gsize length)
+{
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, text, length, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+}
+
+/* A name unlike its neighbours', so leads next to each other are new
+ * leads rather than fuzzy duplicates. */
+static char *
+lead_name (guint64 k)
+{
+  static const char *const syllables[] = { "ba", "lu", "mi",  "to",  "ker", "sa", "vo",  "ne",
+                                           "ri", "pa", "dou", "gal", "fen", "zo", "cha", "lim" };
+  guint64                  h = (k + 1) * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
+  GString                 *name = g_string_new (NULL);
+
+  for (guint word = 0; word < 2; word++)
+    {
+      for (guint s = 0; s < 3; s++, h >>= 4)
+        g_string_append (name, syllables[h & 15]);
+      name->str[name->len - 6] = g_ascii_toupper (name->str[name->len - 6]);
+      g_string_append_c (name, ' ');
+    }
+  name->str[0] = g_ascii_toupper (name->str[0]);
+  g_string_append_printf (name, "%" G_GUINT64_FORMAT, k);
+  return g_string_free (name, FALSE);
+}
+
+/* {"lease_token","final":true,"saturated":false,"stats","results":[LEAD…]}
+ * with leads of distinct provider refs, phones and positions. */
+static char *
+build_report_body (const char *token, gint64 job_id, guint n_leads)
+{
+  GString *body = g_string_new (NULL);
+
+  g_string_append_printf (body,
+                          "{\"lease_token\":\"%s\",\"final\":true,\"saturated\":false,"
+                          "\"stats\":{\"elapsed_ms\":%u,\"provider_calls\":1},\"results\":[",
+                          token, (guint)(job_id % 900) + 100);
+  for (guint i = 0; i < n_leads; i++)
+    {
+      guint64          k = (guint64)job_id * 64 + i;
+      guint64          digits = 42612000 + k;
+      g_autofree char *name = lead_name (k);
+
+      g_string_append_printf (
+          body,
+          "%s{\"provider\":\"overpass\",\"ref\":\"node/%" G_GUINT64_FORMAT "\",\"name\":\"%s\","
+          "\"phones\":[\"+33 1 %02u %02u %02u %02u\"],\"lat\":48.%06u,\"lon\":2.%06u,"
+          "\"city\":\"Paris\",\"country\":\"FR\",\"category\":\"restaurant\","
+          "\"tags\":{\"amenity\":\"restaurant\"}}",
+          i > 0 ? "," : "", k, name, (guint)(digits / 1000000 % 100), (guint)(digits / 10000 % 100),
+          (guint)(digits / 100 % 100), (guint)(digits % 100), 850000 + (guint)(k % 900) * 100,
+          250000 + (guint)(k / 900 % 900) * 100);
+    }
+  g_string_append (body, "]}");
+  return g_string_free (body, FALSE);
+}
+
+static gpointer
+cycle_client_thread (gpointer data)
+{
+  CycleClient *client = data;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  Response response;
+  gint64   latency_us;
+
+  cycle_client_connect (client);
+
+  g_mutex_lock (&cycle_start.mutex);
+  cycle_start.ready++;
+  g_cond_broadcast (&cycle_start.cond);
+  while (!cycle_start.go)
+    g_cond_wait (&cycle_start.cond, &cycle_start.mutex);
+  g_mutex_unlock (&cycle_start.mutex);
+
+  while (client->failure == NULL && g_get_monotonic_time () < cycle_start.deadline_us)
+    {
+      g_autofree char *token = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *body = NULL;
+      g_autofree char *key = NULL;
+      JsonObject      *object;
+      JsonArray       *jobs;
+      JsonObject      *job;
+      gint64           job_id;
+
+      build_request (client->request, client->identity, client->port, "/api/v1/jobs/lease",
+                     "{\"max\":1,\"wait_s\":0}", NULL);
+      if (!cycle_client_roundtrip (client, &response, &latency_us))
+        break;
+      g_array_append_val (client->lease_us, latency_us);
+      object = parse_object (parser, client->in->str + response.head_length, response.body_length);
+      if (response.status != 200 || object == NULL || !json_object_has_member (object, "jobs"))
+        {
+          client->failure =
+              g_strdup_printf ("worker %u: lease answered %u: %.200s", client->index,
+                               response.status, client->in->str + response.head_length);
+          break;
+        }
+      jobs = json_object_get_array_member (object, "jobs");
+      if (json_array_get_length (jobs) == 0)
+        break; /* the queue is empty */
+      if (json_array_get_length (jobs) != 1)
+        {
+          client->failure = g_strdup_printf ("worker %u: asked for 1 job, got %u", client->index,
+                                             json_array_get_length (jobs));
+          break;
+        }
+      job = json_array_get_object_element (jobs, 0);
+      job_id = json_object_get_int_member (job, "id");
+      token = g_strdup (json_object_get_string_member (job, "lease_token"));
+
+      path = g_strdup_printf ("/api/v1/jobs/%" G_GINT64_FORMAT "/report", job_id);
+      body = build_report_body (token, job_id, client->n_leads);
+      key = nexus_random_token (16);
+      build_request (client->request, client->identity, client->port, path, body, key);
+      if (!cycle_client_roundtrip (client, &response, &latency_us))
+        break;
+      g_array_append_val (client->report_us, latency_us);
+      object = parse_object (parser, client->in->str + response.head_length, response.body_length);
+      if (response.status != 200 || object == NULL || !json_object_has_member (object, "accepted"))
+        {
+          client->failure = g_strdup_printf (
+              "worker %u: report of job %" G_GINT64_FORMAT " answered %u: %.200s", client->index,
+              job_id, response.status, client->in->str + response.head_length);
+          break;
+        }
+      if (json_object_get_int_member (object, "accepted") != client->n_leads)
+        {
+          client->failure = g_strdup_printf (
+              "worker %u: job %" G_GINT64_FORMAT " accepted %" G_GINT64_FORMAT
+              " of %u leads: %.300s",
+              client->index, job_id, json_object_get_int_member (object, "accepted"),
+              client->n_leads, client->in->str + response.head_length);
+          break;
+        }
+      client->accepted += json_object_get_int_member (object, "accepted");
+      client->n_new += json_object_get_int_member (object, "new");
+      client->merged += json_object_get_int_member (object, "merged");
+      client->preview += json_object_get_int_member (object, "preview");
+      client->cycles++;
+    }
+
+  if (client->fd >= 0)
+    close (client->fd);
+  client->fd = -1;
+  return NULL;
+}
+
+/* The baseline: lease + complete straight on a queue over its own store.
+ * Returns jobs per second. */
+static double
+run_raw_baseline (guint n_jobs)
+{
+  g_autofree char *path = g_build_filename (bench_dir, "raw.db", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (NexusJobQueue) queue = NULL;
+  g_autoptr (NexusWorkerRecord) worker = NULL;
+  g_autofree char *connection = NULL;
+  guint            done = 0;
+  gint64           started;
+  double           seconds;
+
+  store = nexus_store_open (path, NEXUS_STORE_OPEN_DEFAULT, &error);
+  if (store == NULL)
+    fail ("cannot open the baseline store: %s", error->message);
+  connection =
+      nexus_workers_add (store, "raw", NEXUS_ROLE_WORKER, "127.0.0.1:1", NULL, &worker, &error);
+  if (connection == NULL)
+    fail ("cannot add the baseline worker: %s", error->message);
+  queue = nexus_job_queue_new (store);
+  enqueue_jobs (queue, n_jobs);
+
+  started = g_get_monotonic_time ();
+  for (;;)
+    {
+      g_autoptr (GPtrArray) jobs = nexus_job_queue_lease (queue, worker->id, 1, NULL, &error);
+      NexusLeasedJob *job;
+
+      if (jobs == NULL)
+        fail ("baseline lease: %s", error->message);
+      if (jobs->len == 0)
+        break;
+      job = g_ptr_array_index (jobs, 0);
+      if (!nexus_job_queue_complete (queue, job->id, job->lease_token, FALSE, cycle_leads, NULL,
+                                     &error))
+        fail ("baseline complete: %s", error->message);
+      done++;
+    }
+  seconds = elapsed_s (started);
+  if (done != n_jobs)
+    fail ("baseline: %u of %u jobs leased", done, n_jobs);
+  printf ("baseline (raw queue, no HTTP, no ingest): %u jobs leased + completed in %.2f s = "
+          "%.0f jobs/s\n",
+          done, seconds, done / seconds);
+  return done / seconds;
+}
+
+/* CPU seconds used so far by this process's thread named @name (the
+ * engine thread is "nexus-engine"); 0 when not found. */
+static double
+thread_cpu_s (const char *name)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+
+  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *comm_path = g_build_filename ("/proc/self/task", tid, "comm", NULL);
+      g_autofree char *stat_path = g_build_filename ("/proc/self/task", tid, "stat", NULL);
+      g_autofree char *comm = NULL;
+      g_autofree char *text = NULL;
+      g_auto (GStrv) fields = NULL;
+      const char *rest;
+
+      if (!g_file_get_contents (comm_path, &comm, NULL, NULL) ||
+          !g_str_equal (g_strstrip (comm), name) ||
+          !g_file_get_contents (stat_path, &text, NULL, NULL) ||
+          (rest = strrchr (text, ')')) == NULL)
+        continue;
+      fields = g_strsplit (rest + 2, " ", 0);
+      if (g_strv_length (fields) < 13)
+        return 0;
+      return (g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10)) /
+             (double)sysconf (_SC_CLK_TCK);
+    }
+  return 0;
+}
+
+/* Queues @n_jobs jobs and has cycle_workers simulated workers lease and
+ * report them with @n_leads leads each over HTTP.  Returns jobs per
+ * second. */
+static double
+run_http_pass (Bench *bench, guint n_jobs, guint n_leads)
+{
+  g_autoptr (GPtrArray) clients = g_ptr_array_new ();
+  g_autoptr (GPtrArray) threads = g_ptr_array_new ();
+  g_autoptr (GArray) lease_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GArray) report_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GHashTable) counts = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusJobQueue) admin_queue = nexus_job_queue_new (bench->admin);
+  gint64  accepted = 0, n_new = 0, merged = 0, preview = 0;
+  gint64 *done;
+  gint64  done_before;
+  guint   cycles = 0;
+  guint   reconnects = 0;
+  double  engine_cpu;
+  double  seconds;
+  gint64  started;
+
+  counts = nexus_store_job_counts_by_status (bench->admin, &error);
+  if (counts == NULL)
+    fail ("cannot count jobs: %s", error->message);
+  done = g_hash_table_lookup (counts, "done");
+  done_before = done != NULL ? *done : 0;
+  g_clear_pointer (&counts, g_hash_table_unref);
+  enqueue_jobs (admin_queue, n_jobs);
+
+  memset (&cycle_start, 0, sizeof cycle_start);
+  g_mutex_init (&cycle_start.mutex);
+  g_cond_init (&cycle_start.cond);
+  for (guint i = 0; i < cycle_workers; i++)
+    {
+      CycleClient *client = g_new0 (CycleClient, 1);
+
+      client->index = i;
+      client->identity = g_ptr_array_index (bench->identities, i);
+      client->port = bench->port;
+      client->n_leads = n_leads;
+      client->fd = -1;
+      client->request = g_string_sized_new (2048);
+      client->in = g_string_sized_new (4096);
+      client->lease_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+      client->report_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_ptr_array_add (clients, client);
+    }
+  for (guint i = 0; i < clients->len; i++)
+    g_ptr_array_add (threads, g_thread_new ("bench-worker", cycle_client_thread,
+                                            g_ptr_array_index (clients, i)));
+  g_mutex_lock (&cycle_start.mutex);
+  while (cycle_start.ready < clients->len)
+    g_cond_wait (&cycle_start.cond, &cycle_start.mutex);
+  engine_cpu = thread_cpu_s ("nexus-engine");
+  started = g_get_monotonic_time ();
+  cycle_start.deadline_us = started + (gint64)cycle_time_limit_s * G_USEC_PER_SEC;
+  cycle_start.go = TRUE;
+  g_cond_broadcast (&cycle_start.cond);
+  g_mutex_unlock (&cycle_start.mutex);
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (g_ptr_array_index (threads, i));
+  seconds = elapsed_s (started);
+  engine_cpu = thread_cpu_s ("nexus-engine") - engine_cpu;
+  g_mutex_clear (&cycle_start.mutex);
+  g_cond_clear (&cycle_start.cond);
+
+  for (guint i = 0; i < clients->len; i++)
+    {
+      CycleClient *client = g_ptr_array_index (clients, i);
+
+      if (client->failure != NULL)
+        fail ("%s", client->failure);
+      cycles += client->cycles;
+      reconnects += client->reconnects;
+      accepted += client->accepted;
+      n_new += client->n_new;
+      merged += client->merged;
+      preview += client->preview;
+      g_array_append_vals (lease_us, client->lease_us->data, client->lease_us->len);
+      g_array_append_vals (report_us, client->report_us->data, client->report_us->len);
+    }
+
+  printf ("HTTP, %u leads per report (%u workers, keep-alive, every request signed):\n"
+          "  %u jobs leased + reported in %.2f s = %.0f jobs/s (%.0f requests/s)\n",
+          n_leads, cycle_workers, cycles, seconds, cycles / seconds,
+          (lease_us->len + report_us->len) / seconds);
+  print_latency ("lease {max:1, wait_s:0}", lease_us);
+  print_latency (n_leads > 0 ? "report (final, with leads)" : "report (final, no results)",
+                 report_us);
+  printf ("  engine thread CPU: %.2f s in %.2f s = %.0f%% busy, %.0f µs per job\n", engine_cpu,
+          seconds, 100 * engine_cpu / seconds, engine_cpu * G_USEC_PER_SEC / MAX (cycles, 1));
+  printf ("  leads: %" G_GINT64_FORMAT " accepted, %" G_GINT64_FORMAT " new, %" G_GINT64_FORMAT
+          " merged, %" G_GINT64_FORMAT " preview-only; %u reconnects (Connection: close)\n",
+          accepted, n_new, merged, preview, reconnects);
+
+  counts = nexus_store_job_counts_by_status (bench->admin, &error);
+  if (counts == NULL)
+    fail ("cannot count jobs: %s", error->message);
+  done = g_hash_table_lookup (counts, "done");
+  if (cycles < n_jobs)
+    printf ("NOTE: stopped at the %u s time limit with %u of %u jobs done\n", cycle_time_limit_s,
+            cycles, n_jobs);
+  if (done == NULL || *done - done_before != cycles)
+    fail ("%u reports answered 200 but %" G_GINT64_FORMAT " more jobs are done", cycles,
+          done != NULL ? *done - done_before : 0);
+
+  for (guint i = 0; i < clients->len; i++)
+    {
+      CycleClient *client = g_ptr_array_index (clients, i);
+
+      g_string_free (client->request, TRUE);
+      g_string_free (client->in, TRUE);
+      g_array_unref (client->lease_us);
+      g_array_unref (client->report_us);
+      g_free (client);
+    }
+  return cycles / seconds;
+}
+
+static int
+run_cycle (void)
+{
+  Bench  bench = { 0 };
+  double raw_rate;
+  double http_rate;
+
+  if (cycle_workers < 1 || cycle_workers > 256 || cycle_jobs < 1 || cycle_leads > 50 ||
+      cycle_time_limit_s < 1 || cycle_time_limit_s > 170)
+    fail ("--workers 1..256, --jobs ≥ 1, --leads 0..50, --time-limit 1..170");
+
+  printf ("api-cycle: %u simulated workers, %u jobs, %u leads per report\n", cycle_workers,
+          cycle_jobs, cycle_leads);
+  raw_rate = run_raw_baseline (cycle_jobs);
+
+  bench_start (&bench, cycle_workers, FALSE);
+  http_rate = run_http_pass (&bench, cycle_jobs, cycle_leads);
+  printf ("RATIO HTTP/raw = %.0f / %.0f = %.3f (issue target ≥ 0.5; the HTTP path also ingests "
+          "%u leads per job, the raw one ingests none)\n",
+          http_rate, raw_rate, http_rate / raw_rate, cycle_leads);
+  if (cycle_leads > 0)
+    {
+      /* The same again without results: what the API itself costs. */
+      double bare_rate = run_http_pass (&bench, cycle_jobs, 0);
+
+      printf ("RATIO HTTP/raw without ingest (reports with no results) = %.0f / %.0f = %.3f\n",
+              bare_rate, raw_rate, bare_rate / raw_rate);
+    }
+  bench_stop (&bench);
+  return 0;
+}
+
+/* ---- api-connections -------------------------------------------------- */
+
+static guint conn_waiting = 10000;
+static guint conn_active = 1000;
+static guint conn_identities = 100;
+static guint conn_seconds = 10;
+static guint conn_baseline_seconds = 5;
+static guint conn_paced_ms = 500;
+
+static const GOptionEntry connections_entries[] = {
+  { "connections", 'c', 0, G_OPTION_ARG_INT, &conn_waiting,
+    "Keep-alive connections holding a long-poll lease", "N" },
+  { "active", 'a', 0, G_OPTION_ARG_INT, &conn_active,
+    "Of those, connections made active for the loaded phase", "N" },
+  { "identities", 'i', 0, G_OPTION_ARG_INT, &conn_identities,
+    "Worker identities the connections are spread over", "N" },
+  { "seconds", 's', 0, G_OPTION_ARG_INT, &conn_seconds, "Length of the loaded phase", "S" },
+  { "baseline-seconds", 'b', 0, G_OPTION_ARG_INT, &conn_baseline_seconds,
+    "Length of the one-connection baseline", "S" },
+  { "paced-ms", 'p', 0, G_OPTION_ARG_INT, &conn_paced_ms,
+    "Second loaded phase: each active connection sends a request every MS (0: skip it)", "MS" },
+  { NULL }
+};
+
+#define CONN_IN_CAPACITY    2048
+#define CONN_OUT_CAPACITY   1024
+#define METRICS_IN_CAPACITY (256 * 1024)
+/* Connections being opened at once (TCP handshake not yet done). */
+#define MAX_CONNECTING 512
+/* Waiting connections opened per step before checking they are parked. */
+#define OPEN_BATCH 1000
+
+typedef enum
+{
+  CONN_CLOSED,
+  CONN_CONNECTING,
+  CONN_BUSY, /* a request written or being written, its answer not read */
+  CONN_IDLE, /* connected, nothing in flight */
+} ConnState;
+
+typedef enum
+{
+  ROLE_WAITING, /* one long poll after another */
+  ROLE_ACTIVE,  /* heartbeat, lease, heartbeat… while the phase runs */
+  ROLE_METRICS, /* GET /metrics when asked */
+} ConnRole;
+
+typedef enum
+{
+  REQUEST_LONG_POLL,
+  REQUEST_HEARTBEAT,
+  REQUEST_LEASE,
+  REQUEST_METRICS,
+} RequestKind;
+
+typedef struct
+{
+  int                    fd;
+  guint                  index;
+  ConnState              state;
+  ConnRole               role;
+  RequestKind            kind;
+  const NexusConnection *identity;
+  GString               *out; /* the request; preallocated */
+  gsize                  out_offset;
+  char                  *in; /* preallocated, in_capacity bytes */
+  gsize                  in_capacity;
+  gsize                  in_length;
+  gint64                 sent_us; /* when the request's first byte went */
+  gint64                 next_us; /* an idle active connection sends again then */
+  guint                  answers;
+  gboolean               want_out; /* EPOLLOUT registered */
+} Conn;
+
+typedef struct
+{
+  int        epoll_fd;
+  guint16    port;
+  Conn      *waiting; /* conn_waiting of them */
+  Conn      *active;  /* conn_active of them */
+  Conn       metrics;
+  GPtrArray *identities;
+  guint      connecting;     /* handshakes in progress */
+  gboolean   active_running; /* active connections keep sending */
+  gint64     pace_us;        /* 0: back to back; else one request per this */
+  gboolean   recording;
+  GArray    *heartbeat_us;
+  GArray    *lease_us;
+  GArray    *first_us;           /* first request of each active connection */
+  guint64    requests;           /* answered while recording */
+  guint64    long_polls_renewed; /* long polls answered (empty) and sent again */
+  char      *metrics_text;       /* the last /metrics body, when asked */
+} Loop;
+
+static void
+conn_watch (Loop *loop, Conn *conn, gboolean want_out, gboolean add)
+{
+  struct epoll_event event = { 0 };
+
+  event.events = EPOLLIN | EPOLLRDHUP | (want_out ? EPOLLOUT : 0);
+  event.data.ptr = conn;
+  if (epoll_ctl (loop->epoll_fd, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, conn->fd, &event) != 0)
+    fail ("epoll_ctl: %s", g_strerror (errno));
+  conn->want_out = want_out;
+}
+
+static void
+conn_close (Loop *loop, Conn *conn)
+{
+  if (conn->fd >= 0)
+    {
+      if (conn->state == CONN_CONNECTING)
+        loop->connecting--;
+      close (conn->fd); /* also leaves the epoll set */
+    }
+  conn->fd = -1;
+  conn->state = CONN_CLOSED;
+  conn->in_length = 0;
+}
+
+static void
+conn_open (Loop *loop, Conn *conn)
+{
+  g_autoptr (GError) error = NULL;
+
+  conn->fd = connect_loopback (loop->port, FALSE, &error);
+  if (conn->fd < 0)
+    fail ("connection %u: %s (open descriptors: %u)", conn->index, error->message,
+          count_open_fds (0));
+  conn->state = CONN_CONNECTING;
+  conn->in_length = 0;
+  conn->answers = 0;
+  loop->connecting++;
+  conn_watch (loop, conn, TRUE, TRUE);
+}
+
+static void
+conn_flush (Loop *loop, Conn *conn)
+{
+  while (conn->out_offset < conn->out->len)
+    {
+      ssize_t n = send (conn->fd, conn->out->str + conn->out_offset,
+                        conn->out->len - conn->out_offset, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        break;
+      if (n <= 0)
+        fail ("connection %u: send: %s", conn->index, g_strerror (errno));
+      conn->out_offset += (gsize)n;
+    }
+  if ((conn->out_offset < conn->out->len) != conn->want_out)
+    conn_watch (loop, conn, conn->out_offset < conn->out->len, FALSE);
+}
+
+static void
+conn_send (Loop *loop, Conn *conn, RequestKind kind)
+{
+  g_autofree char *heartbeat = NULL;
+
+  conn->kind = kind;
+  switch (kind)
+    {
+      case REQUEST_LONG_POLL:
+        build_request (conn->out, conn->identity, loop->port, "/api/v1/jobs/lease",
+                       "{\"max\":1,\"wait_s\":30}", NULL);
+        break;
+      case REQUEST_LEASE:
+        build_request (conn->out, conn->identity, loop->port, "/api/v1/jobs/lease",
+                       "{\"max\":1,\"wait_s\":0}", NULL);
+        break;
+      case REQUEST_HEARTBEAT:
+        heartbeat = g_strdup_printf ("{\"version\":\"bench\",\"hostname\":\"bench-%u\","
+                                     "\"capabilities\":[\"overpass\"],\"running\":[],"
+                                     "\"load\":{\"jobs\":0}}",
+                                     conn->index);
+        build_request (conn->out, conn->identity, loop->port, "/api/v1/heartbeat", heartbeat, NULL);
+        break;
+      case REQUEST_METRICS:
+      default:
+        g_string_printf (conn->out, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n",
+                         loop->port);
+        break;
+    }
+  conn->out_offset = 0;
+  conn->state = CONN_BUSY;
+  conn->sent_us = g_get_monotonic_time ();
+  conn_flush (loop, conn);
+}
+
+/* What a connection does once it is free. */
+static void
+conn_next (Loop *loop, Conn *conn)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  conn->state = CONN_IDLE;
+  switch (conn->role)
+    {
+      case ROLE_WAITING:
+        conn_send (loop, conn, REQUEST_LONG_POLL);
+        break;
+      case ROLE_ACTIVE:
+        /* A fresh connection always says hello first; its answer also
+       * tells that the server has accepted the connection. */
+        if (conn->answers > 0 && !loop->active_running)
+          break;
+        if (conn->answers > 0 && conn->next_us > now)
+          break; /* the timer check in loop_iterate sends it */
+        conn_send (loop, conn, conn->answers % 2 == 0 ? REQUEST_HEARTBEAT : REQUEST_LEASE);
+        break;
+      case ROLE_METRICS:
+      default:
+        break;
+    }
+}
+
+static const char *
+request_name (RequestKind kind)
+{
+  switch (kind)
+    {
+      case REQUEST_LONG_POLL:
+        return "long-poll lease";
+      case REQUEST_HEARTBEAT:
+        return "heartbeat";
+      case REQUEST_LEASE:
+        return "lease";
+      case REQUEST_METRICS:
+      default:
+        return "metrics";
+    }
+}
+
+static void
+conn_answered (Loop *loop, Conn *conn, Response *response)
+{
+  const char *body = conn->in + response->head_length;
+  gint64      latency = g_get_monotonic_time () - conn->sent_us;
+
+  if (response->status != 200)
+    fail ("connection %u: %s answered %u: %.200s", conn->index, request_name (conn->kind),
+          response->status, body);
+  if (response->close)
+    fail ("connection %u: the server closed a keep-alive connection after a %s", conn->index,
+          request_name (conn->kind));
+
+  switch (conn->kind)
+    {
+      case REQUEST_LONG_POLL:
+      case REQUEST_LEASE:
+        if (strstr (body, "\"jobs\":[]") == NULL)
+          fail ("connection %u: a lease with no job queued answered %.200s", conn->index, body);
+        if (conn->kind == REQUEST_LONG_POLL)
+          loop->long_polls_renewed++;
+        else if (loop->recording)
+          g_array_append_val (loop->lease_us, latency);
+        break;
+      case REQUEST_HEARTBEAT:
+        if (strstr (body, "\"server_time\"") == NULL)
+          fail ("connection %u: heartbeat answered %.200s", conn->index, body);
+        if (conn->answers == 0)
+          g_array_append_val (loop->first_us, latency);
+        else if (loop->recording)
+          g_array_append_val (loop->heartbeat_us, latency);
+        break;
+      case REQUEST_METRICS:
+      default:
+        g_free (loop->metrics_text);
+        loop->metrics_text = g_strndup (body, response->body_length);
+        break;
+    }
+  if (loop->recording && conn->answers > 0 && conn->kind != REQUEST_METRICS &&
+      conn->kind != REQUEST_LONG_POLL)
+    loop->requests++;
+
+  conn->answers++;
+  memmove (conn->in, conn->in + response->head_length + response->body_length,
+           conn->in_length - response->head_length - response->body_length);
+  conn->in_length -= response->head_length + response->body_length;
+  if (conn->in_length != 0)
+    fail ("connection %u: bytes after the answer", conn->index);
+  conn->next_us = loop->pace_us > 0 ? conn->sent_us + loop->pace_us : 0;
+  conn_next (loop, conn);
+}
+
+static void
+conn_readable (Loop *loop, Conn *conn)
+{
+  for (;;)
+    {
+      ssize_t n =
+          recv (conn->fd, conn->in + conn->in_length, conn->in_capacity - 1 - conn->in_length, 0);
+      Response    response;
+      ParseResult parsed;
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return;
+      if (n <= 0)
+        fail ("connection %u: the server %s the connection (%s in flight, %u answers before)",
+              conn->index, n == 0 ? "closed" : "reset",
+              conn->state == CONN_BUSY ? request_name (conn->kind) : "nothing", conn->answers);
+      conn->in_length += (gsize)n;
+      conn->in[conn->in_length] = '\0';
+      if (conn->state != CONN_BUSY)
+        fail ("connection %u: %zd bytes nobody asked for", conn->index, n);
+      parsed = parse_response (conn->in, conn->in_length, &response);
+      if (parsed == PARSE_BAD)
+        fail ("connection %u: malformed HTTP answer", conn->index);
+      if (parsed == PARSE_DONE)
+        {
+          conn_answered (loop, conn, &response);
+          if (conn->fd < 0)
+            return;
+        }
+      else if (conn->in_length + 1 >= conn->in_capacity)
+        fail ("connection %u: answer larger than %zu bytes", conn->index, conn->in_capacity);
+    }
+}
+
+static void
+conn_event (Loop *loop, Conn *conn, guint32 events)
+{
+  if (conn->state == CONN_CONNECTING)
+    {
+      int       error = 0;
+      socklen_t length = sizeof error;
+
+      if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+        return;
+      getsockopt (conn->fd, SOL_SOCKET, SO_ERROR, &error, &length);
+      if (error != 0)
+        fail ("connection %u: connect: %s", conn->index, g_strerror (error));
+      loop->connecting--;
+      conn->state = CONN_IDLE;
+      conn_watch (loop, conn, FALSE, FALSE);
+      conn_next (loop, conn);
+      return;
+    }
+  if ((events & EPOLLOUT) && conn->state == CONN_BUSY)
+    conn_flush (loop, conn);
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+    conn_readable (loop, conn);
+}
+
+/* One round of the event loop: at most @timeout_ms of waiting. */
+static void
+loop_iterate (Loop *loop, int timeout_ms)
+{
+  struct epoll_event events[256];
+  int                n = epoll_wait (loop->epoll_fd, events, G_N_ELEMENTS (events), timeout_ms);
+
+  if (n < 0 && errno != EINTR)
+    fail ("epoll_wait: %s", g_strerror (errno));
+  for (int i = 0; i < n; i++)
+    conn_event (loop, events[i].data.ptr, events[i].events);
+
+  /* Paced active connections whose time has come. */
+  if (loop->pace_us > 0 && loop->active_running)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      for (guint i = 0; i < conn_active; i++)
+        if (loop->active[i].state == CONN_IDLE && loop->active[i].next_us <= now)
+          conn_next (loop, &loop->active[i]);
+    }
+}
+
+static void
+loop_run_for (Loop *loop, double seconds)
+{
+  gint64 until = g_get_monotonic_time () + (gint64)(seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < until)
+    loop_iterate (loop, loop->pace_us > 0 ? 1 : 20);
+}
+
+/* Asks /metrics over the loop's own metrics connection, serving every
+ * other connection meanwhile, and returns the value of @name. */
+static double
+loop_fetch_metric (Loop *loop, const char *name, double *out_second, const char *second_name)
+{
+  gint64           deadline = g_get_monotonic_time () + IO_TIMEOUT_S * G_USEC_PER_SEC;
+  g_autofree char *needle = g_strconcat ("\n", name, " ", NULL);
+  const char      *found;
+
+  g_clear_pointer (&loop->metrics_text, g_free);
+  if (loop->metrics.state == CONN_CLOSED)
+    conn_open (loop, &loop->metrics);
+  while (loop->metrics.state == CONN_CONNECTING)
+    loop_iterate (loop, 20);
+  conn_send (loop, &loop->metrics, REQUEST_METRICS);
+  while (loop->metrics_text == NULL)
+    {
+      if (g_get_monotonic_time () > deadline)
+        fail ("no answer to GET /metrics within %d s", IO_TIMEOUT_S);
+      loop_iterate (loop, 20);
+    }
+  if (out_second != NULL)
+    {
+      g_autofree char *second = g_strconcat ("\n", second_name, " ", NULL);
+      found = strstr (loop->metrics_text, second);
+      *out_second = found != NULL ? g_ascii_strtod (found + strlen (second), NULL) : -1;
+    }
+  found = strstr (loop->metrics_text, needle);
+  if (found == NULL)
+    fail ("/metrics has no %s", name);
+  return g_ascii_strtod (found + strlen (needle), NULL);
+}
+
+/* Lets active connections finish what is in flight and stops them. */
+static void
+loop_stop_active (Loop *loop)
+{
+  gint64   deadline = g_get_monotonic_time () + IO_TIMEOUT_S * G_USEC_PER_SEC;
+  gboolean busy = TRUE;
+
+  loop->active_running = FALSE;
+  while (busy)
+    {
+      busy = FALSE;
+      for (guint i = 0; i < conn_active && !busy; i++)
+        busy = loop->active[i].state == CONN_BUSY || loop->active[i].state == CONN_CONNECTING;
+      if (!busy)
+        break;
+      if (g_get_monotonic_time () > deadline)
+        fail ("active connections still waiting for answers after %d s", IO_TIMEOUT_S);
+      loop_iterate (loop, 20);
+    }
+  loop->recording = FALSE;
+}
+
+static void
+conn_init (Conn                  *conn,
+           guint                  index,
+           ConnRole               role,
+           const NexusConnection *identity,
+           gsize                  in_capacity)
+{
+  conn->fd = -1;
+  conn->index = index;
+  conn->state = CONN_CLOSED;
+  conn->role = role;
+  conn->identity = identity;
+  conn->out = g_string_sized_new (CONN_OUT_CAPACITY);
+  conn->in_capacity = in_capacity;
+  conn->in = g_malloc (in_capacity);
+  /* Touched now, so the client's buffers are in the RSS measured before
+   * any connection: what grows afterwards is the server's. */
+  memset (conn->in, 0, in_capacity);
+  memset (conn->out->str, ' ', CONN_OUT_CAPACITY - 1);
+}
+
+static void
+conn_clear (Conn *conn)
+{
+  g_string_free (conn->out, TRUE);
+  g_free (conn->in);
+}
+
+static double
+mib (gint64 kib)
+{
+  return kib / 1024.0;
+}
+
+/* Prints the server's CPU use since @cpu_before over @seconds of wall
+ * time and @requests requests. */
+static void
+print_server_cpu (double cpu_before, double seconds, guint64 requests)
+{
+  double cpu = process_cpu_s (server_pid) - cpu_before;
+
+  printf ("  server process CPU: %.2f s in %.1f s = %.0f%% of one core", cpu, seconds,
+          100 * cpu / seconds);
+  if (requests > 0)
+    printf (", %.0f µs per request", cpu * G_USEC_PER_SEC / requests);
+  printf ("\n");
+}
+
+/* Runs the active connections for @seconds (back to back when @pace_us is
+ * 0) and prints their latencies against the baseline's.  The active
+ * connections are open and idle. */
+static void
+run_active_phase (Loop       *loop,
+                  const char *label,
+                  gint64      pace_us,
+                  guint       seconds,
+                  GArray     *base_heartbeat,
+                  GArray     *base_lease)
+{
+  gint64  started = g_get_monotonic_time ();
+  guint64 renewed = loop->long_polls_renewed;
+  double  cpu_before = process_cpu_s (server_pid);
+  double  waiters;
+  double  phase_seconds;
+  double  base_p99 = percentile_ms (base_heartbeat, 99);
+  double  base_lease_p99 = percentile_ms (base_lease, 99);
+
+  g_array_set_size (loop->heartbeat_us, 0);
+  g_array_set_size (loop->lease_us, 0);
+  loop->requests = 0;
+  loop->pace_us = pace_us;
+  for (guint i = 0; i < conn_active; i++)
+    loop->active[i].next_us = pace_us > 0 ? started + g_random_int_range (0, (gint32)pace_us) : 0;
+  loop->recording = TRUE;
+  loop->active_running = TRUE;
+  for (guint i = 0; i < conn_active; i++)
+    if (loop->active[i].state == CONN_IDLE)
+      conn_next (loop, &loop->active[i]);
+
+  loop_run_for (loop, seconds / 2.0);
+  waiters = loop_fetch_metric (loop, "nexus_lease_waiters", NULL, NULL);
+  loop_run_for (loop, seconds - elapsed_s (started));
+  loop_stop_active (loop);
+  phase_seconds = elapsed_s (started);
+
+  printf ("\n%s: %u active connections + %u waiting, %.1f s, %" G_GUINT64_FORMAT
+          " requests = %.0f requests/s\n",
+          label, conn_active, conn_waiting - conn_active, phase_seconds, loop->requests,
+          loop->requests / phase_seconds);
+  if (pace_us > 0)
+    printf ("  each active connection sends one request every %.0f ms (offered: %.0f "
+            "requests/s)\n",
+            pace_us / 1000.0, conn_active * (double)G_USEC_PER_SEC / pace_us);
+  else
+    printf ("  each active connection sends its next request as soon as it has the answer "
+            "(a saturation test: latency ≈ %u in flight / throughput)\n",
+            conn_active);
+  print_latency ("heartbeat", loop->heartbeat_us);
+  print_latency ("lease {max:1, wait_s:0}", loop->lease_us);
+  print_server_cpu (cpu_before, phase_seconds, loop->requests);
+  printf ("  server's lease waiters at mid-phase: %.0f (live long polls: %u)\n", waiters,
+          conn_waiting - conn_active);
+  if (loop->long_polls_renewed > renewed)
+    printf ("  %" G_GUINT64_FORMAT " long polls ran out (empty answer) and were sent again\n",
+            loop->long_polls_renewed - renewed);
+  printf ("  RATIO heartbeat p99 loaded/baseline = %.2f / %.2f ms = %.1f "
+          "(issue target: p99 < 50 ms)\n",
+          percentile_ms (loop->heartbeat_us, 99), base_p99,
+          percentile_ms (loop->heartbeat_us, 99) / MAX (base_p99, 0.001));
+  printf ("  RATIO lease p99 loaded/baseline     = %.2f / %.2f ms = %.1f "
+          "(issue target: p99 < 50 ms)\n",
+          percentile_ms (loop->lease_us, 99), base_lease_p99,
+          percentile_ms (loop->lease_us, 99) / MAX (base_lease_p99, 0.001));
+}
+
+/* Opens the active connections; each sends one heartbeat at once (not
+ * counted in the phases: it also waits for the server's accept). */
+static void
+open_active (Loop *loop)
+{
+  gint64 started = g_get_monotonic_time ();
+  gint64 deadline = started + 60 * G_USEC_PER_SEC;
+  guint  answered = 0;
+
+  g_array_set_size (loop->first_us, 0);
+  loop->active_running = FALSE;
+  for (guint i = 0; i < conn_active; i++)
+    {
+      while (loop->connecting >= MAX_CONNECTING)
+        loop_iterate (loop, 20);
+      conn_open (loop, &loop->active[i]);
+    }
+  while (answered < conn_active)
+    {
+      if (g_get_monotonic_time () > deadline)
+        fail ("only %u of %u new connections answered within 60 s", answered, conn_active);
+      loop_iterate (loop, 20);
+      answered = 0;
+      for (guint i = 0; i < conn_active; i++)
+        answered += loop->active[i].answers > 0;
+    }
+  printf ("%u active connections opened and answered in %.2f s; their first request "
+          "(includes waiting for the server's accept):\n",
+          conn_active, elapsed_s (started));
+  print_latency ("first heartbeat on a new connection", loop->first_us);
+}
+
+static int
+run_connections (void)
+{
+  Bench bench = { 0 };
+  Loop  loop = { 0 };
+  g_autoptr (GArray) base_heartbeat = NULL;
+  g_autoptr (GArray) base_lease = NULL;
+  g_autoptr (NexusJobQueue) admin_queue = NULL;
+  g_autoptr (GHashTable) counts = NULL;
+  g_autoptr (GError) error = NULL;
+  rlim_t  wanted;
+  rlim_t  limit;
+  gint64  rss_start, rss_before, rss_waiting, rss_after;
+  gint64  client_rss_before;
+  gint64  started;
+  gint64 *leased = NULL;
+  guint64 base_requests;
+  double  base_seconds;
+  double  cpu_before;
+  double  waiters;
+  double  open_requests = 0;
+  double  open_seconds;
+
+  if (conn_waiting < 1 || conn_active < 1 || conn_active > conn_waiting || conn_identities < 1 ||
+      conn_seconds < 1 || conn_seconds > 60 || conn_baseline_seconds < 1 ||
+      conn_baseline_seconds > 30 || conn_paced_ms > 10000)
+    fail ("--connections ≥ 1, 1 ≤ --active ≤ --connections, --identities ≥ 1, --seconds 1..60, "
+          "--baseline-seconds 1..30, --paced-ms ≤ 10000");
+
+  /* This process holds the client's side of every connection; the
+   * server process raises its own limit when it listens. */
+  wanted = (rlim_t)conn_waiting + conn_active + 256;
+  limit = raise_fd_limit (wanted);
+  if (limit < wanted)
+    {
+      guint fit = (guint)((limit > 256 ? limit - 256 : 0) * 10 / 11);
+      printf ("NOTE: the open-file limit is %lu, %lu are needed for %u connections; scaled "
+              "down to %u connections\n",
+              (unsigned long)limit, (unsigned long)wanted, conn_waiting, fit);
+      conn_waiting = fit;
+      conn_active = MAX (MIN (conn_active, fit / 10), 1);
+      if (conn_waiting < conn_active)
+        fail ("the open-file limit (%lu) is too low", (unsigned long)limit);
+    }
+
+  printf ("api-connections: %u keep-alive connections, each holding a long-poll lease "
+          "(wait_s 30, nothing queued); then %u of them active (heartbeat and lease wait_s 0 "
+          "alternately) for %u s back to back%s, the other %u still waiting\n",
+          conn_waiting, conn_active, conn_seconds, conn_paced_ms > 0 ? " and again paced" : "",
+          conn_waiting - conn_active);
+  printf ("client: this process, one epoll thread, raw HTTP/1.1, every request signed; "
+          "open-file limit %lu\n",
+          (unsigned long)limit);
+
+  /* Before any thread exists: the server process is forked here. */
+  bench_start (&bench, conn_identities, TRUE);
+  rss_start = read_status_kib (server_pid, "VmRSS:");
+
+  loop.epoll_fd = epoll_create1 (EPOLL_CLOEXEC);
+  if (loop.epoll_fd < 0)
+    fail ("epoll_create1: %s", g_strerror (errno));
+  loop.port = bench.port;
+  loop.identities = bench.identities;
+  loop.heartbeat_us = g_array_sized_new (FALSE, FALSE, sizeof (gint64), 1 << 18);
+  loop.lease_us = g_array_sized_new (FALSE, FALSE, sizeof (gint64), 1 << 18);
+  loop.first_us = g_array_sized_new (FALSE, FALSE, sizeof (gint64), conn_active);
+  loop.waiting = g_new0 (Conn, conn_waiting);
+  loop.active = g_new0 (Conn, conn_active);
+  for (guint i = 0; i < conn_waiting; i++)
+    conn_init (&loop.waiting[i], i, ROLE_WAITING,
+               g_ptr_array_index (bench.identities, i % bench.identities->len), CONN_IN_CAPACITY);
+  for (guint i = 0; i < conn_active; i++)
+    conn_init (&loop.active[i], conn_waiting + i, ROLE_ACTIVE,
+               g_ptr_array_index (bench.identities, i % bench.identities->len), CONN_IN_CAPACITY);
+  conn_init (&loop.metrics, G_MAXUINT, ROLE_METRICS, NULL, METRICS_IN_CAPACITY);
+
+  /* 1. Baseline: one active connection, nothing else connected. */
+  loop.recording = TRUE;
+  loop.active_running = TRUE;
+  cpu_before = process_cpu_s (server_pid);
+  conn_open (&loop, &loop.active[0]);
+  started = g_get_monotonic_time ();
+  loop_run_for (&loop, conn_baseline_seconds);
+  loop_stop_active (&loop);
+  base_seconds = elapsed_s (started);
+  base_requests = loop.requests;
+  conn_close (&loop, &loop.active[0]);
+  base_heartbeat = g_array_copy (loop.heartbeat_us);
+  base_lease = g_array_copy (loop.lease_us);
+  printf ("\nbaseline: 1 active connection (back to back), no idle ones, %.1f s, "
+          "%" G_GUINT64_FORMAT " requests = %.0f requests/s\n",
+          base_seconds, base_requests, base_requests / base_seconds);
+  print_latency ("heartbeat", base_heartbeat);
+  print_latency ("lease {max:1, wait_s:0}", base_lease);
+  print_server_cpu (cpu_before, base_seconds, base_requests);
+
+  loop_run_for (&loop, 0.5);
+  waiters = loop_fetch_metric (&loop, "nexus_lease_waiters", NULL, NULL);
+  rss_before = read_status_kib (server_pid, "VmRSS:");
+  client_rss_before = read_status_kib (0, "VmRSS:");
+  printf ("\nserver RSS: %.1f MiB at start, %.1f MiB after the baseline, before the waiting "
+          "connections (client process: %.1f MiB)\n",
+          mib (rss_start), mib (rss_before), mib (client_rss_before));
+
+  /* 2. conn_waiting connections, each with a long poll in flight. */
+  started = g_get_monotonic_time ();
+  cpu_before = process_cpu_s (server_pid);
+  for (guint opened = 0; opened < conn_waiting;)
+    {
+      guint  batch_end = MIN (opened + OPEN_BATCH, conn_waiting);
+      gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+      while (opened < batch_end)
+        {
+          if (loop.connecting >= MAX_CONNECTING)
+            {
+              loop_iterate (&loop, 20);
+              continue;
+            }
+          conn_open (&loop, &loop.waiting[opened++]);
+        }
+      for (;;)
+        {
+          waiters = loop_fetch_metric (&loop, "nexus_lease_waiters", NULL, NULL);
+          if (waiters >= opened)
+            break;
+          if (g_get_monotonic_time () > deadline)
+            fail ("only %.0f of %u long polls parked after 60 s", waiters, opened);
+          loop_run_for (&loop, 0.05);
+        }
+    }
+  open_seconds = elapsed_s (started);
+  printf ("%u connections opened, each with its long poll parked, in %.2f s (%.0f/s)\n",
+          conn_waiting, open_seconds, conn_waiting / open_seconds);
+  print_server_cpu (cpu_before, open_seconds, conn_waiting);
+  cpu_before = process_cpu_s (server_pid);
+  started = g_get_monotonic_time ();
+  loop_run_for (&loop, 2.0);
+  printf ("then 2 s with all %u waiting and nothing else to do:\n", conn_waiting);
+  print_server_cpu (cpu_before, elapsed_s (started), 0);
+  waiters =
+      loop_fetch_metric (&loop, "nexus_lease_waiters", &open_requests, "nexus_api_open_requests");
+  rss_waiting = read_status_kib (server_pid, "VmRSS:");
+  printf ("server reports %.0f lease waiters, %.0f open requests; server holds %u "
+          "descriptors\n",
+          waiters, open_requests, count_open_fds (server_pid));
+  printf ("SERVER RSS with %u waiting: %.1f MiB (issue target: < 200 MB = %.1f MiB); growth "
+          "%.1f MiB = %.1f KiB per waiting connection\n",
+          conn_waiting, mib (rss_waiting), 200e6 / 1048576.0, mib (rss_waiting - rss_before),
+          (rss_waiting - rss_before) / (double)conn_waiting);
+  printf ("  (VmRSS of the server process alone; the client is another process: %.1f MiB)\n",
+          mib (read_status_kib (0, "VmRSS:")));
+
+  /* 3. The baseline's single connection again, now beside the waiting
+   * ones: what they cost every other request. */
+  g_array_set_size (loop.heartbeat_us, 0);
+  g_array_set_size (loop.lease_us, 0);
+  loop.requests = 0;
+  loop.recording = TRUE;
+  loop.active_running = TRUE;
+  conn_open (&loop, &loop.active[0]);
+  cpu_before = process_cpu_s (server_pid);
+  started = g_get_monotonic_time ();
+  loop_run_for (&loop, MIN (conn_baseline_seconds, 3));
+  loop_stop_active (&loop);
+  conn_close (&loop, &loop.active[0]);
+  printf ("\n1 active connection (back to back) beside the %u waiting ones, %.1f s, "
+          "%" G_GUINT64_FORMAT " requests = %.0f requests/s\n",
+          conn_waiting, elapsed_s (started), loop.requests, loop.requests / elapsed_s (started));
+  print_latency ("heartbeat", loop.heartbeat_us);
+  print_latency ("lease {max:1, wait_s:0}", loop.lease_us);
+  print_server_cpu (cpu_before, elapsed_s (started), loop.requests);
+  printf ("  RATIO heartbeat p50 with %u waiting/baseline = %.2f / %.2f ms = %.1f\n", conn_waiting,
+          percentile_ms (loop.heartbeat_us, 50), percentile_ms (base_heartbeat, 50),
+          percentile_ms (loop.heartbeat_us, 50) / MAX (percentile_ms (base_heartbeat, 50), 0.001));
+
+  /* 4. conn_active of the waiting connections become active: closed, and
+   * reconnected as active ones, so conn_waiting stay open. */
+  printf ("\n");
+  for (guint i = 0; i < conn_active; i++)
+    conn_close (&loop, &loop.waiting[i]);
+  open_active (&loop);
+  run_active_phase (&loop, "loaded", 0, conn_seconds, base_heartbeat, base_lease);
+  if (conn_paced_ms > 0)
+    run_active_phase (&loop, "loaded, paced", (gint64)conn_paced_ms * 1000, conn_seconds,
+                      base_heartbeat, base_lease);
+  printf ("\nserver RSS after the loaded phases: %.1f MiB\n",
+          mib (read_status_kib (server_pid, "VmRSS:")));
+
+  /* 5. Everything closed: does the server let go, and does a job still
+   * go to a live worker only? */
+  for (guint i = 0; i < conn_waiting; i++)
+    conn_close (&loop, &loop.waiting[i]);
+  for (guint i = 0; i < conn_active; i++)
+    conn_close (&loop, &loop.active[i]);
+  loop_run_for (&loop, 1.5);
+  waiters =
+      loop_fetch_metric (&loop, "nexus_lease_waiters", &open_requests, "nexus_api_open_requests");
+  rss_after = read_status_kib (server_pid, "VmRSS:");
+  printf ("all %u client connections closed, 1.5 s later: server reports %.0f lease waiters, "
+          "%.0f open requests, holds %u descriptors; RSS %.1f MiB (peak %.1f MiB)\n",
+          conn_waiting, waiters, open_requests, count_open_fds (server_pid), mib (rss_after),
+          mib (read_status_kib (server_pid, "VmHWM:")));
+
+  admin_queue = nexus_job_queue_new (bench.admin);
+  enqueue_jobs (admin_queue, 1);
+  loop_run_for (&loop, 1.5);
+  counts = nexus_store_job_counts_by_status (bench.admin, &error);
+  if (counts == NULL)
+    fail ("cannot count jobs: %s", error->message);
+  leased = g_hash_table_lookup (counts, "leased");
+  printf ("a job queued (by another connection) with no client connected: %s\n",
+          leased != NULL && *leased > 0
+              ? "LEASED within 1.5 s, i.e. handed to a long poll whose client is gone "
+                "(ENGINE ISSUE: the job stays leased until its lease runs out)"
+              : "still queued (no live worker took it)");
+  conn_close (&loop, &loop.metrics);
+
+  for (guint i = 0; i < conn_waiting; i++)
+    conn_clear (&loop.waiting[i]);
+  for (guint i = 0; i < conn_active; i++)
+    conn_clear (&loop.active[i]);
+  conn_clear (&loop.metrics);
+  g_free (loop.waiting);
+  g_free (loop.active);
+  g_array_unref (loop.heartbeat_us);
+  g_array_unref (loop.lease_us);
+  g_array_unref (loop.first_us);
+  g_free (loop.metrics_text);
+  close (loop.epoll_fd);
+  g_clear_object (&admin_queue);
+  bench_stop (&bench);
+  return 0;
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean cycle = g_str_equal (API_LOAD_MODE, "cycle");
+  int      status;
+
+  setvbuf (stdout, NULL, _IOLBF, 0);
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (
+      context, cycle
+                   ? "Lease + report cycles of simulated workers over HTTP, against the raw queue."
+                   : "Thousands of long-poll connections: server memory and latency under load.");
+  g_option_context_add_main_entries (context, cycle ? cycle_entries : connections_entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 2;
+    }
+
+  make_bench_dir ();
+  status = cycle ? run_cycle () : run_connections ();
+  remove_bench_dir ();
+  printf ("OK\n");
+  return status;
+}
