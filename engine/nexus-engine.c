@@ -763,6 +763,42 @@ nexus_engine_get_port (NexusEngine *self)
   return self->port;
 }
 
+typedef struct
+{
+  NexusEngine *engine;
+  gboolean     draining;
+} DrainCall;
+
+static gpointer
+drain_func (NexusStore  *store,
+            gpointer     data,
+            GError     **error)
+{
+  DrainCall *call = data;
+
+  if (call->engine->api != NULL)
+    nexus_api_server_set_draining (call->engine->api, call->draining);
+  return GINT_TO_POINTER (TRUE);
+}
+
+/**
+ * nexus_engine_set_api_draining:
+ *
+ * While draining, the worker API answers every new request with 503
+ * shutting_down (workers back off and retry); work already accepted
+ * completes.  For maintenance such as a restore.
+ */
+void
+nexus_engine_set_api_draining (NexusEngine *self,
+                               gboolean     draining)
+{
+  DrainCall call = { self, draining };
+
+  g_return_if_fail (NEXUS_IS_ENGINE (self));
+
+  nexus_engine_run_sync (self, drain_func, &call, NULL);
+}
+
 static gboolean
 quit_loop_cb (gpointer data)
 {

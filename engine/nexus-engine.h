@@ -80,6 +80,8 @@ const char  *nexus_engine_get_tls_fingerprint (NexusEngine   *self);
 NexusEventBus *nexus_engine_get_event_bus (NexusEngine        *self);
 void         nexus_engine_set_api_config (NexusEngine          *self,
                                           const NexusApiConfig *config);
+void         nexus_engine_set_api_draining (NexusEngine        *self,
+                                            gboolean            draining);
 
 void         nexus_engine_run_async    (NexusEngine         *self,
                                         NexusEngineFunc      func,

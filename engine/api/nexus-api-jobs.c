@@ -638,10 +638,13 @@ _nexus_api_handle_report (NexusApiServer    *self,
   g_ptr_array_add (self->pending_reports, report);
   soup_server_message_pause (msg);
 
-  /* Reports that arrive while this iteration runs share one commit. */
+  /* Reports that arrive while this iteration runs (or within the commit
+   * delay) share one commit. */
   if (self->flush_id == 0)
     {
-      g_autoptr(GSource) source = g_idle_source_new ();
+      g_autoptr(GSource) source = self->config.commit_delay_ms > 0
+                                      ? g_timeout_source_new (self->config.commit_delay_ms)
+                                      : g_idle_source_new ();
       g_source_set_callback (source, flush_reports_cb, self, NULL);
       g_source_set_priority (source, G_PRIORITY_DEFAULT);
       g_source_set_name (source, "[nexus] report group commit");
@@ -870,13 +873,25 @@ _nexus_api_jobs_init (NexusApiServer *self)
                                               G_CALLBACK (jobs_available_cb), self);
 }
 
+/* Waiting long polls get an empty list now. */
+void
+_nexus_api_jobs_release_waiters (NexusApiServer *self)
+{
+  LeaseWaiter *waiter;
+
+  while ((waiter = g_queue_pop_head (&self->lease_waiters)) != NULL)
+    {
+      send_jobs (waiter->msg, NULL);
+      soup_server_message_unpause (waiter->msg);
+      lease_waiter_free (waiter);
+    }
+}
+
 /* Answers what is still open before the server goes: waiting long polls get
  * an empty list, parked reports are applied. */
 void
 _nexus_api_jobs_shutdown (NexusApiServer *self)
 {
-  LeaseWaiter *waiter;
-
   if (self->flush_id != 0)
     {
       GSource *source = g_main_context_find_source_by_id (g_main_context_get_thread_default (),
@@ -886,12 +901,7 @@ _nexus_api_jobs_shutdown (NexusApiServer *self)
       flush_reports_cb (self);
     }
 
-  while ((waiter = g_queue_pop_head (&self->lease_waiters)) != NULL)
-    {
-      send_jobs (waiter->msg, NULL);
-      soup_server_message_unpause (waiter->msg);
-      lease_waiter_free (waiter);
-    }
+  _nexus_api_jobs_release_waiters (self);
 
   g_clear_signal_handler (&self->jobs_available_id, self->queue);
   g_clear_pointer (&self->pending_reports, g_ptr_array_unref);

@@ -104,6 +104,7 @@ char       *_nexus_api_truncated   (const char        *text);
 void        _nexus_api_jobs_init     (NexusApiServer    *self);
 void        _nexus_api_jobs_shutdown (NexusApiServer    *self);
 void        _nexus_api_jobs_poll     (NexusApiServer    *self);
+void        _nexus_api_jobs_release_waiters (NexusApiServer *self);
 void        _nexus_api_handle_lease  (NexusApiServer    *self,
                                       SoupServerMessage *msg,
                                       NexusWorkerRecord *worker,

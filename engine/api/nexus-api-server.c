@@ -42,6 +42,7 @@ nexus_api_config_init_default (NexusApiConfig *config)
   config->lease_ttl_s = 120;
   config->max_wait_s = 30;
   config->tls = FALSE;
+  config->commit_delay_ms = 0;
 }
 
 static void
@@ -1059,6 +1060,25 @@ nexus_api_server_get_n_open_requests (NexusApiServer *self)
   g_return_val_if_fail (NEXUS_IS_API_SERVER (self), 0);
 
   return g_hash_table_size (self->open_requests);
+}
+
+/**
+ * nexus_api_server_set_draining:
+ *
+ * While draining, every new request is answered 503 shutting_down with a
+ * Retry-After, and waiting long polls get an empty list; requests already
+ * being applied finish.  Used at shutdown and while the database is being
+ * swapped.
+ */
+void
+nexus_api_server_set_draining (NexusApiServer *self,
+                               gboolean        draining)
+{
+  g_return_if_fail (NEXUS_IS_API_SERVER (self));
+
+  self->stopping = draining;
+  if (draining)
+    _nexus_api_jobs_release_waiters (self);
 }
 
 /* Stops accepting connections and closes the open ones. */

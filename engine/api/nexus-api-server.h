@@ -50,6 +50,7 @@ typedef struct
   guint  lease_ttl_s;        /* told to workers in the heartbeat answer */
   guint  max_wait_s;         /* longest long-poll a lease may ask for */
   gboolean tls;              /* serve HTTPS with the engine's own certificate */
+  guint  commit_delay_ms;    /* group commit: gather reports this long (0: until idle) */
 } NexusApiConfig;
 
 void nexus_api_config_init_default (NexusApiConfig *config);
@@ -69,6 +70,8 @@ guint16         nexus_api_server_get_port   (NexusApiServer        *self);
 void            nexus_api_server_set_certificate (NexusApiServer   *self,
                                                   GTlsCertificate  *certificate);
 void            nexus_api_server_stop       (NexusApiServer        *self);
+void            nexus_api_server_set_draining (NexusApiServer      *self,
+                                               gboolean             draining);
 guint           nexus_api_server_get_n_open_requests (NexusApiServer *self);
 
 G_END_DECLS

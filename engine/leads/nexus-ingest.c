@@ -1033,7 +1033,9 @@ nexus_ingest_batch_in_transaction (NexusIngest               *self,
   prepared = g_new0 (Prepared, records->len);
   for (guint i = 0; i < records->len; i++)
     prepared[i].input = g_ptr_array_index (records, i);
+  { static gint64 tp, ta; static guint nb; gint64 t0 = g_get_monotonic_time ();
   prepare_all (self, prepared, records->len, context->default_region);
+  tp += g_get_monotonic_time () - t0; t0 = g_get_monotonic_time ();
 
   for (guint i = 0; i < records->len && ok; i++)
     {
@@ -1069,6 +1071,7 @@ nexus_ingest_batch_in_transaction (NexusIngest               *self,
         }
     }
 
+  ta += g_get_monotonic_time () - t0; if (++nb % 200 == 0) g_printerr ("prep %.2fs apply %.2fs\n", tp/1e6, ta/1e6); }
   for (guint i = 0; i < records->len; i++)
     prepared_clear (&prepared[i]);
   g_array_sort (report->rejected, compare_rejections);

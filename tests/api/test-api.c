@@ -997,12 +997,95 @@ test_api_events (Fixture       *fixture,
   g_assert_nonnull (strstr (received->str, "\"kind\":\"job.leased\""));
 }
 
+typedef struct
+{
+  Fixture    *fixture;
+  const char *path;
+  const char *body;
+  const char *key;
+  guint       status;
+  char       *error_code;
+} ReportCall;
+
+static gpointer
+report_thread (gpointer data)
+{
+  ReportCall *call = data;
+  Answer answer;
+
+  send_signed_full (call->fixture, call->path, call->body, 0, NULL, NULL, call->key, &answer);
+  call->status = answer.status;
+  call->error_code = g_strdup (answer.error_code);
+  answer_clear (&answer);
+  return NULL;
+}
+
+static void
+test_api_in_progress (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *token = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *body = NULL;
+  gint64 job = enqueue_job (fixture, "florist");
+  ReportCall first = { fixture };
+  GThread *thread;
+  Answer answer;
+
+  send_signed (fixture, "/api/v1/jobs/lease", "{\"max\":1}", 0, NULL, NULL, &answer);
+  token = g_strdup (json_object_get_string_member (
+      json_array_get_object_element (json_object_get_array_member (answer.object, "jobs"), 0),
+      "lease_token"));
+  answer_clear (&answer);
+
+  path = g_strdup_printf ("/api/v1/jobs/%" G_GINT64_FORMAT "/report", job);
+  body = g_strdup_printf (report_body_format, token);
+  first.path = path;
+  first.body = body;
+  first.key = "florist-page-1";
+
+  /* The commit waits 1.5 s: a second copy arriving meanwhile is refused
+   * as in progress, and the first still lands. */
+  thread = g_thread_new ("report", report_thread, &first);
+  g_usleep (400000);
+  send_signed_full (fixture, path, body, 0, NULL, NULL, "florist-page-1", &answer);
+  g_assert_cmpuint (answer.status, ==, 409);
+  g_assert_cmpstr (answer.error_code, ==, "in_progress");
+  answer_clear (&answer);
+  g_thread_join (thread);
+  g_assert_cmpuint (first.status, ==, 200);
+  g_free (first.error_code);
+
+  /* After the commit the same request gets the stored answer. */
+  send_signed_full (fixture, path, body, 0, NULL, NULL, "florist-page-1", &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  answer_clear (&answer);
+}
+
+static void
+test_api_draining (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  Answer answer;
+
+  nexus_engine_set_api_draining (fixture->engine, TRUE);
+  send_signed (fixture, "/api/v1/heartbeat", "{}", 0, NULL, NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 503);
+  g_assert_cmpstr (answer.error_code, ==, "shutting_down");
+  g_assert_nonnull (answer.retry_after);
+  answer_clear (&answer);
+
+  nexus_engine_set_api_draining (fixture->engine, FALSE);
+  assert_answer (fixture, "/api/v1/heartbeat", "{}", 0, 200, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   static NexusApiConfig fast;
   static NexusApiConfig limited;
+  static NexusApiConfig slow_commit;
 
   g_test_init (&argc, &argv, NULL);
   g_unsetenv ("NEXUS_INTERNAL_SECRET");
@@ -1013,6 +1096,8 @@ main (int   argc,
   nexus_api_config_init_default (&limited);
   limited.address_rate = 0.2;
   limited.address_burst = 5;
+  nexus_api_config_init_default (&slow_commit);
+  slow_commit.commit_delay_ms = 1500;
 
 #define ADD(path, config, func) \
   g_test_add (path, Fixture, config, fixture_set_up, func, fixture_tear_down)
@@ -1031,6 +1116,8 @@ main (int   argc,
   ADD ("/nexus/Api/lease-extend-report-fail", NULL, test_api_job_flow);
   ADD ("/nexus/Api/long-poll", NULL, test_api_long_poll);
   ADD ("/nexus/Api/events-stream", NULL, test_api_events);
+  ADD ("/nexus/Api/report-in-progress", &slow_commit, test_api_in_progress);
+  ADD ("/nexus/Api/draining", NULL, test_api_draining);
 
 #undef ADD
 
