@@ -21,8 +21,10 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "leads/nexus-ingest.h"
 #include "leads/nexus-lead.h"
@@ -33,16 +35,25 @@
 /* Upper bounds (seconds) of the lease latency histogram; the last is +Inf. */
 static const double latency_bounds[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 5.0 };
 
+/* A long poll waiting for work.  Its connection was taken from libsoup
+ * (soup_server_message_steal_connection): a paused libsoup message costs
+ * every main-loop iteration a source check and keeps a 16 KiB header
+ * buffer, which does not scale to thousands of waiting workers.  We answer
+ * it ourselves and then hand the connection back to libsoup for the next
+ * request (soup_server_accept_iostream), or close it. */
 typedef struct
 {
-  NexusApiServer    *server;
-  SoupServerMessage *msg;           /* owned reference */
-  gint64             worker_id;
-  guint              max;
-  char             **providers;     /* NULL: any */
-  gint64             started_us;
-  gint64             deadline_us;
-  gulong             disconnected_id;
+  NexusApiServer *server;
+  GIOStream      *stream;          /* the connection, owned */
+  GSocket        *socket;          /* its socket, owned */
+  GSocketAddress *local;           /* for soup_server_accept_iostream() */
+  GSocketAddress *remote;
+  gboolean        keep_alive;      /* the client wants the connection kept */
+  gint64          worker_id;
+  guint           max;
+  char          **providers;       /* NULL: any */
+  gint64          started_us;
+  gint64          deadline_us;
 } LeaseWaiter;
 
 typedef struct
@@ -64,9 +75,10 @@ typedef struct
 static void
 lease_waiter_free (LeaseWaiter *waiter)
 {
-  if (waiter->disconnected_id != 0)
-    g_signal_handler_disconnect (waiter->msg, waiter->disconnected_id);
-  g_object_unref (waiter->msg);
+  g_clear_object (&waiter->stream);
+  g_clear_object (&waiter->socket);
+  g_clear_object (&waiter->local);
+  g_clear_object (&waiter->remote);
   g_strfreev (waiter->providers);
   g_free (waiter);
 }
@@ -100,9 +112,8 @@ record_lease_latency (NexusApiServer *self,
 }
 
 /* {"jobs":[{"id","lease_token","lease_expires_at","attempt","kind","payload"}]} */
-static void
-send_jobs (SoupServerMessage *msg,
-           GPtrArray         *jobs)
+static JsonNode *
+jobs_json (GPtrArray *jobs)
 {
   g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
   g_autoptr(JsonObject) object = json_object_new ();
@@ -127,6 +138,15 @@ send_jobs (SoupServerMessage *msg,
     }
   json_object_set_array_member (object, "jobs", g_steal_pointer (&array));
   json_node_set_object (root, object);
+  return g_steal_pointer (&root);
+}
+
+static void
+send_jobs (SoupServerMessage *msg,
+           GPtrArray         *jobs)
+{
+  g_autoptr(JsonNode) root = jobs_json (jobs);
+
   _nexus_api_send_json (msg, SOUP_STATUS_OK, root);
 }
 
@@ -147,8 +167,92 @@ publish_leased (NexusApiServer *self,
     }
 }
 
-/* Leases for @waiter.  Returns TRUE when it was answered (jobs or an
- * error); FALSE when there was no work for it. */
+typedef struct
+{
+  NexusApiServer *server;   /* a reference: the write may outlive a stop */
+  LeaseWaiter    *waiter;
+  GBytes         *response;
+} Answering;
+
+static void
+answered_closed_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_io_stream_close_finish (G_IO_STREAM (object), result, NULL);
+  g_object_unref (object);
+}
+
+static void
+answered_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Answering *answering = user_data;
+  LeaseWaiter *waiter = answering->waiter;
+  NexusApiServer *self = answering->server;
+  g_autoptr(GError) error = NULL;
+
+  if (g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error)
+      && waiter->keep_alive && !self->config.tls && !self->stopping
+      && soup_server_accept_iostream (self->server, waiter->stream, waiter->local, waiter->remote,
+                                      NULL))
+    _nexus_api_track_idle (self, waiter->socket);
+  else
+    g_io_stream_close_async (g_object_ref (waiter->stream), G_PRIORITY_DEFAULT, NULL,
+                             answered_closed_cb, NULL);
+
+  lease_waiter_free (waiter);
+  g_bytes_unref (answering->response);
+  g_object_unref (answering->server);
+  g_free (answering);
+}
+
+/* Writes a complete HTTP answer on a parked connection; takes @waiter. */
+static void
+answer_waiter (NexusApiServer *self,
+               LeaseWaiter    *waiter,
+               guint           status,
+               JsonNode       *root)
+{
+  g_autofree char *body = json_to_string (root, FALSE);
+  Answering *answering = g_new0 (Answering, 1);
+  char *text;
+
+  text = g_strdup_printf ("HTTP/1.1 %u %s\r\nServer: nexus/" PACKAGE_VERSION "\r\n"
+                          "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+                          "Connection: %s\r\n\r\n%s",
+                          status, soup_status_get_phrase (status), strlen (body),
+                          waiter->keep_alive && !self->config.tls ? "keep-alive" : "close", body);
+  answering->server = g_object_ref (self);
+  answering->waiter = waiter;
+  answering->response = g_bytes_new_take (text, strlen (text));
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (waiter->stream),
+                                   g_bytes_get_data (answering->response, NULL),
+                                   g_bytes_get_size (answering->response), G_PRIORITY_DEFAULT, NULL,
+                                   answered_cb, answering);
+  _nexus_api_count (self, "lease", status);
+}
+
+/* TRUE when the worker hung up while it waited: then it gets no job. */
+static gboolean
+peer_gone (GSocket *socket)
+{
+  GIOCondition condition = g_socket_condition_check (socket, G_IO_IN | G_IO_HUP | G_IO_ERR);
+  char byte;
+  gssize n;
+
+  if ((condition & (G_IO_HUP | G_IO_ERR)) != 0)
+    return TRUE;
+  if ((condition & G_IO_IN) == 0)
+    return FALSE;
+  n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+/* Leases for a parked @waiter.  Returns TRUE when the waiter is finished
+ * with (answered, or gone) and has been freed; FALSE when there was no work
+ * for it. */
 static gboolean
 serve_waiter (NexusApiServer *self,
               LeaseWaiter    *waiter,
@@ -156,26 +260,36 @@ serve_waiter (NexusApiServer *self,
 {
   g_autoptr(GPtrArray) jobs = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (peer_gone (waiter->socket))
+    {
+      lease_waiter_free (waiter);
+      return TRUE;
+    }
 
   jobs = nexus_job_queue_lease (self->queue, waiter->worker_id, waiter->max,
                                 (const char * const *)waiter->providers, &error);
   if (jobs == NULL)
     {
+      g_autoptr(JsonObject) object = json_object_new ();
+
       g_message ("Lease failed: %s", error->message);
-      _nexus_api_send_error (waiter->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
-                             _("The queue cannot lease right now"));
+      json_object_set_string_member (object, "error", "shutting_down");
+      json_object_set_string_member (object, "message", _("The queue cannot lease right now"));
+      root = json_node_new (JSON_NODE_OBJECT);
+      json_node_set_object (root, object);
+      record_lease_latency (self, waiter->started_us);
+      answer_waiter (self, waiter, SOUP_STATUS_SERVICE_UNAVAILABLE, root);
+      return TRUE;
     }
-  else if (jobs->len > 0 || final)
-    {
-      send_jobs (waiter->msg, jobs);
-      publish_leased (self, waiter->worker_id, jobs);
-    }
-  else
+  if (jobs->len == 0 && !final)
     return FALSE;
 
   record_lease_latency (self, waiter->started_us);
-  _nexus_api_count (self, "lease", soup_server_message_get_status (waiter->msg));
-  soup_server_message_unpause (waiter->msg);
+  publish_leased (self, waiter->worker_id, jobs);
+  root = jobs_json (jobs);
+  answer_waiter (self, waiter, SOUP_STATUS_OK, root);
   return TRUE;
 }
 
@@ -192,10 +306,7 @@ serve_waiters (NexusApiServer *self)
       gboolean any_provider = waiter->providers == NULL;
 
       if (serve_waiter (self, waiter, FALSE))
-        {
-          g_queue_delete_link (&self->lease_waiters, link);
-          lease_waiter_free (waiter);
-        }
+        g_queue_delete_link (&self->lease_waiters, link);
       else if (any_provider)
         break; /* nothing at all is ready */
       link = next;
@@ -207,17 +318,6 @@ jobs_available_cb (NexusJobQueue *queue,
                    gpointer       user_data)
 {
   serve_waiters (user_data);
-}
-
-static void
-waiter_disconnected_cb (SoupServerMessage *msg,
-                        gpointer           user_data)
-{
-  LeaseWaiter *waiter = user_data;
-  NexusApiServer *self = waiter->server;
-
-  g_queue_remove (&self->lease_waiters, waiter);
-  lease_waiter_free (waiter);
 }
 
 /* Runs from the sweep timer: answers long polls whose time is up and
@@ -235,10 +335,7 @@ _nexus_api_jobs_poll (NexusApiServer *self)
       LeaseWaiter *waiter = link->data;
 
       if (waiter->deadline_us <= now && serve_waiter (self, waiter, TRUE))
-        {
-          g_queue_delete_link (&self->lease_waiters, link);
-          lease_waiter_free (waiter);
-        }
+        g_queue_delete_link (&self->lease_waiters, link);
       link = next;
     }
 
@@ -292,6 +389,35 @@ get_bool_member (JsonObject *object,
   return TRUE;
 }
 
+/* Takes the connection from libsoup and queues the long poll. */
+static void
+park_lease (NexusApiServer    *self,
+            SoupServerMessage *msg,
+            gint64             worker_id,
+            guint              max,
+            char             **providers,
+            gint64             wait_s)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  LeaseWaiter *waiter = g_new0 (LeaseWaiter, 1);
+
+  waiter->server = self;
+  waiter->worker_id = worker_id;
+  waiter->max = max;
+  waiter->providers = providers;
+  waiter->started_us = g_get_monotonic_time ();
+  waiter->deadline_us = waiter->started_us + wait_s * G_USEC_PER_SEC;
+  waiter->keep_alive = soup_server_message_get_http_version (msg) == SOUP_HTTP_1_1
+                           ? !soup_message_headers_header_contains (headers, "Connection", "close")
+                           : soup_message_headers_header_contains (headers, "Connection",
+                                                                   "keep-alive");
+  waiter->socket = g_object_ref (soup_server_message_get_socket (msg));
+  waiter->local = g_object_ref (soup_server_message_get_local_address (msg));
+  waiter->remote = g_object_ref (soup_server_message_get_remote_address (msg));
+  waiter->stream = soup_server_message_steal_connection (msg);
+  g_queue_push_tail (&self->lease_waiters, waiter);
+}
+
 void
 _nexus_api_handle_lease (NexusApiServer    *self,
                          SoupServerMessage *msg,
@@ -300,7 +426,6 @@ _nexus_api_handle_lease (NexusApiServer    *self,
 {
   g_autoptr(GStrvBuilder) providers = NULL;
   JsonNode *providers_node = json_object_get_member (body, "providers");
-  LeaseWaiter *waiter;
   gint64 max = 1;
   gint64 wait_s = 0;
 
@@ -332,29 +457,40 @@ _nexus_api_handle_lease (NexusApiServer    *self,
         }
     }
 
-  waiter = g_new0 (LeaseWaiter, 1);
-  waiter->server = self;
-  waiter->msg = g_object_ref (msg);
-  waiter->worker_id = worker->id;
-  waiter->max = (guint)max;
-  waiter->providers = providers != NULL ? g_strv_builder_end (providers) : NULL;
-  waiter->started_us = g_get_monotonic_time ();
-  waiter->deadline_us = waiter->started_us + wait_s * G_USEC_PER_SEC;
-
-  /* Older waiters go first: only lease now when nobody is waiting. */
-  if ((self->lease_waiters.length == 0 || wait_s == 0)
-      && serve_waiter (self, waiter, wait_s == 0))
+  /* Older waiters go first: lease at once only when nobody is waiting. */
+  if (self->lease_waiters.length == 0 || wait_s == 0)
     {
-      /* Answered at once; serve_waiter unpaused a message that was never
-       * paused, which libsoup ignores. */
-      lease_waiter_free (waiter);
-      return;
+      g_autoptr(GPtrArray) jobs = NULL;
+      g_autoptr(GError) error = NULL;
+      g_auto(GStrv) filter = providers != NULL ? g_strv_builder_end (providers) : NULL;
+      gint64 started_us = g_get_monotonic_time ();
+
+      jobs = nexus_job_queue_lease (self->queue, worker->id, (guint)max,
+                                    (const char * const *)filter, &error);
+      if (jobs == NULL)
+        {
+          g_message ("Lease failed: %s", error->message);
+          _nexus_api_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
+                                 _("The queue cannot lease right now"));
+          return;
+        }
+      if (jobs->len > 0 || wait_s == 0)
+        {
+          record_lease_latency (self, started_us);
+          publish_leased (self, worker->id, jobs);
+          send_jobs (msg, jobs);
+          return;
+        }
+      if (filter != NULL)
+        {
+          g_clear_pointer (&providers, g_strv_builder_unref);
+          providers = g_strv_builder_new ();
+          g_strv_builder_addv (providers, (const char **)filter);
+        }
     }
 
-  soup_server_message_pause (msg);
-  waiter->disconnected_id = g_signal_connect (msg, "disconnected",
-                                              G_CALLBACK (waiter_disconnected_cb), waiter);
-  g_queue_push_tail (&self->lease_waiters, waiter);
+  park_lease (self, msg, worker->id, (guint)max,
+              providers != NULL ? g_strv_builder_end (providers) : NULL, wait_s);
   return;
 
 bad_providers:
@@ -881,9 +1017,10 @@ _nexus_api_jobs_release_waiters (NexusApiServer *self)
 
   while ((waiter = g_queue_pop_head (&self->lease_waiters)) != NULL)
     {
-      send_jobs (waiter->msg, NULL);
-      soup_server_message_unpause (waiter->msg);
-      lease_waiter_free (waiter);
+      g_autoptr(JsonNode) root = jobs_json (NULL);
+
+      waiter->keep_alive = FALSE;
+      answer_waiter (self, waiter, SOUP_STATUS_OK, root);
     }
 }
 

@@ -54,6 +54,10 @@ struct _NexusApiServer
    * the sweep timer walks it.  Values are owned by the messages. */
   GHashTable       *open_requests;
   guint             sweep_id;
+  /* GSocket (a reference) → gint64* monotonic time: keep-alive connections
+   * between two requests.  libsoup announces a connection's next request
+   * only when its first bytes arrive, so the sweep closes these itself. */
+  GHashTable       *idle_sockets;
   /* When replay and idempotency records were last purged (monotonic). */
   gint64            last_purge_us;
 
@@ -100,6 +104,9 @@ void        _nexus_api_count       (NexusApiServer    *self,
 const char *_nexus_api_get_string  (JsonObject        *object,
                                     const char        *name);
 char       *_nexus_api_truncated   (const char        *text);
+
+void        _nexus_api_track_idle  (NexusApiServer    *self,
+                                    GSocket           *socket);
 
 void        _nexus_api_jobs_init     (NexusApiServer    *self);
 void        _nexus_api_jobs_shutdown (NexusApiServer    *self);

@@ -754,6 +754,19 @@ request_started_cb (SoupServer        *server,
   state->body = g_byte_array_new ();
   g_object_set_qdata_full (G_OBJECT (msg), request_state_quark, state, request_state_free);
   g_hash_table_add (self->open_requests, msg);
+  if (soup_server_message_get_socket (msg) != NULL)
+    g_hash_table_remove (self->idle_sockets, soup_server_message_get_socket (msg));
+}
+
+/* @socket's connection waits for its next request from now on. */
+void
+_nexus_api_track_idle (NexusApiServer *self,
+                       GSocket        *socket)
+{
+  gint64 *since = g_new (gint64, 1);
+
+  *since = g_get_monotonic_time ();
+  g_hash_table_replace (self->idle_sockets, g_object_ref (socket), since);
 }
 
 static void
@@ -762,8 +775,50 @@ request_ended_cb (SoupServer        *server,
                   gpointer           user_data)
 {
   NexusApiServer *self = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
 
   g_hash_table_remove (self->open_requests, msg);
+  if (socket != NULL && !g_socket_is_closed (socket))
+    _nexus_api_track_idle (self, socket);
+}
+
+/* Closes keep-alive connections idle for longer than the header timeout,
+ * unless a request is in progress on them after all. */
+static void
+close_idle_connections (NexusApiServer *self,
+                        gint64          now,
+                        gint64          limit)
+{
+  g_autoptr(GHashTable) busy = NULL;
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->idle_sockets);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      if (g_socket_is_closed (key))
+        {
+          g_hash_table_iter_remove (&iter);
+          continue;
+        }
+      if (now - *(gint64 *)value <= limit)
+        continue;
+
+      if (busy == NULL)
+        {
+          GHashTableIter requests;
+          gpointer msg;
+
+          busy = g_hash_table_new (NULL, NULL);
+          g_hash_table_iter_init (&requests, self->open_requests);
+          while (g_hash_table_iter_next (&requests, &msg, NULL))
+            g_hash_table_add (busy, soup_server_message_get_socket (msg));
+        }
+      if (!g_hash_table_contains (busy, key))
+        g_socket_shutdown (key, TRUE, TRUE, NULL);
+      g_hash_table_iter_remove (&iter);
+    }
 }
 
 /* Forgets nonces older than their window and report answers older than
@@ -814,6 +869,7 @@ sweep_cb (gpointer user_data)
     }
 
   _nexus_api_jobs_poll (self);
+  close_idle_connections (self, now, header_limit);
   if (now - self->last_purge_us > PURGE_INTERVAL_US)
     {
       self->last_purge_us = now;
@@ -853,6 +909,7 @@ nexus_api_server_finalize (GObject *object)
   g_clear_pointer (&self->address_limiter, nexus_rate_limiter_free);
   g_clear_pointer (&self->worker_limiter, nexus_rate_limiter_free);
   g_clear_pointer (&self->open_requests, g_hash_table_unref);
+  g_clear_pointer (&self->idle_sockets, g_hash_table_unref);
   g_clear_pointer (&self->request_counts, g_hash_table_unref);
   g_clear_object (&self->store);
   g_clear_object (&self->queue);
@@ -876,6 +933,7 @@ static void
 nexus_api_server_init (NexusApiServer *self)
 {
   self->open_requests = g_hash_table_new (NULL, NULL);
+  self->idle_sockets = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
   self->request_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 

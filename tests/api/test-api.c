@@ -545,6 +545,20 @@ test_api_slow_clients (Fixture       *fixture,
     g_assert_true (closed);
     g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
   }
+
+  /* Keeps a connection open after a complete request and says nothing. */
+  {
+    const char *request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    g_autoptr(GSocketConnection) connection = connect_raw (fixture);
+    GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+    g_autofree char *reply = NULL;
+
+    g_assert_true (g_output_stream_write_all (output, request, strlen (request), NULL, NULL, NULL));
+    start = g_get_monotonic_time ();
+    reply = read_all (connection, 1 << 20);
+    g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 200"));
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  }
   assert_healthy (fixture);
 }
 
@@ -927,6 +941,42 @@ test_api_long_poll (Fixture       *fixture,
 }
 
 static void
+test_api_long_poll_hang_up (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  const char *body = "{\"max\":1,\"wait_s\":20}";
+  g_autofree char *timestamp = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                g_get_real_time () / G_USEC_PER_SEC);
+  g_autofree char *nonce = nexus_signature_new_nonce ();
+  g_autofree char *signature = nexus_signature_compute (fixture->worker->secret, "POST",
+                                                        "/api/v1/jobs/lease", timestamp, nonce,
+                                                        (const guint8 *)body, strlen (body));
+  g_autofree char *request = g_strdup_printf (
+      "POST /api/v1/jobs/lease HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: %zu\r\nX-Nexus-Worker: %s\r\nX-Nexus-Timestamp: %s\r\n"
+      "X-Nexus-Nonce: %s\r\nX-Nexus-Signature: %s\r\n\r\n%s",
+      strlen (body), fixture->worker->worker_id, timestamp, nonce, signature, body);
+  Answer answer;
+
+  /* A worker starts a long poll and hangs up. */
+  {
+    g_autoptr(GSocketConnection) connection = connect_raw (fixture);
+    g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                                              request, strlen (request), NULL, NULL, NULL));
+    g_usleep (300000);
+    g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  }
+
+  /* The job queued next goes to a worker that is still there. */
+  enqueue_job (fixture, "dentist");
+  g_usleep (500000);
+  send_signed (fixture, "/api/v1/jobs/lease", "{\"max\":1,\"wait_s\":0}", 0, NULL, NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (answer.object, "jobs")), ==, 1);
+  answer_clear (&answer);
+}
+
+static void
 test_api_events (Fixture       *fixture,
                  gconstpointer  data)
 {
@@ -1115,6 +1165,7 @@ main (int   argc,
   g_test_add_func ("/nexus/Api/tls-pinned-certificate", test_api_tls);
   ADD ("/nexus/Api/lease-extend-report-fail", NULL, test_api_job_flow);
   ADD ("/nexus/Api/long-poll", NULL, test_api_long_poll);
+  ADD ("/nexus/Api/long-poll-hang-up", NULL, test_api_long_poll_hang_up);
   ADD ("/nexus/Api/events-stream", NULL, test_api_events);
   ADD ("/nexus/Api/report-in-progress", &slow_commit, test_api_in_progress);
   ADD ("/nexus/Api/draining", NULL, test_api_draining);
