@@ -59,6 +59,12 @@ struct _NexusEngine
   gint            shutting_down;
   gboolean        shut_down;
 
+  /* The checkpointer thread, and its stop flag guarded by pool_lock and
+   * signalled on checkpoint_cond. */
+  GThread        *checkpointer;
+  GCond           checkpoint_cond;
+  gboolean        checkpoint_stop;
+
   /* Reader pool, guarded by pool_lock. */
   GMutex          pool_lock;
   GCond           pool_cond;
@@ -137,6 +143,42 @@ engine_thread_main (gpointer data)
   return NULL;
 }
 
+/* Checkpoints the WAL every second from a connection of its own, so that
+ * commits on the engine thread never run one (the write connection's
+ * autocheckpoint is off). */
+static gpointer
+checkpointer_main (gpointer data)
+{
+  NexusEngine *self = data;
+  g_autoptr(NexusStore) store = NULL;
+
+  g_mutex_lock (&self->pool_lock);
+  while (!self->checkpoint_stop)
+    {
+      gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+      while (!self->checkpoint_stop && g_cond_wait_until (&self->checkpoint_cond, &self->pool_lock,
+                                                          until))
+        ;
+      if (self->checkpoint_stop)
+        break;
+      g_mutex_unlock (&self->pool_lock);
+
+      if (store == NULL)
+        store = nexus_store_open (self->db_path, NEXUS_STORE_OPEN_NO_CREATE, NULL);
+      if (store != NULL)
+        {
+          g_autoptr(GError) error = NULL;
+          if (!nexus_store_checkpoint_passive (store, &error))
+            g_debug ("%s", error->message);
+        }
+
+      g_mutex_lock (&self->pool_lock);
+    }
+  g_mutex_unlock (&self->pool_lock);
+  return NULL;
+}
+
 static void
 nexus_engine_finalize (GObject *object)
 {
@@ -147,6 +189,7 @@ nexus_engine_finalize (GObject *object)
   g_clear_pointer (&self->idle_readers, g_ptr_array_unref);
   g_mutex_clear (&self->pool_lock);
   g_cond_clear (&self->pool_cond);
+  g_cond_clear (&self->checkpoint_cond);
   g_clear_pointer (&self->loop, g_main_loop_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->db_path, g_free);
@@ -169,6 +212,7 @@ nexus_engine_init (NexusEngine *self)
 {
   g_mutex_init (&self->pool_lock);
   g_cond_init (&self->pool_cond);
+  g_cond_init (&self->checkpoint_cond);
   self->idle_readers = g_ptr_array_new_with_free_func (g_object_unref);
   self->context = g_main_context_new ();
   self->events = nexus_event_bus_new ();
@@ -221,8 +265,12 @@ nexus_engine_new (const char        *db_path,
       self->seeded_demo = TRUE;
     }
 
+  if (!nexus_store_set_autocheckpoint (store, 0, error))
+    return NULL;
+
   self->store = g_steal_pointer (&store);
   self->thread = g_thread_new ("nexus-engine", engine_thread_main, self);
+  self->checkpointer = g_thread_new ("nexus-checkpoint", checkpointer_main, self);
 
   return g_steal_pointer (&self);
 }
@@ -829,6 +877,16 @@ nexus_engine_shutdown (NexusEngine *self)
   self->shut_down = TRUE;
 
   g_atomic_int_set (&self->shutting_down, TRUE);
+
+  if (self->checkpointer != NULL)
+    {
+      g_mutex_lock (&self->pool_lock);
+      self->checkpoint_stop = TRUE;
+      g_cond_signal (&self->checkpoint_cond);
+      g_mutex_unlock (&self->pool_lock);
+      g_thread_join (self->checkpointer);
+      self->checkpointer = NULL;
+    }
 
   if (self->thread != NULL)
     {

@@ -524,6 +524,47 @@ handle_heartbeat (NexusApiServer    *self,
   _nexus_api_send_json (msg, SOUP_STATUS_OK, root);
 }
 
+/* A heartbeat inside the transaction the caller opened: authentication
+ * (and its nonce), the per-worker limit and the visit, then one commit. */
+static void
+handle_heartbeat_request (NexusApiServer         *self,
+                          SoupServerMessage      *msg,
+                          const NexusAuthRequest *request,
+                          RequestState           *state,
+                          const char             *endpoint)
+{
+  g_autoptr(NexusWorkerRecord) worker = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *body;
+  gint64 retry_after_us = 0;
+
+  worker = nexus_workers_authenticate (self->store, request, g_get_real_time () / G_USEC_PER_SEC,
+                                       &error);
+  if (worker == NULL)
+    send_auth_error (msg, error);
+  else if (g_strcmp0 (worker->role, "operator") == 0)
+    _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
+                           _("Operator credentials cannot take jobs"));
+  else if (!nexus_rate_limiter_check (self->worker_limiter, worker->public_id,
+                                      g_get_monotonic_time (), &retry_after_us))
+    send_rate_limited (msg, retry_after_us);
+  else if ((body = parse_body (msg, state->body, parser)) != NULL)
+    handle_heartbeat (self, msg, worker, body);
+
+  if (soup_server_message_get_status (msg) == SOUP_STATUS_OK
+      && !nexus_store_commit (self->store, &error))
+    {
+      g_message ("Heartbeat not recorded: %s", error->message);
+      _nexus_api_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
+                             _("The engine cannot record this right now"));
+    }
+  /* A refused request keeps nothing, not even its nonce, as when it is
+   * refused outside a transaction. */
+  nexus_store_rollback (self->store);
+  _nexus_api_count (self, endpoint, soup_server_message_get_status (msg));
+}
+
 typedef enum
 {
   ROUTE_NONE,
@@ -628,6 +669,14 @@ api_cb (SoupServer        *server,
   request.signature = soup_message_headers_get_one (headers, "X-Nexus-Signature");
   request.body = state->body->data;
   request.body_length = state->body->len;
+
+  /* A heartbeat writes twice (the nonce, the visit): one commit for both. */
+  if (route == ROUTE_HEARTBEAT && !nexus_store_in_transaction (self->store)
+      && nexus_store_begin (self->store, NULL))
+    {
+      handle_heartbeat_request (self, msg, &request, state, endpoint);
+      return;
+    }
 
   worker = nexus_workers_authenticate (self->store, &request, g_get_real_time () / G_USEC_PER_SEC,
                                        &error);

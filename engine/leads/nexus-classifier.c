@@ -31,44 +31,44 @@
 
 typedef struct
 {
-  guint  category;           /* index into categories */
+  guint  category; /* index into categories */
   double weight;
 } RuleHit;
 
 typedef struct
 {
   /* Category names, index = class. */
-  GPtrArray  *classes;
+  GPtrArray *classes;
   /* log P(class) */
-  double     *log_prior;
+  double *log_prior;
   /* log (tokens of class + alpha × vocabulary) */
-  double     *log_denominator;
+  double *log_denominator;
   /* token → double[n_classes] of log (count + alpha) */
   GHashTable *log_counts;
 } NaiveBayes;
 
 struct _NexusClassifier
 {
-  GObject     parent_instance;
+  GObject parent_instance;
 
   /* Category names known to the rules; index = position. */
-  GPtrArray  *categories;
+  GPtrArray *categories;
   /* category name → index + 1 */
   GHashTable *category_index;
   /* normalized keyword → GArray of RuleHit */
   GHashTable *rules;
   /* Longest keyword, in words. */
-  guint       max_keyword_words;
-  guint       n_rules;
+  guint max_keyword_words;
+  guint n_rules;
   /* The active model, or NULL. */
   NaiveBayes *model;
   gint64      model_version;
   /* nexus_store_leads_get_classifier_generation() when loaded. */
-  gint64      generation;
+  gint64 generation;
   /* Scratch: a score per category, and which categories were touched. */
-  double     *scores;
-  GArray     *touched;
-  GString    *ngram;
+  double  *scores;
+  GArray  *touched;
+  GString *ngram;
 };
 
 G_DEFINE_FINAL_TYPE (NexusClassifier, nexus_classifier, G_TYPE_OBJECT)
@@ -137,17 +137,17 @@ nexus_category_source_to_string (NexusCategorySource source)
 {
   switch (source)
     {
-    case NEXUS_CATEGORY_SOURCE_PROVIDER:
-      return "provider";
-    case NEXUS_CATEGORY_SOURCE_MODEL:
-      return "model";
-    case NEXUS_CATEGORY_SOURCE_RULE:
-      return "rule";
-    case NEXUS_CATEGORY_SOURCE_OPERATOR:
-      return "operator";
-    case NEXUS_CATEGORY_SOURCE_NONE:
-    default:
-      return NULL;
+      case NEXUS_CATEGORY_SOURCE_PROVIDER:
+        return "provider";
+      case NEXUS_CATEGORY_SOURCE_MODEL:
+        return "model";
+      case NEXUS_CATEGORY_SOURCE_RULE:
+        return "rule";
+      case NEXUS_CATEGORY_SOURCE_OPERATOR:
+        return "operator";
+      case NEXUS_CATEGORY_SOURCE_NONE:
+      default:
+        return NULL;
     }
 }
 
@@ -174,8 +174,7 @@ nexus_category_source_from_string (const char *text)
  *   normalized name, " | ", the normalized provider category
  */
 char *
-nexus_classifier_features (const char *name_norm,
-                           const char *provider_category)
+nexus_classifier_features (const char *name_norm, const char *provider_category)
 {
   g_autofree char *category = nexus_normalize_text (provider_category);
 
@@ -188,13 +187,13 @@ nexus_classifier_features (const char *name_norm,
 static GPtrArray *
 feature_tokens (const char *features)
 {
-  GPtrArray *tokens = g_ptr_array_new_with_free_func (g_free);
-  const char *split = strstr (features, FEATURE_SEPARATOR);
-  g_autofree char *name = split != NULL ? g_strndup (features, split - features)
-                                        : g_strdup (features);
-  g_auto(GStrv) name_words = g_strsplit (name, " ", -1);
-  g_auto(GStrv) category_words =
-    g_strsplit (split != NULL ? split + strlen (FEATURE_SEPARATOR) : "", " ", -1);
+  GPtrArray       *tokens = g_ptr_array_new_with_free_func (g_free);
+  const char      *split = strstr (features, FEATURE_SEPARATOR);
+  g_autofree char *name =
+      split != NULL ? g_strndup (features, split - features) : g_strdup (features);
+  g_auto (GStrv) name_words = g_strsplit (name, " ", -1);
+  g_auto (GStrv) category_words =
+      g_strsplit (split != NULL ? split + strlen (FEATURE_SEPARATOR) : "", " ", -1);
 
   for (guint i = 0; name_words[i] != NULL && tokens->len < MAX_WORDS; i++)
     if (*name_words[i] != '\0')
@@ -206,30 +205,26 @@ feature_tokens (const char *features)
 }
 
 static guint
-category_lookup_or_add (NexusClassifier *self,
-                        const char      *category)
+category_lookup_or_add (NexusClassifier *self, const char *category)
 {
   guint index = GPOINTER_TO_UINT (g_hash_table_lookup (self->category_index, category));
 
   if (index > 0)
     return index - 1;
   g_ptr_array_add (self->categories, g_strdup (category));
-  g_hash_table_insert (self->category_index, g_ptr_array_index (self->categories,
-                                                                 self->categories->len - 1),
+  g_hash_table_insert (self->category_index,
+                       g_ptr_array_index (self->categories, self->categories->len - 1),
                        GUINT_TO_POINTER (self->categories->len));
   return self->categories->len - 1;
 }
 
 static void
-add_rule (NexusClassifier *self,
-          const char      *category,
-          const char      *keyword,
-          double           weight)
+add_rule (NexusClassifier *self, const char *category, const char *keyword, double weight)
 {
   g_autofree char *normalized = nexus_normalize_text (keyword);
-  GArray *hits;
-  RuleHit hit;
-  guint n_words = 1;
+  GArray          *hits;
+  RuleHit          hit;
+  guint            n_words = 1;
 
   if (normalized == NULL || *normalized == '\0' || weight <= 0)
     return;
@@ -264,21 +259,20 @@ add_rule (NexusClassifier *self,
 
 /* Reads a model JSON (see train()) into a NaiveBayes. */
 static NaiveBayes *
-naive_bayes_from_json (const char  *text,
-                       GError     **error)
+naive_bayes_from_json (const char *text, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(NaiveBayes) model = g_new0 (NaiveBayes, 1);
-  JsonObject *root;
-  JsonArray *classes;
-  JsonObject *vocabulary;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (NaiveBayes) model = g_new0 (NaiveBayes, 1);
+  JsonObject    *root;
+  JsonArray     *classes;
+  JsonObject    *vocabulary;
   JsonObjectIter iter;
-  const char *token;
-  JsonNode *node;
-  double alpha;
-  double n_docs = 0;
-  guint n_classes;
-  guint vocabulary_size;
+  const char    *token;
+  JsonNode      *node;
+  double         alpha;
+  double         n_docs = 0;
+  guint          n_classes;
+  guint          vocabulary_size;
 
   model->classes = g_ptr_array_new_with_free_func (g_free);
   model->log_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -290,7 +284,7 @@ naive_bayes_from_json (const char  *text,
       !json_object_has_member (root, "vocabulary"))
     {
       g_set_error_literal (error, NEXUS_CLASSIFIER_ERROR, NEXUS_CLASSIFIER_ERROR_INVALID,
-                           _("The stored classifier model is not readable"));
+                           _ ("The stored classifier model is not readable"));
       return NULL;
     }
 
@@ -310,7 +304,8 @@ naive_bayes_from_json (const char  *text,
       double docs = json_object_get_int_member (class, "docs");
       double tokens = json_object_get_int_member (class, "tokens");
 
-      g_ptr_array_add (model->classes, g_strdup (json_object_get_string_member (class, "category")));
+      g_ptr_array_add (model->classes,
+                       g_strdup (json_object_get_string_member (class, "category")));
       model->log_prior[c] = log ((docs + 1.0) / (n_docs + n_classes));
       model->log_denominator[c] = log (tokens + alpha * vocabulary_size);
     }
@@ -319,14 +314,14 @@ naive_bayes_from_json (const char  *text,
   while (json_object_iter_next (&iter, &token, &node))
     {
       JsonArray *counts = json_node_get_array (node);
-      double *row = g_new (double, n_classes);
+      double    *row = g_new (double, n_classes);
 
       for (guint c = 0; c < n_classes; c++)
         row[c] = log (alpha);
       for (guint i = 0; counts != NULL && i < json_array_get_length (counts); i++)
         {
           JsonArray *pair = json_array_get_array_element (counts, i);
-          guint c = (guint)json_array_get_int_element (pair, 0);
+          guint      c = (guint)json_array_get_int_element (pair, 0);
           if (c < n_classes)
             row[c] = log (json_array_get_int_element (pair, 1) + alpha);
         }
@@ -339,17 +334,15 @@ naive_bayes_from_json (const char  *text,
 /* Best class of a feature text and its probability; -1 when no word of the
  * text is known to the model. */
 static int
-naive_bayes_predict (NaiveBayes *model,
-                     const char *features,
-                     double     *out_probability)
+naive_bayes_predict (NaiveBayes *model, const char *features, double *out_probability)
 {
-  g_autoptr(GPtrArray) tokens = feature_tokens (features);
-  guint n_classes = model->classes->len;
+  g_autoptr (GPtrArray) tokens = feature_tokens (features);
+  guint              n_classes = model->classes->len;
   g_autofree double *scores = g_new (double, n_classes);
-  guint n_known = 0;
-  double best = -INFINITY;
-  double total = 0;
-  int best_class = -1;
+  guint              n_known = 0;
+  double             best = -INFINITY;
+  double             total = 0;
+  int                best_class = -1;
 
   for (guint c = 0; c < n_classes; c++)
     scores[c] = model->log_prior[c];
@@ -387,12 +380,12 @@ naive_bayes_predict (NaiveBayes *model,
  * Returns: (transfer full) (nullable): the classifier, or %NULL with @error
  */
 NexusClassifier *
-nexus_classifier_load (NexusStore  *store,
-                       GError     **error)
+nexus_classifier_load (NexusStore *store, GError **error)
 {
-  g_autoptr(NexusClassifier) self = g_object_new (NEXUS_TYPE_CLASSIFIER, NULL);
-  g_autoptr(GPtrArray) rules = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_category_rule_free);
-  g_autoptr(NexusCategoryModel) model = NULL;
+  g_autoptr (NexusClassifier) self = g_object_new (NEXUS_TYPE_CLASSIFIER, NULL);
+  g_autoptr (GPtrArray) rules =
+      g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_category_rule_free);
+  g_autoptr (NexusCategoryModel) model = NULL;
 
   g_return_val_if_fail (NEXUS_IS_STORE (store), NULL);
 
@@ -450,13 +443,11 @@ nexus_classifier_get_n_rules (NexusClassifier *self)
 
 /* Adds the rule hits of every word sequence of @text. */
 static void
-score_text (NexusClassifier *self,
-            const char      *text,
-            double           factor)
+score_text (NexusClassifier *self, const char *text, double factor)
 {
   const char *starts[MAX_WORDS];
-  guint lengths[MAX_WORDS];
-  guint n = 0;
+  guint       lengths[MAX_WORDS];
+  guint       n = 0;
   const char *p = text;
 
   /* Word boundaries without copying. */
@@ -523,15 +514,15 @@ score_text (NexusClassifier *self,
  *   there is none
  */
 NexusCategorySource
-nexus_classifier_classify (NexusClassifier  *self,
-                           const char       *name_norm,
-                           const char       *provider_category,
-                           char            **out_category,
-                           double           *out_score)
+nexus_classifier_classify (NexusClassifier *self,
+                           const char      *name_norm,
+                           const char      *provider_category,
+                           char           **out_category,
+                           double          *out_score)
 {
   g_autofree char *category_norm = NULL;
-  double best = 0;
-  int best_category = -1;
+  double           best = 0;
+  int              best_category = -1;
 
   g_return_val_if_fail (NEXUS_IS_CLASSIFIER (self), NEXUS_CATEGORY_SOURCE_NONE);
 
@@ -573,8 +564,8 @@ nexus_classifier_classify (NexusClassifier  *self,
   if (self->model != NULL)
     {
       g_autofree char *features = nexus_classifier_features (name_norm, provider_category);
-      double probability = 0;
-      int c = naive_bayes_predict (self->model, features, &probability);
+      double           probability = 0;
+      int              c = naive_bayes_predict (self->model, features, &probability);
 
       if (c >= 0 && probability >= NEXUS_CLASSIFIER_MIN_PROBABILITY)
         {
@@ -605,33 +596,30 @@ is_held_out (gint64 label_id)
 
 typedef struct
 {
-  char       *category;
-  gint64      docs;
-  gint64      tokens;
+  char  *category;
+  gint64 docs;
+  gint64 tokens;
 } ClassCounts;
 
 /* Trains on @labels (those not held out when @holdout), as JSON text. */
 static char *
-train (GPtrArray *labels,
-       gboolean   holdout,
-       gint64    *out_n_train,
-       guint     *out_n_classes)
+train (GPtrArray *labels, gboolean holdout, gint64 *out_n_train, guint *out_n_classes)
 {
-  g_autoptr(GHashTable) class_index = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GArray) classes = g_array_new (FALSE, TRUE, sizeof (ClassCounts));
+  g_autoptr (GHashTable) class_index = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GArray) classes = g_array_new (FALSE, TRUE, sizeof (ClassCounts));
   /* token → GHashTable (class + 1 → count) */
-  g_autoptr(GHashTable) vocabulary =
-    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_unref);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr (GHashTable) vocabulary =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_unref);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
   GHashTableIter iter;
-  gpointer key, value;
-  gint64 n_train = 0;
+  gpointer       key, value;
+  gint64         n_train = 0;
 
   for (guint i = 0; i < labels->len; i++)
     {
       NexusCategoryLabel *label = g_ptr_array_index (labels, i);
-      g_autoptr(GPtrArray) tokens = NULL;
+      g_autoptr (GPtrArray) tokens = NULL;
       guint c;
 
       if (holdout && is_held_out (label->id))
@@ -659,11 +647,10 @@ train (GPtrArray *labels,
               counts = g_hash_table_new (NULL, NULL);
               g_hash_table_insert (vocabulary, g_strdup (token), counts);
             }
-          g_hash_table_insert (counts, GUINT_TO_POINTER (c),
-                               GSIZE_TO_POINTER (GPOINTER_TO_SIZE (
-                                                   g_hash_table_lookup (counts,
-                                                                        GUINT_TO_POINTER (c))) +
-                                                 1));
+          g_hash_table_insert (
+              counts, GUINT_TO_POINTER (c),
+              GSIZE_TO_POINTER (
+                  GPOINTER_TO_SIZE (g_hash_table_lookup (counts, GUINT_TO_POINTER (c))) + 1));
           g_array_index (classes, ClassCounts, c - 1).tokens++;
         }
     }
@@ -695,7 +682,7 @@ train (GPtrArray *labels,
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       GHashTableIter counts_iter;
-      gpointer class_key, count;
+      gpointer       class_key, count;
 
       json_builder_set_member_name (builder, key);
       json_builder_begin_array (builder);
@@ -731,20 +718,18 @@ train (GPtrArray *labels,
  *   fewer than NEXUS_CLASSIFIER_MIN_LABELS labels in two categories exist
  */
 gboolean
-nexus_classifier_retrain (NexusStore               *store,
-                          NexusClassifierTraining  *out_training,
-                          GError                  **error)
+nexus_classifier_retrain (NexusStore *store, NexusClassifierTraining *out_training, GError **error)
 {
-  g_autoptr(GPtrArray) labels =
-    g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_category_label_free);
-  g_autoptr(GHashTable) categories = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(NaiveBayes) model = NULL;
-  g_autofree char *text = NULL;
-  NexusCategoryModel row = { 0 };
+  g_autoptr (GPtrArray) labels =
+      g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_category_label_free);
+  g_autoptr (GHashTable) categories = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (NaiveBayes) model = NULL;
+  g_autofree char        *text = NULL;
+  NexusCategoryModel      row = { 0 };
   NexusClassifierTraining training = { 0 };
-  gint64 n_test = 0;
-  gint64 n_right = 0;
-  gint64 version = 0;
+  gint64                  n_test = 0;
+  gint64                  n_right = 0;
+  gint64                  version = 0;
 
   g_return_val_if_fail (NEXUS_IS_STORE (store), FALSE);
 
@@ -755,8 +740,8 @@ nexus_classifier_retrain (NexusStore               *store,
   if (labels->len < NEXUS_CLASSIFIER_MIN_LABELS || g_hash_table_size (categories) < 2)
     {
       g_set_error (error, NEXUS_CLASSIFIER_ERROR, NEXUS_CLASSIFIER_ERROR_NOT_ENOUGH_LABELS,
-                   _("Training needs at least %d categories set by an operator, in at least two "
-                     "different categories (there are %u)"),
+                   _ ("Training needs at least %d categories set by an operator, in at least two "
+                      "different categories (there are %u)"),
                    NEXUS_CLASSIFIER_MIN_LABELS, labels->len);
       return FALSE;
     }
@@ -769,8 +754,8 @@ nexus_classifier_retrain (NexusStore               *store,
   for (guint i = 0; i < labels->len; i++)
     {
       NexusCategoryLabel *label = g_ptr_array_index (labels, i);
-      double probability;
-      int c;
+      double              probability;
+      int                 c;
 
       if (!is_held_out (label->id))
         continue;
@@ -821,13 +806,13 @@ nexus_classifier_retrain (NexusStore               *store,
  * not an error here: nothing is trained.
  */
 gboolean
-nexus_classifier_retrain_if_due (NexusStore  *store,
-                                 gint64       min_interval_s,
-                                 gboolean    *out_retrained,
-                                 GError     **error)
+nexus_classifier_retrain_if_due (NexusStore *store,
+                                 gint64      min_interval_s,
+                                 gboolean   *out_retrained,
+                                 GError    **error)
 {
-  g_autoptr(NexusCategoryModel) model = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (NexusCategoryModel) model = NULL;
+  g_autoptr (GError) local_error = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   gint64 n_labels = 0;
   gint64 last_labeled_at = 0;
@@ -839,9 +824,8 @@ nexus_classifier_retrain_if_due (NexusStore  *store,
       !nexus_store_leads_label_stats (store, &n_labels, &last_labeled_at, error))
     return FALSE;
 
-  if (model != NULL &&
-      ((n_labels == model->n_labels && last_labeled_at <= model->created_at) ||
-       now - model->created_at < min_interval_s))
+  if (model != NULL && ((n_labels == model->n_labels && last_labeled_at <= model->created_at) ||
+                        now - model->created_at < min_interval_s))
     return TRUE;
 
   if (!nexus_classifier_retrain (store, NULL, &local_error))
@@ -861,7 +845,7 @@ static gboolean
 scheduled_retrain_cb (gpointer data)
 {
   NexusStore *store = data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (!nexus_classifier_retrain_if_due (store, 0, NULL, &error))
     g_debug ("Scheduled retraining of the classifier failed: %s", error->message);
@@ -881,8 +865,7 @@ scheduled_retrain_cb (gpointer data)
  * Returns: (transfer full): the source, not attached
  */
 GSource *
-nexus_classifier_schedule_source_new (NexusStore *store,
-                                      guint       interval_s)
+nexus_classifier_schedule_source_new (NexusStore *store, guint interval_s)
 {
   GSource *source = g_timeout_source_new_seconds (MAX (interval_s, 1));
 
@@ -900,21 +883,21 @@ nexus_classifier_schedule_source_new (NexusStore *store,
  * again) and records it as a label for training.  Own transaction.
  */
 gboolean
-nexus_classifier_set_label (NexusStore  *store,
-                            gint64       lead_id,
-                            const char  *category,
-                            const char  *actor,
-                            GError     **error)
+nexus_classifier_set_label (NexusStore *store,
+                            gint64      lead_id,
+                            const char *category,
+                            const char *actor,
+                            GError    **error)
 {
-  g_auto(NexusLeadRow) row = { 0 };
+  g_auto (NexusLeadRow) row = { 0 };
   g_autofree char *features = NULL;
   g_autofree char *trimmed = g_strstrip (g_strdup (category != NULL ? category : ""));
-  gboolean found = FALSE;
+  gboolean         found = FALSE;
 
   if (*trimmed == '\0')
     {
       g_set_error_literal (error, NEXUS_CLASSIFIER_ERROR, NEXUS_CLASSIFIER_ERROR_INVALID,
-                           _("The category is empty"));
+                           _ ("The category is empty"));
       return FALSE;
     }
 
@@ -925,7 +908,7 @@ nexus_classifier_set_label (NexusStore  *store,
   if (!found)
     {
       g_set_error (error, NEXUS_CLASSIFIER_ERROR, NEXUS_CLASSIFIER_ERROR_NOT_FOUND,
-                   _("There is no lead %" G_GINT64_FORMAT), lead_id);
+                   _ ("There is no lead %" G_GINT64_FORMAT), lead_id);
       goto fail;
     }
   features = nexus_classifier_features (row.name_norm, row.provider_category);
@@ -948,13 +931,13 @@ fail:
  * keyword).  Own transaction; every classifier reloads.
  */
 gboolean
-nexus_classifier_add_rule (NexusStore  *store,
-                           const char  *category,
-                           const char  *keyword,
-                           const char  *lang,
-                           double       weight,
-                           gint64      *out_rule_id,
-                           GError     **error)
+nexus_classifier_add_rule (NexusStore *store,
+                           const char *category,
+                           const char *keyword,
+                           const char *lang,
+                           double      weight,
+                           gint64     *out_rule_id,
+                           GError    **error)
 {
   g_autofree char *normalized = nexus_normalize_text (keyword);
 
@@ -962,8 +945,8 @@ nexus_classifier_add_rule (NexusStore  *store,
       !(weight > 0))
     {
       g_set_error_literal (error, NEXUS_CLASSIFIER_ERROR, NEXUS_CLASSIFIER_ERROR_INVALID,
-                           _("A rule needs a category, a keyword with letters and a positive "
-                             "weight"));
+                           _ ("A rule needs a category, a keyword with letters and a positive "
+                              "weight"));
       return FALSE;
     }
 
@@ -981,10 +964,10 @@ nexus_classifier_add_rule (NexusStore  *store,
 }
 
 gboolean
-nexus_classifier_set_rule_enabled (NexusStore  *store,
-                                   gint64       rule_id,
-                                   gboolean     enabled,
-                                   GError     **error)
+nexus_classifier_set_rule_enabled (NexusStore *store,
+                                   gint64      rule_id,
+                                   gboolean    enabled,
+                                   GError    **error)
 {
   if (!nexus_store_begin (store, error))
     return FALSE;
@@ -999,27 +982,26 @@ nexus_classifier_set_rule_enabled (NexusStore  *store,
 }
 
 static void
-count_source (NexusClassifierStats *stats,
-              NexusCategorySource   source)
+count_source (NexusClassifierStats *stats, NexusCategorySource source)
 {
   switch (source)
     {
-    case NEXUS_CATEGORY_SOURCE_RULE:
-      stats->n_rule++;
-      break;
-    case NEXUS_CATEGORY_SOURCE_MODEL:
-      stats->n_model++;
-      break;
-    case NEXUS_CATEGORY_SOURCE_PROVIDER:
-      stats->n_provider++;
-      break;
-    case NEXUS_CATEGORY_SOURCE_OPERATOR:
-      stats->n_operator++;
-      break;
-    case NEXUS_CATEGORY_SOURCE_NONE:
-    default:
-      stats->n_none++;
-      break;
+      case NEXUS_CATEGORY_SOURCE_RULE:
+        stats->n_rule++;
+        break;
+      case NEXUS_CATEGORY_SOURCE_MODEL:
+        stats->n_model++;
+        break;
+      case NEXUS_CATEGORY_SOURCE_PROVIDER:
+        stats->n_provider++;
+        break;
+      case NEXUS_CATEGORY_SOURCE_OPERATOR:
+        stats->n_operator++;
+        break;
+      case NEXUS_CATEGORY_SOURCE_NONE:
+      default:
+        stats->n_none++;
+        break;
     }
 }
 
@@ -1032,21 +1014,19 @@ count_source (NexusClassifierStats *stats,
  * leads per transaction.
  */
 gboolean
-nexus_classifier_reclassify_all (NexusStore            *store,
-                                 NexusClassifierStats  *out_stats,
-                                 GError               **error)
+nexus_classifier_reclassify_all (NexusStore *store, NexusClassifierStats *out_stats, GError **error)
 {
-  g_autoptr(NexusClassifier) classifier = nexus_classifier_load (store, error);
+  g_autoptr (NexusClassifier) classifier = nexus_classifier_load (store, error);
   NexusClassifierStats stats = { 0 };
-  gint64 after = 0;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64               after = 0;
+  gint64               now = g_get_real_time () / G_USEC_PER_SEC;
 
   if (classifier == NULL)
     return FALSE;
 
   while (TRUE)
     {
-      g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (NexusLeadRow));
+      g_autoptr (GArray) rows = g_array_new (FALSE, TRUE, sizeof (NexusLeadRow));
 
       g_array_set_clear_func (rows, (GDestroyNotify)nexus_lead_row_clear);
       if (!nexus_store_begin (store, error))
@@ -1061,9 +1041,9 @@ nexus_classifier_reclassify_all (NexusStore            *store,
 
       for (guint i = 0; i < rows->len; i++)
         {
-          NexusLeadRow *row = &g_array_index (rows, NexusLeadRow, i);
+          NexusLeadRow       *row = &g_array_index (rows, NexusLeadRow, i);
           NexusCategorySource current = nexus_category_source_from_string (row->category_source);
-          g_autofree char *category = NULL;
+          g_autofree char    *category = NULL;
           NexusCategorySource source;
 
           after = row->id;
@@ -1079,9 +1059,8 @@ nexus_classifier_reclassify_all (NexusStore            *store,
           if (source == current && g_strcmp0 (category, row->category) == 0)
             continue;
           stats.n_changed++;
-          if (!nexus_store_leads_set_category (store, row->id, category,
-                                               nexus_category_source_to_string (source), now,
-                                               error))
+          if (!nexus_store_leads_set_category (
+                  store, row->id, category, nexus_category_source_to_string (source), now, error))
             goto fail;
         }
 

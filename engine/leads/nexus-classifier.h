@@ -74,7 +74,7 @@ typedef enum
 /* The outcome of one training. */
 typedef struct
 {
-  gint64   version;      /* category_models.id of the new active model */
+  gint64   version; /* category_models.id of the new active model */
   gint64   n_labels;
   gint64   n_train;
   gint64   n_test;
@@ -86,9 +86,9 @@ typedef struct
 /* What nexus_classifier_reclassify_all() did. */
 typedef struct
 {
-  gint64 n_leads;        /* leads looked at */
-  gint64 n_changed;      /* leads whose category changed */
-  gint64 n_rule;         /* leads now classified by each source */
+  gint64 n_leads;   /* leads looked at */
+  gint64 n_changed; /* leads whose category changed */
+  gint64 n_rule;    /* leads now classified by each source */
   gint64 n_model;
   gint64 n_provider;
   gint64 n_operator;
@@ -98,52 +98,48 @@ typedef struct
 #define NEXUS_TYPE_CLASSIFIER (nexus_classifier_get_type ())
 G_DECLARE_FINAL_TYPE (NexusClassifier, nexus_classifier, NEXUS, CLASSIFIER, GObject)
 
-GQuark              nexus_classifier_error_quark    (void);
+GQuark nexus_classifier_error_quark (void);
 
-const char         *nexus_category_source_to_string   (NexusCategorySource  source);
-NexusCategorySource nexus_category_source_from_string (const char          *text);
+const char         *nexus_category_source_to_string (NexusCategorySource source);
+NexusCategorySource nexus_category_source_from_string (const char *text);
 
-char               *nexus_classifier_features       (const char          *name_norm,
-                                                     const char          *provider_category);
+char *nexus_classifier_features (const char *name_norm, const char *provider_category);
 
-NexusClassifier    *nexus_classifier_load           (NexusStore          *store,
-                                                     GError             **error);
-gint64              nexus_classifier_get_generation (NexusClassifier     *self);
-gint64              nexus_classifier_get_model_version (NexusClassifier  *self);
-guint               nexus_classifier_get_n_rules    (NexusClassifier     *self);
-NexusCategorySource nexus_classifier_classify       (NexusClassifier     *self,
-                                                     const char          *name_norm,
-                                                     const char          *provider_category,
-                                                     char               **out_category,
-                                                     double              *out_score);
+NexusClassifier    *nexus_classifier_load (NexusStore *store, GError **error);
+gint64              nexus_classifier_get_generation (NexusClassifier *self);
+gint64              nexus_classifier_get_model_version (NexusClassifier *self);
+guint               nexus_classifier_get_n_rules (NexusClassifier *self);
+NexusCategorySource nexus_classifier_classify (NexusClassifier *self,
+                                               const char      *name_norm,
+                                               const char      *provider_category,
+                                               char           **out_category,
+                                               double          *out_score);
 
-gboolean            nexus_classifier_retrain        (NexusStore          *store,
-                                                     NexusClassifierTraining *out_training,
-                                                     GError             **error);
-gboolean            nexus_classifier_retrain_if_due (NexusStore          *store,
-                                                     gint64               min_interval_s,
-                                                     gboolean            *out_retrained,
-                                                     GError             **error);
-GSource            *nexus_classifier_schedule_source_new (NexusStore     *store,
-                                                          guint           interval_s);
-gboolean            nexus_classifier_set_label      (NexusStore          *store,
-                                                     gint64               lead_id,
-                                                     const char          *category,
-                                                     const char          *actor,
-                                                     GError             **error);
-gboolean            nexus_classifier_add_rule       (NexusStore          *store,
-                                                     const char          *category,
-                                                     const char          *keyword,
-                                                     const char          *lang,
-                                                     double               weight,
-                                                     gint64              *out_rule_id,
-                                                     GError             **error);
-gboolean            nexus_classifier_set_rule_enabled (NexusStore        *store,
-                                                       gint64             rule_id,
-                                                       gboolean           enabled,
-                                                       GError           **error);
-gboolean            nexus_classifier_reclassify_all (NexusStore          *store,
-                                                     NexusClassifierStats *out_stats,
-                                                     GError             **error);
+gboolean
+nexus_classifier_retrain (NexusStore *store, NexusClassifierTraining *out_training, GError **error);
+gboolean nexus_classifier_retrain_if_due (NexusStore *store,
+                                          gint64      min_interval_s,
+                                          gboolean   *out_retrained,
+                                          GError    **error);
+GSource *nexus_classifier_schedule_source_new (NexusStore *store, guint interval_s);
+gboolean nexus_classifier_set_label (NexusStore *store,
+                                     gint64      lead_id,
+                                     const char *category,
+                                     const char *actor,
+                                     GError    **error);
+gboolean nexus_classifier_add_rule (NexusStore *store,
+                                    const char *category,
+                                    const char *keyword,
+                                    const char *lang,
+                                    double      weight,
+                                    gint64     *out_rule_id,
+                                    GError    **error);
+gboolean nexus_classifier_set_rule_enabled (NexusStore *store,
+                                            gint64      rule_id,
+                                            gboolean    enabled,
+                                            GError    **error);
+gboolean nexus_classifier_reclassify_all (NexusStore           *store,
+                                          NexusClassifierStats *out_stats,
+                                          GError              **error);
 
 G_END_DECLS

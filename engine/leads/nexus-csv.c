@@ -28,25 +28,25 @@ struct _NexusCsvReader
   GInputStream *stream;
   /* Bytes read from the stream and not yet consumed: buffer[position…
    * length). */
-  guint8       *buffer;
-  gsize         length;
-  gsize         position;
+  guint8 *buffer;
+  gsize   length;
+  gsize   position;
   /* TRUE once the stream returned 0 bytes. */
-  gboolean      eof;
+  gboolean eof;
   /* TRUE once the start of the stream was checked for a BOM. */
-  gboolean      started;
+  gboolean started;
   /* Field separator, ',' unless set. */
-  char          delimiter;
+  char delimiter;
   /* GString per field, reused from record to record; the first n_fields
    * hold the current record. */
-  GPtrArray    *fields;
-  guint         n_fields;
+  GPtrArray *fields;
+  guint      n_fields;
   /* Physical line (1-based) of the next byte, and of the current record's
    * first byte. */
-  guint64       line;
-  guint64       record_line;
+  guint64 line;
+  guint64 record_line;
   /* Bytes consumed from the stream so far. */
-  guint64       bytes_read;
+  guint64 bytes_read;
 };
 
 /* clang-format off */
@@ -87,11 +87,10 @@ nexus_csv_reader_new (GInputStream *stream)
  *   %NULL with @error set when it cannot be opened
  */
 NexusCsvReader *
-nexus_csv_reader_new_for_path (const char  *path,
-                               GError     **error)
+nexus_csv_reader_new_for_path (const char *path, GError **error)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInputStream) stream = g_file_read (file, NULL, error);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileInputStream) stream = g_file_read (file, NULL, error);
 
   if (stream == NULL)
     return NULL;
@@ -110,8 +109,7 @@ nexus_csv_reader_free (NexusCsvReader *self)
 }
 
 void
-nexus_csv_reader_set_delimiter (NexusCsvReader *self,
-                                char            delimiter)
+nexus_csv_reader_set_delimiter (NexusCsvReader *self, char delimiter)
 {
   g_return_if_fail (self != NULL);
   g_return_if_fail (delimiter != '"' && delimiter != '\n' && delimiter != '\r' && delimiter != 0);
@@ -122,8 +120,7 @@ nexus_csv_reader_set_delimiter (NexusCsvReader *self,
 /* Makes at least one unread byte available.  Returns 1, 0 at the end of
  * the stream, -1 on error. */
 static int
-fill (NexusCsvReader  *self,
-      GError         **error)
+fill (NexusCsvReader *self, GError **error)
 {
   gssize n;
 
@@ -135,7 +132,7 @@ fill (NexusCsvReader  *self,
   n = g_input_stream_read (self->stream, self->buffer, BUFFER_SIZE, NULL, error);
   if (n < 0)
     {
-      g_prefix_error (error, _("Reading the CSV file: "));
+      g_prefix_error (error, _ ("Reading the CSV file: "));
       if (error != NULL && *error != NULL)
         {
           (*error)->domain = NEXUS_CSV_ERROR;
@@ -155,9 +152,7 @@ fill (NexusCsvReader  *self,
 
 /* Reads one byte into *out.  Returns 1, 0 at the end, -1 on error. */
 static int
-read_byte (NexusCsvReader  *self,
-           guint8          *out,
-           GError         **error)
+read_byte (NexusCsvReader *self, guint8 *out, GError **error)
 {
   int status = fill (self, error);
 
@@ -170,8 +165,7 @@ read_byte (NexusCsvReader  *self,
 
 /* Consumes a '\n' after a '\r' (CRLF is one line break). */
 static gboolean
-after_cr (NexusCsvReader  *self,
-          GError         **error)
+after_cr (NexusCsvReader *self, GError **error)
 {
   int status = fill (self, error);
 
@@ -186,15 +180,14 @@ after_cr (NexusCsvReader  *self,
 }
 
 static GString *
-start_field (NexusCsvReader  *self,
-             GError         **error)
+start_field (NexusCsvReader *self, GError **error)
 {
   GString *field;
 
   if (self->n_fields >= NEXUS_CSV_MAX_FIELDS)
     {
       g_set_error (error, NEXUS_CSV_ERROR, NEXUS_CSV_ERROR_TOO_MANY_FIELDS,
-                   _("Line %" G_GUINT64_FORMAT ": more than %d fields"), self->record_line,
+                   _ ("Line %" G_GUINT64_FORMAT ": more than %d fields"), self->record_line,
                    NEXUS_CSV_MAX_FIELDS);
       return NULL;
     }
@@ -214,14 +207,13 @@ start_field (NexusCsvReader  *self,
  *   (@error unset) or on error
  */
 gboolean
-nexus_csv_reader_next (NexusCsvReader  *self,
-                       GError         **error)
+nexus_csv_reader_next (NexusCsvReader *self, GError **error)
 {
-  State state = STATE_FIELD_START;
-  gsize record_bytes = 0;
+  State    state = STATE_FIELD_START;
+  gsize    record_bytes = 0;
   GString *field = NULL;
-  guint8 c;
-  int status;
+  guint8   c;
+  int      status;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
@@ -273,7 +265,7 @@ nexus_csv_reader_next (NexusCsvReader  *self,
           if (state == STATE_QUOTED)
             {
               g_set_error (error, NEXUS_CSV_ERROR, NEXUS_CSV_ERROR_UNTERMINATED_QUOTE,
-                           _("Line %" G_GUINT64_FORMAT ": a quoted field is not closed"),
+                           _ ("Line %" G_GUINT64_FORMAT ": a quoted field is not closed"),
                            self->record_line);
               return FALSE;
             }
@@ -283,7 +275,7 @@ nexus_csv_reader_next (NexusCsvReader  *self,
       if (++record_bytes > NEXUS_CSV_MAX_RECORD)
         {
           g_set_error (error, NEXUS_CSV_ERROR, NEXUS_CSV_ERROR_RECORD_TOO_LONG,
-                       _("Line %" G_GUINT64_FORMAT ": a record longer than %d bytes"),
+                       _ ("Line %" G_GUINT64_FORMAT ": a record longer than %d bytes"),
                        self->record_line, NEXUS_CSV_MAX_RECORD);
           return FALSE;
         }
@@ -358,8 +350,7 @@ nexus_csv_reader_get_n_fields (NexusCsvReader *self)
  *   or %NULL when the record has fewer fields
  */
 const char *
-nexus_csv_reader_get_field (NexusCsvReader *self,
-                            guint           index)
+nexus_csv_reader_get_field (NexusCsvReader *self, guint index)
 {
   g_return_val_if_fail (self != NULL, NULL);
 

@@ -47,20 +47,16 @@ typedef enum
 
 typedef struct _NexusCsvReader NexusCsvReader;
 
-GQuark          nexus_csv_error_quark          (void);
+GQuark nexus_csv_error_quark (void);
 
-NexusCsvReader *nexus_csv_reader_new           (GInputStream    *stream);
-NexusCsvReader *nexus_csv_reader_new_for_path  (const char      *path,
-                                                GError         **error);
-void            nexus_csv_reader_free          (NexusCsvReader  *self);
-void            nexus_csv_reader_set_delimiter (NexusCsvReader  *self,
-                                                char             delimiter);
-gboolean        nexus_csv_reader_next          (NexusCsvReader  *self,
-                                                GError         **error);
-guint           nexus_csv_reader_get_n_fields  (NexusCsvReader  *self);
-const char     *nexus_csv_reader_get_field     (NexusCsvReader  *self,
-                                                guint            index);
-guint64         nexus_csv_reader_get_line      (NexusCsvReader  *self);
+NexusCsvReader *nexus_csv_reader_new (GInputStream *stream);
+NexusCsvReader *nexus_csv_reader_new_for_path (const char *path, GError **error);
+void            nexus_csv_reader_free (NexusCsvReader *self);
+void            nexus_csv_reader_set_delimiter (NexusCsvReader *self, char delimiter);
+gboolean        nexus_csv_reader_next (NexusCsvReader *self, GError **error);
+guint           nexus_csv_reader_get_n_fields (NexusCsvReader *self);
+const char     *nexus_csv_reader_get_field (NexusCsvReader *self, guint index);
+guint64         nexus_csv_reader_get_line (NexusCsvReader *self);
 guint64         nexus_csv_reader_get_bytes_read (NexusCsvReader *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusCsvReader, nexus_csv_reader_free)

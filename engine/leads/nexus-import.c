@@ -20,12 +20,13 @@
 G_DEFINE_QUARK (nexus-import-error-quark, nexus_import_error)
 /* clang-format on */
 
-static const char * const field_names[NEXUS_IMPORT_N_FIELDS] = {
-  "name", "phone", "address", "city", "category", "ref", "lat", "lon", "country", "website", "email",
+static const char *const field_names[NEXUS_IMPORT_N_FIELDS] = {
+  "name", "phone", "address", "city",    "category", "ref",
+  "lat",  "lon",   "country", "website", "email",
 };
 
 /* Header names recognized without --map, per field. */
-static const char * const field_aliases[NEXUS_IMPORT_N_FIELDS][6] = {
+static const char *const field_aliases[NEXUS_IMPORT_N_FIELDS][6] = {
   { "name", "title", "business", "business_name", NULL },
   { "phone", "phones", "telephone", "tel", "phone_number", NULL },
   { "address", "addr", "street", "street_address", NULL },
@@ -88,7 +89,7 @@ nexus_import_summary_free (NexusImportSummary *summary)
 JsonNode *
 nexus_import_summary_to_json (const NexusImportSummary *summary)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "rows");
@@ -107,8 +108,8 @@ nexus_import_summary_to_json (const NexusImportSummary *summary)
   json_builder_begin_array (builder);
   for (guint i = 0; i < summary->rejections->len; i++)
     {
-      NexusImportRejection *rejection = &g_array_index (summary->rejections,
-                                                        NexusImportRejection, i);
+      NexusImportRejection *rejection =
+          &g_array_index (summary->rejections, NexusImportRejection, i);
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "line");
@@ -123,9 +124,7 @@ nexus_import_summary_to_json (const NexusImportSummary *summary)
 }
 
 static void
-summary_reject (NexusImportSummary *summary,
-                guint64             line,
-                const char         *reason)
+summary_reject (NexusImportSummary *summary, guint64 line, const char *reason)
 {
   summary->rejected++;
   if (summary->rejections->len < NEXUS_IMPORT_MAX_REJECTIONS)
@@ -146,21 +145,19 @@ field_from_name (const char *name)
 
 /* Parses "name=COL,phone=COL" into (field, column name) pairs. */
 static gboolean
-parse_map (const char  *spec,
-           char        *columns[NEXUS_IMPORT_N_FIELDS],
-           GError     **error)
+parse_map (const char *spec, char *columns[NEXUS_IMPORT_N_FIELDS], GError **error)
 {
-  g_auto(GStrv) items = NULL;
+  g_auto (GStrv) items = NULL;
 
   if (spec == NULL)
     return TRUE;
   items = g_strsplit (spec, ",", -1);
   for (guint i = 0; items[i] != NULL; i++)
     {
-      const char *eq;
+      const char      *eq;
       g_autofree char *key = NULL;
       g_autofree char *column = NULL;
-      int field;
+      int              field;
 
       if (*g_strstrip (items[i]) == '\0')
         continue;
@@ -168,7 +165,7 @@ parse_map (const char  *spec,
       if (eq == NULL)
         {
           g_set_error (error, NEXUS_IMPORT_ERROR, NEXUS_IMPORT_ERROR_BAD_MAP,
-                       _("--map: “%s” is not FIELD=COLUMN"), items[i]);
+                       _ ("--map: “%s” is not FIELD=COLUMN"), items[i]);
           return FALSE;
         }
       key = g_strstrip (g_strndup (items[i], eq - items[i]));
@@ -177,15 +174,15 @@ parse_map (const char  *spec,
       if (field < 0)
         {
           g_set_error (error, NEXUS_IMPORT_ERROR, NEXUS_IMPORT_ERROR_BAD_MAP,
-                       _("--map: unknown field “%s” (fields: name, phone, address, city, "
-                         "category, ref, lat, lon, country, website, email)"),
+                       _ ("--map: unknown field “%s” (fields: name, phone, address, city, "
+                          "category, ref, lat, lon, country, website, email)"),
                        key);
           return FALSE;
         }
       if (*column == '\0')
         {
           g_set_error (error, NEXUS_IMPORT_ERROR, NEXUS_IMPORT_ERROR_BAD_MAP,
-                       _("--map: no column given for “%s”"), key);
+                       _ ("--map: no column given for “%s”"), key);
           return FALSE;
         }
       g_free (columns[field]);
@@ -201,10 +198,9 @@ parse_map (const char  *spec,
  * field names, and the country.
  */
 gboolean
-nexus_import_check_options (const NexusImportOptions  *options,
-                            GError                   **error)
+nexus_import_check_options (const NexusImportOptions *options, GError **error)
 {
-  char *columns[NEXUS_IMPORT_N_FIELDS] = { NULL };
+  char    *columns[NEXUS_IMPORT_N_FIELDS] = { NULL };
   gboolean ok = parse_map (options->map, columns, error);
 
   for (guint i = 0; i < NEXUS_IMPORT_N_FIELDS; i++)
@@ -215,7 +211,7 @@ nexus_import_check_options (const NexusImportOptions  *options,
   if (options->country != NULL && !nexus_phone_region_is_known (options->country))
     {
       g_set_error (error, NEXUS_IMPORT_ERROR, NEXUS_IMPORT_ERROR_BAD_COUNTRY,
-                   _("--country: “%s” is not a known ISO 3166-1 country code"), options->country);
+                   _ ("--country: “%s” is not a known ISO 3166-1 country code"), options->country);
       return FALSE;
     }
   return TRUE;
@@ -223,13 +219,13 @@ nexus_import_check_options (const NexusImportOptions  *options,
 
 /* Finds the column of every field: the map first, then the usual names. */
 static gboolean
-resolve_columns (NexusCsvReader  *reader,
-                 const char      *map,
-                 int              index[NEXUS_IMPORT_N_FIELDS],
-                 GError         **error)
+resolve_columns (NexusCsvReader *reader,
+                 const char     *map,
+                 int             index[NEXUS_IMPORT_N_FIELDS],
+                 GError        **error)
 {
-  char *mapped[NEXUS_IMPORT_N_FIELDS] = { NULL };
-  guint n = nexus_csv_reader_get_n_fields (reader);
+  char    *mapped[NEXUS_IMPORT_N_FIELDS] = { NULL };
+  guint    n = nexus_csv_reader_get_n_fields (reader);
   gboolean ok = TRUE;
 
   if (!parse_map (map, mapped, error))
@@ -258,7 +254,7 @@ resolve_columns (NexusCsvReader  *reader,
       if (mapped[f] != NULL && index[f] < 0 && ok)
         {
           g_set_error (error, NEXUS_IMPORT_ERROR, NEXUS_IMPORT_ERROR_BAD_MAP,
-                       _("--map: the file has no column “%s”"), mapped[f]);
+                       _ ("--map: the file has no column “%s”"), mapped[f]);
           ok = FALSE;
         }
     }
@@ -268,16 +264,14 @@ resolve_columns (NexusCsvReader  *reader,
   if (ok && index[NEXUS_IMPORT_FIELD_NAME] < 0)
     {
       g_set_error_literal (error, NEXUS_IMPORT_ERROR, NEXUS_IMPORT_ERROR_NO_NAME,
-                           _("No column holds the name: map one with --map name=COLUMN"));
+                           _ ("No column holds the name: map one with --map name=COLUMN"));
       ok = FALSE;
     }
   return ok;
 }
 
 static const char *
-cell (NexusCsvReader *reader,
-      const int       index[NEXUS_IMPORT_N_FIELDS],
-      guint           field)
+cell (NexusCsvReader *reader, const int index[NEXUS_IMPORT_N_FIELDS], guint field)
 {
   const char *value;
 
@@ -288,12 +282,9 @@ cell (NexusCsvReader *reader,
 }
 
 static gboolean
-parse_coordinate (const char  *text,
-                  const char  *name,
-                  double      *out,
-                  GError     **error)
+parse_coordinate (const char *text, const char *name, double *out, GError **error)
 {
-  char *end = NULL;
+  char  *end = NULL;
   double value = g_ascii_strtod (text, &end);
 
   while (end != NULL && g_ascii_isspace (*end))
@@ -309,16 +300,16 @@ parse_coordinate (const char  *text,
 
 /* One CSV row as a record (validated), or NULL with the reason. */
 static NexusLeadInput *
-row_to_input (NexusCsvReader            *reader,
-              GPtrArray                 *headers,
-              const int                  index[NEXUS_IMPORT_N_FIELDS],
-              const NexusImportOptions  *options,
-              GError                   **error)
+row_to_input (NexusCsvReader           *reader,
+              GPtrArray                *headers,
+              const int                 index[NEXUS_IMPORT_N_FIELDS],
+              const NexusImportOptions *options,
+              GError                  **error)
 {
-  g_autoptr(NexusLeadInput) input = nexus_lead_input_new ();
-  g_autoptr(JsonObject) raw = json_object_new ();
-  g_autoptr(JsonNode) raw_node = NULL;
-  g_autoptr(JsonNode) payload = NULL;
+  g_autoptr (NexusLeadInput) input = nexus_lead_input_new ();
+  g_autoptr (JsonObject) raw = json_object_new ();
+  g_autoptr (JsonNode) raw_node = NULL;
+  g_autoptr (JsonNode) payload = NULL;
   const char *lat = cell (reader, index, NEXUS_IMPORT_FIELD_LAT);
   const char *lon = cell (reader, index, NEXUS_IMPORT_FIELD_LON);
   const char *phone = cell (reader, index, NEXUS_IMPORT_FIELD_PHONE);
@@ -340,9 +331,9 @@ row_to_input (NexusCsvReader            *reader,
   else
     {
       /* A stable ref, so that importing the file again re-reports. */
-      g_autofree char *key = g_strjoin ("\x1f", input->name ? input->name : "", phone ? phone : "",
-                                        input->address ? input->address : "",
-                                        input->city ? input->city : "", NULL);
+      g_autofree char *key =
+          g_strjoin ("\x1f", input->name ? input->name : "", phone ? phone : "",
+                     input->address ? input->address : "", input->city ? input->city : "", NULL);
       g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA1, key, -1);
 
       input->ref = g_strdup_printf ("row:%.16s", sum);
@@ -395,14 +386,14 @@ input_free_cb (gpointer input)
 }
 
 static gboolean
-flush (NexusIngest               *ingest,
-       const NexusImportOptions  *options,
-       GPtrArray                 *batch,
-       GArray                    *lines,
-       NexusImportSummary        *summary,
-       GError                   **error)
+flush (NexusIngest              *ingest,
+       const NexusImportOptions *options,
+       GPtrArray                *batch,
+       GArray                   *lines,
+       NexusImportSummary       *summary,
+       GError                  **error)
 {
-  g_autoptr(NexusIngestReport) report = nexus_ingest_report_new ();
+  g_autoptr (NexusIngestReport) report = nexus_ingest_report_new ();
   NexusIngestContext context = { 0 };
 
   if (batch->len == 0)
@@ -428,8 +419,7 @@ flush (NexusIngest               *ingest,
 }
 
 static int
-compare_lines (gconstpointer a,
-               gconstpointer b)
+compare_lines (gconstpointer a, gconstpointer b)
 {
   const NexusImportRejection *ra = a;
   const NexusImportRejection *rb = b;
@@ -453,22 +443,22 @@ compare_lines (gconstpointer a,
  * coordinates…) is rejected with its line number and the import goes on.
  */
 gboolean
-nexus_import_csv (NexusIngest               *ingest,
-                  GInputStream              *stream,
-                  const NexusImportOptions  *options,
-                  NexusImportSummary        *summary,
-                  NexusImportProgressFunc    progress,
-                  gpointer                   user_data,
-                  GCancellable              *cancellable,
-                  GError                   **error)
+nexus_import_csv (NexusIngest              *ingest,
+                  GInputStream             *stream,
+                  const NexusImportOptions *options,
+                  NexusImportSummary       *summary,
+                  NexusImportProgressFunc   progress,
+                  gpointer                  user_data,
+                  GCancellable             *cancellable,
+                  GError                  **error)
 {
-  g_autoptr(NexusCsvReader) reader = NULL;
-  g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (input_free_cb);
-  g_autoptr(GArray) lines = g_array_new (FALSE, FALSE, sizeof (guint64));
-  g_autoptr(GError) local_error = NULL;
-  guint batch_size = options->batch_size > 0 ? options->batch_size : NEXUS_IMPORT_BATCH;
-  int index[NEXUS_IMPORT_N_FIELDS];
+  g_autoptr (NexusCsvReader) reader = NULL;
+  g_autoptr (GPtrArray) headers = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) batch = g_ptr_array_new_with_free_func (input_free_cb);
+  g_autoptr (GArray) lines = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr (GError) local_error = NULL;
+  guint    batch_size = options->batch_size > 0 ? options->batch_size : NEXUS_IMPORT_BATCH;
+  int      index[NEXUS_IMPORT_N_FIELDS];
   gboolean ok = TRUE;
 
   g_return_val_if_fail (NEXUS_IS_INGEST (ingest), FALSE);
@@ -484,7 +474,7 @@ nexus_import_csv (NexusIngest               *ingest,
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error_literal (error, NEXUS_IMPORT_ERROR, NEXUS_IMPORT_ERROR_EMPTY,
-                             _("The file is empty: a CSV import needs a header line"));
+                             _ ("The file is empty: a CSV import needs a header line"));
       return FALSE;
     }
   if (!resolve_columns (reader, options->map, index, error))
@@ -494,8 +484,8 @@ nexus_import_csv (NexusIngest               *ingest,
 
   while (ok)
     {
-      g_autoptr(NexusLeadInput) input = NULL;
-      g_autoptr(GError) row_error = NULL;
+      g_autoptr (NexusLeadInput) input = NULL;
+      g_autoptr (GError) row_error = NULL;
       guint64 line;
 
       if (!nexus_csv_reader_next (reader, &local_error))

@@ -74,18 +74,18 @@ typedef struct
   /* lead_sources.provider of every row; NULL: "import". */
   const char *source;
   /* Rows per batch (transaction); 0: NEXUS_IMPORT_BATCH. */
-  guint       batch_size;
+  guint batch_size;
 } NexusImportOptions;
 
 typedef struct
 {
-  guint64 line;   /* line of the file where the row starts */
+  guint64 line; /* line of the file where the row starts */
   char   *reason;
 } NexusImportRejection;
 
 typedef struct
 {
-  guint64 rows;      /* data rows read */
+  guint64 rows; /* data rows read */
   guint64 accepted;
   guint64 n_new;
   guint64 merged;
@@ -100,23 +100,22 @@ typedef void (*NexusImportProgressFunc) (const NexusImportSummary *summary,
                                          guint64                   bytes_read,
                                          gpointer                  user_data);
 
-GQuark              nexus_import_error_quark   (void);
+GQuark nexus_import_error_quark (void);
 
-NexusImportSummary *nexus_import_summary_new   (void);
-void                nexus_import_summary_free  (NexusImportSummary       *summary);
+NexusImportSummary *nexus_import_summary_new (void);
+void                nexus_import_summary_free (NexusImportSummary *summary);
 JsonNode           *nexus_import_summary_to_json (const NexusImportSummary *summary);
 
-const char         *nexus_import_field_to_string (NexusImportField       field);
-gboolean            nexus_import_check_options (const NexusImportOptions *options,
-                                                GError                  **error);
-gboolean            nexus_import_csv           (NexusIngest              *ingest,
-                                                GInputStream             *stream,
-                                                const NexusImportOptions *options,
-                                                NexusImportSummary       *summary,
-                                                NexusImportProgressFunc   progress,
-                                                gpointer                  user_data,
-                                                GCancellable             *cancellable,
-                                                GError                  **error);
+const char *nexus_import_field_to_string (NexusImportField field);
+gboolean    nexus_import_check_options (const NexusImportOptions *options, GError **error);
+gboolean    nexus_import_csv (NexusIngest              *ingest,
+                              GInputStream             *stream,
+                              const NexusImportOptions *options,
+                              NexusImportSummary       *summary,
+                              NexusImportProgressFunc   progress,
+                              gpointer                  user_data,
+                              GCancellable             *cancellable,
+                              GError                  **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusImportSummary, nexus_import_summary_free)
 

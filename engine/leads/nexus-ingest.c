@@ -5,8 +5,9 @@
  *
  * A batch runs in two stages.  Prepare (pure, no store): every record is
  * normalized and its phones parsed — the expensive part (libphonenumber,
- * Unicode normalization), spread over a small thread pool for large
- * batches.  Apply (the store's thread, in order): match, merge or insert.
+ * Unicode normalization), done by a small thread pool in chunks for large
+ * batches.  Apply (the store's thread, in order): match, merge or insert —
+ * each chunk as soon as it is prepared, so both stages run at once.
  */
 
 #define G_LOG_DOMAIN "nexus-leads"
@@ -23,9 +24,9 @@
 #include "nexus-similarity.h"
 #include "store/nexus-store-leads.h"
 
-/* Records per prepare task; smaller batches are prepared on the calling
+/* Records per prepare task; a batch of one chunk is prepared on the calling
  * thread. */
-#define PREPARE_CHUNK 64
+#define PREPARE_CHUNK 32
 /* phone_raw never grows beyond this (a lead seen a thousand times with a
  * thousand bad numbers is not worth a megabyte). */
 #define MAX_PHONE_RAW 512
@@ -42,36 +43,46 @@ typedef struct
   char           *email;
   char           *country;
   /* NexusPhone: the valid numbers, each E.164 once, in the order given. */
-  GPtrArray      *valid_phones;
+  GPtrArray *valid_phones;
   /* The numbers that are not valid, as supplied, "; "-separated, or NULL. */
-  char           *phone_raw;
+  char *phone_raw;
   /* Set when the record cannot enter the vault. */
-  const char     *reject_reason;
+  const char *reject_reason;
 } Prepared;
 
 struct _NexusIngest
 {
-  GObject          parent_instance;
+  GObject parent_instance;
 
   /* The write store: a reference, or borrowed when the store keeps this
    * pipeline (nexus_ingest_get_for_store()). */
-  NexusStore      *store;
-  gboolean         store_borrowed;
+  NexusStore *store;
+  gboolean    store_borrowed;
   /* Rules and model, reloaded when the classifier generation changes. */
   NexusClassifier *classifier;
   /* Prepares large batches; NULL until the first one. */
-  GThreadPool     *pool;
+  GThreadPool *pool;
 };
+
+/* The prepare stage of one batch: chunks are normalized by the pool while
+ * the calling thread applies the chunks already done. */
+typedef struct
+{
+  GMutex lock;
+  GCond  cond;
+  guint  n_chunks;
+  guint  n_done;
+  /* Per chunk: TRUE once its records are prepared (guarded by lock). */
+  gboolean *done;
+} PrepareState;
 
 typedef struct
 {
   Prepared     *prepared;
   guint         n;
+  guint         chunk;
   const char   *default_region;
-  /* Shared by the tasks of one batch. */
-  GMutex       *lock;
-  GCond        *done;
-  guint        *remaining;
+  PrepareState *state;
 } PrepareTask;
 
 G_DEFINE_FINAL_TYPE (NexusIngest, nexus_ingest, G_TYPE_OBJECT)
@@ -102,10 +113,9 @@ prepared_clear (Prepared *prepared)
 
 /* Appends @raw to a "; "-separated list unless it is there already. */
 static void
-append_raw (char       **list,
-            const char  *raw)
+append_raw (char **list, const char *raw)
 {
-  g_auto(GStrv) items = NULL;
+  g_auto (GStrv) items = NULL;
   char *joined;
 
   if (raw == NULL || *raw == '\0')
@@ -116,7 +126,7 @@ append_raw (char       **list,
       return;
     }
   items = g_strsplit (*list, "; ", -1);
-  if (g_strv_contains ((const char * const *)items, raw) ||
+  if (g_strv_contains ((const char *const *)items, raw) ||
       strlen (*list) + strlen (raw) + 2 > MAX_PHONE_RAW)
     return;
   joined = g_strconcat (*list, "; ", raw, NULL);
@@ -125,9 +135,7 @@ append_raw (char       **list,
 }
 
 static void
-prepare_one (Prepared       *prepared,
-             NexusLeadInput *input,
-             const char     *default_region)
+prepare_one (Prepared *prepared, NexusLeadInput *input, const char *default_region)
 {
   const char *region;
 
@@ -144,19 +152,19 @@ prepare_one (Prepared       *prepared,
   prepared->email = nexus_normalize_email (input->email);
   prepared->country = nexus_normalize_country (input->country);
   region = prepared->country != NULL && nexus_phone_region_is_known (prepared->country)
-             ? prepared->country
-             : default_region;
+               ? prepared->country
+               : default_region;
 
   prepared->valid_phones = g_ptr_array_new_with_free_func (phone_free_cb);
   for (guint i = 0; i < input->phones->len; i++)
     {
-      g_autoptr(GPtrArray) phones =
-        nexus_phone_parse_field (g_ptr_array_index (input->phones, i), region);
+      g_autoptr (GPtrArray) phones =
+          nexus_phone_parse_field (g_ptr_array_index (input->phones, i), region);
 
       for (guint j = 0; j < phones->len; j++)
         {
           NexusPhone *phone = g_ptr_array_index (phones, j);
-          gboolean seen = FALSE;
+          gboolean    seen = FALSE;
 
           if (!phone->valid)
             {
@@ -173,68 +181,89 @@ prepare_one (Prepared       *prepared,
 }
 
 static void
-prepare_task_run (gpointer data,
-                  gpointer user_data)
+prepare_task_run (gpointer data, gpointer user_data)
 {
-  PrepareTask *task = data;
+  PrepareTask  *task = data;
+  PrepareState *state = task->state;
 
   for (guint i = 0; i < task->n; i++)
-    prepare_one (&task->prepared[i], task->prepared[i].input, task->default_region);
+    if (task->prepared[i].input != NULL)
+      prepare_one (&task->prepared[i], task->prepared[i].input, task->default_region);
 
-  g_mutex_lock (task->lock);
-  if (--*task->remaining == 0)
-    g_cond_signal (task->done);
-  g_mutex_unlock (task->lock);
+  g_mutex_lock (&state->lock);
+  state->done[task->chunk] = TRUE;
+  state->n_done++;
+  g_cond_broadcast (&state->cond);
+  g_mutex_unlock (&state->lock);
   g_free (task);
 }
 
-/* Normalizes every record of a batch; prepared[i].input must be set (NULL
- * records are skipped). */
+/* Starts normalizing every record of a batch (prepared[i].input set; NULL
+ * records are skipped): on the pool for large batches, at once otherwise. */
 static void
-prepare_all (NexusIngest *self,
-             Prepared    *prepared,
-             guint        n,
-             const char  *default_region)
+prepare_start (NexusIngest  *self,
+               Prepared     *prepared,
+               guint         n,
+               const char   *default_region,
+               PrepareState *state)
 {
-  GMutex lock;
-  GCond done;
-  guint remaining = 0;
+  g_mutex_init (&state->lock);
+  g_cond_init (&state->cond);
+  state->n_chunks = (n + PREPARE_CHUNK - 1) / PREPARE_CHUNK;
+  state->n_done = 0;
+  state->done = g_new0 (gboolean, MAX (state->n_chunks, 1));
 
-  if (n <= PREPARE_CHUNK || g_get_num_processors () < 2)
+  if (state->n_chunks <= 1 || g_get_num_processors () < 2)
     {
       for (guint i = 0; i < n; i++)
         if (prepared[i].input != NULL)
           prepare_one (&prepared[i], prepared[i].input, default_region);
+      for (guint c = 0; c < state->n_chunks; c++)
+        state->done[c] = TRUE;
+      state->n_done = state->n_chunks;
       return;
     }
 
   if (self->pool == NULL)
-    self->pool = g_thread_pool_new (prepare_task_run, NULL, MIN (g_get_num_processors (), 8),
-                                    FALSE, NULL);
+    self->pool =
+        g_thread_pool_new (prepare_task_run, NULL, MIN (g_get_num_processors (), 8), FALSE, NULL);
 
-  g_mutex_init (&lock);
-  g_cond_init (&done);
-  remaining = (n + PREPARE_CHUNK - 1) / PREPARE_CHUNK;
-
-  for (guint start = 0; start < n; start += PREPARE_CHUNK)
+  for (guint c = 0; c < state->n_chunks; c++)
     {
       PrepareTask *task = g_new0 (PrepareTask, 1);
 
-      task->prepared = prepared + start;
-      task->n = MIN (PREPARE_CHUNK, n - start);
+      task->prepared = prepared + c * PREPARE_CHUNK;
+      task->n = MIN (PREPARE_CHUNK, n - c * PREPARE_CHUNK);
+      task->chunk = c;
       task->default_region = default_region;
-      task->lock = &lock;
-      task->done = &done;
-      task->remaining = &remaining;
+      task->state = state;
       g_thread_pool_push (self->pool, task, NULL);
     }
+}
 
-  g_mutex_lock (&lock);
-  while (remaining > 0)
-    g_cond_wait (&done, &lock);
-  g_mutex_unlock (&lock);
-  g_mutex_clear (&lock);
-  g_cond_clear (&done);
+/* Waits until record @index is prepared. */
+static void
+prepare_wait (PrepareState *state, guint index)
+{
+  guint chunk = index / PREPARE_CHUNK;
+
+  g_mutex_lock (&state->lock);
+  while (!state->done[chunk])
+    g_cond_wait (&state->cond, &state->lock);
+  g_mutex_unlock (&state->lock);
+}
+
+/* Waits for every chunk (the pool writes into the batch until then). */
+static void
+prepare_finish (PrepareState *state)
+{
+  g_mutex_lock (&state->lock);
+  while (state->n_done < state->n_chunks)
+    g_cond_wait (&state->cond, &state->lock);
+  g_mutex_unlock (&state->lock);
+  g_free (state->done);
+  g_mutex_clear (&state->lock);
+  g_cond_clear (&state->cond);
 }
 
 static void
@@ -273,10 +302,9 @@ nexus_ingest_init (NexusIngest *self)
  *   classifier loaded, or %NULL with @error
  */
 NexusIngest *
-nexus_ingest_new (NexusStore  *store,
-                  GError     **error)
+nexus_ingest_new (NexusStore *store, GError **error)
 {
-  g_autoptr(NexusIngest) self = NULL;
+  g_autoptr (NexusIngest) self = NULL;
 
   g_return_val_if_fail (NEXUS_IS_STORE (store), NULL);
 
@@ -297,8 +325,7 @@ nexus_ingest_new (NexusStore  *store,
  * Returns: (transfer none) (nullable): the pipeline, or %NULL with @error
  */
 NexusIngest *
-nexus_ingest_get_for_store (NexusStore  *store,
-                            GError     **error)
+nexus_ingest_get_for_store (NexusStore *store, GError **error)
 {
   NexusIngest *self;
 
@@ -372,9 +399,7 @@ nexus_ingest_report_free (NexusIngestReport *report)
  * passed as %NULL in the batch).
  */
 void
-nexus_ingest_report_reject (NexusIngestReport *report,
-                            guint              index,
-                            const char        *reason)
+nexus_ingest_report_reject (NexusIngestReport *report, guint index, const char *reason)
 {
   NexusIngestRejection rejection = { index, g_strdup (reason != NULL ? reason : "rejected") };
 
@@ -384,8 +409,7 @@ nexus_ingest_report_reject (NexusIngestReport *report,
 }
 
 static int
-compare_rejections (gconstpointer a,
-                    gconstpointer b)
+compare_rejections (gconstpointer a, gconstpointer b)
 {
   const NexusIngestRejection *ra = a;
   const NexusIngestRejection *rb = b;
@@ -402,7 +426,7 @@ compare_rejections (gconstpointer a,
 JsonNode *
 nexus_ingest_report_to_json (const NexusIngestReport *report)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "accepted");
@@ -417,8 +441,8 @@ nexus_ingest_report_to_json (const NexusIngestReport *report)
   json_builder_begin_array (builder);
   for (guint i = 0; i < report->rejected->len; i++)
     {
-      const NexusIngestRejection *rejection = &g_array_index (report->rejected,
-                                                              NexusIngestRejection, i);
+      const NexusIngestRejection *rejection =
+          &g_array_index (report->rejected, NexusIngestRejection, i);
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "index");
@@ -435,10 +459,9 @@ nexus_ingest_report_to_json (const NexusIngestReport *report)
 /* Reloads the rules and model when another part of Nexus (or another
  * process) changed them. */
 static gboolean
-refresh_classifier (NexusIngest  *self,
-                    GError      **error)
+refresh_classifier (NexusIngest *self, GError **error)
 {
-  gint64 generation = 0;
+  gint64           generation = 0;
   NexusClassifier *classifier;
 
   if (!nexus_store_leads_get_classifier_generation (self->store, &generation, error))
@@ -454,8 +477,7 @@ refresh_classifier (NexusIngest  *self,
 }
 
 static void
-set_text (char       **field,
-          const char  *value)
+set_text (char **field, const char *value)
 {
   g_free (*field);
   *field = g_strdup (value);
@@ -464,11 +486,10 @@ set_text (char       **field,
 /* Classifies @row unless a better source already set its category.
  * Returns TRUE when the category changed. */
 static gboolean
-classify_row (NexusIngest  *self,
-              NexusLeadRow *row)
+classify_row (NexusIngest *self, NexusLeadRow *row)
 {
   NexusCategorySource current = nexus_category_source_from_string (row->category_source);
-  g_autofree char *category = NULL;
+  g_autofree char    *category = NULL;
   NexusCategorySource source;
 
   if (current >= NEXUS_CATEGORY_SOURCE_RULE)
@@ -485,15 +506,15 @@ classify_row (NexusIngest  *self,
 
 /* A new row from a prepared record. */
 static void
-row_from_prepared (NexusLeadRow   *row,
-                   const Prepared *prepared)
+row_from_prepared (NexusLeadRow *row, const Prepared *prepared)
 {
   const NexusLeadInput *input = prepared->input;
 
   row->name = g_strdup (input->name);
   row->name_norm = g_strdup (prepared->name_norm);
   if (prepared->valid_phones->len > 0)
-    row->phone_e164 = g_strdup (((NexusPhone *)g_ptr_array_index (prepared->valid_phones, 0))->e164);
+    row->phone_e164 =
+        g_strdup (((NexusPhone *)g_ptr_array_index (prepared->valid_phones, 0))->e164);
   row->phone_raw = g_strdup (prepared->phone_raw);
   row->phone_invalid = prepared->phone_raw != NULL;
   row->website = g_strdup (input->website);
@@ -525,17 +546,16 @@ row_from_prepared (NexusLeadRow   *row,
 /* Fills the empty fields of @row from @prepared.  Sets *searchable when a
  * column of the FTS or R*Tree index changed. */
 static void
-fill_row (NexusLeadRow   *row,
-          const Prepared *prepared,
-          gboolean       *searchable)
+fill_row (NexusLeadRow *row, const Prepared *prepared, gboolean *searchable)
 {
   const NexusLeadInput *input = prepared->input;
 
   if (row->phone_e164 == NULL && prepared->valid_phones->len > 0)
-    row->phone_e164 = g_strdup (((NexusPhone *)g_ptr_array_index (prepared->valid_phones, 0))->e164);
+    row->phone_e164 =
+        g_strdup (((NexusPhone *)g_ptr_array_index (prepared->valid_phones, 0))->e164);
   if (prepared->phone_raw != NULL)
     {
-      g_auto(GStrv) raws = g_strsplit (prepared->phone_raw, "; ", -1);
+      g_auto (GStrv) raws = g_strsplit (prepared->phone_raw, "; ", -1);
       for (guint i = 0; raws[i] != NULL; i++)
         append_raw (&row->phone_raw, raws[i]);
     }
@@ -590,14 +610,13 @@ fill_row (NexusLeadRow   *row,
 /* Fills the empty fields of @row from another lead's row (a merge of two
  * leads). */
 static void
-fill_row_from_row (NexusLeadRow       *row,
-                   const NexusLeadRow *other)
+fill_row_from_row (NexusLeadRow *row, const NexusLeadRow *other)
 {
   if (row->phone_e164 == NULL)
     set_text (&row->phone_e164, other->phone_e164);
   if (other->phone_raw != NULL)
     {
-      g_auto(GStrv) raws = g_strsplit (other->phone_raw, "; ", -1);
+      g_auto (GStrv) raws = g_strsplit (other->phone_raw, "; ", -1);
       for (guint i = 0; raws[i] != NULL; i++)
         append_raw (&row->phone_raw, raws[i]);
     }
@@ -648,10 +667,7 @@ fill_row_from_row (NexusLeadRow       *row,
 }
 
 static gboolean
-add_phones (NexusIngest     *self,
-            gint64           lead_id,
-            const Prepared  *prepared,
-            GError         **error)
+add_phones (NexusIngest *self, gint64 lead_id, const Prepared *prepared, GError **error)
 {
   for (guint i = 0; i < prepared->valid_phones->len; i++)
     {
@@ -666,12 +682,9 @@ add_phones (NexusIngest     *self,
 }
 
 static gboolean
-lead_exists (NexusIngest  *self,
-             gint64        lead_id,
-             gboolean     *out_exists,
-             GError      **error)
+lead_exists (NexusIngest *self, gint64 lead_id, gboolean *out_exists, GError **error)
 {
-  g_autoptr(NexusLeadCandidate) candidate = NULL;
+  g_autoptr (NexusLeadCandidate) candidate = NULL;
 
   if (!nexus_store_leads_get_candidate (self->store, lead_id, &candidate, error))
     return FALSE;
@@ -683,14 +696,15 @@ lead_exists (NexusIngest  *self,
  * valid numbers whose name fits best (see nexus-similarity.h).  @exclude
  * (a lead being promoted) and leads an operator split from it are skipped. */
 static gboolean
-match_by_phone (NexusIngest     *self,
-                const Prepared  *prepared,
-                const char      *name_norm,
-                gint64           exclude,
-                gint64          *out_lead_id,
-                GError         **error)
+match_by_phone (NexusIngest    *self,
+                const Prepared *prepared,
+                const char     *name_norm,
+                gint64          exclude,
+                gint64         *out_lead_id,
+                GError        **error)
 {
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GPtrArray) candidates =
+      g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_lead_candidate_free);
   double best = -1;
 
   *out_lead_id = 0;
@@ -698,38 +712,27 @@ match_by_phone (NexusIngest     *self,
     {
       NexusPhone *phone = g_ptr_array_index (prepared->valid_phones, i);
 
-      if (!nexus_store_leads_find_by_phone (self->store, phone->e164, ids, error))
+      if (!nexus_store_leads_find_by_phone (self->store, phone->e164, candidates, error))
         return FALSE;
     }
 
-  for (guint i = 0; i < ids->len; i++)
+  for (guint i = 0; i < candidates->len; i++)
     {
-      gint64 id = g_array_index (ids, gint64, i);
-      g_autoptr(NexusLeadCandidate) candidate = NULL;
-      gboolean seen = FALSE;
-      double score;
+      NexusLeadCandidate *candidate = g_ptr_array_index (candidates, i);
+      double              score;
 
-      if (id == exclude || id == *out_lead_id)
+      if (candidate->id == exclude || candidate->id == *out_lead_id)
         continue;
-      for (guint j = 0; j < i && !seen; j++)
-        seen = g_array_index (ids, gint64, j) == id;
-      if (seen)
-        continue;
-
       if (exclude > 0)
         {
           gboolean distinct = FALSE;
 
-          if (!nexus_store_leads_is_distinct (self->store, exclude, id, &distinct, error))
+          if (!nexus_store_leads_is_distinct (self->store, exclude, candidate->id, &distinct,
+                                              error))
             return FALSE;
           if (distinct)
             continue;
         }
-
-      if (!nexus_store_leads_get_candidate (self->store, id, &candidate, error))
-        return FALSE;
-      if (candidate == NULL)
-        continue;
 
       /* Names in different scripts say nothing: the number decides. */
       if (!nexus_scripts_comparable (name_norm, candidate->name_norm))
@@ -739,7 +742,7 @@ match_by_phone (NexusIngest     *self,
       if (score >= NEXUS_MATCH_PHONE_NAME_MIN && score > best)
         {
           best = score;
-          *out_lead_id = id;
+          *out_lead_id = candidate->id;
         }
     }
   return TRUE;
@@ -747,23 +750,19 @@ match_by_phone (NexusIngest     *self,
 
 /* The geo and address steps of the match. */
 static gboolean
-match_by_place (NexusIngest     *self,
-                const Prepared  *prepared,
-                gint64          *out_lead_id,
-                GError         **error)
+match_by_place (NexusIngest *self, const Prepared *prepared, gint64 *out_lead_id, GError **error)
 {
   const NexusLeadInput *input = prepared->input;
-  g_autoptr(GPtrArray) candidates =
-    g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_lead_candidate_free);
+  g_autoptr (GPtrArray) candidates =
+      g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_lead_candidate_free);
   gboolean has_phone = prepared->valid_phones->len > 0;
-  double best = 0;
-  double best_distance = G_MAXDOUBLE;
+  double   best = 0;
+  double   best_distance = G_MAXDOUBLE;
 
   *out_lead_id = 0;
 
-  if (input->has_location &&
-      !nexus_store_leads_find_near (self->store, input->lat, input->lon, NEXUS_MATCH_RADIUS_M,
-                                    candidates, error))
+  if (input->has_location && !nexus_store_leads_find_near (self->store, input->lat, input->lon,
+                                                           NEXUS_MATCH_RADIUS_M, candidates, error))
     return FALSE;
   if (prepared->address_norm != NULL && prepared->city_norm != NULL &&
       !nexus_store_leads_find_by_address (self->store, prepared->address_norm, prepared->city_norm,
@@ -812,19 +811,19 @@ match_by_place (NexusIngest     *self,
 /* Merges lead @other into lead @keep (fields, sources, phones, assignments,
  * label) and deletes @other. */
 static gboolean
-merge_leads (NexusIngest  *self,
-             gint64        keep,
-             gint64        other,
-             const char   *kind,
-             const char   *actor,
-             gint64        now,
-             GError      **error)
+merge_leads (NexusIngest *self,
+             gint64       keep,
+             gint64       other,
+             const char  *kind,
+             const char  *actor,
+             gint64       now,
+             GError     **error)
 {
-  g_auto(NexusLeadRow) keep_row = { 0 };
-  g_auto(NexusLeadRow) other_row = { 0 };
+  g_auto (NexusLeadRow) keep_row = { 0 };
+  g_auto (NexusLeadRow) other_row = { 0 };
   g_autofree char *details = NULL;
-  gboolean found_keep = FALSE;
-  gboolean found_other = FALSE;
+  gboolean         found_keep = FALSE;
+  gboolean         found_other = FALSE;
 
   if (!nexus_store_leads_get (self->store, keep, &keep_row, &found_keep, error) ||
       !nexus_store_leads_get (self->store, other, &other_row, &found_other, error))
@@ -832,14 +831,14 @@ merge_leads (NexusIngest  *self,
   if (!found_keep || !found_other)
     {
       g_set_error (error, NEXUS_INGEST_ERROR, NEXUS_INGEST_ERROR_NOT_FOUND,
-                   _("There is no lead %" G_GINT64_FORMAT), found_keep ? other : keep);
+                   _ ("There is no lead %" G_GINT64_FORMAT), found_keep ? other : keep);
       return FALSE;
     }
 
   fill_row_from_row (&keep_row, &other_row);
   {
-    g_autoptr(JsonBuilder) builder = json_builder_new ();
-    g_autoptr(JsonNode) node = NULL;
+    g_autoptr (JsonBuilder) builder = json_builder_new ();
+    g_autoptr (JsonNode) node = NULL;
 
     json_builder_begin_object (builder);
     json_builder_set_member_name (builder, "name");
@@ -861,14 +860,14 @@ merge_leads (NexusIngest  *self,
  * first joins the vault through the phone match.  *out_lead_id is the lead
  * the record ended up in. */
 static gboolean
-merge_record (NexusIngest     *self,
-              gint64           lead_id,
-              const Prepared  *prepared,
-              gint64           now,
-              gint64          *out_lead_id,
-              GError         **error)
+merge_record (NexusIngest    *self,
+              gint64          lead_id,
+              const Prepared *prepared,
+              gint64          now,
+              gint64         *out_lead_id,
+              GError        **error)
 {
-  g_auto(NexusLeadRow) row = { 0 };
+  g_auto (NexusLeadRow) row = { 0 };
   gboolean found = FALSE;
   gboolean searchable = FALSE;
 
@@ -877,7 +876,7 @@ merge_record (NexusIngest     *self,
   if (!found)
     {
       g_set_error (error, NEXUS_INGEST_ERROR, NEXUS_INGEST_ERROR_NOT_FOUND,
-                   _("There is no lead %" G_GINT64_FORMAT), lead_id);
+                   _ ("There is no lead %" G_GINT64_FORMAT), lead_id);
       return FALSE;
     }
 
@@ -912,40 +911,39 @@ merge_record (NexusIngest     *self,
 }
 
 static gboolean
-insert_lead (NexusIngest     *self,
-             const Prepared  *prepared,
-             gint64           now,
-             gint64          *out_lead_id,
-             GError         **error)
+insert_lead (NexusIngest    *self,
+             const Prepared *prepared,
+             gint64          now,
+             gint64         *out_lead_id,
+             GError        **error)
 {
-  g_auto(NexusLeadRow) row = { 0 };
+  g_auto (NexusLeadRow) row = { 0 };
 
   row_from_prepared (&row, prepared);
   classify_row (self, &row);
   if (!nexus_store_leads_insert (self->store, &row, now, error) ||
       !add_phones (self, row.id, prepared, error))
     return FALSE;
-  if (row.preview_only &&
-      !nexus_store_leads_enqueue_enrich (self->store, row.id, row.website, row.name, row.country,
-                                         now, error))
+  if (row.preview_only && !nexus_store_leads_enqueue_enrich (self->store, row.id, row.website,
+                                                             row.name, row.country, now, error))
     return FALSE;
   *out_lead_id = row.id;
   return TRUE;
 }
 
 static gboolean
-apply_one (NexusIngest               *self,
-           const NexusIngestContext  *context,
-           const Prepared            *prepared,
-           gint64                     now,
-           gint64                    *out_lead_id,
-           NexusIngestOutcome        *out_outcome,
-           GError                   **error)
+apply_one (NexusIngest              *self,
+           const NexusIngestContext *context,
+           const Prepared           *prepared,
+           gint64                    now,
+           gint64                   *out_lead_id,
+           NexusIngestOutcome       *out_outcome,
+           GError                  **error)
 {
   const NexusLeadInput *input = prepared->input;
-  gint64 source_id = 0;
-  gint64 lead_id = 0;
-  gint64 target = 0;
+  gint64                source_id = 0;
+  gint64                lead_id = 0;
+  gint64                target = 0;
 
   if (!nexus_store_leads_find_source (self->store, input->provider, input->ref, &source_id,
                                       &lead_id, error))
@@ -969,8 +967,7 @@ apply_one (NexusIngest               *self,
       if (exists)
         target = context->enrich_lead_id;
     }
-  if (target == 0 &&
-      !match_by_phone (self, prepared, prepared->name_norm, 0, &target, error))
+  if (target == 0 && !match_by_phone (self, prepared, prepared->name_norm, 0, &target, error))
     return FALSE;
   if (target == 0 && !match_by_place (self, prepared, &target, error))
     return FALSE;
@@ -983,8 +980,8 @@ apply_one (NexusIngest               *self,
     }
   else
     {
-      *out_outcome = prepared->valid_phones->len > 0 ? NEXUS_INGEST_OUTCOME_NEW
-                                                     : NEXUS_INGEST_OUTCOME_PREVIEW;
+      *out_outcome =
+          prepared->valid_phones->len > 0 ? NEXUS_INGEST_OUTCOME_NEW : NEXUS_INGEST_OUTCOME_PREVIEW;
       if (!insert_lead (self, prepared, now, out_lead_id, error))
         return FALSE;
     }
@@ -1009,16 +1006,17 @@ apply_one (NexusIngest               *self,
  * batch and returns %FALSE — roll back then.
  */
 gboolean
-nexus_ingest_batch_in_transaction (NexusIngest               *self,
-                                   const NexusIngestContext  *context,
-                                   GPtrArray                 *records,
-                                   NexusIngestReport         *report,
-                                   GError                   **error)
+nexus_ingest_batch_in_transaction (NexusIngest              *self,
+                                   const NexusIngestContext *context,
+                                   GPtrArray                *records,
+                                   NexusIngestReport        *report,
+                                   GError                  **error)
 {
   g_autofree Prepared *prepared = NULL;
-  gint64 now;
-  guint base;
-  gboolean ok = TRUE;
+  PrepareState         state;
+  gint64               now;
+  guint                base;
+  gboolean             ok = TRUE;
 
   g_return_val_if_fail (NEXUS_IS_INGEST (self), FALSE);
   g_return_val_if_fail (context != NULL && records != NULL && report != NULL, FALSE);
@@ -1033,15 +1031,14 @@ nexus_ingest_batch_in_transaction (NexusIngest               *self,
   prepared = g_new0 (Prepared, records->len);
   for (guint i = 0; i < records->len; i++)
     prepared[i].input = g_ptr_array_index (records, i);
-  { static gint64 tp, ta; static guint nb; gint64 t0 = g_get_monotonic_time ();
-  prepare_all (self, prepared, records->len, context->default_region);
-  tp += g_get_monotonic_time () - t0; t0 = g_get_monotonic_time ();
+  prepare_start (self, prepared, records->len, context->default_region, &state);
 
   for (guint i = 0; i < records->len && ok; i++)
     {
       NexusIngestOutcome outcome = NEXUS_INGEST_OUTCOME_REJECTED;
-      gint64 lead_id = 0;
+      gint64             lead_id = 0;
 
+      prepare_wait (&state, i);
       if (prepared[i].input == NULL)
         ; /* rejected by the caller */
       else if (prepared[i].reject_reason != NULL)
@@ -1053,25 +1050,25 @@ nexus_ingest_batch_in_transaction (NexusIngest               *self,
       g_array_append_val (report->outcomes, outcome);
       switch (outcome)
         {
-        case NEXUS_INGEST_OUTCOME_NEW:
-          report->n_new++;
-          report->accepted++;
-          break;
-        case NEXUS_INGEST_OUTCOME_MERGED:
-          report->merged++;
-          report->accepted++;
-          break;
-        case NEXUS_INGEST_OUTCOME_PREVIEW:
-          report->preview++;
-          report->accepted++;
-          break;
-        case NEXUS_INGEST_OUTCOME_REJECTED:
-        default:
-          break;
+          case NEXUS_INGEST_OUTCOME_NEW:
+            report->n_new++;
+            report->accepted++;
+            break;
+          case NEXUS_INGEST_OUTCOME_MERGED:
+            report->merged++;
+            report->accepted++;
+            break;
+          case NEXUS_INGEST_OUTCOME_PREVIEW:
+            report->preview++;
+            report->accepted++;
+            break;
+          case NEXUS_INGEST_OUTCOME_REJECTED:
+          default:
+            break;
         }
     }
 
-  ta += g_get_monotonic_time () - t0; if (++nb % 200 == 0) g_printerr ("prep %.2fs apply %.2fs\n", tp/1e6, ta/1e6); }
+  prepare_finish (&state);
   for (guint i = 0; i < records->len; i++)
     prepared_clear (&prepared[i]);
   g_array_sort (report->rejected, compare_rejections);
@@ -1085,11 +1082,11 @@ nexus_ingest_batch_in_transaction (NexusIngest               *self,
  * the batch is stored, or nothing.
  */
 gboolean
-nexus_ingest_batch (NexusIngest               *self,
-                    const NexusIngestContext  *context,
-                    GPtrArray                 *records,
-                    NexusIngestReport         *report,
-                    GError                   **error)
+nexus_ingest_batch (NexusIngest              *self,
+                    const NexusIngestContext *context,
+                    GPtrArray                *records,
+                    NexusIngestReport        *report,
+                    GError                  **error)
 {
   g_return_val_if_fail (NEXUS_IS_INGEST (self), FALSE);
 
@@ -1116,11 +1113,11 @@ nexus_ingest_batch (NexusIngest               *self,
  * split between the two is forgotten.  Own transaction.
  */
 gboolean
-nexus_ingest_merge_leads (NexusIngest  *self,
-                          gint64        keep_lead_id,
-                          gint64        other_lead_id,
-                          const char   *actor,
-                          GError      **error)
+nexus_ingest_merge_leads (NexusIngest *self,
+                          gint64       keep_lead_id,
+                          gint64       other_lead_id,
+                          const char  *actor,
+                          GError     **error)
 {
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
@@ -1129,7 +1126,7 @@ nexus_ingest_merge_leads (NexusIngest  *self,
   if (keep_lead_id == other_lead_id)
     {
       g_set_error_literal (error, NEXUS_INGEST_ERROR, NEXUS_INGEST_ERROR_INVALID,
-                           _("A lead cannot be merged into itself"));
+                           _ ("A lead cannot be merged into itself"));
       return FALSE;
     }
 
@@ -1149,20 +1146,20 @@ nexus_ingest_merge_leads (NexusIngest  *self,
 /* Builds a lead row (and its valid phones) from the raw records of some
  * sources, oldest first, as if they had been ingested alone in that order. */
 static gboolean
-row_from_sources (NexusIngest   *self,
-                  GPtrArray     *sources,
-                  const char    *default_region,
-                  NexusLeadRow  *row,
-                  GPtrArray     *phones,
-                  GError       **error)
+row_from_sources (NexusIngest  *self,
+                  GPtrArray    *sources,
+                  const char   *default_region,
+                  NexusLeadRow *row,
+                  GPtrArray    *phones,
+                  GError      **error)
 {
   for (guint i = 0; i < sources->len; i++)
     {
       NexusLeadSource *source = g_ptr_array_index (sources, i);
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(NexusLeadInput) input = NULL;
-      g_autoptr(GError) local_error = NULL;
-      Prepared prepared = { 0 };
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      g_autoptr (NexusLeadInput) input = NULL;
+      g_autoptr (GError) local_error = NULL;
+      Prepared  prepared = { 0 };
       JsonNode *root;
 
       if (source->raw == NULL || !json_parser_load_from_data (parser, source->raw, -1, NULL) ||
@@ -1170,7 +1167,7 @@ row_from_sources (NexusIngest   *self,
           (input = nexus_lead_input_from_json (json_node_get_object (root), &local_error)) == NULL)
         {
           g_set_error (error, NEXUS_INGEST_ERROR, NEXUS_INGEST_ERROR_INVALID,
-                       _("Source %" G_GINT64_FORMAT " (%s %s) has no usable record"), source->id,
+                       _ ("Source %" G_GINT64_FORMAT " (%s %s) has no usable record"), source->id,
                        source->provider, source->ref);
           return FALSE;
         }
@@ -1204,17 +1201,14 @@ row_from_sources (NexusIngest   *self,
   if (row->name == NULL)
     {
       g_set_error_literal (error, NEXUS_INGEST_ERROR, NEXUS_INGEST_ERROR_INVALID,
-                           _("None of the sources has a usable name"));
+                           _ ("None of the sources has a usable name"));
       return FALSE;
     }
   return TRUE;
 }
 
 static gboolean
-store_phones (NexusIngest  *self,
-              gint64        lead_id,
-              GPtrArray    *phones,
-              GError      **error)
+store_phones (NexusIngest *self, gint64 lead_id, GPtrArray *phones, GError **error)
 {
   for (guint i = 0; i < phones->len; i++)
     {
@@ -1243,25 +1237,25 @@ store_phones (NexusIngest  *self,
  * the engine never merges them again by itself.  Own transaction.
  */
 gboolean
-nexus_ingest_split_lead (NexusIngest   *self,
-                         gint64         lead_id,
-                         const gint64  *source_ids,
-                         guint          n_source_ids,
-                         const char    *actor,
-                         gint64        *out_new_lead_id,
-                         GError       **error)
+nexus_ingest_split_lead (NexusIngest  *self,
+                         gint64        lead_id,
+                         const gint64 *source_ids,
+                         guint         n_source_ids,
+                         const char   *actor,
+                         gint64       *out_new_lead_id,
+                         GError      **error)
 {
-  g_autoptr(GPtrArray) sources =
-    g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_lead_source_free);
-  g_autoptr(GPtrArray) moving = g_ptr_array_new ();
-  g_autoptr(GPtrArray) staying = g_ptr_array_new ();
-  g_autoptr(GPtrArray) moving_phones = g_ptr_array_new_with_free_func (phone_free_cb);
-  g_autoptr(GPtrArray) staying_phones = g_ptr_array_new_with_free_func (phone_free_cb);
-  g_auto(NexusLeadRow) old_row = { 0 };
-  g_auto(NexusLeadRow) new_row = { 0 };
-  g_auto(NexusLeadRow) rebuilt = { 0 };
-  g_autoptr(GString) details = g_string_new ("{\"sources\":[");
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr (GPtrArray) sources =
+      g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_lead_source_free);
+  g_autoptr (GPtrArray) moving = g_ptr_array_new ();
+  g_autoptr (GPtrArray) staying = g_ptr_array_new ();
+  g_autoptr (GPtrArray) moving_phones = g_ptr_array_new_with_free_func (phone_free_cb);
+  g_autoptr (GPtrArray) staying_phones = g_ptr_array_new_with_free_func (phone_free_cb);
+  g_auto (NexusLeadRow) old_row = { 0 };
+  g_auto (NexusLeadRow) new_row = { 0 };
+  g_auto (NexusLeadRow) rebuilt = { 0 };
+  g_autoptr (GString) details = g_string_new ("{\"sources\":[");
+  gint64   now = g_get_real_time () / G_USEC_PER_SEC;
   gboolean found = FALSE;
 
   g_return_val_if_fail (NEXUS_IS_INGEST (self), FALSE);
@@ -1274,7 +1268,7 @@ nexus_ingest_split_lead (NexusIngest   *self,
   if (!found)
     {
       g_set_error (error, NEXUS_INGEST_ERROR, NEXUS_INGEST_ERROR_NOT_FOUND,
-                   _("There is no lead %" G_GINT64_FORMAT), lead_id);
+                   _ ("There is no lead %" G_GINT64_FORMAT), lead_id);
       goto fail;
     }
 
@@ -1287,7 +1281,7 @@ nexus_ingest_split_lead (NexusIngest   *self,
       if (!belongs)
         {
           g_set_error (error, NEXUS_INGEST_ERROR, NEXUS_INGEST_ERROR_NOT_FOUND,
-                       _("Source %" G_GINT64_FORMAT " is not a source of lead %" G_GINT64_FORMAT),
+                       _ ("Source %" G_GINT64_FORMAT " is not a source of lead %" G_GINT64_FORMAT),
                        source_ids[i], lead_id);
           goto fail;
         }
@@ -1295,7 +1289,7 @@ nexus_ingest_split_lead (NexusIngest   *self,
   for (guint j = 0; j < sources->len; j++)
     {
       NexusLeadSource *source = g_ptr_array_index (sources, j);
-      gboolean chosen = FALSE;
+      gboolean         chosen = FALSE;
 
       for (guint i = 0; i < n_source_ids && !chosen; i++)
         chosen = source_ids[i] == source->id;
@@ -1308,7 +1302,7 @@ nexus_ingest_split_lead (NexusIngest   *self,
   if (moving->len == 0 || staying->len == 0)
     {
       g_set_error_literal (error, NEXUS_INGEST_ERROR, NEXUS_INGEST_ERROR_INVALID,
-                           _("A split needs some, but not all, of the lead’s sources"));
+                           _ ("A split needs some, but not all, of the lead’s sources"));
       goto fail;
     }
 
@@ -1322,9 +1316,8 @@ nexus_ingest_split_lead (NexusIngest   *self,
       !store_phones (self, new_row.id, moving_phones, error))
     goto fail;
   for (guint i = 0; i < moving->len; i++)
-    if (!nexus_store_leads_set_source_lead (self->store,
-                                            ((NexusLeadSource *)g_ptr_array_index (moving, i))->id,
-                                            new_row.id, error))
+    if (!nexus_store_leads_set_source_lead (
+            self->store, ((NexusLeadSource *)g_ptr_array_index (moving, i))->id, new_row.id, error))
       goto fail;
   if (new_row.preview_only &&
       !nexus_store_leads_enqueue_enrich (self->store, new_row.id, new_row.website, new_row.name,
@@ -1334,8 +1327,7 @@ nexus_ingest_split_lead (NexusIngest   *self,
   /* The old lead, rebuilt from what stays; what the operator did to it
    * stays too. */
   rebuilt.id = lead_id;
-  if (nexus_category_source_from_string (old_row.category_source) ==
-      NEXUS_CATEGORY_SOURCE_OPERATOR)
+  if (nexus_category_source_from_string (old_row.category_source) == NEXUS_CATEGORY_SOURCE_OPERATOR)
     {
       set_text (&rebuilt.category, old_row.category);
       set_text (&rebuilt.category_source, old_row.category_source);

@@ -62,9 +62,9 @@ typedef enum
 typedef struct
 {
   /* internal_jobs.id the records were found by, or 0. */
-  gint64      job_id;
+  gint64 job_id;
   /* workers.id that reported them, or 0. */
-  gint64      worker_id;
+  gint64 worker_id;
   /* ISO 3166-1 alpha-2 region for numbers written without +CC when the
    * record has no valid country of its own (the search's country); NULL:
    * such numbers are kept flagged. */
@@ -72,23 +72,23 @@ typedef struct
   /* For the results of an 'enrich' job: the preview lead it was queued for;
    * records not already known by provider + ref merge into it (and it then
    * joins the vault if they bring a phone).  0 otherwise. */
-  gint64      enrich_lead_id;
+  gint64 enrich_lead_id;
   /* Unix seconds recorded as first/last seen; 0: now. */
-  gint64      now;
+  gint64 now;
 } NexusIngestContext;
 
 typedef enum
 {
   NEXUS_INGEST_OUTCOME_REJECTED,
-  NEXUS_INGEST_OUTCOME_NEW,      /* a new lead with a valid phone */
-  NEXUS_INGEST_OUTCOME_MERGED,   /* into an existing lead (a re-report included) */
-  NEXUS_INGEST_OUTCOME_PREVIEW,  /* a new preview-only lead */
+  NEXUS_INGEST_OUTCOME_NEW,     /* a new lead with a valid phone */
+  NEXUS_INGEST_OUTCOME_MERGED,  /* into an existing lead (a re-report included) */
+  NEXUS_INGEST_OUTCOME_PREVIEW, /* a new preview-only lead */
 } NexusIngestOutcome;
 
 typedef struct
 {
-  guint  index;   /* position of the record in its batch (see the report) */
-  char  *reason;  /* short, for the worker: "missing name" */
+  guint index;  /* position of the record in its batch (see the report) */
+  char *reason; /* short, for the worker: "missing name" */
 } NexusIngestRejection;
 
 /* The answer to a report, and per-record results.  One report may collect
@@ -96,10 +96,10 @@ typedef struct
  * lead_ids) + i. */
 typedef struct
 {
-  guint   accepted;   /* n_new + merged + preview */
-  guint   n_new;
-  guint   merged;
-  guint   preview;
+  guint accepted; /* n_new + merged + preview */
+  guint n_new;
+  guint merged;
+  guint preview;
   /* NexusIngestRejection, sorted by index. */
   GArray *rejected;
   /* gint64 per record: the lead it is part of now, 0 when rejected. */
@@ -111,44 +111,40 @@ typedef struct
 #define NEXUS_TYPE_INGEST (nexus_ingest_get_type ())
 G_DECLARE_FINAL_TYPE (NexusIngest, nexus_ingest, NEXUS, INGEST, GObject)
 
-GQuark             nexus_ingest_error_quark          (void);
+GQuark nexus_ingest_error_quark (void);
 
-NexusIngestReport *nexus_ingest_report_new           (void);
-void               nexus_ingest_report_free          (NexusIngestReport        *report);
-void               nexus_ingest_report_reject        (NexusIngestReport        *report,
-                                                      guint                     index,
-                                                      const char               *reason);
-JsonNode          *nexus_ingest_report_to_json       (const NexusIngestReport  *report);
+NexusIngestReport *nexus_ingest_report_new (void);
+void               nexus_ingest_report_free (NexusIngestReport *report);
+void      nexus_ingest_report_reject (NexusIngestReport *report, guint index, const char *reason);
+JsonNode *nexus_ingest_report_to_json (const NexusIngestReport *report);
 
-NexusIngest       *nexus_ingest_new                  (NexusStore               *store,
-                                                      GError                  **error);
-NexusIngest       *nexus_ingest_get_for_store        (NexusStore               *store,
-                                                      GError                  **error);
-NexusStore        *nexus_ingest_get_store            (NexusIngest              *self);
+NexusIngest *nexus_ingest_new (NexusStore *store, GError **error);
+NexusIngest *nexus_ingest_get_for_store (NexusStore *store, GError **error);
+NexusStore  *nexus_ingest_get_store (NexusIngest *self);
 
-gboolean           nexus_ingest_batch_in_transaction (NexusIngest              *self,
-                                                      const NexusIngestContext *context,
-                                                      GPtrArray                *records,
-                                                      NexusIngestReport        *report,
-                                                      GError                  **error);
-gboolean           nexus_ingest_batch                (NexusIngest              *self,
-                                                      const NexusIngestContext *context,
-                                                      GPtrArray                *records,
-                                                      NexusIngestReport        *report,
-                                                      GError                  **error);
+gboolean nexus_ingest_batch_in_transaction (NexusIngest              *self,
+                                            const NexusIngestContext *context,
+                                            GPtrArray                *records,
+                                            NexusIngestReport        *report,
+                                            GError                  **error);
+gboolean nexus_ingest_batch (NexusIngest              *self,
+                             const NexusIngestContext *context,
+                             GPtrArray                *records,
+                             NexusIngestReport        *report,
+                             GError                  **error);
 
-gboolean           nexus_ingest_merge_leads          (NexusIngest              *self,
-                                                      gint64                    keep_lead_id,
-                                                      gint64                    other_lead_id,
-                                                      const char               *actor,
-                                                      GError                  **error);
-gboolean           nexus_ingest_split_lead           (NexusIngest              *self,
-                                                      gint64                    lead_id,
-                                                      const gint64             *source_ids,
-                                                      guint                     n_source_ids,
-                                                      const char               *actor,
-                                                      gint64                   *out_new_lead_id,
-                                                      GError                  **error);
+gboolean nexus_ingest_merge_leads (NexusIngest *self,
+                                   gint64       keep_lead_id,
+                                   gint64       other_lead_id,
+                                   const char  *actor,
+                                   GError     **error);
+gboolean nexus_ingest_split_lead (NexusIngest  *self,
+                                  gint64        lead_id,
+                                  const gint64 *source_ids,
+                                  guint         n_source_ids,
+                                  const char   *actor,
+                                  gint64       *out_new_lead_id,
+                                  GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusIngestReport, nexus_ingest_report_free)
 

@@ -52,18 +52,13 @@ nexus_lead_input_free (NexusLeadInput *input)
   g_free (input);
 }
 
-static gboolean
-reject (GError     **error,
-        const char  *format,
-        ...) G_GNUC_PRINTF (2, 3);
+static gboolean reject (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 static gboolean
-reject (GError     **error,
-        const char  *format,
-        ...)
+reject (GError **error, const char *format, ...)
 {
   g_autofree char *message = NULL;
-  va_list args;
+  va_list          args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
@@ -75,16 +70,16 @@ reject (GError     **error,
 /* Reads an optional (or required) string member, trimmed; "" counts as
  * absent. */
 static gboolean
-get_string (JsonObject  *object,
-            const char  *member,
-            gsize        max,
-            gboolean     required,
-            char       **out,
-            GError     **error)
+get_string (JsonObject *object,
+            const char *member,
+            gsize       max,
+            gboolean    required,
+            char      **out,
+            GError    **error)
 {
-  JsonNode *node = json_object_get_member (object, member);
+  JsonNode        *node = json_object_get_member (object, member);
   g_autofree char *copy = NULL;
-  char *text;
+  char            *text;
 
   *out = NULL;
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
@@ -103,14 +98,14 @@ get_string (JsonObject  *object,
 }
 
 static gboolean
-get_number (JsonObject  *object,
-            const char  *member,
-            gboolean    *out_present,
-            double      *out_value,
-            GError     **error)
+get_number (JsonObject *object,
+            const char *member,
+            gboolean   *out_present,
+            double     *out_value,
+            GError    **error)
 {
   JsonNode *node = json_object_get_member (object, member);
-  GType type;
+  GType     type;
 
   *out_present = FALSE;
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
@@ -130,13 +125,12 @@ get_number (JsonObject  *object,
 
 /* The checks shared by both ways of making a record. */
 static gboolean
-check_location (NexusLeadInput  *input,
-                GError         **error)
+check_location (NexusLeadInput *input, GError **error)
 {
   if (!input->has_location)
     return TRUE;
-  if (!isfinite (input->lat) || !isfinite (input->lon) || input->lat < -90.0 ||
-      input->lat > 90.0 || input->lon < -180.0 || input->lon > 180.0)
+  if (!isfinite (input->lat) || !isfinite (input->lon) || input->lat < -90.0 || input->lat > 90.0 ||
+      input->lon < -180.0 || input->lon > 180.0)
     return reject (error, "coordinates out of range");
   /* (0, 0) is a provider's "unknown", not a business in the Gulf of
    * Guinea: kept as no location. */
@@ -146,13 +140,11 @@ check_location (NexusLeadInput  *input,
 }
 
 static gboolean
-get_phones (JsonObject      *object,
-            NexusLeadInput  *input,
-            GError         **error)
+get_phones (JsonObject *object, NexusLeadInput *input, GError **error)
 {
-  JsonNode *node = json_object_get_member (object, "phones");
+  JsonNode  *node = json_object_get_member (object, "phones");
   JsonArray *array;
-  guint n;
+  guint      n;
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
@@ -165,9 +157,9 @@ get_phones (JsonObject      *object,
 
   for (guint i = 0; i < n; i++)
     {
-      JsonNode *element = json_array_get_element (array, i);
+      JsonNode        *element = json_array_get_element (array, i);
       g_autofree char *copy = NULL;
-      char *text;
+      char            *text;
 
       if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
         return reject (error, "phones: not a list of strings");
@@ -199,17 +191,16 @@ get_phones (JsonObject      *object,
  * Returns: (transfer full) (nullable): the record, or %NULL with @error set
  */
 NexusLeadInput *
-nexus_lead_input_from_json (JsonObject  *object,
-                            GError     **error)
+nexus_lead_input_from_json (JsonObject *object, GError **error)
 {
-  g_autoptr(NexusLeadInput) input = nexus_lead_input_new ();
-  g_autoptr(JsonNode) root = NULL;
-  gboolean has_lat = FALSE;
-  gboolean has_lon = FALSE;
-  gboolean has_reviews = FALSE;
-  double reviews = 0;
+  g_autoptr (NexusLeadInput) input = nexus_lead_input_new ();
+  g_autoptr (JsonNode) root = NULL;
+  gboolean  has_lat = FALSE;
+  gboolean  has_lon = FALSE;
+  gboolean  has_reviews = FALSE;
+  double    reviews = 0;
   JsonNode *node;
-  gsize length = 0;
+  gsize     length = 0;
 
   if (object == NULL)
     {
@@ -266,7 +257,7 @@ nexus_lead_input_from_json (JsonObject  *object,
 
   root = json_node_init_object (json_node_alloc (), object);
   {
-    g_autoptr(JsonGenerator) generator = json_generator_new ();
+    g_autoptr (JsonGenerator) generator = json_generator_new ();
 
     json_generator_set_root (generator, root);
     input->payload = json_generator_to_data (generator, &length);
@@ -281,11 +272,7 @@ nexus_lead_input_from_json (JsonObject  *object,
 }
 
 static gboolean
-check_text (const char  *member,
-            char       **text,
-            gsize        max,
-            gboolean     required,
-            GError     **error)
+check_text (const char *member, char **text, gsize max, gboolean required, GError **error)
 {
   if (*text != NULL)
     {
@@ -315,8 +302,7 @@ check_text (const char  *member,
  * Returns: %TRUE when the record may enter the pipeline
  */
 gboolean
-nexus_lead_input_validate (NexusLeadInput  *input,
-                           GError         **error)
+nexus_lead_input_validate (NexusLeadInput *input, GError **error)
 {
   g_return_val_if_fail (input != NULL, FALSE);
 
@@ -352,7 +338,7 @@ nexus_lead_input_validate (NexusLeadInput  *input,
 
   if (input->payload == NULL)
     {
-      g_autoptr(JsonNode) node = nexus_lead_input_to_json (input, NULL);
+      g_autoptr (JsonNode) node = nexus_lead_input_to_json (input, NULL);
       input->payload = json_to_string (node, FALSE);
     }
   if (strlen (input->payload) > NEXUS_LEAD_MAX_PAYLOAD)
@@ -361,9 +347,7 @@ nexus_lead_input_validate (NexusLeadInput  *input,
 }
 
 static void
-add_string (JsonBuilder *builder,
-            const char  *member,
-            const char  *value)
+add_string (JsonBuilder *builder, const char *member, const char *value)
 {
   if (value == NULL)
     return;
@@ -380,10 +364,9 @@ add_string (JsonBuilder *builder,
  * Returns: (transfer full): @input as a LEAD object of the worker protocol
  */
 JsonNode *
-nexus_lead_input_to_json (const NexusLeadInput *input,
-                          JsonNode             *raw)
+nexus_lead_input_to_json (const NexusLeadInput *input, JsonNode *raw)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   add_string (builder, "provider", input->provider);

@@ -37,21 +37,21 @@ typedef enum
 #define NEXUS_LEAD_MAX_PROVIDER 64
 #define NEXUS_LEAD_MAX_REF      256
 #define NEXUS_LEAD_MAX_NAME     512
-#define NEXUS_LEAD_MAX_TEXT     1024   /* address, city, category, email */
+#define NEXUS_LEAD_MAX_TEXT     1024 /* address, city, category, email */
 #define NEXUS_LEAD_MAX_WEBSITE  2048
-#define NEXUS_LEAD_MAX_PHONE    128    /* one entry of phones */
-#define NEXUS_LEAD_MAX_PHONES   16     /* entries of phones */
-#define NEXUS_LEAD_MAX_PAYLOAD  65536  /* the whole record as JSON */
+#define NEXUS_LEAD_MAX_PHONE    128   /* one entry of phones */
+#define NEXUS_LEAD_MAX_PHONES   16    /* entries of phones */
+#define NEXUS_LEAD_MAX_PAYLOAD  65536 /* the whole record as JSON */
 
 typedef struct
 {
   /* Where the record comes from: provider name ("overpass", "import") and
    * the provider's own id for the place.  (provider, ref) is unique in the
    * vault: reporting it again updates the same source. */
-  char      *provider;
-  char      *ref;
+  char *provider;
+  char *ref;
   /* The business name as written; required. */
-  char      *name;
+  char *name;
   /* Phone fields as written (char *); each may hold several numbers. */
   GPtrArray *phones;
   char      *website;
@@ -60,33 +60,30 @@ typedef struct
   char      *city;
   /* ISO 3166-1 alpha-2 as given (normalized later; also the default region
    * of this record's phones when valid). */
-  char      *country;
+  char *country;
   /* WGS 84 degrees; meaningful only when has_location. */
-  double     lat;
-  double     lon;
-  gboolean   has_location;
+  double   lat;
+  double   lon;
+  gboolean has_location;
   /* The provider's category or type ("restaurant", "amenity=cafe"). */
-  char      *category;
+  char *category;
   /* Meaningful only when has_rating. */
-  double     rating;
-  gboolean   has_rating;
+  double   rating;
+  gboolean has_rating;
   /* Number of reviews, or -1 when unknown. */
-  gint64     reviews;
+  gint64 reviews;
   /* The record as a LEAD JSON object; set by nexus_lead_input_from_json()
    * or by nexus_lead_input_validate() when the caller left it NULL. */
-  char      *payload;
+  char *payload;
 } NexusLeadInput;
 
-GQuark          nexus_lead_error_quark     (void);
+GQuark nexus_lead_error_quark (void);
 
-NexusLeadInput *nexus_lead_input_new       (void);
-void            nexus_lead_input_free      (NexusLeadInput  *input);
-NexusLeadInput *nexus_lead_input_from_json (JsonObject      *object,
-                                            GError         **error);
-gboolean        nexus_lead_input_validate  (NexusLeadInput  *input,
-                                            GError         **error);
-JsonNode       *nexus_lead_input_to_json   (const NexusLeadInput *input,
-                                            JsonNode        *raw);
+NexusLeadInput *nexus_lead_input_new (void);
+void            nexus_lead_input_free (NexusLeadInput *input);
+NexusLeadInput *nexus_lead_input_from_json (JsonObject *object, GError **error);
+gboolean        nexus_lead_input_validate (NexusLeadInput *input, GError **error);
+JsonNode       *nexus_lead_input_to_json (const NexusLeadInput *input, JsonNode *raw);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusLeadInput, nexus_lead_input_free)
 

@@ -15,7 +15,7 @@
 
 /* Legal forms dropped from the end of a name, as normalized word
  * sequences; tried again after each removal ("… co ltd"). */
-static const char * const legal_suffixes[] = {
+static const char *const legal_suffixes[] = {
   /* Arabic (after folding: ة → ه, ؤ → و) */
   "شركه ذات مسووليه محدوده",
   "ذات مسووليه محدوده",
@@ -71,13 +71,13 @@ static const char * const legal_suffixes[] = {
 
 /* Legal forms dropped from the start of a name ("شركة الأمل" and "الأمل"
  * are the same business). */
-static const char * const legal_prefixes[] = {
+static const char *const legal_prefixes[] = {
   "شركه",
   "موسسه",
 };
 
 /* Street words in one spelling, so "3rd Street" and "third st." agree. */
-static const char * const address_words[][2] = {
+static const char *const address_words[][2] = {
   { "street", "st" },
   { "str", "st" },
   { "sts", "st" },
@@ -143,23 +143,23 @@ fold_char (gunichar c)
 
   switch (c)
     {
-    case 0x0640: /* tatweel */
-      return 0;
-    case 0x0671: /* alef wasla */
-    case 0x0672:
-    case 0x0673:
-      return 0x0627;
-    case 0x0649: /* alef maksura */
-    case 0x06CC: /* Farsi yeh */
-    case 0x06D2: /* yeh barree */
-      return 0x064A;
-    case 0x0629: /* ta marbuta */
-    case 0x06C0:
-      return 0x0647;
-    case 0x06A9: /* keheh */
-      return 0x0643;
-    default:
-      break;
+      case 0x0640: /* tatweel */
+        return 0;
+      case 0x0671: /* alef wasla */
+      case 0x0672:
+      case 0x0673:
+        return 0x0627;
+      case 0x0649: /* alef maksura */
+      case 0x06CC: /* Farsi yeh */
+      case 0x06D2: /* yeh barree */
+        return 0x064A;
+      case 0x0629: /* ta marbuta */
+      case 0x06C0:
+        return 0x0647;
+      case 0x06A9: /* keheh */
+        return 0x0643;
+      default:
+        break;
     }
 
   if (is_apostrophe (c))
@@ -173,6 +173,41 @@ fold_char (gunichar c)
   if (g_unichar_isalnum (c) || type == G_UNICODE_SPACING_MARK)
     return c;
   return ' ';
+}
+
+static gboolean
+is_ascii (const char *text)
+{
+  for (const guchar *p = (const guchar *)text; *p != '\0'; p++)
+    if (*p >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+/* nexus_normalize_text() of an ASCII text, without the Unicode passes. */
+static char *
+fold_ascii (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+  gboolean space = FALSE;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      char c = *p;
+
+      if (c == '\'' || c == '`')
+        continue;
+      if (!g_ascii_isalnum (c))
+        {
+          space = out->len > 0;
+          continue;
+        }
+      if (space)
+        g_string_append_c (out, ' ');
+      space = FALSE;
+      g_string_append_c (out, g_ascii_tolower (c));
+    }
+  return g_string_free (out, FALSE);
 }
 
 /**
@@ -191,11 +226,16 @@ nexus_normalize_text (const char *text)
   g_autofree char *nfkc = NULL;
   g_autofree char *folded = NULL;
   g_autofree char *decomposed = NULL;
-  GString *out;
-  gboolean space = FALSE;
+  GString         *out;
+  gboolean         space = FALSE;
 
   if (text == NULL)
     return NULL;
+
+  /* Most Latin names are plain ASCII: NFKC, NFD and NFC change nothing
+   * there and case folding is lower-casing. */
+  if (is_ascii (text))
+    return fold_ascii (text);
 
   valid = g_utf8_make_valid (text, -1);
   nfkc = g_utf8_normalize (valid, -1, G_NORMALIZE_NFKC);
@@ -237,9 +277,9 @@ char *
 nexus_normalize_name (const char *name)
 {
   g_autofree char *text = nexus_normalize_text (name);
-  gsize length;
-  const char *start;
-  gboolean changed = TRUE;
+  gsize            length;
+  const char      *start;
+  gboolean         changed = TRUE;
 
   if (text == NULL || *text == '\0')
     return g_steal_pointer (&text);
@@ -288,7 +328,7 @@ char *
 nexus_normalize_address (const char *address)
 {
   g_autofree char *text = nexus_normalize_text (address);
-  g_auto(GStrv) words = NULL;
+  g_auto (GStrv) words = NULL;
   GString *out;
 
   if (text == NULL || *text == '\0')
@@ -325,7 +365,7 @@ char *
 nexus_normalize_city (const char *city)
 {
   g_autofree char *text = nexus_normalize_text (city);
-  gsize length;
+  gsize            length;
 
   if (text == NULL || *text == '\0')
     return NULL;
@@ -353,7 +393,7 @@ is_host_label (const char *label)
 static gboolean
 is_host_name (const char *host)
 {
-  g_auto(GStrv) labels = NULL;
+  g_auto (GStrv) labels = NULL;
   guint n;
 
   if (host == NULL || strlen (host) > 253 || strchr (host, '.') == NULL)
@@ -378,7 +418,7 @@ canonical_host (const char *host)
   g_autofree char *trimmed = NULL;
   g_autofree char *ascii = NULL;
   g_autofree char *lower = NULL;
-  gsize length;
+  gsize            length;
 
   if (host == NULL)
     return NULL;
@@ -412,7 +452,7 @@ nexus_normalize_website_host (const char *website)
   g_autofree char *valid = NULL;
   g_autofree char *url = NULL;
   g_autofree char *host = NULL;
-  g_autoptr(GUri) uri = NULL;
+  g_autoptr (GUri) uri = NULL;
   char *text;
 
   if (website == NULL)
@@ -442,7 +482,7 @@ static gboolean
 is_local_part (const char *local)
 {
   static const char allowed[] = "!#$%&'*+/=?^_`{|}~.-";
-  gsize length = strlen (local);
+  gsize             length = strlen (local);
 
   if (length == 0 || length > 64 || local[0] == '.' || local[length - 1] == '.' ||
       strstr (local, "..") != NULL)
@@ -471,8 +511,8 @@ nexus_normalize_email (const char *email)
   g_autofree char *valid = NULL;
   g_autofree char *local = NULL;
   g_autofree char *domain = NULL;
-  const char *at;
-  char *text;
+  const char      *at;
+  char            *text;
 
   if (email == NULL)
     return NULL;
@@ -510,7 +550,7 @@ char *
 nexus_normalize_country (const char *country)
 {
   g_autofree char *copy = NULL;
-  char *text;
+  char            *text;
 
   if (country == NULL)
     return NULL;

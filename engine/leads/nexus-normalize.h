@@ -34,12 +34,12 @@
 
 G_BEGIN_DECLS
 
-char *nexus_normalize_text         (const char *text);
-char *nexus_normalize_name         (const char *name);
-char *nexus_normalize_address      (const char *address);
-char *nexus_normalize_city         (const char *city);
+char *nexus_normalize_text (const char *text);
+char *nexus_normalize_name (const char *name);
+char *nexus_normalize_address (const char *address);
+char *nexus_normalize_city (const char *city);
 char *nexus_normalize_website_host (const char *website);
-char *nexus_normalize_email        (const char *email);
-char *nexus_normalize_country      (const char *country);
+char *nexus_normalize_email (const char *email);
+char *nexus_normalize_country (const char *country);
 
 G_END_DECLS

@@ -50,31 +50,31 @@ map_type (PhoneNumberUtil::PhoneNumberType type)
 {
   switch (type)
     {
-    case PhoneNumberUtil::FIXED_LINE:
-      return NEXUS_PHONE_TYPE_FIXED_LINE;
-    case PhoneNumberUtil::MOBILE:
-      return NEXUS_PHONE_TYPE_MOBILE;
-    case PhoneNumberUtil::FIXED_LINE_OR_MOBILE:
-      return NEXUS_PHONE_TYPE_FIXED_LINE_OR_MOBILE;
-    case PhoneNumberUtil::TOLL_FREE:
-      return NEXUS_PHONE_TYPE_TOLL_FREE;
-    case PhoneNumberUtil::PREMIUM_RATE:
-      return NEXUS_PHONE_TYPE_PREMIUM_RATE;
-    case PhoneNumberUtil::SHARED_COST:
-      return NEXUS_PHONE_TYPE_SHARED_COST;
-    case PhoneNumberUtil::VOIP:
-      return NEXUS_PHONE_TYPE_VOIP;
-    case PhoneNumberUtil::PERSONAL_NUMBER:
-      return NEXUS_PHONE_TYPE_PERSONAL_NUMBER;
-    case PhoneNumberUtil::PAGER:
-      return NEXUS_PHONE_TYPE_PAGER;
-    case PhoneNumberUtil::UAN:
-      return NEXUS_PHONE_TYPE_UAN;
-    case PhoneNumberUtil::VOICEMAIL:
-      return NEXUS_PHONE_TYPE_VOICEMAIL;
-    case PhoneNumberUtil::UNKNOWN:
-    default:
-      return NEXUS_PHONE_TYPE_UNKNOWN;
+      case PhoneNumberUtil::FIXED_LINE:
+        return NEXUS_PHONE_TYPE_FIXED_LINE;
+      case PhoneNumberUtil::MOBILE:
+        return NEXUS_PHONE_TYPE_MOBILE;
+      case PhoneNumberUtil::FIXED_LINE_OR_MOBILE:
+        return NEXUS_PHONE_TYPE_FIXED_LINE_OR_MOBILE;
+      case PhoneNumberUtil::TOLL_FREE:
+        return NEXUS_PHONE_TYPE_TOLL_FREE;
+      case PhoneNumberUtil::PREMIUM_RATE:
+        return NEXUS_PHONE_TYPE_PREMIUM_RATE;
+      case PhoneNumberUtil::SHARED_COST:
+        return NEXUS_PHONE_TYPE_SHARED_COST;
+      case PhoneNumberUtil::VOIP:
+        return NEXUS_PHONE_TYPE_VOIP;
+      case PhoneNumberUtil::PERSONAL_NUMBER:
+        return NEXUS_PHONE_TYPE_PERSONAL_NUMBER;
+      case PhoneNumberUtil::PAGER:
+        return NEXUS_PHONE_TYPE_PAGER;
+      case PhoneNumberUtil::UAN:
+        return NEXUS_PHONE_TYPE_UAN;
+      case PhoneNumberUtil::VOICEMAIL:
+        return NEXUS_PHONE_TYPE_VOICEMAIL;
+      case PhoneNumberUtil::UNKNOWN:
+      default:
+        return NEXUS_PHONE_TYPE_UNKNOWN;
     }
 }
 
@@ -83,19 +83,19 @@ map_error (PhoneNumberUtil::ErrorType error)
 {
   switch (error)
     {
-    case PhoneNumberUtil::NO_PARSING_ERROR:
-      return NEXUS_PHONE_PARSE_OK;
-    case PhoneNumberUtil::INVALID_COUNTRY_CODE_ERROR:
-      return NEXUS_PHONE_PARSE_INVALID_COUNTRY_CODE;
-    case PhoneNumberUtil::TOO_SHORT_AFTER_IDD:
-      return NEXUS_PHONE_PARSE_TOO_SHORT_AFTER_IDD;
-    case PhoneNumberUtil::TOO_SHORT_NSN:
-      return NEXUS_PHONE_PARSE_TOO_SHORT_NSN;
-    case PhoneNumberUtil::TOO_LONG_NSN:
-      return NEXUS_PHONE_PARSE_TOO_LONG_NSN;
-    case PhoneNumberUtil::NOT_A_NUMBER:
-    default:
-      return NEXUS_PHONE_PARSE_NOT_A_NUMBER;
+      case PhoneNumberUtil::NO_PARSING_ERROR:
+        return NEXUS_PHONE_PARSE_OK;
+      case PhoneNumberUtil::INVALID_COUNTRY_CODE_ERROR:
+        return NEXUS_PHONE_PARSE_INVALID_COUNTRY_CODE;
+      case PhoneNumberUtil::TOO_SHORT_AFTER_IDD:
+        return NEXUS_PHONE_PARSE_TOO_SHORT_AFTER_IDD;
+      case PhoneNumberUtil::TOO_SHORT_NSN:
+        return NEXUS_PHONE_PARSE_TOO_SHORT_NSN;
+      case PhoneNumberUtil::TOO_LONG_NSN:
+        return NEXUS_PHONE_PARSE_TOO_LONG_NSN;
+      case PhoneNumberUtil::NOT_A_NUMBER:
+      default:
+        return NEXUS_PHONE_PARSE_NOT_A_NUMBER;
     }
 }
 
@@ -124,7 +124,7 @@ char *
 nexus_phone_ascii_digits (const char *text)
 {
   g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "", -1);
-  GString *out = g_string_sized_new (strlen (valid));
+  GString         *out = g_string_sized_new (strlen (valid));
 
   for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
     {
@@ -148,7 +148,7 @@ nexus_phone_ascii_digits (const char *text)
 static std::string
 idd_as_plus (const std::string &text)
 {
-  size_t i = 0;
+  size_t      i = 0;
   std::string digits;
 
   if (text.find ('+') != std::string::npos)
@@ -197,9 +197,7 @@ parse_into (const PhoneNumberUtil *util,
 }
 
 static void
-fill_phone (NexusPhone            *phone,
-            const PhoneNumberUtil *util,
-            const PhoneNumber     &number)
+fill_phone (NexusPhone *phone, const PhoneNumberUtil *util, const PhoneNumber &number)
 {
   std::string e164;
   std::string region;
@@ -209,14 +207,14 @@ fill_phone (NexusPhone            *phone,
   phone->error = NEXUS_PHONE_PARSE_OK;
   if (number.has_extension () && !number.extension ().empty ())
     phone->extension = g_strdup (number.extension ().c_str ());
-  phone->valid = util->IsValidNumber (number);
+  /* IsValidNumber() is GetRegionCodeForNumber() + IsValidNumberForRegion();
+   * the region lookup tries every region of a shared calling code (+1 has
+   * 25), so it is done once here and kept. */
+  util->GetRegionCodeForNumber (number, &region);
+  phone->valid = util->IsValidNumberForRegion (number, region);
   phone->type = phone->valid ? map_type (util->GetNumberType (number)) : NEXUS_PHONE_TYPE_UNKNOWN;
-  if (phone->valid)
-    {
-      util->GetRegionCodeForNumber (number, &region);
-      if (region.size () == 2 && region != "ZZ")
-        memcpy (phone->region, region.c_str (), 3);
-    }
+  if (phone->valid && region.size () == 2 && region != "ZZ")
+    memcpy (phone->region, region.c_str (), 3);
 }
 
 /**
@@ -234,10 +232,9 @@ fill_phone (NexusPhone            *phone,
  * Returns: (transfer full): the number; free with nexus_phone_free()
  */
 NexusPhone *
-nexus_phone_parse (const char *text,
-                   const char *default_region)
+nexus_phone_parse (const char *text, const char *default_region)
 {
-  NexusPhone *phone = g_new0 (NexusPhone, 1);
+  NexusPhone      *phone = g_new0 (NexusPhone, 1);
   g_autofree char *valid_utf8 = g_utf8_make_valid (text != NULL ? text : "", -1);
   g_autofree char *ascii = NULL;
 
@@ -253,11 +250,11 @@ nexus_phone_parse (const char *text,
   try
     {
       const PhoneNumberUtil *util = get_util ();
-      std::string input (ascii);
-      std::string region = canonical_region (default_region);
-      std::string alternative;
-      PhoneNumber number;
-      NexusPhoneParseError error;
+      std::string            input (ascii);
+      std::string            region = canonical_region (default_region);
+      std::string            alternative;
+      PhoneNumber            number;
+      NexusPhoneParseError   error;
 
       if (parse_into (util, input, region, &number, &error))
         fill_phone (phone, util, number);
@@ -338,11 +335,10 @@ typedef struct
 } Part;
 
 static gboolean
-starts_with_parameter (const char *text,
-                       gsize       length)
+starts_with_parameter (const char *text, gsize length)
 {
-  static const char * const names[] = { "ext=", "isub=", "phone-context=", "postd=" };
-  gsize skip = 0;
+  static const char *const names[] = { "ext=", "isub=", "phone-context=", "postd=" };
+  gsize                    skip = 0;
 
   while (skip < length && g_ascii_isspace (text[skip]))
     skip++;
@@ -356,11 +352,10 @@ starts_with_parameter (const char *text,
 }
 
 static GArray *
-split_parts (const char *field,
-             gboolean    glue)
+split_parts (const char *field, gboolean glue)
 {
-  GArray *parts = g_array_new (FALSE, TRUE, sizeof (Part));
-  Part current = { 0, 0, 0, FALSE };
+  GArray     *parts = g_array_new (FALSE, TRUE, sizeof (Part));
+  Part        current = { 0, 0, 0, FALSE };
   const char *p = field;
 
   while (TRUE)
@@ -375,8 +370,8 @@ split_parts (const char *field,
       if (boundary)
         {
           current.end = (gsize)(p - field);
-          current.is_parameter = starts_with_parameter (field + current.start,
-                                                        current.end - current.start);
+          current.is_parameter =
+              starts_with_parameter (field + current.start, current.end - current.start);
           if (current.n_digits > 0 || current.is_parameter)
             g_array_append_val (parts, current);
           if (c == 0)
@@ -430,19 +425,16 @@ split_parts (const char *field,
 /* Parses each part of @field into @out when there are at least two parts;
  * returns how many are valid. */
 static guint
-parse_parts (const char *field,
-             const char *default_region,
-             gboolean    glue,
-             GPtrArray  *out)
+parse_parts (const char *field, const char *default_region, gboolean glue, GPtrArray *out)
 {
   GArray *parts = split_parts (field, glue);
-  guint n_valid = 0;
+  guint   n_valid = 0;
 
   for (guint i = 0; parts->len >= 2 && i < parts->len; i++)
     {
-      Part *part = &g_array_index (parts, Part, i);
+      Part            *part = &g_array_index (parts, Part, i);
       g_autofree char *text = g_strndup (field + part->start, part->end - part->start);
-      NexusPhone *phone = nexus_phone_parse (text, default_region);
+      NexusPhone      *phone = nexus_phone_parse (text, default_region);
 
       n_valid += phone->valid;
       g_ptr_array_add (out, phone);
@@ -472,16 +464,15 @@ parse_parts (const char *field,
  *   order written; empty when the field holds no digits at all
  */
 GPtrArray *
-nexus_phone_parse_field (const char *field,
-                         const char *default_region)
+nexus_phone_parse_field (const char *field, const char *default_region)
 {
-  GPtrArray *result = g_ptr_array_new_with_free_func (phone_free_cb);
+  GPtrArray       *result = g_ptr_array_new_with_free_func (phone_free_cb);
   g_autofree char *valid_utf8 = g_utf8_make_valid (field != NULL ? field : "", -1);
-  g_autoptr(GPtrArray) pieces = g_ptr_array_new_with_free_func (phone_free_cb);
-  g_autoptr(NexusPhone) whole = NULL;
+  g_autoptr (GPtrArray) pieces = g_ptr_array_new_with_free_func (phone_free_cb);
+  g_autoptr (NexusPhone) whole = NULL;
   g_autofree char *listed = NULL;
-  guint n_valid = 0;
-  gboolean has_digit = FALSE;
+  guint            n_valid = 0;
+  gboolean         has_digit = FALSE;
 
   g_strstrip (valid_utf8);
   for (const char *p = valid_utf8; *p != '\0'; p = g_utf8_next_char (p))
@@ -500,8 +491,8 @@ nexus_phone_parse_field (const char *field,
 
   /* "… or …" lists numbers too. */
   {
-    static const char * const words[] = { " or ", " OR ", " Or ", " ou ", " او ", " أو " };
-    g_autoptr(GString) text = g_string_new (valid_utf8);
+    static const char *const words[] = { " or ", " OR ", " Or ", " ou ", " او ", " أو " };
+    g_autoptr (GString) text = g_string_new (valid_utf8);
 
     for (guint i = 0; i < G_N_ELEMENTS (words); i++)
       g_string_replace (text, words[i], " ; ", 0);
@@ -537,7 +528,7 @@ nexus_phone_parse_field (const char *field,
   for (guint i = 0; i < pieces->len; i++)
     {
       NexusPhone *phone = (NexusPhone *)g_ptr_array_index (pieces, i);
-      gboolean duplicate = FALSE;
+      gboolean    duplicate = FALSE;
 
       for (guint j = 0; j < result->len && phone->e164 != NULL; j++)
         {
@@ -584,31 +575,31 @@ nexus_phone_type_to_string (NexusPhoneType type)
 {
   switch (type)
     {
-    case NEXUS_PHONE_TYPE_FIXED_LINE:
-      return "fixed_line";
-    case NEXUS_PHONE_TYPE_MOBILE:
-      return "mobile";
-    case NEXUS_PHONE_TYPE_FIXED_LINE_OR_MOBILE:
-      return "fixed_line_or_mobile";
-    case NEXUS_PHONE_TYPE_TOLL_FREE:
-      return "toll_free";
-    case NEXUS_PHONE_TYPE_PREMIUM_RATE:
-      return "premium_rate";
-    case NEXUS_PHONE_TYPE_SHARED_COST:
-      return "shared_cost";
-    case NEXUS_PHONE_TYPE_VOIP:
-      return "voip";
-    case NEXUS_PHONE_TYPE_PERSONAL_NUMBER:
-      return "personal_number";
-    case NEXUS_PHONE_TYPE_PAGER:
-      return "pager";
-    case NEXUS_PHONE_TYPE_UAN:
-      return "uan";
-    case NEXUS_PHONE_TYPE_VOICEMAIL:
-      return "voicemail";
-    case NEXUS_PHONE_TYPE_UNKNOWN:
-    default:
-      return "unknown";
+      case NEXUS_PHONE_TYPE_FIXED_LINE:
+        return "fixed_line";
+      case NEXUS_PHONE_TYPE_MOBILE:
+        return "mobile";
+      case NEXUS_PHONE_TYPE_FIXED_LINE_OR_MOBILE:
+        return "fixed_line_or_mobile";
+      case NEXUS_PHONE_TYPE_TOLL_FREE:
+        return "toll_free";
+      case NEXUS_PHONE_TYPE_PREMIUM_RATE:
+        return "premium_rate";
+      case NEXUS_PHONE_TYPE_SHARED_COST:
+        return "shared_cost";
+      case NEXUS_PHONE_TYPE_VOIP:
+        return "voip";
+      case NEXUS_PHONE_TYPE_PERSONAL_NUMBER:
+        return "personal_number";
+      case NEXUS_PHONE_TYPE_PAGER:
+        return "pager";
+      case NEXUS_PHONE_TYPE_UAN:
+        return "uan";
+      case NEXUS_PHONE_TYPE_VOICEMAIL:
+        return "voicemail";
+      case NEXUS_PHONE_TYPE_UNKNOWN:
+      default:
+        return "unknown";
     }
 }
 
@@ -622,18 +613,18 @@ nexus_phone_parse_error_to_string (NexusPhoneParseError error)
 {
   switch (error)
     {
-    case NEXUS_PHONE_PARSE_OK:
-      return "NO_PARSING_ERROR";
-    case NEXUS_PHONE_PARSE_INVALID_COUNTRY_CODE:
-      return "INVALID_COUNTRY_CODE_ERROR";
-    case NEXUS_PHONE_PARSE_TOO_SHORT_AFTER_IDD:
-      return "TOO_SHORT_AFTER_IDD";
-    case NEXUS_PHONE_PARSE_TOO_SHORT_NSN:
-      return "TOO_SHORT_NSN";
-    case NEXUS_PHONE_PARSE_TOO_LONG_NSN:
-      return "TOO_LONG_NSN";
-    case NEXUS_PHONE_PARSE_NOT_A_NUMBER:
-    default:
-      return "NOT_A_NUMBER";
+      case NEXUS_PHONE_PARSE_OK:
+        return "NO_PARSING_ERROR";
+      case NEXUS_PHONE_PARSE_INVALID_COUNTRY_CODE:
+        return "INVALID_COUNTRY_CODE_ERROR";
+      case NEXUS_PHONE_PARSE_TOO_SHORT_AFTER_IDD:
+        return "TOO_SHORT_AFTER_IDD";
+      case NEXUS_PHONE_PARSE_TOO_SHORT_NSN:
+        return "TOO_SHORT_NSN";
+      case NEXUS_PHONE_PARSE_TOO_LONG_NSN:
+        return "TOO_LONG_NSN";
+      case NEXUS_PHONE_PARSE_NOT_A_NUMBER:
+      default:
+        return "NOT_A_NUMBER";
     }
 }

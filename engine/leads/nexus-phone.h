@@ -70,32 +70,30 @@ typedef enum
 typedef struct
 {
   /* The text this number was read from, trimmed, digits as given. */
-  char                 *raw;
+  char *raw;
   /* "+CCNNN…" when the text parsed (valid or not); NULL on a parse error. */
-  char                 *e164;
+  char *e164;
   /* Extension digits without a label ("123"), or NULL. */
-  char                 *extension;
+  char *extension;
   /* ISO 3166-1 alpha-2 region of a valid number ("" when unknown or when
    * the number is not valid; "001" non-geographic entities are "").  */
-  char                  region[3];
+  char region[3];
   /* NEXUS_PHONE_PARSE_OK when e164 is set. */
-  NexusPhoneParseError  error;
+  NexusPhoneParseError error;
   /* The kind of line; UNKNOWN for a number that is not valid. */
-  NexusPhoneType        type;
+  NexusPhoneType type;
   /* IsValidNumber(): the only numbers used to match leads. */
-  gboolean              valid;
+  gboolean valid;
 } NexusPhone;
 
-NexusPhone *nexus_phone_parse               (const char           *text,
-                                             const char           *default_region);
-GPtrArray  *nexus_phone_parse_field         (const char           *field,
-                                             const char           *default_region);
-void        nexus_phone_free                (NexusPhone           *phone);
+NexusPhone *nexus_phone_parse (const char *text, const char *default_region);
+GPtrArray  *nexus_phone_parse_field (const char *field, const char *default_region);
+void        nexus_phone_free (NexusPhone *phone);
 
-gboolean    nexus_phone_region_is_known     (const char           *region);
-const char *nexus_phone_type_to_string      (NexusPhoneType        type);
-const char *nexus_phone_parse_error_to_string (NexusPhoneParseError  error);
-char       *nexus_phone_ascii_digits        (const char           *text);
+gboolean    nexus_phone_region_is_known (const char *region);
+const char *nexus_phone_type_to_string (NexusPhoneType type);
+const char *nexus_phone_parse_error_to_string (NexusPhoneParseError error);
+char       *nexus_phone_ascii_digits (const char *text);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusPhone, nexus_phone_free)
 

@@ -30,26 +30,87 @@
 /* How much a containment (overlap) counts against a full match. */
 #define OVERLAP_FACTOR 0.9
 /* Names are compared on at most this many words of this many letters. */
-#define MAX_TOKENS 16
+#define MAX_TOKENS      16
 #define MAX_TOKEN_CHARS 48
 
 /* Words that carry no identity at all; dropped. */
-static const char * const stop_words[] = {
-  "the", "and", "of", "a", "an", "at", "in", "on", "de", "du", "des", "la", "le", "les", "el", "al",
-  "il", "di", "da", "del", "y", "et", "und", "و", "في", "لل",
+static const char *const stop_words[] = {
+  "the", "and", "of", "a",  "an", "at", "in",  "on", "de", "du",  "des", "la", "le",
+  "les", "el",  "al", "il", "di", "da", "del", "y",  "et", "und", "و",   "في", "لل",
 };
 
 /* Words that say what a business is rather than which one it is. */
-static const char * const generic_words[] = {
-  "restaurant", "restaurants", "restaurante", "ristorante", "cafe", "caffe", "coffee", "bar",
-  "grill", "hotel", "shop", "store", "market", "supermarket", "mart", "pharmacy", "clinic",
-  "center", "centre", "bakery", "salon", "kitchen", "house", "pizzeria", "deli", "bistro",
-  "diner", "pub", "inn", "dining", "room", "lounge", "co", "company", "group", "services",
-  "service", "trading", "est", "branch", "new",
+static const char *const generic_words[] = {
+  "restaurant",
+  "restaurants",
+  "restaurante",
+  "ristorante",
+  "cafe",
+  "caffe",
+  "coffee",
+  "bar",
+  "grill",
+  "hotel",
+  "shop",
+  "store",
+  "market",
+  "supermarket",
+  "mart",
+  "pharmacy",
+  "clinic",
+  "center",
+  "centre",
+  "bakery",
+  "salon",
+  "kitchen",
+  "house",
+  "pizzeria",
+  "deli",
+  "bistro",
+  "diner",
+  "pub",
+  "inn",
+  "dining",
+  "room",
+  "lounge",
+  "co",
+  "company",
+  "group",
+  "services",
+  "service",
+  "trading",
+  "est",
+  "branch",
+  "new",
   /* Arabic, folded (ة → ه) and without the article */
-  "مطعم", "مطاعم", "مقهي", "كافيه", "كافي", "صيدليه", "مخبز", "مخابز", "فندق", "محل", "محلات",
-  "متجر", "سوبرماركت", "مركز", "عياده", "مستوصف", "صالون", "مغسله", "ورشه", "مكتب", "مكتبه",
-  "حلويات", "فرع", "شركه", "موسسه", "مجموعه", "للتجاره", "تجاره",
+  "مطعم",
+  "مطاعم",
+  "مقهي",
+  "كافيه",
+  "كافي",
+  "صيدليه",
+  "مخبز",
+  "مخابز",
+  "فندق",
+  "محل",
+  "محلات",
+  "متجر",
+  "سوبرماركت",
+  "مركز",
+  "عياده",
+  "مستوصف",
+  "صالون",
+  "مغسله",
+  "ورشه",
+  "مكتب",
+  "مكتبه",
+  "حلويات",
+  "فرع",
+  "شركه",
+  "موسسه",
+  "مجموعه",
+  "للتجاره",
+  "تجاره",
 };
 
 typedef struct
@@ -61,9 +122,7 @@ typedef struct
 } Token;
 
 static gboolean
-in_list (const char         *word,
-         const char * const *list,
-         guint               n)
+in_list (const char *word, const char *const *list, guint n)
 {
   for (guint i = 0; i < n; i++)
     if (strcmp (word, list[i]) == 0)
@@ -74,16 +133,15 @@ in_list (const char         *word,
 /* Splits a normalized name into weighted words: stop words dropped, the
  * Arabic article ("ال", "وال") cut from words long enough to keep a root. */
 static guint
-tokenize (const char *norm,
-          Token      *tokens)
+tokenize (const char *norm, Token *tokens)
 {
-  g_auto(GStrv) words = g_strsplit (norm != NULL ? norm : "", " ", -1);
+  g_auto (GStrv) words = g_strsplit (norm != NULL ? norm : "", " ", -1);
   guint n = 0;
 
   for (guint i = 0; words[i] != NULL && n < MAX_TOKENS; i++)
     {
       const char *word = words[i];
-      Token *token = &tokens[n];
+      Token      *token = &tokens[n];
 
       if (*word == '\0' || in_list (word, stop_words, G_N_ELEMENTS (stop_words)))
         continue;
@@ -103,25 +161,22 @@ tokenize (const char *norm,
             token->has_digit = TRUE;
         }
       token->weight =
-        in_list (word, generic_words, G_N_ELEMENTS (generic_words)) ? GENERIC_WEIGHT : 1.0;
+          in_list (word, generic_words, G_N_ELEMENTS (generic_words)) ? GENERIC_WEIGHT : 1.0;
       n++;
     }
   return n;
 }
 
 static double
-jaro_winkler_chars (const gunichar *a,
-                    guint           la,
-                    const gunichar *b,
-                    guint           lb)
+jaro_winkler_chars (const gunichar *a, guint la, const gunichar *b, guint lb)
 {
   gboolean a_matched[MAX_TOKEN_CHARS * 8] = { FALSE };
   gboolean b_matched[MAX_TOKEN_CHARS * 8] = { FALSE };
-  guint window;
-  guint matches = 0;
-  guint transpositions = 0;
-  guint prefix = 0;
-  double jaro;
+  guint    window;
+  guint    matches = 0;
+  guint    transpositions = 0;
+  guint    prefix = 0;
+  double   jaro;
 
   if (la == 0 && lb == 0)
     return 1.0;
@@ -161,8 +216,9 @@ jaro_winkler_chars (const gunichar *a,
       j++;
     }
 
-  jaro = ((double)matches / la + (double)matches / lb +
-          (matches - transpositions / 2.0) / matches) / 3.0;
+  jaro =
+      ((double)matches / la + (double)matches / lb + (matches - transpositions / 2.0) / matches) /
+      3.0;
 
   while (prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix])
     prefix++;
@@ -180,13 +236,12 @@ jaro_winkler_chars (const gunichar *a,
  * Returns: 0 (nothing alike) to 1 (equal)
  */
 double
-nexus_jaro_winkler (const char *a,
-                    const char *b)
+nexus_jaro_winkler (const char *a, const char *b)
 {
   g_autofree gunichar *ua = NULL;
   g_autofree gunichar *ub = NULL;
-  glong la = 0;
-  glong lb = 0;
+  glong                la = 0;
+  glong                lb = 0;
 
   ua = g_utf8_to_ucs4_fast (a != NULL ? a : "", -1, &la);
   ub = g_utf8_to_ucs4_fast (b != NULL ? b : "", -1, &lb);
@@ -194,18 +249,16 @@ nexus_jaro_winkler (const char *a,
 }
 
 static double
-token_similarity (const Token *a,
-                  const Token *b)
+token_similarity (const Token *a, const Token *b)
 {
   double score;
-  guint shorter = MIN (a->length, b->length);
+  guint  shorter = MIN (a->length, b->length);
 
   /* Numbers are names too ("Branch 2", "7 Eleven"): exact or nothing. */
   if (a->has_digit || b->has_digit)
-    return a->length == b->length &&
-               memcmp (a->chars, b->chars, a->length * sizeof (gunichar)) == 0
-             ? 1.0
-             : 0.0;
+    return a->length == b->length && memcmp (a->chars, b->chars, a->length * sizeof (gunichar)) == 0
+               ? 1.0
+               : 0.0;
 
   score = jaro_winkler_chars (a->chars, a->length, b->chars, b->length);
 
@@ -216,8 +269,7 @@ token_similarity (const Token *a,
 }
 
 static gboolean
-same_without_spaces (const char *a,
-                     const char *b)
+same_without_spaces (const char *a, const char *b)
 {
   while (TRUE)
     {
@@ -244,21 +296,20 @@ same_without_spaces (const char *a,
  * Returns: 0 (nothing alike) to 1 (the same name)
  */
 double
-nexus_name_similarity (const char *a_norm,
-                       const char *b_norm)
+nexus_name_similarity (const char *a_norm, const char *b_norm)
 {
-  Token ta[MAX_TOKENS];
-  Token tb[MAX_TOKENS];
+  Token    ta[MAX_TOKENS];
+  Token    tb[MAX_TOKENS];
   gboolean used_a[MAX_TOKENS] = { FALSE };
   gboolean used_b[MAX_TOKENS] = { FALSE };
-  guint na;
-  guint nb;
-  double weight_a = 0;
-  double weight_b = 0;
-  double credit = 0;
-  double distinctive = 0;
-  double dice;
-  double overlap;
+  guint    na;
+  guint    nb;
+  double   weight_a = 0;
+  double   weight_b = 0;
+  double   credit = 0;
+  double   distinctive = 0;
+  double   dice;
+  double   overlap;
 
   if (a_norm == NULL || b_norm == NULL || *a_norm == '\0' || *b_norm == '\0')
     return 0.0;
@@ -279,8 +330,8 @@ nexus_name_similarity (const char *a_norm,
   while (TRUE)
     {
       double best = 0;
-      guint bi = 0;
-      guint bj = 0;
+      guint  bi = 0;
+      guint  bj = 0;
 
       for (guint i = 0; i < na; i++)
         {
@@ -332,7 +383,7 @@ nexus_text_script (const char *text)
 
   for (const char *p = text != NULL ? text : ""; *p != '\0'; p = g_utf8_next_char (p))
     {
-      gunichar c = g_utf8_get_char (p);
+      gunichar       c = g_utf8_get_char (p);
       GUnicodeScript script;
 
       if (!g_unichar_isalpha (c))
@@ -364,8 +415,7 @@ nexus_text_script (const char *text)
  *   (their letters say nothing about each other), %TRUE otherwise
  */
 gboolean
-nexus_scripts_comparable (const char *a_norm,
-                          const char *b_norm)
+nexus_scripts_comparable (const char *a_norm, const char *b_norm)
 {
   NexusScript a = nexus_text_script (a_norm);
   NexusScript b = nexus_text_script (b_norm);
@@ -382,17 +432,14 @@ nexus_scripts_comparable (const char *a_norm,
  * Returns: metres between two WGS 84 points
  */
 double
-nexus_geo_distance_m (double lat1,
-                      double lon1,
-                      double lat2,
-                      double lon2)
+nexus_geo_distance_m (double lat1, double lon1, double lat2, double lon2)
 {
   const double radius = 6371008.8;
-  double p1 = lat1 * G_PI / 180.0;
-  double p2 = lat2 * G_PI / 180.0;
-  double dp = (lat2 - lat1) * G_PI / 180.0;
-  double dl = (lon2 - lon1) * G_PI / 180.0;
-  double h = sin (dp / 2) * sin (dp / 2) + cos (p1) * cos (p2) * sin (dl / 2) * sin (dl / 2);
+  double       p1 = lat1 * G_PI / 180.0;
+  double       p2 = lat2 * G_PI / 180.0;
+  double       dp = (lat2 - lat1) * G_PI / 180.0;
+  double       dl = (lon2 - lon1) * G_PI / 180.0;
+  double       h = sin (dp / 2) * sin (dp / 2) + cos (p1) * cos (p2) * sin (dl / 2) * sin (dl / 2);
 
   return 2.0 * radius * asin (MIN (1.0, sqrt (h)));
 }

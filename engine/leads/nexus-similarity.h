@@ -53,23 +53,17 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  NEXUS_SCRIPT_NONE,   /* no letters */
+  NEXUS_SCRIPT_NONE, /* no letters */
   NEXUS_SCRIPT_LATIN,
   NEXUS_SCRIPT_ARABIC,
-  NEXUS_SCRIPT_MIXED,  /* Latin and Arabic letters */
+  NEXUS_SCRIPT_MIXED, /* Latin and Arabic letters */
   NEXUS_SCRIPT_OTHER,
 } NexusScript;
 
-double      nexus_jaro_winkler      (const char *a,
-                                     const char *b);
-double      nexus_name_similarity   (const char *a_norm,
-                                     const char *b_norm);
-NexusScript nexus_text_script       (const char *text);
-gboolean    nexus_scripts_comparable (const char *a_norm,
-                                      const char *b_norm);
-double      nexus_geo_distance_m    (double      lat1,
-                                     double      lon1,
-                                     double      lat2,
-                                     double      lon2);
+double      nexus_jaro_winkler (const char *a, const char *b);
+double      nexus_name_similarity (const char *a_norm, const char *b_norm);
+NexusScript nexus_text_script (const char *text);
+gboolean    nexus_scripts_comparable (const char *a_norm, const char *b_norm);
+double      nexus_geo_distance_m (double lat1, double lon1, double lat2, double lon2);
 
 G_END_DECLS

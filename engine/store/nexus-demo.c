@@ -25,7 +25,7 @@ typedef struct
 {
   const char *name;
   const char *category;
-  const char *phone_e164;  /* NULL: preview-only */
+  const char *phone_e164; /* NULL: preview-only */
   const char *website;
   const char *address;
   const char *city;
@@ -36,6 +36,7 @@ typedef struct
   double      rating;
 } DemoLead;
 
+/* clang-format off */
 static const DemoLead demo_leads[] = {
   { "مطعم الياسمين", "restaurant", "+201001234501", NULL, "شارع التحرير ١٢", "Cairo", "EG", 30.0444, 31.2357, "new", 4.5 },
   { "Koshary El Tahrir", "restaurant", "+20223901234", "koshary-tahrir.example", "19 Tahrir St", "Cairo", "EG", 30.0450, 31.2380, "contacted", 4.7 },
@@ -73,23 +74,20 @@ static const DemoLead demo_leads[] = {
   { "Librairie Avicenne", "books", NULL, NULL, "Quartier Latin", "Paris", "FR", 48.8490, 2.3470, "new", 0 },
   { "Hôtel des Arts", "hotel", "+33146061234", "hoteldesarts.example", "Montmartre", "Paris", "FR", 48.8867, 2.3431, "won", 4.2 },
 };
+/* clang-format on */
 
 static gboolean
-insert_agents (NexusStore  *self,
-               gint64       now,
-               gint64      *out_first_agent,
-               GError     **error)
+insert_agents (NexusStore *self, gint64 now, gint64 *out_first_agent, GError **error)
 {
-  static const char * const names[] = { "Mona Adel", "خالد العتيبي" };
-  sqlite3_stmt *stmt;
+  static const char *const names[] = { "Mona Adel", "خالد العتيبي" };
+  sqlite3_stmt            *stmt;
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       int rc;
 
-      if (!(stmt = _nexus_store_prepare (self,
-                                         "INSERT INTO agents (name, created_at) VALUES (?, ?)",
-                                         error)))
+      if (!(stmt = _nexus_store_prepare (
+                self, "INSERT INTO agents (name, created_at) VALUES (?, ?)", error)))
         return FALSE;
       sqlite3_bind_text (stmt, 1, names[i], -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 2, now);
@@ -108,11 +106,10 @@ insert_agents (NexusStore  *self,
 
 /* The record a provider would have sent for this demo lead. */
 static char *
-demo_payload (const DemoLead *lead,
-              const char     *ref)
+demo_payload (const DemoLead *lead, const char *ref)
 {
-  g_autoptr(NexusLeadInput) input = nexus_lead_input_new ();
-  g_autoptr(JsonNode) node = NULL;
+  g_autoptr (NexusLeadInput) input = nexus_lead_input_new ();
+  g_autoptr (JsonNode) node = NULL;
 
   input->provider = g_strdup ("demo");
   input->ref = g_strdup (ref);
@@ -134,12 +131,12 @@ demo_payload (const DemoLead *lead,
 }
 
 static gboolean
-insert_lead (NexusStore      *self,
-             const DemoLead  *lead,
-             guint            index,
-             gint64           now,
-             gint64           agent_id,
-             GError         **error)
+insert_lead (NexusStore     *self,
+             const DemoLead *lead,
+             guint           index,
+             gint64          now,
+             gint64          agent_id,
+             GError        **error)
 {
   g_autofree char *name_norm = nexus_normalize_name (lead->name);
   g_autofree char *address_norm = nexus_normalize_address (lead->address);
@@ -147,12 +144,12 @@ insert_lead (NexusStore      *self,
   g_autofree char *website_host = nexus_normalize_website_host (lead->website);
   g_autofree char *ref = g_strdup_printf ("demo/%u", index + 1);
   g_autofree char *raw = demo_payload (lead, ref);
-  g_autoptr(NexusPhone) phone = NULL;
+  g_autoptr (NexusPhone) phone = NULL;
   sqlite3_stmt *stmt;
-  gint64 lead_id;
+  gint64        lead_id;
   /* Spread the demo over the last weeks so dates differ. */
   gint64 seen = now - (gint64)index * 86400 / 2;
-  int rc;
+  int    rc;
 
   if (lead->phone_e164 != NULL)
     phone = nexus_phone_parse (lead->phone_e164, lead->country);
@@ -204,9 +201,8 @@ insert_lead (NexusStore      *self,
 
   if (phone != NULL && phone->valid)
     {
-      stmt = _nexus_store_prepare (self,
-                                   "INSERT INTO lead_phones (e164, lead_id, type) VALUES (?, ?, ?)",
-                                   error);
+      stmt = _nexus_store_prepare (
+          self, "INSERT INTO lead_phones (e164, lead_id, type) VALUES (?, ?, ?)", error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_text (stmt, 1, phone->e164, -1, SQLITE_STATIC);
@@ -249,13 +245,12 @@ insert_lead (NexusStore      *self,
  * entry.  Either all of it lands or none.
  */
 gboolean
-nexus_store_seed_demo (NexusStore  *self,
-                       GError     **error)
+nexus_store_seed_demo (NexusStore *self, GError **error)
 {
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gint64 agent_id = 0;
+  gint64        now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64        agent_id = 0;
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 

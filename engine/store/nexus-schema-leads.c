@@ -17,73 +17,73 @@
 #include "nexus-category-seeds.h"
 
 const char _nexus_schema_v1_leads[] =
-  /* What operators did to leads as wholes: a manual merge, a split, a
+    /* What operators did to leads as wholes: a manual merge, a split, a
    * preview lead that joined a vault lead when its phone arrived.  (A
    * record merged into a lead is recorded by its lead_sources row.) */
-  "CREATE TABLE lead_merges ("
-  "  id            INTEGER PRIMARY KEY,"
-  "  at            INTEGER NOT NULL,"
-  "  kind          TEXT NOT NULL CHECK (kind IN ('merge', 'split', 'promote')),"
-  "  lead_id       INTEGER NOT NULL,"               /* the lead that remains (merge, promote)
+    "CREATE TABLE lead_merges ("
+    "  id            INTEGER PRIMARY KEY,"
+    "  at            INTEGER NOT NULL,"
+    "  kind          TEXT NOT NULL CHECK (kind IN ('merge', 'split', 'promote')),"
+    "  lead_id       INTEGER NOT NULL," /* the lead that remains (merge, promote)
                                                      * or was split */
-  "  other_lead_id INTEGER NOT NULL,"               /* merged away, or created by the split */
-  "  actor         TEXT NOT NULL,"                  /* 'nexus' or the operator */
-  "  details       TEXT"                            /* JSON: source ids moved, … */
-  ");"
-  "CREATE INDEX lead_merges_lead ON lead_merges (lead_id);"
-  "CREATE INDEX lead_merges_other ON lead_merges (other_lead_id);"
+    "  other_lead_id INTEGER NOT NULL," /* merged away, or created by the split */
+    "  actor         TEXT NOT NULL,"    /* 'nexus' or the operator */
+    "  details       TEXT"              /* JSON: source ids moved, … */
+    ");"
+    "CREATE INDEX lead_merges_lead ON lead_merges (lead_id);"
+    "CREATE INDEX lead_merges_other ON lead_merges (other_lead_id);"
 
-  /* Pairs an operator split apart: the engine never merges them again on
+    /* Pairs an operator split apart: the engine never merges them again on
    * its own (a manual merge still can, and removes the pair).  a < b. */
-  "CREATE TABLE lead_distinct ("
-  "  a INTEGER NOT NULL REFERENCES leads (id) ON DELETE CASCADE,"
-  "  b INTEGER NOT NULL REFERENCES leads (id) ON DELETE CASCADE,"
-  "  PRIMARY KEY (a, b),"
-  "  CHECK (a < b)"
-  ") WITHOUT ROWID;"
-  "CREATE INDEX lead_distinct_b ON lead_distinct (b);"
+    "CREATE TABLE lead_distinct ("
+    "  a INTEGER NOT NULL REFERENCES leads (id) ON DELETE CASCADE,"
+    "  b INTEGER NOT NULL REFERENCES leads (id) ON DELETE CASCADE,"
+    "  PRIMARY KEY (a, b),"
+    "  CHECK (a < b)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX lead_distinct_b ON lead_distinct (b);"
 
-  /* Keyword rules of the classifier, English and Arabic.  keyword is in
+    /* Keyword rules of the classifier, English and Arabic.  keyword is in
    * the normalized form (nexus_normalize_text) and may hold several
    * words; it matches whole words of a lead's name or provider category. */
-  "CREATE TABLE category_rules ("
-  "  id         INTEGER PRIMARY KEY,"
-  "  category   TEXT NOT NULL,"                     /* e.g. restaurant, pharmacy */
-  "  keyword    TEXT NOT NULL,"
-  "  lang       TEXT NOT NULL DEFAULT '',"          /* en, ar, or '' */
-  "  weight     REAL NOT NULL DEFAULT 1.0,"         /* summed per category; highest wins */
-  "  origin     TEXT NOT NULL DEFAULT 'operator' CHECK (origin IN ('seed', 'operator')),"
-  "  enabled    INTEGER NOT NULL DEFAULT 1,"
-  "  created_at INTEGER NOT NULL,"
-  "  UNIQUE (category, keyword)"
-  ");"
+    "CREATE TABLE category_rules ("
+    "  id         INTEGER PRIMARY KEY,"
+    "  category   TEXT NOT NULL," /* e.g. restaurant, pharmacy */
+    "  keyword    TEXT NOT NULL,"
+    "  lang       TEXT NOT NULL DEFAULT '',"  /* en, ar, or '' */
+    "  weight     REAL NOT NULL DEFAULT 1.0," /* summed per category; highest wins */
+    "  origin     TEXT NOT NULL DEFAULT 'operator' CHECK (origin IN ('seed', 'operator')),"
+    "  enabled    INTEGER NOT NULL DEFAULT 1,"
+    "  created_at INTEGER NOT NULL,"
+    "  UNIQUE (category, keyword)"
+    ");"
 
-  /* Categories operators set, with the text the model learns from as it
+    /* Categories operators set, with the text the model learns from as it
    * was when they set it (a label outlives merges of its lead). */
-  "CREATE TABLE category_labels ("
-  "  id         INTEGER PRIMARY KEY,"
-  "  lead_id    INTEGER UNIQUE REFERENCES leads (id) ON DELETE SET NULL,"
-  "  category   TEXT NOT NULL,"
-  "  text       TEXT NOT NULL,"                     /* normalized name + provider category */
-  "  actor      TEXT NOT NULL,"
-  "  labeled_at INTEGER NOT NULL"
-  ");"
+    "CREATE TABLE category_labels ("
+    "  id         INTEGER PRIMARY KEY,"
+    "  lead_id    INTEGER UNIQUE REFERENCES leads (id) ON DELETE SET NULL,"
+    "  category   TEXT NOT NULL,"
+    "  text       TEXT NOT NULL," /* normalized name + provider category */
+    "  actor      TEXT NOT NULL,"
+    "  labeled_at INTEGER NOT NULL"
+    ");"
 
-  /* Every trained model version with its accuracy on held-out labels;
+    /* Every trained model version with its accuracy on held-out labels;
    * exactly one row (the newest good one) is active. */
-  "CREATE TABLE category_models ("
-  "  id         INTEGER PRIMARY KEY,"               /* the version */
-  "  created_at INTEGER NOT NULL,"
-  "  algorithm  TEXT NOT NULL,"                     /* multinomial_nb */
-  "  n_labels   INTEGER NOT NULL,"
-  "  n_train    INTEGER NOT NULL,"
-  "  n_test     INTEGER NOT NULL,"
-  "  accuracy   REAL,"                              /* on the n_test held-out labels; NULL
+    "CREATE TABLE category_models ("
+    "  id         INTEGER PRIMARY KEY," /* the version */
+    "  created_at INTEGER NOT NULL,"
+    "  algorithm  TEXT NOT NULL," /* multinomial_nb */
+    "  n_labels   INTEGER NOT NULL,"
+    "  n_train    INTEGER NOT NULL,"
+    "  n_test     INTEGER NOT NULL,"
+    "  accuracy   REAL,"          /* on the n_test held-out labels; NULL
                                                      * when there were none */
-  "  model      TEXT NOT NULL,"                     /* JSON: priors and token counts */
-  "  active     INTEGER NOT NULL DEFAULT 0"
-  ");"
-  "CREATE INDEX category_models_active ON category_models (active) WHERE active = 1;"
+    "  model      TEXT NOT NULL," /* JSON: priors and token counts */
+    "  active     INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX category_models_active ON category_models (active) WHERE active = 1;"
 
-  /* The seed rules: iD's preset names and search terms, English and Arabic. */
-  NEXUS_CATEGORY_SEEDS_SQL;
+    /* The seed rules: iD's preset names and search terms, English and Arabic. */
+    NEXUS_CATEGORY_SEEDS_SQL;

@@ -19,18 +19,17 @@
 /* A match step never looks at more candidates than this. */
 #define MAX_CANDIDATES 200
 
-#define LEAD_COLUMNS                                                                             \
-  "id, name, name_norm, phone_e164, phone_raw, phone_invalid, website, website_host, email,"     \
-  " address, address_norm, city, city_norm, country, lat, lon, category, category_source,"       \
+#define LEAD_COLUMNS                                                                         \
+  "id, name, name_norm, phone_e164, phone_raw, phone_invalid, website, website_host, email," \
+  " address, address_norm, city, city_norm, country, lat, lon, category, category_source,"   \
   " rating, reviews, preview_only, sightings, first_seen_at, last_seen_at, provider_category"
 
-#define CANDIDATE_COLUMNS                                                                        \
-  "l.id, l.name_norm, l.address_norm, l.city_norm, l.lat, l.lon, l.phone_e164 IS NOT NULL,"      \
+#define CANDIDATE_COLUMNS                                                                   \
+  "l.id, l.name_norm, l.address_norm, l.city_norm, l.lat, l.lon, l.phone_e164 IS NOT NULL," \
   " l.preview_only"
 
 static char *
-column_dup (sqlite3_stmt *stmt,
-            int           column)
+column_dup (sqlite3_stmt *stmt, int column)
 {
   const unsigned char *text = sqlite3_column_text (stmt, column);
 
@@ -38,9 +37,7 @@ column_dup (sqlite3_stmt *stmt,
 }
 
 static void
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *text)
+bind_text (sqlite3_stmt *stmt, int index, const char *text)
 {
   if (text != NULL)
     sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
@@ -49,9 +46,7 @@ bind_text (sqlite3_stmt *stmt,
 }
 
 static void
-bind_id (sqlite3_stmt *stmt,
-         int           index,
-         gint64        id)
+bind_id (sqlite3_stmt *stmt, int index, gint64 id)
 {
   if (id > 0)
     sqlite3_bind_int64 (stmt, index, id);
@@ -61,10 +56,7 @@ bind_id (sqlite3_stmt *stmt,
 
 /* Steps a statement that returns no row and resets it. */
 static gboolean
-step_done (NexusStore    *store,
-           sqlite3_stmt  *stmt,
-           const char    *doing,
-           GError       **error)
+step_done (NexusStore *store, sqlite3_stmt *stmt, const char *doing, GError **error)
 {
   int rc = sqlite3_step (stmt);
 
@@ -165,8 +157,7 @@ nexus_category_model_free (NexusCategoryModel *model)
 }
 
 static void
-read_row (sqlite3_stmt *stmt,
-          NexusLeadRow *row)
+read_row (sqlite3_stmt *stmt, NexusLeadRow *row)
 {
   row->id = sqlite3_column_int64 (stmt, 0);
   row->name = column_dup (stmt, 1);
@@ -182,15 +173,16 @@ read_row (sqlite3_stmt *stmt,
   row->city = column_dup (stmt, 11);
   row->city_norm = column_dup (stmt, 12);
   row->country = column_dup (stmt, 13);
-  row->has_location =
-    sqlite3_column_type (stmt, 14) != SQLITE_NULL && sqlite3_column_type (stmt, 15) != SQLITE_NULL;
+  row->has_location = sqlite3_column_type (stmt, 14) != SQLITE_NULL &&
+                      sqlite3_column_type (stmt, 15) != SQLITE_NULL;
   row->lat = sqlite3_column_double (stmt, 14);
   row->lon = sqlite3_column_double (stmt, 15);
   row->category = column_dup (stmt, 16);
   row->category_source = column_dup (stmt, 17);
   row->has_rating = sqlite3_column_type (stmt, 18) != SQLITE_NULL;
   row->rating = sqlite3_column_double (stmt, 18);
-  row->reviews = sqlite3_column_type (stmt, 19) != SQLITE_NULL ? sqlite3_column_int64 (stmt, 19) : -1;
+  row->reviews =
+      sqlite3_column_type (stmt, 19) != SQLITE_NULL ? sqlite3_column_int64 (stmt, 19) : -1;
   row->preview_only = sqlite3_column_int (stmt, 20) != 0;
   row->sightings = sqlite3_column_int64 (stmt, 21);
   row->first_seen_at = sqlite3_column_int64 (stmt, 22);
@@ -208,7 +200,7 @@ read_candidate (sqlite3_stmt *stmt)
   candidate->address_norm = column_dup (stmt, 2);
   candidate->city_norm = column_dup (stmt, 3);
   candidate->has_location =
-    sqlite3_column_type (stmt, 4) != SQLITE_NULL && sqlite3_column_type (stmt, 5) != SQLITE_NULL;
+      sqlite3_column_type (stmt, 4) != SQLITE_NULL && sqlite3_column_type (stmt, 5) != SQLITE_NULL;
   candidate->lat = sqlite3_column_double (stmt, 4);
   candidate->lon = sqlite3_column_double (stmt, 5);
   candidate->has_phone = sqlite3_column_int (stmt, 6) != 0;
@@ -218,10 +210,7 @@ read_candidate (sqlite3_stmt *stmt)
 
 /* Steps a candidate query to its end, appending to @out. */
 static gboolean
-collect_candidates (NexusStore    *store,
-                    sqlite3_stmt  *stmt,
-                    GPtrArray     *out,
-                    GError       **error)
+collect_candidates (NexusStore *store, sqlite3_stmt *stmt, GPtrArray *out, GError **error)
 {
   int rc;
 
@@ -243,14 +232,14 @@ collect_candidates (NexusStore    *store,
  * @out_found: set to whether the lead exists
  */
 gboolean
-nexus_store_leads_get (NexusStore    *store,
-                       gint64         lead_id,
-                       NexusLeadRow  *out_row,
-                       gboolean      *out_found,
-                       GError       **error)
+nexus_store_leads_get (NexusStore   *store,
+                       gint64        lead_id,
+                       NexusLeadRow *out_row,
+                       gboolean     *out_found,
+                       GError      **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
   *out_found = FALSE;
   stmt = _nexus_store_prepare (store, "SELECT " LEAD_COLUMNS " FROM leads WHERE id = ?", error);
@@ -274,9 +263,7 @@ nexus_store_leads_get (NexusStore    *store,
 }
 
 static void
-bind_rating (sqlite3_stmt       *stmt,
-             int                 rating_index,
-             const NexusLeadRow *row)
+bind_rating (sqlite3_stmt *stmt, int rating_index, const NexusLeadRow *row)
 {
   if (row->has_rating)
     sqlite3_bind_double (stmt, rating_index, row->rating);
@@ -289,9 +276,7 @@ bind_rating (sqlite3_stmt       *stmt,
 }
 
 static void
-bind_location (sqlite3_stmt       *stmt,
-               int                 lat_index,
-               const NexusLeadRow *row)
+bind_location (sqlite3_stmt *stmt, int lat_index, const NexusLeadRow *row)
 {
   if (row->has_location)
     {
@@ -313,10 +298,7 @@ bind_location (sqlite3_stmt       *stmt,
  * Inserts a lead (the triggers add it to the R*Tree and the FTS index).
  */
 gboolean
-nexus_store_leads_insert (NexusStore    *store,
-                          NexusLeadRow  *row,
-                          gint64         now,
-                          GError       **error)
+nexus_store_leads_insert (NexusStore *store, NexusLeadRow *row, gint64 now, GError **error)
 {
   sqlite3_stmt *stmt;
 
@@ -379,11 +361,11 @@ nexus_store_leads_insert (NexusStore    *store,
  * Writes every column the pipeline owns; status, agent, notes stay.
  */
 gboolean
-nexus_store_leads_update (NexusStore          *store,
-                          const NexusLeadRow  *row,
-                          gboolean             searchable_changed,
-                          gint64               now,
-                          GError             **error)
+nexus_store_leads_update (NexusStore         *store,
+                          const NexusLeadRow *row,
+                          gboolean            searchable_changed,
+                          gint64              now,
+                          GError            **error)
 {
   sqlite3_stmt *stmt;
 
@@ -438,9 +420,7 @@ nexus_store_leads_update (NexusStore          *store,
 }
 
 gboolean
-nexus_store_leads_delete (NexusStore  *store,
-                          gint64       lead_id,
-                          GError     **error)
+nexus_store_leads_delete (NexusStore *store, gint64 lead_id, GError **error)
 {
   sqlite3_stmt *stmt = _nexus_store_prepare (store, "DELETE FROM leads WHERE id = ?", error);
 
@@ -462,7 +442,7 @@ nexus_store_leads_get_candidate (NexusStore          *store,
                                  GError             **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
   *out_candidate = NULL;
   stmt = _nexus_store_prepare (store, "SELECT " CANDIDATE_COLUMNS " FROM leads l WHERE l.id = ?",
@@ -494,15 +474,15 @@ nexus_store_leads_get_candidate (NexusStore          *store,
  * Uses the leads_geo R*Tree.
  */
 gboolean
-nexus_store_leads_find_near (NexusStore  *store,
-                             double       lat,
-                             double       lon,
-                             double       radius_m,
-                             GPtrArray   *out_candidates,
-                             GError     **error)
+nexus_store_leads_find_near (NexusStore *store,
+                             double      lat,
+                             double      lon,
+                             double      radius_m,
+                             GPtrArray  *out_candidates,
+                             GError    **error)
 {
-  double dlat = radius_m / METRES_PER_DEGREE;
-  double dlon = radius_m / (METRES_PER_DEGREE * MAX (cos (lat * G_PI / 180.0), 0.01));
+  double        dlat = radius_m / METRES_PER_DEGREE;
+  double        dlon = radius_m / (METRES_PER_DEGREE * MAX (cos (lat * G_PI / 180.0), 0.01));
   sqlite3_stmt *stmt;
 
   stmt = _nexus_store_prepare (store,
@@ -526,11 +506,11 @@ nexus_store_leads_find_near (NexusStore  *store,
  *   with exactly this address_norm and city_norm, at most 200
  */
 gboolean
-nexus_store_leads_find_by_address (NexusStore  *store,
-                                   const char  *address_norm,
-                                   const char  *city_norm,
-                                   GPtrArray   *out_candidates,
-                                   GError     **error)
+nexus_store_leads_find_by_address (NexusStore *store,
+                                   const char *address_norm,
+                                   const char *city_norm,
+                                   GPtrArray  *out_candidates,
+                                   GError    **error)
 {
   sqlite3_stmt *stmt;
 
@@ -547,35 +527,25 @@ nexus_store_leads_find_by_address (NexusStore  *store,
 
 /**
  * nexus_store_leads_find_by_phone:
- * @out_lead_ids: (element-type gint64): receives the leads answering on
- *   @e164 (more than one only for a shared switchboard)
+ * @out_candidates: (element-type NexusLeadCandidate): receives the leads
+ *   answering on @e164 (more than one only for a shared switchboard)
  */
 gboolean
-nexus_store_leads_find_by_phone (NexusStore  *store,
-                                 const char  *e164,
-                                 GArray      *out_lead_ids,
-                                 GError     **error)
+nexus_store_leads_find_by_phone (NexusStore *store,
+                                 const char *e164,
+                                 GPtrArray  *out_candidates,
+                                 GError    **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
 
-  stmt = _nexus_store_prepare (store, "SELECT lead_id FROM lead_phones WHERE e164 = ? LIMIT 200",
+  stmt = _nexus_store_prepare (store,
+                               "SELECT " CANDIDATE_COLUMNS " FROM lead_phones p"
+                               " JOIN leads l ON l.id = p.lead_id WHERE p.e164 = ? LIMIT 200",
                                error);
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, e164);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (out_lead_ids, id);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (store, rc, error, "looking up a phone number");
-      return FALSE;
-    }
-  return TRUE;
+  return collect_candidates (store, stmt, out_candidates, error);
 }
 
 /**
@@ -585,12 +555,12 @@ nexus_store_leads_find_by_phone (NexusStore  *store,
  * does.
  */
 gboolean
-nexus_store_leads_add_phone (NexusStore  *store,
-                             gint64       lead_id,
-                             const char  *e164,
-                             const char  *type,
-                             const char  *extension,
-                             GError     **error)
+nexus_store_leads_add_phone (NexusStore *store,
+                             gint64      lead_id,
+                             const char *e164,
+                             const char *type,
+                             const char *extension,
+                             GError    **error)
 {
   sqlite3_stmt *stmt;
 
@@ -613,13 +583,13 @@ nexus_store_leads_add_phone (NexusStore  *store,
  *   E.164
  */
 gboolean
-nexus_store_leads_list_phones (NexusStore  *store,
-                               gint64       lead_id,
-                               GPtrArray   *out_phones,
-                               GError     **error)
+nexus_store_leads_list_phones (NexusStore *store,
+                               gint64      lead_id,
+                               GPtrArray  *out_phones,
+                               GError    **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
   stmt = _nexus_store_prepare (store,
                                "SELECT e164, type, extension FROM lead_phones WHERE lead_id = ?"
@@ -647,12 +617,10 @@ nexus_store_leads_list_phones (NexusStore  *store,
 }
 
 gboolean
-nexus_store_leads_delete_phones (NexusStore  *store,
-                                 gint64       lead_id,
-                                 GError     **error)
+nexus_store_leads_delete_phones (NexusStore *store, gint64 lead_id, GError **error)
 {
-  sqlite3_stmt *stmt = _nexus_store_prepare (store, "DELETE FROM lead_phones WHERE lead_id = ?",
-                                             error);
+  sqlite3_stmt *stmt =
+      _nexus_store_prepare (store, "DELETE FROM lead_phones WHERE lead_id = ?", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -666,21 +634,20 @@ nexus_store_leads_delete_phones (NexusStore  *store,
  * @out_lead_id: set to the lead it belongs to, or 0
  */
 gboolean
-nexus_store_leads_find_source (NexusStore  *store,
-                               const char  *provider,
-                               const char  *ref,
-                               gint64      *out_source_id,
-                               gint64      *out_lead_id,
-                               GError     **error)
+nexus_store_leads_find_source (NexusStore *store,
+                               const char *provider,
+                               const char *ref,
+                               gint64     *out_source_id,
+                               gint64     *out_lead_id,
+                               GError    **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
   *out_source_id = 0;
   *out_lead_id = 0;
-  stmt = _nexus_store_prepare (store,
-                               "SELECT id, lead_id FROM lead_sources WHERE provider = ? AND ref = ?",
-                               error);
+  stmt = _nexus_store_prepare (
+      store, "SELECT id, lead_id FROM lead_sources WHERE provider = ? AND ref = ?", error);
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, provider);
@@ -702,23 +669,24 @@ nexus_store_leads_find_source (NexusStore  *store,
 }
 
 gboolean
-nexus_store_leads_insert_source (NexusStore  *store,
-                                 gint64       lead_id,
-                                 const char  *provider,
-                                 const char  *ref,
-                                 gint64       job_id,
-                                 gint64       worker_id,
-                                 const char  *raw,
-                                 gint64       now,
-                                 gint64      *out_source_id,
-                                 GError     **error)
+nexus_store_leads_insert_source (NexusStore *store,
+                                 gint64      lead_id,
+                                 const char *provider,
+                                 const char *ref,
+                                 gint64      job_id,
+                                 gint64      worker_id,
+                                 const char *raw,
+                                 gint64      now,
+                                 gint64     *out_source_id,
+                                 GError    **error)
 {
   sqlite3_stmt *stmt;
 
-  stmt = _nexus_store_prepare (store,
-                               "INSERT INTO lead_sources (lead_id, provider, ref, job_id, worker_id,"
-                               " raw, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                               error);
+  stmt =
+      _nexus_store_prepare (store,
+                            "INSERT INTO lead_sources (lead_id, provider, ref, job_id, worker_id,"
+                            " raw, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, lead_id);
@@ -744,11 +712,11 @@ nexus_store_leads_insert_source (NexusStore  *store,
  * Counts one more sighting of a known source.
  */
 gboolean
-nexus_store_leads_touch_source (NexusStore  *store,
-                                gint64       source_id,
-                                const char  *raw,
-                                gint64       now,
-                                GError     **error)
+nexus_store_leads_touch_source (NexusStore *store,
+                                gint64      source_id,
+                                const char *raw,
+                                gint64      now,
+                                GError    **error)
 {
   sqlite3_stmt *stmt;
 
@@ -789,13 +757,13 @@ read_source (sqlite3_stmt *stmt)
  *   sources, oldest first
  */
 gboolean
-nexus_store_leads_list_sources (NexusStore  *store,
-                                gint64       lead_id,
-                                GPtrArray   *out_sources,
-                                GError     **error)
+nexus_store_leads_list_sources (NexusStore *store,
+                                gint64      lead_id,
+                                GPtrArray  *out_sources,
+                                GError    **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
   stmt = _nexus_store_prepare (store,
                                "SELECT id, lead_id, provider, ref, job_id, worker_id, raw,"
@@ -817,10 +785,10 @@ nexus_store_leads_list_sources (NexusStore  *store,
 }
 
 gboolean
-nexus_store_leads_set_source_lead (NexusStore  *store,
-                                   gint64       source_id,
-                                   gint64       lead_id,
-                                   GError     **error)
+nexus_store_leads_set_source_lead (NexusStore *store,
+                                   gint64      source_id,
+                                   gint64      lead_id,
+                                   GError    **error)
 {
   sqlite3_stmt *stmt;
 
@@ -840,12 +808,12 @@ nexus_store_leads_set_source_lead (NexusStore  *store,
  * has its own).  The caller then deletes @from_lead_id.
  */
 gboolean
-nexus_store_leads_move_children (NexusStore  *store,
-                                 gint64       from_lead_id,
-                                 gint64       to_lead_id,
-                                 GError     **error)
+nexus_store_leads_move_children (NexusStore *store,
+                                 gint64      from_lead_id,
+                                 gint64      to_lead_id,
+                                 GError    **error)
 {
-  static const char * const statements[] = {
+  static const char *const statements[] = {
     "UPDATE lead_sources SET lead_id = ?2 WHERE lead_id = ?1",
     "INSERT OR IGNORE INTO lead_phones (e164, lead_id, type, extension)"
     " SELECT e164, ?2, type, extension FROM lead_phones WHERE lead_id = ?1",
@@ -870,14 +838,14 @@ nexus_store_leads_move_children (NexusStore  *store,
 }
 
 gboolean
-nexus_store_leads_log_merge (NexusStore  *store,
-                             const char  *kind,
-                             gint64       lead_id,
-                             gint64       other_lead_id,
-                             const char  *actor,
-                             const char  *details,
-                             gint64       now,
-                             GError     **error)
+nexus_store_leads_log_merge (NexusStore *store,
+                             const char *kind,
+                             gint64      lead_id,
+                             gint64      other_lead_id,
+                             const char *actor,
+                             const char *details,
+                             gint64      now,
+                             GError    **error)
 {
   sqlite3_stmt *stmt;
 
@@ -902,11 +870,11 @@ nexus_store_leads_log_merge (NexusStore  *store,
  *   %FALSE to forget it
  */
 gboolean
-nexus_store_leads_set_distinct (NexusStore  *store,
-                                gint64       a,
-                                gint64       b,
-                                gboolean     distinct,
-                                GError     **error)
+nexus_store_leads_set_distinct (NexusStore *store,
+                                gint64      a,
+                                gint64      b,
+                                gboolean    distinct,
+                                GError    **error)
 {
   sqlite3_stmt *stmt;
 
@@ -922,14 +890,14 @@ nexus_store_leads_set_distinct (NexusStore  *store,
 }
 
 gboolean
-nexus_store_leads_is_distinct (NexusStore  *store,
-                               gint64       a,
-                               gint64       b,
-                               gboolean    *out_distinct,
-                               GError     **error)
+nexus_store_leads_is_distinct (NexusStore *store,
+                               gint64      a,
+                               gint64      b,
+                               gboolean   *out_distinct,
+                               GError    **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
   *out_distinct = FALSE;
   stmt = _nexus_store_prepare (store, "SELECT 1 FROM lead_distinct WHERE a = ? AND b = ?", error);
@@ -960,13 +928,13 @@ nexus_store_leads_is_distinct (NexusStore  *store,
  * leases it like any other job.
  */
 gboolean
-nexus_store_leads_enqueue_enrich (NexusStore  *store,
-                                  gint64       lead_id,
-                                  const char  *website,
-                                  const char  *name,
-                                  const char  *country,
-                                  gint64       now,
-                                  GError     **error)
+nexus_store_leads_enqueue_enrich (NexusStore *store,
+                                  gint64      lead_id,
+                                  const char *website,
+                                  const char *name,
+                                  const char *country,
+                                  gint64      now,
+                                  GError    **error)
 {
   sqlite3_stmt *stmt;
 
@@ -993,12 +961,12 @@ nexus_store_leads_enqueue_enrich (NexusStore  *store,
  * Walks the whole vault with one statement, one row in memory at a time.
  */
 gboolean
-nexus_store_leads_foreach (NexusStore        *store,
-                           NexusLeadRowFunc   func,
-                           gpointer           user_data,
-                           GError           **error)
+nexus_store_leads_foreach (NexusStore      *store,
+                           NexusLeadRowFunc func,
+                           gpointer         user_data,
+                           GError         **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
 
   /* A statement of its own: the callback may read through the cache. */
@@ -1011,7 +979,7 @@ nexus_store_leads_foreach (NexusStore        *store,
     }
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_auto(NexusLeadRow) row = { 0 };
+      g_auto (NexusLeadRow) row = { 0 };
 
       read_row (stmt, &row);
       if (!func (&row, user_data, error))
@@ -1031,12 +999,12 @@ nexus_store_leads_foreach (NexusStore        *store,
  *   the walk is for listings)
  */
 gboolean
-nexus_store_leads_foreach_source (NexusStore           *store,
-                                  NexusLeadSourceFunc   func,
-                                  gpointer              user_data,
-                                  GError              **error)
+nexus_store_leads_foreach_source (NexusStore         *store,
+                                  NexusLeadSourceFunc func,
+                                  gpointer            user_data,
+                                  GError            **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
 
   rc = sqlite3_prepare_v2 (_nexus_store_get_db (store),
@@ -1051,7 +1019,7 @@ nexus_store_leads_foreach_source (NexusStore           *store,
     }
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_autoptr(NexusLeadSource) source = read_source (stmt);
+      g_autoptr (NexusLeadSource) source = read_source (stmt);
 
       if (!func (source, user_data, error))
         return FALSE;
@@ -1071,18 +1039,17 @@ nexus_store_leads_foreach_source (NexusStore           *store,
  *   ids above @after_id, in id order (a keyset page)
  */
 gboolean
-nexus_store_leads_page (NexusStore  *store,
-                        gint64       after_id,
-                        guint        limit,
-                        GArray      *out_rows,
-                        GError     **error)
+nexus_store_leads_page (NexusStore *store,
+                        gint64      after_id,
+                        guint       limit,
+                        GArray     *out_rows,
+                        GError    **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
-  stmt = _nexus_store_prepare (store,
-                               "SELECT " LEAD_COLUMNS " FROM leads WHERE id > ? ORDER BY id LIMIT ?",
-                               error);
+  stmt = _nexus_store_prepare (
+      store, "SELECT " LEAD_COLUMNS " FROM leads WHERE id > ? ORDER BY id LIMIT ?", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, after_id);
@@ -1104,19 +1071,20 @@ nexus_store_leads_page (NexusStore  *store,
 }
 
 gboolean
-nexus_store_leads_set_category (NexusStore  *store,
-                                gint64       lead_id,
-                                const char  *category,
-                                const char  *category_source,
-                                gint64       now,
-                                GError     **error)
+nexus_store_leads_set_category (NexusStore *store,
+                                gint64      lead_id,
+                                const char *category,
+                                const char *category_source,
+                                gint64      now,
+                                GError    **error)
 {
   sqlite3_stmt *stmt;
 
-  stmt = _nexus_store_prepare (store,
-                               "UPDATE leads SET category = ?2, category_source = ?3, updated_at = ?4"
-                               " WHERE id = ?1",
-                               error);
+  stmt =
+      _nexus_store_prepare (store,
+                            "UPDATE leads SET category = ?2, category_source = ?3, updated_at = ?4"
+                            " WHERE id = ?1",
+                            error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, lead_id);
@@ -1131,20 +1099,20 @@ nexus_store_leads_set_category (NexusStore  *store,
  * @out_rules: (element-type NexusCategoryRule): receives the rules by id
  */
 gboolean
-nexus_store_leads_list_rules (NexusStore  *store,
-                              gboolean     enabled_only,
-                              GPtrArray   *out_rules,
-                              GError     **error)
+nexus_store_leads_list_rules (NexusStore *store,
+                              gboolean    enabled_only,
+                              GPtrArray  *out_rules,
+                              GError    **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
   stmt = _nexus_store_prepare (store,
                                enabled_only
-                                 ? "SELECT id, category, keyword, lang, weight, origin, enabled"
-                                   " FROM category_rules WHERE enabled ORDER BY id"
-                                 : "SELECT id, category, keyword, lang, weight, origin, enabled"
-                                   " FROM category_rules ORDER BY id",
+                                   ? "SELECT id, category, keyword, lang, weight, origin, enabled"
+                                     " FROM category_rules WHERE enabled ORDER BY id"
+                                   : "SELECT id, category, keyword, lang, weight, origin, enabled"
+                                     " FROM category_rules ORDER BY id",
                                error);
   if (stmt == NULL)
     return FALSE;
@@ -1177,26 +1145,27 @@ nexus_store_leads_list_rules (NexusStore  *store,
  * the same category and keyword (and enables it again).
  */
 gboolean
-nexus_store_leads_add_rule (NexusStore  *store,
-                            const char  *category,
-                            const char  *keyword,
-                            const char  *lang,
-                            double       weight,
-                            const char  *origin,
-                            gint64       now,
-                            gint64      *out_rule_id,
-                            GError     **error)
+nexus_store_leads_add_rule (NexusStore *store,
+                            const char *category,
+                            const char *keyword,
+                            const char *lang,
+                            double      weight,
+                            const char *origin,
+                            gint64      now,
+                            gint64     *out_rule_id,
+                            GError    **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
-  stmt = _nexus_store_prepare (store,
-                               "INSERT INTO category_rules (category, keyword, lang, weight, origin,"
-                               " created_at) VALUES (?, ?, ?, ?, ?, ?)"
-                               " ON CONFLICT (category, keyword) DO UPDATE SET"
-                               " lang = excluded.lang, weight = excluded.weight,"
-                               " origin = excluded.origin, enabled = 1 RETURNING id",
-                               error);
+  stmt =
+      _nexus_store_prepare (store,
+                            "INSERT INTO category_rules (category, keyword, lang, weight, origin,"
+                            " created_at) VALUES (?, ?, ?, ?, ?, ?)"
+                            " ON CONFLICT (category, keyword) DO UPDATE SET"
+                            " lang = excluded.lang, weight = excluded.weight,"
+                            " origin = excluded.origin, enabled = 1 RETURNING id",
+                            error);
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, category);
@@ -1222,14 +1191,15 @@ nexus_store_leads_add_rule (NexusStore  *store,
 }
 
 gboolean
-nexus_store_leads_set_rule_enabled (NexusStore  *store,
-                                    gint64       rule_id,
-                                    gboolean     enabled,
-                                    GError     **error)
+nexus_store_leads_set_rule_enabled (NexusStore *store,
+                                    gint64      rule_id,
+                                    gboolean    enabled,
+                                    GError    **error)
 {
   sqlite3_stmt *stmt;
 
-  stmt = _nexus_store_prepare (store, "UPDATE category_rules SET enabled = ?2 WHERE id = ?1", error);
+  stmt =
+      _nexus_store_prepare (store, "UPDATE category_rules SET enabled = ?2 WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, rule_id);
@@ -1238,12 +1208,10 @@ nexus_store_leads_set_rule_enabled (NexusStore  *store,
 }
 
 gboolean
-nexus_store_leads_delete_rule (NexusStore  *store,
-                               gint64       rule_id,
-                               GError     **error)
+nexus_store_leads_delete_rule (NexusStore *store, gint64 rule_id, GError **error)
 {
-  sqlite3_stmt *stmt = _nexus_store_prepare (store, "DELETE FROM category_rules WHERE id = ?",
-                                             error);
+  sqlite3_stmt *stmt =
+      _nexus_store_prepare (store, "DELETE FROM category_rules WHERE id = ?", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -1252,14 +1220,14 @@ nexus_store_leads_delete_rule (NexusStore  *store,
 }
 
 static gboolean
-query_int64 (NexusStore   *store,
-             const char   *sql,
-             gint64       *out_value,
-             const char   *doing,
-             GError      **error)
+query_int64 (NexusStore *store,
+             const char *sql,
+             gint64     *out_value,
+             const char *doing,
+             GError    **error)
 {
   sqlite3_stmt *stmt = _nexus_store_prepare (store, sql, error);
-  int rc;
+  int           rc;
 
   if (stmt == NULL)
     return FALSE;
@@ -1279,9 +1247,7 @@ query_int64 (NexusStore   *store,
 }
 
 gboolean
-nexus_store_leads_count_rules (NexusStore  *store,
-                               gint64      *out_count,
-                               GError     **error)
+nexus_store_leads_count_rules (NexusStore *store, gint64 *out_count, GError **error)
 {
   *out_count = 0;
   return query_int64 (store, "SELECT count(*) FROM category_rules", out_count,
@@ -1297,13 +1263,13 @@ nexus_store_leads_count_rules (NexusStore  *store,
  * the same lead) and sets it on the lead with category_source 'operator'.
  */
 gboolean
-nexus_store_leads_set_label (NexusStore  *store,
-                             gint64       lead_id,
-                             const char  *category,
-                             const char  *text,
-                             const char  *actor,
-                             gint64       now,
-                             GError     **error)
+nexus_store_leads_set_label (NexusStore *store,
+                             gint64      lead_id,
+                             const char *category,
+                             const char *text,
+                             const char *actor,
+                             gint64      now,
+                             GError    **error)
 {
   sqlite3_stmt *stmt;
 
@@ -1332,16 +1298,13 @@ nexus_store_leads_set_label (NexusStore  *store,
  * @out_labels: (element-type NexusCategoryLabel): receives every label by id
  */
 gboolean
-nexus_store_leads_list_labels (NexusStore  *store,
-                               GPtrArray   *out_labels,
-                               GError     **error)
+nexus_store_leads_list_labels (NexusStore *store, GPtrArray *out_labels, GError **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
-  stmt = _nexus_store_prepare (store,
-                               "SELECT id, lead_id, category, text FROM category_labels ORDER BY id",
-                               error);
+  stmt = _nexus_store_prepare (
+      store, "SELECT id, lead_id, category, text FROM category_labels ORDER BY id", error);
   if (stmt == NULL)
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1364,10 +1327,10 @@ nexus_store_leads_list_labels (NexusStore  *store,
 }
 
 gboolean
-nexus_store_leads_label_stats (NexusStore  *store,
-                               gint64      *out_count,
-                               gint64      *out_last_labeled_at,
-                               GError     **error)
+nexus_store_leads_label_stats (NexusStore *store,
+                               gint64     *out_count,
+                               gint64     *out_last_labeled_at,
+                               GError    **error)
 {
   *out_count = 0;
   *out_last_labeled_at = 0;
@@ -1383,17 +1346,17 @@ nexus_store_leads_label_stats (NexusStore  *store,
  *   other version is made inactive
  */
 gboolean
-nexus_store_leads_add_model (NexusStore                *store,
-                             const NexusCategoryModel  *model,
-                             gint64                    *out_model_id,
-                             GError                   **error)
+nexus_store_leads_add_model (NexusStore               *store,
+                             const NexusCategoryModel *model,
+                             gint64                   *out_model_id,
+                             GError                  **error)
 {
   sqlite3_stmt *stmt;
 
   if (model->active)
     {
-      stmt = _nexus_store_prepare (store, "UPDATE category_models SET active = 0 WHERE active",
-                                   error);
+      stmt =
+          _nexus_store_prepare (store, "UPDATE category_models SET active = 0 WHERE active", error);
       if (stmt == NULL || !step_done (store, stmt, "storing a model", error))
         return FALSE;
     }
@@ -1452,7 +1415,7 @@ nexus_store_leads_get_active_model (NexusStore          *store,
                                     GError             **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
   *out_model = NULL;
   stmt = _nexus_store_prepare (store,
@@ -1483,12 +1446,10 @@ nexus_store_leads_get_active_model (NexusStore          *store,
  *   newest first (model text included)
  */
 gboolean
-nexus_store_leads_list_models (NexusStore  *store,
-                               GPtrArray   *out_models,
-                               GError     **error)
+nexus_store_leads_list_models (NexusStore *store, GPtrArray *out_models, GError **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
   stmt = _nexus_store_prepare (store,
                                "SELECT id, created_at, algorithm, n_labels, n_train, n_test,"
@@ -1514,9 +1475,9 @@ nexus_store_leads_list_models (NexusStore  *store,
  * another process), so a cached classifier knows when to reload.
  */
 gboolean
-nexus_store_leads_get_classifier_generation (NexusStore  *store,
-                                             gint64      *out_generation,
-                                             GError     **error)
+nexus_store_leads_get_classifier_generation (NexusStore *store,
+                                             gint64     *out_generation,
+                                             GError    **error)
 {
   *out_generation = 0;
   return query_int64 (store,
@@ -1526,8 +1487,7 @@ nexus_store_leads_get_classifier_generation (NexusStore  *store,
 }
 
 gboolean
-nexus_store_leads_bump_classifier_generation (NexusStore  *store,
-                                              GError     **error)
+nexus_store_leads_bump_classifier_generation (NexusStore *store, GError **error)
 {
   sqlite3_stmt *stmt;
 

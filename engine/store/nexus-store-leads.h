@@ -28,11 +28,11 @@ G_BEGIN_DECLS
  * (g_free) and NULL when the column is NULL. */
 typedef struct
 {
-  gint64   id;               /* 0 before insertion */
+  gint64   id; /* 0 before insertion */
   char    *name;
   char    *name_norm;
-  char    *phone_e164;       /* the primary valid number */
-  char    *phone_raw;        /* flagged numbers, "; "-separated */
+  char    *phone_e164; /* the primary valid number */
+  char    *phone_raw;  /* flagged numbers, "; "-separated */
   gboolean phone_invalid;
   char    *website;
   char    *website_host;
@@ -46,11 +46,11 @@ typedef struct
   double   lon;
   gboolean has_location;
   char    *category;
-  char    *category_source;  /* rule, model, operator, provider */
+  char    *category_source; /* rule, model, operator, provider */
   char    *provider_category;
   double   rating;
   gboolean has_rating;
-  gint64   reviews;          /* -1: unknown */
+  gint64   reviews; /* -1: unknown */
   gboolean preview_only;
   gint64   sightings;
   gint64   first_seen_at;
@@ -67,23 +67,23 @@ typedef struct
   double   lat;
   double   lon;
   gboolean has_location;
-  gboolean has_phone;        /* phone_e164 IS NOT NULL */
+  gboolean has_phone; /* phone_e164 IS NOT NULL */
   gboolean preview_only;
 } NexusLeadCandidate;
 
 /* One provenance record. */
 typedef struct
 {
-  gint64  id;
-  gint64  lead_id;
-  char   *provider;
-  char   *ref;
-  gint64  job_id;            /* 0: none */
-  gint64  worker_id;         /* 0: none */
-  char   *raw;               /* a LEAD object (JSON text) or NULL */
-  gint64  sightings;
-  gint64  first_seen_at;
-  gint64  last_seen_at;
+  gint64 id;
+  gint64 lead_id;
+  char  *provider;
+  char  *ref;
+  gint64 job_id;    /* 0: none */
+  gint64 worker_id; /* 0: none */
+  char  *raw;       /* a LEAD object (JSON text) or NULL */
+  gint64 sightings;
+  gint64 first_seen_at;
+  gint64 last_seen_at;
 } NexusLeadSource;
 
 /* One phone of a lead. */
@@ -97,22 +97,22 @@ typedef struct
 /* One classifier rule. */
 typedef struct
 {
-  gint64  id;
-  char   *category;
-  char   *keyword;
-  char   *lang;
-  double  weight;
-  char   *origin;            /* seed or operator */
+  gint64   id;
+  char    *category;
+  char    *keyword;
+  char    *lang;
+  double   weight;
+  char    *origin; /* seed or operator */
   gboolean enabled;
 } NexusCategoryRule;
 
 /* One operator label, as the model learns from it. */
 typedef struct
 {
-  gint64  id;
-  gint64  lead_id;           /* 0 when the lead is gone */
-  char   *category;
-  char   *text;
+  gint64 id;
+  gint64 lead_id; /* 0 when the lead is gone */
+  char  *category;
+  char  *text;
 } NexusCategoryLabel;
 
 /* One model version. */
@@ -126,17 +126,17 @@ typedef struct
   gint64   n_test;
   double   accuracy;
   gboolean has_accuracy;
-  char    *model;            /* JSON */
+  char    *model; /* JSON */
   gboolean active;
 } NexusCategoryModel;
 
-void     nexus_lead_row_clear        (NexusLeadRow        *row);
-void     nexus_lead_candidate_free   (NexusLeadCandidate  *candidate);
-void     nexus_lead_source_free      (NexusLeadSource     *source);
-void     nexus_lead_phone_free       (NexusLeadPhone      *phone);
-void     nexus_category_rule_free    (NexusCategoryRule   *rule);
-void     nexus_category_label_free   (NexusCategoryLabel  *label);
-void     nexus_category_model_free   (NexusCategoryModel  *model);
+void nexus_lead_row_clear (NexusLeadRow *row);
+void nexus_lead_candidate_free (NexusLeadCandidate *candidate);
+void nexus_lead_source_free (NexusLeadSource *source);
+void nexus_lead_phone_free (NexusLeadPhone *phone);
+void nexus_category_rule_free (NexusCategoryRule *rule);
+void nexus_category_label_free (NexusCategoryLabel *label);
+void nexus_category_model_free (NexusCategoryModel *model);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NexusLeadRow, nexus_lead_row_clear)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusLeadCandidate, nexus_lead_candidate_free)
@@ -144,200 +144,183 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusLeadSource, nexus_lead_source_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusCategoryModel, nexus_category_model_free)
 
 /* Leads */
-gboolean nexus_store_leads_get        (NexusStore          *store,
-                                       gint64               lead_id,
-                                       NexusLeadRow        *out_row,
-                                       gboolean            *out_found,
-                                       GError             **error);
-gboolean nexus_store_leads_insert     (NexusStore          *store,
-                                       NexusLeadRow        *row,
-                                       gint64               now,
-                                       GError             **error);
-gboolean nexus_store_leads_update     (NexusStore          *store,
-                                       const NexusLeadRow  *row,
-                                       gboolean             searchable_changed,
-                                       gint64               now,
-                                       GError             **error);
-gboolean nexus_store_leads_delete     (NexusStore          *store,
-                                       gint64               lead_id,
-                                       GError             **error);
-gboolean nexus_store_leads_get_candidate (NexusStore       *store,
-                                          gint64            lead_id,
+gboolean nexus_store_leads_get (NexusStore   *store,
+                                gint64        lead_id,
+                                NexusLeadRow *out_row,
+                                gboolean     *out_found,
+                                GError      **error);
+gboolean
+nexus_store_leads_insert (NexusStore *store, NexusLeadRow *row, gint64 now, GError **error);
+gboolean nexus_store_leads_update (NexusStore         *store,
+                                   const NexusLeadRow *row,
+                                   gboolean            searchable_changed,
+                                   gint64              now,
+                                   GError            **error);
+gboolean nexus_store_leads_delete (NexusStore *store, gint64 lead_id, GError **error);
+gboolean nexus_store_leads_get_candidate (NexusStore          *store,
+                                          gint64               lead_id,
                                           NexusLeadCandidate **out_candidate,
-                                          GError          **error);
-gboolean nexus_store_leads_find_near  (NexusStore          *store,
-                                       double               lat,
-                                       double               lon,
-                                       double               radius_m,
-                                       GPtrArray           *out_candidates,
-                                       GError             **error);
-gboolean nexus_store_leads_find_by_address (NexusStore     *store,
-                                            const char     *address_norm,
-                                            const char     *city_norm,
-                                            GPtrArray      *out_candidates,
-                                            GError        **error);
+                                          GError             **error);
+gboolean nexus_store_leads_find_near (NexusStore *store,
+                                      double      lat,
+                                      double      lon,
+                                      double      radius_m,
+                                      GPtrArray  *out_candidates,
+                                      GError    **error);
+gboolean nexus_store_leads_find_by_address (NexusStore *store,
+                                            const char *address_norm,
+                                            const char *city_norm,
+                                            GPtrArray  *out_candidates,
+                                            GError    **error);
 
 /* Phones */
-gboolean nexus_store_leads_find_by_phone (NexusStore       *store,
-                                          const char       *e164,
-                                          GArray           *out_lead_ids,
-                                          GError          **error);
-gboolean nexus_store_leads_add_phone  (NexusStore          *store,
-                                       gint64               lead_id,
-                                       const char          *e164,
-                                       const char          *type,
-                                       const char          *extension,
-                                       GError             **error);
-gboolean nexus_store_leads_list_phones (NexusStore         *store,
-                                        gint64              lead_id,
-                                        GPtrArray          *out_phones,
-                                        GError            **error);
-gboolean nexus_store_leads_delete_phones (NexusStore       *store,
-                                          gint64            lead_id,
-                                          GError          **error);
+gboolean nexus_store_leads_find_by_phone (NexusStore *store,
+                                          const char *e164,
+                                          GPtrArray  *out_candidates,
+                                          GError    **error);
+gboolean nexus_store_leads_add_phone (NexusStore *store,
+                                      gint64      lead_id,
+                                      const char *e164,
+                                      const char *type,
+                                      const char *extension,
+                                      GError    **error);
+gboolean nexus_store_leads_list_phones (NexusStore *store,
+                                        gint64      lead_id,
+                                        GPtrArray  *out_phones,
+                                        GError    **error);
+gboolean nexus_store_leads_delete_phones (NexusStore *store, gint64 lead_id, GError **error);
 
 /* Sources */
-gboolean nexus_store_leads_find_source (NexusStore         *store,
-                                        const char         *provider,
-                                        const char         *ref,
-                                        gint64             *out_source_id,
-                                        gint64             *out_lead_id,
-                                        GError            **error);
-gboolean nexus_store_leads_insert_source (NexusStore       *store,
-                                          gint64            lead_id,
-                                          const char       *provider,
-                                          const char       *ref,
-                                          gint64            job_id,
-                                          gint64            worker_id,
-                                          const char       *raw,
-                                          gint64            now,
-                                          gint64           *out_source_id,
-                                          GError          **error);
-gboolean nexus_store_leads_touch_source (NexusStore        *store,
-                                         gint64             source_id,
-                                         const char        *raw,
-                                         gint64             now,
-                                         GError           **error);
-gboolean nexus_store_leads_list_sources (NexusStore        *store,
-                                         gint64             lead_id,
-                                         GPtrArray         *out_sources,
-                                         GError           **error);
-gboolean nexus_store_leads_set_source_lead (NexusStore     *store,
-                                            gint64          source_id,
-                                            gint64          lead_id,
-                                            GError        **error);
+gboolean nexus_store_leads_find_source (NexusStore *store,
+                                        const char *provider,
+                                        const char *ref,
+                                        gint64     *out_source_id,
+                                        gint64     *out_lead_id,
+                                        GError    **error);
+gboolean nexus_store_leads_insert_source (NexusStore *store,
+                                          gint64      lead_id,
+                                          const char *provider,
+                                          const char *ref,
+                                          gint64      job_id,
+                                          gint64      worker_id,
+                                          const char *raw,
+                                          gint64      now,
+                                          gint64     *out_source_id,
+                                          GError    **error);
+gboolean nexus_store_leads_touch_source (NexusStore *store,
+                                         gint64      source_id,
+                                         const char *raw,
+                                         gint64      now,
+                                         GError    **error);
+gboolean nexus_store_leads_list_sources (NexusStore *store,
+                                         gint64      lead_id,
+                                         GPtrArray  *out_sources,
+                                         GError    **error);
+gboolean nexus_store_leads_set_source_lead (NexusStore *store,
+                                            gint64      source_id,
+                                            gint64      lead_id,
+                                            GError    **error);
 
 /* Whole-lead operations */
-gboolean nexus_store_leads_move_children (NexusStore       *store,
-                                          gint64            from_lead_id,
-                                          gint64            to_lead_id,
-                                          GError          **error);
-gboolean nexus_store_leads_log_merge  (NexusStore          *store,
-                                       const char          *kind,
-                                       gint64               lead_id,
-                                       gint64               other_lead_id,
-                                       const char          *actor,
-                                       const char          *details,
-                                       gint64               now,
-                                       GError             **error);
-gboolean nexus_store_leads_set_distinct (NexusStore        *store,
-                                         gint64             a,
-                                         gint64             b,
-                                         gboolean           distinct,
-                                         GError           **error);
-gboolean nexus_store_leads_is_distinct (NexusStore         *store,
-                                        gint64             a,
-                                        gint64             b,
-                                        gboolean          *out_distinct,
-                                        GError           **error);
-gboolean nexus_store_leads_enqueue_enrich (NexusStore      *store,
-                                           gint64           lead_id,
-                                           const char      *website,
-                                           const char      *name,
-                                           const char      *country,
-                                           gint64           now,
-                                           GError         **error);
+gboolean nexus_store_leads_move_children (NexusStore *store,
+                                          gint64      from_lead_id,
+                                          gint64      to_lead_id,
+                                          GError    **error);
+gboolean nexus_store_leads_log_merge (NexusStore *store,
+                                      const char *kind,
+                                      gint64      lead_id,
+                                      gint64      other_lead_id,
+                                      const char *actor,
+                                      const char *details,
+                                      gint64      now,
+                                      GError    **error);
+gboolean nexus_store_leads_set_distinct (NexusStore *store,
+                                         gint64      a,
+                                         gint64      b,
+                                         gboolean    distinct,
+                                         GError    **error);
+gboolean nexus_store_leads_is_distinct (NexusStore *store,
+                                        gint64      a,
+                                        gint64      b,
+                                        gboolean   *out_distinct,
+                                        GError    **error);
+gboolean nexus_store_leads_enqueue_enrich (NexusStore *store,
+                                           gint64      lead_id,
+                                           const char *website,
+                                           const char *name,
+                                           const char *country,
+                                           gint64      now,
+                                           GError    **error);
 
 /* Iteration (export, the sources listing, reclassification) */
-typedef gboolean (*NexusLeadRowFunc)    (const NexusLeadRow    *row,
-                                         gpointer               user_data,
-                                         GError               **error);
+typedef gboolean (*NexusLeadRowFunc) (const NexusLeadRow *row, gpointer user_data, GError **error);
 typedef gboolean (*NexusLeadSourceFunc) (const NexusLeadSource *source,
                                          gpointer               user_data,
                                          GError               **error);
 
-gboolean nexus_store_leads_foreach    (NexusStore          *store,
-                                       NexusLeadRowFunc     func,
-                                       gpointer             user_data,
-                                       GError             **error);
-gboolean nexus_store_leads_foreach_source (NexusStore      *store,
+gboolean nexus_store_leads_foreach (NexusStore      *store,
+                                    NexusLeadRowFunc func,
+                                    gpointer         user_data,
+                                    GError         **error);
+gboolean nexus_store_leads_foreach_source (NexusStore         *store,
                                            NexusLeadSourceFunc func,
-                                           gpointer         user_data,
-                                           GError         **error);
-gboolean nexus_store_leads_page        (NexusStore          *store,
-                                       gint64               after_id,
-                                       guint                limit,
-                                       GArray              *out_rows,
-                                       GError             **error);
-gboolean nexus_store_leads_set_category (NexusStore        *store,
-                                         gint64             lead_id,
-                                         const char        *category,
-                                         const char        *category_source,
-                                         gint64             now,
-                                         GError           **error);
+                                           gpointer            user_data,
+                                           GError            **error);
+gboolean nexus_store_leads_page (NexusStore *store,
+                                 gint64      after_id,
+                                 guint       limit,
+                                 GArray     *out_rows,
+                                 GError    **error);
+gboolean nexus_store_leads_set_category (NexusStore *store,
+                                         gint64      lead_id,
+                                         const char *category,
+                                         const char *category_source,
+                                         gint64      now,
+                                         GError    **error);
 
 /* Classifier */
-gboolean nexus_store_leads_list_rules (NexusStore          *store,
-                                       gboolean             enabled_only,
-                                       GPtrArray           *out_rules,
-                                       GError             **error);
-gboolean nexus_store_leads_add_rule   (NexusStore          *store,
-                                       const char          *category,
-                                       const char          *keyword,
-                                       const char          *lang,
-                                       double               weight,
-                                       const char          *origin,
-                                       gint64               now,
-                                       gint64              *out_rule_id,
-                                       GError             **error);
-gboolean nexus_store_leads_set_rule_enabled (NexusStore    *store,
-                                             gint64         rule_id,
-                                             gboolean       enabled,
-                                             GError       **error);
-gboolean nexus_store_leads_delete_rule (NexusStore         *store,
-                                        gint64             rule_id,
-                                        GError           **error);
-gboolean nexus_store_leads_count_rules (NexusStore         *store,
-                                        gint64            *out_count,
-                                        GError           **error);
-gboolean nexus_store_leads_set_label  (NexusStore          *store,
-                                       gint64               lead_id,
-                                       const char          *category,
-                                       const char          *text,
-                                       const char          *actor,
-                                       gint64               now,
-                                       GError             **error);
-gboolean nexus_store_leads_list_labels (NexusStore         *store,
-                                        GPtrArray         *out_labels,
-                                        GError           **error);
-gboolean nexus_store_leads_label_stats (NexusStore         *store,
-                                        gint64            *out_count,
-                                        gint64            *out_last_labeled_at,
-                                        GError           **error);
-gboolean nexus_store_leads_add_model  (NexusStore          *store,
-                                       const NexusCategoryModel *model,
-                                       gint64              *out_model_id,
-                                       GError             **error);
-gboolean nexus_store_leads_get_active_model (NexusStore    *store,
+gboolean nexus_store_leads_list_rules (NexusStore *store,
+                                       gboolean    enabled_only,
+                                       GPtrArray  *out_rules,
+                                       GError    **error);
+gboolean nexus_store_leads_add_rule (NexusStore *store,
+                                     const char *category,
+                                     const char *keyword,
+                                     const char *lang,
+                                     double      weight,
+                                     const char *origin,
+                                     gint64      now,
+                                     gint64     *out_rule_id,
+                                     GError    **error);
+gboolean nexus_store_leads_set_rule_enabled (NexusStore *store,
+                                             gint64      rule_id,
+                                             gboolean    enabled,
+                                             GError    **error);
+gboolean nexus_store_leads_delete_rule (NexusStore *store, gint64 rule_id, GError **error);
+gboolean nexus_store_leads_count_rules (NexusStore *store, gint64 *out_count, GError **error);
+gboolean nexus_store_leads_set_label (NexusStore *store,
+                                      gint64      lead_id,
+                                      const char *category,
+                                      const char *text,
+                                      const char *actor,
+                                      gint64      now,
+                                      GError    **error);
+gboolean nexus_store_leads_list_labels (NexusStore *store, GPtrArray *out_labels, GError **error);
+gboolean nexus_store_leads_label_stats (NexusStore *store,
+                                        gint64     *out_count,
+                                        gint64     *out_last_labeled_at,
+                                        GError    **error);
+gboolean nexus_store_leads_add_model (NexusStore               *store,
+                                      const NexusCategoryModel *model,
+                                      gint64                   *out_model_id,
+                                      GError                  **error);
+gboolean nexus_store_leads_get_active_model (NexusStore          *store,
                                              NexusCategoryModel **out_model,
-                                             GError       **error);
-gboolean nexus_store_leads_list_models (NexusStore         *store,
-                                        GPtrArray         *out_models,
-                                        GError           **error);
+                                             GError             **error);
+gboolean nexus_store_leads_list_models (NexusStore *store, GPtrArray *out_models, GError **error);
 gboolean nexus_store_leads_get_classifier_generation (NexusStore *store,
                                                       gint64     *out_generation,
                                                       GError    **error);
-gboolean nexus_store_leads_bump_classifier_generation (NexusStore *store,
-                                                       GError    **error);
+gboolean nexus_store_leads_bump_classifier_generation (NexusStore *store, GError **error);
 
 G_END_DECLS

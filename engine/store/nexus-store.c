@@ -865,6 +865,44 @@ nexus_store_checkpoint (NexusStore  *self,
 }
 
 /**
+ * nexus_store_set_autocheckpoint:
+ * @n_pages: WAL pages after which a commit checkpoints; 0 turns it off
+ *
+ * The engine turns it off on its write connection and checkpoints from a
+ * thread of its own, so no commit on the engine thread pays for one.
+ */
+gboolean
+nexus_store_set_autocheckpoint (NexusStore  *self,
+                                int          n_pages,
+                                GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("PRAGMA wal_autocheckpoint = %d", MAX (n_pages, 0));
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  return _nexus_store_exec (self, sql, error);
+}
+
+/* Copies what it can of the WAL into the database without waiting for
+ * readers or blocking the writer. */
+gboolean
+nexus_store_checkpoint_passive (NexusStore  *self,
+                                GError     **error)
+{
+  int rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+    {
+      _nexus_store_set_error (self, rc, error, "a WAL checkpoint");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
  * nexus_store_get_data_version:
  *
  * Returns: a number that changes when another connection (another process

@@ -107,5 +107,10 @@ gboolean     nexus_store_seed_demo          (NexusStore          *self,
 gboolean     nexus_store_checkpoint         (NexusStore          *self,
                                              GError             **error);
 gint64       nexus_store_get_data_version   (NexusStore          *self);
+gboolean     nexus_store_set_autocheckpoint (NexusStore          *self,
+                                             int                  n_pages,
+                                             GError             **error);
+gboolean     nexus_store_checkpoint_passive (NexusStore          *self,
+                                             GError             **error);
 
 G_END_DECLS
