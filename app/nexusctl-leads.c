@@ -27,27 +27,23 @@
 #include "nexusctl.h"
 #include "store/nexus-store-leads.h"
 
-typedef int (*SubcommandFunc) (NexusCtl  *ctl,
-                               char     **args);
+typedef int (*SubcommandFunc) (NexusCtl *ctl, char **args);
 
 typedef struct
 {
-  const char     *name;
-  const char     *summary;
-  SubcommandFunc  func;
+  const char    *name;
+  const char    *summary;
+  SubcommandFunc func;
 } Subcommand;
 
 /* One line on stderr, exit status 2: the input was bad, not the program. */
-static int
-bad_input (const char *format,
-           ...) G_GNUC_PRINTF (1, 2);
+static int bad_input (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
 static int
-bad_input (const char *format,
-           ...)
+bad_input (const char *format, ...)
 {
   g_autofree char *message = NULL;
-  va_list args;
+  va_list          args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
@@ -67,9 +63,7 @@ check_format (const char *format)
 
 /* Appends one CSV field (RFC 4180 quoting when needed). */
 static void
-csv_field (GString    *line,
-           const char *value,
-           gboolean    last)
+csv_field (GString *line, const char *value, gboolean last)
 {
   if (value != NULL)
     {
@@ -91,9 +85,7 @@ csv_field (GString    *line,
 }
 
 static void
-csv_int (GString *line,
-         gint64   value,
-         gboolean present)
+csv_int (GString *line, gint64 value, gboolean present)
 {
   if (present)
     g_string_append_printf (line, "%" G_GINT64_FORMAT, value);
@@ -101,9 +93,7 @@ csv_int (GString *line,
 }
 
 static void
-csv_double (GString *line,
-            double   value,
-            gboolean present)
+csv_double (GString *line, double value, gboolean present)
 {
   if (present)
     {
@@ -121,74 +111,74 @@ write_line (GString *line)
 }
 
 static void
-print_summary (const char               *file,
-               const NexusImportSummary *summary)
+print_summary (const char *file, const NexusImportSummary *summary)
 {
-  g_print (_("Imported “%s”: %" G_GUINT64_FORMAT " rows — %" G_GUINT64_FORMAT " new, %" G_GUINT64_FORMAT
-             " merged, %" G_GUINT64_FORMAT " preview-only, %" G_GUINT64_FORMAT " rejected\n"),
-           file, summary->rows, summary->n_new, summary->merged, summary->preview,
-           summary->rejected);
+  g_print (
+      _ ("Imported “%s”: %" G_GUINT64_FORMAT " rows — %" G_GUINT64_FORMAT " new, %" G_GUINT64_FORMAT
+         " merged, %" G_GUINT64_FORMAT " preview-only, %" G_GUINT64_FORMAT " rejected\n"),
+      file, summary->rows, summary->n_new, summary->merged, summary->preview, summary->rejected);
   for (guint i = 0; i < summary->rejections->len; i++)
     {
-      NexusImportRejection *rejection = &g_array_index (summary->rejections,
-                                                        NexusImportRejection, i);
-      g_print (_("  line %" G_GUINT64_FORMAT ": %s\n"), rejection->line, rejection->reason);
+      NexusImportRejection *rejection =
+          &g_array_index (summary->rejections, NexusImportRejection, i);
+      g_print (_ ("  line %" G_GUINT64_FORMAT ": %s\n"), rejection->line, rejection->reason);
     }
   if (summary->rejected > summary->rejections->len)
-    g_print (_("  … and %" G_GUINT64_FORMAT " more\n"),
+    g_print (_ ("  … and %" G_GUINT64_FORMAT " more\n"),
              summary->rejected - summary->rejections->len);
 }
 
 static int
-leads_import (NexusCtl  *ctl,
-              char     **args)
+leads_import (NexusCtl *ctl, char **args)
 {
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileInputStream) stream = NULL;
-  g_autoptr(NexusImportSummary) summary = nexus_import_summary_new ();
-  g_autofree char *format = NULL;
-  g_autofree char *map = NULL;
-  g_autofree char *country = NULL;
-  g_autofree char *source = NULL;
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (GFileInputStream) stream = NULL;
+  g_autoptr (NexusImportSummary) summary = nexus_import_summary_new ();
+  g_autofree char   *format = NULL;
+  g_autofree char   *map = NULL;
+  g_autofree char   *country = NULL;
+  g_autofree char   *source = NULL;
   NexusImportOptions options = { 0 };
-  NexusIngest *ingest;
-  gboolean as_json = FALSE;
-  int status;
+  NexusIngest       *ingest;
+  gboolean           as_json = FALSE;
+  int                status;
   const GOptionEntry entries[] = {
-    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("File format (csv)"), N_("FORMAT") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_ ("File format (csv)"), N_ ("FORMAT") },
     { "map", 0, 0, G_OPTION_ARG_STRING, &map,
-      N_("Columns of the lead fields: name=COL,phone=COL,address=COL,city=COL,category=COL,"
-         "ref=COL,lat=COL,lon=COL,country=COL,website=COL,email=COL"),
-      N_("MAP") },
+      N_ ("Columns of the lead fields: name=COL,phone=COL,address=COL,city=COL,category=COL,"
+          "ref=COL,lat=COL,lon=COL,country=COL,website=COL,email=COL"),
+      N_ ("MAP") },
     { "country", 0, 0, G_OPTION_ARG_STRING, &country,
-      N_("Country of phone numbers written without +CC"), N_("CC") },
-    { "source", 0, 0, G_OPTION_ARG_STRING, &source, N_("Source name recorded with each row "
-                                                        "(default: import)"), N_("NAME") },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_("Print the summary as JSON"), NULL },
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_("Database file"), N_("PATH") },
+      N_ ("Country of phone numbers written without +CC"), N_ ("CC") },
+    { "source", 0, 0, G_OPTION_ARG_STRING, &source,
+      N_ ("Source name recorded with each row "
+          "(default: import)"),
+      N_ ("NAME") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print the summary as JSON"), NULL },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_ ("Database file"), N_ ("PATH") },
     { NULL }
   };
 
-  context = g_option_context_new (_("FILE"));
+  context = g_option_context_new (_ ("FILE"));
   g_option_context_set_summary (context,
-                                _("Imports leads from a CSV file through the leads pipeline "
-                                  "(normalized, deduplicated, classified), in batches of 500."));
+                                _ ("Imports leads from a CSV file through the leads pipeline "
+                                   "(normalized, deduplicated, classified), in batches of 500."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if ((status = nexus_cli_parse (context, PROGRAM " leads import", &args)) >= 0)
     return status;
   if (g_strv_length (args) != 2)
-    return nexus_cli_usage_error (PROGRAM " leads import", _("Give exactly one FILE"));
+    return nexus_cli_usage_error (PROGRAM " leads import", _ ("Give exactly one FILE"));
   if (!check_format (format))
-    return bad_input (_("Unknown format “%s” (only csv is supported)"), format);
+    return bad_input (_ ("Unknown format “%s” (only csv is supported)"), format);
 
   options.map = map;
   options.country = country;
   options.source = source;
   if (source != NULL && (*source == '\0' || strlen (source) > NEXUS_LEAD_MAX_PROVIDER))
-    return bad_input (_("--source: a name of 1 to %d bytes is needed"), NEXUS_LEAD_MAX_PROVIDER);
+    return bad_input (_ ("--source: a name of 1 to %d bytes is needed"), NEXUS_LEAD_MAX_PROVIDER);
   if (!nexus_import_check_options (&options, &error))
     return bad_input ("%s", error->message);
 
@@ -210,8 +200,8 @@ leads_import (NexusCtl  *ctl,
       if (error->domain == NEXUS_IMPORT_ERROR || error->domain == NEXUS_CSV_ERROR)
         {
           if (summary->rows > 0)
-            return bad_input (_("%s: %s (the %" G_GUINT64_FORMAT " rows before it were "
-                                "imported)"),
+            return bad_input (_ ("%s: %s (the %" G_GUINT64_FORMAT " rows before it were "
+                                 "imported)"),
                               args[1], error->message, summary->rows);
           return bad_input ("%s: %s", args[1], error->message);
         }
@@ -220,7 +210,7 @@ leads_import (NexusCtl  *ctl,
 
   if (as_json)
     {
-      g_autoptr(JsonNode) root = nexus_import_summary_to_json (summary);
+      g_autoptr (JsonNode) root = nexus_import_summary_to_json (summary);
       nexusctl_print_json (root);
     }
   else
@@ -229,9 +219,7 @@ leads_import (NexusCtl  *ctl,
 }
 
 static gboolean
-print_source_cb (const NexusLeadSource  *source,
-                 gpointer                user_data,
-                 GError                **error)
+print_source_cb (const NexusLeadSource *source, gpointer user_data, GError **error)
 {
   GString *line = user_data;
 
@@ -243,32 +231,31 @@ print_source_cb (const NexusLeadSource  *source,
 }
 
 static int
-leads_sources (NexusCtl  *ctl,
-               char     **args)
+leads_sources (NexusCtl *ctl, char **args)
 {
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) line = g_string_new (NULL);
-  g_autofree char *format = NULL;
-  int status;
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) line = g_string_new (NULL);
+  g_autofree char   *format = NULL;
+  int                status;
   const GOptionEntry entries[] = {
-    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("Output format (csv)"), N_("FORMAT") },
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_("Database file"), N_("PATH") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_ ("Output format (csv)"), N_ ("FORMAT") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_ ("Database file"), N_ ("PATH") },
     { NULL }
   };
 
   context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Lists every source record of every lead: "
-                                           "lead_id,provider,ref."));
+  g_option_context_set_summary (context, _ ("Lists every source record of every lead: "
+                                            "lead_id,provider,ref."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if ((status = nexus_cli_parse (context, PROGRAM " leads sources", &args)) >= 0)
     return status;
   if (g_strv_length (args) > 1)
-    return nexus_cli_usage_error (PROGRAM " leads sources", _("Unexpected argument “%s”"),
+    return nexus_cli_usage_error (PROGRAM " leads sources", _ ("Unexpected argument “%s”"),
                                   args[1]);
   if (!check_format (format))
-    return bad_input (_("Unknown format “%s” (only csv is supported)"), format);
+    return bad_input (_ ("Unknown format “%s” (only csv is supported)"), format);
 
   store = nexusctl_open_store (ctl, &error);
   if (store == NULL)
@@ -283,9 +270,7 @@ leads_sources (NexusCtl  *ctl,
 }
 
 static gboolean
-print_lead_cb (const NexusLeadRow  *row,
-               gpointer             user_data,
-               GError             **error)
+print_lead_cb (const NexusLeadRow *row, gpointer user_data, GError **error)
 {
   GString *line = user_data;
 
@@ -315,31 +300,29 @@ print_lead_cb (const NexusLeadRow  *row,
 }
 
 static int
-leads_export (NexusCtl  *ctl,
-              char     **args)
+leads_export (NexusCtl *ctl, char **args)
 {
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) line = g_string_new (NULL);
-  g_autofree char *format = NULL;
-  int status;
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) line = g_string_new (NULL);
+  g_autofree char   *format = NULL;
+  int                status;
   const GOptionEntry entries[] = {
-    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("Output format (csv)"), N_("FORMAT") },
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_("Database file"), N_("PATH") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_ ("Output format (csv)"), N_ ("FORMAT") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_ ("Database file"), N_ ("PATH") },
     { NULL }
   };
 
   context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Writes every lead to standard output."));
+  g_option_context_set_summary (context, _ ("Writes every lead to standard output."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if ((status = nexus_cli_parse (context, PROGRAM " leads export", &args)) >= 0)
     return status;
   if (g_strv_length (args) > 1)
-    return nexus_cli_usage_error (PROGRAM " leads export", _("Unexpected argument “%s”"),
-                                  args[1]);
+    return nexus_cli_usage_error (PROGRAM " leads export", _ ("Unexpected argument “%s”"), args[1]);
   if (!check_format (format))
-    return bad_input (_("Unknown format “%s” (only csv is supported)"), format);
+    return bad_input (_ ("Unknown format “%s” (only csv is supported)"), format);
 
   store = nexusctl_open_store (ctl, &error);
   if (store == NULL)
@@ -356,36 +339,35 @@ leads_export (NexusCtl  *ctl,
 }
 
 static int
-leads_classify (NexusCtl  *ctl,
-                char     **args)
+leads_classify (NexusCtl *ctl, char **args)
 {
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
   NexusClassifierTraining training = { 0 };
-  NexusClassifierStats stats = { 0 };
-  gboolean retrain = FALSE;
-  gboolean as_json = FALSE;
-  int status;
-  const GOptionEntry entries[] = {
-    { "retrain", 0, 0, G_OPTION_ARG_NONE, &retrain,
-      N_("Train a new model version from the categories operators set first"), NULL },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_("Print JSON"), NULL },
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_("Database file"), N_("PATH") },
-    { NULL }
+  NexusClassifierStats    stats = { 0 };
+  gboolean                retrain = FALSE;
+  gboolean                as_json = FALSE;
+  int                     status;
+  const GOptionEntry      entries[] = {
+         { "retrain", 0, 0, G_OPTION_ARG_NONE, &retrain,
+           N_ ("Train a new model version from the categories operators set first"), NULL },
+         { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print JSON"), NULL },
+         { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_ ("Database file"), N_ ("PATH") },
+         { NULL }
   };
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context,
-                                _("Classifies every lead whose category an operator did not set: "
-                                  "keyword rules first, then the trained model."));
+                                _ ("Classifies every lead whose category an operator did not set: "
+                                   "keyword rules first, then the trained model."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if ((status = nexus_cli_parse (context, PROGRAM " leads classify", &args)) >= 0)
     return status;
   if (g_strv_length (args) > 1)
-    return nexus_cli_usage_error (PROGRAM " leads classify", _("Unexpected argument “%s”"),
+    return nexus_cli_usage_error (PROGRAM " leads classify", _ ("Unexpected argument “%s”"),
                                   args[1]);
 
   store = nexusctl_open_store (ctl, &error);
@@ -446,46 +428,45 @@ leads_classify (NexusCtl  *ctl,
     }
 
   if (retrain && training.has_accuracy)
-    g_print (_("Model version %" G_GINT64_FORMAT ": accuracy %.1f %% on %" G_GINT64_FORMAT
-               " held-out labels (trained on %" G_GINT64_FORMAT ", %u categories)\n"),
+    g_print (_ ("Model version %" G_GINT64_FORMAT ": accuracy %.1f %% on %" G_GINT64_FORMAT
+                " held-out labels (trained on %" G_GINT64_FORMAT ", %u categories)\n"),
              training.version, 100.0 * training.accuracy, training.n_test, training.n_train,
              training.n_categories);
   else if (retrain)
-    g_print (_("Model version %" G_GINT64_FORMAT ": trained on %" G_GINT64_FORMAT
-               " labels, none held out to measure it\n"),
+    g_print (_ ("Model version %" G_GINT64_FORMAT ": trained on %" G_GINT64_FORMAT
+                " labels, none held out to measure it\n"),
              training.version, training.n_train);
-  g_print (_("Classified %" G_GINT64_FORMAT " leads (%" G_GINT64_FORMAT " changed): %" G_GINT64_FORMAT
-             " by rule, %" G_GINT64_FORMAT " by the model, %" G_GINT64_FORMAT " as the provider "
-             "said, %" G_GINT64_FORMAT " by operators, %" G_GINT64_FORMAT " without a category\n"),
+  g_print (_ ("Classified %" G_GINT64_FORMAT " leads (%" G_GINT64_FORMAT
+              " changed): %" G_GINT64_FORMAT " by rule, %" G_GINT64_FORMAT
+              " by the model, %" G_GINT64_FORMAT " as the provider "
+              "said, %" G_GINT64_FORMAT " by operators, %" G_GINT64_FORMAT " without a category\n"),
            stats.n_leads, stats.n_changed, stats.n_rule, stats.n_model, stats.n_provider,
            stats.n_operator, stats.n_none);
   return NEXUS_EXIT_OK;
 }
 
 static int
-leads_label (NexusCtl  *ctl,
-             char     **args)
+leads_label (NexusCtl *ctl, char **args)
 {
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 lead_id = 0;
-  int status;
-  const GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_("Database file"), N_("PATH") },
-    { NULL }
-  };
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64             lead_id = 0;
+  int                status;
+  const GOptionEntry entries[] = { { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path,
+                                     N_ ("Database file"), N_ ("PATH") },
+                                   { NULL } };
 
-  context = g_option_context_new (_("LEAD_ID CATEGORY"));
-  g_option_context_set_summary (context, _("Sets a lead's category as an operator (the model "
-                                           "learns from it; the classifier never changes it)."));
+  context = g_option_context_new (_ ("LEAD_ID CATEGORY"));
+  g_option_context_set_summary (context, _ ("Sets a lead's category as an operator (the model "
+                                            "learns from it; the classifier never changes it)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if ((status = nexus_cli_parse (context, PROGRAM " leads label", &args)) >= 0)
     return status;
   if (g_strv_length (args) != 3)
-    return nexus_cli_usage_error (PROGRAM " leads label", _("Give a LEAD_ID and a CATEGORY"));
+    return nexus_cli_usage_error (PROGRAM " leads label", _ ("Give a LEAD_ID and a CATEGORY"));
   if (!g_ascii_string_to_signed (args[1], 10, 1, G_MAXINT64, &lead_id, NULL))
-    return bad_input (_("“%s” is not a lead id"), args[1]);
+    return bad_input (_ ("“%s” is not a lead id"), args[1]);
 
   store = nexusctl_open_store (ctl, &error);
   if (store == NULL)
@@ -500,29 +481,28 @@ leads_label (NexusCtl  *ctl,
 }
 
 static const Subcommand subcommands[] = {
-  { "import", N_("Import leads from a CSV file"), leads_import },
-  { "sources", N_("List the source records of every lead"), leads_sources },
-  { "export", N_("Write every lead as CSV"), leads_export },
-  { "classify", N_("Classify leads (and retrain the model)"), leads_classify },
-  { "label", N_("Set a lead's category as an operator"), leads_label },
+  { "import", N_ ("Import leads from a CSV file"), leads_import },
+  { "sources", N_ ("List the source records of every lead"), leads_sources },
+  { "export", N_ ("Write every lead as CSV"), leads_export },
+  { "classify", N_ ("Classify leads (and retrain the model)"), leads_classify },
+  { "label", N_ ("Set a lead's category as an operator"), leads_label },
 };
 
 static void
 print_subcommands (void)
 {
-  g_print (_("Usage:\n  %s leads COMMAND [OPTIONS…]\n\nCommands:\n"), PROGRAM);
+  g_print (_ ("Usage:\n  %s leads COMMAND [OPTIONS…]\n\nCommands:\n"), PROGRAM);
   for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
-    g_print ("  %-10s %s\n", subcommands[i].name, _(subcommands[i].summary));
+    g_print ("  %-10s %s\n", subcommands[i].name, _ (subcommands[i].summary));
   g_print ("\n");
-  g_print (_("Run “%s leads COMMAND --help” for the options of a command.\n"), PROGRAM);
+  g_print (_ ("Run “%s leads COMMAND --help” for the options of a command.\n"), PROGRAM);
 }
 
 int
-nexusctl_leads (NexusCtl  *ctl,
-                char     **args)
+nexusctl_leads (NexusCtl *ctl, char **args)
 {
   if (args[1] == NULL)
-    return nexus_cli_usage_error (PROGRAM " leads", _("No command given"));
+    return nexus_cli_usage_error (PROGRAM " leads", _ ("No command given"));
   if (g_strcmp0 (args[1], "--help") == 0 || g_strcmp0 (args[1], "-h") == 0)
     {
       print_subcommands ();
@@ -533,5 +513,5 @@ nexusctl_leads (NexusCtl  *ctl,
     if (g_strcmp0 (args[1], subcommands[i].name) == 0)
       return subcommands[i].func (ctl, args + 1);
 
-  return nexus_cli_usage_error (PROGRAM " leads", _("Unknown command “%s”"), args[1]);
+  return nexus_cli_usage_error (PROGRAM " leads", _ ("Unknown command “%s”"), args[1]);
 }

@@ -468,6 +468,13 @@ engine_borrow_reader (NexusEngine  *self,
 {
   NexusStore *reader = NULL;
 
+  if (g_atomic_int_get (&self->shutting_down))
+    {
+      g_set_error_literal (error, NEXUS_ENGINE_ERROR, NEXUS_ENGINE_ERROR_SHUT_DOWN,
+                           _("The engine has shut down"));
+      return NULL;
+    }
+
   g_mutex_lock (&self->pool_lock);
   for (;;)
     {

@@ -766,7 +766,7 @@ match_by_place (NexusIngest *self, const Prepared *prepared, gint64 *out_lead_id
     return FALSE;
   if (prepared->address_norm != NULL && prepared->city_norm != NULL &&
       !nexus_store_leads_find_by_address (self->store, prepared->address_norm, prepared->city_norm,
-                                          candidates, error))
+                                          input->has_location, candidates, error))
     return FALSE;
 
   for (guint i = 0; i < candidates->len; i++)

@@ -195,8 +195,11 @@ static const char schema_v1[] =
   "CREATE INDEX leads_agent ON leads (agent_id, id);"
   "CREATE INDEX leads_last_seen ON leads (last_seen_at, id);"
   "CREATE INDEX leads_preview ON leads (preview_only, id);"
-  /* The match path for leads without coordinates. */
-  "CREATE INDEX leads_address ON leads (address_norm, city_norm) WHERE address_norm IS NOT NULL;"
+  /* The match path for leads without coordinates (lat: a record with
+   * coordinates only needs the leads at its address that have none, and
+   * finds them in the index alone). */
+  "CREATE INDEX leads_address ON leads (address_norm, city_norm, lat)"
+  "  WHERE address_norm IS NOT NULL;"
 
   /* Every valid E.164 number a lead answers on.  A number normally belongs
    * to one lead; a shared switchboard (a hotel's restaurants, a mall) may

@@ -468,10 +468,12 @@ nexus_store_leads_get_candidate (NexusStore          *store,
 /**
  * nexus_store_leads_find_near:
  * @out_candidates: (element-type NexusLeadCandidate): receives the leads
- *   whose point lies in the box of half-side @radius_m around the point
- *   (the caller checks the true distance), at most 200
+ *   within about @radius_m of the point (an equirectangular distance on the
+ *   R*Tree's coordinates, good to a metre at these distances; the caller
+ *   checks the exact one), at most 200
  *
- * Uses the leads_geo R*Tree.
+ * Uses the leads_geo R*Tree; a lead row is read only for points inside the
+ * circle.
  */
 gboolean
 nexus_store_leads_find_near (NexusStore *store,
@@ -481,15 +483,19 @@ nexus_store_leads_find_near (NexusStore *store,
                              GPtrArray  *out_candidates,
                              GError    **error)
 {
+  double        scale = MAX (cos (lat * G_PI / 180.0), 0.01);
   double        dlat = radius_m / METRES_PER_DEGREE;
-  double        dlon = radius_m / (METRES_PER_DEGREE * MAX (cos (lat * G_PI / 180.0), 0.01));
+  double        dlon = radius_m / (METRES_PER_DEGREE * scale);
   sqlite3_stmt *stmt;
 
   stmt = _nexus_store_prepare (store,
                                "SELECT " CANDIDATE_COLUMNS " FROM leads_geo g"
                                " JOIN leads l ON l.id = g.id"
                                " WHERE g.max_lat >= ?1 AND g.min_lat <= ?2"
-                               " AND g.max_lon >= ?3 AND g.min_lon <= ?4 LIMIT 200",
+                               " AND g.max_lon >= ?3 AND g.min_lon <= ?4"
+                               " AND (g.min_lat - ?5) * (g.min_lat - ?5)"
+                               " + (g.min_lon - ?6) * ?7 * (g.min_lon - ?6) * ?7 <= ?8 * ?8"
+                               " LIMIT 200",
                                error);
   if (stmt == NULL)
     return FALSE;
@@ -497,11 +503,18 @@ nexus_store_leads_find_near (NexusStore *store,
   sqlite3_bind_double (stmt, 2, lat + dlat);
   sqlite3_bind_double (stmt, 3, lon - dlon);
   sqlite3_bind_double (stmt, 4, lon + dlon);
+  sqlite3_bind_double (stmt, 5, lat);
+  sqlite3_bind_double (stmt, 6, lon);
+  sqlite3_bind_double (stmt, 7, scale);
+  /* In degrees of latitude, with a margin for the R*Tree's 32-bit floats. */
+  sqlite3_bind_double (stmt, 8, dlat * 1.01);
   return collect_candidates (store, stmt, out_candidates, error);
 }
 
 /**
  * nexus_store_leads_find_by_address:
+ * @without_location_only: only leads without coordinates (for a record
+ *   that has coordinates, the others are found by nexus_store_leads_find_near())
  * @out_candidates: (element-type NexusLeadCandidate): receives the leads
  *   with exactly this address_norm and city_norm, at most 200
  */
@@ -509,14 +522,21 @@ gboolean
 nexus_store_leads_find_by_address (NexusStore *store,
                                    const char *address_norm,
                                    const char *city_norm,
+                                   gboolean    without_location_only,
                                    GPtrArray  *out_candidates,
                                    GError    **error)
 {
   sqlite3_stmt *stmt;
 
+  /* Both forms are answered by the leads_address index (address_norm,
+   * city_norm, lat) before any row is read. */
   stmt = _nexus_store_prepare (store,
-                               "SELECT " CANDIDATE_COLUMNS " FROM leads l"
-                               " WHERE l.address_norm = ?1 AND l.city_norm = ?2 LIMIT 200",
+                               without_location_only
+                                   ? "SELECT " CANDIDATE_COLUMNS " FROM leads l"
+                                     " WHERE l.address_norm = ?1 AND l.city_norm = ?2"
+                                     " AND l.lat IS NULL LIMIT 200"
+                                   : "SELECT " CANDIDATE_COLUMNS " FROM leads l"
+                                     " WHERE l.address_norm = ?1 AND l.city_norm = ?2 LIMIT 200",
                                error);
   if (stmt == NULL)
     return FALSE;

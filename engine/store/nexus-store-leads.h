@@ -170,6 +170,7 @@ gboolean nexus_store_leads_find_near (NexusStore *store,
 gboolean nexus_store_leads_find_by_address (NexusStore *store,
                                             const char *address_norm,
                                             const char *city_norm,
+                                            gboolean    without_location_only,
                                             GPtrArray  *out_candidates,
                                             GError    **error);
 

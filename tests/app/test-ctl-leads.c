@@ -27,21 +27,21 @@ typedef struct
  * without a name, a quoted field over two lines, a duplicate with another
  * phone format, a row with bad coordinates. */
 static const char sample_csv[] =
-  "id,title,tel,addr,town,kind,lat,lng,cc\n"
-  "1,Art's Delicatessen,818/762-1221,12224 Ventura Blvd.,Studio City,deli,,,US\n"
-  "2,art's deli,818-762-1221,12224 ventura blvd.,studio city,delis,,,\n"
-  "3,مطعم الياسمين,٠١٠٠١٢٣٤٥٦٧,\"شارع التحرير ١٢\n(الدور الأول)\",القاهرة,restaurant,30.0444,31.2357,EG\n"
-  "4,,212-319-1660,,,,,,US\n"
-  "5,Chez Michel,415/775-7036 or 415-775-7037,804 Northpoint,San Francisco,french,,,US\n"
-  "6,Bad Place,310-456-0488,,,,north,west,US\n"
-  "7,Preview Only Café,,1 rue X,Paris,cafe,48.85,2.35,FR\n";
+    "id,title,tel,addr,town,kind,lat,lng,cc\n"
+    "1,Art's Delicatessen,818/762-1221,12224 Ventura Blvd.,Studio City,deli,,,US\n"
+    "2,art's deli,818-762-1221,12224 ventura blvd.,studio city,delis,,,\n"
+    "3,مطعم الياسمين,٠١٠٠١٢٣٤٥٦٧,\"شارع التحرير ١٢\n(الدور "
+    "الأول)\",القاهرة,restaurant,30.0444,31.2357,EG\n"
+    "4,,212-319-1660,,,,,,US\n"
+    "5,Chez Michel,415/775-7036 or 415-775-7037,804 Northpoint,San Francisco,french,,,US\n"
+    "6,Bad Place,310-456-0488,,,,north,west,US\n"
+    "7,Preview Only Café,,1 rue X,Paris,cafe,48.85,2.35,FR\n";
 
 static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
+fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusStore) store = NULL;
 
   fixture->dir = g_dir_make_tmp ("nexus-ctl-leads-XXXXXX", &error);
   g_assert_no_error (error);
@@ -51,10 +51,9 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
+fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GDir) dir = g_dir_open (fixture->dir, 0, NULL);
+  g_autoptr (GDir) dir = g_dir_open (fixture->dir, 0, NULL);
   const char *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
@@ -68,11 +67,9 @@ fixture_tear_down (Fixture       *fixture,
 }
 
 static char *
-write_file (Fixture    *fixture,
-            const char *name,
-            const char *contents)
+write_file (Fixture *fixture, const char *name, const char *contents)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   char *path = g_build_filename (fixture->dir, name, NULL);
 
   g_file_set_contents (path, contents, -1, &error);
@@ -82,17 +79,14 @@ write_file (Fixture    *fixture,
 
 /* Runs nexusctl --db DB ARGS… */
 static int
-ctl (Fixture  *fixture,
-     char    **out_stdout,
-     char    **out_stderr,
-     ...)
+ctl (Fixture *fixture, char **out_stdout, char **out_stderr, ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
   const char *arg;
-  va_list args;
+  va_list     args;
 
   g_ptr_array_add (argv, g_build_filename (g_getenv ("NEXUS_BUILD_DIR"), "app", "nexusctl", NULL));
   g_ptr_array_add (argv, g_strdup ("--db"));
@@ -103,10 +97,10 @@ ctl (Fixture  *fixture,
   va_end (args);
   g_ptr_array_add (argv, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->dir, TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *)argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, out_stdout, out_stderr, &error);
   g_assert_no_error (error);
@@ -128,15 +122,15 @@ count_lines (const char *text)
 static GPtrArray *
 parse_csv (const char *text)
 {
-  g_autoptr(GInputStream) stream =
-    g_memory_input_stream_new_from_data (g_strdup (text), strlen (text), g_free);
-  g_autoptr(NexusCsvReader) reader = nexus_csv_reader_new (stream);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GInputStream) stream =
+      g_memory_input_stream_new_from_data (g_strdup (text), strlen (text), g_free);
+  g_autoptr (NexusCsvReader) reader = nexus_csv_reader_new (stream);
+  g_autoptr (GError) error = NULL;
   GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
 
   while (nexus_csv_reader_next (reader, &error))
     {
-      guint n = nexus_csv_reader_get_n_fields (reader);
+      guint  n = nexus_csv_reader_get_n_fields (reader);
       char **row = g_new0 (char *, n + 1);
 
       for (guint i = 0; i < n; i++)
@@ -151,21 +145,20 @@ static const char map[] = "name=title,phone=tel,address=addr,city=town,category=
                           "lat=lat,lon=lng,country=cc";
 
 static void
-test_import (Fixture       *fixture,
-             gconstpointer  data)
+test_import (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *csv = write_file (fixture, "sample.csv", sample_csv);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) sources = NULL;
-  g_autoptr(GPtrArray) leads = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) sources = NULL;
+  g_autoptr (GPtrArray) leads = NULL;
   JsonObject *summary;
-  JsonArray *rejections;
+  JsonArray  *rejections;
 
-  g_assert_cmpint (ctl (fixture, &out, &err, "leads", "import", csv, "--format", "csv", "--map", map,
-                        "--country", "US", "--source", "sample", "--json", NULL),
+  g_assert_cmpint (ctl (fixture, &out, &err, "leads", "import", csv, "--format", "csv", "--map",
+                        map, "--country", "US", "--source", "sample", "--json", NULL),
                    ==, 0);
   g_assert_cmpstr (err, ==, "");
   json_parser_load_from_data (parser, out, -1, &error);
@@ -179,24 +172,22 @@ test_import (Fixture       *fixture,
   rejections = json_object_get_array_member (summary, "rejections");
   g_assert_cmpuint (json_array_get_length (rejections), ==, 2);
   /* Line numbers of the file (row 4 starts on line 6: row 3 has two). */
-  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (rejections, 0),
-                                               "line"),
-                   ==, 6);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rejections, 0),
-                                                  "reason"),
-                   ==, "missing name");
-  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (rejections, 1),
-                                               "line"),
-                   ==, 8);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rejections, 1),
-                                                  "reason"),
-                   ==, "lat: not a number");
+  g_assert_cmpint (
+      json_object_get_int_member (json_array_get_object_element (rejections, 0), "line"), ==, 6);
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (rejections, 0), "reason"), ==,
+      "missing name");
+  g_assert_cmpint (
+      json_object_get_int_member (json_array_get_object_element (rejections, 1), "line"), ==, 8);
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (rejections, 1), "reason"), ==,
+      "lat: not a number");
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   /* Importing again is a re-report: nothing new. */
-  g_assert_cmpint (ctl (fixture, &out, &err, "leads", "import", csv, "--format", "csv", "--map", map,
-                        "--country", "US", "--source", "sample", NULL),
+  g_assert_cmpint (ctl (fixture, &out, &err, "leads", "import", csv, "--format", "csv", "--map",
+                        map, "--country", "US", "--source", "sample", NULL),
                    ==, 0);
   g_assert_nonnull (strstr (out, "7 rows — 0 new, 5 merged, 0 preview-only, 2 rejected"));
   g_assert_nonnull (strstr (out, "line 6: missing name"));
@@ -207,12 +198,12 @@ test_import (Fixture       *fixture,
   g_assert_cmpint (ctl (fixture, &out, &err, "leads", "sources", "--format", "csv", NULL), ==, 0);
   sources = parse_csv (out);
   g_assert_cmpuint (sources->len, ==, 6);
-  g_assert_cmpstrv ((const char * const *)g_ptr_array_index (sources, 0),
-                    ((const char * const[]) { "lead_id", "provider", "ref", NULL }));
-  g_assert_cmpstrv ((const char * const *)g_ptr_array_index (sources, 1),
-                    ((const char * const[]) { "1", "sample", "1", NULL }));
-  g_assert_cmpstrv ((const char * const *)g_ptr_array_index (sources, 2),
-                    ((const char * const[]) { "1", "sample", "2", NULL }));
+  g_assert_cmpstrv ((const char *const *)g_ptr_array_index (sources, 0),
+                    ((const char *const[]){ "lead_id", "provider", "ref", NULL }));
+  g_assert_cmpstrv ((const char *const *)g_ptr_array_index (sources, 1),
+                    ((const char *const[]){ "1", "sample", "1", NULL }));
+  g_assert_cmpstrv ((const char *const *)g_ptr_array_index (sources, 2),
+                    ((const char *const[]){ "1", "sample", "2", NULL }));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
@@ -225,16 +216,16 @@ test_import (Fixture       *fixture,
   g_assert_cmpstr (((char **)g_ptr_array_index (leads, 1))[2], ==, "+18187621221");
   g_assert_cmpstr (((char **)g_ptr_array_index (leads, 2))[1], ==, "مطعم الياسمين");
   g_assert_cmpstr (((char **)g_ptr_array_index (leads, 2))[2], ==, "+201001234567");
-  g_assert_cmpstr (((char **)g_ptr_array_index (leads, 2))[8], ==, "شارع التحرير ١٢\n(الدور الأول)");
+  g_assert_cmpstr (((char **)g_ptr_array_index (leads, 2))[8], ==,
+                   "شارع التحرير ١٢\n(الدور الأول)");
   /* "415/775-7036 or 415-775-7037": two numbers, one lead. */
   g_assert_cmpstr (((char **)g_ptr_array_index (leads, 3))[2], ==, "+14157757036");
 }
 
 static void
-test_import_streams (Fixture       *fixture,
-                     gconstpointer  data)
+test_import_streams (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GString) csv_text = g_string_new ("id,name,phone,city\n");
+  g_autoptr (GString) csv_text = g_string_new ("id,name,phone,city\n");
   g_autofree char *csv = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
@@ -251,10 +242,9 @@ test_import_streams (Fixture       *fixture,
 }
 
 static void
-test_bad_input (Fixture       *fixture,
-                gconstpointer  data)
+test_bad_input (Fixture *fixture, gconstpointer data)
 {
-  static const char * const cases[][8] = {
+  static const char *const cases[][8] = {
     { "import", "@CSV@", "--format", "xlsx", NULL },
     { "import", "@CSV@", "--map", "nom=title", NULL },
     { "import", "@CSV@", "--map", "name", NULL },
@@ -274,14 +264,14 @@ test_bad_input (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
       g_autofree char *out = NULL;
       g_autofree char *err = NULL;
-      int status;
+      int              status;
 
       for (guint j = 0; cases[i][j] != NULL; j++)
         {
-          g_autoptr(GString) arg = g_string_new (cases[i][j]);
+          g_autoptr (GString) arg = g_string_new (cases[i][j]);
 
           g_string_replace (arg, "@CSV@", csv, 0);
           g_string_replace (arg, "@DIR@", fixture->dir, 0);
@@ -302,14 +292,13 @@ test_bad_input (Fixture       *fixture,
 }
 
 static void
-test_classify_and_label (Fixture       *fixture,
-                         gconstpointer  data)
+test_classify_and_label (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *csv = write_file (fixture, "sample.csv", sample_csv);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
   JsonObject *result;
 
   g_assert_cmpint (ctl (fixture, &out, &err, "leads", "import", csv, "--map", map, NULL), ==, 0);
@@ -334,12 +323,12 @@ test_classify_and_label (Fixture       *fixture,
   g_assert_no_error (error);
   result = json_node_get_object (json_parser_get_root (parser));
   g_assert_cmpint (json_object_get_int_member (result, "leads"), ==, 4);
-  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (result, "by_source"),
-                                               "operator"),
-                   ==, 1);
-  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (result, "by_source"),
-                                               "rule"),
-                   >=, 2);
+  g_assert_cmpint (
+      json_object_get_int_member (json_object_get_object_member (result, "by_source"), "operator"),
+      ==, 1);
+  g_assert_cmpint (
+      json_object_get_int_member (json_object_get_object_member (result, "by_source"), "rule"), >=,
+      2);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
@@ -348,15 +337,13 @@ test_classify_and_label (Fixture       *fixture,
 }
 
 static void
-add_test (const char *path,
-          void (*func) (Fixture *, gconstpointer))
+add_test (const char *path, void (*func) (Fixture *, gconstpointer))
 {
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down);
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);

@@ -48,7 +48,7 @@ typedef struct
   const char *country;
   double      lat;
   double      lon;
-  gboolean    arabic;        /* names mostly in Arabic */
+  gboolean    arabic; /* names mostly in Arabic */
 } City;
 
 static const City cities[] = {
@@ -62,28 +62,30 @@ static const City cities[] = {
   { "Los Angeles", "US", 34.0522, -118.2437, FALSE },
 };
 
-static const char * const latin_kinds[] = {
-  "Cafe", "Pharmacy", "Restaurant", "Bakery", "Dental Clinic", "Hotel", "Electronics", "Tailors",
-  "Fitness", "Books", "Car Repair", "Salon", "Market", "Grill", "Bistro", "Laundry",
+static const char *const latin_kinds[] = {
+  "Cafe",    "Pharmacy", "Restaurant", "Bakery", "Dental Clinic", "Hotel", "Electronics", "Tailors",
+  "Fitness", "Books",    "Car Repair", "Salon",  "Market",        "Grill", "Bistro",      "Laundry",
 };
-static const char * const arabic_kinds[] = {
-  "مطعم", "صيدلية", "مخبز", "مقهى", "عيادة", "فندق", "مكتبة", "صالون", "ورشة", "حلويات", "مغسلة",
-  "سوبرماركت", "محل", "مستوصف",
+static const char *const arabic_kinds[] = {
+  "مطعم",  "صيدلية", "مخبز",   "مقهى",  "عيادة",     "فندق", "مكتبة",
+  "صالون", "ورشة",   "حلويات", "مغسلة", "سوبرماركت", "محل",  "مستوصف",
 };
-static const char * const arabic_words[] = {
-  "النور", "الأمل", "الياسمين", "النخيل", "السلام", "الرحمة", "الفجر", "البدر", "الهدى", "الشروق",
-  "الريان", "الواحة", "الزهراء", "الخليج", "الأندلس", "الفردوس", "الربيع", "القمر", "السعادة",
-  "الوفاء", "الإيمان", "البركة", "الصفا", "المروة", "الرضا", "الكرم", "النجمة", "الدوحة",
+static const char *const arabic_words[] = {
+  "النور",   "الأمل",   "الياسمين", "النخيل", "السلام",  "الرحمة",  "الفجر",
+  "البدر",   "الهدى",   "الشروق",   "الريان", "الواحة",  "الزهراء", "الخليج",
+  "الأندلس", "الفردوس", "الربيع",   "القمر",  "السعادة", "الوفاء",  "الإيمان",
+  "البركة",  "الصفا",   "المروة",   "الرضا",  "الكرم",   "النجمة",  "الدوحة",
 };
-static const char * const syllables[] = {
-  "ka", "ra", "mo", "li", "zu", "ne", "ta", "vo", "si", "la", "be", "do", "fi", "go", "ha", "ju",
-  "ko", "ma", "nu", "pe", "ri", "sa", "to", "vi", "ya", "ze", "lo", "mi", "no", "ba",
+static const char *const syllables[] = {
+  "ka", "ra", "mo", "li", "zu", "ne", "ta", "vo", "si", "la", "be", "do", "fi", "go", "ha",
+  "ju", "ko", "ma", "nu", "pe", "ri", "sa", "to", "vi", "ya", "ze", "lo", "mi", "no", "ba",
 };
-static const char * const streets[] = {
-  "Main Street", "Tahrir St", "King Fahd Road", "Sheikh Zayed Rd", "rue de Rivoli", "Broadway",
-  "شارع التحرير", "طريق الملك فهد", "Corniche", "Sunset Blvd", "Olaya St", "Harb Street",
+static const char *const streets[] = {
+  "Main Street",   "Tahrir St",   "King Fahd Road", "Sheikh Zayed Rd",
+  "rue de Rivoli", "Broadway",    "شارع التحرير",   "طريق الملك فهد",
+  "Corniche",      "Sunset Blvd", "Olaya St",       "Harb Street",
 };
-static const char * const categories[] = {
+static const char *const categories[] = {
   "restaurant", "pharmacy", "cafe", "amenity=dentist", "shop=bakery", "hotel", NULL, NULL,
 };
 
@@ -103,8 +105,7 @@ typedef struct
 } Rng;
 
 static guint32
-rng_int (Rng     *rng,
-         guint32  n)
+rng_int (Rng *rng, guint32 n)
 {
   rng->state = mix (rng->state);
   return (guint32)(rng->state % n);
@@ -123,7 +124,7 @@ typedef struct
   guint64     id;
   const City *city;
   char       *name;
-  char       *phone_digits;  /* national significant number */
+  char       *phone_digits; /* national significant number */
   gboolean    has_phone;
   gboolean    invalid_phone;
   gboolean    two_phones;
@@ -145,9 +146,7 @@ business_clear (Business *b)
 /* A national number that libphonenumber accepts as valid and that no other
  * business has. */
 static char *
-phone_for (const City *city,
-           guint64     id,
-           guint       line)
+phone_for (const City *city, guint64 id, guint line)
 {
   guint64 n = id * 2 + line;
 
@@ -161,8 +160,8 @@ phone_for (const City *city,
     return g_strdup_printf ("6%08" G_GUINT64_FORMAT, n % 100000000);
   /* US: area code, an exchange 2xx–9xx that is not N11, a line. */
   {
-    static const char * const areas[] = { "212", "646", "718", "917", "310", "213", "323", "818" };
-    guint exchange = 200 + (guint)(n / 10000 % 800);
+    static const char *const areas[] = { "212", "646", "718", "917", "310", "213", "323", "818" };
+    guint                    exchange = 200 + (guint)(n / 10000 % 800);
 
     if (exchange % 100 == 11)
       exchange++;
@@ -172,12 +171,11 @@ phone_for (const City *city,
 }
 
 static void
-business_make (Business *b,
-               guint64   id)
+business_make (Business *b, guint64 id)
 {
-  Rng rng = { mix (id * 7919 + 17) };
+  Rng      rng = { mix (id * 7919 + 17) };
   GString *name = g_string_new (NULL);
-  guint kind;
+  guint    kind;
 
   b->id = id;
   b->city = &cities[rng_int (&rng, G_N_ELEMENTS (cities))];
@@ -209,11 +207,11 @@ business_make (Business *b,
   b->name = g_string_free (name, FALSE);
 
   kind = rng_int (&rng, 100);
-  b->has_phone = kind >= 10;      /* 10 % without a phone: preview-only */
+  b->has_phone = kind >= 10; /* 10 % without a phone: preview-only */
   b->invalid_phone = kind < 13 && kind >= 10;
   b->two_phones = kind >= 95;
   b->phone_digits = phone_for (b->city, id, 0);
-  b->address = g_strdup_printf ("%u %s", 1 + rng_int (&rng, 300),
+  b->address = g_strdup_printf ("%u %s", 1 + rng_int (&rng, 2000),
                                 streets[rng_int (&rng, G_N_ELEMENTS (streets))]);
   /* Within ~15 km of the centre. */
   b->lat = b->city->lat + (rng_double (&rng) - 0.5) * 0.27;
@@ -239,8 +237,8 @@ country_code (const City *city)
 static char *
 arabic_digits (const char *ascii)
 {
-  static const char * const digits[] = { "٠", "١", "٢", "٣", "٤", "٥", "٦", "٧", "٨", "٩" };
-  GString *out = g_string_new (NULL);
+  static const char *const digits[] = { "٠", "١", "٢", "٣", "٤", "٥", "٦", "٧", "٨", "٩" };
+  GString                 *out = g_string_new (NULL);
 
   for (const char *p = ascii; *p != '\0'; p++)
     if (g_ascii_isdigit (*p))
@@ -252,55 +250,52 @@ arabic_digits (const char *ascii)
 
 /* The number written one of several ways. */
 static char *
-format_phone (const City *city,
-              const char *digits,
-              guint       style)
+format_phone (const City *city, const char *digits, guint style)
 {
-  gboolean nanp = g_str_equal (city->country, "US");
-  const char *trunk = nanp ? "" : "0";
-  const char *idd = nanp ? "011" : "00";
+  gboolean         nanp = g_str_equal (city->country, "US");
+  const char      *trunk = nanp ? "" : "0";
+  const char      *idd = nanp ? "011" : "00";
   g_autofree char *national = g_strconcat (trunk, digits, NULL);
 
   switch (style % 6)
     {
-    case 0:
-      return g_strdup_printf ("+%s %.*s %s", country_code (city), 3, digits, digits + 3);
-    case 1:
-      return g_strdup_printf ("%.*s-%.*s-%s", 4, national, 3, national + 4, national + 7);
-    case 2:
-      return g_strdup_printf ("%s%s%s", idd, country_code (city), digits);
-    case 3:
-      return g_strdup_printf ("tel:+%s-%s", country_code (city), digits);
-    case 4:
-      return arabic_digits (national);
-    default:
-      return g_strdup_printf ("(%.*s) %s", 3, national, national + 3);
+      case 0:
+        return g_strdup_printf ("+%s %.*s %s", country_code (city), 3, digits, digits + 3);
+      case 1:
+        return g_strdup_printf ("%.*s-%.*s-%s", 4, national, 3, national + 4, national + 7);
+      case 2:
+        return g_strdup_printf ("%s%s%s", idd, country_code (city), digits);
+      case 3:
+        return g_strdup_printf ("tel:+%s-%s", country_code (city), digits);
+      case 4:
+        return arabic_digits (national);
+      default:
+        return g_strdup_printf ("(%.*s) %s", 3, national, national + 3);
     }
 }
 
 /* Another source's spelling of a name. */
 static char *
-name_variant (const char *name,
-              guint       style)
+name_variant (const char *name, guint style)
 {
   switch (style % 4)
     {
-    case 0:
-      return g_utf8_strup (name, -1);
-    case 1:
-      return g_strconcat (name, g_utf8_get_char (name) > 0x600 ? " ش.م.م" : " LLC", NULL);
-    case 2:
-      {
-        /* A fatha after the first letter, a tatweel after the second. */
-        const char *second = g_utf8_next_char (name);
-        const char *third = *second ? g_utf8_next_char (second) : second;
-        g_autofree char *head = g_strndup (name, second - name);
-        g_autofree char *middle = g_strndup (second, third - second);
-        return g_utf8_get_char (name) > 0x600 ? g_strconcat (head, "َ", middle, "ـ", third, NULL)
-                                              : g_strdup (name);
-      }
-    default:
-      return g_strdup (name);
+      case 0:
+        return g_utf8_strup (name, -1);
+      case 1:
+        return g_strconcat (name, g_utf8_get_char (name) > 0x600 ? " ش.م.م" : " LLC", NULL);
+      case 2:
+        {
+          /* A fatha after the first letter, a tatweel after the second. */
+          const char      *second = g_utf8_next_char (name);
+          const char      *third = *second ? g_utf8_next_char (second) : second;
+          g_autofree char *head = g_strndup (name, second - name);
+          g_autofree char *middle = g_strndup (second, third - second);
+          return g_utf8_get_char (name) > 0x600 ? g_strconcat (head, "َ", middle, "ـ", third, NULL)
+                                                : g_strdup (name);
+        }
+      default:
+        return g_strdup (name);
     }
 }
 
@@ -320,14 +315,13 @@ json_escape (const char *text)
 
 /* Record @k of the benchmark. */
 static NexusLeadInput *
-make_record (guint64  k,
-             guint64 *n_businesses)
+make_record (guint64 k, guint64 *n_businesses)
 {
-  Rng rng = { mix (k * 104729 + 3) };
-  NexusLeadInput *input = nexus_lead_input_new ();
-  Business b = { 0 };
-  gboolean sighting = *n_businesses > 0 && rng_int (&rng, 100) < DUPLICATES;
-  guint style = rng_int (&rng, 1000);
+  Rng              rng = { mix (k * 104729 + 3) };
+  NexusLeadInput  *input = nexus_lead_input_new ();
+  Business         b = { 0 };
+  gboolean         sighting = *n_businesses > 0 && rng_int (&rng, 100) < DUPLICATES;
+  guint            style = rng_int (&rng, 1000);
   g_autofree char *name_json = NULL;
   g_autofree char *phones_json = NULL;
 
@@ -383,8 +377,8 @@ make_record (guint64  k,
 
   /* The payload a worker would have sent (same bytes for both runs). */
   name_json = json_escape (input->name);
-  phones_json = input->phones->len > 0 ? json_escape (g_ptr_array_index (input->phones, 0))
-                                       : g_strdup ("");
+  phones_json =
+      input->phones->len > 0 ? json_escape (g_ptr_array_index (input->phones, 0)) : g_strdup ("");
   input->payload = g_strdup_printf ("{\"provider\":\"%s\",\"ref\":\"%s\",\"name\":\"%s\","
                                     "\"phones\":[\"%s\"],\"address\":\"%s\",\"city\":\"%s\","
                                     "\"country\":\"%s\",\"lat\":%.6f,\"lon\":%.6f,"
@@ -397,9 +391,7 @@ make_record (guint64  k,
 }
 
 static GPtrArray *
-make_batch (guint64  first,
-            guint    n,
-            guint64 *n_businesses)
+make_batch (guint64 first, guint n, guint64 *n_businesses)
 {
   GPtrArray *batch = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_lead_input_free);
 
@@ -420,8 +412,7 @@ typedef struct
 } Raw;
 
 static sqlite3_stmt *
-prepare (sqlite3    *db,
-         const char *sql)
+prepare (sqlite3 *db, const char *sql)
 {
   sqlite3_stmt *stmt = NULL;
 
@@ -431,8 +422,7 @@ prepare (sqlite3    *db,
 }
 
 static void
-step (Raw          *raw,
-      sqlite3_stmt *stmt)
+step (Raw *raw, sqlite3_stmt *stmt)
 {
   int rc = sqlite3_step (stmt);
 
@@ -442,8 +432,7 @@ step (Raw          *raw,
 }
 
 static void
-raw_open (Raw        *raw,
-          const char *path)
+raw_open (Raw *raw, const char *path)
 {
   if (sqlite3_open_v2 (path, &raw->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
       SQLITE_OK)
@@ -456,15 +445,14 @@ raw_open (Raw        *raw,
                 NULL, NULL, NULL);
   raw->begin = prepare (raw->db, "BEGIN IMMEDIATE");
   raw->commit = prepare (raw->db, "COMMIT");
-  raw->lead = prepare (raw->db,
-                       "INSERT INTO leads (name, name_norm, phone_e164, website, address, city,"
-                       " country, lat, lon, provider_category, preview_only, first_seen_at,"
-                       " last_seen_at, updated_at)"
-                       " VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?11)");
+  raw->lead =
+      prepare (raw->db, "INSERT INTO leads (name, name_norm, phone_e164, website, address, city,"
+                        " country, lat, lon, provider_category, preview_only, first_seen_at,"
+                        " last_seen_at, updated_at)"
+                        " VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?11)");
   raw->phone = prepare (raw->db, "INSERT OR IGNORE INTO lead_phones (e164, lead_id) VALUES (?, ?)");
-  raw->source = prepare (raw->db,
-                         "INSERT OR IGNORE INTO lead_sources (lead_id, provider, ref, raw,"
-                         " first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)");
+  raw->source = prepare (raw->db, "INSERT OR IGNORE INTO lead_sources (lead_id, provider, ref, raw,"
+                                  " first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)");
 }
 
 static void
@@ -479,16 +467,14 @@ raw_close (Raw *raw)
 }
 
 static void
-raw_batch (Raw       *raw,
-           GPtrArray *batch,
-           gint64     now)
+raw_batch (Raw *raw, GPtrArray *batch, gint64 now)
 {
   step (raw, raw->begin);
   for (guint i = 0; i < batch->len; i++)
     {
       NexusLeadInput *input = g_ptr_array_index (batch, i);
-      const char *phone = input->phones->len > 0 ? g_ptr_array_index (input->phones, 0) : NULL;
-      gint64 lead_id;
+      const char     *phone = input->phones->len > 0 ? g_ptr_array_index (input->phones, 0) : NULL;
+      gint64          lead_id;
 
       sqlite3_bind_text (raw->lead, 1, input->name, -1, SQLITE_STATIC);
       sqlite3_bind_text (raw->lead, 2, phone, -1, SQLITE_STATIC);
@@ -523,8 +509,7 @@ raw_batch (Raw       *raw,
 
 /* Resident and peak resident set, in MiB. */
 static void
-memory_mib (double *rss,
-            double *peak)
+memory_mib (double *rss, double *peak)
 {
   g_autofree char *status = NULL;
 
@@ -546,7 +531,7 @@ memory_mib (double *rss,
 static void
 remove_database (const char *path)
 {
-  static const char * const suffixes[] = { "", "-wal", "-shm" };
+  static const char *const suffixes[] = { "", "-wal", "-shm" };
 
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
@@ -556,27 +541,26 @@ remove_database (const char *path)
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *pipeline_path = NULL;
   g_autofree char *raw_path = NULL;
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(NexusIngest) ingest = NULL;
-  g_autoptr(NexusIngestReport) totals = nexus_ingest_report_new ();
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (NexusIngest) ingest = NULL;
+  g_autoptr (NexusIngestReport) totals = nexus_ingest_report_new ();
   const char *env = g_getenv ("NEXUS_BENCH_LEADS");
-  guint64 n = DEFAULT_LEADS;
-  guint64 done = 0;
-  guint64 businesses_pipeline = 0;
-  guint64 businesses_raw = 0;
-  guint64 next_report = REPORT_EVERY;
-  gint64 pipeline_us = 0;
-  gint64 raw_us = 0;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  double rss, peak, pipeline_rate, raw_rate;
-  Raw raw = { 0 };
+  guint64     n = DEFAULT_LEADS;
+  guint64     done = 0;
+  guint64     businesses_pipeline = 0;
+  guint64     businesses_raw = 0;
+  guint64     next_report = REPORT_EVERY;
+  gint64      pipeline_us = 0;
+  gint64      raw_us = 0;
+  gint64      now = g_get_real_time () / G_USEC_PER_SEC;
+  double      rss, peak, pipeline_rate, raw_rate;
+  Raw         raw = { 0 };
 
   if (argc > 1)
     n = g_ascii_strtoull (argv[1], NULL, 10);
@@ -592,7 +576,8 @@ main (int   argc,
 
   /* The same schema in both files. */
   {
-    g_autoptr(NexusStore) raw_store = nexus_store_open (raw_path, NEXUS_STORE_OPEN_DEFAULT, &error);
+    g_autoptr (NexusStore) raw_store =
+        nexus_store_open (raw_path, NEXUS_STORE_OPEN_DEFAULT, &error);
     g_assert_no_error (error);
   }
   raw_open (&raw, raw_path);
@@ -614,9 +599,9 @@ main (int   argc,
       for (k = done; k < chunk_end; k += BATCH)
         {
           guint size = (guint)MIN ((guint64)BATCH, chunk_end - k);
-          g_autoptr(GPtrArray) batch = make_batch (k, size, &businesses_pipeline);
+          g_autoptr (GPtrArray) batch = make_batch (k, size, &businesses_pipeline);
           NexusIngestContext context = { 0 };
-          gint64 start = g_get_monotonic_time ();
+          gint64             start = g_get_monotonic_time ();
 
           context.now = now;
           if (!nexus_ingest_batch (ingest, &context, batch, totals, &error))
@@ -631,7 +616,7 @@ main (int   argc,
       for (k = done; k < chunk_end; k += BATCH)
         {
           guint size = (guint)MIN ((guint64)BATCH, chunk_end - k);
-          g_autoptr(GPtrArray) batch = make_batch (k, size, &businesses_raw);
+          g_autoptr (GPtrArray) batch = make_batch (k, size, &businesses_raw);
           gint64 start = g_get_monotonic_time ();
 
           raw_batch (&raw, batch, now);

@@ -25,10 +25,9 @@ typedef struct
 } Fixture;
 
 static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
+fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   fixture->dir = g_dir_make_tmp ("nexus-classifier-XXXXXX", &error);
   g_assert_no_error (error);
@@ -38,10 +37,9 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
+fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  static const char * const suffixes[] = { "", "-wal", "-shm" };
+  static const char *const suffixes[] = { "", "-wal", "-shm" };
 
   g_clear_object (&fixture->store);
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
@@ -56,13 +54,10 @@ fixture_tear_down (Fixture       *fixture,
 
 /* Classifies a raw name (normalized here) with a fresh classifier. */
 static NexusCategorySource
-classify (Fixture     *fixture,
-          const char  *name,
-          const char  *provider_category,
-          char       **out_category)
+classify (Fixture *fixture, const char *name, const char *provider_category, char **out_category)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NexusClassifier) classifier = nexus_classifier_load (fixture->store, &error);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusClassifier) classifier = nexus_classifier_load (fixture->store, &error);
   g_autofree char *norm = nexus_normalize_name (name);
 
   g_assert_no_error (error);
@@ -70,28 +65,27 @@ classify (Fixture     *fixture,
 }
 
 static void
-assert_category (Fixture    *fixture,
-                 const char *name,
-                 const char *provider_category,
-                 const char *expected,
+assert_category (Fixture            *fixture,
+                 const char         *name,
+                 const char         *provider_category,
+                 const char         *expected,
                  NexusCategorySource expected_source)
 {
-  g_autofree char *category = NULL;
+  g_autofree char    *category = NULL;
   NexusCategorySource source = classify (fixture, name, provider_category, &category);
 
   if (g_strcmp0 (category, expected) != 0 || source != expected_source)
-    g_error ("“%s” (%s) → %s/%s, expected %s/%s", name,
-             provider_category ? provider_category : "-", category ? category : "-",
-             nexus_category_source_to_string (source) ?: "none", expected ? expected : "-",
+    g_error ("“%s” (%s) → %s/%s, expected %s/%s", name, provider_category ? provider_category : "-",
+             category ? category : "-", nexus_category_source_to_string (source) ?: "none",
+             expected ? expected : "-",
              nexus_category_source_to_string (expected_source) ?: "none");
 }
 
 static void
-test_seeded_rules (Fixture       *fixture,
-                   gconstpointer  data)
+test_seeded_rules (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NexusClassifier) classifier = nexus_classifier_load (fixture->store, &error);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusClassifier) classifier = nexus_classifier_load (fixture->store, &error);
   gint64 n_rules = 0;
 
   g_assert_no_error (error);
@@ -103,8 +97,7 @@ test_seeded_rules (Fixture       *fixture,
 }
 
 static void
-test_rules_english_and_arabic (Fixture       *fixture,
-                               gconstpointer  data)
+test_rules_english_and_arabic (Fixture *fixture, gconstpointer data)
 {
   /* Names in both languages. */
   assert_category (fixture, "مطعم الياسمين", NULL, "restaurant", NEXUS_CATEGORY_SOURCE_RULE);
@@ -126,18 +119,18 @@ test_rules_english_and_arabic (Fixture       *fixture,
 }
 
 static void
-test_editable_rules (Fixture       *fixture,
-                     gconstpointer  data)
+test_editable_rules (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NexusIngest) ingest = nexus_ingest_new (fixture->store, &error);
-  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_lead_input_free);
-  g_autoptr(NexusIngestReport) report = nexus_ingest_report_new ();
-  g_auto(NexusLeadRow) row = { 0 };
-  NexusLeadInput *input = nexus_lead_input_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusIngest) ingest = nexus_ingest_new (fixture->store, &error);
+  g_autoptr (GPtrArray) records =
+      g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_lead_input_free);
+  g_autoptr (NexusIngestReport) report = nexus_ingest_report_new ();
+  g_auto (NexusLeadRow) row = { 0 };
+  NexusLeadInput    *input = nexus_lead_input_new ();
   NexusIngestContext context = { 0 };
-  gboolean found = FALSE;
-  gint64 rule_id = 0;
+  gboolean           found = FALSE;
+  gint64             rule_id = 0;
 
   g_assert_no_error (error);
   assert_category (fixture, "Koshary El Tahrir", NULL, NULL, NEXUS_CATEGORY_SOURCE_NONE);
@@ -168,26 +161,24 @@ test_editable_rules (Fixture       *fixture,
   g_assert_true (nexus_classifier_set_rule_enabled (fixture->store, rule_id, FALSE, &error));
   assert_category (fixture, "Koshary El Tahrir", NULL, NULL, NEXUS_CATEGORY_SOURCE_NONE);
 
-  g_assert_false (nexus_classifier_add_rule (fixture->store, "restaurant", "  ", "en", 1.0, NULL,
-                                             &error));
+  g_assert_false (
+      nexus_classifier_add_rule (fixture->store, "restaurant", "  ", "en", 1.0, NULL, &error));
   g_assert_error (error, NEXUS_CLASSIFIER_ERROR, NEXUS_CLASSIFIER_ERROR_INVALID);
 }
 
 /* Adds leads named "<prefix> <word>" for each category word and labels
  * them with the category, as an operator would. */
 static void
-add_labeled_leads (Fixture     *fixture,
-                   const char  *category,
-                   const char  *word,
-                   guint        n)
+add_labeled_leads (Fixture *fixture, const char *category, const char *word, guint n)
 {
-  static const char * const prefixes[] = { "Abu", "Dar", "Bayt", "Casa", "Chez", "Villa", "Beit",
-                                            "Ras", "Nour", "Zahra", "Amal", "Salam", "Noor",
-                                            "Qamar", "Layla", "Rawda" };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NexusIngest) ingest = nexus_ingest_new (fixture->store, &error);
-  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_lead_input_free);
-  g_autoptr(NexusIngestReport) report = nexus_ingest_report_new ();
+  static const char *const prefixes[] = { "Abu",  "Dar",   "Bayt",  "Casa",  "Chez", "Villa",
+                                          "Beit", "Ras",   "Nour",  "Zahra", "Amal", "Salam",
+                                          "Noor", "Qamar", "Layla", "Rawda" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusIngest) ingest = nexus_ingest_new (fixture->store, &error);
+  g_autoptr (GPtrArray) records =
+      g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_lead_input_free);
+  g_autoptr (NexusIngestReport) report = nexus_ingest_report_new ();
   NexusIngestContext context = { 0 };
 
   for (guint i = 0; i < n; i++)
@@ -213,14 +204,14 @@ add_labeled_leads (Fixture     *fixture,
 }
 
 static void
-test_model_versions (Fixture       *fixture,
-                     gconstpointer  data)
+test_model_versions (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_category_model_free);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) models =
+      g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_category_model_free);
   NexusClassifierTraining training = { 0 };
   NexusClassifierTraining second = { 0 };
-  NexusCategoryModel *newest;
+  NexusCategoryModel     *newest;
 
   /* Not enough labels yet. */
   g_assert_false (nexus_classifier_retrain (fixture->store, &training, &error));
@@ -265,13 +256,12 @@ test_model_versions (Fixture       *fixture,
 }
 
 static void
-test_reclassify_keeps_operator (Fixture       *fixture,
-                                gconstpointer  data)
+test_reclassify_keeps_operator (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   NexusClassifierStats stats = { 0 };
   NexusClassifierStats again = { 0 };
-  g_auto(NexusLeadRow) row = { 0 };
+  g_auto (NexusLeadRow) row = { 0 };
   gboolean found = FALSE;
 
   g_assert_true (nexus_store_seed_demo (fixture->store, &error));
@@ -286,7 +276,7 @@ test_reclassify_keeps_operator (Fixture       *fixture,
   g_assert_cmpint (stats.n_rule, >, 10);
   g_assert_cmpint (stats.n_changed, >, 0);
   g_assert_cmpint (stats.n_rule + stats.n_model + stats.n_provider + stats.n_operator +
-                     stats.n_none,
+                       stats.n_none,
                    ==, stats.n_leads);
 
   g_assert_true (nexus_store_leads_get (fixture->store, 1, &row, &found, &error));
@@ -299,15 +289,14 @@ test_reclassify_keeps_operator (Fixture       *fixture,
 }
 
 static void
-test_retrain_if_due (Fixture       *fixture,
-                     gconstpointer  data)
+test_retrain_if_due (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GSource) source = NULL;
-  g_autoptr(NexusCategoryModel) model = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GSource) source = NULL;
+  g_autoptr (NexusCategoryModel) model = NULL;
   gboolean retrained = TRUE;
-  gint64 deadline;
+  gint64   deadline;
 
   /* Too few labels: nothing to do, and no error. */
   g_assert_true (nexus_classifier_retrain_if_due (fixture->store, 0, &retrained, &error));
@@ -343,15 +332,13 @@ test_retrain_if_due (Fixture       *fixture,
 }
 
 static void
-add_test (const char *path,
-          void (*func) (Fixture *, gconstpointer))
+add_test (const char *path, void (*func) (Fixture *, gconstpointer))
 {
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down);
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);

@@ -294,6 +294,13 @@ test_engine_shutdown_drains (Fixture       *fixture,
   g_assert_error (late.error, NEXUS_ENGINE_ERROR, NEXUS_ENGINE_ERROR_SHUT_DOWN);
   g_clear_error (&late.error);
 
+  /* Reads too. */
+  {
+    g_autoptr(GError) read_error = NULL;
+    g_assert_null (nexus_engine_read_sync (engine, read_setting_func, (gpointer)"key-1", &read_error));
+    g_assert_error (read_error, NEXUS_ENGINE_ERROR, NEXUS_ENGINE_ERROR_SHUT_DOWN);
+  }
+
   /* The WAL was checkpointed into the file: it alone holds every write. */
   {
     g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);

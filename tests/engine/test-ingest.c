@@ -29,10 +29,9 @@ typedef struct
 } Fixture;
 
 static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
+fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   fixture->dir = g_dir_make_tmp ("nexus-ingest-XXXXXX", &error);
   g_assert_no_error (error);
@@ -46,10 +45,9 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
+fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  static const char * const suffixes[] = { "", "-wal", "-shm" };
+  static const char *const suffixes[] = { "", "-wal", "-shm" };
 
   sqlite3_close (fixture->db);
   g_clear_object (&fixture->ingest);
@@ -65,11 +63,10 @@ fixture_tear_down (Fixture       *fixture,
 }
 
 static gint64
-query_int (Fixture    *fixture,
-           const char *sql)
+query_int (Fixture *fixture, const char *sql)
 {
   sqlite3_stmt *stmt = NULL;
-  gint64 value;
+  gint64        value;
 
   if (sqlite3_prepare_v2 (fixture->db, sql, -1, &stmt, NULL) != SQLITE_OK)
     g_error ("%s: %s", sql, sqlite3_errmsg (fixture->db));
@@ -80,11 +77,10 @@ query_int (Fixture    *fixture,
 }
 
 static char *
-query_text (Fixture    *fixture,
-            const char *sql)
+query_text (Fixture *fixture, const char *sql)
 {
   sqlite3_stmt *stmt = NULL;
-  char *value = NULL;
+  char         *value = NULL;
 
   if (sqlite3_prepare_v2 (fixture->db, sql, -1, &stmt, NULL) != SQLITE_OK)
     g_error ("%s: %s", sql, sqlite3_errmsg (fixture->db));
@@ -97,15 +93,12 @@ query_text (Fixture    *fixture,
 /* A record: provider, ref, name, then NULL-terminated key/value pairs
  * ("phone" may repeat; "lat"/"lon" are parsed). */
 static NexusLeadInput *
-record (const char *provider,
-        const char *ref,
-        const char *name,
-        ...)
+record (const char *provider, const char *ref, const char *name, ...)
 {
   NexusLeadInput *input = nexus_lead_input_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   const char *key;
-  va_list args;
+  va_list     args;
 
   input->provider = g_strdup (provider);
   input->ref = g_strdup (ref);
@@ -168,8 +161,8 @@ ingest_full (Fixture    *fixture,
              gint64      job_id,
              gint64      enrich_lead_id)
 {
-  g_autoptr(GPtrArray) owned = records;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GPtrArray) owned = records;
+  g_autoptr (GError) error = NULL;
   NexusIngestReport *report = nexus_ingest_report_new ();
   NexusIngestContext context = { 0 };
 
@@ -182,13 +175,11 @@ ingest_full (Fixture    *fixture,
 }
 
 static NexusIngestReport *
-ingest (Fixture    *fixture,
-        const char *region,
-        ...)
+ingest (Fixture *fixture, const char *region, ...)
 {
-  GPtrArray *records = batch_new ();
+  GPtrArray      *records = batch_new ();
   NexusLeadInput *input;
-  va_list args;
+  va_list         args;
 
   va_start (args, region);
   while ((input = va_arg (args, NexusLeadInput *)) != NULL)
@@ -198,29 +189,28 @@ ingest (Fixture    *fixture,
 }
 
 static gint64
-lead_of (NexusIngestReport *report,
-         guint              index)
+lead_of (NexusIngestReport *report, guint index)
 {
   return g_array_index (report->lead_ids, gint64, index);
 }
 
 static void
-test_new_lead_normalized (Fixture       *fixture,
-                          gconstpointer  data)
+test_new_lead_normalized (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusIngestReport) report = NULL;
+  g_autoptr (NexusIngestReport) report = NULL;
   g_autofree char *payload = NULL;
-  g_autoptr(GPtrArray) records = batch_new ();
+  g_autoptr (GPtrArray) records = batch_new ();
 
   g_ptr_array_add (records,
                    record ("osm", "node/1", "مَطْعَم الياسمين ش.م.م", "phone",
-                           "٠١٠٠ ١٢٣ ٤٥٦٧ / 02 2390 1234", "website", "https://www.Yasmine.example/menu",
-                           "email", "Info@Yasmine.EXAMPLE", "address", "ش التحرير ١٢", "city",
-                           "القاهرة", "country", "eg", "category", "amenity=restaurant", "lat",
-                           "30.0444", "lon", "31.2357", "rating", "4.5", "reviews", "12", NULL));
+                           "٠١٠٠ ١٢٣ ٤٥٦٧ / 02 2390 1234", "website",
+                           "https://www.Yasmine.example/menu", "email", "Info@Yasmine.EXAMPLE",
+                           "address", "ش التحرير ١٢", "city", "القاهرة", "country", "eg",
+                           "category", "amenity=restaurant", "lat", "30.0444", "lon", "31.2357",
+                           "rating", "4.5", "reviews", "12", NULL));
   /* Default region from the search when the record has no country. */
-  g_ptr_array_add (records, record ("osm", "node/2", "Koshary El Tahrir", "phone",
-                                    "(02) 2390 1111", NULL));
+  g_ptr_array_add (records,
+                   record ("osm", "node/2", "Koshary El Tahrir", "phone", "(02) 2390 1111", NULL));
   report = ingest_full (fixture, g_steal_pointer (&records), "EG", 0, 0);
 
   g_assert_cmpuint (report->accepted, ==, 2);
@@ -236,7 +226,8 @@ test_new_lead_normalized (Fixture       *fixture,
     g_autofree char *address = query_text (fixture, "SELECT address_norm FROM leads WHERE id = 1");
     g_autofree char *country = query_text (fixture, "SELECT country FROM leads WHERE id = 1");
     g_autofree char *category = query_text (fixture, "SELECT category FROM leads WHERE id = 1");
-    g_autofree char *source = query_text (fixture, "SELECT category_source FROM leads WHERE id = 1");
+    g_autofree char *source =
+        query_text (fixture, "SELECT category_source FROM leads WHERE id = 1");
     g_autofree char *second = query_text (fixture, "SELECT phone_e164 FROM leads WHERE id = 2");
     g_autofree char *mobile = query_text (fixture, "SELECT type FROM lead_phones"
                                                    " WHERE e164 = '+201001234567'");
@@ -252,7 +243,8 @@ test_new_lead_normalized (Fixture       *fixture,
     g_assert_cmpstr (second, ==, "+20223901111");
     g_assert_cmpstr (mobile, ==, "mobile");
   }
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM lead_phones WHERE lead_id = 1"), ==, 2);
+  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM lead_phones WHERE lead_id = 1"), ==,
+                   2);
   g_assert_cmpint (query_int (fixture, "SELECT preview_only FROM leads WHERE id = 1"), ==, 0);
   /* Provenance. */
   g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM lead_sources WHERE lead_id = 1"
@@ -268,11 +260,10 @@ test_new_lead_normalized (Fixture       *fixture,
 }
 
 static void
-test_same_phone_merges (Fixture       *fixture,
-                        gconstpointer  data)
+test_same_phone_merges (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusIngestReport) first = NULL;
-  g_autoptr(NexusIngestReport) second = NULL;
+  g_autoptr (NexusIngestReport) first = NULL;
+  g_autoptr (NexusIngestReport) second = NULL;
   g_autofree char *website = NULL;
   g_autofree char *address = NULL;
 
@@ -301,19 +292,18 @@ test_same_phone_merges (Fixture       *fixture,
 }
 
 static void
-test_re_report_is_idempotent (Fixture       *fixture,
-                              gconstpointer  data)
+test_re_report_is_idempotent (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusIngestReport) first = NULL;
-  g_autoptr(NexusIngestReport) again = NULL;
-  g_autoptr(GPtrArray) records = batch_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NexusIngestReport) later = nexus_ingest_report_new ();
+  g_autoptr (NexusIngestReport) first = NULL;
+  g_autoptr (NexusIngestReport) again = NULL;
+  g_autoptr (GPtrArray) records = batch_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusIngestReport) later = nexus_ingest_report_new ();
   NexusIngestContext context = { 0 };
 
-  first = ingest (fixture, "SA",
-                  record ("osm", "node/9", "Najd Coffee Roasters", "phone", "0531234509", NULL),
-                  NULL);
+  first =
+      ingest (fixture, "SA",
+              record ("osm", "node/9", "Najd Coffee Roasters", "phone", "0531234509", NULL), NULL);
   /* The same provider and ref again, without a phone and with another
    * name spelling: still the same source. */
   again = ingest (fixture, "SA", record ("osm", "node/9", "Najd Coffee", NULL), NULL);
@@ -330,17 +320,16 @@ test_re_report_is_idempotent (Fixture       *fixture,
   g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM lead_sources"), ==, 1);
   g_assert_cmpint (query_int (fixture, "SELECT sightings FROM lead_sources"), ==, 3);
   g_assert_cmpint (query_int (fixture, "SELECT sightings FROM leads"), ==, 3);
-  g_assert_cmpint (query_int (fixture, "SELECT last_seen_at - first_seen_at FROM lead_sources"),
-                   >=, 86400);
+  g_assert_cmpint (query_int (fixture, "SELECT last_seen_at - first_seen_at FROM lead_sources"), >=,
+                   86400);
   g_assert_cmpint (query_int (fixture, "SELECT last_seen_at - first_seen_at FROM leads"), >=,
                    86400);
 }
 
 static void
-test_shared_switchboard (Fixture       *fixture,
-                         gconstpointer  data)
+test_shared_switchboard (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusIngestReport) report = NULL;
+  g_autoptr (NexusIngestReport) report = NULL;
 
   /* Two restaurants of one hotel answer on the hotel's number. */
   report = ingest (fixture, "US",
@@ -365,23 +354,21 @@ test_shared_switchboard (Fixture       *fixture,
 }
 
 static void
-test_geo_match (Fixture       *fixture,
-                gconstpointer  data)
+test_geo_match (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusIngestReport) report = NULL;
+  g_autoptr (NexusIngestReport) report = NULL;
 
-  report = ingest (fixture, "FR",
-                   record ("osm", "a", "Le Petit Bistrot", "lat", "48.8566", "lon", "2.3522", NULL),
-                   /* 60 m north, the same name written otherwise: merged */
-                   record ("yelp", "b", "Petit Bistrot (Le)", "lat", "48.85714", "lon", "2.3522",
-                           NULL),
-                   /* 400 m away: another place */
-                   record ("yelp", "c", "Le Petit Bistrot", "lat", "48.8602", "lon", "2.3522", NULL),
-                   /* next door, another name: another place */
-                   record ("yelp", "d", "Le Grand Bistrot", "lat", "48.8567", "lon", "2.3522", NULL),
-                   /* Arabic name next door: not compared by letters */
-                   record ("yelp", "e", "مطعم البستان", "lat", "48.85665", "lon", "2.3522", NULL),
-                   NULL);
+  report =
+      ingest (fixture, "FR",
+              record ("osm", "a", "Le Petit Bistrot", "lat", "48.8566", "lon", "2.3522", NULL),
+              /* 60 m north, the same name written otherwise: merged */
+              record ("yelp", "b", "Petit Bistrot (Le)", "lat", "48.85714", "lon", "2.3522", NULL),
+              /* 400 m away: another place */
+              record ("yelp", "c", "Le Petit Bistrot", "lat", "48.8602", "lon", "2.3522", NULL),
+              /* next door, another name: another place */
+              record ("yelp", "d", "Le Grand Bistrot", "lat", "48.8567", "lon", "2.3522", NULL),
+              /* Arabic name next door: not compared by letters */
+              record ("yelp", "e", "مطعم البستان", "lat", "48.85665", "lon", "2.3522", NULL), NULL);
 
   g_assert_cmpint (lead_of (report, 0), ==, lead_of (report, 1));
   g_assert_cmpint (lead_of (report, 0), !=, lead_of (report, 2));
@@ -393,10 +380,9 @@ test_geo_match (Fixture       *fixture,
 }
 
 static void
-test_geo_match_with_phones (Fixture       *fixture,
-                            gconstpointer  data)
+test_geo_match_with_phones (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusIngestReport) report = NULL;
+  g_autoptr (NexusIngestReport) report = NULL;
 
   report = ingest (fixture, "AE",
                    record ("osm", "1", "Starbucks", "phone", "04 232 1234", "lat", "25.2048", "lon",
@@ -416,10 +402,9 @@ test_geo_match_with_phones (Fixture       *fixture,
 }
 
 static void
-test_address_match (Fixture       *fixture,
-                    gconstpointer  data)
+test_address_match (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusIngestReport) report = NULL;
+  g_autoptr (NexusIngestReport) report = NULL;
 
   report = ingest (fixture, "US",
                    record ("a", "1", "Chez Michel", "address", "804 North Point Street", "city",
@@ -438,29 +423,25 @@ test_address_match (Fixture       *fixture,
 }
 
 static void
-test_cross_script_phone (Fixture       *fixture,
-                         gconstpointer  data)
+test_cross_script_phone (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusIngestReport) report = NULL;
+  g_autoptr (NexusIngestReport) report = NULL;
 
-  report = ingest (fixture, "SA",
-                   record ("osm", "1", "ستاربكس", "phone", "0112345607", NULL),
+  report = ingest (fixture, "SA", record ("osm", "1", "ستاربكس", "phone", "0112345607", NULL),
                    record ("google", "1", "Starbucks", "phone", "+966 11 234 5607", NULL), NULL);
 
   g_assert_cmpint (lead_of (report, 0), ==, lead_of (report, 1));
 }
 
 static void
-test_invalid_phone_kept (Fixture       *fixture,
-                         gconstpointer  data)
+test_invalid_phone_kept (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusIngestReport) report = NULL;
+  g_autoptr (NexusIngestReport) report = NULL;
   g_autofree char *raw = NULL;
 
-  report = ingest (fixture, "US",
-                   record ("zagat", "352", "indian delights", "phone", "100-813-8212", NULL),
-                   record ("zagat", "353", "two numbers", "phone", "212-319-1660 / 12345", NULL),
-                   NULL);
+  report = ingest (
+      fixture, "US", record ("zagat", "352", "indian delights", "phone", "100-813-8212", NULL),
+      record ("zagat", "353", "two numbers", "phone", "212-319-1660 / 12345", NULL), NULL);
 
   raw = query_text (fixture, "SELECT phone_raw FROM leads WHERE id = 1");
   g_assert_cmpstr (raw, ==, "100-813-8212");
@@ -477,18 +458,18 @@ test_invalid_phone_kept (Fixture       *fixture,
 }
 
 static void
-test_preview_only (Fixture       *fixture,
-                   gconstpointer  data)
+test_preview_only (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusIngestReport) vault = NULL;
-  g_autoptr(NexusIngestReport) preview = NULL;
-  g_autoptr(NexusIngestReport) promoted = NULL;
-  g_autoptr(NexusIngestReport) joined = NULL;
+  g_autoptr (NexusIngestReport) vault = NULL;
+  g_autoptr (NexusIngestReport) preview = NULL;
+  g_autoptr (NexusIngestReport) promoted = NULL;
+  g_autoptr (NexusIngestReport) joined = NULL;
   g_autofree char *payload = NULL;
-  gint64 preview_id;
+  gint64           preview_id;
 
-  vault = ingest (fixture, "EG",
-                  record ("osm", "1", "Zamalek Dental Clinic", "phone", "02 2735 1234", NULL), NULL);
+  vault =
+      ingest (fixture, "EG",
+              record ("osm", "1", "Zamalek Dental Clinic", "phone", "02 2735 1234", NULL), NULL);
   preview = ingest (fixture, "EG",
                     record ("osm", "2", "Heliopolis Fitness", "website", "heliofit.example",
                             "country", "EG", NULL),
@@ -502,8 +483,9 @@ test_preview_only (Fixture       *fixture,
                                        " AND status = 'queued'"),
                    ==, 2);
   payload = query_text (fixture, "SELECT payload FROM internal_jobs ORDER BY id LIMIT 1");
-  g_assert_cmpstr (payload, ==, "{\"lead_id\":2,\"website\":\"heliofit.example\","
-                                "\"name\":\"Heliopolis Fitness\",\"country\":\"EG\"}");
+  g_assert_cmpstr (payload, ==,
+                   "{\"lead_id\":2,\"website\":\"heliofit.example\","
+                   "\"name\":\"Heliopolis Fitness\",\"country\":\"EG\"}");
 
   /* An enrichment result brings a phone: the lead joins the vault. */
   {
@@ -537,14 +519,13 @@ test_preview_only (Fixture       *fixture,
 }
 
 static void
-test_rejections (Fixture       *fixture,
-                 gconstpointer  data)
+test_rejections (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GPtrArray) records = batch_new ();
-  g_autoptr(NexusIngestReport) report = nexus_ingest_report_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) json = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr (GPtrArray) records = batch_new ();
+  g_autoptr (NexusIngestReport) report = nexus_ingest_report_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) json = NULL;
+  g_autofree char   *text = NULL;
   NexusIngestContext context = { 0 };
 
   /* As the report path does: parse failures are NULL with a reason. */
@@ -559,9 +540,10 @@ test_rejections (Fixture       *fixture,
 
   json = nexus_ingest_report_to_json (report);
   text = json_to_string (json, FALSE);
-  g_assert_cmpstr (text, ==, "{\"accepted\":2,\"new\":1,\"merged\":1,\"preview\":0,\"rejected\":"
-                             "[{\"index\":1,\"reason\":\"missing name\"},{\"index\":2,\"reason\":"
-                             "\"name has no letters or digits\"}]}");
+  g_assert_cmpstr (text, ==,
+                   "{\"accepted\":2,\"new\":1,\"merged\":1,\"preview\":0,\"rejected\":"
+                   "[{\"index\":1,\"reason\":\"missing name\"},{\"index\":2,\"reason\":"
+                   "\"name has no letters or digits\"}]}");
   g_assert_cmpuint (report->lead_ids->len, ==, 4);
   g_assert_cmpint (lead_of (report, 1), ==, 0);
   g_assert_cmpint (g_array_index (report->outcomes, NexusIngestOutcome, 2), ==,
@@ -569,19 +551,18 @@ test_rejections (Fixture       *fixture,
 }
 
 static void
-test_in_caller_transaction (Fixture       *fixture,
-                            gconstpointer  data)
+test_in_caller_transaction (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GPtrArray) records = batch_new ();
-  g_autoptr(NexusIngestReport) report = nexus_ingest_report_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GPtrArray) records = batch_new ();
+  g_autoptr (NexusIngestReport) report = nexus_ingest_report_new ();
+  g_autoptr (GError) error = NULL;
   NexusIngestContext context = { 0 };
 
   g_ptr_array_add (records, record ("osm", "1", "Rolled Back", "phone", "+33 1 42 60 12 34", NULL));
 
   g_assert_true (nexus_store_begin (fixture->store, &error));
-  g_assert_true (nexus_ingest_batch_in_transaction (fixture->ingest, &context, records, report,
-                                                    &error));
+  g_assert_true (
+      nexus_ingest_batch_in_transaction (fixture->ingest, &context, records, report, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (report->n_new, ==, 1);
   /* Still the caller's transaction: nothing committed yet… */
@@ -594,11 +575,10 @@ test_in_caller_transaction (Fixture       *fixture,
 }
 
 static void
-test_merge_keeps_sources (Fixture       *fixture,
-                          gconstpointer  data)
+test_merge_keeps_sources (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusIngestReport) report = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusIngestReport) report = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *website = NULL;
   g_autofree char *category = NULL;
 
@@ -628,8 +608,8 @@ test_merge_keeps_sources (Fixture       *fixture,
                    ==, 1);
 
   /* An operator's category survives later merges. */
-  g_assert_true (nexus_classifier_set_label (fixture->store, 1, "lebanese_restaurant", "test",
-                                             &error));
+  g_assert_true (
+      nexus_classifier_set_label (fixture->store, 1, "lebanese_restaurant", "test", &error));
   g_assert_no_error (error);
   g_clear_pointer (&report, nexus_ingest_report_free);
   report = ingest (fixture, "FR",
@@ -640,18 +620,17 @@ test_merge_keeps_sources (Fixture       *fixture,
 }
 
 static void
-test_within_batch_duplicates (Fixture       *fixture,
-                              gconstpointer  data)
+test_within_batch_duplicates (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusIngestReport) report = NULL;
+  g_autoptr (NexusIngestReport) report = NULL;
 
-  report = ingest (fixture, "US",
-                   record ("zagat", "2", "art's delicatessen", "phone", "818/762-1221", "address",
-                           "12224 ventura blvd.", "city", "studio city", NULL),
-                   record ("fodors", "3", "art's deli", "phone", "818-762-1221", "address",
-                           "12224 ventura blvd.", "city", "studio city", NULL),
-                   record ("zagat", "2", "art's delicatessen", "phone", "818/762-1221", NULL),
-                   NULL);
+  report =
+      ingest (fixture, "US",
+              record ("zagat", "2", "art's delicatessen", "phone", "818/762-1221", "address",
+                      "12224 ventura blvd.", "city", "studio city", NULL),
+              record ("fodors", "3", "art's deli", "phone", "818-762-1221", "address",
+                      "12224 ventura blvd.", "city", "studio city", NULL),
+              record ("zagat", "2", "art's delicatessen", "phone", "818/762-1221", NULL), NULL);
 
   g_assert_cmpuint (report->n_new, ==, 1);
   g_assert_cmpuint (report->merged, ==, 2);
@@ -659,18 +638,17 @@ test_within_batch_duplicates (Fixture       *fixture,
 }
 
 static void
-test_manual_merge (Fixture       *fixture,
-                   gconstpointer  data)
+test_manual_merge (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusIngestReport) report = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusIngestReport) report = NULL;
+  g_autoptr (GError) error = NULL;
   gint64 keep, other;
 
-  report = ingest (fixture, "AE",
-                   record ("osm", "1", "Deira Electronics", "phone", "04 225 1234", NULL),
-                   record ("osm", "2", "Al Rigga Electronics Trading", "phone", "050 123 4599",
-                           "website", "rigga.example", NULL),
-                   NULL);
+  report =
+      ingest (fixture, "AE", record ("osm", "1", "Deira Electronics", "phone", "04 225 1234", NULL),
+              record ("osm", "2", "Al Rigga Electronics Trading", "phone", "050 123 4599",
+                      "website", "rigga.example", NULL),
+              NULL);
   keep = lead_of (report, 0);
   other = lead_of (report, 1);
   g_assert_cmpint (keep, !=, other);
@@ -684,7 +662,8 @@ test_manual_merge (Fixture       *fixture,
   g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM leads"), ==, 1);
   g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM lead_sources WHERE lead_id = 1"), ==,
                    2);
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM lead_phones WHERE lead_id = 1"), ==, 2);
+  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM lead_phones WHERE lead_id = 1"), ==,
+                   2);
   g_assert_cmpint (query_int (fixture, "SELECT sightings FROM leads"), ==, 2);
   g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM lead_merges WHERE kind = 'merge'"
                                        " AND actor = 'mona'"),
@@ -699,12 +678,11 @@ test_manual_merge (Fixture       *fixture,
 }
 
 static void
-test_split (Fixture       *fixture,
-            gconstpointer  data)
+test_split (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusIngestReport) report = NULL;
-  g_autoptr(NexusIngestReport) again = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusIngestReport) report = NULL;
+  g_autoptr (NexusIngestReport) again = NULL;
+  g_autoptr (GError) error = NULL;
   gint64 lead, source, new_lead = 0;
 
   /* A wrong merge: two businesses behind one number with names alike
@@ -719,8 +697,8 @@ test_split (Fixture       *fixture,
   g_assert_cmpint (lead, ==, lead_of (report, 1));
   source = query_int (fixture, "SELECT id FROM lead_sources WHERE ref = '2'");
 
-  g_assert_false (nexus_ingest_split_lead (fixture->ingest, lead, (gint64[]) { 999 }, 1, "op",
-                                           NULL, &error));
+  g_assert_false (
+      nexus_ingest_split_lead (fixture->ingest, lead, (gint64[]){ 999 }, 1, "op", NULL, &error));
   g_assert_error (error, NEXUS_INGEST_ERROR, NEXUS_INGEST_ERROR_NOT_FOUND);
   g_clear_error (&error);
   {
@@ -730,8 +708,8 @@ test_split (Fixture       *fixture,
     g_clear_error (&error);
   }
 
-  g_assert_true (nexus_ingest_split_lead (fixture->ingest, lead, &source, 1, "mona", &new_lead,
-                                          &error));
+  g_assert_true (
+      nexus_ingest_split_lead (fixture->ingest, lead, &source, 1, "mona", &new_lead, &error));
   g_assert_no_error (error);
   g_assert_cmpint (new_lead, >, lead);
   g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM leads"), ==, 2);
@@ -761,10 +739,9 @@ test_split (Fixture       *fixture,
 }
 
 static void
-test_demo_seed (Fixture       *fixture,
-                gconstpointer  data)
+test_demo_seed (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *norm = NULL;
 
   g_assert_true (nexus_store_seed_demo (fixture->store, &error));
@@ -775,7 +752,8 @@ test_demo_seed (Fixture       *fixture,
                    ==, 32);
   /* Four demo leads have no phone; every demo number is a valid one. */
   g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM leads WHERE preview_only = 1"), ==, 4);
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM leads WHERE phone_invalid = 1"), ==, 0);
+  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM leads WHERE phone_invalid = 1"), ==,
+                   0);
   g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM lead_phones"), ==, 28);
   g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM leads WHERE status <> 'new'"), >, 5);
   norm = query_text (fixture, "SELECT name_norm FROM leads WHERE name = 'عيادة الابتسامة لطب"
@@ -788,15 +766,13 @@ test_demo_seed (Fixture       *fixture,
 }
 
 static void
-add_test (const char *path,
-          void (*func) (Fixture *, gconstpointer))
+add_test (const char *path, void (*func) (Fixture *, gconstpointer))
 {
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down);
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);

@@ -27,9 +27,7 @@ typedef struct
 } Case;
 
 static void
-check_cases (char       *(*func) (const char *),
-             const Case  *cases,
-             guint        n)
+check_cases (char *(*func) (const char *), const Case *cases, guint n)
 {
   for (guint i = 0; i < n; i++)
     {
@@ -103,7 +101,7 @@ test_names (void)
 static void
 test_addresses (void)
 {
-  static const char * const same[][2] = {
+  static const char *const same[][2] = {
     { "12224 Ventura Boulevard", "12224 ventura blvd." },
     { "570 Fourth Street", "570 4th st." },
     { "1110 3rd Ave.", "1110 Third Avenue" },
@@ -201,12 +199,11 @@ test_jaro_winkler (void)
 }
 
 static double
-name_score (const char *a,
-            const char *b)
+name_score (const char *a, const char *b)
 {
   g_autofree char *na = nexus_normalize_name (a);
   g_autofree char *nb = nexus_normalize_name (b);
-  double ab = nexus_name_similarity (na, nb);
+  double           ab = nexus_name_similarity (na, nb);
 
   /* Symmetric. */
   g_assert_cmpfloat_with_epsilon (ab, nexus_name_similarity (nb, na), 1e-9);
@@ -217,7 +214,7 @@ static void
 test_name_similarity (void)
 {
   /* The same business, as different sources write it. */
-  static const char * const same[][2] = {
+  static const char *const same[][2] = {
     { "art's delicatessen", "art's deli" },
     { "hotel bel-air", "bel-air hotel" },
     { "four seasons grill room", "four seasons" },
@@ -232,13 +229,10 @@ test_name_similarity (void)
     { "Najd Coffee Roasters LLC", "NAJD COFFEE ROASTERS" },
   };
   /* Different businesses that look alike at first sight. */
-  static const char * const different[][2] = {
-    { "cafe roma", "cafe bizou" },
-    { "Starbucks", "Star Kebab" },
-    { "مطعم الياسمين", "مطعم النخيل" },
-    { "صيدلية النور", "صيدلية الدواء" },
-    { "Pizza 21", "Pizza 12" },
-    { "Le Petit Bistrot", "Le Grand Bistrot" },
+  static const char *const different[][2] = {
+    { "cafe roma", "cafe bizou" },      { "Starbucks", "Star Kebab" },
+    { "مطعم الياسمين", "مطعم النخيل" }, { "صيدلية النور", "صيدلية الدواء" },
+    { "Pizza 21", "Pizza 12" },         { "Le Petit Bistrot", "Le Grand Bistrot" },
     { "Branch 2", "Branch 3" },
   };
 
@@ -276,18 +270,17 @@ test_scripts_and_distance (void)
 
   /* One degree of latitude ≈ 111.2 km; 150 m apart in Cairo. */
   g_assert_cmpfloat_with_epsilon (nexus_geo_distance_m (0, 0, 1, 0), 111195, 50);
-  g_assert_cmpfloat_with_epsilon (nexus_geo_distance_m (30.0444, 31.2357, 30.045749, 31.2357),
-                                  150, 1);
+  g_assert_cmpfloat_with_epsilon (nexus_geo_distance_m (30.0444, 31.2357, 30.045749, 31.2357), 150,
+                                  1);
 }
 
 static GPtrArray *
-read_csv_rows (const char *name,
-               guint       n_columns)
+read_csv_rows (const char *name, guint n_columns)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (g_getenv ("NEXUS_SOURCE_DIR"), "tests", "data", "names",
-                                            name, NULL);
-  g_autoptr(NexusCsvReader) reader = nexus_csv_reader_new_for_path (path, &error);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path =
+      g_build_filename (g_getenv ("NEXUS_SOURCE_DIR"), "tests", "data", "names", name, NULL);
+  g_autoptr (NexusCsvReader) reader = nexus_csv_reader_new_for_path (path, &error);
   GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
 
   g_assert_no_error (error);
@@ -311,7 +304,7 @@ static char *
 arabic_variant (const char *name)
 {
   GString *out = g_string_new (NULL);
-  guint letter = 0;
+  guint    letter = 0;
 
   for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
     {
@@ -341,7 +334,7 @@ arabic_variant (const char *name)
 static void
 test_arabic_brand_names (void)
 {
-  g_autoptr(GPtrArray) rows = read_csv_rows ("nsi-arabic-latin-extract.csv", 4);
+  g_autoptr (GPtrArray) rows = read_csv_rows ("nsi-arabic-latin-extract.csv", 4);
   guint n_pairs = 0;
   guint n_confused = 0;
 
@@ -349,7 +342,7 @@ test_arabic_brand_names (void)
 
   for (guint i = 0; i < rows->len; i++)
     {
-      char **row = g_ptr_array_index (rows, i);
+      char           **row = g_ptr_array_index (rows, i);
       g_autofree char *norm = nexus_normalize_name (row[2]);
       g_autofree char *variant = arabic_variant (row[2]);
       g_autofree char *variant_norm = nexus_normalize_name (variant);
@@ -372,8 +365,8 @@ test_arabic_brand_names (void)
   for (guint i = 0; i < rows->len; i++)
     for (guint j = i + 1; j < rows->len; j++)
       {
-        char **a = g_ptr_array_index (rows, i);
-        char **b = g_ptr_array_index (rows, j);
+        char           **a = g_ptr_array_index (rows, i);
+        char           **b = g_ptr_array_index (rows, j);
         g_autofree char *na = nexus_normalize_name (a[2]);
         g_autofree char *nb = nexus_normalize_name (b[2]);
         g_autofree char *la = nexus_normalize_name (a[3]);
@@ -396,12 +389,12 @@ test_arabic_brand_names (void)
 static void
 test_arabic_country_names (void)
 {
-  g_autoptr(GPtrArray) rows = read_csv_rows ("naturalearth-country-names-extract.csv", 3);
+  g_autoptr (GPtrArray) rows = read_csv_rows ("naturalearth-country-names-extract.csv", 3);
 
   g_assert_cmpuint (rows->len, >=, 20);
   for (guint i = 0; i < rows->len; i++)
     {
-      char **row = g_ptr_array_index (rows, i);
+      char           **row = g_ptr_array_index (rows, i);
       g_autofree char *norm = nexus_normalize_text (row[2]);
       g_autofree char *variant = arabic_variant (row[2]);
       g_autofree char *variant_norm = nexus_normalize_text (variant);
@@ -417,10 +410,9 @@ test_arabic_country_names (void)
 }
 
 static NexusLeadInput *
-lead_from_json (const char  *text,
-                GError     **error)
+lead_from_json (const char *text, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonParser) parser = json_parser_new ();
 
   g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
   return nexus_lead_input_from_json (json_node_get_object (json_parser_get_root (parser)), error);
@@ -451,18 +443,19 @@ test_lead_from_json (void)
     { "{\"provider\":\"osm\",\"ref\":\"1\",\"name\":\"x\",\"phones\":[1]}",
       "phones: not a list of strings" },
     { "{\"provider\":\"osm\",\"ref\":\"1\",\"name\":\"x\",\"tags\":[]}", "tags: not an object" },
-    { "{\"provider\":\"osm\",\"ref\":\"1\",\"name\":\"x\",\"reviews\":-3}", "reviews: not a count" },
+    { "{\"provider\":\"osm\",\"ref\":\"1\",\"name\":\"x\",\"reviews\":-3}",
+      "reviews: not a count" },
     { "{\"provider\":\"osm\",\"ref\":\"1\",\"name\":\"x\",\"rating\":1e9}", "rating out of range" },
   };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NexusLeadInput) input = NULL;
-  g_autoptr(NexusLeadInput) zero = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusLeadInput) input = NULL;
+  g_autoptr (NexusLeadInput) zero = NULL;
   g_autofree char *long_name = g_strnfill (NEXUS_LEAD_MAX_NAME + 1, 'a');
   g_autofree char *long_json = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (rejected); i++)
     {
-      g_autoptr(NexusLeadInput) bad = lead_from_json (rejected[i].json, &error);
+      g_autoptr (NexusLeadInput) bad = lead_from_json (rejected[i].json, &error);
 
       g_assert_null (bad);
       g_assert_error (error, NEXUS_LEAD_ERROR, NEXUS_LEAD_ERROR_INVALID);
@@ -501,9 +494,9 @@ test_lead_from_json (void)
 static void
 test_lead_validate (void)
 {
-  g_autoptr(NexusLeadInput) input = nexus_lead_input_new ();
-  g_autoptr(NexusLeadInput) bad = nexus_lead_input_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusLeadInput) input = nexus_lead_input_new ();
+  g_autoptr (NexusLeadInput) bad = nexus_lead_input_new ();
+  g_autoptr (GError) error = NULL;
 
   input->provider = g_strdup ("import");
   input->ref = g_strdup ("42");
@@ -528,8 +521,8 @@ test_lead_validate (void)
 static NexusCsvReader *
 reader_for (const char *text)
 {
-  g_autoptr(GInputStream) stream =
-    g_memory_input_stream_new_from_data (g_strdup (text), strlen (text), g_free);
+  g_autoptr (GInputStream) stream =
+      g_memory_input_stream_new_from_data (g_strdup (text), strlen (text), g_free);
 
   return nexus_csv_reader_new (stream);
 }
@@ -537,14 +530,13 @@ reader_for (const char *text)
 static void
 test_csv_reader (void)
 {
-  g_autoptr(NexusCsvReader) reader =
-    reader_for ("\xEF\xBB\xBFname,phone,note\r\n"
-                "\"Art's, Deli\",818/762-1221,\"two\nlines\"\r\n"
-                "\r\n"
-                "plain,\"say \"\"hi\"\"\",\n"
-                "last,x,y");
-  g_autoptr(NexusCsvReader) open_quote = reader_for ("a,\"never closed\nb,c\n");
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusCsvReader) reader = reader_for ("\xEF\xBB\xBFname,phone,note\r\n"
+                                                  "\"Art's, Deli\",818/762-1221,\"two\nlines\"\r\n"
+                                                  "\r\n"
+                                                  "plain,\"say \"\"hi\"\"\",\n"
+                                                  "last,x,y");
+  g_autoptr (NexusCsvReader) open_quote = reader_for ("a,\"never closed\nb,c\n");
+  g_autoptr (GError) error = NULL;
 
   g_assert_true (nexus_csv_reader_next (reader, &error));
   g_assert_cmpuint (nexus_csv_reader_get_n_fields (reader), ==, 3);
@@ -579,16 +571,15 @@ test_csv_limits (void)
 {
   g_autofree char *huge_field = g_strnfill (NEXUS_CSV_MAX_RECORD + 10, 'x');
   g_autofree char *huge = g_strconcat ("a,", huge_field, "\nb\n", NULL);
-  g_autoptr(NexusCsvReader) reader = reader_for (huge);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusCsvReader) reader = reader_for (huge);
+  g_autoptr (GError) error = NULL;
 
   g_assert_false (nexus_csv_reader_next (reader, &error));
   g_assert_error (error, NEXUS_CSV_ERROR, NEXUS_CSV_ERROR_RECORD_TOO_LONG);
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   /* Messages with Arabic stay readable. */
   setlocale (LC_ALL, "");

@@ -20,7 +20,7 @@
 static GHashTable *
 read_header (NexusCsvReader *reader)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   GHashTable *columns = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   g_assert_true (nexus_csv_reader_next (reader, &error));
@@ -32,11 +32,9 @@ read_header (NexusCsvReader *reader)
 }
 
 static const char *
-field (NexusCsvReader *reader,
-       GHashTable     *columns,
-       const char     *name)
+field (NexusCsvReader *reader, GHashTable *columns, const char *name)
 {
-  guint index = GPOINTER_TO_UINT (g_hash_table_lookup (columns, name));
+  guint       index = GPOINTER_TO_UINT (g_hash_table_lookup (columns, name));
   const char *value;
 
   g_assert_cmpuint (index, >, 0);
@@ -47,9 +45,9 @@ field (NexusCsvReader *reader,
 static NexusCsvReader *
 open_vectors (const char *name)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (g_getenv ("NEXUS_SOURCE_DIR"), "tests", "data", "phone",
-                                            name, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path =
+      g_build_filename (g_getenv ("NEXUS_SOURCE_DIR"), "tests", "data", "phone", name, NULL);
   NexusCsvReader *reader = nexus_csv_reader_new_for_path (path, &error);
 
   g_assert_no_error (error);
@@ -59,9 +57,9 @@ open_vectors (const char *name)
 static void
 test_parse_vectors (void)
 {
-  g_autoptr(NexusCsvReader) reader = open_vectors ("parse-vectors.csv");
-  g_autoptr(GHashTable) columns = read_header (reader);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusCsvReader) reader = open_vectors ("parse-vectors.csv");
+  g_autoptr (GHashTable) columns = read_header (reader);
+  g_autoptr (GError) error = NULL;
   guint n_rows = 0;
   guint n_expected = 0, n_expected_agree = 0;
   guint n_test_metadata = 0, n_test_metadata_real = 0;
@@ -78,7 +76,7 @@ test_parse_vectors (void)
       const char *real_e164 = field (reader, columns, "debian_8.12.57_e164");
       const char *real_valid = field (reader, columns, "debian_8.12.57_is_valid");
       const char *extension = field (reader, columns, "expected_extension");
-      g_autoptr(NexusPhone) phone = nexus_phone_parse (raw, region);
+      g_autoptr (NexusPhone) phone = nexus_phone_parse (raw, region);
 
       n_rows++;
 
@@ -162,9 +160,9 @@ test_parse_vectors (void)
 static void
 test_example_vectors (void)
 {
-  g_autoptr(NexusCsvReader) reader = open_vectors ("example-vectors-dev.csv");
-  g_autoptr(GHashTable) columns = read_header (reader);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusCsvReader) reader = open_vectors ("example-vectors-dev.csv");
+  g_autoptr (GHashTable) columns = read_header (reader);
+  g_autoptr (GError) error = NULL;
   guint n_rows = 0;
   guint n_expected = 0, n_agree = 0;
   guint n_invalid = 0, n_flagged = 0;
@@ -179,7 +177,7 @@ test_example_vectors (void)
       const char *variant = field (reader, columns, "variant");
       const char *library_valid = field (reader, columns, "library_valid");
       const char *library_e164 = field (reader, columns, "library_e164");
-      g_autoptr(NexusPhone) phone = nexus_phone_parse (raw, region);
+      g_autoptr (NexusPhone) phone = nexus_phone_parse (raw, region);
 
       n_rows++;
       if (*expected != '\0')
@@ -279,7 +277,7 @@ test_messy_fields (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GPtrArray) phones = nexus_phone_parse_field (cases[i].field, cases[i].region);
+      g_autoptr (GPtrArray) phones = nexus_phone_parse_field (cases[i].field, cases[i].region);
       guint n_expected = 0;
 
       while (n_expected < G_N_ELEMENTS (cases[i].numbers) && cases[i].numbers[n_expected] != NULL)
@@ -311,12 +309,12 @@ test_messy_fields (void)
 static void
 test_types_and_extensions (void)
 {
-  g_autoptr(NexusPhone) mobile = nexus_phone_parse ("010 0123 4567", "EG");
-  g_autoptr(NexusPhone) fixed = nexus_phone_parse ("02 2390 1234", "EG");
-  g_autoptr(NexusPhone) toll_free = nexus_phone_parse ("1-800-234-5678", "US");
-  g_autoptr(NexusPhone) extension = nexus_phone_parse ("+1 (645) 123 1234 ext. 910", "US");
-  g_autoptr(NexusPhone) uri = nexus_phone_parse ("tel:+64-3-331-6005;ext=1234", NULL);
-  g_autoptr(NexusPhone) garbage = nexus_phone_parse ("not a phone", "EG");
+  g_autoptr (NexusPhone) mobile = nexus_phone_parse ("010 0123 4567", "EG");
+  g_autoptr (NexusPhone) fixed = nexus_phone_parse ("02 2390 1234", "EG");
+  g_autoptr (NexusPhone) toll_free = nexus_phone_parse ("1-800-234-5678", "US");
+  g_autoptr (NexusPhone) extension = nexus_phone_parse ("+1 (645) 123 1234 ext. 910", "US");
+  g_autoptr (NexusPhone) uri = nexus_phone_parse ("tel:+64-3-331-6005;ext=1234", NULL);
+  g_autoptr (NexusPhone) garbage = nexus_phone_parse ("not a phone", "EG");
 
   g_assert_true (mobile->valid);
   g_assert_cmpstr (nexus_phone_type_to_string (mobile->type), ==, "mobile");
@@ -351,8 +349,7 @@ test_ascii_digits (void)
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   /* Messages with Arabic stay readable. */
   setlocale (LC_ALL, "");

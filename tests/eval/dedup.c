@@ -40,9 +40,7 @@
 #define EXIT_SKIP     77
 
 static gboolean
-collect_source_cb (const NexusLeadSource  *source,
-                   gpointer                user_data,
-                   GError                **error)
+collect_source_cb (const NexusLeadSource *source, gpointer user_data, GError **error)
 {
   GHashTable *lead_of_ref = user_data;
 
@@ -69,11 +67,10 @@ truth_free (gpointer data)
 }
 
 static GPtrArray *
-read_truth (const char  *path,
-            GError     **error)
+read_truth (const char *path, GError **error)
 {
-  g_autoptr(NexusCsvReader) reader = nexus_csv_reader_new_for_path (path, error);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (truth_free);
+  g_autoptr (NexusCsvReader) reader = nexus_csv_reader_new_for_path (path, error);
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (truth_free);
   int id_column = -1, cluster_column = -1, name_column = -1;
 
   if (reader == NULL || !nexus_csv_reader_next (reader, error))
@@ -91,8 +88,8 @@ read_truth (const char  *path,
     }
   if (id_column < 0 || cluster_column < 0 || name_column < 0)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: no id, name or cluster_id column",
-                   path);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s: no id, name or cluster_id column", path);
       return NULL;
     }
   while (nexus_csv_reader_next (reader, error))
@@ -110,24 +107,24 @@ read_truth (const char  *path,
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *db_path = NULL;
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(NexusImportSummary) summary = nexus_import_summary_new ();
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileInputStream) stream = NULL;
-  g_autoptr(GHashTable) lead_of_ref = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GPtrArray) truth = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (NexusImportSummary) summary = nexus_import_summary_new ();
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (GFileInputStream) stream = NULL;
+  g_autoptr (GHashTable) lead_of_ref =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GPtrArray) truth = NULL;
   NexusImportOptions options = { 0 };
-  NexusIngest *ingest;
-  guint64 tp = 0, fp = 0, fn = 0;
-  double precision, recall, f1;
-  gint64 started;
+  NexusIngest       *ingest;
+  guint64            tp = 0, fp = 0, fn = 0;
+  double             precision, recall, f1;
+  gint64             started;
 
   setlocale (LC_ALL, "");
 
@@ -169,8 +166,8 @@ main (int   argc,
   for (guint i = 0; i < truth->len; i++)
     for (guint j = i + 1; j < truth->len; j++)
       {
-        Truth *a = g_ptr_array_index (truth, i);
-        Truth *b = g_ptr_array_index (truth, j);
+        Truth   *a = g_ptr_array_index (truth, i);
+        Truth   *b = g_ptr_array_index (truth, j);
         gpointer la = g_hash_table_lookup (lead_of_ref, a->id);
         gpointer lb = g_hash_table_lookup (lead_of_ref, b->id);
         gboolean predicted = la != NULL && la == lb;
@@ -195,9 +192,9 @@ main (int   argc,
   f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0.0;
 
   g_print ("file:      %s\n", path);
-  g_print ("records:   %u (imported %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT " new, %"
-           G_GUINT64_FORMAT " merged, %" G_GUINT64_FORMAT " preview-only, %" G_GUINT64_FORMAT
-           " rejected) in %.2f s\n",
+  g_print ("records:   %u (imported %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT
+           " new, %" G_GUINT64_FORMAT " merged, %" G_GUINT64_FORMAT
+           " preview-only, %" G_GUINT64_FORMAT " rejected) in %.2f s\n",
            truth->len, summary->rows, summary->n_new, summary->merged, summary->preview,
            summary->rejected, (g_get_monotonic_time () - started) / 1e6);
   g_print ("pairs:     true %" G_GUINT64_FORMAT ", predicted %" G_GUINT64_FORMAT
@@ -209,7 +206,7 @@ main (int   argc,
 
   g_clear_object (&store);
   {
-    static const char * const suffixes[] = { "", "-wal", "-shm" };
+    static const char *const suffixes[] = { "", "-wal", "-shm" };
     for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
       {
         g_autofree char *name = g_strconcat (db_path, suffixes[i], NULL);

@@ -1,0 +1,61 @@
+/* main-nexus.c — nexus: the desktop console
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+
+#include <glib/gi18n.h>
+
+#include "nexus-application.h"
+
+/* The interface language chosen in Nexus wins over the session's.  It must
+ * be set before GTK starts: GTK picks the text direction from it. */
+static void
+apply_language_setting (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autofree char *language = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, NEXUS_SETTINGS_SCHEMA_ID, TRUE);
+  if (schema == NULL)
+    return;
+
+  settings = g_settings_new_full (schema, NULL, NULL);
+  language = g_settings_get_string (settings, "language");
+  if (language[0] != '\0')
+    g_setenv ("LANGUAGE", language, TRUE);
+}
+
+/* NEXUS_LOCALEDIR points an uninstalled build at the catalogs it built
+ * (<builddir>/po). */
+static void
+init_gettext (void)
+{
+  const char *localedir = g_getenv ("NEXUS_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && localedir[0] != '\0' ? localedir
+                                                                             : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(NexusApplication) app = NULL;
+
+  apply_language_setting ();
+  init_gettext ();
+
+  app = nexus_application_new ();
+
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

@@ -1,0 +1,29 @@
+/* nexus-leads-page.h — the lead vault at a glance
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "nexus-engine.h"
+
+G_BEGIN_DECLS
+
+#define NEXUS_TYPE_LEADS_PAGE (nexus_leads_page_get_type ())
+G_DECLARE_FINAL_TYPE (NexusLeadsPage, nexus_leads_page, NEXUS, LEADS_PAGE, AdwBin)
+
+GtkWidget   *nexus_leads_page_new        (NexusEngine    *engine);
+
+NexusEngine *nexus_leads_page_get_engine (NexusLeadsPage *self);
+void         nexus_leads_page_set_engine (NexusLeadsPage *self,
+                                          NexusEngine    *engine);
+void         nexus_leads_page_refresh    (NexusLeadsPage *self);
+gboolean     nexus_leads_page_get_loading (NexusLeadsPage *self);
+gint64       nexus_leads_page_get_count  (NexusLeadsPage *self);
+gboolean     nexus_leads_page_get_folded (NexusLeadsPage *self);
+void         nexus_leads_page_set_folded (NexusLeadsPage *self,
+                                          gboolean        folded);
+
+G_END_DECLS
