@@ -332,7 +332,7 @@ parse_polygon (ParseState *state, JsonNode *node, GError **error)
   JsonArray *rings;
   guint      index = state->polygons->len;
 
-  if (!JSON_NODE_HOLDS_ARRAY (node) ||
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node) ||
       json_array_get_length ((rings = json_node_get_array (node))) == 0)
     {
       g_set_error (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
