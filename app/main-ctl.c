@@ -17,19 +17,17 @@
 #include "nexus-engine.h"
 #include "nexusctl.h"
 
-typedef int (*CommandFunc) (NexusCtl  *ctl,
-                            char     **args);
+typedef int (*CommandFunc) (NexusCtl *ctl, char **args);
 
 typedef struct
 {
-  const char  *name;
-  const char  *summary;
-  CommandFunc  func;
+  const char *name;
+  const char *summary;
+  CommandFunc func;
 } Command;
 
 NexusStore *
-nexusctl_open_store (NexusCtl  *ctl,
-                     GError   **error)
+nexusctl_open_store (NexusCtl *ctl, GError **error)
 {
   if (ctl->db_path == NULL)
     ctl->db_path = nexus_engine_default_db_path ();
@@ -41,7 +39,7 @@ nexusctl_open_store (NexusCtl  *ctl,
 void
 nexusctl_print_json (JsonNode *root)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autofree char *text = NULL;
 
   json_generator_set_root (generator, root);
@@ -51,30 +49,30 @@ nexusctl_print_json (JsonNode *root)
 }
 
 static int
-command_status (NexusCtl  *ctl,
-                char     **args)
+command_status (NexusCtl *ctl, char **args)
 {
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  const char * const *tables;
-  gboolean as_json = FALSE;
-  int status;
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonBuilder) builder = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  const char *const *tables;
+  gboolean           as_json = FALSE;
+  int                status;
   const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_("Print JSON"), NULL },
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_("Database file"), N_("PATH") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print JSON"), NULL },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_ ("Database file"), N_ ("PATH") },
     { NULL }
   };
 
   context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Shows the schema version and the size of each table."));
+  g_option_context_set_summary (context,
+                                _ ("Shows the schema version and the size of each table."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if ((status = nexus_cli_parse (context, PROGRAM " status", &args)) >= 0)
     return status;
   if (g_strv_length (args) > 1)
-    return nexus_cli_usage_error (PROGRAM, _("Unexpected argument “%s”"), args[1]);
+    return nexus_cli_usage_error (PROGRAM, _ ("Unexpected argument “%s”"), args[1]);
 
   store = nexusctl_open_store (ctl, &error);
   if (store == NULL)
@@ -112,9 +110,9 @@ command_status (NexusCtl  *ctl,
       return NEXUS_EXIT_OK;
     }
 
-  g_print (_("Database:        %s\n"), nexus_store_get_path (store));
-  g_print (_("Schema version:  %d (this program: %d)\n"),
-           nexus_store_get_schema_version (store), NEXUS_SCHEMA_VERSION);
+  g_print (_ ("Database:        %s\n"), nexus_store_get_path (store));
+  g_print (_ ("Schema version:  %d (this program: %d)\n"), nexus_store_get_schema_version (store),
+           NEXUS_SCHEMA_VERSION);
   for (guint i = 0; tables[i] != NULL; i++)
     {
       JsonObject *counts = json_object_get_object_member (json_node_get_object (root), "tables");
@@ -125,46 +123,45 @@ command_status (NexusCtl  *ctl,
 }
 
 static const Command commands[] = {
-  { "status", N_("Schema version and table sizes"), command_status },
-  { "search", N_("Add, list and control searches"), nexusctl_search },
-  { "jobs", N_("List and retry jobs"), nexusctl_jobs },
-  { "worker", N_("Add, list, rotate and revoke workers"), nexusctl_worker },
-  { "leads", N_("Import, export and classify leads"), nexusctl_leads },
+  { "status", N_ ("Schema version and table sizes"), command_status },
+  { "search", N_ ("Add, list and control searches"), nexusctl_search },
+  { "jobs", N_ ("List and retry jobs"), nexusctl_jobs },
+  { "worker", N_ ("Add, list, rotate and revoke workers"), nexusctl_worker },
+  { "leads", N_ ("Import, export and classify leads"), nexusctl_leads },
 };
 
 static char *
 describe_commands (void)
 {
-  GString *text = g_string_new (_("Commands:"));
+  GString *text = g_string_new (_ ("Commands:"));
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_string_append_printf (text, "\n  %-10s %s", commands[i].name, _(commands[i].summary));
+    g_string_append_printf (text, "\n  %-10s %s", commands[i].name, _ (commands[i].summary));
   g_string_append (text, "\n\n");
-  g_string_append (text, _("Run “nexusctl COMMAND --help” for the options of a command."));
+  g_string_append (text, _ ("Run “nexusctl COMMAND --help” for the options of a command."));
   return g_string_free (text, FALSE);
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
-  g_autoptr(GOptionContext) context = NULL;
-  g_auto(GStrv) args = NULL;
-  g_autofree char *description = NULL;
-  gboolean version = FALSE;
-  NexusCtl ctl = { 0 };
-  int status;
+  g_autoptr (GOptionContext) context = NULL;
+  g_auto (GStrv) args = NULL;
+  g_autofree char   *description = NULL;
+  gboolean           version = FALSE;
+  NexusCtl           ctl = { 0 };
+  int                status;
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl.db_path,
-      N_("Database file (default: $XDG_DATA_HOME/nexus/nexus.db)"), N_("PATH") },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+      N_ ("Database file (default: $XDG_DATA_HOME/nexus/nexus.db)"), N_ ("PATH") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_ ("Print the version and exit"), NULL },
     { NULL }
   };
 
   nexus_cli_init_i18n ();
 
-  context = g_option_context_new (_("COMMAND [OPTIONS…]"));
-  g_option_context_set_summary (context, _("Administers a Nexus database file."));
+  context = g_option_context_new (_ ("COMMAND [OPTIONS…]"));
+  g_option_context_set_summary (context, _ ("Administers a Nexus database file."));
   description = describe_commands ();
   g_option_context_set_description (context, description);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -184,7 +181,7 @@ main (int   argc,
 
   if (g_strv_length (args) < 2)
     {
-      status = nexus_cli_usage_error (PROGRAM, _("No command given"));
+      status = nexus_cli_usage_error (PROGRAM, _ ("No command given"));
       goto out;
     }
 
@@ -196,7 +193,7 @@ main (int   argc,
           goto out;
         }
     }
-  status = nexus_cli_usage_error (PROGRAM, _("Unknown command “%s”"), args[1]);
+  status = nexus_cli_usage_error (PROGRAM, _ ("Unknown command “%s”"), args[1]);
 
 out:
   g_free (ctl.db_path);

@@ -25,9 +25,9 @@
 
 struct _NexusApplication
 {
-  AdwApplication  parent_instance;
+  AdwApplication parent_instance;
 
-  NexusEngine    *engine;  /* opened by the first command line; NULL before */
+  NexusEngine *engine; /* opened by the first command line; NULL before */
 };
 
 G_DEFINE_FINAL_TYPE (NexusApplication, nexus_application, ADW_TYPE_APPLICATION)
@@ -35,16 +35,13 @@ G_DEFINE_FINAL_TYPE (NexusApplication, nexus_application, ADW_TYPE_APPLICATION)
 /* GApplication parses these in the invoking process and hands them to the
  * primary instance as a dictionary. */
 static const GOptionEntry option_entries[] = {
-  { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-    N_("Open the lead vault in the database file PATH"), N_("PATH") },
-  { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
-    N_("Add demo leads when --db creates the file"), NULL },
-  { "page", 0, 0, G_OPTION_ARG_STRING, NULL,
-    N_("Open the window on the page NAME"), N_("NAME") },
+  { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Open the lead vault in the database file PATH"),
+    N_ ("PATH") },
+  { "demo", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Add demo leads when --db creates the file"), NULL },
+  { "page", 0, 0, G_OPTION_ARG_STRING, NULL, N_ ("Open the window on the page NAME"), N_ ("NAME") },
   { "listen", 0, 0, G_OPTION_ARG_STRING, NULL,
-    N_("Serve the worker API on ADDR:PORT (default: 127.0.0.1:8787)"), N_("ADDR:PORT") },
-  { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
-    N_("Print the version and exit"), NULL },
+    N_ ("Serve the worker API on ADDR:PORT (default: 127.0.0.1:8787)"), N_ ("ADDR:PORT") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Print the version and exit"), NULL },
   G_OPTION_ENTRY_NULL
 };
 
@@ -66,14 +63,13 @@ asks_for_help (char **arguments)
 /* Parses a copy of @arguments with the same options as GApplication will,
  * only to tell a usage error from a good command line. */
 static gboolean
-check_usage (char   **arguments,
-             GError **error)
+check_usage (char **arguments, GError **error)
 {
   const gsize n_entries = G_N_ELEMENTS (option_entries) - 1;
-  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr (GOptionContext) context = NULL;
   g_autofree GOptionEntry *entries = NULL;
-  g_autofree gpointer *values = NULL;
-  g_auto(GStrv) args = g_strdupv (arguments);
+  g_autofree gpointer     *values = NULL;
+  g_auto (GStrv) args = g_strdupv (arguments);
   gboolean ok;
 
   values = g_new0 (gpointer, n_entries + 1);
@@ -85,10 +81,13 @@ check_usage (char   **arguments,
     }
 
   /* Added by GApplication for D-Bus activation. */
-  entries[n_entries] = (GOptionEntry) {
-    "gapplication-service", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &values[n_entries],
-    NULL, NULL
-  };
+  entries[n_entries] = (GOptionEntry){ "gapplication-service",
+                                       0,
+                                       G_OPTION_FLAG_HIDDEN,
+                                       G_OPTION_ARG_NONE,
+                                       &values[n_entries],
+                                       NULL,
+                                       NULL };
 
   context = g_option_context_new (NULL);
   g_option_context_set_help_enabled (context, FALSE);
@@ -98,8 +97,8 @@ check_usage (char   **arguments,
   /* The console takes no file or other argument besides its options. */
   if (ok && args[0] != NULL && args[1] != NULL)
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("Unexpected argument “%s”"), args[1]);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _ ("Unexpected argument “%s”"),
+                   args[1]);
       ok = FALSE;
     }
 
@@ -115,29 +114,26 @@ check_usage (char   **arguments,
 static char *
 describe_pages (void)
 {
-  g_autofree char *names = g_strjoinv (", ", (char **) nexus_window_get_page_names ());
+  g_autofree char *names = g_strjoinv (", ", (char **)nexus_window_get_page_names ());
 
   /* Translators: %s is the list of page names, which stay in English. */
-  return g_strdup_printf (_("Pages: %s"), names);
+  return g_strdup_printf (_ ("Pages: %s"), names);
 }
 
 static gboolean
-is_same_file (const char *path_a,
-              const char *path_b)
+is_same_file (const char *path_a, const char *path_b)
 {
-  g_autoptr(GFile) file_a = g_file_new_for_path (path_a);
-  g_autoptr(GFile) file_b = g_file_new_for_path (path_b);
-  g_autoptr(GFileInfo) info_a = NULL;
-  g_autoptr(GFileInfo) info_b = NULL;
+  g_autoptr (GFile) file_a = g_file_new_for_path (path_a);
+  g_autoptr (GFile) file_b = g_file_new_for_path (path_b);
+  g_autoptr (GFileInfo) info_a = NULL;
+  g_autoptr (GFileInfo) info_b = NULL;
 
   if (g_file_equal (file_a, file_b))
     return TRUE;
 
   /* Different names may still be one file (links, bind mounts). */
-  info_a = g_file_query_info (file_a, G_FILE_ATTRIBUTE_ID_FILE, G_FILE_QUERY_INFO_NONE,
-                              NULL, NULL);
-  info_b = g_file_query_info (file_b, G_FILE_ATTRIBUTE_ID_FILE, G_FILE_QUERY_INFO_NONE,
-                              NULL, NULL);
+  info_a = g_file_query_info (file_a, G_FILE_ATTRIBUTE_ID_FILE, G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  info_b = g_file_query_info (file_b, G_FILE_ATTRIBUTE_ID_FILE, G_FILE_QUERY_INFO_NONE, NULL, NULL);
   if (info_a == NULL || info_b == NULL)
     return FALSE;
 
@@ -149,10 +145,7 @@ is_same_file (const char *path_a,
  * that a first start shows something; a file named with --db stays empty
  * unless --demo asks for them. */
 static gboolean
-open_engine (NexusApplication  *self,
-             const char        *db_path,
-             gboolean           demo,
-             GError           **error)
+open_engine (NexusApplication *self, const char *db_path, gboolean demo, GError **error)
 {
   g_autofree char *default_path = NULL;
   NexusEngineFlags flags = NEXUS_ENGINE_DEFAULT;
@@ -193,9 +186,7 @@ find_window (NexusApplication *self)
 /* Presents the window, creating it if needed; @listen_error is the reason
  * the worker API did not start, shown over the window. */
 static void
-present_window (NexusApplication *self,
-                const char       *page,
-                const GError     *listen_error)
+present_window (NexusApplication *self, const char *page, const GError *listen_error)
 {
   NexusWindow *window = find_window (self);
 
@@ -205,11 +196,11 @@ present_window (NexusApplication *self,
   if (listen_error != NULL)
     {
       g_autofree char *title = NULL;
-      AdwToast *toast;
+      AdwToast        *toast;
 
       /* The toast's title is markup. */
-      title = g_markup_printf_escaped (_("The worker API could not start: %s"),
-                                       listen_error->message);
+      title =
+          g_markup_printf_escaped (_ ("The worker API could not start: %s"), listen_error->message);
       toast = adw_toast_new (title);
       adw_toast_set_timeout (toast, 0);
       nexus_window_add_toast (window, toast);
@@ -222,45 +213,36 @@ present_window (NexusApplication *self,
 }
 
 static void
-about_activated (GSimpleAction *action,
-                 GVariant      *parameter,
-                 gpointer       user_data)
+about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
 
-  adw_show_about_window (gtk_application_get_active_window (app),
-                         "application-name", C_("application name", "Nexus"),
-                         "application-icon", APP_ID,
-                         "version", PACKAGE_VERSION,
-                         "comments", _("Find local businesses, work the leads and watch your "
-                                       "workers."),
-                         "developer-name", _("The Nexus authors"),
-                         "copyright", _("© 2026 The Nexus authors"),
-                         "license-type", GTK_LICENSE_GPL_3_0,
-                         "website", "https://github.com/nexus-leads/nexus",
-                         "issue-url", "https://github.com/nexus-leads/nexus/issues",
-                         /* Translators: your names, one per line, credited in
+  adw_show_about_window (
+      gtk_application_get_active_window (app), "application-name", C_ ("application name", "Nexus"),
+      "application-icon", APP_ID, "version", PACKAGE_VERSION, "comments",
+      _ ("Find local businesses, work the leads and watch your "
+         "workers."),
+      "developer-name", _ ("The Nexus authors"), "copyright", _ ("© 2026 The Nexus authors"),
+      "license-type", GTK_LICENSE_GPL_3_0, "website", "https://github.com/nexus-leads/nexus",
+      "issue-url", "https://github.com/nexus-leads/nexus/issues",
+      /* Translators: your names, one per line, credited in
                           * the About window. */
-                         "translator-credits", _("translator-credits"),
-                         NULL);
+      "translator-credits", _ ("translator-credits"), NULL);
 }
 
 static gpointer
-ref_window (gconstpointer window,
-            gpointer      user_data)
+ref_window (gconstpointer window, gpointer user_data)
 {
-  return g_object_ref ((gpointer) window);
+  return g_object_ref ((gpointer)window);
 }
 
 /* Closes rather than destroys the windows: each keeps its size and page
  * when it is closed. */
 static void
-quit_activated (GSimpleAction *action,
-                GVariant      *parameter,
-                gpointer       user_data)
+quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
-  g_autolist(GtkWindow) windows = NULL;
+  g_autolist (GtkWindow) windows = NULL;
 
   windows = g_list_copy_deep (gtk_application_get_windows (app), ref_window, NULL);
   for (GList *l = windows; l != NULL; l = l->next)
@@ -273,28 +255,24 @@ static const GActionEntry app_entries[] = {
 };
 
 static gboolean
-nexus_application_local_command_line (GApplication   *app,
-                                      char         ***arguments,
-                                      int            *exit_status)
+nexus_application_local_command_line (GApplication *app, char ***arguments, int *exit_status)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (!asks_for_help (*arguments) && !check_usage (*arguments, &error))
     {
       g_printerr ("%s: %s\n", PACKAGE_NAME, error->message);
-      g_printerr (_("Run “%s --help” to see the options.\n"), PACKAGE_NAME);
+      g_printerr (_ ("Run “%s --help” to see the options.\n"), PACKAGE_NAME);
       *exit_status = EXIT_USAGE;
       return TRUE;
     }
 
-  return G_APPLICATION_CLASS (nexus_application_parent_class)->local_command_line (app,
-                                                                                   arguments,
-                                                                                   exit_status);
+  return G_APPLICATION_CLASS (nexus_application_parent_class)
+      ->local_command_line (app, arguments, exit_status);
 }
 
 static int
-nexus_application_handle_local_options (GApplication *app,
-                                        GVariantDict *options)
+nexus_application_handle_local_options (GApplication *app, GVariantDict *options)
 {
   const char *page = NULL;
   const char *db = NULL;
@@ -307,7 +285,7 @@ nexus_application_handle_local_options (GApplication *app,
 
   if (g_variant_dict_lookup (options, "db", "^&ay", &db) && db[0] == '\0')
     {
-      g_printerr (_("%s: --db needs the path of a database file.\n"), PACKAGE_NAME);
+      g_printerr (_ ("%s: --db needs the path of a database file.\n"), PACKAGE_NAME);
       return EXIT_USAGE;
     }
 
@@ -315,7 +293,7 @@ nexus_application_handle_local_options (GApplication *app,
     {
       g_autofree char *pages = describe_pages ();
 
-      g_printerr (_("%s: there is no page “%s”.\n"), PACKAGE_NAME, page);
+      g_printerr (_ ("%s: there is no page “%s”.\n"), PACKAGE_NAME, page);
       g_printerr ("%s\n", pages);
       return EXIT_USAGE;
     }
@@ -324,18 +302,17 @@ nexus_application_handle_local_options (GApplication *app,
 }
 
 static int
-nexus_application_command_line (GApplication            *app,
-                                GApplicationCommandLine *cmdline)
+nexus_application_command_line (GApplication *app, GApplicationCommandLine *cmdline)
 {
   NexusApplication *self = NEXUS_APPLICATION (app);
-  GVariantDict *options = g_application_command_line_get_options_dict (cmdline);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GError) listen_error = NULL;
+  GVariantDict     *options = g_application_command_line_get_options_dict (cmdline);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) listen_error = NULL;
   g_autofree char *db_path = NULL;
-  const char *db_arg = NULL;
-  const char *page = NULL;
-  const char *listen = DEFAULT_LISTEN_ADDRESS;
-  gboolean demo;
+  const char      *db_arg = NULL;
+  const char      *page = NULL;
+  const char      *listen = DEFAULT_LISTEN_ADDRESS;
+  gboolean         demo;
 
   g_variant_dict_lookup (options, "db", "^&ay", &db_arg);
   g_variant_dict_lookup (options, "page", "&s", &page);
@@ -347,7 +324,7 @@ nexus_application_command_line (GApplication            *app,
     {
       g_autofree char *pages = describe_pages ();
 
-      g_application_command_line_printerr (cmdline, _("%s: there is no page “%s”.\n"),
+      g_application_command_line_printerr (cmdline, _ ("%s: there is no page “%s”.\n"),
                                            PACKAGE_NAME, page);
       g_application_command_line_printerr (cmdline, "%s\n", pages);
       return EXIT_USAGE;
@@ -356,7 +333,7 @@ nexus_application_command_line (GApplication            *app,
   /* A malformed address is a usage error; one that cannot be bound (port
    * taken) is not, and the console then runs without the worker API. */
   {
-    g_autoptr(GSocketAddress) parsed = nexus_api_parse_address (listen, &error);
+    g_autoptr (GSocketAddress) parsed = nexus_api_parse_address (listen, &error);
     if (parsed == NULL)
       {
         g_application_command_line_printerr (cmdline, "%s: %s\n", PACKAGE_NAME, error->message);
@@ -367,7 +344,7 @@ nexus_application_command_line (GApplication            *app,
   /* Relative to the directory of the invoking process. */
   if (db_arg != NULL)
     {
-      g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (cmdline, db_arg);
+      g_autoptr (GFile) file = g_application_command_line_create_file_for_arg (cmdline, db_arg);
 
       db_path = g_file_get_path (file);
     }
@@ -390,16 +367,16 @@ nexus_application_command_line (GApplication            *app,
       if (db_path != NULL && !is_same_file (db_path, open_path))
         {
           g_application_command_line_printerr (cmdline,
-                                               _("%s: Nexus is already running with the "
-                                                 "database %s; quit it to open %s.\n"),
+                                               _ ("%s: Nexus is already running with the "
+                                                  "database %s; quit it to open %s.\n"),
                                                PACKAGE_NAME, open_path, db_path);
           return EXIT_FAILURE;
         }
 
       if (demo || g_variant_dict_contains (options, "listen"))
         g_application_command_line_printerr (cmdline,
-                                             _("%s: Nexus is already running; --demo and "
-                                               "--listen apply only when it starts.\n"),
+                                             _ ("%s: Nexus is already running; --demo and "
+                                                "--listen apply only when it starts.\n"),
                                              PACKAGE_NAME);
     }
 
@@ -413,8 +390,8 @@ static void
 nexus_application_activate (GApplication *app)
 {
   NexusApplication *self = NEXUS_APPLICATION (app);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GError) listen_error = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) listen_error = NULL;
 
   if (self->engine == NULL)
     {
@@ -437,9 +414,9 @@ nexus_application_startup (GApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_entries, G_N_ELEMENTS (app_entries),
                                    app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit",
-                                         (const char *[]) { "<Control>q", NULL });
+                                         (const char *[]){ "<Control>q", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close",
-                                         (const char *[]) { "<Control>w", NULL });
+                                         (const char *[]){ "<Control>w", NULL });
 
   gtk_window_set_default_icon_name (APP_ID);
 }
@@ -469,7 +446,7 @@ nexus_application_dispose (GObject *object)
 static void
 nexus_application_class_init (NexusApplicationClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass      *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   object_class->dispose = nexus_application_dispose;
@@ -489,8 +466,8 @@ nexus_application_init (NexusApplication *self)
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
-                                            _("The Nexus console: find local businesses, "
-                                              "work the leads and watch the workers."));
+                                            _ ("The Nexus console: find local businesses, "
+                                               "work the leads and watch the workers."));
   g_application_set_option_context_description (G_APPLICATION (self), pages);
 }
 
@@ -503,10 +480,8 @@ NexusApplication *
 nexus_application_new (void)
 {
   /* The resources keep the base id's path in every profile. */
-  return g_object_new (NEXUS_TYPE_APPLICATION,
-                       "application-id", APP_ID,
-                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
-                       "resource-base-path", "/io/nexus/Nexus",
+  return g_object_new (NEXUS_TYPE_APPLICATION, "application-id", APP_ID, "flags",
+                       G_APPLICATION_HANDLES_COMMAND_LINE, "resource-base-path", "/io/nexus/Nexus",
                        NULL);
 }
 

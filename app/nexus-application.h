@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 #define NEXUS_TYPE_APPLICATION (nexus_application_get_type ())
 G_DECLARE_FINAL_TYPE (NexusApplication, nexus_application, NEXUS, APPLICATION, AdwApplication)
 
-NexusApplication *nexus_application_new        (void);
+NexusApplication *nexus_application_new (void);
 NexusEngine      *nexus_application_get_engine (NexusApplication *self);
 
 G_END_DECLS

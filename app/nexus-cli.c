@@ -24,29 +24,25 @@ nexus_cli_init_i18n (void)
 }
 
 int
-nexus_cli_usage_error (const char *program,
-                       const char *format,
-                       ...)
+nexus_cli_usage_error (const char *program, const char *format, ...)
 {
   g_autofree char *message = NULL;
-  va_list args;
+  va_list          args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
   g_printerr ("%s: %s\n", program, message);
-  g_printerr (_("Try “%s --help” for more information.\n"), program);
+  g_printerr (_ ("Try “%s --help” for more information.\n"), program);
   return NEXUS_EXIT_USAGE;
 }
 
 int
-nexus_cli_fail (const char *program,
-                const char *format,
-                ...)
+nexus_cli_fail (const char *program, const char *format, ...)
 {
   g_autofree char *message = NULL;
-  va_list args;
+  va_list          args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
@@ -60,11 +56,9 @@ nexus_cli_fail (const char *program,
  * GOption alone would leave the caller to pick a status.  Returns -1 when
  * the program should go on. */
 int
-nexus_cli_parse (GOptionContext   *context,
-                 const char       *program,
-                 char           ***argv)
+nexus_cli_parse (GOptionContext *context, const char *program, char ***argv)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (!g_option_context_parse_strv (context, argv, &error))
     return nexus_cli_usage_error (program, "%s", error->message);

@@ -18,16 +18,10 @@ enum
   NEXUS_EXIT_USAGE = 2,
 };
 
-void nexus_cli_init_i18n     (void);
-int  nexus_cli_usage_error   (const char   *program,
-                              const char   *format,
-                              ...) G_GNUC_PRINTF (2, 3);
-int  nexus_cli_fail          (const char   *program,
-                              const char   *format,
-                              ...) G_GNUC_PRINTF (2, 3);
-int  nexus_cli_parse         (GOptionContext *context,
-                              const char     *program,
-                              char         ***argv);
-void nexus_cli_print_version (const char   *program);
+void nexus_cli_init_i18n (void);
+int  nexus_cli_usage_error (const char *program, const char *format, ...) G_GNUC_PRINTF (2, 3);
+int  nexus_cli_fail (const char *program, const char *format, ...) G_GNUC_PRINTF (2, 3);
+int  nexus_cli_parse (GOptionContext *context, const char *program, char ***argv);
+void nexus_cli_print_version (const char *program);
 
 G_END_DECLS

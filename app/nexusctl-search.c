@@ -202,15 +202,15 @@ static char *
 format_duration (gint64 seconds)
 {
   if (seconds < 0)
-    return g_strdup (_("unknown"));
+    return g_strdup (_ ("unknown"));
   if (seconds < 60)
-    return g_strdup_printf (_("%d s"), (int)seconds);
+    return g_strdup_printf (_ ("%d s"), (int)seconds);
   if (seconds < 3600)
-    return g_strdup_printf (_("%d min"), (int)((seconds + 59) / 60));
+    return g_strdup_printf (_ ("%d min"), (int)((seconds + 59) / 60));
   if (seconds < 48 * 3600)
-    return g_strdup_printf (_("%d h %02d min"), (int)(seconds / 3600),
+    return g_strdup_printf (_ ("%d h %02d min"), (int)(seconds / 3600),
                             (int)((seconds % 3600 + 59) / 60) % 60);
-  return g_strdup_printf (_("%d days"), (int)((seconds + 86399) / 86400));
+  return g_strdup_printf (_ ("%d days"), (int)((seconds + 86399) / 86400));
 }
 
 static char *
@@ -283,13 +283,13 @@ single_id_argument (const char *command, char **args, int *out_status)
 
   if (g_strv_length (args) != 2)
     {
-      *out_status = bad_input (command, _("expected one ID, e.g. “%s %s 3”"), PROGRAM, command);
+      *out_status = bad_input (command, _ ("expected one ID, e.g. “%s %s 3”"), PROGRAM, command);
       return 0;
     }
   id = parse_id (args[1]);
   if (id == 0)
     *out_status =
-        bad_input (command, _("“%.40s” is not an ID (a positive whole number)"), args[1]);
+        bad_input (command, _ ("“%.40s” is not an ID (a positive whole number)"), args[1]);
   return id;
 }
 
@@ -521,7 +521,7 @@ parse_double_option (const char *command,
   value = g_ascii_strtod (text, &end);
   if (*text == '\0' || end == NULL || *end != '\0' || !isfinite (value))
     {
-      *out_status = bad_input (command, _("%s “%.20s” is not a number"), option, text);
+      *out_status = bad_input (command, _ ("%s “%.20s” is not a number"), option, text);
       return FALSE;
     }
   *out_value = value;
@@ -541,7 +541,7 @@ parse_int_option (const char *command,
 
   if (!g_ascii_string_to_signed (text, 10, min, max, &value, NULL))
     {
-      *out_status = bad_input (command, _("%s “%.20s” is not a whole number from %d to %d"),
+      *out_status = bad_input (command, _ ("%s “%.20s” is not a whole number from %d to %d"),
                                option, text, min, max);
       return FALSE;
     }
@@ -574,60 +574,60 @@ search_add (NexusCtl *ctl, char **args)
   guint            n_regions;
   int              status;
   GOptionEntry     entries[] = {
-        { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Name of the search"), N_("NAME") },
-        { "keywords", 0, 0, G_OPTION_ARG_STRING, &keywords, N_("Keywords, separated by commas"),
-          N_("A,B") },
-        { "bbox", 0, 0, G_OPTION_ARG_STRING, &bbox, N_("Region as a box in degrees"), N_("S,W,N,E") },
+        { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_ ("Name of the search"), N_ ("NAME") },
+        { "keywords", 0, 0, G_OPTION_ARG_STRING, &keywords, N_ ("Keywords, separated by commas"),
+          N_ ("A,B") },
+        { "bbox", 0, 0, G_OPTION_ARG_STRING, &bbox, N_ ("Region as a box in degrees"), N_ ("S,W,N,E") },
         { "polygon", 0, 0, G_OPTION_ARG_FILENAME, &polygon,
-          N_("Region as a GeoJSON Polygon or MultiPolygon file"), N_("FILE") },
+          N_ ("Region as a GeoJSON Polygon or MultiPolygon file"), N_ ("FILE") },
         { "place", 0, 0, G_OPTION_ARG_STRING, &place,
-          N_("Region as a place name, resolved once through Nominatim"), N_("NAME") },
-        { "provider", 0, 0, G_OPTION_ARG_STRING, &provider, N_("Places provider (default overpass)"),
-          N_("PROVIDER") },
+          N_ ("Region as a place name, resolved once through Nominatim"), N_ ("NAME") },
+        { "provider", 0, 0, G_OPTION_ARG_STRING, &provider, N_ ("Places provider (default overpass)"),
+          N_ ("PROVIDER") },
         { "country", 0, 0, G_OPTION_ARG_STRING, &country,
-          N_("ISO country code: the default region of phone numbers"), N_("CC") },
-        { "language", 0, 0, G_OPTION_ARG_STRING, &language, N_("Language of results, e.g. ar"),
-          N_("LANG") },
-        { "cell-km", 0, 0, G_OPTION_ARG_STRING, &cell_km, N_("Initial cell size (default 2)"),
-          N_("KM") },
+          N_ ("ISO country code: the default region of phone numbers"), N_ ("CC") },
+        { "language", 0, 0, G_OPTION_ARG_STRING, &language, N_ ("Language of results, e.g. ar"),
+          N_ ("LANG") },
+        { "cell-km", 0, 0, G_OPTION_ARG_STRING, &cell_km, N_ ("Initial cell size (default 2)"),
+          N_ ("KM") },
         { "max-depth", 0, 0, G_OPTION_ARG_STRING, &max_depth,
-          N_("How often a saturated cell may be split (default 4)"), N_("D") },
-        { "cadence", 0, 0, G_OPTION_ARG_STRING, &cadence, N_("once, or every N hours/days: 6h, 1d"),
-          N_("CADENCE") },
-        { "priority", 0, 0, G_OPTION_ARG_STRING, &priority, N_("Higher runs first (default 0)"),
-          N_("P") },
-        { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_("Print JSON"), NULL },
-        { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_("Database file"), N_("PATH") },
+          N_ ("How often a saturated cell may be split (default 4)"), N_ ("D") },
+        { "cadence", 0, 0, G_OPTION_ARG_STRING, &cadence, N_ ("once, or every N hours/days: 6h, 1d"),
+          N_ ("CADENCE") },
+        { "priority", 0, 0, G_OPTION_ARG_STRING, &priority, N_ ("Higher runs first (default 0)"),
+          N_ ("P") },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print JSON"), NULL },
+        { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_ ("Database file"), N_ ("PATH") },
         { NULL }
   };
 
   context = g_option_context_new (NULL);
   if ((status = parse_options (context, command,
-                               _("Adds a search and plans its jobs. Prints the new search’s id "
+                               _ ("Adds a search and plans its jobs. Prints the new search’s id "
                                   "and the number of jobs planned."),
                                entries, &args)) >= 0)
     return status;
   if (g_strv_length (args) > 1)
-    return bad_input (command, _("unexpected argument “%.40s”"), args[1]);
+    return bad_input (command, _ ("unexpected argument “%.40s”"), args[1]);
 
   /* Everything the operator typed is checked before the database is
    * opened, and the place is resolved only once the rest is known good. */
   if (name == NULL)
-    return bad_input (command, _("give the search a name with --name"));
+    return bad_input (command, _ ("give the search a name with --name"));
   spec->name = g_strstrip (g_strdup (name));
   if (*spec->name == '\0')
-    return bad_input (command, _("the name is empty"));
+    return bad_input (command, _ ("the name is empty"));
 
   if (keywords == NULL)
-    return bad_input (command, _("give keywords with --keywords \"a,b\""));
+    return bad_input (command, _ ("give keywords with --keywords \"a,b\""));
   if (!(spec->keywords = nexus_search_parse_keywords (keywords, &error)))
     return bad_input (command, "%s", error->message);
 
   n_regions = (bbox != NULL) + (polygon != NULL) + (place != NULL);
   if (n_regions == 0)
-    return bad_input (command, _("give a region: --bbox S,W,N,E, --polygon FILE or --place NAME"));
+    return bad_input (command, _ ("give a region: --bbox S,W,N,E, --polygon FILE or --place NAME"));
   if (n_regions > 1)
-    return bad_input (command, _("give only one of --bbox, --polygon and --place"));
+    return bad_input (command, _ ("give only one of --bbox, --polygon and --place"));
 
   if (provider != NULL)
     {
@@ -637,7 +637,7 @@ search_add (NexusCtl *ctl, char **args)
   if (!nexus_search_is_provider (spec->provider))
     {
       g_autofree char *known = g_strjoinv (", ", (char **)nexus_search_get_providers ());
-      return bad_input (command, _("unknown provider “%.40s” (known: %s)"), spec->provider, known);
+      return bad_input (command, _ ("unknown provider “%.40s” (known: %s)"), spec->provider, known);
     }
   if (country != NULL && !(spec->country = nexus_search_parse_country (country, &error)))
     return bad_input (command, "%s", error->message);
@@ -656,7 +656,7 @@ search_add (NexusCtl *ctl, char **args)
                          NEXUS_SEARCH_MAX_PRIORITY, &spec->priority, &status))
     return status;
   if (spec->cell_km < NEXUS_SEARCH_MIN_CELL_KM || spec->cell_km > NEXUS_SEARCH_MAX_CELL_KM)
-    return bad_input (command, _("--cell-km must lie between %g and %g"), NEXUS_SEARCH_MIN_CELL_KM,
+    return bad_input (command, _ ("--cell-km must lie between %g and %g"), NEXUS_SEARCH_MIN_CELL_KM,
                       NEXUS_SEARCH_MAX_CELL_KM);
 
   if (bbox != NULL)
@@ -664,7 +664,7 @@ search_add (NexusCtl *ctl, char **args)
       NexusBBox box;
 
       if (!nexus_bbox_parse (bbox, &box, &error))
-        return bad_input (command, _("--bbox: %s"), error->message);
+        return bad_input (command, _ ("--bbox: %s"), error->message);
       spec->region = nexus_region_new_bbox (&box);
       spec->region_kind = g_strdup ("bbox");
     }
@@ -676,10 +676,10 @@ search_add (NexusCtl *ctl, char **args)
       gsize length = 0;
 
       if (!g_file_get_contents (polygon, &contents, &length, &error))
-        return bad_input (command, _("cannot read the polygon file: %s"), error->message);
+        return bad_input (command, _ ("cannot read the polygon file: %s"), error->message);
       geometry = nexus_geometry_new_from_text (contents, (gssize)length, &error);
       if (geometry == NULL)
-        return bad_input (command, _("“%s” is not a usable GeoJSON polygon: %s"), display,
+        return bad_input (command, _ ("“%s” is not a usable GeoJSON polygon: %s"), display,
                           error->message);
       spec->region = nexus_region_new_polygon (geometry);
       spec->region_kind = g_strdup ("polygon");
@@ -751,7 +751,7 @@ search_add (NexusCtl *ctl, char **args)
       g_print (g_dngettext (GETTEXT_PACKAGE, " × %u keyword)\n", " × %u keywords)\n", n_keywords),
                n_keywords);
       if (spec->place_display != NULL)
-        g_print (_("Place: %s\n"), spec->place_display);
+        g_print (_ ("Place: %s\n"), spec->place_display);
     }
   return NEXUS_EXIT_OK;
 }
@@ -777,11 +777,11 @@ describe_region (const NexusSearchRecord *search)
     box = g_strdup ("?");
 
   if (g_strcmp0 (search->region_kind, "place") == 0)
-    return g_strdup_printf (_("place “%s” (%s)"),
+    return g_strdup_printf (_ ("place “%s” (%s)"),
                             search->place_name != NULL ? search->place_name : "?", box);
   if (g_strcmp0 (search->region_kind, "polygon") == 0)
-    return g_strdup_printf (_("polygon (%s)"), box);
-  return g_strdup_printf (_("box %s"), box);
+    return g_strdup_printf (_ ("polygon (%s)"), box);
+  return g_strdup_printf (_ ("box %s"), box);
 }
 
 static int
@@ -789,8 +789,8 @@ search_list (NexusCtl *ctl, char **args)
 {
   static const char        command[] = "search list";
   static const char *const header[] = {
-    N_("ID"),      N_("NAME"),       N_("STATE"), N_("PROVIDER"), N_("KEYWORDS"),
-    N_("CADENCE"), N_("CELLS DONE"), N_("LEADS"), N_("NEXT RUN"), NULL
+    N_ ("ID"),      N_ ("NAME"),       N_ ("STATE"), N_ ("PROVIDER"), N_ ("KEYWORDS"),
+    N_ ("CADENCE"), N_ ("CELLS DONE"), N_ ("LEADS"), N_ ("NEXT RUN"), NULL
   };
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (NexusJobQueue) queue = NULL;
@@ -802,17 +802,17 @@ search_list (NexusCtl *ctl, char **args)
   Table        table;
   gint64       now = g_get_real_time () / G_USEC_PER_SEC;
   int          status;
-  GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_("Print JSON"), NULL },
+  GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print JSON"), NULL },
                              { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path,
-                               N_("Database file"), N_("PATH") },
+                               N_ ("Database file"), N_ ("PATH") },
                              { NULL } };
 
   context = g_option_context_new (NULL);
-  if ((status = parse_options (context, command, _("Lists the searches with their progress."),
+  if ((status = parse_options (context, command, _ ("Lists the searches with their progress."),
                                entries, &args)) >= 0)
     return status;
   if (g_strv_length (args) > 1)
-    return bad_input (command, _("unexpected argument “%.40s”"), args[1]);
+    return bad_input (command, _ ("unexpected argument “%.40s”"), args[1]);
 
   if (!(queue = open_queue (ctl, &status)))
     return status;
@@ -821,7 +821,7 @@ search_list (NexusCtl *ctl, char **args)
     return nexus_cli_fail (PROGRAM, "%s", error->message);
 
   for (guint i = 0; i < G_N_ELEMENTS (header); i++)
-    translated[i] = header[i] != NULL ? _(header[i]) : NULL;
+    translated[i] = header[i] != NULL ? _ (header[i]) : NULL;
   table_init (&table, translated);
   table.right_align[0] = table.right_align[6] = table.right_align[7] = TRUE;
   builder = json_builder_new_immutable ();
@@ -864,7 +864,7 @@ search_list (NexusCtl *ctl, char **args)
   if (searches->len == 0)
     {
       g_clear_pointer (&table.rows, g_ptr_array_unref);
-      g_print (_("No searches yet. Add one with “%s search add”.\n"), PROGRAM);
+      g_print (_ ("No searches yet. Add one with “%s search add”.\n"), PROGRAM);
       return NEXUS_EXIT_OK;
     }
   table_print (&table);
@@ -891,14 +891,14 @@ search_show (NexusCtl *ctl, char **args)
   gint64              id;
   gint64              eta;
   int                 status = 0;
-  GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_("Print JSON"), NULL },
+  GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print JSON"), NULL },
                              { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path,
-                               N_("Database file"), N_("PATH") },
+                               N_ ("Database file"), N_ ("PATH") },
                              { NULL } };
 
-  context = g_option_context_new (_("ID"));
+  context = g_option_context_new (_ ("ID"));
   if ((status = parse_options (context, command,
-                               _("Shows a search and its progress: cells planned, done, failed, "
+                               _ ("Shows a search and its progress: cells planned, done, failed, "
                                   "dead and capped, leads found and the time left."),
                                entries, &args)) >= 0)
     return status;
@@ -910,7 +910,7 @@ search_show (NexusCtl *ctl, char **args)
   search = nexus_store_search_get (nexus_job_queue_get_store (queue), id, &error);
   if (search == NULL)
     return nexus_cli_fail (PROGRAM, "%s",
-                           error != NULL ? error->message : _("There is no such search"));
+                           error != NULL ? error->message : _ ("There is no such search"));
   if (!nexus_store_search_progress (nexus_job_queue_get_store (queue), id, &progress, &error))
     return nexus_cli_fail (PROGRAM, "%s", error->message);
   eta = nexus_search_progress_eta (&progress, now);
@@ -926,40 +926,40 @@ search_show (NexusCtl *ctl, char **args)
   cadence = nexus_search_format_cadence (search->cadence_s);
   next_run = format_time (search->next_run_at);
   last_run = format_time (search->last_run_at);
-  eta_text = eta == 0 ? g_strdup (_("finished")) : format_duration (eta);
+  eta_text = eta == 0 ? g_strdup (_ ("finished")) : format_duration (eta);
   keywords = g_strjoinv (", ", search->keywords);
 
-  g_print (_("Search %" G_GINT64_FORMAT ": %s\n"), search->id, search->name);
-  g_print ("  %-10s %s\n", _("State:"), nexus_search_state_to_string (search->state));
-  g_print ("  %-10s %s\n", _("Keywords:"), keywords);
-  g_print ("  %-10s %s\n", _("Region:"), region);
+  g_print (_ ("Search %" G_GINT64_FORMAT ": %s\n"), search->id, search->name);
+  g_print ("  %-10s %s\n", _ ("State:"), nexus_search_state_to_string (search->state));
+  g_print ("  %-10s %s\n", _ ("Keywords:"), keywords);
+  g_print ("  %-10s %s\n", _ ("Region:"), region);
   if (search->place_display != NULL)
-    g_print ("  %-10s %s\n", _("Place:"), search->place_display);
-  g_print ("  %-10s %s", _("Provider:"), search->provider);
+    g_print ("  %-10s %s\n", _ ("Place:"), search->place_display);
+  g_print ("  %-10s %s", _ ("Provider:"), search->provider);
   if (search->country != NULL)
-    g_print (_(", country %s"), search->country);
+    g_print (_ (", country %s"), search->country);
   if (search->language != NULL)
-    g_print (_(", language %s"), search->language);
+    g_print (_ (", language %s"), search->language);
   g_print ("\n");
-  g_print (_("  %-10s %g km, split up to depth %d, priority %d\n"), _("Cells:"), search->cell_km,
+  g_print (_ ("  %-10s %g km, split up to depth %d, priority %d\n"), _ ("Cells:"), search->cell_km,
            search->max_depth, search->priority);
-  g_print (_("  %-10s %s; run %" G_GINT64_FORMAT " started %s; next run %s\n"), _("Cadence:"),
+  g_print (_ ("  %-10s %s; run %" G_GINT64_FORMAT " started %s; next run %s\n"), _ ("Cadence:"),
            cadence, search->run, last_run, next_run);
   g_print ("\n");
-  g_print (_("  Progress of run %" G_GINT64_FORMAT ":\n"), progress.run);
-  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _("planned"), progress.planned);
-  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _("done"), progress.done);
-  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _("failed"), progress.failed);
-  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _("dead"), progress.dead);
-  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _("capped"), progress.capped);
-  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _("leased"), progress.leased);
-  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _("queued"), progress.queued);
+  g_print (_ ("  Progress of run %" G_GINT64_FORMAT ":\n"), progress.run);
+  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("planned"), progress.planned);
+  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("done"), progress.done);
+  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("failed"), progress.failed);
+  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("dead"), progress.dead);
+  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("capped"), progress.capped);
+  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("leased"), progress.leased);
+  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("queued"), progress.queued);
   if (progress.paused > 0)
-    g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _("paused"), progress.paused);
+    g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("paused"), progress.paused);
   if (progress.cancelled > 0)
-    g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _("cancelled"), progress.cancelled);
-  g_print ("  %-10s %" G_GINT64_FORMAT "\n", _("Leads:"), progress.leads_found);
-  g_print ("  %-10s %s\n", _("ETA:"), eta_text);
+    g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("cancelled"), progress.cancelled);
+  g_print ("  %-10s %" G_GINT64_FORMAT "\n", _ ("Leads:"), progress.leads_found);
+  g_print ("  %-10s %s\n", _ ("ETA:"), eta_text);
   return NEXUS_EXIT_OK;
 }
 
@@ -985,24 +985,24 @@ search_change (NexusCtl *ctl, char **args, StateChange change)
   gint64       id;
   int          status = 0;
   GOptionEntry entries[] = { { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path,
-                               N_("Database file"), N_("PATH") },
+                               N_ ("Database file"), N_ ("PATH") },
                              { NULL } };
 
   switch (change)
     {
       case CHANGE_PAUSE:
-        summary = _("Pauses a search: its queued jobs wait until it is resumed.");
+        summary = _ ("Pauses a search: its queued jobs wait until it is resumed.");
         break;
       case CHANGE_RESUME:
-        summary = _("Resumes a paused search.");
+        summary = _ ("Resumes a paused search.");
         break;
       case CHANGE_CANCEL:
       default:
-        summary = _("Cancels a search and every job of it not finished yet.");
+        summary = _ ("Cancels a search and every job of it not finished yet.");
         break;
     }
 
-  context = g_option_context_new (_("ID"));
+  context = g_option_context_new (_ ("ID"));
   if ((status = parse_options (context, command, summary, entries, &args)) >= 0)
     return status;
   if ((id = single_id_argument (command, args, &status)) == 0)
@@ -1014,16 +1014,16 @@ search_change (NexusCtl *ctl, char **args, StateChange change)
     {
       case CHANGE_PAUSE:
         if ((ok = nexus_job_queue_pause_search (queue, id, &error)))
-          g_print (_("Search %" G_GINT64_FORMAT " paused.\n"), id);
+          g_print (_ ("Search %" G_GINT64_FORMAT " paused.\n"), id);
         break;
       case CHANGE_RESUME:
         if ((ok = nexus_job_queue_resume_search (queue, id, &error)))
-          g_print (_("Search %" G_GINT64_FORMAT " resumed.\n"), id);
+          g_print (_ ("Search %" G_GINT64_FORMAT " resumed.\n"), id);
         break;
       case CHANGE_CANCEL:
       default:
         if ((ok = nexus_job_queue_cancel_search (queue, id, &error)))
-          g_print (_("Search %" G_GINT64_FORMAT " cancelled.\n"), id);
+          g_print (_ ("Search %" G_GINT64_FORMAT " cancelled.\n"), id);
         break;
     }
   if (!ok)
@@ -1060,14 +1060,14 @@ search_rerun (NexusCtl *ctl, char **args)
   gboolean     as_json = FALSE;
   gint64       id;
   int          status = 0;
-  GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_("Print JSON"), NULL },
+  GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print JSON"), NULL },
                              { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path,
-                               N_("Database file"), N_("PATH") },
+                               N_ ("Database file"), N_ ("PATH") },
                              { NULL } };
 
-  context = g_option_context_new (_("ID"));
+  context = g_option_context_new (_ ("ID"));
   if ((status = parse_options (context, command,
-                               _("Starts a new run of a search now; cells still pending from "
+                               _ ("Starts a new run of a search now; cells still pending from "
                                   "an earlier run are not queued twice."),
                                entries, &args)) >= 0)
     return status;
@@ -1084,7 +1084,7 @@ search_rerun (NexusCtl *ctl, char **args)
       nexusctl_print_json (root);
       return NEXUS_EXIT_OK;
     }
-  g_print (_("Search %" G_GINT64_FORMAT ": run %" G_GINT64_FORMAT " started, %u jobs planned, "
+  g_print (_ ("Search %" G_GINT64_FORMAT ": run %" G_GINT64_FORMAT " started, %u jobs planned, "
               "%u still pending from earlier runs.\n"),
            plan.search_id, plan.run, plan.n_jobs, plan.n_skipped);
   return NEXUS_EXIT_OK;
@@ -1096,10 +1096,10 @@ static int
 jobs_list (NexusCtl *ctl, char **args)
 {
   static const char        command[] = "jobs list";
-  static const char *const header[] = { N_("ID"),           N_("SEARCH"),     N_("RUN"),
-                                        N_("STATUS"),       N_("KEYWORD"),    N_("DEPTH"),
-                                        N_("CELL S,W,N,E"), N_("TRIES"),      N_("RESULTS"),
-                                        N_("RUN AFTER"),    N_("LAST ERROR"), NULL };
+  static const char *const header[] = { N_ ("ID"),           N_ ("SEARCH"),     N_ ("RUN"),
+                                        N_ ("STATUS"),       N_ ("KEYWORD"),    N_ ("DEPTH"),
+                                        N_ ("CELL S,W,N,E"), N_ ("TRIES"),      N_ ("RESULTS"),
+                                        N_ ("RUN AFTER"),    N_ ("LAST ERROR"), NULL };
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (NexusJobQueue) queue = NULL;
   g_autoptr (GPtrArray) jobs = NULL;
@@ -1116,35 +1116,35 @@ jobs_list (NexusCtl *ctl, char **args)
   int              status;
   GOptionEntry     entries[] = {
         { "status", 0, 0, G_OPTION_ARG_STRING, &status_name,
-          N_("Only jobs in this state: queued, leased, done, failed, dead, paused, cancelled"),
-          N_("S") },
-        { "search", 0, 0, G_OPTION_ARG_STRING, &search_text, N_("Only jobs of this search"),
-          N_("ID") },
+          N_ ("Only jobs in this state: queued, leased, done, failed, dead, paused, cancelled"),
+          N_ ("S") },
+        { "search", 0, 0, G_OPTION_ARG_STRING, &search_text, N_ ("Only jobs of this search"),
+          N_ ("ID") },
         { "limit", 0, 0, G_OPTION_ARG_STRING, &limit_text,
-          N_("List at most N jobs (default 200; 0 for all)"), N_("N") },
-        { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_("Print JSON"), NULL },
-        { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_("Database file"), N_("PATH") },
+          N_ ("List at most N jobs (default 200; 0 for all)"), N_ ("N") },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print JSON"), NULL },
+        { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_ ("Database file"), N_ ("PATH") },
         { NULL }
   };
 
   context = g_option_context_new (NULL);
   if ((status =
-           parse_options (context, command, _("Lists jobs, oldest first."), entries, &args)) >= 0)
+           parse_options (context, command, _ ("Lists jobs, oldest first."), entries, &args)) >= 0)
     return status;
   if (g_strv_length (args) > 1)
-    return bad_input (command, _("unexpected argument “%.40s”"), args[1]);
+    return bad_input (command, _ ("unexpected argument “%.40s”"), args[1]);
 
   if (status_name != NULL && !g_str_equal (status_name, "failed") &&
       !nexus_job_status_from_string (status_name, &parsed))
     return bad_input (command,
-                      _("unknown status “%.20s” (queued, leased, done, failed, dead, paused, "
+                      _ ("unknown status “%.20s” (queued, leased, done, failed, dead, paused, "
                          "cancelled)"),
                       status_name);
   if (search_text != NULL && (filter.search_id = parse_id (search_text)) == 0)
-    return bad_input (command, _("--search “%.20s” is not a search ID"), search_text);
+    return bad_input (command, _ ("--search “%.20s” is not a search ID"), search_text);
   if (limit_text != NULL &&
       !g_ascii_string_to_unsigned (limit_text, 10, 0, G_MAXUINT, &limit, NULL))
-    return bad_input (command, _("--limit “%.20s” is not a whole number"), limit_text);
+    return bad_input (command, _ ("--limit “%.20s” is not a whole number"), limit_text);
   filter.status = status_name;
   filter.limit = (guint)limit;
 
@@ -1170,12 +1170,12 @@ jobs_list (NexusCtl *ctl, char **args)
 
   if (jobs->len == 0)
     {
-      g_print (_("No jobs match.\n"));
+      g_print (_ ("No jobs match.\n"));
       return NEXUS_EXIT_OK;
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (header); i++)
-    translated[i] = header[i] != NULL ? _(header[i]) : NULL;
+    translated[i] = header[i] != NULL ? _ (header[i]) : NULL;
   table_init (&table, translated);
   table.right_align[0] = table.right_align[1] = table.right_align[2] = TRUE;
   table.right_align[5] = table.right_align[7] = table.right_align[8] = TRUE;
@@ -1196,7 +1196,7 @@ jobs_list (NexusCtl *ctl, char **args)
     }
   table_print (&table);
   if (limit > 0 && jobs->len == limit)
-    g_print (_("(first %u jobs; use --limit to see more)\n"), (guint)limit);
+    g_print (_ ("(first %u jobs; use --limit to see more)\n"), (guint)limit);
   return NEXUS_EXIT_OK;
 }
 
@@ -1211,12 +1211,12 @@ jobs_retry (NexusCtl *ctl, char **args)
   gint64         id;
   int            status = 0;
   GOptionEntry   entries[] = { { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path,
-                                 N_("Database file"), N_("PATH") },
+                                 N_ ("Database file"), N_ ("PATH") },
                                { NULL } };
 
-  context = g_option_context_new (_("ID"));
+  context = g_option_context_new (_ ("ID"));
   if ((status = parse_options (context, command,
-                               _("Queues a dead job again with all its attempts, or a job "
+                               _ ("Queues a dead job again with all its attempts, or a job "
                                   "waiting for a retry at once."),
                                entries, &args)) >= 0)
     return status;
@@ -1226,7 +1226,7 @@ jobs_retry (NexusCtl *ctl, char **args)
     return status;
   if (!nexus_job_queue_retry (queue, id, &now_status, &error))
     return report_error (command, error);
-  g_print (_("Job %" G_GINT64_FORMAT " is %s again.\n"), id,
+  g_print (_ ("Job %" G_GINT64_FORMAT " is %s again.\n"), id,
            nexus_job_status_to_string (now_status));
   return NEXUS_EXIT_OK;
 }
@@ -1234,18 +1234,18 @@ jobs_retry (NexusCtl *ctl, char **args)
 /* --- dispatch ----------------------------------------------------------- */
 
 static const Subcommand search_commands[] = {
-  { "add", N_("Add a search and plan its jobs"), search_add },
-  { "list", N_("List searches with their progress"), search_list },
-  { "show", N_("Show a search and its progress"), search_show },
-  { "pause", N_("Pause a search"), search_pause },
-  { "resume", N_("Resume a paused search"), search_resume },
-  { "cancel", N_("Cancel a search and its pending jobs"), search_cancel },
-  { "rerun", N_("Start a new run of a search now"), search_rerun },
+  { "add", N_ ("Add a search and plan its jobs"), search_add },
+  { "list", N_ ("List searches with their progress"), search_list },
+  { "show", N_ ("Show a search and its progress"), search_show },
+  { "pause", N_ ("Pause a search"), search_pause },
+  { "resume", N_ ("Resume a paused search"), search_resume },
+  { "cancel", N_ ("Cancel a search and its pending jobs"), search_cancel },
+  { "rerun", N_ ("Start a new run of a search now"), search_rerun },
 };
 
 static const Subcommand jobs_commands[] = {
-  { "list", N_("List jobs"), jobs_list },
-  { "retry", N_("Retry a dead or failed job"), jobs_retry },
+  { "list", N_ ("List jobs"), jobs_list },
+  { "retry", N_ ("Retry a dead or failed job"), jobs_retry },
 };
 
 static int
@@ -1259,10 +1259,10 @@ dispatch (NexusCtl         *ctl,
 
   if (name != NULL && (g_str_equal (name, "--help") || g_str_equal (name, "-h")))
     {
-      g_print (_("Usage:\n  %s %s COMMAND [OPTIONS…]\n\nCommands:\n"), PROGRAM, group);
+      g_print (_ ("Usage:\n  %s %s COMMAND [OPTIONS…]\n\nCommands:\n"), PROGRAM, group);
       for (guint i = 0; i < n_commands; i++)
-        g_print ("  %-8s %s\n", commands[i].name, _(commands[i].summary));
-      g_print (_("\nRun “%s %s COMMAND --help” for the options of a command.\n"), PROGRAM, group);
+        g_print ("  %-8s %s\n", commands[i].name, _ (commands[i].summary));
+      g_print (_ ("\nRun “%s %s COMMAND --help” for the options of a command.\n"), PROGRAM, group);
       return NEXUS_EXIT_OK;
     }
 
@@ -1276,8 +1276,8 @@ dispatch (NexusCtl         *ctl,
     for (guint i = 0; i < n_commands; i++)
       g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", commands[i].name);
     if (name == NULL)
-      return nexus_cli_usage_error (PROGRAM, _("“%s” needs a command: %s"), group, names->str);
-    return nexus_cli_usage_error (PROGRAM, _("Unknown command “%s %.40s” (known: %s)"), group,
+      return nexus_cli_usage_error (PROGRAM, _ ("“%s” needs a command: %s"), group, names->str);
+    return nexus_cli_usage_error (PROGRAM, _ ("Unknown command “%s %.40s” (known: %s)"), group,
                                   name, names->str);
   }
 }

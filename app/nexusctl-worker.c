@@ -19,42 +19,42 @@
 
 typedef struct
 {
-  NexusCtl  *ctl;
-  gboolean   as_json;
-  char      *address;   /* --address */
-  char      *grace;     /* --grace */
-  gboolean   now;       /* --now */
-  gboolean   operator;  /* --operator */
+  NexusCtl *ctl;
+  gboolean  as_json;
+  char     *address;  /* --address */
+  char     *grace;    /* --grace */
+  gboolean  now;      /* --now */
+  gboolean  operator; /* --operator */
 } WorkerOptions;
 
 static int
-parse_options (WorkerOptions  *options,
-               const char     *command,
-               const char     *parameter,
-               const char     *summary,
-               gboolean        with_address,
-               gboolean        with_grace,
-               char         ***args)
+parse_options (WorkerOptions *options,
+               const char    *command,
+               const char    *parameter,
+               const char    *summary,
+               gboolean       with_address,
+               gboolean       with_grace,
+               char        ***args)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (parameter);
-  g_autofree char *program = g_strdup_printf ("%s worker %s", PROGRAM, command);
-  const GOptionEntry common[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &options->as_json, N_("Print JSON"), NULL },
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &options->ctl->db_path, N_("Database file"), N_("PATH") },
-    { NULL }
-  };
+  g_autoptr (GOptionContext) context = g_option_context_new (parameter);
+  g_autofree char   *program = g_strdup_printf ("%s worker %s", PROGRAM, command);
+  const GOptionEntry common[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &options->as_json,
+                                    N_ ("Print JSON"), NULL },
+                                  { "db", 0, 0, G_OPTION_ARG_FILENAME, &options->ctl->db_path,
+                                    N_ ("Database file"), N_ ("PATH") },
+                                  { NULL } };
   const GOptionEntry address[] = {
     { "operator", 0, 0, G_OPTION_ARG_NONE, &options->operator,
-      N_("Credentials for dashboards (events, metrics) instead of a worker"), NULL },
+      N_ ("Credentials for dashboards (events, metrics) instead of a worker"), NULL },
     { "address", 0, 0, G_OPTION_ARG_STRING, &options->address,
-      N_("HOST:PORT workers reach the engine at (default: the engine's listen address)"),
-      N_("HOST:PORT") },
+      N_ ("HOST:PORT workers reach the engine at (default: the engine's listen address)"),
+      N_ ("HOST:PORT") },
     { NULL }
   };
   const GOptionEntry grace[] = {
     { "grace", 0, 0, G_OPTION_ARG_STRING, &options->grace,
-      N_("How long the old secret keeps working (default 24h)"), N_("DURATION") },
-    { "now", 0, 0, G_OPTION_ARG_NONE, &options->now, N_("End the old secret at once"), NULL },
+      N_ ("How long the old secret keeps working (default 24h)"), N_ ("DURATION") },
+    { "now", 0, 0, G_OPTION_ARG_NONE, &options->now, N_ ("End the old secret at once"), NULL },
     { NULL }
   };
 
@@ -70,8 +70,7 @@ parse_options (WorkerOptions  *options,
 /* Where workers reach the engine: --address, else what the engine last
  * listened on, else the default. */
 static char *
-engine_address (NexusStore *store,
-                const char *address)
+engine_address (NexusStore *store, const char *address)
 {
   char *stored;
 
@@ -82,8 +81,7 @@ engine_address (NexusStore *store,
 }
 
 static void
-add_worker_json (JsonBuilder       *builder,
-                 NexusWorkerRecord *worker)
+add_worker_json (JsonBuilder *builder, NexusWorkerRecord *worker)
 {
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
@@ -115,14 +113,12 @@ add_worker_json (JsonBuilder       *builder,
 }
 
 static void
-print_connection (const char        *connection,
-                  NexusWorkerRecord *worker,
-                  gboolean           as_json)
+print_connection (const char *connection, NexusWorkerRecord *worker, gboolean as_json)
 {
   if (as_json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "worker");
@@ -135,28 +131,28 @@ print_connection (const char        *connection,
       return;
     }
 
-  g_print (_("Worker %s (“%s”)\n"), worker->public_id, worker->name);
-  g_print (_("Connection string — shown only now; paste it on the worker machine:\n"));
+  g_print (_ ("Worker %s (“%s”)\n"), worker->public_id, worker->name);
+  g_print (_ ("Connection string — shown only now; paste it on the worker machine:\n"));
   g_print ("%s\n", connection);
 }
 
 static int
-worker_add (WorkerOptions  *options,
-            char          **args)
+worker_add (WorkerOptions *options, char **args)
 {
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NexusWorkerRecord) worker = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusWorkerRecord) worker = NULL;
   g_autofree char *address = NULL;
   g_autofree char *fingerprint = NULL;
   g_autofree char *connection = NULL;
-  int status;
+  int              status;
 
-  if ((status = parse_options (options, "add", _("NAME"), _("Adds a worker and prints its connection string."),
-                               TRUE, FALSE, &args)) >= 0)
+  if ((status = parse_options (options, "add", _ ("NAME"),
+                               _ ("Adds a worker and prints its connection string."), TRUE, FALSE,
+                               &args)) >= 0)
     return status;
   if (g_strv_length (args) != 2)
-    return nexus_cli_usage_error (PROGRAM, _("worker add needs exactly one NAME"));
+    return nexus_cli_usage_error (PROGRAM, _ ("worker add needs exactly one NAME"));
 
   store = nexusctl_open_store (options->ctl, &error);
   if (store == NULL)
@@ -164,13 +160,13 @@ worker_add (WorkerOptions  *options,
 
   address = engine_address (store, options->address);
   fingerprint = nexus_store_get_setting (store, "api.tls_fingerprint", NULL);
-  connection = nexus_workers_add (store, args[1],
-                                  options->operator ? NEXUS_ROLE_OPERATOR : NEXUS_ROLE_WORKER,
-                                  address, fingerprint, &worker, &error);
+  connection =
+      nexus_workers_add (store, args[1], options->operator? NEXUS_ROLE_OPERATOR : NEXUS_ROLE_WORKER,
+                         address, fingerprint, &worker, &error);
   if (connection == NULL)
     {
-      if (g_error_matches (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID)
-          || error->domain != NEXUS_STORE_ERROR)
+      if (g_error_matches (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID) ||
+          error->domain != NEXUS_STORE_ERROR)
         return nexus_cli_usage_error (PROGRAM, "%s", error->message);
       return nexus_cli_fail (PROGRAM, "%s", error->message);
     }
@@ -182,28 +178,27 @@ worker_add (WorkerOptions  *options,
 static char *
 format_time (gint64 seconds)
 {
-  g_autoptr(GDateTime) time = NULL;
+  g_autoptr (GDateTime) time = NULL;
 
   if (seconds <= 0)
-    return g_strdup (_("never"));
+    return g_strdup (_ ("never"));
   time = g_date_time_new_from_unix_local (seconds);
   return g_date_time_format (time, "%Y-%m-%d %H:%M");
 }
 
 static int
-worker_list (WorkerOptions  *options,
-             char          **args)
+worker_list (WorkerOptions *options, char **args)
 {
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) workers = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) workers = NULL;
   int status;
 
-  if ((status = parse_options (options, "list", NULL, _("Lists the workers."), FALSE, FALSE,
+  if ((status = parse_options (options, "list", NULL, _ ("Lists the workers."), FALSE, FALSE,
                                &args)) >= 0)
     return status;
   if (g_strv_length (args) != 1)
-    return nexus_cli_usage_error (PROGRAM, _("Unexpected argument “%s”"), args[1]);
+    return nexus_cli_usage_error (PROGRAM, _ ("Unexpected argument “%s”"), args[1]);
 
   store = nexusctl_open_store (options->ctl, &error);
   if (store == NULL)
@@ -214,8 +209,8 @@ worker_list (WorkerOptions  *options,
 
   if (options->as_json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_array (builder);
       for (guint i = 0; i < workers->len; i++)
@@ -226,12 +221,12 @@ worker_list (WorkerOptions  *options,
       return NEXUS_EXIT_OK;
     }
 
-  g_print ("%-14s %-20s %-8s %-16s %-15s %-10s %8s %8s\n", _("ID"), _("NAME"), _("STATE"),
-           _("LAST SEEN"), _("ADDRESS"), _("VERSION"), _("JOBS"), _("LEADS"));
+  g_print ("%-14s %-20s %-8s %-16s %-15s %-10s %8s %8s\n", _ ("ID"), _ ("NAME"), _ ("STATE"),
+           _ ("LAST SEEN"), _ ("ADDRESS"), _ ("VERSION"), _ ("JOBS"), _ ("LEADS"));
   for (guint i = 0; i < workers->len; i++)
     {
       NexusWorkerRecord *worker = g_ptr_array_index (workers, i);
-      g_autofree char *seen = format_time (worker->last_seen_at);
+      g_autofree char   *seen = format_time (worker->last_seen_at);
 
       g_print ("%-14s %-20s %-8s %-16s %-15s %-10s %8" G_GINT64_FORMAT " %8" G_GINT64_FORMAT "\n",
                worker->public_id, worker->name, worker->state, seen,
@@ -240,36 +235,36 @@ worker_list (WorkerOptions  *options,
                worker->leads_found);
     }
   if (workers->len == 0)
-    g_print (_("No workers yet. Add one with “nexusctl worker add NAME”.\n"));
+    g_print (_ ("No workers yet. Add one with “nexusctl worker add NAME”.\n"));
   return NEXUS_EXIT_OK;
 }
 
 static int
-worker_rotate (WorkerOptions  *options,
-               char          **args)
+worker_rotate (WorkerOptions *options, char **args)
 {
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NexusWorkerRecord) worker = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusWorkerRecord) worker = NULL;
   g_autofree char *address = NULL;
   g_autofree char *fingerprint = NULL;
   g_autofree char *connection = NULL;
-  gint64 grace_s = NEXUS_WORKERS_DEFAULT_GRACE_S;
-  int status;
+  gint64           grace_s = NEXUS_WORKERS_DEFAULT_GRACE_S;
+  int              status;
 
-  if ((status = parse_options (options, "rotate", _("ID"),
-                               _("Gives a worker a new secret; the old one keeps working for the "
-                                 "grace period."),
+  if ((status = parse_options (options, "rotate", _ ("ID"),
+                               _ ("Gives a worker a new secret; the old one keeps working for the "
+                                  "grace period."),
                                TRUE, TRUE, &args)) >= 0)
     return status;
   if (g_strv_length (args) != 2)
-    return nexus_cli_usage_error (PROGRAM, _("worker rotate needs exactly one worker ID"));
+    return nexus_cli_usage_error (PROGRAM, _ ("worker rotate needs exactly one worker ID"));
   if (options->now && options->grace != NULL)
-    return nexus_cli_usage_error (PROGRAM, _("--grace and --now exclude each other"));
+    return nexus_cli_usage_error (PROGRAM, _ ("--grace and --now exclude each other"));
   if (options->now)
     grace_s = 0;
   else if (options->grace != NULL && !nexus_workers_parse_duration (options->grace, &grace_s))
-    return nexus_cli_usage_error (PROGRAM, _("--grace takes a duration such as 90s, 15m, 24h or 7d"));
+    return nexus_cli_usage_error (PROGRAM,
+                                  _ ("--grace takes a duration such as 90s, 15m, 24h or 7d"));
 
   store = nexusctl_open_store (options->ctl, &error);
   if (store == NULL)
@@ -289,19 +284,18 @@ worker_rotate (WorkerOptions  *options,
 }
 
 static int
-worker_revoke (WorkerOptions  *options,
-               char          **args)
+worker_revoke (WorkerOptions *options, char **args)
 {
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
   int status;
 
-  if ((status = parse_options (options, "revoke", _("ID"),
-                               _("Revokes a worker: its requests are refused from now on."), FALSE,
+  if ((status = parse_options (options, "revoke", _ ("ID"),
+                               _ ("Revokes a worker: its requests are refused from now on."), FALSE,
                                FALSE, &args)) >= 0)
     return status;
   if (g_strv_length (args) != 2)
-    return nexus_cli_usage_error (PROGRAM, _("worker revoke needs exactly one worker ID"));
+    return nexus_cli_usage_error (PROGRAM, _ ("worker revoke needs exactly one worker ID"));
 
   store = nexusctl_open_store (options->ctl, &error);
   if (store == NULL)
@@ -309,24 +303,23 @@ worker_revoke (WorkerOptions  *options,
   if (!nexus_workers_revoke (store, args[1], &error))
     return nexus_cli_fail (PROGRAM, "%s", error->message);
 
-  g_print (_("Worker %s revoked\n"), args[1]);
+  g_print (_ ("Worker %s revoked\n"), args[1]);
   return NEXUS_EXIT_OK;
 }
 
 int
-nexusctl_worker (NexusCtl  *ctl,
-                 char     **args)
+nexusctl_worker (NexusCtl *ctl, char **args)
 {
   WorkerOptions options = { ctl };
-  const char *sub = args[1];
-  int status;
+  const char   *sub = args[1];
+  int           status;
 
   if (sub == NULL || g_str_equal (sub, "--help") || g_str_equal (sub, "-h"))
     {
-      g_print (_("Usage: nexusctl worker add NAME [--address HOST:PORT] [--json]\n"
-                 "       nexusctl worker list [--json]\n"
-                 "       nexusctl worker rotate ID [--grace 24h | --now] [--json]\n"
-                 "       nexusctl worker revoke ID\n"));
+      g_print (_ ("Usage: nexusctl worker add NAME [--address HOST:PORT] [--json]\n"
+                  "       nexusctl worker list [--json]\n"
+                  "       nexusctl worker rotate ID [--grace 24h | --now] [--json]\n"
+                  "       nexusctl worker revoke ID\n"));
       return sub == NULL ? NEXUS_EXIT_USAGE : NEXUS_EXIT_OK;
     }
 
@@ -339,7 +332,7 @@ nexusctl_worker (NexusCtl  *ctl,
   else if (g_str_equal (sub, "revoke"))
     status = worker_revoke (&options, args + 1);
   else
-    status = nexus_cli_usage_error (PROGRAM, _("Unknown worker command “%s”"), sub);
+    status = nexus_cli_usage_error (PROGRAM, _ ("Unknown worker command “%s”"), sub);
 
   g_free (options.address);
   g_free (options.grace);

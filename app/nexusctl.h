@@ -24,13 +24,12 @@ typedef struct
   char *db_path;
 } NexusCtl;
 
-NexusStore *nexusctl_open_store (NexusCtl  *ctl,
-                                 GError   **error);
-void        nexusctl_print_json (JsonNode  *root);
+NexusStore *nexusctl_open_store (NexusCtl *ctl, GError **error);
+void        nexusctl_print_json (JsonNode *root);
 
 int nexusctl_search (NexusCtl *ctl, char **args);
-int nexusctl_jobs   (NexusCtl *ctl, char **args);
+int nexusctl_jobs (NexusCtl *ctl, char **args);
 int nexusctl_worker (NexusCtl *ctl, char **args);
-int nexusctl_leads  (NexusCtl *ctl, char **args);
+int nexusctl_leads (NexusCtl *ctl, char **args);
 
 G_END_DECLS

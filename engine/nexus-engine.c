@@ -22,19 +22,19 @@
 
 struct _NexusEngine
 {
-  GObject         parent_instance;
+  GObject parent_instance;
 
-  char           *db_path;
-  gboolean        seeded_demo;
+  char    *db_path;
+  gboolean seeded_demo;
 
   /* The engine thread, its context and loop.  Everything below marked
    * "engine thread" is touched only from there once the thread runs. */
-  GThread        *thread;
-  GMainContext   *context;
-  GMainLoop      *loop;
+  GThread      *thread;
+  GMainContext *context;
+  GMainLoop    *loop;
 
   /* engine thread: the single write connection. */
-  NexusStore     *store;
+  NexusStore *store;
   /* engine thread: the job queue over the write store, and the scheduler
    * that re-runs searches and reaps expired leases on this thread's
    * timers. */
@@ -43,38 +43,40 @@ struct _NexusEngine
   /* engine thread: the worker API server, NULL until nexus_engine_listen(). */
   NexusApiServer *api;
   /* Events are published on the engine thread; anyone may watch. */
-  NexusEventBus  *events;
+  NexusEventBus *events;
   /* Written on the engine thread during listen, read by anyone after. */
-  guint16         port;
+  guint16 port;
   /* Limits and timeouts for the worker API, set before listening. */
-  NexusApiConfig  api_config;
-  gboolean        has_api_config;
+  NexusApiConfig api_config;
+  gboolean       has_api_config;
   /* SHA-256 of the certificate served, when TLS is on; set by listen. */
-  char           *tls_fingerprint;
+  char *tls_fingerprint;
 
   /* Work posted and not yet run.  Incremented before the shut-down check so
    * that shutdown can wait for every item that got past it. */
-  gint            pending;
+  gint pending;
   /* Set once by nexus_engine_shutdown(); no new work is accepted after. */
-  gint            shutting_down;
-  gboolean        shut_down;
+  gint     shutting_down;
+  gboolean shut_down;
 
   /* The checkpointer thread, and its stop flag guarded by pool_lock and
    * signalled on checkpoint_cond. */
-  GThread        *checkpointer;
-  GCond           checkpoint_cond;
-  gboolean        checkpoint_stop;
+  GThread *checkpointer;
+  GCond    checkpoint_cond;
+  gboolean checkpoint_stop;
 
   /* Reader pool, guarded by pool_lock. */
-  GMutex          pool_lock;
-  GCond           pool_cond;
-  GPtrArray      *idle_readers;
-  guint           n_readers;
+  GMutex     pool_lock;
+  GCond      pool_cond;
+  GPtrArray *idle_readers;
+  guint      n_readers;
 };
 
 G_DEFINE_FINAL_TYPE (NexusEngine, nexus_engine, G_TYPE_OBJECT)
 
+/* clang-format off */
 G_DEFINE_QUARK (nexus-engine-error-quark, nexus_engine_error)
+/* clang-format on */
 
 typedef struct
 {
@@ -94,9 +96,7 @@ work_free (gpointer pointer)
 }
 
 static Work *
-work_new (NexusEngineFunc func,
-          gpointer        data,
-          GDestroyNotify  data_destroy)
+work_new (NexusEngineFunc func, gpointer data, GDestroyNotify data_destroy)
 {
   Work *work = g_new0 (Work, 1);
 
@@ -110,7 +110,7 @@ static gpointer
 engine_thread_main (gpointer data)
 {
   NexusEngine *self = data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_main_context_push_thread_default (self->context);
 
@@ -150,15 +150,15 @@ static gpointer
 checkpointer_main (gpointer data)
 {
   NexusEngine *self = data;
-  g_autoptr(NexusStore) store = NULL;
+  g_autoptr (NexusStore) store = NULL;
 
   g_mutex_lock (&self->pool_lock);
   while (!self->checkpoint_stop)
     {
       gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC;
 
-      while (!self->checkpoint_stop && g_cond_wait_until (&self->checkpoint_cond, &self->pool_lock,
-                                                          until))
+      while (!self->checkpoint_stop &&
+             g_cond_wait_until (&self->checkpoint_cond, &self->pool_lock, until))
         ;
       if (self->checkpoint_stop)
         break;
@@ -168,7 +168,7 @@ checkpointer_main (gpointer data)
         store = nexus_store_open (self->db_path, NEXUS_STORE_OPEN_NO_CREATE, NULL);
       if (store != NULL)
         {
-          g_autoptr(GError) error = NULL;
+          g_autoptr (GError) error = NULL;
           if (!nexus_store_checkpoint_passive (store, &error))
             g_debug ("%s", error->message);
         }
@@ -242,12 +242,10 @@ nexus_engine_default_db_path (void)
  * Returns: (transfer full): the running engine, or %NULL with @error set
  */
 NexusEngine *
-nexus_engine_new (const char        *db_path,
-                  NexusEngineFlags   flags,
-                  GError           **error)
+nexus_engine_new (const char *db_path, NexusEngineFlags flags, GError **error)
 {
-  g_autoptr(NexusEngine) self = NULL;
-  g_autoptr(NexusStore) store = NULL;
+  g_autoptr (NexusEngine) self = NULL;
+  g_autoptr (NexusStore) store = NULL;
 
   g_return_val_if_fail (db_path != NULL, NULL);
 
@@ -293,8 +291,7 @@ nexus_engine_get_seeded_demo (NexusEngine *self)
 
 /* Counts the item as pending unless the engine is shutting down. */
 static gboolean
-engine_accept_work (NexusEngine  *self,
-                    GError      **error)
+engine_accept_work (NexusEngine *self, GError **error)
 {
   g_atomic_int_inc (&self->pending);
   if (g_atomic_int_get (&self->shutting_down))
@@ -303,7 +300,7 @@ engine_accept_work (NexusEngine  *self,
       /* The engine thread may be waiting for this item. */
       g_main_context_wakeup (self->context);
       g_set_error_literal (error, NEXUS_ENGINE_ERROR, NEXUS_ENGINE_ERROR_SHUT_DOWN,
-                           _("The engine has shut down"));
+                           _ ("The engine has shut down"));
       return FALSE;
     }
   return TRUE;
@@ -318,11 +315,11 @@ engine_work_done (NexusEngine *self)
 static gboolean
 run_task_cb (gpointer data)
 {
-  GTask *task = data;
+  GTask       *task = data;
   NexusEngine *self = g_task_get_source_object (task);
-  Work *work = g_task_get_task_data (task);
-  GError *error = NULL;
-  gpointer result;
+  Work        *work = g_task_get_task_data (task);
+  GError      *error = NULL;
+  gpointer     result;
 
   if (!g_task_return_error_if_cancelled (task))
     {
@@ -344,15 +341,15 @@ run_task_cb (gpointer data)
  * the thread-default main context of the caller.
  */
 void
-nexus_engine_run_async (NexusEngine         *self,
-                        NexusEngineFunc      func,
-                        gpointer             data,
-                        GDestroyNotify       data_destroy,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
+nexus_engine_run_async (NexusEngine        *self,
+                        NexusEngineFunc     func,
+                        gpointer            data,
+                        GDestroyNotify      data_destroy,
+                        GCancellable       *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer            user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  g_autoptr (GTask) task = NULL;
   GError *error = NULL;
 
   g_return_if_fail (NEXUS_IS_ENGINE (self));
@@ -368,14 +365,12 @@ nexus_engine_run_async (NexusEngine         *self,
       return;
     }
 
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, run_task_cb,
-                              g_object_ref (task), g_object_unref);
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, run_task_cb, g_object_ref (task),
+                              g_object_unref);
 }
 
 gpointer
-nexus_engine_run_finish (NexusEngine   *self,
-                         GAsyncResult  *result,
-                         GError       **error)
+nexus_engine_run_finish (NexusEngine *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == nexus_engine_run_async, NULL);
@@ -385,22 +380,22 @@ nexus_engine_run_finish (NexusEngine   *self,
 
 typedef struct
 {
-  NexusEngine     *engine;
-  NexusEngineFunc  func;
-  gpointer         data;
-  gpointer         result;
-  GError          *error;
-  GMutex           lock;
-  GCond            cond;
-  gboolean         done;
+  NexusEngine    *engine;
+  NexusEngineFunc func;
+  gpointer        data;
+  gpointer        result;
+  GError         *error;
+  GMutex          lock;
+  GCond           cond;
+  gboolean        done;
 } SyncCall;
 
 static gboolean
 run_sync_cb (gpointer data)
 {
   SyncCall *call = data;
-  gpointer result;
-  GError *error = NULL;
+  gpointer  result;
+  GError   *error = NULL;
 
   result = call->func (call->engine->store, call->data, &error);
   engine_work_done (call->engine);
@@ -423,10 +418,7 @@ run_sync_cb (gpointer data)
  * GTK main thread.
  */
 gpointer
-nexus_engine_run_sync (NexusEngine      *self,
-                       NexusEngineFunc   func,
-                       gpointer          data,
-                       GError          **error)
+nexus_engine_run_sync (NexusEngine *self, NexusEngineFunc func, gpointer data, GError **error)
 {
   SyncCall call = { 0 };
 
@@ -463,15 +455,14 @@ nexus_engine_run_sync (NexusEngine      *self,
 /* Borrows a reader connection, opening one while fewer than MAX_READERS
  * exist, otherwise waiting for one to come back. */
 static NexusStore *
-engine_borrow_reader (NexusEngine  *self,
-                      GError      **error)
+engine_borrow_reader (NexusEngine *self, GError **error)
 {
   NexusStore *reader = NULL;
 
   if (g_atomic_int_get (&self->shutting_down))
     {
       g_set_error_literal (error, NEXUS_ENGINE_ERROR, NEXUS_ENGINE_ERROR_SHUT_DOWN,
-                           _("The engine has shut down"));
+                           _ ("The engine has shut down"));
       return NULL;
     }
 
@@ -480,8 +471,7 @@ engine_borrow_reader (NexusEngine  *self,
     {
       if (self->idle_readers->len > 0)
         {
-          reader = g_ptr_array_steal_index_fast (self->idle_readers,
-                                                 self->idle_readers->len - 1);
+          reader = g_ptr_array_steal_index_fast (self->idle_readers, self->idle_readers->len - 1);
           break;
         }
       if (self->n_readers < MAX_READERS)
@@ -508,8 +498,7 @@ engine_borrow_reader (NexusEngine  *self,
 }
 
 static void
-engine_return_reader (NexusEngine *self,
-                      NexusStore  *reader)
+engine_return_reader (NexusEngine *self, NexusStore *reader)
 {
   g_mutex_lock (&self->pool_lock);
   g_ptr_array_add (self->idle_readers, reader);
@@ -518,13 +507,10 @@ engine_return_reader (NexusEngine *self,
 }
 
 gpointer
-nexus_engine_read_sync (NexusEngine      *self,
-                        NexusEngineFunc   func,
-                        gpointer          data,
-                        GError          **error)
+nexus_engine_read_sync (NexusEngine *self, NexusEngineFunc func, gpointer data, GError **error)
 {
   NexusStore *reader;
-  gpointer result;
+  gpointer    result;
 
   g_return_val_if_fail (NEXUS_IS_ENGINE (self), NULL);
   g_return_val_if_fail (func != NULL, NULL);
@@ -545,9 +531,9 @@ read_task_thread (GTask        *task,
                   GCancellable *cancellable)
 {
   NexusEngine *self = source_object;
-  Work *work = task_data;
-  GError *error = NULL;
-  gpointer result;
+  Work        *work = task_data;
+  GError      *error = NULL;
+  gpointer     result;
 
   result = nexus_engine_read_sync (self, work->func, work->data, &error);
   if (error != NULL)
@@ -562,15 +548,15 @@ read_task_thread (GTask        *task,
  * Runs @func in a worker thread with a read-only store from the pool.
  */
 void
-nexus_engine_read_async (NexusEngine         *self,
-                         NexusEngineFunc      func,
-                         gpointer             data,
-                         GDestroyNotify       data_destroy,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
+nexus_engine_read_async (NexusEngine        *self,
+                         NexusEngineFunc     func,
+                         gpointer            data,
+                         GDestroyNotify      data_destroy,
+                         GCancellable       *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer            user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  g_autoptr (GTask) task = NULL;
 
   g_return_if_fail (NEXUS_IS_ENGINE (self));
   g_return_if_fail (func != NULL);
@@ -583,9 +569,7 @@ nexus_engine_read_async (NexusEngine         *self,
 }
 
 gpointer
-nexus_engine_read_finish (NexusEngine   *self,
-                          GAsyncResult  *result,
-                          GError       **error)
+nexus_engine_read_finish (NexusEngine *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
@@ -593,9 +577,7 @@ nexus_engine_read_finish (NexusEngine   *self,
 }
 
 static gpointer
-count_leads_func (NexusStore  *store,
-                  gpointer     data,
-                  GError     **error)
+count_leads_func (NexusStore *store, gpointer data, GError **error)
 {
   gint64 count = 0;
 
@@ -605,12 +587,10 @@ count_leads_func (NexusStore  *store,
 }
 
 static void
-count_leads_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
+count_leads_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
+  g_autoptr (GTask) task = user_data;
+  GError            *error = NULL;
   g_autofree gint64 *count = NULL;
 
   count = nexus_engine_read_finish (NEXUS_ENGINE (object), result, &error);
@@ -621,10 +601,10 @@ count_leads_cb (GObject      *object,
 }
 
 void
-nexus_engine_count_leads_async (NexusEngine         *self,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
+nexus_engine_count_leads_async (NexusEngine        *self,
+                                GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data)
 {
   GTask *task;
 
@@ -632,14 +612,11 @@ nexus_engine_count_leads_async (NexusEngine         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, nexus_engine_count_leads_async);
-  nexus_engine_read_async (self, count_leads_func, NULL, NULL, cancellable,
-                           count_leads_cb, task);
+  nexus_engine_read_async (self, count_leads_func, NULL, NULL, cancellable, count_leads_cb, task);
 }
 
 gint64
-nexus_engine_count_leads_finish (NexusEngine   *self,
-                                 GAsyncResult  *result,
-                                 GError       **error)
+nexus_engine_count_leads_finish (NexusEngine *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), -1);
 
@@ -653,18 +630,16 @@ typedef struct
 } ListenCall;
 
 static gpointer
-listen_func (NexusStore  *store,
-             gpointer     data,
-             GError     **error)
+listen_func (NexusStore *store, gpointer data, GError **error)
 {
-  ListenCall *call = data;
+  ListenCall  *call = data;
   NexusEngine *self = call->engine;
-  g_autoptr(NexusApiServer) api = NULL;
+  g_autoptr (NexusApiServer) api = NULL;
 
   if (self->api != NULL)
     {
       g_set_error (error, NEXUS_ENGINE_ERROR, NEXUS_ENGINE_ERROR_LISTEN,
-                   _("The worker API is already listening on port %u"), self->port);
+                   _ ("The worker API is already listening on port %u"), self->port);
       return NULL;
     }
 
@@ -673,7 +648,7 @@ listen_func (NexusStore  *store,
   if (self->has_api_config && self->api_config.tls)
     {
       g_autofree char *pem = nexus_tls_pem_path_for (self->db_path);
-      g_autoptr(GTlsCertificate) certificate = NULL;
+      g_autoptr (GTlsCertificate) certificate = NULL;
 
       g_clear_pointer (&self->tls_fingerprint, g_free);
       certificate = nexus_tls_load_or_create (pem, &self->tls_fingerprint, error);
@@ -689,12 +664,12 @@ listen_func (NexusStore  *store,
 
   /* nexusctl worker add puts this address into connection strings. */
   {
-    g_autoptr(GSocketAddress) bound = nexus_api_parse_address (call->address, NULL);
-    g_autoptr(GInetAddress) host = g_object_ref (
-        g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (bound)));
+    g_autoptr (GSocketAddress) bound = nexus_api_parse_address (call->address, NULL);
+    g_autoptr (GInetAddress) host =
+        g_object_ref (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (bound)));
     g_autofree char *host_text = g_inet_address_to_string (host);
     g_autofree char *advertised = NULL;
-    g_autoptr(GError) local_error = NULL;
+    g_autoptr (GError) local_error = NULL;
 
     if (g_inet_address_get_is_any (host))
       advertised = g_strdup_printf ("%s:%u", g_get_host_name (), self->port);
@@ -703,11 +678,11 @@ listen_func (NexusStore  *store,
     else
       advertised = g_strdup_printf ("%s:%u", host_text, self->port);
     /* … and the certificate's fingerprint workers must pin, if any. */
-    if (!nexus_store_set_setting (store, "api.address", advertised, &local_error)
-        || !(self->tls_fingerprint != NULL
-                 ? nexus_store_set_setting (store, "api.tls_fingerprint", self->tls_fingerprint,
-                                            &local_error)
-                 : nexus_store_delete_setting (store, "api.tls_fingerprint", &local_error)))
+    if (!nexus_store_set_setting (store, "api.address", advertised, &local_error) ||
+        !(self->tls_fingerprint != NULL
+              ? nexus_store_set_setting (store, "api.tls_fingerprint", self->tls_fingerprint,
+                                         &local_error)
+              : nexus_store_delete_setting (store, "api.tls_fingerprint", &local_error)))
       g_message ("Cannot record the worker API address: %s", local_error->message);
   }
   return GINT_TO_POINTER (TRUE);
@@ -735,9 +710,7 @@ raise_open_file_limit (void)
  * Starts the worker API on the engine thread and waits until it listens.
  */
 gboolean
-nexus_engine_listen (NexusEngine  *self,
-                     const char   *address,
-                     GError      **error)
+nexus_engine_listen (NexusEngine *self, const char *address, GError **error)
 {
   ListenCall call = { self, address };
 
@@ -754,8 +727,7 @@ nexus_engine_listen (NexusEngine  *self,
  * nexus_engine_listen().
  */
 void
-nexus_engine_set_api_config (NexusEngine          *self,
-                             const NexusApiConfig *config)
+nexus_engine_set_api_config (NexusEngine *self, const NexusApiConfig *config)
 {
   g_return_if_fail (NEXUS_IS_ENGINE (self));
   g_return_if_fail (self->api == NULL);
@@ -825,9 +797,7 @@ typedef struct
 } DrainCall;
 
 static gpointer
-drain_func (NexusStore  *store,
-            gpointer     data,
-            GError     **error)
+drain_func (NexusStore *store, gpointer data, GError **error)
 {
   DrainCall *call = data;
 
@@ -844,8 +814,7 @@ drain_func (NexusStore  *store,
  * completes.  For maintenance such as a restore.
  */
 void
-nexus_engine_set_api_draining (NexusEngine *self,
-                               gboolean     draining)
+nexus_engine_set_api_draining (NexusEngine *self, gboolean draining)
 {
   DrainCall call = { self, draining };
 

@@ -11,23 +11,23 @@
 /* A subscriber from another thread: events are handed to its context. */
 typedef struct
 {
-  guint           id;
-  GMainContext   *context;    /* the watcher's thread-default context */
-  NexusEventFunc  func;
-  gpointer        user_data;
-  GDestroyNotify  destroy;
-  gint            ref_count;  /* the bus and each delivery in flight */
-  gboolean        removed;    /* unwatched: deliveries in flight are dropped */
+  guint          id;
+  GMainContext  *context; /* the watcher's thread-default context */
+  NexusEventFunc func;
+  gpointer       user_data;
+  GDestroyNotify destroy;
+  gint           ref_count; /* the bus and each delivery in flight */
+  gboolean       removed;   /* unwatched: deliveries in flight are dropped */
 } Watch;
 
 struct _NexusEventBus
 {
-  GObject    parent_instance;
+  GObject parent_instance;
 
   /* Engine thread: the id of the last event published. */
-  gint64     last_id;
+  gint64 last_id;
   /* Engine thread: the newest events, oldest first, at most the backlog. */
-  GQueue     backlog;
+  GQueue backlog;
 
   /* Guards watches and next_watch_id: watch/unwatch come from any thread. */
   GMutex     lock;
@@ -71,8 +71,8 @@ nexus_event_unref (NexusEvent *event)
 char *
 nexus_event_to_json (NexusEvent *event)
 {
-  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr (JsonObject) object = json_object_new ();
 
   json_object_set_int_member (object, "id", event->id);
   json_object_set_int_member (object, "at", event->at);
@@ -171,9 +171,7 @@ nexus_event_bus_new (void)
  * Returns: the new event's id
  */
 gint64
-nexus_event_bus_publish (NexusEventBus *self,
-                         const char    *kind,
-                         JsonObject    *data)
+nexus_event_bus_publish (NexusEventBus *self, const char *kind, JsonObject *data)
 {
   NexusEvent *event = g_atomic_rc_box_new0 (NexusEvent);
 
@@ -192,7 +190,7 @@ nexus_event_bus_publish (NexusEventBus *self,
   g_mutex_lock (&self->lock);
   for (guint i = 0; i < self->watches->len; i++)
     {
-      Watch *watch = g_ptr_array_index (self->watches, i);
+      Watch    *watch = g_ptr_array_index (self->watches, i);
       Delivery *delivery = g_new0 (Delivery, 1);
 
       g_atomic_int_inc (&watch->ref_count);
@@ -214,8 +212,7 @@ nexus_event_bus_publish (NexusEventBus *self,
  *   with an id above @since, oldest first
  */
 GPtrArray *
-nexus_event_bus_since (NexusEventBus *self,
-                       gint64         since)
+nexus_event_bus_since (NexusEventBus *self, gint64 since)
 {
   GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_event_unref);
 
@@ -237,13 +234,13 @@ nexus_event_bus_since (NexusEventBus *self,
  * Returns: an id for nexus_event_bus_unwatch()
  */
 guint
-nexus_event_bus_watch (NexusEventBus  *self,
-                       NexusEventFunc  func,
-                       gpointer        user_data,
-                       GDestroyNotify  destroy)
+nexus_event_bus_watch (NexusEventBus *self,
+                       NexusEventFunc func,
+                       gpointer       user_data,
+                       GDestroyNotify destroy)
 {
   Watch *watch = g_new0 (Watch, 1);
-  guint id;
+  guint  id;
 
   watch->context = g_main_context_ref_thread_default ();
   watch->func = func;
@@ -259,8 +256,7 @@ nexus_event_bus_watch (NexusEventBus  *self,
 }
 
 void
-nexus_event_bus_unwatch (NexusEventBus *self,
-                         guint          watch_id)
+nexus_event_bus_unwatch (NexusEventBus *self, guint watch_id)
 {
   g_mutex_lock (&self->lock);
   for (guint i = 0; i < self->watches->len; i++)

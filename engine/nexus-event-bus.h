@@ -23,33 +23,28 @@ G_BEGIN_DECLS
 typedef struct
 {
   gint64      id;
-  gint64      at;     /* unix seconds */
+  gint64      at; /* unix seconds */
   char       *kind;
   JsonObject *data;
 } NexusEvent;
 
-NexusEvent *nexus_event_ref     (NexusEvent *event);
-void        nexus_event_unref   (NexusEvent *event);
+NexusEvent *nexus_event_ref (NexusEvent *event);
+void        nexus_event_unref (NexusEvent *event);
 char       *nexus_event_to_json (NexusEvent *event);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusEvent, nexus_event_unref)
 
-typedef void (*NexusEventFunc) (NexusEvent *event,
-                                gpointer    user_data);
+typedef void (*NexusEventFunc) (NexusEvent *event, gpointer user_data);
 
 #define NEXUS_TYPE_EVENT_BUS (nexus_event_bus_get_type ())
 G_DECLARE_FINAL_TYPE (NexusEventBus, nexus_event_bus, NEXUS, EVENT_BUS, GObject)
 
-NexusEventBus *nexus_event_bus_new      (void);
-gint64         nexus_event_bus_publish  (NexusEventBus  *self,
-                                         const char     *kind,
-                                         JsonObject     *data);
-GPtrArray     *nexus_event_bus_since    (NexusEventBus  *self,
-                                         gint64          since);
-guint          nexus_event_bus_watch    (NexusEventBus  *self,
-                                         NexusEventFunc  func,
-                                         gpointer        user_data,
-                                         GDestroyNotify  destroy);
-void           nexus_event_bus_unwatch  (NexusEventBus  *self,
-                                         guint           watch_id);
+NexusEventBus *nexus_event_bus_new (void);
+gint64         nexus_event_bus_publish (NexusEventBus *self, const char *kind, JsonObject *data);
+GPtrArray     *nexus_event_bus_since (NexusEventBus *self, gint64 since);
+guint          nexus_event_bus_watch (NexusEventBus *self,
+                                      NexusEventFunc func,
+                                      gpointer       user_data,
+                                      GDestroyNotify destroy);
+void           nexus_event_bus_unwatch (NexusEventBus *self, guint watch_id);
 
 G_END_DECLS

@@ -22,19 +22,19 @@
 
 struct _NexusLeadsPage
 {
-  AdwBin         parent_instance;
+  AdwBin parent_instance;
 
   /* template children */
-  GtkStack      *state_stack;  /* "loading", "count" or "error" */
-  GtkLabel      *count_label;  /* the number, grouped by thousands */
-  GtkLabel      *unit_label;   /* "leads in the vault", in the right plural */
-  GtkLabel      *path_label;   /* the database file, small and dim */
+  GtkStack      *state_stack; /* "loading", "count" or "error" */
+  GtkLabel      *count_label; /* the number, grouped by thousands */
+  GtkLabel      *unit_label;  /* "leads in the vault", in the right plural */
+  GtkLabel      *path_label;  /* the database file, small and dim */
   AdwStatusPage *error_page;
 
-  NexusEngine   *engine;       /* owned; NULL until set */
-  GCancellable  *cancellable;  /* the count in flight, see the invariant above */
-  gint64         count;        /* the last count shown; -1 before the first */
-  gboolean       folded;       /* the window shows one pane at a time */
+  NexusEngine  *engine;      /* owned; NULL until set */
+  GCancellable *cancellable; /* the count in flight, see the invariant above */
+  gint64        count;       /* the last count shown; -1 before the first */
+  gboolean      folded;      /* the window shows one pane at a time */
 };
 
 G_DEFINE_FINAL_TYPE (NexusLeadsPage, nexus_leads_page, ADW_TYPE_BIN)
@@ -75,10 +75,10 @@ char *
 _nexus_leads_page_format_count (gint64 count)
 {
   const struct lconv *conv = localeconv ();
-  g_autofree char *digits = NULL;
-  const char *separator;
-  GString *text;
-  gsize len;
+  g_autofree char    *digits = NULL;
+  const char         *separator;
+  GString            *text;
+  gsize               len;
 
   if (conv->thousands_sep != NULL && conv->thousands_sep[0] != '\0')
     return g_strdup_printf ("%'" G_GINT64_FORMAT, count);
@@ -86,7 +86,7 @@ _nexus_leads_page_format_count (gint64 count)
   /* Translators: the separator between groups of three digits in a large
    * number, as in 12,345.  The number itself is always written with the
    * digits 0-9, left to right. */
-  separator = C_("number formatting", ",");
+  separator = C_ ("number formatting", ",");
 
   digits = g_strdup_printf ("%" G_GINT64_FORMAT, count);
   text = g_string_new (NULL);
@@ -117,13 +117,12 @@ update_path (NexusLeadsPage *self)
    * stay in order inside a right-to-left sentence. */
   isolated = g_strdup_printf ("\u2068%s\u2069", nexus_engine_get_db_path (self->engine));
   /* Translators: %s is the path of the database file. */
-  text = g_strdup_printf (_("Database: %s"), isolated);
+  text = g_strdup_printf (_ ("Database: %s"), isolated);
   gtk_label_set_label (self->path_label, text);
 }
 
 static void
-show_count (NexusLeadsPage *self,
-            gint64          count)
+show_count (NexusLeadsPage *self, gint64 count)
 {
   g_autofree char *number = _nexus_leads_page_format_count (count);
   g_autofree char *isolated = NULL;
@@ -132,9 +131,8 @@ show_count (NexusLeadsPage *self,
    * isolate keeps its groups in order in a right-to-left window. */
   isolated = g_strdup_printf ("\u2066%s\u2069", number);
   gtk_label_set_label (self->count_label, isolated);
-  gtk_label_set_label (self->unit_label,
-                       ngettext ("lead in the vault", "leads in the vault",
-                                 (unsigned long) MAX (count, 0)));
+  gtk_label_set_label (self->unit_label, ngettext ("lead in the vault", "leads in the vault",
+                                                   (unsigned long)MAX (count, 0)));
   gtk_stack_set_visible_child_name (self->state_stack, "count");
 
   if (self->count != count)
@@ -145,8 +143,7 @@ show_count (NexusLeadsPage *self,
 }
 
 static void
-show_error (NexusLeadsPage *self,
-            const char     *message)
+show_error (NexusLeadsPage *self, const char *message)
 {
   g_autofree char *markup = g_markup_escape_text (message, -1);
 
@@ -155,8 +152,7 @@ show_error (NexusLeadsPage *self,
 }
 
 static void
-set_loading (NexusLeadsPage *self,
-             GCancellable   *cancellable)
+set_loading (NexusLeadsPage *self, GCancellable *cancellable)
 {
   gboolean was_loading = self->cancellable != NULL;
 
@@ -175,13 +171,11 @@ set_loading (NexusLeadsPage *self,
 }
 
 static void
-count_leads_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
+count_leads_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(CountRequest) request = user_data;
+  g_autoptr (CountRequest) request = user_data;
   NexusLeadsPage *self = request->self;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   gint64 count;
 
   count = nexus_engine_count_leads_finish (NEXUS_ENGINE (object), result, &error);
@@ -199,18 +193,14 @@ count_leads_cb (GObject      *object,
 }
 
 static void
-refresh_action (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
+refresh_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   nexus_leads_page_refresh (NEXUS_LEADS_PAGE (widget));
 }
 
 /* Ctrl+R works wherever the focus is, as long as this page is shown. */
 static gboolean
-refresh_shortcut_cb (GtkWidget *widget,
-                     GVariant  *args,
-                     gpointer   user_data)
+refresh_shortcut_cb (GtkWidget *widget, GVariant *args, gpointer user_data)
 {
   NexusLeadsPage *self = NEXUS_LEADS_PAGE (widget);
 
@@ -237,33 +227,30 @@ nexus_leads_page_dispose (GObject *object)
 }
 
 static void
-nexus_leads_page_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
-                               GParamSpec *pspec)
+nexus_leads_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   NexusLeadsPage *self = NEXUS_LEADS_PAGE (object);
 
   switch (prop_id)
     {
-    case PROP_ENGINE:
-      g_value_set_object (value, self->engine);
-      break;
+      case PROP_ENGINE:
+        g_value_set_object (value, self->engine);
+        break;
 
-    case PROP_LOADING:
-      g_value_set_boolean (value, nexus_leads_page_get_loading (self));
-      break;
+      case PROP_LOADING:
+        g_value_set_boolean (value, nexus_leads_page_get_loading (self));
+        break;
 
-    case PROP_COUNT:
-      g_value_set_int64 (value, self->count);
-      break;
+      case PROP_COUNT:
+        g_value_set_int64 (value, self->count);
+        break;
 
-    case PROP_FOLDED:
-      g_value_set_boolean (value, self->folded);
-      break;
+      case PROP_FOLDED:
+        g_value_set_boolean (value, self->folded);
+        break;
 
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -277,23 +264,23 @@ nexus_leads_page_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_ENGINE:
-      nexus_leads_page_set_engine (self, g_value_get_object (value));
-      break;
+      case PROP_ENGINE:
+        nexus_leads_page_set_engine (self, g_value_get_object (value));
+        break;
 
-    case PROP_FOLDED:
-      nexus_leads_page_set_folded (self, g_value_get_boolean (value));
-      break;
+      case PROP_FOLDED:
+        nexus_leads_page_set_folded (self, g_value_get_boolean (value));
+        break;
 
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
 static void
 nexus_leads_page_class_init (NexusLeadsPageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = nexus_leads_page_dispose;
@@ -301,24 +288,20 @@ nexus_leads_page_class_init (NexusLeadsPageClass *klass)
   object_class->set_property = nexus_leads_page_set_property;
 
   properties[PROP_ENGINE] =
-    g_param_spec_object ("engine", NULL, NULL,
-                         NEXUS_TYPE_ENGINE,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+      g_param_spec_object ("engine", NULL, NULL, NEXUS_TYPE_ENGINE,
+                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   properties[PROP_LOADING] =
-    g_param_spec_boolean ("loading", NULL, NULL,
-                          FALSE,
-                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+      g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   properties[PROP_COUNT] =
-    g_param_spec_int64 ("count", NULL, NULL,
-                        -1, G_MAXINT64, -1,
-                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+      g_param_spec_int64 ("count", NULL, NULL, -1, G_MAXINT64, -1,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   properties[PROP_FOLDED] =
-    g_param_spec_boolean ("folded", NULL, NULL,
-                          FALSE,
-                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+      g_param_spec_boolean ("folded", NULL, NULL, FALSE,
+                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -337,7 +320,7 @@ static void
 nexus_leads_page_init (NexusLeadsPage *self)
 {
   GtkEventController *controller;
-  GtkShortcut *shortcut;
+  GtkShortcut        *shortcut;
 
   self->count = -1;
 
@@ -365,9 +348,7 @@ nexus_leads_page_new (NexusEngine *engine)
 {
   g_return_val_if_fail (engine == NULL || NEXUS_IS_ENGINE (engine), NULL);
 
-  return g_object_new (NEXUS_TYPE_LEADS_PAGE,
-                       "engine", engine,
-                       NULL);
+  return g_object_new (NEXUS_TYPE_LEADS_PAGE, "engine", engine, NULL);
 }
 
 NexusEngine *
@@ -386,8 +367,7 @@ nexus_leads_page_get_engine (NexusLeadsPage *self)
  * Shows the vault of @engine and starts counting its leads.
  */
 void
-nexus_leads_page_set_engine (NexusLeadsPage *self,
-                             NexusEngine    *engine)
+nexus_leads_page_set_engine (NexusLeadsPage *self, NexusEngine *engine)
 {
   g_return_if_fail (NEXUS_IS_LEADS_PAGE (self));
   g_return_if_fail (engine == NULL || NEXUS_IS_ENGINE (engine));
@@ -401,7 +381,7 @@ nexus_leads_page_set_engine (NexusLeadsPage *self,
   if (engine != NULL)
     nexus_leads_page_refresh (self);
   else
-    show_error (self, _("No lead vault is open."));
+    show_error (self, _ ("No lead vault is open."));
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
 }
@@ -415,7 +395,7 @@ nexus_leads_page_set_engine (NexusLeadsPage *self,
 void
 nexus_leads_page_refresh (NexusLeadsPage *self)
 {
-  g_autoptr(GCancellable) cancellable = NULL;
+  g_autoptr (GCancellable) cancellable = NULL;
   CountRequest *request;
 
   g_return_if_fail (NEXUS_IS_LEADS_PAGE (self));
@@ -480,8 +460,7 @@ nexus_leads_page_get_folded (NexusLeadsPage *self)
  * and carries the window buttons on its start side.
  */
 void
-nexus_leads_page_set_folded (NexusLeadsPage *self,
-                             gboolean        folded)
+nexus_leads_page_set_folded (NexusLeadsPage *self, gboolean folded)
 {
   g_return_if_fail (NEXUS_IS_LEADS_PAGE (self));
 

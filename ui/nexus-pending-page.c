@@ -15,15 +15,15 @@
 
 struct _NexusPendingPage
 {
-  AdwBin         parent_instance;
+  AdwBin parent_instance;
 
   /* template children */
   AdwStatusPage *status_page;
 
-  char          *title;      /* page title, also the header bar's title */
-  char          *icon_name;  /* the page's icon in the sidebar */
-  char          *summary;    /* one sentence: what this part will do */
-  gboolean       folded;     /* the window shows one pane at a time */
+  char    *title;     /* page title, also the header bar's title */
+  char    *icon_name; /* the page's icon in the sidebar */
+  char    *summary;   /* one sentence: what this part will do */
+  gboolean folded;    /* the window shows one pane at a time */
 };
 
 G_DEFINE_FINAL_TYPE (NexusPendingPage, nexus_pending_page, ADW_TYPE_BIN)
@@ -42,8 +42,7 @@ static GParamSpec *properties[N_PROPS];
 
 /* Replaces *@dest with a copy of @value; TRUE when it changed. */
 static gboolean
-replace_string (char       **dest,
-                const char  *value)
+replace_string (char **dest, const char *value)
 {
   if (g_strcmp0 (*dest, value) == 0)
     return FALSE;
@@ -56,7 +55,7 @@ replace_string (char       **dest,
 static void
 update_description (NexusPendingPage *self)
 {
-  const char *pending = _("This part of Nexus is not available in this version yet.");
+  const char      *pending = _ ("This part of Nexus is not available in this version yet.");
   g_autofree char *markup = NULL;
 
   /* The status page shows its description as markup. */
@@ -89,33 +88,30 @@ nexus_pending_page_dispose (GObject *object)
 }
 
 static void
-nexus_pending_page_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
+nexus_pending_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   NexusPendingPage *self = NEXUS_PENDING_PAGE (object);
 
   switch (prop_id)
     {
-    case PROP_TITLE:
-      g_value_set_string (value, self->title);
-      break;
+      case PROP_TITLE:
+        g_value_set_string (value, self->title);
+        break;
 
-    case PROP_ICON_NAME:
-      g_value_set_string (value, self->icon_name);
-      break;
+      case PROP_ICON_NAME:
+        g_value_set_string (value, self->icon_name);
+        break;
 
-    case PROP_SUMMARY:
-      g_value_set_string (value, self->summary);
-      break;
+      case PROP_SUMMARY:
+        g_value_set_string (value, self->summary);
+        break;
 
-    case PROP_FOLDED:
-      g_value_set_boolean (value, self->folded);
-      break;
+      case PROP_FOLDED:
+        g_value_set_boolean (value, self->folded);
+        break;
 
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -129,31 +125,31 @@ nexus_pending_page_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_TITLE:
-      nexus_pending_page_set_title (self, g_value_get_string (value));
-      break;
+      case PROP_TITLE:
+        nexus_pending_page_set_title (self, g_value_get_string (value));
+        break;
 
-    case PROP_ICON_NAME:
-      nexus_pending_page_set_icon_name (self, g_value_get_string (value));
-      break;
+      case PROP_ICON_NAME:
+        nexus_pending_page_set_icon_name (self, g_value_get_string (value));
+        break;
 
-    case PROP_SUMMARY:
-      nexus_pending_page_set_summary (self, g_value_get_string (value));
-      break;
+      case PROP_SUMMARY:
+        nexus_pending_page_set_summary (self, g_value_get_string (value));
+        break;
 
-    case PROP_FOLDED:
-      nexus_pending_page_set_folded (self, g_value_get_boolean (value));
-      break;
+      case PROP_FOLDED:
+        nexus_pending_page_set_folded (self, g_value_get_boolean (value));
+        break;
 
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
 static void
 nexus_pending_page_class_init (NexusPendingPageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = nexus_pending_page_dispose;
@@ -162,24 +158,20 @@ nexus_pending_page_class_init (NexusPendingPageClass *klass)
   object_class->set_property = nexus_pending_page_set_property;
 
   properties[PROP_TITLE] =
-    g_param_spec_string ("title", NULL, NULL,
-                         NULL,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+      g_param_spec_string ("title", NULL, NULL, NULL,
+                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   properties[PROP_ICON_NAME] =
-    g_param_spec_string ("icon-name", NULL, NULL,
-                         NULL,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+      g_param_spec_string ("icon-name", NULL, NULL, NULL,
+                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   properties[PROP_SUMMARY] =
-    g_param_spec_string ("summary", NULL, NULL,
-                         NULL,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+      g_param_spec_string ("summary", NULL, NULL, NULL,
+                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   properties[PROP_FOLDED] =
-    g_param_spec_boolean ("folded", NULL, NULL,
-                          FALSE,
-                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+      g_param_spec_boolean ("folded", NULL, NULL, FALSE,
+                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -205,15 +197,10 @@ nexus_pending_page_init (NexusPendingPage *self)
  * Returns: (transfer floating): a new #NexusPendingPage
  */
 GtkWidget *
-nexus_pending_page_new (const char *title,
-                        const char *icon_name,
-                        const char *summary)
+nexus_pending_page_new (const char *title, const char *icon_name, const char *summary)
 {
-  return g_object_new (NEXUS_TYPE_PENDING_PAGE,
-                       "title", title,
-                       "icon-name", icon_name,
-                       "summary", summary,
-                       NULL);
+  return g_object_new (NEXUS_TYPE_PENDING_PAGE, "title", title, "icon-name", icon_name, "summary",
+                       summary, NULL);
 }
 
 const char *
@@ -225,8 +212,7 @@ nexus_pending_page_get_title (NexusPendingPage *self)
 }
 
 void
-nexus_pending_page_set_title (NexusPendingPage *self,
-                              const char       *title)
+nexus_pending_page_set_title (NexusPendingPage *self, const char *title)
 {
   g_return_if_fail (NEXUS_IS_PENDING_PAGE (self));
 
@@ -243,8 +229,7 @@ nexus_pending_page_get_icon_name (NexusPendingPage *self)
 }
 
 void
-nexus_pending_page_set_icon_name (NexusPendingPage *self,
-                                  const char       *icon_name)
+nexus_pending_page_set_icon_name (NexusPendingPage *self, const char *icon_name)
 {
   g_return_if_fail (NEXUS_IS_PENDING_PAGE (self));
 
@@ -261,8 +246,7 @@ nexus_pending_page_get_summary (NexusPendingPage *self)
 }
 
 void
-nexus_pending_page_set_summary (NexusPendingPage *self,
-                                const char       *summary)
+nexus_pending_page_set_summary (NexusPendingPage *self, const char *summary)
 {
   g_return_if_fail (NEXUS_IS_PENDING_PAGE (self));
 
@@ -290,8 +274,7 @@ nexus_pending_page_get_folded (NexusPendingPage *self)
  * and carries the window buttons on its start side.
  */
 void
-nexus_pending_page_set_folded (NexusPendingPage *self,
-                               gboolean          folded)
+nexus_pending_page_set_folded (NexusPendingPage *self, gboolean folded)
 {
   g_return_if_fail (NEXUS_IS_PENDING_PAGE (self));
 

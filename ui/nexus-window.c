@@ -24,18 +24,18 @@
 
 struct _NexusWindow
 {
-  AdwApplicationWindow  parent_instance;
+  AdwApplicationWindow parent_instance;
 
   /* template children */
-  AdwToastOverlay      *toast_overlay;
-  AdwLeaflet           *leaflet;
-  GtkListBox           *sidebar;
-  GtkStack             *stack;
-  NexusLeadsPage       *leads_page;
+  AdwToastOverlay *toast_overlay;
+  AdwLeaflet      *leaflet;
+  GtkListBox      *sidebar;
+  GtkStack        *stack;
+  NexusLeadsPage  *leads_page;
 
-  NexusEngine          *engine;    /* owned; construct-only */
-  GSettings            *settings;  /* NULL when the schema is not installed */
-  GListModel           *pages;     /* the stack's pages; row i of the sidebar is page i */
+  NexusEngine *engine;   /* owned; construct-only */
+  GSettings   *settings; /* NULL when the schema is not installed */
+  GListModel  *pages;    /* the stack's pages; row i of the sidebar is page i */
 };
 
 G_DEFINE_FINAL_TYPE (NexusWindow, nexus_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -52,24 +52,14 @@ static GParamSpec *properties[N_PROPS];
 
 /* The stack's children, in sidebar order.  Also the values of the
  * "last-page" settings key. */
-static const char * const page_names[] = {
-  "dashboard",
-  "leads",
-  "map",
-  "searches",
-  "jobs",
-  "workers",
-  "messages",
-  "operations",
-  "settings",
-  NULL
-};
+static const char *const page_names[] = { "dashboard", "leads",    "map",        "searches", "jobs",
+                                          "workers",   "messages", "operations", "settings", NULL };
 
 static GSettings *
 create_settings (void)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr (GSettingsSchema) schema = NULL;
 
   if (source != NULL)
     schema = g_settings_schema_source_lookup (source, NEXUS_SETTINGS_SCHEMA_ID, TRUE);
@@ -88,7 +78,7 @@ static void
 restore_window_state (NexusWindow *self)
 {
   g_autofree char *last_page = NULL;
-  int width, height;
+  int              width, height;
 
   if (self->settings == NULL)
     return;
@@ -110,7 +100,7 @@ static void
 save_window_state (NexusWindow *self)
 {
   gboolean maximized;
-  int width, height;
+  int      width, height;
 
   if (self->settings == NULL)
     return;
@@ -131,17 +121,16 @@ save_window_state (NexusWindow *self)
 }
 
 static int
-find_page_index (NexusWindow *self,
-                 GtkWidget   *child)
+find_page_index (NexusWindow *self, GtkWidget *child)
 {
   guint n_pages = g_list_model_get_n_items (self->pages);
 
   for (guint i = 0; i < n_pages; i++)
     {
-      g_autoptr(GObject) page = g_list_model_get_item (self->pages, i);
+      g_autoptr (GObject) page = g_list_model_get_item (self->pages, i);
 
       if (gtk_stack_page_get_child (GTK_STACK_PAGE (page)) == child)
-        return (int) i;
+        return (int)i;
     }
 
   return -1;
@@ -150,9 +139,9 @@ find_page_index (NexusWindow *self,
 static void
 sync_sidebar (NexusWindow *self)
 {
-  GtkWidget *child = gtk_stack_get_visible_child (self->stack);
+  GtkWidget     *child = gtk_stack_get_visible_child (self->stack);
   GtkListBoxRow *row = NULL;
-  int index;
+  int            index;
 
   index = child != NULL ? find_page_index (self, child) : -1;
   if (index >= 0)
@@ -163,19 +152,16 @@ sync_sidebar (NexusWindow *self)
 }
 
 static GtkWidget *
-create_sidebar_row_cb (gpointer item,
-                       gpointer user_data)
+create_sidebar_row_cb (gpointer item, gpointer user_data)
 {
   GtkStackPage *page = GTK_STACK_PAGE (item);
-  GtkWidget *row;
-  GtkWidget *box;
-  GtkWidget *image;
-  GtkWidget *label;
+  GtkWidget    *row;
+  GtkWidget    *box;
+  GtkWidget    *image;
+  GtkWidget    *label;
 
   /* The row's label says it all; the icon is decoration. */
-  image = g_object_new (GTK_TYPE_IMAGE,
-                        "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
-                        NULL);
+  image = g_object_new (GTK_TYPE_IMAGE, "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
   g_object_bind_property (page, "icon-name", image, "icon-name", G_BINDING_SYNC_CREATE);
 
   label = gtk_label_new (NULL);
@@ -196,10 +182,9 @@ create_sidebar_row_cb (gpointer item,
 }
 
 static GtkWidget *
-page_child_at (NexusWindow   *self,
-               GtkListBoxRow *row)
+page_child_at (NexusWindow *self, GtkListBoxRow *row)
 {
-  g_autoptr(GObject) page = NULL;
+  g_autoptr (GObject) page = NULL;
   int index;
 
   if (row == NULL)
@@ -209,16 +194,14 @@ page_child_at (NexusWindow   *self,
   if (index < 0)
     return NULL;
 
-  page = g_list_model_get_item (self->pages, (guint) index);
+  page = g_list_model_get_item (self->pages, (guint)index);
   return page != NULL ? gtk_stack_page_get_child (GTK_STACK_PAGE (page)) : NULL;
 }
 
 /* Moving through the sidebar with the arrow keys selects rows: show the
  * page beside it, but stay on the sidebar when the window is folded. */
 static void
-sidebar_row_selected_cb (NexusWindow   *self,
-                         GtkListBoxRow *row,
-                         GtkListBox    *sidebar)
+sidebar_row_selected_cb (NexusWindow *self, GtkListBoxRow *row, GtkListBox *sidebar)
 {
   GtkWidget *child;
 
@@ -232,9 +215,7 @@ sidebar_row_selected_cb (NexusWindow   *self,
 
 /* A click or Enter on a row opens its page, also on a folded window. */
 static void
-sidebar_row_activated_cb (NexusWindow   *self,
-                          GtkListBoxRow *row,
-                          GtkListBox    *sidebar)
+sidebar_row_activated_cb (NexusWindow *self, GtkListBoxRow *row, GtkListBox *sidebar)
 {
   GtkWidget *child;
 
@@ -254,9 +235,7 @@ sidebar_row_activated_cb (NexusWindow   *self,
 }
 
 static void
-stack_visible_child_cb (NexusWindow *self,
-                        GParamSpec  *pspec,
-                        GtkStack    *stack)
+stack_visible_child_cb (NexusWindow *self, GParamSpec *pspec, GtkStack *stack)
 {
   const char *name;
 
@@ -273,11 +252,9 @@ stack_visible_child_cb (NexusWindow *self,
 }
 
 static void
-show_sidebar_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
+show_sidebar_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
-  NexusWindow *self = NEXUS_WINDOW (widget);
+  NexusWindow   *self = NEXUS_WINDOW (widget);
   GtkListBoxRow *row;
 
   adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
@@ -316,56 +293,50 @@ nexus_window_dispose (GObject *object)
 }
 
 static void
-nexus_window_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
+nexus_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   NexusWindow *self = NEXUS_WINDOW (object);
 
   switch (prop_id)
     {
-    case PROP_ENGINE:
-      g_value_set_object (value, self->engine);
-      break;
+      case PROP_ENGINE:
+        g_value_set_object (value, self->engine);
+        break;
 
-    case PROP_PAGE:
-      g_value_set_string (value, nexus_window_get_page (self));
-      break;
+      case PROP_PAGE:
+        g_value_set_string (value, nexus_window_get_page (self));
+        break;
 
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
 static void
-nexus_window_set_property (GObject      *object,
-                           guint         prop_id,
-                           const GValue *value,
-                           GParamSpec   *pspec)
+nexus_window_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   NexusWindow *self = NEXUS_WINDOW (object);
 
   switch (prop_id)
     {
-    case PROP_ENGINE:
-      g_set_object (&self->engine, g_value_get_object (value));
-      nexus_leads_page_set_engine (self->leads_page, self->engine);
-      break;
+      case PROP_ENGINE:
+        g_set_object (&self->engine, g_value_get_object (value));
+        nexus_leads_page_set_engine (self->leads_page, self->engine);
+        break;
 
-    case PROP_PAGE:
-      nexus_window_set_page (self, g_value_get_string (value));
-      break;
+      case PROP_PAGE:
+        nexus_window_set_page (self, g_value_get_string (value));
+        break;
 
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
 static void
 nexus_window_class_init (NexusWindowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
@@ -376,22 +347,19 @@ nexus_window_class_init (NexusWindowClass *klass)
   window_class->close_request = nexus_window_close_request;
 
   properties[PROP_ENGINE] =
-    g_param_spec_object ("engine", NULL, NULL,
-                         NEXUS_TYPE_ENGINE,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+      g_param_spec_object ("engine", NULL, NULL, NEXUS_TYPE_ENGINE,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   properties[PROP_PAGE] =
-    g_param_spec_string ("page", NULL, NULL,
-                         NULL,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+      g_param_spec_string ("page", NULL, NULL, NULL,
+                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (NEXUS_TYPE_LEADS_PAGE);
   g_type_ensure (NEXUS_TYPE_PENDING_PAGE);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/nexus/Nexus/ui/nexus-window.ui");
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/nexus/Nexus/ui/nexus-window.ui");
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, sidebar);
@@ -407,7 +375,7 @@ nexus_window_class_init (NexusWindowClass *klass)
 static void
 nexus_window_init (NexusWindow *self)
 {
-  g_autoptr(GListModel) pages = NULL;
+  g_autoptr (GListModel) pages = NULL;
   guint n_pages;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -422,9 +390,9 @@ nexus_window_init (NexusWindow *self)
 
   for (guint i = 0; i < n_pages; i++)
     {
-      g_autoptr(GObject) item = g_list_model_get_item (pages, i);
+      g_autoptr (GObject) item = g_list_model_get_item (pages, i);
       GtkStackPage *page = GTK_STACK_PAGE (item);
-      GtkWidget *child = gtk_stack_page_get_child (page);
+      GtkWidget    *child = gtk_stack_page_get_child (page);
 
       g_assert (g_strcmp0 (gtk_stack_page_get_name (page), page_names[i]) == 0);
 
@@ -455,7 +423,7 @@ nexus_window_init (NexusWindow *self)
  * Returns: (transfer none): the names of the window's pages, in sidebar
  *   order, %NULL-terminated
  */
-const char * const *
+const char *const *
 nexus_window_get_page_names (void)
 {
   return page_names;
@@ -484,16 +452,12 @@ nexus_window_is_page_name (const char *name)
  *   toplevel
  */
 NexusWindow *
-nexus_window_new (GtkApplication *app,
-                  NexusEngine    *engine)
+nexus_window_new (GtkApplication *app, NexusEngine *engine)
 {
   g_return_val_if_fail (app == NULL || GTK_IS_APPLICATION (app), NULL);
   g_return_val_if_fail (NEXUS_IS_ENGINE (engine), NULL);
 
-  return g_object_new (NEXUS_TYPE_WINDOW,
-                       "application", app,
-                       "engine", engine,
-                       NULL);
+  return g_object_new (NEXUS_TYPE_WINDOW, "application", app, "engine", engine, NULL);
 }
 
 NexusEngine *
@@ -528,8 +492,7 @@ nexus_window_get_page (NexusWindow *self)
  * Returns: %FALSE if there is no page @name
  */
 gboolean
-nexus_window_set_page (NexusWindow *self,
-                       const char  *name)
+nexus_window_set_page (NexusWindow *self, const char *name)
 {
   GtkWidget *child;
 
@@ -556,8 +519,7 @@ nexus_window_set_page (NexusWindow *self,
  * Shows @toast over the window.
  */
 void
-nexus_window_add_toast (NexusWindow *self,
-                        AdwToast    *toast)
+nexus_window_add_toast (NexusWindow *self, AdwToast *toast)
 {
   g_return_if_fail (NEXUS_IS_WINDOW (self));
   g_return_if_fail (ADW_IS_TOAST (toast));

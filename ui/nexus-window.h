@@ -14,16 +14,13 @@ G_BEGIN_DECLS
 #define NEXUS_TYPE_WINDOW (nexus_window_get_type ())
 G_DECLARE_FINAL_TYPE (NexusWindow, nexus_window, NEXUS, WINDOW, AdwApplicationWindow)
 
-const char * const *nexus_window_get_page_names (void);
-gboolean            nexus_window_is_page_name   (const char     *name);
+const char *const *nexus_window_get_page_names (void);
+gboolean           nexus_window_is_page_name (const char *name);
 
-NexusWindow        *nexus_window_new            (GtkApplication *app,
-                                                 NexusEngine    *engine);
-NexusEngine        *nexus_window_get_engine     (NexusWindow    *self);
-const char         *nexus_window_get_page       (NexusWindow    *self);
-gboolean            nexus_window_set_page       (NexusWindow    *self,
-                                                 const char     *name);
-void                nexus_window_add_toast      (NexusWindow    *self,
-                                                 AdwToast       *toast);
+NexusWindow *nexus_window_new (GtkApplication *app, NexusEngine *engine);
+NexusEngine *nexus_window_get_engine (NexusWindow *self);
+const char  *nexus_window_get_page (NexusWindow *self);
+gboolean     nexus_window_set_page (NexusWindow *self, const char *name);
+void         nexus_window_add_toast (NexusWindow *self, AdwToast *toast);
 
 G_END_DECLS

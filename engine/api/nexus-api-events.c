@@ -28,7 +28,7 @@
 typedef struct
 {
   NexusApiServer    *server;
-  SoupServerMessage *msg;              /* owned reference */
+  SoupServerMessage *msg; /* owned reference */
   gulong             disconnected_id;
   gint64             last_write_us;
 } EventStream;
@@ -43,8 +43,7 @@ event_stream_free (EventStream *stream)
 }
 
 static void
-stream_write (EventStream *stream,
-              const char  *text)
+stream_write (EventStream *stream, const char *text)
 {
   soup_message_body_append (soup_server_message_get_response_body (stream->msg), SOUP_MEMORY_COPY,
                             text, strlen (text));
@@ -53,8 +52,7 @@ stream_write (EventStream *stream,
 }
 
 static void
-stream_write_event (EventStream *stream,
-                    NexusEvent  *event)
+stream_write_event (EventStream *stream, NexusEvent *event)
 {
   g_autofree char *json = nexus_event_to_json (event);
   g_autofree char *text = g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: %s\ndata: %s\n\n",
@@ -64,9 +62,7 @@ stream_write_event (EventStream *stream,
 }
 
 static void
-event_cb (NexusEventBus *bus,
-          NexusEvent    *event,
-          gpointer       user_data)
+event_cb (NexusEventBus *bus, NexusEvent *event, gpointer user_data)
 {
   NexusApiServer *self = user_data;
 
@@ -75,8 +71,7 @@ event_cb (NexusEventBus *bus,
 }
 
 static void
-stream_disconnected_cb (SoupServerMessage *msg,
-                        gpointer           user_data)
+stream_disconnected_cb (SoupServerMessage *msg, gpointer user_data)
 {
   EventStream *stream = user_data;
 
@@ -87,7 +82,7 @@ static gboolean
 keepalive_cb (gpointer user_data)
 {
   NexusApiServer *self = user_data;
-  gint64 now = g_get_monotonic_time ();
+  gint64          now = g_get_monotonic_time ();
 
   for (guint i = 0; i < self->event_streams->len; i++)
     {
@@ -99,17 +94,16 @@ keepalive_cb (gpointer user_data)
 }
 
 void
-_nexus_api_handle_events (NexusApiServer    *self,
-                          SoupServerMessage *msg,
-                          GHashTable        *query)
+_nexus_api_handle_events (NexusApiServer *self, SoupServerMessage *msg, GHashTable *query)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  const char *since_text = query != NULL ? g_hash_table_lookup (query, "since") : NULL;
-  g_autoptr(GPtrArray) backlog = NULL;
+  const char         *since_text = query != NULL ? g_hash_table_lookup (query, "since") : NULL;
+  g_autoptr (GPtrArray) backlog = NULL;
   EventStream *stream;
-  guint64 since = 0;
+  guint64      since = 0;
 
-  if (since_text != NULL && !g_ascii_string_to_unsigned (since_text, 10, 0, G_MAXINT64, &since, NULL))
+  if (since_text != NULL &&
+      !g_ascii_string_to_unsigned (since_text, 10, 0, G_MAXINT64, &since, NULL))
     {
       _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
                              "since must be an event id");
@@ -124,8 +118,8 @@ _nexus_api_handle_events (NexusApiServer    *self,
   stream = g_new0 (EventStream, 1);
   stream->server = self;
   stream->msg = g_object_ref (msg);
-  stream->disconnected_id = g_signal_connect (msg, "disconnected",
-                                              G_CALLBACK (stream_disconnected_cb), stream);
+  stream->disconnected_id =
+      g_signal_connect (msg, "disconnected", G_CALLBACK (stream_disconnected_cb), stream);
   g_ptr_array_add (self->event_streams, stream);
 
   /* The stream opens with a comment so the client sees it is live. */
@@ -139,7 +133,7 @@ _nexus_api_handle_events (NexusApiServer    *self,
 void
 _nexus_api_events_init (NexusApiServer *self)
 {
-  g_autoptr(GSource) source = g_timeout_source_new_seconds (1);
+  g_autoptr (GSource) source = g_timeout_source_new_seconds (1);
 
   self->event_streams = g_ptr_array_new_with_free_func ((GDestroyNotify)event_stream_free);
   g_signal_connect (self->events, "event", G_CALLBACK (event_cb), self);

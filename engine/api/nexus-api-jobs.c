@@ -44,32 +44,32 @@ static const double latency_bounds[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 5.0
 typedef struct
 {
   NexusApiServer *server;
-  GIOStream      *stream;          /* the connection, owned */
-  GSocket        *socket;          /* its socket, owned */
-  GSocketAddress *local;           /* for soup_server_accept_iostream() */
+  GIOStream      *stream; /* the connection, owned */
+  GSocket        *socket; /* its socket, owned */
+  GSocketAddress *local;  /* for soup_server_accept_iostream() */
   GSocketAddress *remote;
-  gboolean        keep_alive;      /* the client wants the connection kept */
+  gboolean        keep_alive; /* the client wants the connection kept */
   gint64          worker_id;
   guint           max;
-  char          **providers;       /* NULL: any */
+  char          **providers; /* NULL: any */
   gint64          started_us;
   gint64          deadline_us;
 } LeaseWaiter;
 
 typedef struct
 {
-  SoupServerMessage *msg;           /* owned reference */
+  SoupServerMessage *msg; /* owned reference */
   gint64             worker_id;
   char              *worker_public_id;
   gint64             job_id;
   char              *token;
-  char              *key;           /* Idempotency-Key */
+  char              *key; /* Idempotency-Key */
   char              *body_sha256;
-  char              *flight_key;    /* "worker_id key" in reports_in_flight */
+  char              *flight_key; /* "worker_id key" in reports_in_flight */
   gboolean           saturated;
   gboolean           final;
-  GPtrArray         *records;       /* NexusLeadInput* per result; NULL where invalid */
-  GPtrArray         *reasons;       /* char* per result: why it is invalid, or NULL */
+  GPtrArray         *records; /* NexusLeadInput* per result; NULL where invalid */
+  GPtrArray         *reasons; /* char* per result: why it is invalid, or NULL */
 } PendingReport;
 
 static void
@@ -98,11 +98,10 @@ pending_report_free (PendingReport *report)
 }
 
 static void
-record_lease_latency (NexusApiServer *self,
-                      gint64          started_us)
+record_lease_latency (NexusApiServer *self, gint64 started_us)
 {
   double seconds = (g_get_monotonic_time () - started_us) / (double)G_USEC_PER_SEC;
-  guint bucket = 0;
+  guint  bucket = 0;
 
   while (bucket < G_N_ELEMENTS (latency_bounds) && seconds > latency_bounds[bucket])
     bucket++;
@@ -115,15 +114,15 @@ record_lease_latency (NexusApiServer *self,
 static JsonNode *
 jobs_json (GPtrArray *jobs)
 {
-  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonObject) object = json_object_new ();
-  g_autoptr(JsonArray) array = json_array_new ();
+  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr (JsonObject) object = json_object_new ();
+  g_autoptr (JsonArray) array = json_array_new ();
 
   for (guint i = 0; jobs != NULL && i < jobs->len; i++)
     {
       NexusLeasedJob *job = g_ptr_array_index (jobs, i);
-      g_autoptr(JsonObject) item = json_object_new ();
-      g_autoptr(JsonNode) payload = json_from_string (job->payload, NULL);
+      g_autoptr (JsonObject) item = json_object_new ();
+      g_autoptr (JsonNode) payload = json_from_string (job->payload, NULL);
 
       json_object_set_int_member (item, "id", job->id);
       json_object_set_string_member (item, "lease_token", job->lease_token);
@@ -142,23 +141,20 @@ jobs_json (GPtrArray *jobs)
 }
 
 static void
-send_jobs (SoupServerMessage *msg,
-           GPtrArray         *jobs)
+send_jobs (SoupServerMessage *msg, GPtrArray *jobs)
 {
-  g_autoptr(JsonNode) root = jobs_json (jobs);
+  g_autoptr (JsonNode) root = jobs_json (jobs);
 
   _nexus_api_send_json (msg, SOUP_STATUS_OK, root);
 }
 
 static void
-publish_leased (NexusApiServer *self,
-                gint64          worker_id,
-                GPtrArray      *jobs)
+publish_leased (NexusApiServer *self, gint64 worker_id, GPtrArray *jobs)
 {
   for (guint i = 0; i < jobs->len; i++)
     {
       NexusLeasedJob *job = g_ptr_array_index (jobs, i);
-      g_autoptr(JsonObject) data = json_object_new ();
+      g_autoptr (JsonObject) data = json_object_new ();
 
       json_object_set_int_member (data, "job_id", job->id);
       json_object_set_string_member (data, "kind", job->kind);
@@ -169,34 +165,30 @@ publish_leased (NexusApiServer *self,
 
 typedef struct
 {
-  NexusApiServer *server;   /* a reference: the write may outlive a stop */
+  NexusApiServer *server; /* a reference: the write may outlive a stop */
   LeaseWaiter    *waiter;
   GBytes         *response;
 } Answering;
 
 static void
-answered_closed_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+answered_closed_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_io_stream_close_finish (G_IO_STREAM (object), result, NULL);
   g_object_unref (object);
 }
 
 static void
-answered_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
+answered_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  Answering *answering = user_data;
-  LeaseWaiter *waiter = answering->waiter;
+  Answering      *answering = user_data;
+  LeaseWaiter    *waiter = answering->waiter;
   NexusApiServer *self = answering->server;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
-  if (g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error)
-      && waiter->keep_alive && !self->config.tls && !self->stopping
-      && soup_server_accept_iostream (self->server, waiter->stream, waiter->local, waiter->remote,
-                                      NULL))
+  if (g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error) &&
+      waiter->keep_alive && !self->config.tls && !self->stopping &&
+      soup_server_accept_iostream (self->server, waiter->stream, waiter->local, waiter->remote,
+                                   NULL))
     _nexus_api_track_idle (self, waiter->socket);
   else
     g_io_stream_close_async (g_object_ref (waiter->stream), G_PRIORITY_DEFAULT, NULL,
@@ -210,14 +202,11 @@ answered_cb (GObject      *object,
 
 /* Writes a complete HTTP answer on a parked connection; takes @waiter. */
 static void
-answer_waiter (NexusApiServer *self,
-               LeaseWaiter    *waiter,
-               guint           status,
-               JsonNode       *root)
+answer_waiter (NexusApiServer *self, LeaseWaiter *waiter, guint status, JsonNode *root)
 {
   g_autofree char *body = json_to_string (root, FALSE);
-  Answering *answering = g_new0 (Answering, 1);
-  char *text;
+  Answering       *answering = g_new0 (Answering, 1);
+  char            *text;
 
   text = g_strdup_printf ("HTTP/1.1 %u %s\r\nServer: nexus/" PACKAGE_VERSION "\r\n"
                           "Content-Type: application/json\r\nContent-Length: %zu\r\n"
@@ -227,10 +216,9 @@ answer_waiter (NexusApiServer *self,
   answering->server = g_object_ref (self);
   answering->waiter = waiter;
   answering->response = g_bytes_new_take (text, strlen (text));
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (waiter->stream),
-                                   g_bytes_get_data (answering->response, NULL),
-                                   g_bytes_get_size (answering->response), G_PRIORITY_DEFAULT, NULL,
-                                   answered_cb, answering);
+  g_output_stream_write_all_async (
+      g_io_stream_get_output_stream (waiter->stream), g_bytes_get_data (answering->response, NULL),
+      g_bytes_get_size (answering->response), G_PRIORITY_DEFAULT, NULL, answered_cb, answering);
   _nexus_api_count (self, "lease", status);
 }
 
@@ -239,8 +227,8 @@ static gboolean
 peer_gone (GSocket *socket)
 {
   GIOCondition condition = g_socket_condition_check (socket, G_IO_IN | G_IO_HUP | G_IO_ERR);
-  char byte;
-  gssize n;
+  char         byte;
+  gssize       n;
 
   if ((condition & (G_IO_HUP | G_IO_ERR)) != 0)
     return TRUE;
@@ -254,13 +242,11 @@ peer_gone (GSocket *socket)
  * with (answered, or gone) and has been freed; FALSE when there was no work
  * for it. */
 static gboolean
-serve_waiter (NexusApiServer *self,
-              LeaseWaiter    *waiter,
-              gboolean        final)
+serve_waiter (NexusApiServer *self, LeaseWaiter *waiter, gboolean final)
 {
-  g_autoptr(GPtrArray) jobs = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) root = NULL;
 
   if (peer_gone (waiter->socket))
     {
@@ -269,14 +255,14 @@ serve_waiter (NexusApiServer *self,
     }
 
   jobs = nexus_job_queue_lease (self->queue, waiter->worker_id, waiter->max,
-                                (const char * const *)waiter->providers, &error);
+                                (const char *const *)waiter->providers, &error);
   if (jobs == NULL)
     {
-      g_autoptr(JsonObject) object = json_object_new ();
+      g_autoptr (JsonObject) object = json_object_new ();
 
       g_message ("Lease failed: %s", error->message);
       json_object_set_string_member (object, "error", "shutting_down");
-      json_object_set_string_member (object, "message", _("The queue cannot lease right now"));
+      json_object_set_string_member (object, "message", _ ("The queue cannot lease right now"));
       root = json_node_new (JSON_NODE_OBJECT);
       json_node_set_object (root, object);
       record_lease_latency (self, waiter->started_us);
@@ -301,9 +287,9 @@ serve_waiters (NexusApiServer *self)
 
   while (link != NULL)
     {
-      GList *next = link->next;
+      GList       *next = link->next;
       LeaseWaiter *waiter = link->data;
-      gboolean any_provider = waiter->providers == NULL;
+      gboolean     any_provider = waiter->providers == NULL;
 
       if (serve_waiter (self, waiter, FALSE))
         g_queue_delete_link (&self->lease_waiters, link);
@@ -314,8 +300,7 @@ serve_waiters (NexusApiServer *self)
 }
 
 static void
-jobs_available_cb (NexusJobQueue *queue,
-                   gpointer       user_data)
+jobs_available_cb (NexusJobQueue *queue, gpointer user_data)
 {
   serve_waiters (user_data);
 }
@@ -331,7 +316,7 @@ _nexus_api_jobs_poll (NexusApiServer *self)
 
   while (link != NULL)
     {
-      GList *next = link->next;
+      GList       *next = link->next;
       LeaseWaiter *waiter = link->data;
 
       if (waiter->deadline_us <= now && serve_waiter (self, waiter, TRUE))
@@ -371,10 +356,7 @@ get_int_member (JsonObject *object,
 }
 
 static gboolean
-get_bool_member (JsonObject *object,
-                 const char *name,
-                 gboolean    fallback,
-                 gboolean   *out_value)
+get_bool_member (JsonObject *object, const char *name, gboolean fallback, gboolean *out_value)
 {
   JsonNode *node = json_object_get_member (object, name);
 
@@ -399,7 +381,7 @@ park_lease (NexusApiServer    *self,
             gint64             wait_s)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  LeaseWaiter *waiter = g_new0 (LeaseWaiter, 1);
+  LeaseWaiter        *waiter = g_new0 (LeaseWaiter, 1);
 
   waiter->server = self;
   waiter->worker_id = worker_id;
@@ -407,10 +389,10 @@ park_lease (NexusApiServer    *self,
   waiter->providers = providers;
   waiter->started_us = g_get_monotonic_time ();
   waiter->deadline_us = waiter->started_us + wait_s * G_USEC_PER_SEC;
-  waiter->keep_alive = soup_server_message_get_http_version (msg) == SOUP_HTTP_1_1
-                           ? !soup_message_headers_header_contains (headers, "Connection", "close")
-                           : soup_message_headers_header_contains (headers, "Connection",
-                                                                   "keep-alive");
+  waiter->keep_alive =
+      soup_server_message_get_http_version (msg) == SOUP_HTTP_1_1
+          ? !soup_message_headers_header_contains (headers, "Connection", "close")
+          : soup_message_headers_header_contains (headers, "Connection", "keep-alive");
   waiter->socket = g_object_ref (soup_server_message_get_socket (msg));
   waiter->local = g_object_ref (soup_server_message_get_local_address (msg));
   waiter->remote = g_object_ref (soup_server_message_get_remote_address (msg));
@@ -424,16 +406,16 @@ _nexus_api_handle_lease (NexusApiServer    *self,
                          NexusWorkerRecord *worker,
                          JsonObject        *body)
 {
-  g_autoptr(GStrvBuilder) providers = NULL;
+  g_autoptr (GStrvBuilder) providers = NULL;
   JsonNode *providers_node = json_object_get_member (body, "providers");
-  gint64 max = 1;
-  gint64 wait_s = 0;
+  gint64    max = 1;
+  gint64    wait_s = 0;
 
-  if (!get_int_member (body, "max", 1, 1, NEXUS_QUEUE_MAX_LEASE, &max)
-      || !get_int_member (body, "wait_s", 0, 0, self->config.max_wait_s, &wait_s))
+  if (!get_int_member (body, "max", 1, 1, NEXUS_QUEUE_MAX_LEASE, &max) ||
+      !get_int_member (body, "wait_s", 0, 0, self->config.max_wait_s, &wait_s))
     {
       _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                             _("max must be an integer from 1 to 50 and wait_s from 0 to 30"));
+                             _ ("max must be an integer from 1 to 50 and wait_s from 0 to 30"));
       return;
     }
 
@@ -450,8 +432,8 @@ _nexus_api_handle_lease (NexusApiServer    *self,
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
           JsonNode *item = json_array_get_element (array, i);
-          if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING
-              || strlen (json_node_get_string (item)) > 64)
+          if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING ||
+              strlen (json_node_get_string (item)) > 64)
             goto bad_providers;
           g_strv_builder_add (providers, json_node_get_string (item));
         }
@@ -460,18 +442,18 @@ _nexus_api_handle_lease (NexusApiServer    *self,
   /* Older waiters go first: lease at once only when nobody is waiting. */
   if (self->lease_waiters.length == 0 || wait_s == 0)
     {
-      g_autoptr(GPtrArray) jobs = NULL;
-      g_autoptr(GError) error = NULL;
-      g_auto(GStrv) filter = providers != NULL ? g_strv_builder_end (providers) : NULL;
+      g_autoptr (GPtrArray) jobs = NULL;
+      g_autoptr (GError) error = NULL;
+      g_auto (GStrv) filter = providers != NULL ? g_strv_builder_end (providers) : NULL;
       gint64 started_us = g_get_monotonic_time ();
 
       jobs = nexus_job_queue_lease (self->queue, worker->id, (guint)max,
-                                    (const char * const *)filter, &error);
+                                    (const char *const *)filter, &error);
       if (jobs == NULL)
         {
           g_message ("Lease failed: %s", error->message);
           _nexus_api_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
-                                 _("The queue cannot lease right now"));
+                                 _ ("The queue cannot lease right now"));
           return;
         }
       if (jobs->len > 0 || wait_s == 0)
@@ -495,12 +477,11 @@ _nexus_api_handle_lease (NexusApiServer    *self,
 
 bad_providers:
   _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                         _("providers must be an array of provider names"));
+                         _ ("providers must be an array of provider names"));
 }
 
 static void
-send_queue_error (SoupServerMessage *msg,
-                  const GError      *error)
+send_queue_error (SoupServerMessage *msg, const GError *error)
 {
   if (g_error_matches (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_LEASE_LOST))
     _nexus_api_send_error (msg, SOUP_STATUS_CONFLICT, "lease_lost", error->message);
@@ -512,20 +493,19 @@ send_queue_error (SoupServerMessage *msg,
     {
       g_message ("Job update failed: %s", error->message);
       _nexus_api_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
-                             _("The engine cannot apply this right now"));
+                             _ ("The engine cannot apply this right now"));
     }
 }
 
 static const char *
-get_token (SoupServerMessage *msg,
-           JsonObject        *body)
+get_token (SoupServerMessage *msg, JsonObject *body)
 {
   const char *token = _nexus_api_get_string (body, "lease_token");
 
   if (token == NULL || *token == '\0' || strlen (token) > 128)
     {
       _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                             _("lease_token must be the string the lease returned"));
+                             _ ("lease_token must be the string the lease returned"));
       return NULL;
     }
   return token;
@@ -540,9 +520,9 @@ check_holder (NexusApiServer    *self,
               gint64             job_id,
               const char        *token)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   NexusJobRecord *job = nexus_job_queue_verify_lease (self->queue, job_id, token, &error);
-  gboolean held;
+  gboolean        held;
 
   if (job == NULL)
     {
@@ -554,7 +534,7 @@ check_holder (NexusApiServer    *self,
   if (!held)
     {
       _nexus_api_send_error (msg, SOUP_STATUS_CONFLICT, "lease_lost",
-                             _("This job is leased to another worker"));
+                             _ ("This job is leased to another worker"));
       return FALSE;
     }
   return TRUE;
@@ -567,11 +547,11 @@ _nexus_api_handle_extend (NexusApiServer    *self,
                           gint64             job_id,
                           JsonObject        *body)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr (JsonObject) object = json_object_new ();
   const char *token = get_token (msg, body);
-  gint64 expires_at = 0;
+  gint64      expires_at = 0;
 
   if (token == NULL || !check_holder (self, msg, worker, job_id, token))
     return;
@@ -592,22 +572,22 @@ _nexus_api_handle_fail (NexusApiServer    *self,
                         gint64             job_id,
                         JsonObject        *body)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonObject) object = json_object_new ();
-  g_autoptr(JsonObject) data = json_object_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr (JsonObject) object = json_object_new ();
+  g_autoptr (JsonObject) data = json_object_new ();
   g_autofree char *reason = NULL;
-  const char *token = get_token (msg, body);
+  const char      *token = get_token (msg, body);
   NexusFailOutcome outcome = { 0 };
-  gboolean retryable = TRUE;
+  gboolean         retryable = TRUE;
 
   if (token == NULL)
     return;
-  if (!get_bool_member (body, "retryable", TRUE, &retryable)
-      || (json_object_has_member (body, "error") && _nexus_api_get_string (body, "error") == NULL))
+  if (!get_bool_member (body, "retryable", TRUE, &retryable) ||
+      (json_object_has_member (body, "error") && _nexus_api_get_string (body, "error") == NULL))
     {
       _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                             _("error must be a string and retryable a boolean"));
+                             _ ("error must be a string and retryable a boolean"));
       return;
     }
   if (!check_holder (self, msg, worker, job_id, token))
@@ -631,8 +611,8 @@ _nexus_api_handle_fail (NexusApiServer    *self,
   json_object_set_int_member (data, "job_id", job_id);
   json_object_set_int_member (data, "worker_id", worker->id);
   json_object_set_boolean_member (data, "dead", outcome.status == NEXUS_JOB_DEAD);
-  nexus_event_bus_publish (self->events, outcome.status == NEXUS_JOB_DEAD ? "job.dead" : "job.failed",
-                           data);
+  nexus_event_bus_publish (self->events,
+                           outcome.status == NEXUS_JOB_DEAD ? "job.dead" : "job.failed", data);
 }
 
 static gboolean
@@ -652,9 +632,7 @@ key_valid (const char *key)
 }
 
 static void
-send_stored (SoupServerMessage *msg,
-             guint              status,
-             GBytes            *response)
+send_stored (SoupServerMessage *msg, guint status, GBytes *response)
 {
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
@@ -672,23 +650,24 @@ _nexus_api_handle_report (NexusApiServer    *self,
                           GByteArray        *raw_body)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *key = soup_message_headers_get_one (headers, "Idempotency-Key");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) stored = NULL;
+  const char         *key = soup_message_headers_get_one (headers, "Idempotency-Key");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) stored = NULL;
   g_autofree char *stored_sha = NULL;
   g_autofree char *sha = NULL;
   g_autofree char *flight_key = NULL;
-  JsonNode *results_node = json_object_get_member (body, "results");
-  const char *token;
-  PendingReport *report;
-  gboolean saturated = FALSE;
-  gboolean final = TRUE;
-  guint status = 0;
+  JsonNode        *results_node = json_object_get_member (body, "results");
+  const char      *token;
+  PendingReport   *report;
+  gboolean         saturated = FALSE;
+  gboolean         final = TRUE;
+  guint            status = 0;
 
   if (!key_valid (key))
     {
-      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                             _("A report needs an Idempotency-Key of 1 to 255 printable characters"));
+      _nexus_api_send_error (
+          msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
+          _ ("A report needs an Idempotency-Key of 1 to 255 printable characters"));
       return;
     }
 
@@ -699,7 +678,7 @@ _nexus_api_handle_report (NexusApiServer    *self,
   if (g_hash_table_contains (self->reports_in_flight, flight_key))
     {
       _nexus_api_send_error (msg, SOUP_STATUS_CONFLICT, "in_progress",
-                             _("A report with this Idempotency-Key is being applied"));
+                             _ ("A report with this Idempotency-Key is being applied"));
       return;
     }
   if (!nexus_store_idempotency_lookup (self->store, worker->id, key, &stored_sha, &status, &stored,
@@ -714,22 +693,22 @@ _nexus_api_handle_report (NexusApiServer    *self,
         send_stored (msg, status, stored);
       else
         _nexus_api_send_error (msg, 422, "idempotency_mismatch",
-                               _("This Idempotency-Key was used with a different body"));
+                               _ ("This Idempotency-Key was used with a different body"));
       return;
     }
 
   token = get_token (msg, body);
   if (token == NULL)
     return;
-  if (!get_bool_member (body, "saturated", FALSE, &saturated)
-      || !get_bool_member (body, "final", TRUE, &final)
-      || (results_node != NULL && !JSON_NODE_HOLDS_ARRAY (results_node))
-      || (json_object_has_member (body, "stats")
-          && !JSON_NODE_HOLDS_OBJECT (json_object_get_member (body, "stats"))))
+  if (!get_bool_member (body, "saturated", FALSE, &saturated) ||
+      !get_bool_member (body, "final", TRUE, &final) ||
+      (results_node != NULL && !JSON_NODE_HOLDS_ARRAY (results_node)) ||
+      (json_object_has_member (body, "stats") &&
+       !JSON_NODE_HOLDS_OBJECT (json_object_get_member (body, "stats"))))
     {
       _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                             _("results must be an array, saturated and final booleans, stats an "
-                               "object"));
+                             _ ("results must be an array, saturated and final booleans, stats an "
+                                "object"));
       return;
     }
   if (!check_holder (self, msg, worker, job_id, token))
@@ -756,17 +735,18 @@ _nexus_api_handle_report (NexusApiServer    *self,
       for (guint i = 0; i < json_array_get_length (results); i++)
         {
           JsonNode *item = json_array_get_element (results, i);
-          g_autoptr(GError) invalid = NULL;
+          g_autoptr (GError) invalid = NULL;
           NexusLeadInput *input = NULL;
 
           if (JSON_NODE_HOLDS_OBJECT (item))
             input = nexus_lead_input_from_json (json_node_get_object (item), &invalid);
           g_ptr_array_add (report->records, input);
           g_ptr_array_add (report->reasons,
-                           input != NULL ? NULL
-                                         : _nexus_api_truncated (
-                                             invalid != NULL ? invalid->message
-                                                             : _("a result must be a JSON object")));
+                           input != NULL
+                               ? NULL
+                               : _nexus_api_truncated (invalid != NULL
+                                                           ? invalid->message
+                                                           : _ ("a result must be a JSON object")));
         }
     }
 
@@ -778,9 +758,9 @@ _nexus_api_handle_report (NexusApiServer    *self,
    * delay) share one commit. */
   if (self->flush_id == 0)
     {
-      g_autoptr(GSource) source = self->config.commit_delay_ms > 0
-                                      ? g_timeout_source_new (self->config.commit_delay_ms)
-                                      : g_idle_source_new ();
+      g_autoptr (GSource) source = self->config.commit_delay_ms > 0
+                                       ? g_timeout_source_new (self->config.commit_delay_ms)
+                                       : g_idle_source_new ();
       g_source_set_callback (source, flush_reports_cb, self, NULL);
       g_source_set_priority (source, G_PRIORITY_DEFAULT);
       g_source_set_name (source, "[nexus] report group commit");
@@ -791,19 +771,16 @@ _nexus_api_handle_report (NexusApiServer    *self,
 /* Applies one report inside the open transaction.  On failure the caller
  * rolls back to the report's savepoint. */
 static gboolean
-apply_report (NexusApiServer  *self,
-              PendingReport   *report,
-              char           **out_answer,
-              GError         **error)
+apply_report (NexusApiServer *self, PendingReport *report, char **out_answer, GError **error)
 {
-  g_autoptr(NexusJobRecord) job = NULL;
-  g_autoptr(NexusIngestReport) result = nexus_ingest_report_new ();
-  g_autoptr(JsonNode) payload = NULL;
-  g_autoptr(JsonNode) answer = NULL;
-  NexusIngestContext context = { 0 };
+  g_autoptr (NexusJobRecord) job = NULL;
+  g_autoptr (NexusIngestReport) result = nexus_ingest_report_new ();
+  g_autoptr (JsonNode) payload = NULL;
+  g_autoptr (JsonNode) answer = NULL;
+  NexusIngestContext   context = { 0 };
   NexusCompleteOutcome outcome = { 0 };
-  NexusIngest *ingest;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  NexusIngest         *ingest;
+  gint64               now = g_get_real_time () / G_USEC_PER_SEC;
 
   job = nexus_job_queue_verify_lease (self->queue, report->job_id, report->token, error);
   if (job == NULL)
@@ -833,14 +810,12 @@ apply_report (NexusApiServer  *self,
   if (!nexus_ingest_batch_in_transaction (ingest, &context, report->records, result, error))
     return FALSE;
 
-  if (report->final
-      && !nexus_job_queue_complete_in_transaction (self->queue, report->job_id, report->token,
-                                                   report->saturated,
-                                                   job->result_count + result->accepted, &outcome,
-                                                   error))
+  if (report->final && !nexus_job_queue_complete_in_transaction (
+                           self->queue, report->job_id, report->token, report->saturated,
+                           job->result_count + result->accepted, &outcome, error))
     return FALSE;
-  if (!report->final
-      && !nexus_store_job_add_results (self->store, report->job_id, result->accepted, error))
+  if (!report->final &&
+      !nexus_store_job_add_results (self->store, report->job_id, result->accepted, error))
     return FALSE;
   if (!nexus_store_worker_count_work (self->store, report->worker_id, report->final ? 1 : 0,
                                       result->n_new + result->preview, error))
@@ -857,12 +832,10 @@ apply_report (NexusApiServer  *self,
 }
 
 static void
-publish_report (NexusApiServer *self,
-                PendingReport  *report,
-                const char     *answer)
+publish_report (NexusApiServer *self, PendingReport *report, const char *answer)
 {
-  g_autoptr(JsonObject) data = json_object_new ();
-  g_autoptr(JsonNode) parsed = json_from_string (answer, NULL);
+  g_autoptr (JsonObject) data = json_object_new ();
+  g_autoptr (JsonNode) parsed = json_from_string (answer, NULL);
   JsonObject *counts = parsed != NULL ? json_node_get_object (parsed) : NULL;
 
   json_object_set_int_member (data, "job_id", report->job_id);
@@ -890,10 +863,10 @@ static gboolean
 flush_reports_cb (gpointer user_data)
 {
   NexusApiServer *self = user_data;
-  g_autoptr(GPtrArray) batch = self->pending_reports;
-  g_autoptr(GPtrArray) answers = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (free_error);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GPtrArray) batch = self->pending_reports;
+  g_autoptr (GPtrArray) answers = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) errors = g_ptr_array_new_with_free_func (free_error);
+  g_autoptr (GError) error = NULL;
   gboolean committed = FALSE;
 
   self->flush_id = 0;
@@ -904,11 +877,11 @@ flush_reports_cb (gpointer user_data)
       for (guint i = 0; i < batch->len; i++)
         {
           PendingReport *report = g_ptr_array_index (batch, i);
-          GError *report_error = NULL;
-          char *answer = NULL;
+          GError        *report_error = NULL;
+          char          *answer = NULL;
 
-          if (!nexus_store_savepoint (self->store, "report", &report_error)
-              || !apply_report (self, report, &answer, &report_error))
+          if (!nexus_store_savepoint (self->store, "report", &report_error) ||
+              !apply_report (self, report, &answer, &report_error))
             {
               nexus_store_rollback_to (self->store, "report");
               g_clear_pointer (&answer, g_free);
@@ -923,8 +896,8 @@ flush_reports_cb (gpointer user_data)
   for (guint i = 0; i < batch->len; i++)
     {
       PendingReport *report = g_ptr_array_index (batch, i);
-      const char *answer = committed ? g_ptr_array_index (answers, i) : NULL;
-      GError *report_error = committed ? g_ptr_array_index (errors, i) : error;
+      const char    *answer = committed ? g_ptr_array_index (answers, i) : NULL;
+      GError        *report_error = committed ? g_ptr_array_index (errors, i) : error;
 
       if (answer != NULL)
         {
@@ -945,44 +918,49 @@ flush_reports_cb (gpointer user_data)
 }
 
 void
-_nexus_api_write_job_metrics (NexusApiServer *self,
-                              GString        *text)
+_nexus_api_write_job_metrics (NexusApiServer *self, GString *text)
 {
-  g_autoptr(GHashTable) counts = NULL;
+  g_autoptr (GHashTable) counts = NULL;
   guint64 cumulative = 0;
 
-  g_string_append (text, "# HELP nexus_lease_latency_seconds Time from a lease request to its answer.\n"
-                         "# TYPE nexus_lease_latency_seconds histogram\n");
+  g_string_append (text,
+                   "# HELP nexus_lease_latency_seconds Time from a lease request to its answer.\n"
+                   "# TYPE nexus_lease_latency_seconds histogram\n");
   for (guint i = 0; i <= G_N_ELEMENTS (latency_bounds); i++)
     {
       cumulative += self->lease_latency_buckets[i];
       if (i < G_N_ELEMENTS (latency_bounds))
-        g_string_append_printf (text, "nexus_lease_latency_seconds_bucket{le=\"%g\"} %" G_GUINT64_FORMAT "\n",
-                                latency_bounds[i], cumulative);
+        g_string_append_printf (
+            text, "nexus_lease_latency_seconds_bucket{le=\"%g\"} %" G_GUINT64_FORMAT "\n",
+            latency_bounds[i], cumulative);
       else
-        g_string_append_printf (text, "nexus_lease_latency_seconds_bucket{le=\"+Inf\"} %" G_GUINT64_FORMAT "\n",
-                                cumulative);
+        g_string_append_printf (
+            text, "nexus_lease_latency_seconds_bucket{le=\"+Inf\"} %" G_GUINT64_FORMAT "\n",
+            cumulative);
     }
-  g_string_append_printf (text, "nexus_lease_latency_seconds_sum %g\n"
-                                "nexus_lease_latency_seconds_count %" G_GUINT64_FORMAT "\n",
+  g_string_append_printf (text,
+                          "nexus_lease_latency_seconds_sum %g\n"
+                          "nexus_lease_latency_seconds_count %" G_GUINT64_FORMAT "\n",
                           self->lease_latency_sum_s, self->lease_latency_count);
 
-  g_string_append_printf (text, "# HELP nexus_leads_ingested_total Results accepted from workers.\n"
-                                "# TYPE nexus_leads_ingested_total counter\n"
-                                "nexus_leads_ingested_total %" G_GUINT64_FORMAT "\n",
+  g_string_append_printf (text,
+                          "# HELP nexus_leads_ingested_total Results accepted from workers.\n"
+                          "# TYPE nexus_leads_ingested_total counter\n"
+                          "nexus_leads_ingested_total %" G_GUINT64_FORMAT "\n",
                           self->leads_ingested);
 
-  g_string_append_printf (text, "# HELP nexus_lease_waiters Long polls waiting for work.\n"
-                                "# TYPE nexus_lease_waiters gauge\n"
-                                "nexus_lease_waiters %u\n",
+  g_string_append_printf (text,
+                          "# HELP nexus_lease_waiters Long polls waiting for work.\n"
+                          "# TYPE nexus_lease_waiters gauge\n"
+                          "nexus_lease_waiters %u\n",
                           self->lease_waiters.length);
 
   counts = nexus_store_job_counts_by_status (self->store, NULL);
   if (counts != NULL)
     {
       GHashTableIter iter;
-      gpointer key;
-      gpointer value;
+      gpointer       key;
+      gpointer       value;
 
       g_string_append (text, "# HELP nexus_jobs Jobs by state.\n# TYPE nexus_jobs gauge\n");
       g_hash_table_iter_init (&iter, counts);
@@ -991,11 +969,12 @@ _nexus_api_write_job_metrics (NexusApiServer *self,
                                 (const char *)key, *(gint64 *)value);
     }
 
-  g_string_append_printf (text, "# HELP nexus_workers_connected Workers seen in the last 2 minutes.\n"
-                                "# TYPE nexus_workers_connected gauge\n"
-                                "nexus_workers_connected %" G_GINT64_FORMAT "\n",
-                          nexus_store_workers_seen_since (self->store,
-                                                          g_get_real_time () / G_USEC_PER_SEC - 120));
+  g_string_append_printf (
+      text,
+      "# HELP nexus_workers_connected Workers seen in the last 2 minutes.\n"
+      "# TYPE nexus_workers_connected gauge\n"
+      "nexus_workers_connected %" G_GINT64_FORMAT "\n",
+      nexus_store_workers_seen_since (self->store, g_get_real_time () / G_USEC_PER_SEC - 120));
 }
 
 void
@@ -1005,8 +984,8 @@ _nexus_api_jobs_init (NexusApiServer *self)
   self->pending_reports = g_ptr_array_new_with_free_func ((GDestroyNotify)pending_report_free);
   self->reports_in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->data_version = nexus_store_get_data_version (self->store);
-  self->jobs_available_id = g_signal_connect (self->queue, "jobs-available",
-                                              G_CALLBACK (jobs_available_cb), self);
+  self->jobs_available_id =
+      g_signal_connect (self->queue, "jobs-available", G_CALLBACK (jobs_available_cb), self);
 }
 
 /* Waiting long polls get an empty list now. */
@@ -1017,7 +996,7 @@ _nexus_api_jobs_release_waiters (NexusApiServer *self)
 
   while ((waiter = g_queue_pop_head (&self->lease_waiters)) != NULL)
     {
-      g_autoptr(JsonNode) root = jobs_json (NULL);
+      g_autoptr (JsonNode) root = jobs_json (NULL);
 
       waiter->keep_alive = FALSE;
       answer_waiter (self, waiter, SOUP_STATUS_OK, root);
@@ -1031,8 +1010,8 @@ _nexus_api_jobs_shutdown (NexusApiServer *self)
 {
   if (self->flush_id != 0)
     {
-      GSource *source = g_main_context_find_source_by_id (g_main_context_get_thread_default (),
-                                                          self->flush_id);
+      GSource *source =
+          g_main_context_find_source_by_id (g_main_context_get_thread_default (), self->flush_id);
       if (source != NULL)
         g_source_destroy (source);
       flush_reports_cb (self);

@@ -66,12 +66,10 @@ request_state_get (SoupServerMessage *msg)
 }
 
 void
-_nexus_api_count (NexusApiServer *self,
-               const char     *endpoint,
-               guint           status)
+_nexus_api_count (NexusApiServer *self, const char *endpoint, guint status)
 {
   g_autofree char *key = g_strdup_printf ("%s %u", endpoint, status);
-  gpointer count = g_hash_table_lookup (self->request_counts, key);
+  gpointer         count = g_hash_table_lookup (self->request_counts, key);
 
   g_hash_table_replace (self->request_counts, g_steal_pointer (&key),
                         GSIZE_TO_POINTER (GPOINTER_TO_SIZE (count) + 1));
@@ -80,14 +78,11 @@ _nexus_api_count (NexusApiServer *self,
 /* Every error is {"error":CODE,"message":TEXT}; TEXT never holds more than
  * MAX_ECHO bytes of anything the client sent. */
 void
-_nexus_api_send_error (SoupServerMessage *msg,
-            guint              status,
-            const char        *code,
-            const char        *message)
+_nexus_api_send_error (SoupServerMessage *msg, guint status, const char *code, const char *message)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
   char *body;
   gsize length;
 
@@ -106,11 +101,9 @@ _nexus_api_send_error (SoupServerMessage *msg,
 }
 
 void
-_nexus_api_send_json (SoupServerMessage *msg,
-           guint              status,
-           JsonNode          *root)
+_nexus_api_send_json (SoupServerMessage *msg, guint status, JsonNode *root)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
   char *body;
   gsize length;
 
@@ -121,16 +114,14 @@ _nexus_api_send_json (SoupServerMessage *msg,
 }
 
 static void
-send_rate_limited (SoupServerMessage *msg,
-                   gint64             retry_after_us)
+send_rate_limited (SoupServerMessage *msg, gint64 retry_after_us)
 {
-  g_autofree char *seconds = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                              MAX ((retry_after_us + G_USEC_PER_SEC - 1)
-                                                   / G_USEC_PER_SEC, 1));
+  g_autofree char *seconds = g_strdup_printf (
+      "%" G_GINT64_FORMAT, MAX ((retry_after_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 1));
 
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
                                 seconds);
-  _nexus_api_send_error (msg, 429, "rate_limited", _("Too many requests; retry later"));
+  _nexus_api_send_error (msg, 429, "rate_limited", _ ("Too many requests; retry later"));
 }
 
 /* Ends a connection at once; libsoup then finishes the message with an
@@ -151,9 +142,7 @@ typedef struct
 } Rejection;
 
 static void
-rejection_closed_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+rejection_closed_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   Rejection *rejection = user_data;
 
@@ -164,9 +153,7 @@ rejection_closed_cb (GObject      *object,
 }
 
 static void
-rejection_written_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+rejection_written_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   Rejection *rejection = user_data;
 
@@ -186,14 +173,14 @@ reject_now (SoupServerMessage *msg,
             const char        *message,
             const char        *retry_after)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
   g_autofree char *body = NULL;
   g_autofree char *retry_header = NULL;
-  Rejection *rejection;
-  char *text;
-  gsize length;
+  Rejection       *rejection;
+  char            *text;
+  gsize            length;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "error");
@@ -229,18 +216,18 @@ healthz_cb (SoupServer        *server,
             gpointer           user_data)
 {
   NexusApiServer *self = user_data;
-  const char *method = soup_server_message_get_method (msg);
+  const char     *method = soup_server_message_get_method (msg);
 
   if (g_strcmp0 (path, "/healthz") != 0)
     {
-      _nexus_api_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", _("No such endpoint"));
+      _nexus_api_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", _ ("No such endpoint"));
       return;
     }
   if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
                                     "GET, HEAD");
-      _nexus_api_send_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "bad_request", _("Use GET"));
+      _nexus_api_send_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "bad_request", _ ("Use GET"));
       return;
     }
 
@@ -256,16 +243,14 @@ not_found_cb (SoupServer        *server,
               GHashTable        *query,
               gpointer           user_data)
 {
-  _nexus_api_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", _("No such endpoint"));
+  _nexus_api_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", _ ("No such endpoint"));
 }
 
 static void
-got_chunk_cb (SoupServerMessage *msg,
-              GBytes            *chunk,
-              gpointer           user_data)
+got_chunk_cb (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
 {
   RequestState *state = user_data;
-  gsize length = g_bytes_get_size (chunk);
+  gsize         length = g_bytes_get_size (chunk);
 
   if (state->too_large)
     return;
@@ -281,8 +266,7 @@ got_chunk_cb (SoupServerMessage *msg,
 }
 
 static void
-got_body_cb (SoupServerMessage *msg,
-             gpointer           user_data)
+got_body_cb (SoupServerMessage *msg, gpointer user_data)
 {
   RequestState *state = user_data;
 
@@ -297,11 +281,11 @@ api_early_cb (SoupServer        *server,
               GHashTable        *query,
               gpointer           user_data)
 {
-  NexusApiServer *self = user_data;
-  RequestState *state = request_state_get (msg);
+  NexusApiServer     *self = user_data;
+  RequestState       *state = request_state_get (msg);
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *address = soup_server_message_get_remote_host (msg);
-  gint64 retry_after_us = 0;
+  const char         *address = soup_server_message_get_remote_host (msg);
+  gint64              retry_after_us = 0;
 
   if (state == NULL)
     return;
@@ -313,23 +297,23 @@ api_early_cb (SoupServer        *server,
       g_autofree char *seconds = g_strdup_printf (
           "%" G_GINT64_FORMAT, MAX ((retry_after_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 1));
       _nexus_api_count (self, "any", 429);
-      reject_now (msg, 429, "rate_limited", _("Too many requests; retry later"), seconds);
+      reject_now (msg, 429, "rate_limited", _ ("Too many requests; retry later"), seconds);
       return;
     }
 
   if (self->stopping)
     {
       reject_now (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
-                  _("The engine is shutting down"), "5");
+                  _ ("The engine is shutting down"), "5");
       return;
     }
 
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
-      && soup_message_headers_get_content_length (headers) > (goffset)self->config.max_body)
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > (goffset)self->config.max_body)
     {
       _nexus_api_count (self, "any", 413);
       reject_now (msg, 413, "payload_too_large",
-                  _("The request body is larger than the server accepts"), NULL);
+                  _ ("The request body is larger than the server accepts"), NULL);
       return;
     }
 
@@ -339,7 +323,7 @@ api_early_cb (SoupServer        *server,
       if (g_strcmp0 (type, "application/json") != 0)
         {
           _nexus_api_count (self, "any", 415);
-          reject_now (msg, 415, "unsupported_media_type", _("Send the body as application/json"),
+          reject_now (msg, 415, "unsupported_media_type", _ ("Send the body as application/json"),
                       NULL);
           return;
         }
@@ -355,11 +339,10 @@ api_early_cb (SoupServer        *server,
 /* Depth of the deepest nesting of objects and arrays, outside strings.
  * json-glib recurses per level, so depth is checked before parsing. */
 static guint
-json_depth (const char *text,
-            gsize       length)
+json_depth (const char *text, gsize length)
 {
-  guint depth = 0;
-  guint deepest = 0;
+  guint    depth = 0;
+  guint    deepest = 0;
   gboolean in_string = FALSE;
 
   for (gsize i = 0; i < length; i++)
@@ -386,32 +369,34 @@ json_depth (const char *text,
 
 /* Parses a request body as a JSON object, or answers 400 and returns NULL. */
 static JsonObject *
-parse_body (SoupServerMessage *msg,
-            GByteArray        *body,
-            JsonParser        *parser)
+parse_body (SoupServerMessage *msg, GByteArray *body, JsonParser *parser)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   JsonNode *root;
 
   if (!g_utf8_validate ((const char *)body->data, body->len, NULL))
     {
-      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("The body is not valid UTF-8"));
+      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
+                             _ ("The body is not valid UTF-8"));
       return NULL;
     }
   if (json_depth ((const char *)body->data, body->len) > MAX_JSON_DEPTH)
     {
-      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("The JSON is nested too deeply"));
+      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
+                             _ ("The JSON is nested too deeply"));
       return NULL;
     }
   if (!json_parser_load_from_data (parser, (const char *)body->data, body->len, &error))
     {
-      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("The body is not valid JSON"));
+      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
+                             _ ("The body is not valid JSON"));
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", _("The body must be a JSON object"));
+      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
+                             _ ("The body must be a JSON object"));
       return NULL;
     }
   return json_node_get_object (root);
@@ -420,7 +405,7 @@ parse_body (SoupServerMessage *msg,
 static char *
 path_and_query (SoupServerMessage *msg)
 {
-  GUri *uri = soup_server_message_get_uri (msg);
+  GUri       *uri = soup_server_message_get_uri (msg);
   const char *query = g_uri_get_query (uri);
 
   return query != NULL ? g_strconcat (g_uri_get_path (uri), "?", query, NULL)
@@ -428,46 +413,44 @@ path_and_query (SoupServerMessage *msg)
 }
 
 static void
-send_auth_error (SoupServerMessage *msg,
-                 const GError      *error)
+send_auth_error (SoupServerMessage *msg, const GError *error)
 {
   if (error->domain != NEXUS_AUTH_ERROR)
     {
       g_message ("Authentication failed on the database: %s", error->message);
       _nexus_api_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
-                  _("The engine cannot check credentials right now"));
+                             _ ("The engine cannot check credentials right now"));
       return;
     }
 
   switch ((NexusAuthError)error->code)
     {
-    case NEXUS_AUTH_ERROR_BAD_REQUEST:
-      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
-      break;
-    case NEXUS_AUTH_ERROR_STALE_TIMESTAMP:
-      _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "stale_timestamp", error->message);
-      break;
-    case NEXUS_AUTH_ERROR_REPLAYED:
-      _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "replayed", error->message);
-      break;
-    case NEXUS_AUTH_ERROR_REVOKED:
-      _nexus_api_send_error (msg, SOUP_STATUS_FORBIDDEN, "revoked", error->message);
-      break;
-    case NEXUS_AUTH_ERROR_UNAUTHORIZED:
-    default:
-      _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", error->message);
-      break;
+      case NEXUS_AUTH_ERROR_BAD_REQUEST:
+        _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
+        break;
+      case NEXUS_AUTH_ERROR_STALE_TIMESTAMP:
+        _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "stale_timestamp", error->message);
+        break;
+      case NEXUS_AUTH_ERROR_REPLAYED:
+        _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "replayed", error->message);
+        break;
+      case NEXUS_AUTH_ERROR_REVOKED:
+        _nexus_api_send_error (msg, SOUP_STATUS_FORBIDDEN, "revoked", error->message);
+        break;
+      case NEXUS_AUTH_ERROR_UNAUTHORIZED:
+      default:
+        _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", error->message);
+        break;
     }
 }
 
 const char *
-_nexus_api_get_string (JsonObject *object,
-                   const char *name)
+_nexus_api_get_string (JsonObject *object, const char *name)
 {
   JsonNode *node = json_object_get_member (object, name);
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
     return NULL;
   return json_node_get_string (node);
 }
@@ -488,20 +471,20 @@ handle_heartbeat (NexusApiServer    *self,
                   NexusWorkerRecord *worker,
                   JsonObject        *body)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *hostname = _nexus_api_truncated (_nexus_api_get_string (body, "hostname"));
   g_autofree char *version = _nexus_api_truncated (_nexus_api_get_string (body, "version"));
-  JsonNode *running = json_object_get_member (body, "running");
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  JsonNode        *running = json_object_get_member (body, "running");
+  gint64           now = g_get_real_time () / G_USEC_PER_SEC;
 
-  if ((json_object_has_member (body, "hostname") && hostname == NULL)
-      || (json_object_has_member (body, "version") && version == NULL)
-      || (running != NULL && !JSON_NODE_HOLDS_ARRAY (running)))
+  if ((json_object_has_member (body, "hostname") && hostname == NULL) ||
+      (json_object_has_member (body, "version") && version == NULL) ||
+      (running != NULL && !JSON_NODE_HOLDS_ARRAY (running)))
     {
       _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                  _("hostname and version must be strings, running an array"));
+                             _ ("hostname and version must be strings, running an array"));
       return;
     }
 
@@ -533,11 +516,11 @@ handle_heartbeat_request (NexusApiServer         *self,
                           RequestState           *state,
                           const char             *endpoint)
 {
-  g_autoptr(NexusWorkerRecord) worker = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusWorkerRecord) worker = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (GError) error = NULL;
   JsonObject *body;
-  gint64 retry_after_us = 0;
+  gint64      retry_after_us = 0;
 
   worker = nexus_workers_authenticate (self->store, request, g_get_real_time () / G_USEC_PER_SEC,
                                        &error);
@@ -545,19 +528,19 @@ handle_heartbeat_request (NexusApiServer         *self,
     send_auth_error (msg, error);
   else if (g_strcmp0 (worker->role, "operator") == 0)
     _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
-                           _("Operator credentials cannot take jobs"));
+                           _ ("Operator credentials cannot take jobs"));
   else if (!nexus_rate_limiter_check (self->worker_limiter, worker->public_id,
                                       g_get_monotonic_time (), &retry_after_us))
     send_rate_limited (msg, retry_after_us);
   else if ((body = parse_body (msg, state->body, parser)) != NULL)
     handle_heartbeat (self, msg, worker, body);
 
-  if (soup_server_message_get_status (msg) == SOUP_STATUS_OK
-      && !nexus_store_commit (self->store, &error))
+  if (soup_server_message_get_status (msg) == SOUP_STATUS_OK &&
+      !nexus_store_commit (self->store, &error))
     {
       g_message ("Heartbeat not recorded: %s", error->message);
       _nexus_api_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
-                             _("The engine cannot record this right now"));
+                             _ ("The engine cannot record this right now"));
     }
   /* A refused request keeps nothing, not even its nonce, as when it is
    * refused outside a transaction. */
@@ -576,18 +559,17 @@ typedef enum
   ROUTE_EVENTS,
 } Route;
 
-static const char * const route_names[] = {
+static const char *const route_names[] = {
   "unknown", "heartbeat", "lease", "extend", "report", "fail", "events",
 };
 
 /* Maps a path to its endpoint; /api/v1/jobs/{id}/… also yields the id. */
 static Route
-route_path (const char *path,
-            gint64     *out_job_id)
+route_path (const char *path, gint64 *out_job_id)
 {
   const char *rest;
-  char *end = NULL;
-  guint64 id;
+  char       *end = NULL;
+  guint64     id;
 
   if (g_str_equal (path, "/api/v1/heartbeat"))
     return ROUTE_HEARTBEAT;
@@ -621,25 +603,25 @@ api_cb (SoupServer        *server,
         GHashTable        *query,
         gpointer           user_data)
 {
-  NexusApiServer *self = user_data;
-  RequestState *state = request_state_get (msg);
+  NexusApiServer     *self = user_data;
+  RequestState       *state = request_state_get (msg);
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  g_autoptr(NexusWorkerRecord) worker = NULL;
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusWorkerRecord) worker = NULL;
+  g_autoptr (JsonParser) parser = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *signed_path = NULL;
   NexusAuthRequest request = { 0 };
-  JsonObject *body = NULL;
-  gint64 job_id = 0;
-  gint64 retry_after_us = 0;
-  Route route;
-  const char *endpoint;
-  const char *method = soup_server_message_get_method (msg);
+  JsonObject      *body = NULL;
+  gint64           job_id = 0;
+  gint64           retry_after_us = 0;
+  Route            route;
+  const char      *endpoint;
+  const char      *method = soup_server_message_get_method (msg);
 
   if (state == NULL || state->too_large)
     {
       _nexus_api_send_error (msg, 413, "payload_too_large",
-                             _("The request body is larger than the server accepts"));
+                             _ ("The request body is larger than the server accepts"));
       return;
     }
 
@@ -648,15 +630,16 @@ api_cb (SoupServer        *server,
   if (route == ROUTE_NONE)
     {
       _nexus_api_count (self, endpoint, 404);
-      _nexus_api_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", _("No such endpoint"));
+      _nexus_api_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", _ ("No such endpoint"));
       return;
     }
 
-  if ((route == ROUTE_EVENTS) != (method == SOUP_METHOD_GET) || (route != ROUTE_EVENTS && method != SOUP_METHOD_POST))
+  if ((route == ROUTE_EVENTS) != (method == SOUP_METHOD_GET) ||
+      (route != ROUTE_EVENTS && method != SOUP_METHOD_POST))
     {
       _nexus_api_count (self, endpoint, 400);
       _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                             route == ROUTE_EVENTS ? _("Use GET") : _("Use POST"));
+                             route == ROUTE_EVENTS ? _ ("Use GET") : _ ("Use POST"));
       return;
     }
 
@@ -671,8 +654,8 @@ api_cb (SoupServer        *server,
   request.body_length = state->body->len;
 
   /* A heartbeat writes twice (the nonce, the visit): one commit for both. */
-  if (route == ROUTE_HEARTBEAT && !nexus_store_in_transaction (self->store)
-      && nexus_store_begin (self->store, NULL))
+  if (route == ROUTE_HEARTBEAT && !nexus_store_in_transaction (self->store) &&
+      nexus_store_begin (self->store, NULL))
     {
       handle_heartbeat_request (self, msg, &request, state, endpoint);
       return;
@@ -692,9 +675,8 @@ api_cb (SoupServer        *server,
     {
       _nexus_api_count (self, endpoint, 401);
       _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
-                             route == ROUTE_EVENTS
-                                 ? _("Events need operator credentials")
-                                 : _("Operator credentials cannot take jobs"));
+                             route == ROUTE_EVENTS ? _ ("Events need operator credentials")
+                                                   : _ ("Operator credentials cannot take jobs"));
       return;
     }
 
@@ -719,25 +701,25 @@ api_cb (SoupServer        *server,
     {
       switch (route)
         {
-        case ROUTE_HEARTBEAT:
-          handle_heartbeat (self, msg, worker, body);
-          break;
-        case ROUTE_LEASE:
-          _nexus_api_handle_lease (self, msg, worker, body);
-          break;
-        case ROUTE_EXTEND:
-          _nexus_api_handle_extend (self, msg, worker, job_id, body);
-          break;
-        case ROUTE_FAIL:
-          _nexus_api_handle_fail (self, msg, worker, job_id, body);
-          break;
-        case ROUTE_REPORT:
-          _nexus_api_handle_report (self, msg, worker, job_id, body, state->body);
-          break;
-        case ROUTE_NONE:
-        case ROUTE_EVENTS:
-        default:
-          g_assert_not_reached ();
+          case ROUTE_HEARTBEAT:
+            handle_heartbeat (self, msg, worker, body);
+            break;
+          case ROUTE_LEASE:
+            _nexus_api_handle_lease (self, msg, worker, body);
+            break;
+          case ROUTE_EXTEND:
+            _nexus_api_handle_extend (self, msg, worker, job_id, body);
+            break;
+          case ROUTE_FAIL:
+            _nexus_api_handle_fail (self, msg, worker, job_id, body);
+            break;
+          case ROUTE_REPORT:
+            _nexus_api_handle_report (self, msg, worker, job_id, body, state->body);
+            break;
+          case ROUTE_NONE:
+          case ROUTE_EVENTS:
+          default:
+            g_assert_not_reached ();
         }
     }
   /* A paused message (long poll, report waiting for its commit) is counted
@@ -754,33 +736,36 @@ metrics_cb (SoupServer        *server,
             gpointer           user_data)
 {
   NexusApiServer *self = user_data;
-  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr (GString) text = g_string_new (NULL);
   GSocketAddress *remote = soup_server_message_get_remote_address (msg);
-  GHashTableIter iter;
-  gpointer key;
-  gpointer value;
+  GHashTableIter  iter;
+  gpointer        key;
+  gpointer        value;
 
   /* Operator credentials are not part of this version: loopback only. */
-  if (remote == NULL || !G_IS_INET_SOCKET_ADDRESS (remote)
-      || !g_inet_address_get_is_loopback (
+  if (remote == NULL || !G_IS_INET_SOCKET_ADDRESS (remote) ||
+      !g_inet_address_get_is_loopback (
           g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote))))
     {
-      _nexus_api_send_error (msg, SOUP_STATUS_FORBIDDEN, "unauthorized", _("Metrics are served on loopback only"));
+      _nexus_api_send_error (msg, SOUP_STATUS_FORBIDDEN, "unauthorized",
+                             _ ("Metrics are served on loopback only"));
       return;
     }
 
-  g_string_append (text, "# HELP nexus_api_requests_total Worker API requests by endpoint and status.\n"
-                         "# TYPE nexus_api_requests_total counter\n");
+  g_string_append (text,
+                   "# HELP nexus_api_requests_total Worker API requests by endpoint and status.\n"
+                   "# TYPE nexus_api_requests_total counter\n");
   g_hash_table_iter_init (&iter, self->request_counts);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      g_auto(GStrv) parts = g_strsplit (key, " ", 2);
+      g_auto (GStrv) parts = g_strsplit (key, " ", 2);
       g_string_append_printf (text, "nexus_api_requests_total{endpoint=\"%s\",status=\"%s\"} %zu\n",
                               parts[0], parts[1], GPOINTER_TO_SIZE (value));
     }
-  g_string_append_printf (text, "# HELP nexus_api_open_requests Requests being read or answered.\n"
-                                "# TYPE nexus_api_open_requests gauge\n"
-                                "nexus_api_open_requests %u\n",
+  g_string_append_printf (text,
+                          "# HELP nexus_api_open_requests Requests being read or answered.\n"
+                          "# TYPE nexus_api_open_requests gauge\n"
+                          "nexus_api_open_requests %u\n",
                           g_hash_table_size (self->open_requests));
   _nexus_api_write_job_metrics (self, text);
 
@@ -790,12 +775,10 @@ metrics_cb (SoupServer        *server,
 }
 
 static void
-request_started_cb (SoupServer        *server,
-                    SoupServerMessage *msg,
-                    gpointer           user_data)
+request_started_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
   NexusApiServer *self = user_data;
-  RequestState *state = g_new0 (RequestState, 1);
+  RequestState   *state = g_new0 (RequestState, 1);
 
   state->server = self;
   state->msg = msg;
@@ -809,8 +792,7 @@ request_started_cb (SoupServer        *server,
 
 /* @socket's connection waits for its next request from now on. */
 void
-_nexus_api_track_idle (NexusApiServer *self,
-                       GSocket        *socket)
+_nexus_api_track_idle (NexusApiServer *self, GSocket *socket)
 {
   gint64 *since = g_new (gint64, 1);
 
@@ -819,12 +801,10 @@ _nexus_api_track_idle (NexusApiServer *self,
 }
 
 static void
-request_ended_cb (SoupServer        *server,
-                  SoupServerMessage *msg,
-                  gpointer           user_data)
+request_ended_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
   NexusApiServer *self = user_data;
-  GSocket *socket = soup_server_message_get_socket (msg);
+  GSocket        *socket = soup_server_message_get_socket (msg);
 
   g_hash_table_remove (self->open_requests, msg);
   if (socket != NULL && !g_socket_is_closed (socket))
@@ -834,14 +814,12 @@ request_ended_cb (SoupServer        *server,
 /* Closes keep-alive connections idle for longer than the header timeout,
  * unless a request is in progress on them after all. */
 static void
-close_idle_connections (NexusApiServer *self,
-                        gint64          now,
-                        gint64          limit)
+close_idle_connections (NexusApiServer *self, gint64 now, gint64 limit)
 {
-  g_autoptr(GHashTable) busy = NULL;
+  g_autoptr (GHashTable) busy = NULL;
   GHashTableIter iter;
-  gpointer key;
-  gpointer value;
+  gpointer       key;
+  gpointer       value;
 
   g_hash_table_iter_init (&iter, self->idle_sockets);
   while (g_hash_table_iter_next (&iter, &key, &value))
@@ -857,7 +835,7 @@ close_idle_connections (NexusApiServer *self,
       if (busy == NULL)
         {
           GHashTableIter requests;
-          gpointer msg;
+          gpointer       msg;
 
           busy = g_hash_table_new (NULL, NULL);
           g_hash_table_iter_init (&requests, self->open_requests);
@@ -876,12 +854,12 @@ static void
 purge_records (NexusApiServer *self)
 {
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (nexus_store_in_transaction (self->store))
     return;
-  if (!nexus_store_replay_purge (self->store, now - NEXUS_SIGNATURE_NONCE_TTL_S, NULL, &error)
-      || !nexus_store_idempotency_purge (self->store, now - NEXUS_IDEMPOTENCY_TTL_S, NULL, &error))
+  if (!nexus_store_replay_purge (self->store, now - NEXUS_SIGNATURE_NONCE_TTL_S, NULL, &error) ||
+      !nexus_store_idempotency_purge (self->store, now - NEXUS_IDEMPOTENCY_TTL_S, NULL, &error))
     g_message ("Purging replay and idempotency records failed: %s", error->message);
 }
 
@@ -891,12 +869,12 @@ static gboolean
 sweep_cb (gpointer user_data)
 {
   NexusApiServer *self = user_data;
-  gint64 now = g_get_monotonic_time ();
-  gint64 header_limit = (gint64)self->config.header_timeout_ms * 1000;
-  gint64 body_limit = (gint64)self->config.body_timeout_ms * 1000;
-  g_autoptr(GPtrArray) expired = g_ptr_array_new ();
+  gint64          now = g_get_monotonic_time ();
+  gint64          header_limit = (gint64)self->config.header_timeout_ms * 1000;
+  gint64          body_limit = (gint64)self->config.body_timeout_ms * 1000;
+  g_autoptr (GPtrArray) expired = g_ptr_array_new ();
   GHashTableIter iter;
-  gpointer key;
+  gpointer       key;
 
   g_hash_table_iter_init (&iter, self->open_requests);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -905,9 +883,8 @@ sweep_cb (gpointer user_data)
 
       if (state == NULL)
         continue;
-      if ((state->headers_us == 0 && now - state->started_us > header_limit)
-          || (state->headers_us != 0 && !state->body_complete
-              && now - state->headers_us > body_limit))
+      if ((state->headers_us == 0 && now - state->started_us > header_limit) ||
+          (state->headers_us != 0 && !state->body_complete && now - state->headers_us > body_limit))
         g_ptr_array_add (expired, key);
     }
 
@@ -940,8 +917,8 @@ nexus_api_server_dispose (GObject *object)
   g_clear_object (&self->server);
   if (self->sweep_id != 0)
     {
-      GSource *source = g_main_context_find_source_by_id (g_main_context_get_thread_default (),
-                                                          self->sweep_id);
+      GSource *source =
+          g_main_context_find_source_by_id (g_main_context_get_thread_default (), self->sweep_id);
       if (source != NULL)
         g_source_destroy (source);
       self->sweep_id = 0;
@@ -995,9 +972,7 @@ nexus_api_server_init (NexusApiServer *self)
  * Must be called on the engine thread.
  */
 NexusApiServer *
-nexus_api_server_new (NexusJobQueue        *queue,
-                      NexusEventBus        *events,
-                      const NexusApiConfig *config)
+nexus_api_server_new (NexusJobQueue *queue, NexusEventBus *events, const NexusApiConfig *config)
 {
   NexusApiServer *self = g_object_new (NEXUS_TYPE_API_SERVER, NULL);
 
@@ -1009,10 +984,10 @@ nexus_api_server_new (NexusJobQueue        *queue,
   else
     nexus_api_config_init_default (&self->config);
 
-  self->address_limiter = nexus_rate_limiter_new (self->config.address_rate,
-                                                  self->config.address_burst);
-  self->worker_limiter = nexus_rate_limiter_new (self->config.worker_rate,
-                                                 self->config.worker_burst);
+  self->address_limiter =
+      nexus_rate_limiter_new (self->config.address_rate, self->config.address_burst);
+  self->worker_limiter =
+      nexus_rate_limiter_new (self->config.worker_rate, self->config.worker_burst);
 
   self->server = soup_server_new ("server-header", "nexus/" PACKAGE_VERSION " ", NULL);
   soup_server_add_handler (self->server, "/healthz", healthz_cb, self, NULL);
@@ -1026,7 +1001,7 @@ nexus_api_server_new (NexusJobQueue        *queue,
 
   /* On the engine thread's context, like libsoup's own sources. */
   {
-    g_autoptr(GSource) source = g_timeout_source_new (SWEEP_INTERVAL_MS);
+    g_autoptr (GSource) source = g_timeout_source_new (SWEEP_INTERVAL_MS);
     g_source_set_callback (source, sweep_cb, self, NULL);
     g_source_set_name (source, "[nexus] api sweep");
     self->sweep_id = g_source_attach (source, g_main_context_get_thread_default ());
@@ -1046,14 +1021,13 @@ nexus_api_server_new (NexusJobQueue        *queue,
  * Returns: (transfer full): the address, or %NULL with @error set
  */
 GSocketAddress *
-nexus_api_parse_address (const char  *address,
-                         GError     **error)
+nexus_api_parse_address (const char *address, GError **error)
 {
   g_autofree char *host = NULL;
-  g_autoptr(GInetAddress) inet = NULL;
+  g_autoptr (GInetAddress) inet = NULL;
   const char *colon;
   const char *port_text;
-  guint64 port = 0;
+  guint64     port = 0;
 
   if (address == NULL || *address == '\0')
     goto bad;
@@ -1086,7 +1060,7 @@ nexus_api_parse_address (const char  *address,
 
 bad:
   g_set_error (error, NEXUS_ENGINE_ERROR, NEXUS_ENGINE_ERROR_BAD_ADDRESS,
-               _("“%s” is not a listen address: use IP:PORT, e.g. 127.0.0.1:8787 or [::1]:8787"),
+               _ ("“%s” is not a listen address: use IP:PORT, e.g. 127.0.0.1:8787 or [::1]:8787"),
                address != NULL ? address : "");
   return NULL;
 }
@@ -1098,14 +1072,12 @@ bad:
  * serving.  Must run on the engine thread.
  */
 gboolean
-nexus_api_server_listen (NexusApiServer  *self,
-                         const char      *address,
-                         GError         **error)
+nexus_api_server_listen (NexusApiServer *self, const char *address, GError **error)
 {
-  g_autoptr(GSocketAddress) socket_address = NULL;
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GSocketAddress) socket_address = NULL;
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GSocket) socket = NULL;
+  g_autoptr (GError) local_error = NULL;
 
   g_return_val_if_fail (NEXUS_IS_API_SERVER (self), FALSE);
   g_return_val_if_fail (self->socket == NULL, FALSE);
@@ -1121,11 +1093,10 @@ nexus_api_server_listen (NexusApiServer  *self,
 
   g_socket_set_listen_backlog (socket, NEXUS_API_LISTEN_BACKLOG);
 
-  if (!g_socket_bind (socket, socket_address, TRUE, &local_error)
-      || !g_socket_listen (socket, &local_error)
-      || !soup_server_listen_socket (self->server, socket,
-                                     self->config.tls ? SOUP_SERVER_LISTEN_HTTPS : 0,
-                                     &local_error))
+  if (!g_socket_bind (socket, socket_address, TRUE, &local_error) ||
+      !g_socket_listen (socket, &local_error) ||
+      !soup_server_listen_socket (self->server, socket,
+                                  self->config.tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &local_error))
     goto fail;
 
   bound = g_socket_get_local_address (socket, NULL);
@@ -1137,7 +1108,7 @@ nexus_api_server_listen (NexusApiServer  *self,
   return TRUE;
 
 fail:
-  g_set_error (error, NEXUS_ENGINE_ERROR, NEXUS_ENGINE_ERROR_LISTEN, _("Cannot listen on %s: %s"),
+  g_set_error (error, NEXUS_ENGINE_ERROR, NEXUS_ENGINE_ERROR_LISTEN, _ ("Cannot listen on %s: %s"),
                address, local_error->message);
   return FALSE;
 }
@@ -1153,8 +1124,7 @@ nexus_api_server_get_port (NexusApiServer *self)
 /* The certificate served when the config asks for TLS; set before
  * listening. */
 void
-nexus_api_server_set_certificate (NexusApiServer  *self,
-                                  GTlsCertificate *certificate)
+nexus_api_server_set_certificate (NexusApiServer *self, GTlsCertificate *certificate)
 {
   g_return_if_fail (NEXUS_IS_API_SERVER (self));
 
@@ -1178,8 +1148,7 @@ nexus_api_server_get_n_open_requests (NexusApiServer *self)
  * swapped.
  */
 void
-nexus_api_server_set_draining (NexusApiServer *self,
-                               gboolean        draining)
+nexus_api_server_set_draining (NexusApiServer *self, gboolean draining)
 {
   g_return_if_fail (NEXUS_IS_API_SERVER (self));
 

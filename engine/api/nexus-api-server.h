@@ -40,17 +40,17 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  gsize  max_body;           /* bytes; 8 MiB by default */
-  guint  header_timeout_ms;  /* request headers must be complete within this */
-  guint  body_timeout_ms;    /* the body must be complete within this after the headers */
-  double address_rate;       /* requests per second per source address */
-  guint  address_burst;
-  double worker_rate;        /* requests per second per authenticated worker */
-  guint  worker_burst;
-  guint  lease_ttl_s;        /* told to workers in the heartbeat answer */
-  guint  max_wait_s;         /* longest long-poll a lease may ask for */
-  gboolean tls;              /* serve HTTPS with the engine's own certificate */
-  guint  commit_delay_ms;    /* group commit: gather reports this long (0: until idle) */
+  gsize    max_body;          /* bytes; 8 MiB by default */
+  guint    header_timeout_ms; /* request headers must be complete within this */
+  guint    body_timeout_ms;   /* the body must be complete within this after the headers */
+  double   address_rate;      /* requests per second per source address */
+  guint    address_burst;
+  double   worker_rate; /* requests per second per authenticated worker */
+  guint    worker_burst;
+  guint    lease_ttl_s;     /* told to workers in the heartbeat answer */
+  guint    max_wait_s;      /* longest long-poll a lease may ask for */
+  gboolean tls;             /* serve HTTPS with the engine's own certificate */
+  guint    commit_delay_ms; /* group commit: gather reports this long (0: until idle) */
 } NexusApiConfig;
 
 void nexus_api_config_init_default (NexusApiConfig *config);
@@ -58,20 +58,14 @@ void nexus_api_config_init_default (NexusApiConfig *config);
 #define NEXUS_TYPE_API_SERVER (nexus_api_server_get_type ())
 G_DECLARE_FINAL_TYPE (NexusApiServer, nexus_api_server, NEXUS, API_SERVER, GObject)
 
-NexusApiServer *nexus_api_server_new        (NexusJobQueue         *queue,
-                                             NexusEventBus         *events,
-                                             const NexusApiConfig  *config);
-GSocketAddress *nexus_api_parse_address     (const char            *address,
-                                             GError               **error);
-gboolean        nexus_api_server_listen     (NexusApiServer        *self,
-                                             const char            *address,
-                                             GError               **error);
-guint16         nexus_api_server_get_port   (NexusApiServer        *self);
-void            nexus_api_server_set_certificate (NexusApiServer   *self,
-                                                  GTlsCertificate  *certificate);
-void            nexus_api_server_stop       (NexusApiServer        *self);
-void            nexus_api_server_set_draining (NexusApiServer      *self,
-                                               gboolean             draining);
-guint           nexus_api_server_get_n_open_requests (NexusApiServer *self);
+NexusApiServer *
+nexus_api_server_new (NexusJobQueue *queue, NexusEventBus *events, const NexusApiConfig *config);
+GSocketAddress *nexus_api_parse_address (const char *address, GError **error);
+gboolean        nexus_api_server_listen (NexusApiServer *self, const char *address, GError **error);
+guint16         nexus_api_server_get_port (NexusApiServer *self);
+void  nexus_api_server_set_certificate (NexusApiServer *self, GTlsCertificate *certificate);
+void  nexus_api_server_stop (NexusApiServer *self);
+void  nexus_api_server_set_draining (NexusApiServer *self, gboolean draining);
+guint nexus_api_server_get_n_open_requests (NexusApiServer *self);
 
 G_END_DECLS

@@ -11,15 +11,15 @@
 
 #include "nexus-connection.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (nexus-connection-error-quark, nexus_connection_error)
+/* clang-format on */
 
 /* A secret of 32 random bytes is 43 characters in unpadded base64url. */
 #define MIN_SECRET_CHARS 43
 
 static gboolean
-is_token (const char *text,
-          gsize       min_len,
-          gsize       max_len)
+is_token (const char *text, gsize min_len, gsize max_len)
 {
   gsize len = strlen (text);
 
@@ -51,12 +51,11 @@ normalize_fingerprint (const char *text)
 }
 
 static NexusConnection *
-fail (GError     **error,
-      const char  *reason)
+fail (GError **error, const char *reason)
 {
   g_set_error (error, NEXUS_CONNECTION_ERROR, NEXUS_CONNECTION_ERROR_INVALID,
-               _("Not a valid connection string (%s); expected "
-                 "nexus://HOST:PORT/?worker=ID&secret=SECRET[&tls=FINGERPRINT]"),
+               _ ("Not a valid connection string (%s); expected "
+                  "nexus://HOST:PORT/?worker=ID&secret=SECRET[&tls=FINGERPRINT]"),
                reason);
   return NULL;
 }
@@ -68,36 +67,35 @@ fail (GError     **error,
  *   message names what is wrong but never repeats the input
  */
 NexusConnection *
-nexus_connection_parse (const char  *text,
-                        GError     **error)
+nexus_connection_parse (const char *text, GError **error)
 {
-  g_autoptr(NexusConnection) connection = NULL;
-  g_autoptr(GUri) uri = NULL;
-  g_autoptr(GHashTable) params = NULL;
+  g_autoptr (NexusConnection) connection = NULL;
+  g_autoptr (GUri) uri = NULL;
+  g_autoptr (GHashTable) params = NULL;
   const char *query;
   const char *value;
-  int port;
+  int         port;
 
   if (text == NULL || *text == '\0')
-    return fail (error, _("it is empty"));
+    return fail (error, _ ("it is empty"));
 
   uri = g_uri_parse (text, G_URI_FLAGS_ENCODED_QUERY, NULL);
   if (uri == NULL)
-    return fail (error, _("it is not a URI"));
+    return fail (error, _ ("it is not a URI"));
   if (g_strcmp0 (g_uri_get_scheme (uri), "nexus") != 0)
-    return fail (error, _("the scheme must be nexus://"));
+    return fail (error, _ ("the scheme must be nexus://"));
   if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    return fail (error, _("the host is missing"));
+    return fail (error, _ ("the host is missing"));
   port = g_uri_get_port (uri);
   if (port <= 0 || port > 65535)
-    return fail (error, _("the port is missing"));
+    return fail (error, _ ("the port is missing"));
 
   query = g_uri_get_query (uri);
   if (query == NULL)
-    return fail (error, _("worker and secret are missing"));
+    return fail (error, _ ("worker and secret are missing"));
   params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
   if (params == NULL)
-    return fail (error, _("the query is malformed"));
+    return fail (error, _ ("the query is malformed"));
 
   connection = g_new0 (NexusConnection, 1);
   connection->host = g_strdup (g_uri_get_host (uri));
@@ -105,12 +103,12 @@ nexus_connection_parse (const char  *text,
 
   value = g_hash_table_lookup (params, "worker");
   if (value == NULL || !is_token (value, 1, 64))
-    return fail (error, _("the worker id is missing or malformed"));
+    return fail (error, _ ("the worker id is missing or malformed"));
   connection->worker_id = g_strdup (value);
 
   value = g_hash_table_lookup (params, "secret");
   if (value == NULL || !is_token (value, MIN_SECRET_CHARS, 256))
-    return fail (error, _("the secret is missing or too short"));
+    return fail (error, _ ("the secret is missing or too short"));
   connection->secret = g_strdup (value);
 
   value = g_hash_table_lookup (params, "tls");
@@ -118,7 +116,7 @@ nexus_connection_parse (const char  *text,
     {
       connection->tls_fingerprint = normalize_fingerprint (value);
       if (connection->tls_fingerprint == NULL)
-        return fail (error, _("the TLS fingerprint must be 64 hexadecimal digits"));
+        return fail (error, _ ("the TLS fingerprint must be 64 hexadecimal digits"));
     }
 
   return g_steal_pointer (&connection);
@@ -143,8 +141,8 @@ nexus_connection_base_url (const NexusConnection *connection)
   gboolean ipv6 = strchr (connection->host, ':') != NULL;
 
   return g_strdup_printf (ipv6 ? "%s://[%s]:%u" : "%s://%s:%u",
-                          connection->tls_fingerprint != NULL ? "https" : "http",
-                          connection->host, connection->port);
+                          connection->tls_fingerprint != NULL ? "https" : "http", connection->host,
+                          connection->port);
 }
 
 void

@@ -23,19 +23,18 @@ typedef enum
 
 typedef struct
 {
-  char    *host;
-  guint16  port;
-  char    *worker_id;
-  char    *secret;
-  char    *tls_fingerprint;  /* lowercase hex without colons, or NULL for plain HTTP */
+  char   *host;
+  guint16 port;
+  char   *worker_id;
+  char   *secret;
+  char   *tls_fingerprint; /* lowercase hex without colons, or NULL for plain HTTP */
 } NexusConnection;
 
 GQuark           nexus_connection_error_quark (void);
-NexusConnection *nexus_connection_parse       (const char       *text,
-                                               GError          **error);
-char            *nexus_connection_to_string   (const NexusConnection *connection);
-char            *nexus_connection_base_url    (const NexusConnection *connection);
-void             nexus_connection_free        (NexusConnection  *connection);
+NexusConnection *nexus_connection_parse (const char *text, GError **error);
+char            *nexus_connection_to_string (const NexusConnection *connection);
+char            *nexus_connection_base_url (const NexusConnection *connection);
+void             nexus_connection_free (NexusConnection *connection);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusConnection, nexus_connection_free)
 

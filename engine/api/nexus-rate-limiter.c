@@ -11,16 +11,15 @@
 struct _NexusRateLimiter
 {
   /* Microseconds between two requests at the sustained rate. */
-  gint64      interval_us;
+  gint64 interval_us;
   /* How far ahead of now the arrival time may run: (burst - 1) intervals. */
-  gint64      tolerance_us;
+  gint64 tolerance_us;
   /* key (owned) → gint64* theoretical arrival time, microseconds */
   GHashTable *arrivals;
 };
 
 NexusRateLimiter *
-nexus_rate_limiter_new (double rate_per_s,
-                        guint  burst)
+nexus_rate_limiter_new (double rate_per_s, guint burst)
 {
   NexusRateLimiter *self = g_new0 (NexusRateLimiter, 1);
 
@@ -55,7 +54,7 @@ nexus_rate_limiter_check (NexusRateLimiter *self,
                           gint64           *out_retry_after_us)
 {
   gint64 *arrival = g_hash_table_lookup (self->arrivals, key);
-  gint64 tat;
+  gint64  tat;
 
   /* A clock that went backwards must not lock a key out for long. */
   tat = arrival != NULL ? MIN (*arrival, now_us + self->tolerance_us + self->interval_us) : now_us;
@@ -81,12 +80,11 @@ nexus_rate_limiter_check (NexusRateLimiter *self,
 
 /* Forgets keys whose arrival time has passed: they would start afresh. */
 guint
-nexus_rate_limiter_prune (NexusRateLimiter *self,
-                          gint64            now_us)
+nexus_rate_limiter_prune (NexusRateLimiter *self, gint64 now_us)
 {
   GHashTableIter iter;
-  gpointer value;
-  guint removed = 0;
+  gpointer       value;
+  guint          removed = 0;
 
   g_hash_table_iter_init (&iter, self->arrivals);
   while (g_hash_table_iter_next (&iter, NULL, &value))

@@ -19,16 +19,14 @@ G_BEGIN_DECLS
 
 typedef struct _NexusRateLimiter NexusRateLimiter;
 
-NexusRateLimiter *nexus_rate_limiter_new   (double            rate_per_s,
-                                            guint             burst);
-void              nexus_rate_limiter_free  (NexusRateLimiter *self);
+NexusRateLimiter *nexus_rate_limiter_new (double rate_per_s, guint burst);
+void              nexus_rate_limiter_free (NexusRateLimiter *self);
 gboolean          nexus_rate_limiter_check (NexusRateLimiter *self,
                                             const char       *key,
                                             gint64            now_us,
                                             gint64           *out_retry_after_us);
-guint             nexus_rate_limiter_prune (NexusRateLimiter *self,
-                                            gint64            now_us);
-guint             nexus_rate_limiter_size  (NexusRateLimiter *self);
+guint             nexus_rate_limiter_prune (NexusRateLimiter *self, gint64 now_us);
+guint             nexus_rate_limiter_size (NexusRateLimiter *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusRateLimiter, nexus_rate_limiter_free)
 

@@ -41,12 +41,11 @@ nexus_secret_box_available (void)
 /* The key is HMAC-SHA256 over a fixed label, keyed by the operator's
  * secret: a different label gives an unrelated key for other uses. */
 static void
-derive_key (const char *passphrase,
-            guint8      key[KEY_LENGTH])
+derive_key (const char *passphrase, guint8 key[KEY_LENGTH])
 {
   static const char label[] = "nexus worker secrets v1";
-  g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *)passphrase,
-                                      strlen (passphrase));
+  g_autoptr (GHmac) hmac =
+      g_hmac_new (G_CHECKSUM_SHA256, (const guchar *)passphrase, strlen (passphrase));
   gsize length = KEY_LENGTH;
 
   g_hmac_update (hmac, (const guchar *)label, sizeof label - 1);
@@ -56,10 +55,10 @@ derive_key (const char *passphrase,
 static gnutls_aead_cipher_hd_t
 open_cipher (const char *passphrase)
 {
-  guint8 key[KEY_LENGTH];
-  gnutls_datum_t datum = { key, KEY_LENGTH };
+  guint8                  key[KEY_LENGTH];
+  gnutls_datum_t          datum = { key, KEY_LENGTH };
   gnutls_aead_cipher_hd_t handle = NULL;
-  int rc;
+  int                     rc;
 
   derive_key (passphrase, key);
   rc = gnutls_aead_cipher_init (&handle, GNUTLS_CIPHER_AES_256_GCM, &datum);
@@ -75,16 +74,14 @@ open_cipher (const char *passphrase)
  * Returns: (transfer full): the bytes to store
  */
 GBytes *
-nexus_secret_box_seal (const char  *secret,
-                       gboolean    *out_sealed,
-                       GError     **error)
+nexus_secret_box_seal (const char *secret, gboolean *out_sealed, GError **error)
 {
-  const char *passphrase = internal_secret ();
+  const char             *passphrase = internal_secret ();
   gnutls_aead_cipher_hd_t cipher;
-  gsize secret_length = strlen (secret);
-  gsize out_length = secret_length + TAG_LENGTH;
-  g_autofree guint8 *sealed = NULL;
-  int rc;
+  gsize                   secret_length = strlen (secret);
+  gsize                   out_length = secret_length + TAG_LENGTH;
+  g_autofree guint8      *sealed = NULL;
+  int                     rc;
 
   if (passphrase == NULL)
     {
@@ -96,21 +93,21 @@ nexus_secret_box_seal (const char  *secret,
   if (cipher == NULL)
     {
       g_set_error_literal (error, NEXUS_SECRET_BOX_ERROR, NEXUS_SECRET_BOX_ERROR_FAILED,
-                           _("The cipher for stored secrets is not available"));
+                           _ ("The cipher for stored secrets is not available"));
       return NULL;
     }
 
   sealed = g_malloc (MAGIC_LENGTH + NONCE_LENGTH + out_length);
   memcpy (sealed, MAGIC, MAGIC_LENGTH);
   nexus_random_bytes (sealed + MAGIC_LENGTH, NONCE_LENGTH);
-  rc = gnutls_aead_cipher_encrypt (cipher, sealed + MAGIC_LENGTH, NONCE_LENGTH, MAGIC,
-                                   MAGIC_LENGTH, TAG_LENGTH, secret, secret_length,
+  rc = gnutls_aead_cipher_encrypt (cipher, sealed + MAGIC_LENGTH, NONCE_LENGTH, MAGIC, MAGIC_LENGTH,
+                                   TAG_LENGTH, secret, secret_length,
                                    sealed + MAGIC_LENGTH + NONCE_LENGTH, &out_length);
   gnutls_aead_cipher_deinit (cipher);
   if (rc != 0)
     {
       g_set_error_literal (error, NEXUS_SECRET_BOX_ERROR, NEXUS_SECRET_BOX_ERROR_FAILED,
-                           _("A worker secret could not be sealed"));
+                           _ ("A worker secret could not be sealed"));
       return NULL;
     }
 
@@ -124,17 +121,15 @@ nexus_secret_box_seal (const char  *secret,
  * Returns: (transfer full): the secret's text, or %NULL with @error set
  */
 char *
-nexus_secret_box_open (GBytes    *stored,
-                       gboolean   sealed,
-                       GError   **error)
+nexus_secret_box_open (GBytes *stored, gboolean sealed, GError **error)
 {
-  const char *passphrase;
+  const char             *passphrase;
   gnutls_aead_cipher_hd_t cipher;
-  gsize length = 0;
-  const guint8 *data = g_bytes_get_data (stored, &length);
-  g_autofree char *plain = NULL;
-  gsize plain_length;
-  int rc;
+  gsize                   length = 0;
+  const guint8           *data = g_bytes_get_data (stored, &length);
+  g_autofree char        *plain = NULL;
+  gsize                   plain_length;
+  int                     rc;
 
   if (!sealed)
     return g_strndup ((const char *)data, length);
@@ -142,14 +137,15 @@ nexus_secret_box_open (GBytes    *stored,
   passphrase = internal_secret ();
   if (passphrase == NULL)
     {
-      g_set_error_literal (error, NEXUS_SECRET_BOX_ERROR, NEXUS_SECRET_BOX_ERROR_NO_KEY,
-                           _("This worker's secret is sealed, but NEXUS_INTERNAL_SECRET is not set"));
+      g_set_error_literal (
+          error, NEXUS_SECRET_BOX_ERROR, NEXUS_SECRET_BOX_ERROR_NO_KEY,
+          _ ("This worker's secret is sealed, but NEXUS_INTERNAL_SECRET is not set"));
       return NULL;
     }
   if (length < MAGIC_LENGTH + NONCE_LENGTH + TAG_LENGTH || memcmp (data, MAGIC, MAGIC_LENGTH) != 0)
     {
       g_set_error_literal (error, NEXUS_SECRET_BOX_ERROR, NEXUS_SECRET_BOX_ERROR_WRONG_KEY,
-                           _("A stored worker secret is damaged"));
+                           _ ("A stored worker secret is damaged"));
       return NULL;
     }
 
@@ -157,7 +153,7 @@ nexus_secret_box_open (GBytes    *stored,
   if (cipher == NULL)
     {
       g_set_error_literal (error, NEXUS_SECRET_BOX_ERROR, NEXUS_SECRET_BOX_ERROR_FAILED,
-                           _("The cipher for stored secrets is not available"));
+                           _ ("The cipher for stored secrets is not available"));
       return NULL;
     }
   plain_length = length - MAGIC_LENGTH - NONCE_LENGTH;
@@ -169,8 +165,8 @@ nexus_secret_box_open (GBytes    *stored,
   if (rc != 0)
     {
       g_set_error_literal (error, NEXUS_SECRET_BOX_ERROR, NEXUS_SECRET_BOX_ERROR_WRONG_KEY,
-                           _("A stored worker secret was sealed with a different "
-                             "NEXUS_INTERNAL_SECRET"));
+                           _ ("A stored worker secret was sealed with a different "
+                              "NEXUS_INTERNAL_SECRET"));
       return NULL;
     }
   plain[plain_length] = '\0';

@@ -21,19 +21,15 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  NEXUS_SECRET_BOX_ERROR_NO_KEY,     /* sealed, but NEXUS_INTERNAL_SECRET is unset */
-  NEXUS_SECRET_BOX_ERROR_WRONG_KEY,  /* sealed under another key, or altered */
+  NEXUS_SECRET_BOX_ERROR_NO_KEY,    /* sealed, but NEXUS_INTERNAL_SECRET is unset */
+  NEXUS_SECRET_BOX_ERROR_WRONG_KEY, /* sealed under another key, or altered */
   NEXUS_SECRET_BOX_ERROR_FAILED,
 } NexusSecretBoxError;
 
-GQuark   nexus_secret_box_error_quark (void);
+GQuark nexus_secret_box_error_quark (void);
 
-gboolean nexus_secret_box_available   (void);
-GBytes  *nexus_secret_box_seal        (const char  *secret,
-                                       gboolean    *out_sealed,
-                                       GError     **error);
-char    *nexus_secret_box_open        (GBytes      *stored,
-                                       gboolean     sealed,
-                                       GError     **error);
+gboolean nexus_secret_box_available (void);
+GBytes  *nexus_secret_box_seal (const char *secret, gboolean *out_sealed, GError **error);
+char    *nexus_secret_box_open (GBytes *stored, gboolean sealed, GError **error);
 
 G_END_DECLS

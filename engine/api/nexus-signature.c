@@ -30,8 +30,8 @@ nexus_signature_compute (const char   *secret,
   g_autofree char *to_sign = NULL;
   g_autofree char *mac = NULL;
 
-  body_hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, body != NULL ? body : (const guint8 *)"",
-                                           body_length);
+  body_hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                           body != NULL ? body : (const guint8 *)"", body_length);
   to_sign = g_strdup_printf ("v1\n%s\n%s\n%s\n%s\n%s", method, path_and_query, timestamp, nonce,
                              body_hash);
   mac = g_compute_hmac_for_string (G_CHECKSUM_SHA256, (const guchar *)secret, strlen (secret),
@@ -42,11 +42,10 @@ nexus_signature_compute (const char   *secret,
 /* Compares two NUL-terminated strings in time that depends only on their
  * lengths, never on where they first differ. */
 gboolean
-nexus_constant_time_equal (const char *a,
-                           const char *b)
+nexus_constant_time_equal (const char *a, const char *b)
 {
-  gsize length_a = strlen (a);
-  gsize length_b = strlen (b);
+  gsize  length_a = strlen (a);
+  gsize  length_b = strlen (b);
   guint8 difference = length_a != length_b;
 
   for (gsize i = 0; i < length_a; i++)
@@ -64,10 +63,9 @@ nexus_constant_time_equal (const char *a,
  * v1 item is compared, in constant time.
  */
 gboolean
-nexus_signature_header_valid (const char *header,
-                              const char *expected)
+nexus_signature_header_valid (const char *header, const char *expected)
 {
-  g_auto(GStrv) items = NULL;
+  g_auto (GStrv) items = NULL;
   gboolean valid = FALSE;
 
   if (header == NULL || expected == NULL)
@@ -102,11 +100,10 @@ nexus_signature_nonce_valid (const char *nonce)
 
 /* Unix seconds as decimal digits only (no sign, no spaces, at most 12). */
 gboolean
-nexus_signature_parse_timestamp (const char *text,
-                                 gint64     *out_seconds)
+nexus_signature_parse_timestamp (const char *text, gint64 *out_seconds)
 {
   guint64 value = 0;
-  gsize length;
+  gsize   length;
 
   if (text == NULL)
     return FALSE;
@@ -125,8 +122,7 @@ nexus_signature_parse_timestamp (const char *text,
 /* Fills @buffer from the kernel's CSPRNG; blocks only before the pool is
  * first initialized at boot. */
 void
-nexus_random_bytes (guint8 *buffer,
-                    gsize   length)
+nexus_random_bytes (guint8 *buffer, gsize length)
 {
   gsize filled = 0;
 
@@ -148,7 +144,7 @@ char *
 nexus_random_token (gsize n_bytes)
 {
   g_autofree guint8 *bytes = g_malloc (n_bytes);
-  char *text;
+  char              *text;
 
   nexus_random_bytes (bytes, n_bytes);
   text = g_base64_encode (bytes, n_bytes);

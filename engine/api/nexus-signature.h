@@ -21,24 +21,20 @@ G_BEGIN_DECLS
 /* Seconds a nonce is remembered per worker (longer than the skew window). */
 #define NEXUS_SIGNATURE_NONCE_TTL_S 600
 
-char     *nexus_signature_compute      (const char   *secret,
-                                        const char   *method,
-                                        const char   *path_and_query,
-                                        const char   *timestamp,
-                                        const char   *nonce,
-                                        const guint8 *body,
-                                        gsize         body_length);
-gboolean  nexus_signature_header_valid (const char   *header,
-                                        const char   *expected);
-gboolean  nexus_signature_nonce_valid  (const char   *nonce);
-gboolean  nexus_signature_parse_timestamp (const char *text,
-                                           gint64     *out_seconds);
-gboolean  nexus_constant_time_equal    (const char   *a,
-                                        const char   *b);
-char     *nexus_signature_new_nonce    (void);
+char    *nexus_signature_compute (const char   *secret,
+                                  const char   *method,
+                                  const char   *path_and_query,
+                                  const char   *timestamp,
+                                  const char   *nonce,
+                                  const guint8 *body,
+                                  gsize         body_length);
+gboolean nexus_signature_header_valid (const char *header, const char *expected);
+gboolean nexus_signature_nonce_valid (const char *nonce);
+gboolean nexus_signature_parse_timestamp (const char *text, gint64 *out_seconds);
+gboolean nexus_constant_time_equal (const char *a, const char *b);
+char    *nexus_signature_new_nonce (void);
 
-void      nexus_random_bytes           (guint8       *buffer,
-                                        gsize         length);
-char     *nexus_random_token           (gsize         n_bytes);
+void  nexus_random_bytes (guint8 *buffer, gsize length);
+char *nexus_random_token (gsize n_bytes);
 
 G_END_DECLS

@@ -30,39 +30,35 @@ nexus_tls_pem_path_for (const char *db_path)
 char *
 nexus_tls_fingerprint (GTlsCertificate *certificate)
 {
-  g_autoptr(GByteArray) der = NULL;
+  g_autoptr (GByteArray) der = NULL;
 
   g_object_get (certificate, "certificate", &der, NULL);
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
 }
 
 static gboolean
-tls_failed (int          rc,
-            const char  *doing,
-            GError     **error)
+tls_failed (int rc, const char *doing, GError **error)
 {
   g_set_error (error, NEXUS_ENGINE_ERROR, NEXUS_ENGINE_ERROR_FAILED,
-               _("Cannot make the TLS certificate: %s failed: %s"), doing, gnutls_strerror (rc));
+               _ ("Cannot make the TLS certificate: %s failed: %s"), doing, gnutls_strerror (rc));
   return FALSE;
 }
 
 static gboolean
-generate_pem (GString  *pem,
-              GError  **error)
+generate_pem (GString *pem, GError **error)
 {
   gnutls_x509_privkey_t key = NULL;
-  gnutls_x509_crt_t crt = NULL;
-  guint8 serial[16];
-  gnutls_datum_t out = { NULL, 0 };
-  const char *name = "Nexus engine";
-  time_t now = time (NULL);
-  gboolean ok = FALSE;
-  int rc;
+  gnutls_x509_crt_t     crt = NULL;
+  guint8                serial[16];
+  gnutls_datum_t        out = { NULL, 0 };
+  const char           *name = "Nexus engine";
+  time_t                now = time (NULL);
+  gboolean              ok = FALSE;
+  int                   rc;
 
-  if ((rc = gnutls_x509_privkey_init (&key)) < 0
-      || (rc = gnutls_x509_privkey_generate (key, GNUTLS_PK_ECDSA,
-                                             GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1), 0))
-             < 0)
+  if ((rc = gnutls_x509_privkey_init (&key)) < 0 ||
+      (rc = gnutls_x509_privkey_generate (
+           key, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1), 0)) < 0)
     {
       tls_failed (rc, "key generation", error);
       goto out;
@@ -71,17 +67,16 @@ generate_pem (GString  *pem,
   nexus_random_bytes (serial, sizeof serial);
   serial[0] &= 0x7f; /* a positive serial number */
 
-  if ((rc = gnutls_x509_crt_init (&crt)) < 0 || (rc = gnutls_x509_crt_set_version (crt, 3)) < 0
-      || (rc = gnutls_x509_crt_set_serial (crt, serial, sizeof serial)) < 0
-      || (rc = gnutls_x509_crt_set_activation_time (crt, now - 3600)) < 0
-      || (rc = gnutls_x509_crt_set_expiration_time (crt, now + VALIDITY_S)) < 0
-      || (rc = gnutls_x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, 0, name,
-                                              strlen (name)))
-             < 0
-      || (rc = gnutls_x509_crt_set_key (crt, key)) < 0
-      || (rc = gnutls_x509_crt_set_key_usage (crt, GNUTLS_KEY_DIGITAL_SIGNATURE)) < 0
-      || (rc = gnutls_x509_crt_set_ca_status (crt, 0)) < 0
-      || (rc = gnutls_x509_crt_sign2 (crt, crt, key, GNUTLS_DIG_SHA256, 0)) < 0)
+  if ((rc = gnutls_x509_crt_init (&crt)) < 0 || (rc = gnutls_x509_crt_set_version (crt, 3)) < 0 ||
+      (rc = gnutls_x509_crt_set_serial (crt, serial, sizeof serial)) < 0 ||
+      (rc = gnutls_x509_crt_set_activation_time (crt, now - 3600)) < 0 ||
+      (rc = gnutls_x509_crt_set_expiration_time (crt, now + VALIDITY_S)) < 0 ||
+      (rc = gnutls_x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, 0, name,
+                                           strlen (name))) < 0 ||
+      (rc = gnutls_x509_crt_set_key (crt, key)) < 0 ||
+      (rc = gnutls_x509_crt_set_key_usage (crt, GNUTLS_KEY_DIGITAL_SIGNATURE)) < 0 ||
+      (rc = gnutls_x509_crt_set_ca_status (crt, 0)) < 0 ||
+      (rc = gnutls_x509_crt_sign2 (crt, crt, key, GNUTLS_DIG_SHA256, 0)) < 0)
     {
       tls_failed (rc, "signing", error);
       goto out;
@@ -97,8 +92,7 @@ generate_pem (GString  *pem,
   out.data = NULL;
 
   if ((rc = gnutls_x509_privkey_export2_pkcs8 (key, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN,
-                                               &out))
-      < 0)
+                                               &out)) < 0)
     {
       tls_failed (rc, "key export", error);
       goto out;
@@ -118,14 +112,11 @@ out:
 /* Writes @contents to @path with mode 0600 through a temporary file, so a
  * crash never leaves half a key behind. */
 static gboolean
-write_private (const char  *path,
-               const char  *contents,
-               gsize        length,
-               GError     **error)
+write_private (const char *path, const char *contents, gsize length, GError **error)
 {
   g_autofree char *temporary = g_strconcat (path, ".tmp", NULL);
-  int fd = g_open (temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  gsize written = 0;
+  int              fd = g_open (temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  gsize            written = 0;
 
   if (fd < 0)
     goto fail;
@@ -150,7 +141,7 @@ write_private (const char  *path,
   return TRUE;
 
 fail:
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), _("Cannot write “%s”: %s"), path,
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), _ ("Cannot write “%s”: %s"), path,
                g_strerror (errno));
   return FALSE;
 }
@@ -162,15 +153,13 @@ fail:
  * Returns: (transfer full): the certificate with its key
  */
 GTlsCertificate *
-nexus_tls_load_or_create (const char  *pem_path,
-                          char       **out_fingerprint,
-                          GError     **error)
+nexus_tls_load_or_create (const char *pem_path, char **out_fingerprint, GError **error)
 {
-  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr (GTlsCertificate) certificate = NULL;
 
   if (!g_file_test (pem_path, G_FILE_TEST_EXISTS))
     {
-      g_autoptr(GString) pem = g_string_new (NULL);
+      g_autoptr (GString) pem = g_string_new (NULL);
 
       if (!generate_pem (pem, error) || !write_private (pem_path, pem->str, pem->len, error))
         return NULL;

@@ -15,10 +15,9 @@
 
 G_BEGIN_DECLS
 
-char            *nexus_tls_pem_path_for      (const char       *db_path);
-GTlsCertificate *nexus_tls_load_or_create    (const char       *pem_path,
-                                              char            **out_fingerprint,
-                                              GError          **error);
-char            *nexus_tls_fingerprint       (GTlsCertificate  *certificate);
+char *nexus_tls_pem_path_for (const char *db_path);
+GTlsCertificate       *
+nexus_tls_load_or_create (const char *pem_path, char **out_fingerprint, GError **error);
+char *nexus_tls_fingerprint (GTlsCertificate *certificate);
 
 G_END_DECLS

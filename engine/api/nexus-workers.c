@@ -37,7 +37,7 @@ make_connection_string (const char *engine_address,
                         GError    **error)
 {
   g_autofree char *text = NULL;
-  g_autoptr(NexusConnection) connection = NULL;
+  g_autoptr (NexusConnection) connection = NULL;
 
   text = g_strdup_printf ("nexus://%s/?worker=%s&secret=%s%s%s", engine_address, public_id, secret,
                           tls_fingerprint != NULL ? "&tls=" : "",
@@ -51,10 +51,9 @@ make_connection_string (const char *engine_address,
 }
 
 static char *
-audit_details (const char *name,
-               gint64      grace_s)
+audit_details (const char *name, gint64 grace_s)
 {
-  g_autoptr(GString) json = g_string_new ("{");
+  g_autoptr (GString) json = g_string_new ("{");
 
   if (name != NULL)
     {
@@ -95,17 +94,17 @@ nexus_workers_add (NexusStore         *store,
   g_autofree char *public_id = g_strconcat ("w", random_part, NULL);
   g_autofree char *details = NULL;
   g_autofree char *connection = NULL;
-  g_autoptr(GBytes) stored = NULL;
-  g_autoptr(NexusWorkerRecord) worker = NULL;
+  g_autoptr (GBytes) stored = NULL;
+  g_autoptr (NexusWorkerRecord) worker = NULL;
   gboolean sealed = FALSE;
-  gint64 now = now_seconds ();
+  gint64   now = now_seconds ();
 
   g_autofree char *trimmed = g_strstrip (g_strdup (name != NULL ? name : ""));
 
   if (*trimmed == '\0' || strlen (trimmed) > 200 || !g_utf8_validate (trimmed, -1, NULL))
     {
       g_set_error_literal (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID,
-                           _("A worker needs a name of 1 to 200 characters"));
+                           _ ("A worker needs a name of 1 to 200 characters"));
       return NULL;
     }
 
@@ -121,17 +120,17 @@ nexus_workers_add (NexusStore         *store,
     return NULL;
   if (g_strcmp0 (role, NEXUS_ROLE_WORKER) != 0 && g_strcmp0 (role, NEXUS_ROLE_OPERATOR) != 0)
     {
-      g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID, _("Unknown role “%s”"),
+      g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID, _ ("Unknown role “%s”"),
                    role != NULL ? role : "");
       return NULL;
     }
 
   worker = nexus_store_worker_insert (store, public_id, trimmed, role, stored, sealed, now, error);
   details = audit_details (trimmed, -1);
-  if (worker == NULL
-      || !nexus_store_audit (store, "operator", "worker.add", "worker", public_id, details, now,
-                             error)
-      || !nexus_store_commit (store, error))
+  if (worker == NULL ||
+      !nexus_store_audit (store, "operator", "worker.add", "worker", public_id, details, now,
+                          error) ||
+      !nexus_store_commit (store, error))
     {
       nexus_store_rollback (store);
       return NULL;
@@ -150,20 +149,20 @@ nexus_workers_add (NexusStore         *store,
  * Returns: (transfer full): the new connection string
  */
 char *
-nexus_workers_rotate (NexusStore  *store,
-                      const char  *id_or_public_id,
-                      gint64       grace_s,
-                      const char  *engine_address,
-                      const char  *tls_fingerprint,
-                      GError     **error)
+nexus_workers_rotate (NexusStore *store,
+                      const char *id_or_public_id,
+                      gint64      grace_s,
+                      const char *engine_address,
+                      const char *tls_fingerprint,
+                      GError    **error)
 {
-  g_autoptr(NexusWorkerRecord) worker = NULL;
+  g_autoptr (NexusWorkerRecord) worker = NULL;
   g_autofree char *secret = nexus_random_token (SECRET_BYTES);
   g_autofree char *details = NULL;
   g_autofree char *connection = NULL;
-  g_autoptr(GBytes) stored = NULL;
+  g_autoptr (GBytes) stored = NULL;
   gboolean sealed = FALSE;
-  gint64 now = now_seconds ();
+  gint64   now = now_seconds ();
 
   worker = nexus_store_worker_lookup (store, id_or_public_id, error);
   if (worker == NULL)
@@ -171,12 +170,12 @@ nexus_workers_rotate (NexusStore  *store,
   if (g_strcmp0 (worker->state, "revoked") == 0)
     {
       g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID,
-                   _("Worker “%s” is revoked; add a new worker instead"), worker->public_id);
+                   _ ("Worker “%s” is revoked; add a new worker instead"), worker->public_id);
       return NULL;
     }
 
-  connection = make_connection_string (engine_address, worker->public_id, secret, tls_fingerprint,
-                                       error);
+  connection =
+      make_connection_string (engine_address, worker->public_id, secret, tls_fingerprint, error);
   if (connection == NULL)
     return NULL;
   stored = nexus_secret_box_seal (secret, &sealed, error);
@@ -187,10 +186,10 @@ nexus_workers_rotate (NexusStore  *store,
   if (!nexus_store_begin (store, error))
     return NULL;
   if (!nexus_store_worker_rotate (store, worker->id, stored, sealed, now, now + MAX (grace_s, 0),
-                                  error)
-      || !nexus_store_audit (store, "operator", "worker.rotate", "worker", worker->public_id,
-                             details, now, error)
-      || !nexus_store_commit (store, error))
+                                  error) ||
+      !nexus_store_audit (store, "operator", "worker.rotate", "worker", worker->public_id, details,
+                          now, error) ||
+      !nexus_store_commit (store, error))
     {
       nexus_store_rollback (store);
       return NULL;
@@ -201,11 +200,9 @@ nexus_workers_rotate (NexusStore  *store,
 }
 
 gboolean
-nexus_workers_revoke (NexusStore  *store,
-                      const char  *id_or_public_id,
-                      GError     **error)
+nexus_workers_revoke (NexusStore *store, const char *id_or_public_id, GError **error)
 {
-  g_autoptr(NexusWorkerRecord) worker = NULL;
+  g_autoptr (NexusWorkerRecord) worker = NULL;
   gint64 now = now_seconds ();
 
   worker = nexus_store_worker_lookup (store, id_or_public_id, error);
@@ -216,10 +213,10 @@ nexus_workers_revoke (NexusStore  *store,
 
   if (!nexus_store_begin (store, error))
     return FALSE;
-  if (!nexus_store_worker_revoke (store, worker->id, now, error)
-      || !nexus_store_audit (store, "operator", "worker.revoke", "worker", worker->public_id, NULL,
-                             now, error)
-      || !nexus_store_commit (store, error))
+  if (!nexus_store_worker_revoke (store, worker->id, now, error) ||
+      !nexus_store_audit (store, "operator", "worker.revoke", "worker", worker->public_id, NULL,
+                          now, error) ||
+      !nexus_store_commit (store, error))
     {
       nexus_store_rollback (store);
       return FALSE;
@@ -228,9 +225,7 @@ nexus_workers_revoke (NexusStore  *store,
 }
 
 static gpointer
-auth_fail (GError         **error,
-           NexusAuthError   code,
-           const char      *message)
+auth_fail (GError **error, NexusAuthError code, const char *message)
 {
   g_set_error_literal (error, NEXUS_AUTH_ERROR, code, message);
   return NULL;
@@ -238,13 +233,13 @@ auth_fail (GError         **error,
 
 /* TRUE when one of the worker's valid secrets signed the request. */
 static gboolean
-signature_matches (NexusStore             *store,
+signature_matches (NexusStore              *store,
                    const NexusWorkerRecord *worker,
                    const NexusAuthRequest  *request,
                    gint64                   now,
                    GError                 **error)
 {
-  g_autoptr(GPtrArray) secrets = NULL;
+  g_autoptr (GPtrArray) secrets = NULL;
 
   secrets = nexus_store_worker_secrets (store, worker->id, now, error);
   if (secrets == NULL)
@@ -253,10 +248,10 @@ signature_matches (NexusStore             *store,
   for (guint i = 0; i < secrets->len; i++)
     {
       NexusSecretRecord *record = g_ptr_array_index (secrets, i);
-      g_autoptr(GError) open_error = NULL;
+      g_autoptr (GError) open_error = NULL;
       g_autofree char *secret = nexus_secret_box_open (record->stored, record->sealed, &open_error);
       g_autofree char *expected = NULL;
-      gboolean valid;
+      gboolean         valid;
 
       if (secret == NULL)
         {
@@ -293,42 +288,43 @@ nexus_workers_authenticate (NexusStore             *store,
                             gint64                  now,
                             GError                **error)
 {
-  g_autoptr(NexusWorkerRecord) worker = NULL;
-  g_autoptr(GError) local_error = NULL;
-  gint64 timestamp = 0;
+  g_autoptr (NexusWorkerRecord) worker = NULL;
+  g_autoptr (GError) local_error = NULL;
+  gint64   timestamp = 0;
   gboolean fresh = FALSE;
 
-  if (request->worker_id == NULL || request->timestamp == NULL || request->nonce == NULL
-      || request->signature == NULL)
+  if (request->worker_id == NULL || request->timestamp == NULL || request->nonce == NULL ||
+      request->signature == NULL)
     return auth_fail (error, NEXUS_AUTH_ERROR_BAD_REQUEST,
-                      _("Missing X-Nexus-Worker, X-Nexus-Timestamp, X-Nexus-Nonce or "
-                        "X-Nexus-Signature header"));
+                      _ ("Missing X-Nexus-Worker, X-Nexus-Timestamp, X-Nexus-Nonce or "
+                         "X-Nexus-Signature header"));
   if (!nexus_signature_parse_timestamp (request->timestamp, &timestamp))
     return auth_fail (error, NEXUS_AUTH_ERROR_BAD_REQUEST,
-                      _("X-Nexus-Timestamp must be unix seconds"));
+                      _ ("X-Nexus-Timestamp must be unix seconds"));
   if (!nexus_signature_nonce_valid (request->nonce))
     return auth_fail (error, NEXUS_AUTH_ERROR_BAD_REQUEST,
-                      _("X-Nexus-Nonce must be 16 to 64 characters of A-Z, a-z, 0-9, _ and -"));
+                      _ ("X-Nexus-Nonce must be 16 to 64 characters of A-Z, a-z, 0-9, _ and -"));
   if (strlen (request->worker_id) > 64)
-    return auth_fail (error, NEXUS_AUTH_ERROR_UNAUTHORIZED, _("Unknown worker"));
+    return auth_fail (error, NEXUS_AUTH_ERROR_UNAUTHORIZED, _ ("Unknown worker"));
 
   if (timestamp < now - NEXUS_SIGNATURE_MAX_SKEW_S || timestamp > now + NEXUS_SIGNATURE_MAX_SKEW_S)
-    return auth_fail (error, NEXUS_AUTH_ERROR_STALE_TIMESTAMP,
-                      _("The request's timestamp is more than 300 s away from the server's clock"));
+    return auth_fail (
+        error, NEXUS_AUTH_ERROR_STALE_TIMESTAMP,
+        _ ("The request's timestamp is more than 300 s away from the server's clock"));
 
   worker = nexus_store_worker_lookup (store, request->worker_id, &local_error);
   if (worker == NULL || g_strcmp0 (worker->public_id, request->worker_id) != 0)
     {
-      if (local_error != NULL
-          && !g_error_matches (local_error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_NOT_FOUND))
+      if (local_error != NULL &&
+          !g_error_matches (local_error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_NOT_FOUND))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }
-      return auth_fail (error, NEXUS_AUTH_ERROR_UNAUTHORIZED, _("Unknown worker"));
+      return auth_fail (error, NEXUS_AUTH_ERROR_UNAUTHORIZED, _ ("Unknown worker"));
     }
   if (g_strcmp0 (worker->state, "revoked") == 0)
-    return auth_fail (error, NEXUS_AUTH_ERROR_REVOKED, _("This worker has been revoked"));
+    return auth_fail (error, NEXUS_AUTH_ERROR_REVOKED, _ ("This worker has been revoked"));
 
   if (!signature_matches (store, worker, request, now, &local_error))
     {
@@ -337,13 +333,13 @@ nexus_workers_authenticate (NexusStore             *store,
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }
-      return auth_fail (error, NEXUS_AUTH_ERROR_UNAUTHORIZED, _("The signature does not match"));
+      return auth_fail (error, NEXUS_AUTH_ERROR_UNAUTHORIZED, _ ("The signature does not match"));
     }
 
   if (!nexus_store_replay_remember (store, worker->id, request->nonce, now, &fresh, error))
     return NULL;
   if (!fresh)
-    return auth_fail (error, NEXUS_AUTH_ERROR_REPLAYED, _("This nonce was already used"));
+    return auth_fail (error, NEXUS_AUTH_ERROR_REPLAYED, _ ("This nonce was already used"));
 
   return g_steal_pointer (&worker);
 }
@@ -353,23 +349,35 @@ nexus_workers_authenticate (NexusStore             *store,
  * @text: "90s", "15m", "24h", "7d", or plain seconds
  */
 gboolean
-nexus_workers_parse_duration (const char *text,
-                              gint64     *out_seconds)
+nexus_workers_parse_duration (const char *text, gint64 *out_seconds)
 {
-  guint64 value = 0;
+  guint64          value = 0;
   g_autofree char *digits = NULL;
-  gint64 unit = 1;
-  gsize length;
+  gint64           unit = 1;
+  gsize            length;
 
   if (text == NULL || (length = strlen (text)) == 0)
     return FALSE;
   switch (text[length - 1])
     {
-    case 's': unit = 1; length--; break;
-    case 'm': unit = 60; length--; break;
-    case 'h': unit = 3600; length--; break;
-    case 'd': unit = 86400; length--; break;
-    default: break;
+      case 's':
+        unit = 1;
+        length--;
+        break;
+      case 'm':
+        unit = 60;
+        length--;
+        break;
+      case 'h':
+        unit = 3600;
+        length--;
+        break;
+      case 'd':
+        unit = 86400;
+        length--;
+        break;
+      default:
+        break;
     }
   digits = g_strndup (text, length);
   if (length == 0 || !g_ascii_string_to_unsigned (digits, 10, 0, G_MAXINT64 / 86400, &value, NULL))

@@ -27,51 +27,48 @@ G_BEGIN_DECLS
 /* Each code maps to one of PROTOCOL.md's error codes. */
 typedef enum
 {
-  NEXUS_AUTH_ERROR_BAD_REQUEST,      /* 400 bad_request: missing or malformed headers */
-  NEXUS_AUTH_ERROR_UNAUTHORIZED,     /* 401 unauthorized: unknown worker, bad signature */
-  NEXUS_AUTH_ERROR_STALE_TIMESTAMP,  /* 401 stale_timestamp */
-  NEXUS_AUTH_ERROR_REPLAYED,         /* 401 replayed */
-  NEXUS_AUTH_ERROR_REVOKED,          /* 403 revoked */
+  NEXUS_AUTH_ERROR_BAD_REQUEST,     /* 400 bad_request: missing or malformed headers */
+  NEXUS_AUTH_ERROR_UNAUTHORIZED,    /* 401 unauthorized: unknown worker, bad signature */
+  NEXUS_AUTH_ERROR_STALE_TIMESTAMP, /* 401 stale_timestamp */
+  NEXUS_AUTH_ERROR_REPLAYED,        /* 401 replayed */
+  NEXUS_AUTH_ERROR_REVOKED,         /* 403 revoked */
 } NexusAuthError;
 
 typedef struct
 {
   const char   *method;
   const char   *path_and_query;
-  const char   *worker_id;      /* X-Nexus-Worker */
-  const char   *timestamp;      /* X-Nexus-Timestamp */
-  const char   *nonce;          /* X-Nexus-Nonce */
-  const char   *signature;      /* X-Nexus-Signature */
+  const char   *worker_id; /* X-Nexus-Worker */
+  const char   *timestamp; /* X-Nexus-Timestamp */
+  const char   *nonce;     /* X-Nexus-Nonce */
+  const char   *signature; /* X-Nexus-Signature */
   const guint8 *body;
   gsize         body_length;
 } NexusAuthRequest;
 
-GQuark             nexus_auth_error_quark   (void);
+GQuark nexus_auth_error_quark (void);
 
 #define NEXUS_ROLE_WORKER   "worker"
 #define NEXUS_ROLE_OPERATOR "operator"
 
-char              *nexus_workers_add        (NexusStore        *store,
-                                             const char        *name,
-                                             const char        *role,
-                                             const char        *engine_address,
-                                             const char        *tls_fingerprint,
-                                             NexusWorkerRecord **out_worker,
-                                             GError           **error);
-char              *nexus_workers_rotate     (NexusStore        *store,
-                                             const char        *id_or_public_id,
-                                             gint64             grace_s,
-                                             const char        *engine_address,
-                                             const char        *tls_fingerprint,
-                                             GError           **error);
-gboolean           nexus_workers_revoke     (NexusStore        *store,
-                                             const char        *id_or_public_id,
-                                             GError           **error);
+char    *nexus_workers_add (NexusStore         *store,
+                            const char         *name,
+                            const char         *role,
+                            const char         *engine_address,
+                            const char         *tls_fingerprint,
+                            NexusWorkerRecord **out_worker,
+                            GError            **error);
+char    *nexus_workers_rotate (NexusStore *store,
+                               const char *id_or_public_id,
+                               gint64      grace_s,
+                               const char *engine_address,
+                               const char *tls_fingerprint,
+                               GError    **error);
+gboolean nexus_workers_revoke (NexusStore *store, const char *id_or_public_id, GError **error);
 NexusWorkerRecord *nexus_workers_authenticate (NexusStore             *store,
                                                const NexusAuthRequest *request,
                                                gint64                  now,
                                                GError                **error);
-gboolean           nexus_workers_parse_duration (const char *text,
-                                                 gint64     *out_seconds);
+gboolean           nexus_workers_parse_duration (const char *text, gint64 *out_seconds);
 
 G_END_DECLS

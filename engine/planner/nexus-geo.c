@@ -255,7 +255,7 @@ parse_ring (ParseState *state,
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
       g_set_error (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                   _("ring %u of polygon %u is not an array of positions"), ring_index + 1,
+                   _ ("ring %u of polygon %u is not an array of positions"), ring_index + 1,
                    polygon_index + 1);
       return FALSE;
     }
@@ -266,13 +266,13 @@ parse_ring (ParseState *state,
   if (state->n_positions > MAX_POSITIONS)
     {
       g_set_error (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                   _("the geometry has more than %u positions"), MAX_POSITIONS);
+                   _ ("the geometry has more than %u positions"), MAX_POSITIONS);
       return FALSE;
     }
   if (n < 4)
     {
       g_set_error (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                   _("ring %u of polygon %u has %u positions; a ring needs at least 4"),
+                   _ ("ring %u of polygon %u has %u positions; a ring needs at least 4"),
                    ring_index + 1, polygon_index + 1, n);
       return FALSE;
     }
@@ -290,14 +290,14 @@ parse_ring (ParseState *state,
           !parse_number (json_array_get_element (pair, 1), &point.lat))
         {
           g_set_error (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                       _("position %u of ring %u of polygon %u is not [longitude, latitude]"),
+                       _ ("position %u of ring %u of polygon %u is not [longitude, latitude]"),
                        i + 1, ring_index + 1, polygon_index + 1);
           return FALSE;
         }
       if (point.lon < -180.0 || point.lon > 180.0 || point.lat < -90.0 || point.lat > 90.0)
         {
           g_set_error (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                       _("position %u of ring %u of polygon %u is out of range "
+                       _ ("position %u of ring %u of polygon %u is out of range "
                           "(longitude −180…180, latitude −90…90)"),
                        i + 1, ring_index + 1, polygon_index + 1);
           return FALSE;
@@ -312,7 +312,7 @@ parse_ring (ParseState *state,
     if (first->lon != last->lon || first->lat != last->lat)
       {
         g_set_error (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                     _("ring %u of polygon %u is not closed (its last position must repeat "
+                     _ ("ring %u of polygon %u is not closed (its last position must repeat "
                         "the first)"),
                      ring_index + 1, polygon_index + 1);
         return FALSE;
@@ -336,7 +336,7 @@ parse_polygon (ParseState *state, JsonNode *node, GError **error)
       json_array_get_length ((rings = json_node_get_array (node))) == 0)
     {
       g_set_error (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                   _("polygon %u is not a non-empty array of rings"), index + 1);
+                   _ ("polygon %u is not a non-empty array of rings"), index + 1);
       return FALSE;
     }
 
@@ -364,7 +364,7 @@ parse_members (ParseState *state, JsonObject *object, const char *member, int le
   if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
     {
       g_set_error (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                   _("“%s” is missing or not an array"), member);
+                   _ ("“%s” is missing or not an array"), member);
       return FALSE;
     }
   for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
@@ -385,13 +385,13 @@ parse_object (ParseState *state, JsonNode *node, int level, GError **error)
   if (level > 4)
     {
       g_set_error_literal (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                           _("the GeoJSON is nested too deeply"));
+                           _ ("the GeoJSON is nested too deeply"));
       return FALSE;
     }
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error_literal (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                           _("expected a GeoJSON object"));
+                           _ ("expected a GeoJSON object"));
       return FALSE;
     }
 
@@ -400,7 +400,7 @@ parse_object (ParseState *state, JsonNode *node, int level, GError **error)
   if (type == NULL)
     {
       g_set_error_literal (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                           _("a GeoJSON object has no “type”"));
+                           _ ("a GeoJSON object has no “type”"));
       return FALSE;
     }
 
@@ -411,7 +411,7 @@ parse_object (ParseState *state, JsonNode *node, int level, GError **error)
       if (geometry == NULL || JSON_NODE_HOLDS_NULL (geometry))
         {
           g_set_error_literal (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                               _("a Feature has no geometry"));
+                               _ ("a Feature has no geometry"));
           return FALSE;
         }
       return parse_object (state, geometry, level + 1, error);
@@ -429,7 +429,7 @@ parse_object (ParseState *state, JsonNode *node, int level, GError **error)
       if (coordinates == NULL || !JSON_NODE_HOLDS_ARRAY (coordinates))
         {
           g_set_error_literal (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                               _("a MultiPolygon’s “coordinates” is not an array"));
+                               _ ("a MultiPolygon’s “coordinates” is not an array"));
           return FALSE;
         }
       for (guint i = 0; i < json_array_get_length (json_node_get_array (coordinates)); i++)
@@ -443,11 +443,11 @@ parse_object (ParseState *state, JsonNode *node, int level, GError **error)
       g_str_equal (type, "LineString") || g_str_equal (type, "MultiLineString"))
     {
       g_set_error (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_UNSUPPORTED,
-                   _("the GeoJSON holds a %s, not a Polygon or MultiPolygon"), type);
+                   _ ("the GeoJSON holds a %s, not a Polygon or MultiPolygon"), type);
       return FALSE;
     }
 
-  g_set_error (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID, _("“%.40s” is not a GeoJSON type"),
+  g_set_error (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID, _ ("“%.40s” is not a GeoJSON type"),
                type);
   return FALSE;
 }
@@ -495,7 +495,7 @@ nexus_geometry_new_from_json (JsonNode *node, GError **error)
     {
       g_ptr_array_unref (state.polygons);
       g_set_error_literal (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_NO_AREA,
-                           _("the GeoJSON holds no polygon"));
+                           _ ("the GeoJSON holds no polygon"));
       return NULL;
     }
 
@@ -503,7 +503,7 @@ nexus_geometry_new_from_json (JsonNode *node, GError **error)
   if (!(nexus_geometry_area (self) > 0.0))
     {
       g_set_error_literal (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_NO_AREA,
-                           _("the polygon encloses no area"));
+                           _ ("the polygon encloses no area"));
       return NULL;
     }
   return g_steal_pointer (&self);
@@ -519,7 +519,7 @@ nexus_geometry_new_from_text (const char *text, gssize length, GError **error)
 
   if (!json_parser_load_from_data (parser, text, length, &local_error))
     {
-      g_set_error (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID, _("not valid JSON: %s"),
+      g_set_error (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID, _ ("not valid JSON: %s"),
                    local_error->message);
       return NULL;
     }
@@ -866,31 +866,31 @@ nexus_bbox_validate (const NexusBBox *bbox, GError **error)
       !isfinite (bbox->east))
     {
       g_set_error_literal (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                           _("a coordinate of the box is not a number"));
+                           _ ("a coordinate of the box is not a number"));
       return FALSE;
     }
   if (bbox->south < -90.0 || bbox->south > 90.0 || bbox->north < -90.0 || bbox->north > 90.0)
     {
       g_set_error_literal (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                           _("latitude out of range: south and north must lie in −90…90"));
+                           _ ("latitude out of range: south and north must lie in −90…90"));
       return FALSE;
     }
   if (bbox->west < -180.0 || bbox->west > 180.0 || bbox->east < -180.0 || bbox->east > 180.0)
     {
       g_set_error_literal (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                           _("longitude out of range: west and east must lie in −180…180"));
+                           _ ("longitude out of range: west and east must lie in −180…180"));
       return FALSE;
     }
   if (!(bbox->south < bbox->north))
     {
       g_set_error_literal (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                           _("inverted box: south must be less than north"));
+                           _ ("inverted box: south must be less than north"));
       return FALSE;
     }
   if (!(bbox->west < bbox->east))
     {
       g_set_error_literal (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                           _("inverted box: west must be less than east (boxes across the "
+                           _ ("inverted box: west must be less than east (boxes across the "
                               "antimeridian are not supported)"));
       return FALSE;
     }
@@ -915,7 +915,7 @@ nexus_bbox_parse (const char *text, NexusBBox *out_bbox, GError **error)
   if (text == NULL || (parts = g_strsplit (text, ",", -1)) == NULL || g_strv_length (parts) != 4)
     {
       g_set_error_literal (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                           _("a box is four numbers: SOUTH,WEST,NORTH,EAST"));
+                           _ ("a box is four numbers: SOUTH,WEST,NORTH,EAST"));
       return FALSE;
     }
 
@@ -928,7 +928,7 @@ nexus_bbox_parse (const char *text, NexusBBox *out_bbox, GError **error)
       if (*part == '\0' || end == NULL || *end != '\0' || !isfinite (values[i]))
         {
           g_set_error (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                       _("“%.40s” in the box is not a number"), part);
+                       _ ("“%.40s” in the box is not a number"), part);
           return FALSE;
         }
     }
@@ -1000,7 +1000,7 @@ nexus_region_new_from_json (const char *text, GError **error)
   if (!json_parser_load_from_data (parser, text, -1, &local_error))
     {
       g_set_error (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                   _("the stored region is not JSON: %s"), local_error->message);
+                   _ ("the stored region is not JSON: %s"), local_error->message);
       return NULL;
     }
   root = json_parser_get_root (parser);
@@ -1032,7 +1032,7 @@ nexus_region_new_from_json (const char *text, GError **error)
 
 bad_box:
   g_set_error_literal (error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_INVALID,
-                       _("the stored box is not [south, west, north, east]"));
+                       _ ("the stored box is not [south, west, north, east]"));
   return NULL;
 }
 

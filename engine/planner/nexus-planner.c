@@ -84,7 +84,7 @@ nexus_planner_cover (const NexusRegion *region, double cell_km, guint max_cells,
   if (!isfinite (cell_km) || !(cell_km > 0.0))
     {
       g_set_error_literal (error, NEXUS_PLANNER_ERROR, NEXUS_PLANNER_ERROR_INVALID,
-                           _("the cell size must be a positive number of kilometres"));
+                           _ ("the cell size must be a positive number of kilometres"));
       return NULL;
     }
 
@@ -100,7 +100,7 @@ nexus_planner_cover (const NexusRegion *region, double cell_km, guint max_cells,
       if (candidates > (guint64)max_cells * (region->polygon != NULL ? MAX_CANDIDATES_FACTOR : 1))
         {
           g_set_error (error, NEXUS_PLANNER_ERROR, NEXUS_PLANNER_ERROR_TOO_MANY_CELLS,
-                       _("covering this region with %g km cells takes more than %u cells; "
+                       _ ("covering this region with %g km cells takes more than %u cells; "
                           "choose larger cells or a smaller region"),
                        cell_km, max_cells);
           return NULL;
@@ -138,7 +138,7 @@ nexus_planner_cover (const NexusRegion *region, double cell_km, guint max_cells,
           if (cells->len >= max_cells)
             {
               g_set_error (error, NEXUS_PLANNER_ERROR, NEXUS_PLANNER_ERROR_TOO_MANY_CELLS,
-                           _("covering this region with %g km cells takes more than %u cells; "
+                           _ ("covering this region with %g km cells takes more than %u cells; "
                               "choose larger cells or a smaller region"),
                            cell_km, max_cells);
               return NULL;

@@ -105,7 +105,7 @@ region_from_cache (const NexusPlaceRecord *record, GError **error)
     region = nexus_region_new_from_json (record->bbox, &local_error);
   if (region == NULL)
     g_set_error (error, NEXUS_NOMINATIM_ERROR, NEXUS_NOMINATIM_ERROR_BAD_ANSWER,
-                 _("The cached answer for “%s” is damaged: %s"), record->query,
+                 _ ("The cached answer for “%s” is damaged: %s"), record->query,
                  local_error->message);
   return region;
 }
@@ -128,7 +128,7 @@ fetch (const char *name, GCancellable *cancellable, GError **error)
   if (message == NULL)
     {
       g_set_error (error, NEXUS_NOMINATIM_ERROR, NEXUS_NOMINATIM_ERROR_NETWORK,
-                   _("“%s” is not a usable Nominatim address"), base);
+                   _ ("“%s” is not a usable Nominatim address"), base);
       return NULL;
     }
   soup_message_headers_replace (soup_message_get_request_headers (message), "Accept",
@@ -147,20 +147,20 @@ fetch (const char *name, GCancellable *cancellable, GError **error)
   if (body == NULL)
     {
       g_set_error (error, NEXUS_NOMINATIM_ERROR, NEXUS_NOMINATIM_ERROR_NETWORK,
-                   _("Could not reach Nominatim at %s: %s"), base, local_error->message);
+                   _ ("Could not reach Nominatim at %s: %s"), base, local_error->message);
       return NULL;
     }
   status = soup_message_get_status (message);
   if (status != SOUP_STATUS_OK)
     {
       g_set_error (error, NEXUS_NOMINATIM_ERROR, NEXUS_NOMINATIM_ERROR_NETWORK,
-                   _("Nominatim at %s answered HTTP %u"), base, status);
+                   _ ("Nominatim at %s answered HTTP %u"), base, status);
       return NULL;
     }
   if (g_bytes_get_size (body) > MAX_ANSWER_BYTES)
     {
       g_set_error (error, NEXUS_NOMINATIM_ERROR, NEXUS_NOMINATIM_ERROR_BAD_ANSWER,
-                   _("Nominatim’s answer is larger than %d MB"), MAX_ANSWER_BYTES >> 20);
+                   _ ("Nominatim’s answer is larger than %d MB"), MAX_ANSWER_BYTES >> 20);
       return NULL;
     }
   return g_steal_pointer (&body);
@@ -184,26 +184,26 @@ parse_answer (const char *name, const char *key, GBytes *body, GError **error)
                                    (gssize)g_bytes_get_size (body), &local_error))
     {
       g_set_error (error, NEXUS_NOMINATIM_ERROR, NEXUS_NOMINATIM_ERROR_BAD_ANSWER,
-                   _("Nominatim’s answer is not JSON: %s"), local_error->message);
+                   _ ("Nominatim’s answer is not JSON: %s"), local_error->message);
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (!JSON_NODE_HOLDS_ARRAY (root))
     {
       g_set_error_literal (error, NEXUS_NOMINATIM_ERROR, NEXUS_NOMINATIM_ERROR_BAD_ANSWER,
-                           _("Nominatim’s answer is not a list of places"));
+                           _ ("Nominatim’s answer is not a list of places"));
       return NULL;
     }
   if (json_array_get_length (json_node_get_array (root)) == 0)
     {
       g_set_error (error, NEXUS_NOMINATIM_ERROR, NEXUS_NOMINATIM_ERROR_NOT_FOUND,
-                   _("Nominatim knows no place called “%s”"), name);
+                   _ ("Nominatim knows no place called “%s”"), name);
       return NULL;
     }
   if (!JSON_NODE_HOLDS_OBJECT (json_array_get_element (json_node_get_array (root), 0)))
     {
       g_set_error_literal (error, NEXUS_NOMINATIM_ERROR, NEXUS_NOMINATIM_ERROR_BAD_ANSWER,
-                           _("Nominatim’s answer is not a list of places"));
+                           _ ("Nominatim’s answer is not a list of places"));
       return NULL;
     }
   first = json_array_get_object_element (json_node_get_array (root), 0);
@@ -217,7 +217,7 @@ parse_answer (const char *name, const char *key, GBytes *body, GError **error)
       !parse_coordinate (json_node_get_array (box_node), 3, &bbox.east))
     {
       g_set_error_literal (error, NEXUS_NOMINATIM_ERROR, NEXUS_NOMINATIM_ERROR_BAD_ANSWER,
-                           _("Nominatim’s answer has no bounding box"));
+                           _ ("Nominatim’s answer has no bounding box"));
       return NULL;
     }
 
@@ -236,7 +236,7 @@ parse_answer (const char *name, const char *key, GBytes *body, GError **error)
           !g_error_matches (local_error, NEXUS_GEO_ERROR, NEXUS_GEO_ERROR_NO_AREA))
         {
           g_set_error (error, NEXUS_NOMINATIM_ERROR, NEXUS_NOMINATIM_ERROR_BAD_ANSWER,
-                       _("Nominatim’s outline of “%s” is not usable: %s"), name,
+                       _ ("Nominatim’s outline of “%s” is not usable: %s"), name,
                        local_error->message);
           return NULL;
         }
@@ -252,7 +252,7 @@ parse_answer (const char *name, const char *key, GBytes *body, GError **error)
       if (!nexus_bbox_validate (&bbox, &local_error))
         {
           g_set_error (error, NEXUS_NOMINATIM_ERROR, NEXUS_NOMINATIM_ERROR_NO_AREA,
-                       _("“%s” has no outline and no usable box (%s); give --bbox or "
+                       _ ("“%s” has no outline and no usable box (%s); give --bbox or "
                           "--polygon instead"),
                        name, local_error->message);
           return NULL;
@@ -300,14 +300,14 @@ nexus_nominatim_resolve (NexusStore   *store,
       g_utf8_strlen (name, -1) > NEXUS_NOMINATIM_MAX_NAME)
     {
       g_set_error (error, NEXUS_NOMINATIM_ERROR, NEXUS_NOMINATIM_ERROR_INVALID,
-                   _("a place name is text of at most %d characters"), NEXUS_NOMINATIM_MAX_NAME);
+                   _ ("a place name is text of at most %d characters"), NEXUS_NOMINATIM_MAX_NAME);
       return NULL;
     }
   key = nexus_search_normalize_name (name);
   if (*key == '\0')
     {
       g_set_error_literal (error, NEXUS_NOMINATIM_ERROR, NEXUS_NOMINATIM_ERROR_INVALID,
-                           _("the place name is empty"));
+                           _ ("the place name is empty"));
       return NULL;
     }
 

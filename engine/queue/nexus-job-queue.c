@@ -108,10 +108,10 @@ set_lease_error (NexusLeaseCheck check, gint64 job_id, GError **error)
 {
   if (check == NEXUS_LEASE_NO_JOB)
     g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
-                 _("There is no job %" G_GINT64_FORMAT), job_id);
+                 _ ("There is no job %" G_GINT64_FORMAT), job_id);
   else
     g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_LEASE_LOST,
-                 _("The lease on job %" G_GINT64_FORMAT " is no longer held by this token"),
+                 _ ("The lease on job %" G_GINT64_FORMAT " is no longer held by this token"),
                  job_id);
   return FALSE;
 }
@@ -295,7 +295,7 @@ queue_get_search (NexusJobQueue *self, gint64 search_id, GError **error)
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
-                     _("There is no search %" G_GINT64_FORMAT), search_id);
+                     _ ("There is no search %" G_GINT64_FORMAT), search_id);
     }
   return search;
 }
@@ -373,7 +373,7 @@ queue_plan_cells (NexusJobQueue     *self,
   if (cells->len == 0)
     {
       g_set_error_literal (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_INVALID,
-                           _("no cell of the grid lies inside the region"));
+                           _ ("no cell of the grid lies inside the region"));
       return NULL;
     }
   return g_steal_pointer (&cells);
@@ -681,7 +681,7 @@ queue_start_run (NexusJobQueue *self,
   if (!reactivate && search->state != NEXUS_SEARCH_ACTIVE)
     {
       g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                   _("Search %" G_GINT64_FORMAT " is %s; only an active search runs on its "
+                   _ ("Search %" G_GINT64_FORMAT " is %s; only an active search runs on its "
                       "schedule"),
                    search_id, nexus_search_state_to_string (search->state));
       goto fail;
@@ -693,7 +693,7 @@ queue_start_run (NexusJobQueue *self,
       (search->next_run_at == 0 || search->next_run_at > queue_now (self)))
     {
       g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                   _("Search %" G_GINT64_FORMAT " is not due"), search_id);
+                   _ ("Search %" G_GINT64_FORMAT " is not due"), search_id);
       goto fail;
     }
 
@@ -841,15 +841,15 @@ queue_change_state (NexusJobQueue *self, gint64 search_id, StateChange change, G
 bad_state:
   if (change == CHANGE_PAUSE)
     g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                 _("Search %" G_GINT64_FORMAT " is %s; only an active search can be paused"),
+                 _ ("Search %" G_GINT64_FORMAT " is %s; only an active search can be paused"),
                  search_id, nexus_search_state_to_string (search->state));
   else if (change == CHANGE_RESUME)
     g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                 _("Search %" G_GINT64_FORMAT " is %s; only a paused search can be resumed"),
+                 _ ("Search %" G_GINT64_FORMAT " is %s; only a paused search can be resumed"),
                  search_id, nexus_search_state_to_string (search->state));
   else
     g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                 _("Search %" G_GINT64_FORMAT " is already cancelled"), search_id);
+                 _ ("Search %" G_GINT64_FORMAT " is already cancelled"), search_id);
 fail:
   nexus_store_rollback (self->store);
   return FALSE;
@@ -1293,14 +1293,14 @@ nexus_job_queue_retry (NexusJobQueue  *self,
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
-                     _("There is no job %" G_GINT64_FORMAT), job_id);
+                     _ ("There is no job %" G_GINT64_FORMAT), job_id);
       goto fail;
     }
 
   if (!(job->status == NEXUS_JOB_DEAD || (job->status == NEXUS_JOB_QUEUED && job->attempts > 0)))
     {
       g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                   _("Job %" G_GINT64_FORMAT " is %s; only dead jobs and jobs waiting for a "
+                   _ ("Job %" G_GINT64_FORMAT " is %s; only dead jobs and jobs waiting for a "
                       "retry can be retried"),
                    job_id, nexus_job_status_to_string (job->status));
       goto fail;
@@ -1315,7 +1315,7 @@ nexus_job_queue_retry (NexusJobQueue  *self,
       if (search->state == NEXUS_SEARCH_CANCELLED)
         {
           g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                       _("Job %" G_GINT64_FORMAT " belongs to cancelled search %" G_GINT64_FORMAT
+                       _ ("Job %" G_GINT64_FORMAT " belongs to cancelled search %" G_GINT64_FORMAT
                           "; rerun the search instead"),
                        job_id, job->search_id);
           goto fail;

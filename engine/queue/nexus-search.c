@@ -160,7 +160,7 @@ nexus_search_parse_keywords (const char *text, GError **error)
   if (text == NULL || !g_utf8_validate (text, -1, NULL))
     {
       g_set_error_literal (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                           _("keywords are not valid UTF-8 text"));
+                           _ ("keywords are not valid UTF-8 text"));
       return NULL;
     }
 
@@ -182,13 +182,13 @@ nexus_search_parse_keywords (const char *text, GError **error)
           if (has_control (keyword))
             {
               g_set_error_literal (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                                   _("a keyword contains a control character"));
+                                   _ ("a keyword contains a control character"));
               return NULL;
             }
           if (g_utf8_strlen (keyword, -1) > NEXUS_SEARCH_MAX_KEYWORD_CHARS)
             {
               g_set_error (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                           _("a keyword is longer than %d characters"),
+                           _ ("a keyword is longer than %d characters"),
                            NEXUS_SEARCH_MAX_KEYWORD_CHARS);
               return NULL;
             }
@@ -198,7 +198,7 @@ nexus_search_parse_keywords (const char *text, GError **error)
           if (++n > NEXUS_SEARCH_MAX_KEYWORDS)
             {
               g_set_error (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                           _("more than %d keywords"), NEXUS_SEARCH_MAX_KEYWORDS);
+                           _ ("more than %d keywords"), NEXUS_SEARCH_MAX_KEYWORDS);
               return NULL;
             }
           nfc = g_utf8_normalize (keyword, -1, G_NORMALIZE_DEFAULT_COMPOSE);
@@ -212,7 +212,7 @@ nexus_search_parse_keywords (const char *text, GError **error)
   if (n == 0)
     {
       g_set_error_literal (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                           _("no keywords given: list at least one, separated by commas"));
+                           _ ("no keywords given: list at least one, separated by commas"));
       return NULL;
     }
   return g_strv_builder_end (builder);
@@ -265,7 +265,7 @@ nexus_search_parse_cadence (const char *text, gint64 *out_seconds, GError **erro
   if (count * (guint64)unit > NEXUS_SEARCH_MAX_CADENCE_S)
     {
       g_set_error (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                   _("cadence “%.20s” is longer than a year"), text);
+                   _ ("cadence “%.20s” is longer than a year"), text);
       return FALSE;
     }
   *out_seconds = (gint64)count * unit;
@@ -273,7 +273,7 @@ nexus_search_parse_cadence (const char *text, gint64 *out_seconds, GError **erro
 
 bad:
   g_set_error (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-               _("cadence “%.20s” is not “once”, N hours (“6h”) or N days (“1d”)"),
+               _ ("cadence “%.20s” is not “once”, N hours (“6h”) or N days (“1d”)"),
                text != NULL ? text : "");
   return FALSE;
 }
@@ -320,7 +320,7 @@ nexus_search_parse_country (const char *text, GError **error)
 
 bad:
   g_set_error (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-               _("country “%.20s” is not an ISO 3166 two-letter code such as EG or SA"),
+               _ ("country “%.20s” is not an ISO 3166 two-letter code such as EG or SA"),
                text != NULL ? text : "");
   return NULL;
 }
@@ -366,7 +366,7 @@ nexus_search_parse_language (const char *text, GError **error)
 
 bad:
   g_set_error (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-               _("language “%.20s” is not a language tag such as ar or en"),
+               _ ("language “%.20s” is not a language tag such as ar or en"),
                text != NULL ? text : "");
   return NULL;
 }
@@ -406,19 +406,19 @@ nexus_search_spec_validate (const NexusSearchSpec *spec, GError **error)
       has_control (spec->name))
     {
       g_set_error_literal (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                           _("the search needs a name (text without control characters)"));
+                           _ ("the search needs a name (text without control characters)"));
       return FALSE;
     }
   if (g_utf8_strlen (spec->name, -1) > NEXUS_SEARCH_MAX_NAME_CHARS)
     {
       g_set_error (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                   _("the name is longer than %d characters"), NEXUS_SEARCH_MAX_NAME_CHARS);
+                   _ ("the name is longer than %d characters"), NEXUS_SEARCH_MAX_NAME_CHARS);
       return FALSE;
     }
   if (spec->keywords == NULL || spec->keywords[0] == NULL)
     {
       g_set_error_literal (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                           _("no keywords given: list at least one, separated by commas"));
+                           _ ("no keywords given: list at least one, separated by commas"));
       return FALSE;
     }
   for (guint i = 0; spec->keywords[i] != NULL; i++)
@@ -427,20 +427,20 @@ nexus_search_spec_validate (const NexusSearchSpec *spec, GError **error)
           g_utf8_strlen (spec->keywords[i], -1) > NEXUS_SEARCH_MAX_KEYWORD_CHARS)
         {
           g_set_error_literal (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                               _("a keyword is empty, too long or not valid text"));
+                               _ ("a keyword is empty, too long or not valid text"));
           return FALSE;
         }
     }
   if (g_strv_length (spec->keywords) > NEXUS_SEARCH_MAX_KEYWORDS)
     {
       g_set_error (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                   _("more than %d keywords"), NEXUS_SEARCH_MAX_KEYWORDS);
+                   _ ("more than %d keywords"), NEXUS_SEARCH_MAX_KEYWORDS);
       return FALSE;
     }
   if (spec->region == NULL)
     {
       g_set_error_literal (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                           _("the search needs a region: a box, a polygon or a place"));
+                           _ ("the search needs a region: a box, a polygon or a place"));
       return FALSE;
     }
   if (!nexus_bbox_validate (&spec->region->bbox, error))
@@ -450,14 +450,14 @@ nexus_search_spec_validate (const NexusSearchSpec *spec, GError **error)
         g_str_equal (spec->region_kind, "place")))
     {
       g_set_error_literal (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                           _("the region kind is not bbox, polygon or place"));
+                           _ ("the region kind is not bbox, polygon or place"));
       return FALSE;
     }
   if (!nexus_search_is_provider (spec->provider))
     {
       providers_list = g_strjoinv (", ", (char **)providers);
       g_set_error (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                   _("unknown provider “%.40s” (known: %s)"),
+                   _ ("unknown provider “%.40s” (known: %s)"),
                    spec->provider != NULL ? spec->provider : "", providers_list);
       return FALSE;
     }
@@ -465,27 +465,27 @@ nexus_search_spec_validate (const NexusSearchSpec *spec, GError **error)
       (spec->cadence_s > 0 && spec->cadence_s < 3600))
     {
       g_set_error_literal (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                           _("the cadence must be once, or between one hour and a year"));
+                           _ ("the cadence must be once, or between one hour and a year"));
       return FALSE;
     }
   if (!isfinite (spec->cell_km) || spec->cell_km < NEXUS_SEARCH_MIN_CELL_KM ||
       spec->cell_km > NEXUS_SEARCH_MAX_CELL_KM)
     {
       g_set_error (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                   _("the cell size must lie between %g and %g km"), NEXUS_SEARCH_MIN_CELL_KM,
+                   _ ("the cell size must lie between %g and %g km"), NEXUS_SEARCH_MIN_CELL_KM,
                    NEXUS_SEARCH_MAX_CELL_KM);
       return FALSE;
     }
   if (spec->max_depth < 0 || spec->max_depth > NEXUS_SEARCH_MAX_DEPTH)
     {
       g_set_error (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                   _("the maximum split depth must lie between 0 and %d"), NEXUS_SEARCH_MAX_DEPTH);
+                   _ ("the maximum split depth must lie between 0 and %d"), NEXUS_SEARCH_MAX_DEPTH);
       return FALSE;
     }
   if (spec->priority < -NEXUS_SEARCH_MAX_PRIORITY || spec->priority > NEXUS_SEARCH_MAX_PRIORITY)
     {
       g_set_error (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID,
-                   _("the priority must lie between %d and %d"), -NEXUS_SEARCH_MAX_PRIORITY,
+                   _ ("the priority must lie between %d and %d"), -NEXUS_SEARCH_MAX_PRIORITY,
                    NEXUS_SEARCH_MAX_PRIORITY);
       return FALSE;
     }

@@ -12,5 +12,5 @@
 #include "nexus-store-private.h"
 
 const char _nexus_schema_v1_api[] =
-  /* Nothing yet: the core schema holds this area's tables so far. */
-  "";
+    /* Nothing yet: the core schema holds this area's tables so far. */
+    "";

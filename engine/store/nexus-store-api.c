@@ -12,10 +12,7 @@
 #include "nexus-store-private.h"
 
 static gboolean
-step_done (NexusStore    *self,
-           sqlite3_stmt  *stmt,
-           const char    *doing,
-           GError       **error)
+step_done (NexusStore *self, sqlite3_stmt *stmt, const char *doing, GError **error)
 {
   int rc = sqlite3_step (stmt);
 
@@ -33,16 +30,16 @@ step_done (NexusStore    *self,
  * @out_response: (out): the stored answer, or %NULL when the key is new
  */
 gboolean
-nexus_store_idempotency_lookup (NexusStore  *self,
-                                gint64       worker_id,
-                                const char  *key,
-                                char       **out_body_sha256,
-                                guint       *out_status,
-                                GBytes     **out_response,
-                                GError     **error)
+nexus_store_idempotency_lookup (NexusStore *self,
+                                gint64      worker_id,
+                                const char *key,
+                                char      **out_body_sha256,
+                                guint      *out_status,
+                                GBytes    **out_response,
+                                GError    **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
   *out_response = NULL;
   stmt = _nexus_store_prepare (self,
@@ -70,21 +67,22 @@ nexus_store_idempotency_lookup (NexusStore  *self,
 }
 
 gboolean
-nexus_store_idempotency_store (NexusStore  *self,
-                               gint64       worker_id,
-                               const char  *key,
-                               const char  *body_sha256,
-                               guint        status,
-                               const char  *response,
-                               gint64       now,
-                               GError     **error)
+nexus_store_idempotency_store (NexusStore *self,
+                               gint64      worker_id,
+                               const char *key,
+                               const char *body_sha256,
+                               guint       status,
+                               const char *response,
+                               gint64      now,
+                               GError    **error)
 {
   sqlite3_stmt *stmt;
 
-  stmt = _nexus_store_prepare (self,
-                               "INSERT INTO idempotency_keys (worker_id, key, body_sha256, state,"
-                               " http_status, response, created_at) VALUES (?, ?, ?, 'done', ?, ?, ?)",
-                               error);
+  stmt =
+      _nexus_store_prepare (self,
+                            "INSERT INTO idempotency_keys (worker_id, key, body_sha256, state,"
+                            " http_status, response, created_at) VALUES (?, ?, ?, 'done', ?, ?, ?)",
+                            error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, worker_id);
@@ -97,10 +95,7 @@ nexus_store_idempotency_store (NexusStore  *self,
 }
 
 gboolean
-nexus_store_idempotency_purge (NexusStore  *self,
-                               gint64       before,
-                               gint64      *out_removed,
-                               GError     **error)
+nexus_store_idempotency_purge (NexusStore *self, gint64 before, gint64 *out_removed, GError **error)
 {
   sqlite3_stmt *stmt;
 
@@ -117,10 +112,7 @@ nexus_store_idempotency_purge (NexusStore  *self,
 
 /* A partial report (final:false) adds to the job's result count. */
 gboolean
-nexus_store_job_add_results (NexusStore  *self,
-                             gint64       job_id,
-                             gint64       n_results,
-                             GError     **error)
+nexus_store_job_add_results (NexusStore *self, gint64 job_id, gint64 n_results, GError **error)
 {
   sqlite3_stmt *stmt;
 
@@ -136,11 +128,11 @@ nexus_store_job_add_results (NexusStore  *self,
 }
 
 gboolean
-nexus_store_worker_count_work (NexusStore  *self,
-                               gint64       worker_id,
-                               gint64       jobs_done,
-                               gint64       leads_found,
-                               GError     **error)
+nexus_store_worker_count_work (NexusStore *self,
+                               gint64      worker_id,
+                               gint64      jobs_done,
+                               gint64      leads_found,
+                               GError    **error)
 {
   sqlite3_stmt *stmt;
 
@@ -163,12 +155,11 @@ nexus_store_worker_count_work (NexusStore  *self,
  *   jobs
  */
 GHashTable *
-nexus_store_job_counts_by_status (NexusStore  *self,
-                                  GError     **error)
+nexus_store_job_counts_by_status (NexusStore *self, GError **error)
 {
-  g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
   stmt = _nexus_store_prepare (self, "SELECT status, count(*) FROM internal_jobs GROUP BY status",
                                error);
@@ -190,11 +181,10 @@ nexus_store_job_counts_by_status (NexusStore  *self,
 }
 
 gint64
-nexus_store_workers_seen_since (NexusStore *self,
-                                gint64      since)
+nexus_store_workers_seen_since (NexusStore *self, gint64 since)
 {
   sqlite3_stmt *stmt;
-  gint64 count = 0;
+  gint64        count = 0;
 
   stmt = _nexus_store_prepare (self,
                                "SELECT count(*) FROM workers WHERE state = 'active'"

@@ -534,7 +534,7 @@ nexus_store_search_begin_run (NexusStore *self,
         {
           sqlite3_reset (stmt);
           g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID,
-                       _("There is no search %" G_GINT64_FORMAT), id);
+                       _ ("There is no search %" G_GINT64_FORMAT), id);
           return 0;
         }
       step_failed (self, stmt, rc, error, "starting a run");
@@ -1503,7 +1503,7 @@ nexus_store_job_list (NexusStore *self, const NexusJobFilter *filter, GError **e
       if (!failed_only && !nexus_job_status_from_string (filter->status, &status))
         {
           g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID,
-                       _("Unknown job status “%s”"), filter->status);
+                       _ ("Unknown job status “%s”"), filter->status);
           return NULL;
         }
     }

@@ -11,7 +11,7 @@
 #include "nexus-store-private.h"
 #include "nexus-store-workers.h"
 
-#define WORKER_COLUMNS \
+#define WORKER_COLUMNS                                                                 \
   "id, public_id, name, state, hostname, address, version, coalesce(last_seen_at, 0)," \
   " jobs_done, leads_found, created_at, coalesce(revoked_at, 0), role"
 
@@ -40,8 +40,7 @@ nexus_secret_record_free (NexusSecretRecord *record)
 }
 
 static char *
-column_strdup (sqlite3_stmt *stmt,
-               int           column)
+column_strdup (sqlite3_stmt *stmt, int column)
 {
   return g_strdup ((const char *)sqlite3_column_text (stmt, column));
 }
@@ -69,10 +68,7 @@ read_worker (sqlite3_stmt *stmt)
 
 /* Steps a statement that returns no row; resets it in every case. */
 static gboolean
-step_done (NexusStore    *self,
-           sqlite3_stmt  *stmt,
-           const char    *doing,
-           GError       **error)
+step_done (NexusStore *self, sqlite3_stmt *stmt, const char *doing, GError **error)
 {
   int rc = sqlite3_step (stmt);
 
@@ -86,16 +82,16 @@ step_done (NexusStore    *self,
 }
 
 static gboolean
-insert_secret (NexusStore  *self,
-               gint64       worker_id,
-               GBytes      *secret,
-               gboolean     sealed,
-               gint64       now,
-               GError     **error)
+insert_secret (NexusStore *self,
+               gint64      worker_id,
+               GBytes     *secret,
+               gboolean    sealed,
+               gint64      now,
+               GError    **error)
 {
   sqlite3_stmt *stmt;
-  gsize length = 0;
-  const void *data = g_bytes_get_data (secret, &length);
+  gsize         length = 0;
+  const void   *data = g_bytes_get_data (secret, &length);
 
   stmt = _nexus_store_prepare (self,
                                "INSERT INTO worker_secrets (worker_id, secret, sealed, created_at)"
@@ -119,21 +115,20 @@ insert_secret (NexusStore  *self,
  * Returns: (transfer full): the new worker
  */
 NexusWorkerRecord *
-nexus_store_worker_insert (NexusStore  *self,
-                           const char  *public_id,
-                           const char  *name,
-                           const char  *role,
-                           GBytes      *secret,
-                           gboolean     sealed,
-                           gint64       now,
-                           GError     **error)
+nexus_store_worker_insert (NexusStore *self,
+                           const char *public_id,
+                           const char *name,
+                           const char *role,
+                           GBytes     *secret,
+                           gboolean    sealed,
+                           gint64      now,
+                           GError    **error)
 {
   sqlite3_stmt *stmt;
-  gint64 worker_id;
+  gint64        worker_id;
 
-  stmt = _nexus_store_prepare (self,
-                               "INSERT INTO workers (public_id, name, created_at, role) VALUES (?, ?, ?, ?)",
-                               error);
+  stmt = _nexus_store_prepare (
+      self, "INSERT INTO workers (public_id, name, created_at, role) VALUES (?, ?, ?, ?)", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, public_id, -1, SQLITE_TRANSIENT);
@@ -158,13 +153,11 @@ nexus_store_worker_insert (NexusStore  *self,
  *   %NEXUS_STORE_ERROR_NOT_FOUND
  */
 NexusWorkerRecord *
-nexus_store_worker_lookup (NexusStore  *self,
-                           const char  *id_or_public_id,
-                           GError     **error)
+nexus_store_worker_lookup (NexusStore *self, const char *id_or_public_id, GError **error)
 {
-  sqlite3_stmt *stmt;
+  sqlite3_stmt      *stmt;
   NexusWorkerRecord *record = NULL;
-  int rc;
+  int                rc;
 
   stmt = _nexus_store_prepare (self,
                                "SELECT " WORKER_COLUMNS " FROM workers"
@@ -177,7 +170,7 @@ nexus_store_worker_lookup (NexusStore  *self,
   if (rc == SQLITE_ROW)
     record = read_worker (stmt);
   else if (rc == SQLITE_DONE)
-    g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_NOT_FOUND, _("No worker “%s”"),
+    g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_NOT_FOUND, _ ("No worker “%s”"),
                  id_or_public_id);
   else
     _nexus_store_set_error (self, rc, error, "looking up a worker");
@@ -192,13 +185,12 @@ nexus_store_worker_lookup (NexusStore  *self,
  *   worker, oldest first
  */
 GPtrArray *
-nexus_store_worker_list (NexusStore  *self,
-                         GError     **error)
+nexus_store_worker_list (NexusStore *self, GError **error)
 {
-  g_autoptr(GPtrArray) workers = g_ptr_array_new_with_free_func (
-      (GDestroyNotify)nexus_worker_record_free);
+  g_autoptr (GPtrArray) workers =
+      g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_worker_record_free);
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
   stmt = _nexus_store_prepare (self, "SELECT " WORKER_COLUMNS " FROM workers ORDER BY id", error);
   if (stmt == NULL)
@@ -223,23 +215,24 @@ nexus_store_worker_list (NexusStore  *self,
  * transaction when one is open.
  */
 gboolean
-nexus_store_worker_rotate (NexusStore  *self,
-                           gint64       worker_id,
-                           GBytes      *secret,
-                           gboolean     sealed,
-                           gint64       now,
-                           gint64       old_valid_until,
-                           GError     **error)
+nexus_store_worker_rotate (NexusStore *self,
+                           gint64      worker_id,
+                           GBytes     *secret,
+                           gboolean    sealed,
+                           gint64      now,
+                           gint64      old_valid_until,
+                           GError    **error)
 {
   sqlite3_stmt *stmt;
 
   /* Older secrets still in their grace keep the earlier of the two ends. */
-  stmt = _nexus_store_prepare (self,
-                               "UPDATE worker_secrets SET valid_until ="
-                               " CASE WHEN valid_until IS NULL THEN ?2"
-                               " ELSE min(valid_until, ?2) END"
-                               " WHERE worker_id = ?1 AND (valid_until IS NULL OR valid_until > ?3)",
-                               error);
+  stmt =
+      _nexus_store_prepare (self,
+                            "UPDATE worker_secrets SET valid_until ="
+                            " CASE WHEN valid_until IS NULL THEN ?2"
+                            " ELSE min(valid_until, ?2) END"
+                            " WHERE worker_id = ?1 AND (valid_until IS NULL OR valid_until > ?3)",
+                            error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, worker_id);
@@ -252,10 +245,7 @@ nexus_store_worker_rotate (NexusStore  *self,
 }
 
 gboolean
-nexus_store_worker_revoke (NexusStore  *self,
-                           gint64       worker_id,
-                           gint64       now,
-                           GError     **error)
+nexus_store_worker_revoke (NexusStore *self, gint64 worker_id, gint64 now, GError **error)
 {
   sqlite3_stmt *stmt;
 
@@ -271,10 +261,11 @@ nexus_store_worker_revoke (NexusStore  *self,
     return FALSE;
 
   /* Nothing of a revoked worker's secrets is kept valid. */
-  stmt = _nexus_store_prepare (self,
-                               "UPDATE worker_secrets SET valid_until = ?2"
-                               " WHERE worker_id = ?1 AND (valid_until IS NULL OR valid_until > ?2)",
-                               error);
+  stmt =
+      _nexus_store_prepare (self,
+                            "UPDATE worker_secrets SET valid_until = ?2"
+                            " WHERE worker_id = ?1 AND (valid_until IS NULL OR valid_until > ?2)",
+                            error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, worker_id);
@@ -289,15 +280,12 @@ nexus_store_worker_revoke (NexusStore  *self,
  *   secrets valid at @now, the current one first
  */
 GPtrArray *
-nexus_store_worker_secrets (NexusStore  *self,
-                            gint64       worker_id,
-                            gint64       now,
-                            GError     **error)
+nexus_store_worker_secrets (NexusStore *self, gint64 worker_id, gint64 now, GError **error)
 {
-  g_autoptr(GPtrArray) secrets = g_ptr_array_new_with_free_func (
-      (GDestroyNotify)nexus_secret_record_free);
+  g_autoptr (GPtrArray) secrets =
+      g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_secret_record_free);
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
   stmt = _nexus_store_prepare (self,
                                "SELECT secret, sealed, coalesce(valid_until, 0) FROM worker_secrets"
@@ -326,13 +314,13 @@ nexus_store_worker_secrets (NexusStore  *self,
 }
 
 gboolean
-nexus_store_worker_seen (NexusStore  *self,
-                         gint64       worker_id,
-                         const char  *address,
-                         const char  *hostname,
-                         const char  *version,
-                         gint64       now,
-                         GError     **error)
+nexus_store_worker_seen (NexusStore *self,
+                         gint64      worker_id,
+                         const char *address,
+                         const char *hostname,
+                         const char *version,
+                         gint64      now,
+                         GError    **error)
 {
   sqlite3_stmt *stmt;
 
@@ -358,19 +346,20 @@ nexus_store_worker_seen (NexusStore  *self,
  *   %FALSE when it was seen before
  */
 gboolean
-nexus_store_replay_remember (NexusStore  *self,
-                             gint64       worker_id,
-                             const char  *nonce,
-                             gint64       now,
-                             gboolean    *out_fresh,
-                             GError     **error)
+nexus_store_replay_remember (NexusStore *self,
+                             gint64      worker_id,
+                             const char *nonce,
+                             gint64      now,
+                             gboolean   *out_fresh,
+                             GError    **error)
 {
   sqlite3_stmt *stmt;
 
-  stmt = _nexus_store_prepare (self,
-                               "INSERT INTO hmac_replay (worker_id, nonce, seen_at) VALUES (?, ?, ?)"
-                               " ON CONFLICT DO NOTHING",
-                               error);
+  stmt =
+      _nexus_store_prepare (self,
+                            "INSERT INTO hmac_replay (worker_id, nonce, seen_at) VALUES (?, ?, ?)"
+                            " ON CONFLICT DO NOTHING",
+                            error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, worker_id);
@@ -383,10 +372,7 @@ nexus_store_replay_remember (NexusStore  *self,
 }
 
 gboolean
-nexus_store_replay_purge (NexusStore  *self,
-                          gint64       before,
-                          gint64      *out_removed,
-                          GError     **error)
+nexus_store_replay_purge (NexusStore *self, gint64 before, gint64 *out_removed, GError **error)
 {
   sqlite3_stmt *stmt;
 
@@ -409,14 +395,14 @@ nexus_store_replay_purge (NexusStore  *self,
  * open.
  */
 gboolean
-nexus_store_audit (NexusStore  *self,
-                   const char  *actor,
-                   const char  *action,
-                   const char  *object_kind,
-                   const char  *object_id,
-                   const char  *details_json,
-                   gint64       now,
-                   GError     **error)
+nexus_store_audit (NexusStore *self,
+                   const char *actor,
+                   const char *action,
+                   const char *object_kind,
+                   const char *object_id,
+                   const char *details_json,
+                   gint64      now,
+                   GError    **error)
 {
   sqlite3_stmt *stmt;
 

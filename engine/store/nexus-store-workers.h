@@ -20,87 +20,78 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  gint64  id;
-  char   *public_id;     /* WORKER_ID of the protocol */
-  char   *name;
-  char   *state;         /* "active" or "revoked" */
-  char   *hostname;      /* from the last heartbeat, or NULL */
-  char   *address;       /* source address of the last request, or NULL */
-  char   *version;       /* worker version from the last heartbeat, or NULL */
-  gint64  last_seen_at;  /* 0: never */
-  gint64  jobs_done;
-  gint64  leads_found;
-  gint64  created_at;
-  gint64  revoked_at;    /* 0: not revoked */
-  char   *role;          /* "worker" takes jobs; "operator" watches events */
+  gint64 id;
+  char  *public_id; /* WORKER_ID of the protocol */
+  char  *name;
+  char  *state;        /* "active" or "revoked" */
+  char  *hostname;     /* from the last heartbeat, or NULL */
+  char  *address;      /* source address of the last request, or NULL */
+  char  *version;      /* worker version from the last heartbeat, or NULL */
+  gint64 last_seen_at; /* 0: never */
+  gint64 jobs_done;
+  gint64 leads_found;
+  gint64 created_at;
+  gint64 revoked_at; /* 0: not revoked */
+  char  *role;       /* "worker" takes jobs; "operator" watches events */
 } NexusWorkerRecord;
 
 typedef struct
 {
-  GBytes *stored;        /* as nexus_secret_box_seal() returned it */
+  GBytes  *stored; /* as nexus_secret_box_seal() returned it */
   gboolean sealed;
-  gint64  valid_until;   /* 0: current */
+  gint64   valid_until; /* 0: current */
 } NexusSecretRecord;
 
-void               nexus_worker_record_free  (NexusWorkerRecord *record);
-void               nexus_secret_record_free  (NexusSecretRecord *record);
+void nexus_worker_record_free (NexusWorkerRecord *record);
+void nexus_secret_record_free (NexusSecretRecord *record);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusWorkerRecord, nexus_worker_record_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusSecretRecord, nexus_secret_record_free)
 
-NexusWorkerRecord *nexus_store_worker_insert  (NexusStore  *self,
-                                               const char  *public_id,
-                                               const char  *name,
-                                               const char  *role,
-                                               GBytes      *secret,
-                                               gboolean     sealed,
-                                               gint64       now,
-                                               GError     **error);
-NexusWorkerRecord *nexus_store_worker_lookup  (NexusStore  *self,
-                                               const char  *id_or_public_id,
-                                               GError     **error);
-GPtrArray         *nexus_store_worker_list    (NexusStore  *self,
-                                               GError     **error);
-gboolean           nexus_store_worker_rotate  (NexusStore  *self,
-                                               gint64       worker_id,
-                                               GBytes      *secret,
-                                               gboolean     sealed,
-                                               gint64       now,
-                                               gint64       old_valid_until,
-                                               GError     **error);
-gboolean           nexus_store_worker_revoke  (NexusStore  *self,
-                                               gint64       worker_id,
-                                               gint64       now,
-                                               GError     **error);
-GPtrArray         *nexus_store_worker_secrets (NexusStore  *self,
-                                               gint64       worker_id,
-                                               gint64       now,
-                                               GError     **error);
-gboolean           nexus_store_worker_seen    (NexusStore  *self,
-                                               gint64       worker_id,
-                                               const char  *address,
-                                               const char  *hostname,
-                                               const char  *version,
-                                               gint64       now,
-                                               GError     **error);
+NexusWorkerRecord *nexus_store_worker_insert (NexusStore *self,
+                                              const char *public_id,
+                                              const char *name,
+                                              const char *role,
+                                              GBytes     *secret,
+                                              gboolean    sealed,
+                                              gint64      now,
+                                              GError    **error);
+NexusWorkerRecord *
+nexus_store_worker_lookup (NexusStore *self, const char *id_or_public_id, GError **error);
+GPtrArray *nexus_store_worker_list (NexusStore *self, GError **error);
+gboolean   nexus_store_worker_rotate (NexusStore *self,
+                                      gint64      worker_id,
+                                      GBytes     *secret,
+                                      gboolean    sealed,
+                                      gint64      now,
+                                      gint64      old_valid_until,
+                                      GError    **error);
+gboolean nexus_store_worker_revoke (NexusStore *self, gint64 worker_id, gint64 now, GError **error);
+GPtrArray *
+nexus_store_worker_secrets (NexusStore *self, gint64 worker_id, gint64 now, GError **error);
+gboolean nexus_store_worker_seen (NexusStore *self,
+                                  gint64      worker_id,
+                                  const char *address,
+                                  const char *hostname,
+                                  const char *version,
+                                  gint64      now,
+                                  GError    **error);
 
-gboolean           nexus_store_replay_remember (NexusStore  *self,
-                                                gint64       worker_id,
-                                                const char  *nonce,
-                                                gint64       now,
-                                                gboolean    *out_fresh,
-                                                GError     **error);
-gboolean           nexus_store_replay_purge    (NexusStore  *self,
-                                                gint64       before,
-                                                gint64      *out_removed,
-                                                GError     **error);
+gboolean nexus_store_replay_remember (NexusStore *self,
+                                      gint64      worker_id,
+                                      const char *nonce,
+                                      gint64      now,
+                                      gboolean   *out_fresh,
+                                      GError    **error);
+gboolean
+nexus_store_replay_purge (NexusStore *self, gint64 before, gint64 *out_removed, GError **error);
 
-gboolean           nexus_store_audit           (NexusStore  *self,
-                                                const char  *actor,
-                                                const char  *action,
-                                                const char  *object_kind,
-                                                const char  *object_id,
-                                                const char  *details_json,
-                                                gint64       now,
-                                                GError     **error);
+gboolean nexus_store_audit (NexusStore *self,
+                            const char *actor,
+                            const char *action,
+                            const char *object_kind,
+                            const char *object_id,
+                            const char *details_json,
+                            gint64      now,
+                            GError    **error);
 
 G_END_DECLS

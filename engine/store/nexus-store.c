@@ -24,45 +24,40 @@
 
 struct _NexusStore
 {
-  GObject     parent_instance;
+  GObject parent_instance;
 
   /* The path as given by the caller; every error message names it. */
-  char       *path;
+  char *path;
   /* The connection.  NULL only after finalize. */
-  sqlite3    *db;
+  sqlite3 *db;
   /* SQL text → sqlite3_stmt, prepared once with SQLITE_PREPARE_PERSISTENT and
    * reset before each use.  Keys are the callers' static strings' copies. */
   GHashTable *statements;
   /* PRAGMA user_version after opening (and migrating). */
-  int         schema_version;
+  int schema_version;
   /* TRUE when this open created the file. */
-  guint       created : 1;
+  guint created : 1;
   /* TRUE for a reader connection (SQLITE_OPEN_READONLY). */
-  guint       read_only : 1;
+  guint read_only : 1;
   /* TRUE between _nexus_store_begin() and commit/rollback. */
-  guint       in_transaction : 1;
+  guint in_transaction : 1;
 };
 
 G_DEFINE_FINAL_TYPE (NexusStore, nexus_store, G_TYPE_OBJECT)
 
+/* clang-format off */
 G_DEFINE_QUARK (nexus-store-error-quark, nexus_store_error)
+/* clang-format on */
 
 /* The tables nexusctl status reports, in a stable order. */
-static const char * const table_names[] = {
-  "searches",
-  "internal_jobs",
-  "workers",
-  "worker_secrets",
-  "hmac_replay",
-  "idempotency_keys",
-  "leads",
-  "lead_phones",
-  "lead_sources",
-  "agents",
-  "assignments",
-  "settings",
-  "audit_log",
-  NULL,
+static const char *const table_names[] = {
+  "searches",     "internal_jobs",
+  "workers",      "worker_secrets",
+  "hmac_replay",  "idempotency_keys",
+  "leads",        "lead_phones",
+  "lead_sources", "agents",
+  "assignments",  "settings",
+  "audit_log",    NULL,
 };
 
 static gboolean
@@ -80,45 +75,34 @@ errno_means_denied (int err)
 /* Turns a SQLite result code into a GError that names the file.  @doing is a
  * short phrase for the failed step; it never contains user data. */
 static void
-set_sqlite_error (const char  *path,
-                  sqlite3     *db,
-                  int          rc,
-                  GError     **error,
-                  const char  *doing)
+set_sqlite_error (const char *path, sqlite3 *db, int rc, GError **error, const char *doing)
 {
-  int primary = rc & 0xff;
-  int sys_errno = db != NULL ? sqlite3_system_errno (db) : 0;
+  int         primary = rc & 0xff;
+  int         sys_errno = db != NULL ? sqlite3_system_errno (db) : 0;
   const char *detail = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
 
   if (primary == SQLITE_FULL || (primary == SQLITE_IOERR && errno_means_full (sys_errno)))
     g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_DISK_FULL,
-                 _("The disk holding “%s” is full: %s failed and nothing was changed"),
-                 path, doing);
+                 _ ("The disk holding “%s” is full: %s failed and nothing was changed"), path,
+                 doing);
   else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
     g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_CORRUPT,
-                 _("“%s” is not a Nexus database or is damaged (%s)"),
-                 path, detail);
-  else if (primary == SQLITE_READONLY || primary == SQLITE_PERM || primary == SQLITE_AUTH
-           || ((primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR)
-               && errno_means_denied (sys_errno)))
+                 _ ("“%s” is not a Nexus database or is damaged (%s)"), path, detail);
+  else if (primary == SQLITE_READONLY || primary == SQLITE_PERM || primary == SQLITE_AUTH ||
+           ((primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR) &&
+            errno_means_denied (sys_errno)))
     g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_PERMISSION,
-                 _("No permission to write “%s” or its folder: %s failed"),
-                 path, doing);
+                 _ ("No permission to write “%s” or its folder: %s failed"), path, doing);
   else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
     g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_BUSY,
-                 _("“%s” is locked by another program: %s failed"),
-                 path, doing);
+                 _ ("“%s” is locked by another program: %s failed"), path, doing);
   else
     g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_FAILED,
-                 _("Database “%s”: %s failed: %s"),
-                 path, doing, detail);
+                 _ ("Database “%s”: %s failed: %s"), path, doing, detail);
 }
 
 void
-_nexus_store_set_error (NexusStore  *self,
-                        int          rc,
-                        GError     **error,
-                        const char  *doing)
+_nexus_store_set_error (NexusStore *self, int rc, GError **error, const char *doing)
 {
   set_sqlite_error (self->path, self->db, rc, error, doing);
 }
@@ -157,8 +141,7 @@ finalize_statement (gpointer stmt)
 static void
 nexus_store_init (NexusStore *self)
 {
-  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                            finalize_statement);
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
 }
 
 sqlite3 *
@@ -172,12 +155,10 @@ _nexus_store_get_db (NexusStore *self)
 /* Returns a cached statement, reset and with its bindings cleared.  The
  * store keeps ownership. */
 sqlite3_stmt *
-_nexus_store_prepare (NexusStore  *self,
-                      const char  *sql,
-                      GError     **error)
+_nexus_store_prepare (NexusStore *self, const char *sql, GError **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
   stmt = g_hash_table_lookup (self->statements, sql);
   if (stmt != NULL)
@@ -199,9 +180,7 @@ _nexus_store_prepare (NexusStore  *self,
 }
 
 gboolean
-_nexus_store_exec (NexusStore  *self,
-                   const char  *sql,
-                   GError     **error)
+_nexus_store_exec (NexusStore *self, const char *sql, GError **error)
 {
   int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
 
@@ -214,8 +193,7 @@ _nexus_store_exec (NexusStore  *self,
 }
 
 gboolean
-_nexus_store_begin (NexusStore  *self,
-                    GError     **error)
+_nexus_store_begin (NexusStore *self, GError **error)
 {
   g_return_val_if_fail (!self->in_transaction, FALSE);
 
@@ -226,8 +204,7 @@ _nexus_store_begin (NexusStore  *self,
 }
 
 gboolean
-_nexus_store_commit (NexusStore  *self,
-                     GError     **error)
+_nexus_store_commit (NexusStore *self, GError **error)
 {
   g_return_val_if_fail (self->in_transaction, FALSE);
 
@@ -253,8 +230,7 @@ _nexus_store_rollback (NexusStore *self)
 }
 
 gboolean
-nexus_store_begin (NexusStore  *self,
-                   GError     **error)
+nexus_store_begin (NexusStore *self, GError **error)
 {
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 
@@ -262,8 +238,7 @@ nexus_store_begin (NexusStore  *self,
 }
 
 gboolean
-nexus_store_commit (NexusStore  *self,
-                    GError     **error)
+nexus_store_commit (NexusStore *self, GError **error)
 {
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 
@@ -282,9 +257,7 @@ nexus_store_rollback (NexusStore *self)
  * without losing the others' in a group commit.  @name is a fixed
  * identifier of the caller's, never input. */
 gboolean
-nexus_store_savepoint (NexusStore  *self,
-                       const char  *name,
-                       GError     **error)
+nexus_store_savepoint (NexusStore *self, const char *name, GError **error)
 {
   g_autofree char *sql = g_strdup_printf ("SAVEPOINT %s", name);
 
@@ -294,9 +267,7 @@ nexus_store_savepoint (NexusStore  *self,
 }
 
 gboolean
-nexus_store_release (NexusStore  *self,
-                     const char  *name,
-                     GError     **error)
+nexus_store_release (NexusStore *self, const char *name, GError **error)
 {
   g_autofree char *sql = g_strdup_printf ("RELEASE %s", name);
 
@@ -306,8 +277,7 @@ nexus_store_release (NexusStore  *self,
 }
 
 void
-nexus_store_rollback_to (NexusStore *self,
-                         const char *name)
+nexus_store_rollback_to (NexusStore *self, const char *name)
 {
   g_autofree char *sql = g_strdup_printf ("ROLLBACK TO %s", name);
 
@@ -325,13 +295,9 @@ nexus_store_in_transaction (NexusStore *self)
 }
 
 static gboolean
-query_int (sqlite3     *db,
-           const char  *path,
-           const char  *sql,
-           gint64      *out_value,
-           GError     **error)
+query_int (sqlite3 *db, const char *path, const char *sql, gint64 *out_value, GError **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
 
   rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
@@ -349,25 +315,22 @@ query_int (sqlite3     *db,
 /* Refuses a path we must not touch, before SQLite sees it.  Root passes
  * every access() check; then SQLite's own errors are mapped instead. */
 static gboolean
-check_location (const char           *path,
-                NexusStoreOpenFlags   flags,
-                gboolean             *out_exists,
-                GError              **error)
+check_location (const char *path, NexusStoreOpenFlags flags, gboolean *out_exists, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
-  gboolean exists = g_file_test (path, G_FILE_TEST_EXISTS);
+  gboolean         exists = g_file_test (path, G_FILE_TEST_EXISTS);
 
   if (exists && g_file_test (path, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID,
-                   _("“%s” is a folder, not a database file"), path);
+                   _ ("“%s” is a folder, not a database file"), path);
       return FALSE;
     }
 
   if (!exists && (flags & (NEXUS_STORE_OPEN_READ_ONLY | NEXUS_STORE_OPEN_NO_CREATE)) != 0)
     {
       g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_NOT_FOUND,
-                   _("There is no database at “%s”"), path);
+                   _ ("There is no database at “%s”"), path);
       return FALSE;
     }
 
@@ -376,7 +339,7 @@ check_location (const char           *path,
       if (g_access (path, R_OK) != 0)
         {
           g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_PERMISSION,
-                       _("No permission to read “%s”"), path);
+                       _ ("No permission to read “%s”"), path);
           return FALSE;
         }
     }
@@ -385,11 +348,10 @@ check_location (const char           *path,
       if (!exists && g_mkdir_with_parents (dir, 0700) != 0)
         {
           int err = errno;
-          g_set_error (error, NEXUS_STORE_ERROR,
-                       errno_means_full (err) ? NEXUS_STORE_ERROR_DISK_FULL
-                                              : NEXUS_STORE_ERROR_PERMISSION,
-                       _("Cannot create the folder “%s” for “%s”: %s"),
-                       dir, path, g_strerror (err));
+          g_set_error (
+              error, NEXUS_STORE_ERROR,
+              errno_means_full (err) ? NEXUS_STORE_ERROR_DISK_FULL : NEXUS_STORE_ERROR_PERMISSION,
+              _ ("Cannot create the folder “%s” for “%s”: %s"), dir, path, g_strerror (err));
           return FALSE;
         }
       /* WAL mode keeps -wal and -shm files beside the database, so the
@@ -397,14 +359,13 @@ check_location (const char           *path,
       if (g_access (dir, W_OK) != 0)
         {
           g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_PERMISSION,
-                       _("Cannot use “%s”: its folder “%s” is not writable"),
-                       path, dir);
+                       _ ("Cannot use “%s”: its folder “%s” is not writable"), path, dir);
           return FALSE;
         }
       if (exists && g_access (path, R_OK | W_OK) != 0)
         {
           g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_PERMISSION,
-                       _("Cannot use “%s”: the file is not writable"), path);
+                       _ ("Cannot use “%s”: the file is not writable"), path);
           return FALSE;
         }
     }
@@ -416,8 +377,7 @@ check_location (const char           *path,
 /* Creates an empty file readable only by its owner: worker secrets live in
  * the database. */
 static gboolean
-create_private_file (const char  *path,
-                     GError     **error)
+create_private_file (const char *path, GError **error)
 {
   int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
@@ -425,10 +385,10 @@ create_private_file (const char  *path,
     {
       int err = errno;
       g_set_error (error, NEXUS_STORE_ERROR,
-                   errno_means_full (err) ? NEXUS_STORE_ERROR_DISK_FULL
+                   errno_means_full (err)     ? NEXUS_STORE_ERROR_DISK_FULL
                    : errno_means_denied (err) ? NEXUS_STORE_ERROR_PERMISSION
                                               : NEXUS_STORE_ERROR_FAILED,
-                   _("Cannot create “%s”: %s"), path, g_strerror (err));
+                   _ ("Cannot create “%s”: %s"), path, g_strerror (err));
       return FALSE;
     }
   close (fd);
@@ -438,7 +398,7 @@ create_private_file (const char  *path,
 static void
 remove_database_files (const char *path)
 {
-  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+  static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
 
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
@@ -449,8 +409,7 @@ remove_database_files (const char *path)
 
 /* Reads what the file says about itself without writing to it. */
 static gboolean
-check_identity (NexusStore  *self,
-                GError     **error)
+check_identity (NexusStore *self, GError **error)
 {
   gint64 version = 0;
   gint64 app_id = 0;
@@ -464,7 +423,7 @@ check_identity (NexusStore  *self,
   if (app_id != NEXUS_APPLICATION_ID && (version != 0 || n_objects != 0))
     {
       g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_CORRUPT,
-                   _("“%s” is an SQLite database of another program, not a Nexus database"),
+                   _ ("“%s” is an SQLite database of another program, not a Nexus database"),
                    self->path);
       return FALSE;
     }
@@ -472,8 +431,8 @@ check_identity (NexusStore  *self,
   if (version > NEXUS_SCHEMA_VERSION)
     {
       g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_NEWER_SCHEMA,
-                   _("“%s” was written by a newer version of Nexus (schema %d; "
-                     "this program knows schema %d or older). Update Nexus to open it."),
+                   _ ("“%s” was written by a newer version of Nexus (schema %d; "
+                      "this program knows schema %d or older). Update Nexus to open it."),
                    self->path, (int)version, NEXUS_SCHEMA_VERSION);
       return FALSE;
     }
@@ -483,12 +442,11 @@ check_identity (NexusStore  *self,
 }
 
 static gboolean
-set_wal_mode (NexusStore  *self,
-              GError     **error)
+set_wal_mode (NexusStore *self, GError **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
   const char *mode;
-  int rc;
+  int         rc;
 
   rc = sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
   if (rc == SQLITE_OK)
@@ -505,16 +463,15 @@ set_wal_mode (NexusStore  *self,
   if (g_strcmp0 (mode, "wal") != 0)
     {
       g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_PERMISSION,
-                   _("Cannot use “%s” in WAL mode (it stays in “%s” mode)"),
-                   self->path, mode != NULL ? mode : "?");
+                   _ ("Cannot use “%s” in WAL mode (it stays in “%s” mode)"), self->path,
+                   mode != NULL ? mode : "?");
       return FALSE;
     }
   return TRUE;
 }
 
 static gboolean
-apply_pragmas (NexusStore  *self,
-               GError     **error)
+apply_pragmas (NexusStore *self, GError **error)
 {
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
   sqlite3_extended_result_codes (self->db, TRUE);
@@ -534,12 +491,11 @@ apply_pragmas (NexusStore  *self,
 }
 
 static gboolean
-migrate (NexusStore  *self,
-         GError     **error)
+migrate (NexusStore *self, GError **error)
 {
   const NexusMigration *migrations;
-  guint n_migrations;
-  g_autofree char *finish = NULL;
+  guint                 n_migrations;
+  g_autofree char      *finish = NULL;
 
   if (self->schema_version == NEXUS_SCHEMA_VERSION)
     return TRUE;
@@ -588,19 +544,17 @@ migrate (NexusStore  *self,
  * Returns: (transfer full): the store, or %NULL with @error set
  */
 NexusStore *
-nexus_store_open (const char           *path,
-                  NexusStoreOpenFlags   flags,
-                  GError              **error)
+nexus_store_open (const char *path, NexusStoreOpenFlags flags, GError **error)
 {
-  g_autoptr(NexusStore) self = NULL;
+  g_autoptr (NexusStore) self = NULL;
   gboolean exists = FALSE;
-  int open_flags;
-  int rc;
+  int      open_flags;
+  int      rc;
 
   if (path == NULL || *path == '\0')
     {
       g_set_error_literal (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID,
-                           _("No database path was given"));
+                           _ ("No database path was given"));
       return NULL;
     }
 
@@ -615,8 +569,8 @@ nexus_store_open (const char           *path,
   self->created = !exists;
   self->read_only = (flags & NEXUS_STORE_OPEN_READ_ONLY) != 0;
 
-  open_flags = (self->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE)
-               | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+  open_flags = (self->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+               SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   rc = sqlite3_open_v2 (path, &self->db, open_flags, NULL);
   if (rc != SQLITE_OK)
     {
@@ -630,8 +584,8 @@ nexus_store_open (const char           *path,
   if (self->read_only && self->schema_version != NEXUS_SCHEMA_VERSION)
     {
       g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_FAILED,
-                   _("“%s” has schema %d and must be upgraded by a writable open first"),
-                   path, self->schema_version);
+                   _ ("“%s” has schema %d and must be upgraded by a writable open first"), path,
+                   self->schema_version);
       goto fail;
     }
 
@@ -692,21 +646,18 @@ nexus_store_get_schema_version (NexusStore *self)
  *
  * Returns: (transfer none): the core tables, %NULL-terminated
  */
-const char * const *
+const char *const *
 nexus_store_get_table_names (void)
 {
   return table_names;
 }
 
 gboolean
-nexus_store_count_rows (NexusStore  *self,
-                        const char  *table,
-                        gint64      *out_count,
-                        GError     **error)
+nexus_store_count_rows (NexusStore *self, const char *table, gint64 *out_count, GError **error)
 {
   g_autofree char *sql = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
+  sqlite3_stmt    *stmt;
+  int              rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
   g_return_val_if_fail (out_count != NULL, FALSE);
@@ -714,8 +665,8 @@ nexus_store_count_rows (NexusStore  *self,
   /* Only known names reach the SQL text. */
   if (table == NULL || !g_strv_contains (table_names, table))
     {
-      g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID,
-                   _("Unknown table “%s”"), table != NULL ? table : "");
+      g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID, _ ("Unknown table “%s”"),
+                   table != NULL ? table : "");
       return FALSE;
     }
 
@@ -736,9 +687,7 @@ nexus_store_count_rows (NexusStore  *self,
 }
 
 gboolean
-nexus_store_count_leads (NexusStore  *self,
-                         gint64      *out_count,
-                         GError     **error)
+nexus_store_count_leads (NexusStore *self, gint64 *out_count, GError **error)
 {
   return nexus_store_count_rows (self, "leads", out_count, error);
 }
@@ -750,13 +699,10 @@ nexus_store_count_leads (NexusStore  *self,
  * transaction.
  */
 gboolean
-nexus_store_set_setting (NexusStore  *self,
-                         const char  *key,
-                         const char  *value,
-                         GError     **error)
+nexus_store_set_setting (NexusStore *self, const char *key, const char *value, GError **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
   g_return_val_if_fail (key != NULL && value != NULL, FALSE);
@@ -783,12 +729,10 @@ nexus_store_set_setting (NexusStore  *self,
 }
 
 gboolean
-nexus_store_delete_setting (NexusStore  *self,
-                            const char  *key,
-                            GError     **error)
+nexus_store_delete_setting (NexusStore *self, const char *key, GError **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
+  int           rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 
@@ -813,13 +757,11 @@ nexus_store_delete_setting (NexusStore  *self,
  *   @error stays unset) or on error
  */
 char *
-nexus_store_get_setting (NexusStore  *self,
-                         const char  *key,
-                         GError     **error)
+nexus_store_get_setting (NexusStore *self, const char *key, GError **error)
 {
   sqlite3_stmt *stmt;
-  char *value = NULL;
-  int rc;
+  char         *value = NULL;
+  int           rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
@@ -845,8 +787,7 @@ nexus_store_get_setting (NexusStore  *self,
  * clean shutdown so the file alone is a complete copy.
  */
 gboolean
-nexus_store_checkpoint (NexusStore  *self,
-                        GError     **error)
+nexus_store_checkpoint (NexusStore *self, GError **error)
 {
   int rc;
 
@@ -872,9 +813,7 @@ nexus_store_checkpoint (NexusStore  *self,
  * thread of its own, so no commit on the engine thread pays for one.
  */
 gboolean
-nexus_store_set_autocheckpoint (NexusStore  *self,
-                                int          n_pages,
-                                GError     **error)
+nexus_store_set_autocheckpoint (NexusStore *self, int n_pages, GError **error)
 {
   g_autofree char *sql = g_strdup_printf ("PRAGMA wal_autocheckpoint = %d", MAX (n_pages, 0));
 
@@ -886,8 +825,7 @@ nexus_store_set_autocheckpoint (NexusStore  *self,
 /* Copies what it can of the WAL into the database without waiting for
  * readers or blocking the writer. */
 gboolean
-nexus_store_checkpoint_passive (NexusStore  *self,
-                                GError     **error)
+nexus_store_checkpoint_passive (NexusStore *self, GError **error)
 {
   int rc;
 

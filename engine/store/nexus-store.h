@@ -35,18 +35,18 @@ G_BEGIN_DECLS
 typedef enum
 {
   NEXUS_STORE_ERROR_FAILED,
-  NEXUS_STORE_ERROR_NEWER_SCHEMA,  /* written by a newer Nexus */
-  NEXUS_STORE_ERROR_CORRUPT,       /* not a database, or damaged */
-  NEXUS_STORE_ERROR_PERMISSION,    /* file or its folder not writable */
-  NEXUS_STORE_ERROR_DISK_FULL,     /* no space left on the device */
-  NEXUS_STORE_ERROR_NOT_FOUND,     /* no such file (read-only or no-create open) */
-  NEXUS_STORE_ERROR_BUSY,          /* locked by another process for too long */
-  NEXUS_STORE_ERROR_INVALID,       /* bad argument from the caller */
+  NEXUS_STORE_ERROR_NEWER_SCHEMA, /* written by a newer Nexus */
+  NEXUS_STORE_ERROR_CORRUPT,      /* not a database, or damaged */
+  NEXUS_STORE_ERROR_PERMISSION,   /* file or its folder not writable */
+  NEXUS_STORE_ERROR_DISK_FULL,    /* no space left on the device */
+  NEXUS_STORE_ERROR_NOT_FOUND,    /* no such file (read-only or no-create open) */
+  NEXUS_STORE_ERROR_BUSY,         /* locked by another process for too long */
+  NEXUS_STORE_ERROR_INVALID,      /* bad argument from the caller */
 } NexusStoreError;
 
 typedef enum
 {
-  NEXUS_STORE_OPEN_DEFAULT   = 0,
+  NEXUS_STORE_OPEN_DEFAULT = 0,
   NEXUS_STORE_OPEN_READ_ONLY = 1 << 0, /* reader connection; never migrates */
   NEXUS_STORE_OPEN_NO_CREATE = 1 << 1, /* refuse a missing file */
 } NexusStoreOpenFlags;
@@ -54,63 +54,39 @@ typedef enum
 #define NEXUS_TYPE_STORE (nexus_store_get_type ())
 G_DECLARE_FINAL_TYPE (NexusStore, nexus_store, NEXUS, STORE, GObject)
 
-GQuark       nexus_store_error_quark        (void);
+GQuark nexus_store_error_quark (void);
 
-NexusStore  *nexus_store_open               (const char          *path,
-                                             NexusStoreOpenFlags  flags,
-                                             GError             **error);
-const char  *nexus_store_get_path           (NexusStore          *self);
-gboolean     nexus_store_get_created        (NexusStore          *self);
-gboolean     nexus_store_get_read_only      (NexusStore          *self);
-int          nexus_store_get_schema_version (NexusStore          *self);
+NexusStore *nexus_store_open (const char *path, NexusStoreOpenFlags flags, GError **error);
+const char *nexus_store_get_path (NexusStore *self);
+gboolean    nexus_store_get_created (NexusStore *self);
+gboolean    nexus_store_get_read_only (NexusStore *self);
+int         nexus_store_get_schema_version (NexusStore *self);
 
-const char * const *nexus_store_get_table_names (void);
-gboolean     nexus_store_count_rows         (NexusStore          *self,
-                                             const char          *table,
-                                             gint64              *out_count,
-                                             GError             **error);
-gboolean     nexus_store_count_leads        (NexusStore          *self,
-                                             gint64              *out_count,
-                                             GError             **error);
+const char *const *nexus_store_get_table_names (void);
+gboolean
+nexus_store_count_rows (NexusStore *self, const char *table, gint64 *out_count, GError **error);
+gboolean nexus_store_count_leads (NexusStore *self, gint64 *out_count, GError **error);
 
-gboolean     nexus_store_set_setting        (NexusStore          *self,
-                                             const char          *key,
-                                             const char          *value,
-                                             GError             **error);
-gboolean     nexus_store_delete_setting     (NexusStore          *self,
-                                             const char          *key,
-                                             GError             **error);
-char        *nexus_store_get_setting        (NexusStore          *self,
-                                             const char          *key,
-                                             GError             **error);
+gboolean
+nexus_store_set_setting (NexusStore *self, const char *key, const char *value, GError **error);
+gboolean nexus_store_delete_setting (NexusStore *self, const char *key, GError **error);
+char    *nexus_store_get_setting (NexusStore *self, const char *key, GError **error);
 
 /* Write transactions (BEGIN IMMEDIATE).  Engine functions that take a
  * store either run inside the caller's transaction (documented as such) or
  * open their own; they never nest. */
-gboolean     nexus_store_begin              (NexusStore          *self,
-                                             GError             **error);
-gboolean     nexus_store_commit             (NexusStore          *self,
-                                             GError             **error);
-void         nexus_store_rollback           (NexusStore          *self);
-gboolean     nexus_store_in_transaction     (NexusStore          *self);
-gboolean     nexus_store_savepoint          (NexusStore          *self,
-                                             const char          *name,
-                                             GError             **error);
-gboolean     nexus_store_release            (NexusStore          *self,
-                                             const char          *name,
-                                             GError             **error);
-void         nexus_store_rollback_to        (NexusStore          *self,
-                                             const char          *name);
+gboolean nexus_store_begin (NexusStore *self, GError **error);
+gboolean nexus_store_commit (NexusStore *self, GError **error);
+void     nexus_store_rollback (NexusStore *self);
+gboolean nexus_store_in_transaction (NexusStore *self);
+gboolean nexus_store_savepoint (NexusStore *self, const char *name, GError **error);
+gboolean nexus_store_release (NexusStore *self, const char *name, GError **error);
+void     nexus_store_rollback_to (NexusStore *self, const char *name);
 
-gboolean     nexus_store_seed_demo          (NexusStore          *self,
-                                             GError             **error);
-gboolean     nexus_store_checkpoint         (NexusStore          *self,
-                                             GError             **error);
-gint64       nexus_store_get_data_version   (NexusStore          *self);
-gboolean     nexus_store_set_autocheckpoint (NexusStore          *self,
-                                             int                  n_pages,
-                                             GError             **error);
-gboolean     nexus_store_checkpoint_passive (NexusStore          *self,
-                                             GError             **error);
+gboolean nexus_store_seed_demo (NexusStore *self, GError **error);
+gboolean nexus_store_checkpoint (NexusStore *self, GError **error);
+gint64   nexus_store_get_data_version (NexusStore *self);
+gboolean nexus_store_set_autocheckpoint (NexusStore *self, int n_pages, GError **error);
+gboolean nexus_store_checkpoint_passive (NexusStore *self, GError **error);
 
 G_END_DECLS

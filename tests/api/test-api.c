@@ -26,17 +26,16 @@ typedef struct
   char            *dir;
   char            *path;
   NexusEngine     *engine;
-  NexusStore      *admin;       /* a second connection, as nexusctl would have */
+  NexusStore      *admin; /* a second connection, as nexusctl would have */
   NexusConnection *worker;
   guint16          port;
   SoupSession     *session;
 } Fixture;
 
 static void
-fixture_start (Fixture              *fixture,
-               const NexusApiConfig *config)
+fixture_start (Fixture *fixture, const NexusApiConfig *config)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *connection = NULL;
 
   fixture->dir = g_dir_make_tmp ("nexus-api-XXXXXX", &error);
@@ -52,7 +51,8 @@ fixture_start (Fixture              *fixture,
 
   fixture->admin = nexus_store_open (fixture->path, NEXUS_STORE_OPEN_NO_CREATE, &error);
   g_assert_no_error (error);
-  connection = nexus_workers_add (fixture->admin, "test worker", NEXUS_ROLE_WORKER, "127.0.0.1:1", NULL, NULL, &error);
+  connection = nexus_workers_add (fixture->admin, "test worker", NEXUS_ROLE_WORKER, "127.0.0.1:1",
+                                  NULL, NULL, &error);
   g_assert_no_error (error);
   fixture->worker = nexus_connection_parse (connection, &error);
   g_assert_no_error (error);
@@ -60,17 +60,15 @@ fixture_start (Fixture              *fixture,
 }
 
 static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
+fixture_set_up (Fixture *fixture, gconstpointer data)
 {
   fixture_start (fixture, data);
 }
 
 static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
+fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  static const char * const suffixes[] = { "", "-wal", "-shm" };
+  static const char *const suffixes[] = { "", "-wal", "-shm" };
 
   g_clear_object (&fixture->session);
   nexus_engine_shutdown (fixture->engine);
@@ -90,11 +88,11 @@ fixture_tear_down (Fixture       *fixture,
 typedef struct
 {
   guint       status;
-  char       *error_code;   /* "error" member of an error body */
+  char       *error_code; /* "error" member of an error body */
   char       *retry_after;
-  JsonObject *object;       /* the parsed body, when JSON */
+  JsonObject *object; /* the parsed body, when JSON */
   JsonParser *parser;
-  GBytes     *raw;          /* the body exactly as sent */
+  GBytes     *raw; /* the body exactly as sent */
 } Answer;
 
 static void
@@ -140,16 +138,16 @@ send_signed_full (Fixture    *fixture,
                   Answer     *answer)
 {
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", fixture->port, path);
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
-  g_autoptr(GBytes) response = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *timestamp = g_strdup_printf (
-      "%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC + timestamp_offset);
+  g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr (GBytes) request = g_bytes_new (body, strlen (body));
+  g_autoptr (GBytes) response = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *timestamp =
+      g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC + timestamp_offset);
   g_autofree char *fresh_nonce = nonce != NULL ? g_strdup (nonce) : nexus_signature_new_nonce ();
-  g_autofree char *signature = nexus_signature_compute (fixture->worker->secret, "POST", path,
-                                                        timestamp, fresh_nonce,
-                                                        (const guint8 *)body, strlen (body));
+  g_autofree char *signature =
+      nexus_signature_compute (fixture->worker->secret, "POST", path, timestamp, fresh_nonce,
+                               (const guint8 *)body, strlen (body));
   SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
 
   soup_message_headers_replace (headers, "X-Nexus-Worker", fixture->worker->worker_id);
@@ -171,8 +169,8 @@ send_signed_full (Fixture    *fixture,
       soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After"));
   answer->parser = json_parser_new ();
   if (json_parser_load_from_data (answer->parser, g_bytes_get_data (response, NULL),
-                                  g_bytes_get_size (response), NULL)
-      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (answer->parser)))
+                                  g_bytes_get_size (response), NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (answer->parser)))
     {
       answer->object = json_node_get_object (json_parser_get_root (answer->parser));
       if (json_object_has_member (answer->object, "error"))
@@ -197,12 +195,11 @@ assert_answer (Fixture    *fixture,
 }
 
 static void
-test_api_heartbeat (Fixture       *fixture,
-                    gconstpointer  data)
+test_api_heartbeat (Fixture *fixture, gconstpointer data)
 {
   Answer answer;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NexusWorkerRecord) record = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusWorkerRecord) record = NULL;
 
   send_signed (fixture, "/api/v1/heartbeat",
                "{\"version\":\"0.1.0\",\"hostname\":\"box-1\",\"capabilities\":[\"overpass\"],"
@@ -225,12 +222,11 @@ test_api_heartbeat (Fixture       *fixture,
 }
 
 static void
-test_api_auth_errors (Fixture       *fixture,
-                      gconstpointer  data)
+test_api_auth_errors (Fixture *fixture, gconstpointer data)
 {
   const char *path = "/api/v1/heartbeat";
   const char *body = "{\"version\":\"0.1.0\"}";
-  Answer answer;
+  Answer      answer;
 
   /* The window is ±300 s. */
   assert_answer (fixture, path, body, 299, 200, NULL);
@@ -261,7 +257,7 @@ test_api_auth_errors (Fixture       *fixture,
 
   /* Revoked from another connection (nexusctl): refused at once. */
   {
-    g_autoptr(GError) error = NULL;
+    g_autoptr (GError) error = NULL;
     g_assert_true (nexus_workers_revoke (fixture->admin, fixture->worker->worker_id, &error));
     g_assert_no_error (error);
   }
@@ -269,14 +265,13 @@ test_api_auth_errors (Fixture       *fixture,
 }
 
 static void
-test_api_rotation (Fixture       *fixture,
-                   gconstpointer  data)
+test_api_rotation (Fixture *fixture, gconstpointer data)
 {
   const char *path = "/api/v1/heartbeat";
   const char *body = "{}";
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
-  g_autoptr(NexusConnection) fresh = NULL;
+  g_autoptr (NexusConnection) fresh = NULL;
 
   /* Rotated with a grace: the old secret still works next to the new one. */
   text = nexus_workers_rotate (fixture->admin, fixture->worker->worker_id, 3600, "127.0.0.1:1",
@@ -301,11 +296,10 @@ test_api_rotation (Fixture       *fixture,
 }
 
 static void
-test_api_bad_bodies (Fixture       *fixture,
-                     gconstpointer  data)
+test_api_bad_bodies (Fixture *fixture, gconstpointer data)
 {
   const char *path = "/api/v1/heartbeat";
-  g_autoptr(GString) nested = g_string_new (NULL);
+  g_autoptr (GString) nested = g_string_new (NULL);
 
   assert_answer (fixture, path, "{\"version\":", 0, 400, "bad_request");
   assert_answer (fixture, path, "[1,2,3]", 0, 400, "bad_request");
@@ -328,8 +322,8 @@ test_api_bad_bodies (Fixture       *fixture,
 static GSocketConnection *
 connect_raw (Fixture *fixture)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GError) error = NULL;
   GSocketConnection *connection;
 
   g_socket_client_set_timeout (client, 10);
@@ -340,16 +334,15 @@ connect_raw (Fixture *fixture)
 
 /* Reads until the server closes or @limit bytes came; returns what came. */
 static char *
-read_all (GSocketConnection *connection,
-          gsize              limit)
+read_all (GSocketConnection *connection, gsize limit)
 {
   GInputStream *input = g_io_stream_get_input_stream (G_IO_STREAM (connection));
-  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr (GString) text = g_string_new (NULL);
   char buffer[4096];
 
   while (text->len < limit)
     {
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GError) error = NULL;
       gssize n = g_input_stream_read (input, buffer, sizeof buffer, NULL, &error);
       if (n <= 0)
         break;
@@ -359,13 +352,11 @@ read_all (GSocketConnection *connection,
 }
 
 static char *
-raw_exchange (Fixture    *fixture,
-              const char *request,
-              gsize       length)
+raw_exchange (Fixture *fixture, const char *request, gsize length)
 {
-  g_autoptr(GSocketConnection) connection = connect_raw (fixture);
+  g_autoptr (GSocketConnection) connection = connect_raw (fixture);
   GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_output_stream_write_all (output, request, length, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -377,9 +368,9 @@ static void
 assert_healthy (Fixture *fixture)
 {
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/healthz", fixture->port);
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
 
   body = soup_session_send_and_read (fixture->session, msg, NULL, &error);
   g_assert_no_error (error);
@@ -396,10 +387,9 @@ assert_refused (const char *reply)
 }
 
 static void
-test_api_malformed_http (Fixture       *fixture,
-                         gconstpointer  data)
+test_api_malformed_http (Fixture *fixture, gconstpointer data)
 {
-  static const char * const requests[] = {
+  static const char *const requests[] = {
     "POST /api/v1/heartbeat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
     "Content-Length: 2\r\nContent-Length: 5\r\n\r\n{}",
     "POST /api/v1/heartbeat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -420,15 +410,14 @@ test_api_malformed_http (Fixture       *fixture,
   /* A NUL inside a header name. */
   {
     static const char request[] = "GET /healthz HTTP/1.1\r\nHo\0st: x\r\n\r\n";
-    g_autofree char *reply = raw_exchange (fixture, request, sizeof request - 1);
+    g_autofree char  *reply = raw_exchange (fixture, request, sizeof request - 1);
     assert_refused (reply);
     assert_healthy (fixture);
   }
 }
 
 static void
-test_api_media_type (Fixture       *fixture,
-                     gconstpointer  data)
+test_api_media_type (Fixture *fixture, gconstpointer data)
 {
   const char *request = "POST /api/v1/heartbeat HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
                         "Content-Length: 2\r\nConnection: close\r\n\r\n{}";
@@ -442,7 +431,7 @@ static gsize
 resident_kib (void)
 {
   g_autofree char *status = NULL;
-  const char *line;
+  const char      *line;
 
   g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
   line = strstr (status, "VmRSS:");
@@ -451,8 +440,7 @@ resident_kib (void)
 }
 
 static void
-test_api_huge_upload (Fixture       *fixture,
-                      gconstpointer  data)
+test_api_huge_upload (Fixture *fixture, gconstpointer data)
 {
   gsize before = resident_kib ();
 
@@ -460,8 +448,8 @@ test_api_huge_upload (Fixture       *fixture,
   {
     const char *request = "POST /api/v1/heartbeat HTTP/1.1\r\nHost: x\r\n"
                           "Content-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n";
-    g_autoptr(GSocketConnection) connection = connect_raw (fixture);
-    GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+    g_autoptr (GSocketConnection) connection = connect_raw (fixture);
+    GOutputStream   *output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
     g_autofree char *reply = NULL;
 
     g_assert_true (g_output_stream_write_all (output, request, strlen (request), NULL, NULL, NULL));
@@ -475,11 +463,11 @@ test_api_huge_upload (Fixture       *fixture,
   {
     const char *request = "POST /api/v1/heartbeat HTTP/1.1\r\nHost: x\r\n"
                           "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
-    g_autoptr(GSocketConnection) connection = connect_raw (fixture);
-    GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+    g_autoptr (GSocketConnection) connection = connect_raw (fixture);
+    GOutputStream   *output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
     g_autofree char *chunk = g_malloc (65536 + 16);
-    gsize header = g_snprintf (chunk, 16, "10000\r\n");
-    gsize sent = 0;
+    gsize            header = g_snprintf (chunk, 16, "10000\r\n");
+    gsize            sent = 0;
 
     memset (chunk + header, 'x', 65536);
     memcpy (chunk + header + 65536, "\r\n", 2);
@@ -500,14 +488,13 @@ test_api_huge_upload (Fixture       *fixture,
 }
 
 static void
-test_api_slow_clients (Fixture       *fixture,
-                       gconstpointer  data)
+test_api_slow_clients (Fixture *fixture, gconstpointer data)
 {
   gint64 start;
 
   /* Connects and sends nothing. */
   {
-    g_autoptr(GSocketConnection) connection = connect_raw (fixture);
+    g_autoptr (GSocketConnection) connection = connect_raw (fixture);
     g_autofree char *reply = NULL;
 
     start = g_get_monotonic_time ();
@@ -520,17 +507,17 @@ test_api_slow_clients (Fixture       *fixture,
   {
     const char *request = "POST /api/v1/heartbeat HTTP/1.1\r\nHost: x\r\n"
                           "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
-    g_autoptr(GSocketConnection) connection = connect_raw (fixture);
+    g_autoptr (GSocketConnection) connection = connect_raw (fixture);
     GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
-    gboolean closed = FALSE;
+    gboolean       closed = FALSE;
 
     g_assert_true (g_output_stream_write_all (output, request, strlen (request), NULL, NULL, NULL));
     start = g_get_monotonic_time ();
     for (guint i = 0; i < 60 && !closed; i++)
       {
         g_usleep (100000);
-        closed = !g_output_stream_write_all (output, " ", 1, NULL, NULL, NULL)
-                 || !g_output_stream_flush (output, NULL, NULL);
+        closed = !g_output_stream_write_all (output, " ", 1, NULL, NULL, NULL) ||
+                 !g_output_stream_flush (output, NULL, NULL);
         if (!closed)
           {
             /* A closed peer shows on the next read as EOF. */
@@ -549,8 +536,8 @@ test_api_slow_clients (Fixture       *fixture,
   /* Keeps a connection open after a complete request and says nothing. */
   {
     const char *request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
-    g_autoptr(GSocketConnection) connection = connect_raw (fixture);
-    GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+    g_autoptr (GSocketConnection) connection = connect_raw (fixture);
+    GOutputStream   *output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
     g_autofree char *reply = NULL;
 
     g_assert_true (g_output_stream_write_all (output, request, strlen (request), NULL, NULL, NULL));
@@ -563,8 +550,7 @@ test_api_slow_clients (Fixture       *fixture,
 }
 
 static void
-test_api_rate_limit (Fixture       *fixture,
-                     gconstpointer  data)
+test_api_rate_limit (Fixture *fixture, gconstpointer data)
 {
   guint limited = 0;
   guint passed = 0;
@@ -594,13 +580,12 @@ test_api_rate_limit (Fixture       *fixture,
 }
 
 static void
-test_api_metrics (Fixture       *fixture,
-                  gconstpointer  data)
+test_api_metrics (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/metrics", fixture->port);
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
 
   assert_answer (fixture, "/api/v1/heartbeat", "{}", 0, 200, NULL);
   assert_answer (fixture, "/api/v1/heartbeat", "{}", 400, 401, "stale_timestamp");
@@ -609,33 +594,34 @@ test_api_metrics (Fixture       *fixture,
   body = soup_session_send_and_read (fixture->session, msg, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
-  g_assert_nonnull (g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-                                  "nexus_api_requests_total{endpoint=\"heartbeat\",status=\"200\"} 1"));
-  g_assert_nonnull (g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-                                  "nexus_api_requests_total{endpoint=\"heartbeat\",status=\"401\"} 1"));
+  g_assert_nonnull (
+      g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                    "nexus_api_requests_total{endpoint=\"heartbeat\",status=\"200\"} 1"));
+  g_assert_nonnull (
+      g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                    "nexus_api_requests_total{endpoint=\"heartbeat\",status=\"401\"} 1"));
 }
 
 static gboolean
-pin_cb (SoupMessage          *msg,
-        GTlsCertificate      *certificate,
-        GTlsCertificateFlags  errors,
-        gpointer              user_data)
+pin_cb (SoupMessage         *msg,
+        GTlsCertificate     *certificate,
+        GTlsCertificateFlags errors,
+        gpointer             user_data)
 {
-  const char *pinned = user_data;
+  const char      *pinned = user_data;
   g_autofree char *fingerprint = nexus_tls_fingerprint (certificate);
 
   return g_strcmp0 (fingerprint, pinned) == 0;
 }
 
 static guint
-get_pinned (guint16      port,
-            const char  *pinned)
+get_pinned (guint16 port, const char *pinned)
 {
-  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr (SoupSession) session = soup_session_new ();
   g_autofree char *url = g_strdup_printf ("https://127.0.0.1:%u/healthz", port);
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_signal_connect (msg, "accept-certificate", G_CALLBACK (pin_cb), (gpointer)pinned);
   body = soup_session_send_and_read (session, msg, NULL, &error);
@@ -645,23 +631,23 @@ get_pinned (guint16      port,
 static void
 test_api_tls (void)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("nexus-tls-XXXXXX", &error);
   g_autofree char *path = g_build_filename (dir, "nexus.db", NULL);
   g_autofree char *pem = nexus_tls_pem_path_for (path);
   g_autofree char *first = NULL;
-  NexusApiConfig config;
-  GStatBuf st;
+  NexusApiConfig   config;
+  GStatBuf         st;
 
   nexus_api_config_init_default (&config);
   config.tls = TRUE;
 
   for (guint round = 0; round < 2; round++)
     {
-      g_autoptr(NexusEngine) engine = nexus_engine_new (path, NEXUS_ENGINE_DEFAULT, &error);
-      g_autoptr(NexusStore) store = NULL;
+      g_autoptr (NexusEngine) engine = nexus_engine_new (path, NEXUS_ENGINE_DEFAULT, &error);
+      g_autoptr (NexusStore) store = NULL;
       g_autofree char *recorded = NULL;
-      const char *fingerprint;
+      const char      *fingerprint;
 
       g_assert_no_error (error);
       nexus_engine_set_api_config (engine, &config);
@@ -672,9 +658,10 @@ test_api_tls (void)
 
       /* A worker pinning the fingerprint gets through; another pin fails. */
       g_assert_cmpuint (get_pinned (nexus_engine_get_port (engine), fingerprint), ==, 200);
-      g_assert_cmpuint (get_pinned (nexus_engine_get_port (engine),
-                                    "0000000000000000000000000000000000000000000000000000000000000000"),
-                        ==, 0);
+      g_assert_cmpuint (
+          get_pinned (nexus_engine_get_port (engine),
+                      "0000000000000000000000000000000000000000000000000000000000000000"),
+          ==, 0);
 
       /* The fingerprint is recorded for connection strings. */
       store = nexus_store_open (path, NEXUS_STORE_OPEN_NO_CREATE, &error);
@@ -696,8 +683,8 @@ test_api_tls (void)
 
   for (guint i = 0; i < 4; i++)
     {
-      static const char * const suffixes[] = { "", "-wal", "-shm", ".tls.pem" };
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+      static const char *const suffixes[] = { "", "-wal", "-shm", ".tls.pem" };
+      g_autofree char         *file = g_strconcat (path, suffixes[i], NULL);
       g_unlink (file);
     }
   g_rmdir (dir);
@@ -706,18 +693,17 @@ test_api_tls (void)
 /* Queues a place_search job through another connection, as nexusctl or a
  * second console would. */
 static gint64
-enqueue_job (Fixture    *fixture,
-             const char *keyword)
+enqueue_job (Fixture *fixture, const char *keyword)
 {
-  g_autoptr(NexusJobQueue) queue = nexus_job_queue_new (fixture->admin);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusJobQueue) queue = nexus_job_queue_new (fixture->admin);
+  g_autoptr (GError) error = NULL;
   g_autofree char *payload = g_strdup_printf (
       "{\"search_id\":0,\"keyword\":\"%s\",\"provider\":\"overpass\",\"cell\":{\"south\":48.85,"
       "\"west\":2.33,\"north\":48.87,\"east\":2.36},\"depth\":0,\"country\":\"FR\","
       "\"language\":\"fr\"}",
       keyword);
   NexusJobSpec spec = { 0 };
-  gint64 id = 0;
+  gint64       id = 0;
 
   spec.run = 1;
   spec.kind = NEXUS_JOB_KIND_PLACE_SEARCH;
@@ -732,10 +718,9 @@ enqueue_job (Fixture    *fixture,
 }
 
 static gint64
-count_rows (Fixture    *fixture,
-            const char *table)
+count_rows (Fixture *fixture, const char *table)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   gint64 count = -1;
 
   nexus_store_count_rows (fixture->admin, table, &count, &error);
@@ -744,26 +729,25 @@ count_rows (Fixture    *fixture,
 }
 
 static const char report_body_format[] =
-  "{\"lease_token\":\"%s\",\"final\":true,\"saturated\":false,\"stats\":{},\"results\":["
-  "{\"provider\":\"overpass\",\"ref\":\"node/1\",\"name\":\"Le Petit Zinc\","
-  "\"phones\":[\"01 42 61 20 00\"],\"lat\":48.8601,\"lon\":2.3401,\"city\":\"Paris\"},"
-  "{\"provider\":\"overpass\",\"ref\":\"node/2\"},"
-  "{\"provider\":\"overpass\",\"ref\":\"node/3\",\"name\":\"Café sans téléphone\","
-  "\"lat\":48.8611,\"lon\":2.3411}]}";
+    "{\"lease_token\":\"%s\",\"final\":true,\"saturated\":false,\"stats\":{},\"results\":["
+    "{\"provider\":\"overpass\",\"ref\":\"node/1\",\"name\":\"Le Petit Zinc\","
+    "\"phones\":[\"01 42 61 20 00\"],\"lat\":48.8601,\"lon\":2.3401,\"city\":\"Paris\"},"
+    "{\"provider\":\"overpass\",\"ref\":\"node/2\"},"
+    "{\"provider\":\"overpass\",\"ref\":\"node/3\",\"name\":\"Café sans téléphone\","
+    "\"lat\":48.8611,\"lon\":2.3411}]}";
 
 static void
-test_api_job_flow (Fixture       *fixture,
-                   gconstpointer  data)
+test_api_job_flow (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *token_a = NULL;
   g_autofree char *token_b = NULL;
   g_autofree char *body = NULL;
   g_autofree char *path = NULL;
-  gint64 job_a = enqueue_job (fixture, "restaurant");
-  gint64 job_b = enqueue_job (fixture, "cafe");
-  gint64 leads_before;
-  Answer answer;
-  JsonArray *jobs;
+  gint64           job_a = enqueue_job (fixture, "restaurant");
+  gint64           job_b = enqueue_job (fixture, "cafe");
+  gint64           leads_before;
+  Answer           answer;
+  JsonArray       *jobs;
 
   /* Lease both. */
   send_signed (fixture, "/api/v1/jobs/lease", "{\"max\":5,\"wait_s\":0}", 0, NULL, NULL, &answer);
@@ -790,7 +774,8 @@ test_api_job_flow (Fixture       *fixture,
   /* Nothing left: an empty list at once. */
   send_signed (fixture, "/api/v1/jobs/lease", "{\"max\":1}", 0, NULL, NULL, &answer);
   g_assert_cmpuint (answer.status, ==, 200);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (answer.object, "jobs")), ==, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (answer.object, "jobs")),
+                    ==, 0);
   answer_clear (&answer);
 
   /* Extend with the token, and with a wrong one. */
@@ -821,8 +806,8 @@ test_api_job_flow (Fixture       *fixture,
   {
     JsonArray *rejected = json_object_get_array_member (answer.object, "rejected");
     g_assert_cmpuint (json_array_get_length (rejected), ==, 1);
-    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (rejected, 0),
-                                                 "index"), ==, 1);
+    g_assert_cmpint (
+        json_object_get_int_member (json_array_get_object_element (rejected, 0), "index"), ==, 1);
   }
   g_assert_cmpint (count_rows (fixture, "leads"), ==, leads_before + 2);
 
@@ -862,7 +847,8 @@ test_api_job_flow (Fixture       *fixture,
   /* Fail job B: it goes back to the queue with a retry time. */
   path = g_strdup_printf ("/api/v1/jobs/%" G_GINT64_FORMAT "/fail", job_b);
   body = g_strdup_printf ("{\"lease_token\":\"%s\",\"error\":\"HTTP 503 from Overpass\","
-                          "\"retryable\":true}", token_b);
+                          "\"retryable\":true}",
+                          token_b);
   send_signed (fixture, path, body, 0, NULL, NULL, &answer);
   g_assert_cmpuint (answer.status, ==, 200);
   g_assert_cmpstr (json_object_get_string_member (answer.object, "state"), ==, "queued");
@@ -899,8 +885,8 @@ static gpointer
 long_poll_thread (gpointer data)
 {
   PollCall *call = data;
-  gint64 start = g_get_monotonic_time ();
-  Answer answer;
+  gint64    start = g_get_monotonic_time ();
+  Answer    answer;
 
   send_signed (call->fixture, "/api/v1/jobs/lease", "{\"max\":1,\"wait_s\":10}", 0, NULL, NULL,
                &answer);
@@ -913,13 +899,12 @@ long_poll_thread (gpointer data)
 }
 
 static void
-test_api_long_poll (Fixture       *fixture,
-                    gconstpointer  data)
+test_api_long_poll (Fixture *fixture, gconstpointer data)
 {
   PollCall call = { fixture };
   GThread *thread;
-  Answer answer;
-  gint64 start;
+  Answer   answer;
+  gint64   start;
 
   /* Work queued by another connection while the lease waits wakes it. */
   thread = g_thread_new ("long-poll", long_poll_thread, &call);
@@ -935,22 +920,22 @@ test_api_long_poll (Fixture       *fixture,
   start = g_get_monotonic_time ();
   send_signed (fixture, "/api/v1/jobs/lease", "{\"max\":1,\"wait_s\":1}", 0, NULL, NULL, &answer);
   g_assert_cmpuint (answer.status, ==, 200);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (answer.object, "jobs")), ==, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (answer.object, "jobs")),
+                    ==, 0);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 900000);
   answer_clear (&answer);
 }
 
 static void
-test_api_long_poll_hang_up (Fixture       *fixture,
-                            gconstpointer  data)
+test_api_long_poll_hang_up (Fixture *fixture, gconstpointer data)
 {
-  const char *body = "{\"max\":1,\"wait_s\":20}";
-  g_autofree char *timestamp = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                g_get_real_time () / G_USEC_PER_SEC);
+  const char      *body = "{\"max\":1,\"wait_s\":20}";
+  g_autofree char *timestamp =
+      g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
   g_autofree char *nonce = nexus_signature_new_nonce ();
-  g_autofree char *signature = nexus_signature_compute (fixture->worker->secret, "POST",
-                                                        "/api/v1/jobs/lease", timestamp, nonce,
-                                                        (const guint8 *)body, strlen (body));
+  g_autofree char *signature =
+      nexus_signature_compute (fixture->worker->secret, "POST", "/api/v1/jobs/lease", timestamp,
+                               nonce, (const guint8 *)body, strlen (body));
   g_autofree char *request = g_strdup_printf (
       "POST /api/v1/jobs/lease HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
       "Content-Length: %zu\r\nX-Nexus-Worker: %s\r\nX-Nexus-Timestamp: %s\r\n"
@@ -960,9 +945,10 @@ test_api_long_poll_hang_up (Fixture       *fixture,
 
   /* A worker starts a long poll and hangs up. */
   {
-    g_autoptr(GSocketConnection) connection = connect_raw (fixture);
-    g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
-                                              request, strlen (request), NULL, NULL, NULL));
+    g_autoptr (GSocketConnection) connection = connect_raw (fixture);
+    g_assert_true (
+        g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                                   request, strlen (request), NULL, NULL, NULL));
     g_usleep (300000);
     g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
   }
@@ -972,40 +958,41 @@ test_api_long_poll_hang_up (Fixture       *fixture,
   g_usleep (500000);
   send_signed (fixture, "/api/v1/jobs/lease", "{\"max\":1,\"wait_s\":0}", 0, NULL, NULL, &answer);
   g_assert_cmpuint (answer.status, ==, 200);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (answer.object, "jobs")), ==, 1);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (answer.object, "jobs")),
+                    ==, 1);
   answer_clear (&answer);
 }
 
 static void
-test_api_events (Fixture       *fixture,
-                 gconstpointer  data)
+test_api_events (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr(NexusConnection) operator = NULL;
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autofree char *timestamp = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                g_get_real_time () / G_USEC_PER_SEC);
+  g_autoptr (GError) error = NULL;
+  g_autofree char            *text = NULL;
+  g_autoptr (NexusConnection) operator= NULL;
+  g_autoptr (GSocketConnection) connection = NULL;
+  g_autofree char *timestamp =
+      g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
   g_autofree char *nonce = nexus_signature_new_nonce ();
   g_autofree char *signature = NULL;
   g_autofree char *request = NULL;
-  g_autoptr(GString) received = g_string_new (NULL);
+  g_autoptr (GString) received = g_string_new (NULL);
   GInputStream *input;
-  Answer answer;
+  Answer        answer;
 
   text = nexus_workers_add (fixture->admin, "dashboard", NEXUS_ROLE_OPERATOR, "127.0.0.1:1", NULL,
                             NULL, &error);
   g_assert_no_error (error);
-  operator = nexus_connection_parse (text, &error);
+  operator= nexus_connection_parse (text, &error);
   g_assert_no_error (error);
 
   /* A worker's credentials do not open the stream. */
   {
     g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/events", fixture->port);
-    g_autofree char *wsig = nexus_signature_compute (fixture->worker->secret, "GET", "/api/v1/events",
-                                                     timestamp, "worker-nonce-000001", NULL, 0);
-    g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-    g_autoptr(GBytes) body = NULL;
+    g_autofree char *wsig =
+        nexus_signature_compute (fixture->worker->secret, "GET", "/api/v1/events", timestamp,
+                                 "worker-nonce-000001", NULL, 0);
+    g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+    g_autoptr (GBytes) body = NULL;
     SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
 
     soup_message_headers_replace (headers, "X-Nexus-Worker", fixture->worker->worker_id);
@@ -1025,8 +1012,9 @@ test_api_events (Fixture       *fixture,
                              "X-Nexus-Signature: %s\r\n\r\n",
                              operator->worker_id, timestamp, nonce, signature);
   connection = connect_raw (fixture);
-  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
-                                            request, strlen (request), NULL, NULL, NULL));
+  g_assert_true (
+      g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), request,
+                                 strlen (request), NULL, NULL, NULL));
   input = g_io_stream_get_input_stream (G_IO_STREAM (connection));
 
   enqueue_job (fixture, "pharmacy");
@@ -1036,7 +1024,7 @@ test_api_events (Fixture       *fixture,
 
   while (strstr (received->str, "event: job.leased") == NULL)
     {
-      char buffer[1024];
+      char   buffer[1024];
       gssize n = g_input_stream_read (input, buffer, sizeof buffer, NULL, &error);
       g_assert_no_error (error);
       g_assert_cmpint (n, >, 0);
@@ -1061,7 +1049,7 @@ static gpointer
 report_thread (gpointer data)
 {
   ReportCall *call = data;
-  Answer answer;
+  Answer      answer;
 
   send_signed_full (call->fixture, call->path, call->body, 0, NULL, NULL, call->key, &answer);
   call->status = answer.status;
@@ -1071,16 +1059,15 @@ report_thread (gpointer data)
 }
 
 static void
-test_api_in_progress (Fixture       *fixture,
-                      gconstpointer  data)
+test_api_in_progress (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *token = NULL;
   g_autofree char *path = NULL;
   g_autofree char *body = NULL;
-  gint64 job = enqueue_job (fixture, "florist");
-  ReportCall first = { fixture };
-  GThread *thread;
-  Answer answer;
+  gint64           job = enqueue_job (fixture, "florist");
+  ReportCall       first = { fixture };
+  GThread         *thread;
+  Answer           answer;
 
   send_signed (fixture, "/api/v1/jobs/lease", "{\"max\":1}", 0, NULL, NULL, &answer);
   token = g_strdup (json_object_get_string_member (
@@ -1113,8 +1100,7 @@ test_api_in_progress (Fixture       *fixture,
 }
 
 static void
-test_api_draining (Fixture       *fixture,
-                   gconstpointer  data)
+test_api_draining (Fixture *fixture, gconstpointer data)
 {
   Answer answer;
 
@@ -1130,8 +1116,7 @@ test_api_draining (Fixture       *fixture,
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   static NexusApiConfig fast;
   static NexusApiConfig limited;

@@ -35,12 +35,12 @@ typedef struct
   NexusConnection *worker;
   GSubprocess     *server;
   /* The port of the running server; 0 while it is down.  Guarded by lock. */
-  guint16          port;
-  GMutex           lock;
-  GCond            cond;
-  guint            acknowledged;     /* reports answered 200 */
-  GPtrArray       *acknowledged_refs; /* char*: one ref of each acknowledged report */
-  gboolean         stop;
+  guint16    port;
+  GMutex     lock;
+  GCond      cond;
+  guint      acknowledged;      /* reports answered 200 */
+  GPtrArray *acknowledged_refs; /* char*: one ref of each acknowledged report */
+  gboolean   stop;
 } Crash;
 
 static void
@@ -52,14 +52,15 @@ die_with_parent (gpointer user_data)
 static guint16
 start_server (Crash *crash)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autofree char *path = g_build_filename (g_getenv ("NEXUS_BUILD_DIR"), "app", "nexus-server",
-                                            NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autofree char *path =
+      g_build_filename (g_getenv ("NEXUS_BUILD_DIR"), "app", "nexus-server", NULL);
   g_autofree char *line = NULL;
-  const char *port_text;
+  const char      *port_text;
 
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr (GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
   /* The server dies with the test, whatever happens to the test. */
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
@@ -78,25 +79,24 @@ start_server (Crash *crash)
 /* POSTs a signed request; returns the status (0 when the connection
  * failed) and the parsed body. */
 static guint
-post (Crash        *crash,
-      SoupSession  *session,
-      guint16       port,
-      const char   *path,
-      const char   *body,
-      const char   *key,
-      JsonNode    **out_body)
+post (Crash       *crash,
+      SoupSession *session,
+      guint16      port,
+      const char  *path,
+      const char  *body,
+      const char  *key,
+      JsonNode   **out_body)
 {
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", port, path);
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
-  g_autoptr(GBytes) response = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *timestamp = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                g_get_real_time () / G_USEC_PER_SEC);
+  g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr (GBytes) request = g_bytes_new (body, strlen (body));
+  g_autoptr (GBytes) response = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *timestamp =
+      g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
   g_autofree char *nonce = nexus_signature_new_nonce ();
-  g_autofree char *signature = nexus_signature_compute (crash->worker->secret, "POST", path,
-                                                        timestamp, nonce, (const guint8 *)body,
-                                                        strlen (body));
+  g_autofree char *signature = nexus_signature_compute (
+      crash->worker->secret, "POST", path, timestamp, nonce, (const guint8 *)body, strlen (body));
   SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
 
   soup_message_headers_replace (headers, "X-Nexus-Worker", crash->worker->worker_id);
@@ -132,20 +132,20 @@ static gpointer
 client_thread (gpointer data)
 {
   Crash *crash = data;
-  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 5, NULL);
+  g_autoptr (SoupSession) session = soup_session_new_with_options ("timeout", 5, NULL);
 
   for (;;)
     {
-      g_autoptr(JsonNode) answer = NULL;
+      g_autoptr (JsonNode) answer = NULL;
       g_autofree char *report_path = NULL;
       g_autofree char *body = NULL;
       g_autofree char *key = NULL;
       g_autofree char *ref = NULL;
-      JsonArray *jobs;
-      JsonObject *job;
-      gint64 job_id;
-      guint status;
-      guint16 port = current_port (crash);
+      JsonArray       *jobs;
+      JsonObject      *job;
+      gint64           job_id;
+      guint            status;
+      guint16          port = current_port (crash);
 
       if (port == 0)
         break;
@@ -163,12 +163,13 @@ client_thread (gpointer data)
       ref = g_strdup_printf ("node/%" G_GINT64_FORMAT, 1000000 + job_id);
       key = g_strdup_printf ("job-%" G_GINT64_FORMAT "-final", job_id);
       report_path = g_strdup_printf ("/api/v1/jobs/%" G_GINT64_FORMAT "/report", job_id);
-      body = g_strdup_printf ("{\"lease_token\":\"%s\",\"final\":true,\"results\":["
-                              "{\"provider\":\"overpass\",\"ref\":\"%s\",\"name\":\"Place %" G_GINT64_FORMAT "\","
-                              "\"phones\":[\"+33 1 40 %02d %02d %02d\"],\"lat\":%.4f,\"lon\":2.35}]}",
-                              json_object_get_string_member (job, "lease_token"), ref, job_id,
-                              (int)(job_id / 10000 % 100), (int)(job_id / 100 % 100),
-                              (int)(job_id % 100), 40.0 + job_id * 0.01);
+      body = g_strdup_printf (
+          "{\"lease_token\":\"%s\",\"final\":true,\"results\":["
+          "{\"provider\":\"overpass\",\"ref\":\"%s\",\"name\":\"Place %" G_GINT64_FORMAT "\","
+          "\"phones\":[\"+33 1 40 %02d %02d %02d\"],\"lat\":%.4f,\"lon\":2.35}]}",
+          json_object_get_string_member (job, "lease_token"), ref, job_id,
+          (int)(job_id / 10000 % 100), (int)(job_id / 100 % 100), (int)(job_id % 100),
+          40.0 + job_id * 0.01);
 
       /* Places kilometres apart with their own numbers: nothing may merge,
        * so every report must leave exactly one lead.  Retry the same key
@@ -195,10 +196,9 @@ client_thread (gpointer data)
 }
 
 static gint64
-query_count (NexusStore *store,
-             const char *table)
+query_count (NexusStore *store, const char *table)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   gint64 count = -1;
 
   nexus_store_count_rows (store, table, &count, &error);
@@ -210,7 +210,7 @@ static void
 test_crash_during_reports (void)
 {
   Crash crash = { 0 };
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   GThread *threads[N_CLIENTS];
 
   crash.dir = g_dir_make_tmp ("nexus-crash-XXXXXX", &error);
@@ -222,8 +222,8 @@ test_crash_during_reports (void)
 
   /* The database with a worker and the jobs, made before the server runs. */
   {
-    g_autoptr(NexusStore) store = nexus_store_open (crash.db, NEXUS_STORE_OPEN_DEFAULT, &error);
-    g_autoptr(NexusJobQueue) queue = NULL;
+    g_autoptr (NexusStore) store = nexus_store_open (crash.db, NEXUS_STORE_OPEN_DEFAULT, &error);
+    g_autoptr (NexusJobQueue) queue = NULL;
     g_autofree char *text = NULL;
 
     g_assert_no_error (error);
@@ -281,22 +281,22 @@ test_crash_during_reports (void)
   /* Every job was reported once and every place is in the vault once. */
   g_assert_cmpuint (crash.acknowledged, ==, N_JOBS);
   {
-    g_autoptr(NexusStore) store = nexus_store_open (crash.db, NEXUS_STORE_OPEN_NO_CREATE, &error);
+    g_autoptr (NexusStore) store = nexus_store_open (crash.db, NEXUS_STORE_OPEN_NO_CREATE, &error);
     g_assert_no_error (error);
     g_assert_cmpint (query_count (store, "lead_sources"), ==, N_JOBS);
     g_assert_cmpint (query_count (store, "leads"), ==, N_JOBS);
     g_assert_cmpint (query_count (store, "idempotency_keys"), ==, N_JOBS);
   }
   {
-    g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
     for (guint i = 0; i < crash.acknowledged_refs->len; i++)
       g_assert_true (g_hash_table_add (seen, g_ptr_array_index (crash.acknowledged_refs, i)));
   }
 
   for (guint i = 0; i < 4; i++)
     {
-      static const char * const suffixes[] = { "", "-wal", "-shm", ".tls.pem" };
-      g_autofree char *file = g_strconcat (crash.db, suffixes[i], NULL);
+      static const char *const suffixes[] = { "", "-wal", "-shm", ".tls.pem" };
+      g_autofree char         *file = g_strconcat (crash.db, suffixes[i], NULL);
       g_unlink (file);
     }
   g_rmdir (crash.dir);
@@ -309,8 +309,7 @@ test_crash_during_reports (void)
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_unsetenv ("NEXUS_INTERNAL_SECRET");

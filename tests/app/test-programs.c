@@ -23,10 +23,9 @@ typedef struct
 } Fixture;
 
 static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
+fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   fixture->dir = g_dir_make_tmp ("nexus-programs-XXXXXX", &error);
   g_assert_no_error (error);
@@ -34,10 +33,9 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
+fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GDir) dir = g_dir_open (fixture->dir, 0, NULL);
+  g_autoptr (GDir) dir = g_dir_open (fixture->dir, 0, NULL);
   const char *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
@@ -62,18 +60,14 @@ program_path (const char *name)
 /* Runs PROGRAM ARGS… with XDG_DATA_HOME inside the fixture, so no default
  * database outside it is ever touched. */
 static int
-run (Fixture     *fixture,
-     char       **out_stdout,
-     char       **out_stderr,
-     const char  *program,
-     ...)
+run (Fixture *fixture, char **out_stdout, char **out_stderr, const char *program, ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
   const char *arg;
-  va_list args;
+  va_list     args;
 
   g_ptr_array_add (argv, program_path (program));
   va_start (args, program);
@@ -82,10 +76,10 @@ run (Fixture     *fixture,
   va_end (args);
   g_ptr_array_add (argv, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->dir, TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *)argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, out_stdout, out_stderr, &error);
   g_assert_no_error (error);
@@ -96,12 +90,11 @@ run (Fixture     *fixture,
 /* Runs nexus-server on the fixture's database until it listens, then stops
  * it: the file then exists with the current schema. */
 static void
-start_and_stop_server (Fixture  *fixture,
-                       gboolean  demo)
+start_and_stop_server (Fixture *fixture, gboolean demo)
 {
-  g_autoptr(GSubprocess) server = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GSubprocess) server = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *path = program_path ("nexus-server");
   g_autofree char *line = NULL;
 
@@ -119,10 +112,9 @@ start_and_stop_server (Fixture  *fixture,
 }
 
 static void
-test_help_and_version (Fixture       *fixture,
-                       gconstpointer  data)
+test_help_and_version (Fixture *fixture, gconstpointer data)
 {
-  static const char * const programs[] = { "nexus-server", "nexus-worker", "nexusctl" };
+  static const char *const programs[] = { "nexus-server", "nexus-worker", "nexusctl" };
 
   for (guint i = 0; i < G_N_ELEMENTS (programs); i++)
     {
@@ -147,19 +139,18 @@ test_help_and_version (Fixture       *fixture,
 }
 
 static void
-test_ctl_status (Fixture       *fixture,
-                 gconstpointer  data)
+test_ctl_status (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
   JsonObject *root;
   JsonObject *tables;
 
   /* No database yet: a clear failure, and none is created. */
-  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "status", NULL),
-                   ==, 1);
+  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "status", NULL), ==,
+                   1);
   g_assert_nonnull (strstr (err, fixture->db));
   g_assert_false (g_file_test (fixture->db, G_FILE_TEST_EXISTS));
   g_clear_pointer (&out, g_free);
@@ -167,15 +158,16 @@ test_ctl_status (Fixture       *fixture,
 
   /* The server creates it (with demo data only when asked). */
   g_assert_cmpint (run (fixture, &out, &err, "nexus-server", "--db", fixture->db, "--demo",
-                        "--listen", "bad-address", NULL), ==, 2);
+                        "--listen", "bad-address", NULL),
+                   ==, 2);
   g_assert_false (g_file_test (fixture->db, G_FILE_TEST_EXISTS));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   start_and_stop_server (fixture, TRUE);
 
-  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "status", "--json",
-                        NULL), ==, 0);
+  g_assert_cmpint (
+      run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "status", "--json", NULL), ==, 0);
   json_parser_load_from_data (parser, out, -1, &error);
   g_assert_no_error (error);
   root = json_node_get_object (json_parser_get_root (parser));
@@ -191,17 +183,18 @@ test_ctl_status (Fixture       *fixture,
   g_clear_pointer (&err, g_free);
 
   /* The command's options may also come after it; unknown ones are usage errors. */
-  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "status", "--db", fixture->db, NULL),
-                   ==, 0);
+  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "status", "--db", fixture->db, NULL), ==,
+                   0);
   g_assert_nonnull (strstr (out, "leads"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "status",
-                        "--frobnicate", NULL), ==, 2);
+  g_assert_cmpint (
+      run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "status", "--frobnicate", NULL),
+      ==, 2);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "launch", NULL),
-                   ==, 2);
+  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "launch", NULL), ==,
+                   2);
   g_assert_nonnull (strstr (err, "launch"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -209,54 +202,53 @@ test_ctl_status (Fixture       *fixture,
 }
 
 static void
-test_ctl_refuses_newer (Fixture       *fixture,
-                        gconstpointer  data)
+test_ctl_refuses_newer (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
-  gsize length = 0;
+  gsize            length = 0;
 
-  g_assert_cmpint (run (fixture, &out, &err, "nexus-server", "--db", fixture->db, "--version",
-                        NULL), ==, 0);
+  g_assert_cmpint (
+      run (fixture, &out, &err, "nexus-server", "--db", fixture->db, "--version", NULL), ==, 0);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   /* A garbage file is refused with a message naming it, and kept as it was. */
   g_file_set_contents (fixture->db, "garbage garbage garbage garbage garbage garbage", -1, NULL);
   g_file_get_contents (fixture->db, &before, &length, NULL);
-  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "status", NULL),
-                   ==, 1);
+  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "status", NULL), ==,
+                   1);
   g_assert_nonnull (strstr (err, fixture->db));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run (fixture, &out, &err, "nexus-server", "--db", fixture->db,
-                        "--listen", "127.0.0.1:0", NULL), ==, 1);
+  g_assert_cmpint (run (fixture, &out, &err, "nexus-server", "--db", fixture->db, "--listen",
+                        "127.0.0.1:0", NULL),
+                   ==, 1);
   g_assert_nonnull (strstr (err, fixture->db));
   g_file_get_contents (fixture->db, &after, &length, NULL);
   g_assert_cmpstr (before, ==, after);
 }
 
 static void
-check_server_stops_on (Fixture *fixture,
-                       int      signal_number)
+check_server_stops_on (Fixture *fixture, int signal_number)
 {
-  g_autoptr(GSubprocess) server = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) body = NULL;
+  g_autoptr (GSubprocess) server = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GBytes) body = NULL;
   g_autofree char *path = program_path ("nexus-server");
   g_autofree char *line = NULL;
   g_autofree char *url = NULL;
   g_autofree char *rest = NULL;
-  const char *port_text;
-  guint64 port = 0;
+  const char      *port_text;
+  guint64          port = 0;
 
-  server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, path,
-                             "--db", fixture->db, "--listen", "127.0.0.1:0", NULL);
+  server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, path, "--db", fixture->db,
+                             "--listen", "127.0.0.1:0", NULL);
   g_assert_no_error (error);
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
 
@@ -289,33 +281,30 @@ check_server_stops_on (Fixture *fixture,
   /* The WAL was checkpointed: the database file alone is complete. */
   {
     g_autofree char *wal = g_strconcat (fixture->db, "-wal", NULL);
-    GStatBuf st;
+    GStatBuf         st;
     if (g_stat (wal, &st) == 0)
       g_assert_cmpint (st.st_size, ==, 0);
   }
 }
 
 static void
-test_server_sigterm (Fixture       *fixture,
-                     gconstpointer  data)
+test_server_sigterm (Fixture *fixture, gconstpointer data)
 {
   check_server_stops_on (fixture, SIGTERM);
 }
 
 static void
-test_server_sigint (Fixture       *fixture,
-                    gconstpointer  data)
+test_server_sigint (Fixture *fixture, gconstpointer data)
 {
   check_server_stops_on (fixture, SIGINT);
 }
 
 static void
-test_worker_connection (Fixture       *fixture,
-                        gconstpointer  data)
+test_worker_connection (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  const char *secret = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA";
+  const char      *secret = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA";
   g_autofree char *good = g_strdup_printf ("nexus://127.0.0.1:8787/?worker=w1&secret=%s", secret);
   g_autofree char *bad = g_strdup_printf ("nexus://127.0.0.1/?worker=w1&secret=%s", secret);
 
@@ -336,29 +325,29 @@ test_worker_connection (Fixture       *fixture,
 }
 
 static void
-test_ctl_worker (Fixture       *fixture,
-                 gconstpointer  data)
+test_ctl_worker (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
   g_autofree char *worker_id = NULL;
   g_autofree char *connection = NULL;
   g_autofree char *secret = NULL;
-  JsonObject *root;
-  JsonArray *workers;
+  JsonObject      *root;
+  JsonArray       *workers;
 
   start_and_stop_server (fixture, FALSE);
 
   g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "add",
-                        "Riyadh VPS", "--json", NULL), ==, 0);
+                        "Riyadh VPS", "--json", NULL),
+                   ==, 0);
   json_parser_load_from_data (parser, out, -1, &error);
   g_assert_no_error (error);
   root = json_node_get_object (json_parser_get_root (parser));
   connection = g_strdup (json_object_get_string_member (root, "connection"));
-  worker_id = g_strdup (json_object_get_string_member (
-      json_object_get_object_member (root, "worker"), "id"));
+  worker_id = g_strdup (
+      json_object_get_string_member (json_object_get_object_member (root, "worker"), "id"));
   /* The engine recorded where it listened; the string points there. */
   g_assert_true (g_str_has_prefix (connection, "nexus://127.0.0.1:"));
   g_assert_nonnull (strstr (connection, worker_id));
@@ -368,67 +357,72 @@ test_ctl_worker (Fixture       *fixture,
   g_clear_pointer (&err, g_free);
 
   /* Listing never shows the secret. */
-  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "list",
-                        "--json", NULL), ==, 0);
+  g_assert_cmpint (
+      run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "list", "--json", NULL),
+      ==, 0);
   g_assert_null (strstr (out, secret));
   json_parser_load_from_data (parser, out, -1, &error);
   g_assert_no_error (error);
   workers = json_node_get_array (json_parser_get_root (parser));
   g_assert_cmpuint (json_array_get_length (workers), ==, 1);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (workers, 0),
-                                                  "name"), ==, "Riyadh VPS");
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (workers, 0), "name"), ==,
+      "Riyadh VPS");
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   /* Rotation prints a new string for the same worker. */
   g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "rotate",
-                        worker_id, "--grace", "1h", NULL), ==, 0);
+                        worker_id, "--grace", "1h", NULL),
+                   ==, 0);
   g_assert_nonnull (strstr (out, worker_id));
   g_assert_null (strstr (out, secret));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "rotate",
-                        worker_id, "--grace", "soon", NULL), ==, 2);
+                        worker_id, "--grace", "soon", NULL),
+                   ==, 2);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   /* Revocation, then the list says so. */
   g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "revoke",
-                        worker_id, NULL), ==, 0);
+                        worker_id, NULL),
+                   ==, 0);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "list",
-                        NULL), ==, 0);
+  g_assert_cmpint (
+      run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "list", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "revoked"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   /* Bad input: no name, unknown worker, unknown sub-command. */
-  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "add",
-                        NULL), ==, 2);
+  g_assert_cmpint (
+      run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "add", NULL), ==, 2);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "add",
-                        "   ", NULL), ==, 2);
+  g_assert_cmpint (
+      run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "add", "   ", NULL), ==,
+      2);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "revoke",
-                        "wNOSUCH", NULL), ==, 1);
+                        "wNOSUCH", NULL),
+                   ==, 1);
   g_assert_nonnull (strstr (err, "wNOSUCH"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "fire",
-                        NULL), ==, 2);
+  g_assert_cmpint (
+      run (fixture, &out, &err, "nexusctl", "--db", fixture->db, "worker", "fire", NULL), ==, 2);
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/nexus/Programs/help-version-usage", test_help_and_version);
   ADD ("/nexus/Programs/nexusctl-status", test_ctl_status);

@@ -22,24 +22,26 @@
 static void
 test_signature_vectors (void)
 {
-  const char *body = "{\"max\":1,\"wait_s\":0}";
+  const char      *body = "{\"max\":1,\"wait_s\":0}";
   g_autofree char *first = NULL;
   g_autofree char *second = NULL;
 
   first = nexus_signature_compute (VECTOR_SECRET, "POST", "/api/v1/jobs/lease", "1700000000",
                                    "3q2n9f0c7a1b4e6d", (const guint8 *)body, strlen (body));
-  g_assert_cmpstr (first, ==, "v1=f4bc4ad20a972ba440b12aabb386a639f61066b4cba2b474a97f8cdd61394b63");
+  g_assert_cmpstr (first, ==,
+                   "v1=f4bc4ad20a972ba440b12aabb386a639f61066b4cba2b474a97f8cdd61394b63");
 
   second = nexus_signature_compute (VECTOR_SECRET, "GET", "/api/v1/events?since=42", "1700000123",
                                     "abcdefghijklmnop", NULL, 0);
-  g_assert_cmpstr (second, ==, "v1=fe892f1d6a00711ac6c12a5b3453a66c3f5e7a8076a424297638cfb5296176b7");
+  g_assert_cmpstr (second, ==,
+                   "v1=fe892f1d6a00711ac6c12a5b3453a66c3f5e7a8076a424297638cfb5296176b7");
 }
 
 static void
 test_signature_header (void)
 {
-  const char *good = "v1=f4bc4ad20a972ba440b12aabb386a639f61066b4cba2b474a97f8cdd61394b63";
-  const char *bad = "v1=04bc4ad20a972ba440b12aabb386a639f61066b4cba2b474a97f8cdd61394b63";
+  const char      *good = "v1=f4bc4ad20a972ba440b12aabb386a639f61066b4cba2b474a97f8cdd61394b63";
+  const char      *bad = "v1=04bc4ad20a972ba440b12aabb386a639f61066b4cba2b474a97f8cdd61394b63";
   g_autofree char *several = g_strdup_printf ("v2=zzz, %s ,%s", bad, good);
   g_autofree char *other_scheme = g_strdup_printf ("v2=%s", good + 3);
 
@@ -61,7 +63,7 @@ test_signature_header (void)
 static void
 test_signature_nonce_and_time (void)
 {
-  gint64 seconds = 0;
+  gint64           seconds = 0;
   g_autofree char *fresh = nexus_signature_new_nonce ();
   g_autofree char *other = nexus_signature_new_nonce ();
 
@@ -93,10 +95,9 @@ typedef struct
 } Fixture;
 
 static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
+fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_unsetenv ("NEXUS_INTERNAL_SECRET");
   fixture->dir = g_dir_make_tmp ("nexus-auth-XXXXXX", &error);
@@ -107,10 +108,9 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
+fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  static const char * const suffixes[] = { "", "-wal", "-shm" };
+  static const char *const suffixes[] = { "", "-wal", "-shm" };
 
   g_clear_object (&fixture->store);
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
@@ -127,10 +127,10 @@ fixture_tear_down (Fixture       *fixture,
 /* A signed request as a worker would send it. */
 typedef struct
 {
-  char             *timestamp;
-  char             *nonce;
-  char             *signature;
-  NexusAuthRequest  request;
+  char            *timestamp;
+  char            *nonce;
+  char            *signature;
+  NexusAuthRequest request;
 } Signed;
 
 static void
@@ -142,18 +142,15 @@ signed_clear (Signed *signed_request)
 }
 
 static void
-sign (Signed                *out,
-      const NexusConnection *connection,
-      gint64                 timestamp,
-      const char            *nonce)
+sign (Signed *out, const NexusConnection *connection, gint64 timestamp, const char *nonce)
 {
   static const char body[] = "{\"max\":1,\"wait_s\":0}";
 
   out->timestamp = g_strdup_printf ("%" G_GINT64_FORMAT, timestamp);
   out->nonce = nonce != NULL ? g_strdup (nonce) : nexus_signature_new_nonce ();
-  out->signature = nexus_signature_compute (connection->secret, "POST", "/api/v1/jobs/lease",
-                                            out->timestamp, out->nonce, (const guint8 *)body,
-                                            strlen (body));
+  out->signature =
+      nexus_signature_compute (connection->secret, "POST", "/api/v1/jobs/lease", out->timestamp,
+                               out->nonce, (const guint8 *)body, strlen (body));
   out->request = (NexusAuthRequest){
     .method = "POST",
     .path_and_query = "/api/v1/jobs/lease",
@@ -167,14 +164,14 @@ sign (Signed                *out,
 }
 
 static NexusConnection *
-add_worker (Fixture    *fixture,
-            const char *name)
+add_worker (Fixture *fixture, const char *name)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
   NexusConnection *connection;
 
-  text = nexus_workers_add (fixture->store, name, NEXUS_ROLE_WORKER, "127.0.0.1:8787", NULL, NULL, &error);
+  text = nexus_workers_add (fixture->store, name, NEXUS_ROLE_WORKER, "127.0.0.1:8787", NULL, NULL,
+                            &error);
   g_assert_no_error (error);
   connection = nexus_connection_parse (text, &error);
   g_assert_no_error (error);
@@ -189,7 +186,7 @@ check (Fixture               *fixture,
        gint64                 now,
        GError               **error)
 {
-  Signed signed_request = { 0 };
+  Signed             signed_request = { 0 };
   NexusWorkerRecord *worker;
 
   sign (&signed_request, connection, timestamp, NULL);
@@ -199,27 +196,26 @@ check (Fixture               *fixture,
 }
 
 static void
-test_auth_accepts_and_window (Fixture       *fixture,
-                              gconstpointer  data)
+test_auth_accepts_and_window (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusConnection) connection = add_worker (fixture, "Cairo box");
-  g_autoptr(GError) error = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr (NexusConnection) connection = add_worker (fixture, "Cairo box");
+  g_autoptr (GError) error = NULL;
+  gint64       now = g_get_real_time () / G_USEC_PER_SEC;
   const gint64 accepted[] = { 0, 299, -299, 300, -300 };
   const gint64 refused[] = { 301, -301, 3600, -86400 };
 
   for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
     {
-      g_autoptr(NexusWorkerRecord) worker = check (fixture, connection, now + accepted[i], now,
-                                                   &error);
+      g_autoptr (NexusWorkerRecord) worker =
+          check (fixture, connection, now + accepted[i], now, &error);
       g_assert_no_error (error);
       g_assert_cmpstr (worker->public_id, ==, connection->worker_id);
       g_assert_cmpstr (worker->name, ==, "Cairo box");
     }
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
-      g_autoptr(NexusWorkerRecord) worker = check (fixture, connection, now + refused[i], now,
-                                                   &error);
+      g_autoptr (NexusWorkerRecord) worker =
+          check (fixture, connection, now + refused[i], now, &error);
       g_assert_null (worker);
       g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_STALE_TIMESTAMP);
       g_clear_error (&error);
@@ -227,27 +223,25 @@ test_auth_accepts_and_window (Fixture       *fixture,
 }
 
 static void
-test_auth_replay (Fixture       *fixture,
-                  gconstpointer  data)
+test_auth_replay (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusConnection) connection = add_worker (fixture, "replay");
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusConnection) connection = add_worker (fixture, "replay");
+  g_autoptr (GError) error = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   Signed first = { 0 };
   gint64 removed = 0;
 
   sign (&first, connection, now, "nonce-used-once-0001");
   {
-    g_autoptr(NexusWorkerRecord) worker = nexus_workers_authenticate (fixture->store,
-                                                                      &first.request, now, &error);
+    g_autoptr (NexusWorkerRecord) worker =
+        nexus_workers_authenticate (fixture->store, &first.request, now, &error);
     g_assert_no_error (error);
     g_assert_nonnull (worker);
   }
   /* The same request again, even seconds later, is a replay. */
   {
-    g_autoptr(NexusWorkerRecord) worker = nexus_workers_authenticate (fixture->store,
-                                                                      &first.request, now + 5,
-                                                                      &error);
+    g_autoptr (NexusWorkerRecord) worker =
+        nexus_workers_authenticate (fixture->store, &first.request, now + 5, &error);
     g_assert_null (worker);
     g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_REPLAYED);
     g_clear_error (&error);
@@ -264,13 +258,12 @@ test_auth_replay (Fixture       *fixture,
 }
 
 static void
-test_auth_refusals (Fixture       *fixture,
-                    gconstpointer  data)
+test_auth_refusals (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusConnection) connection = add_worker (fixture, "refusals");
-  g_autoptr(GError) error = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  Signed signed_request = { 0 };
+  g_autoptr (NexusConnection) connection = add_worker (fixture, "refusals");
+  g_autoptr (GError) error = NULL;
+  gint64           now = g_get_real_time () / G_USEC_PER_SEC;
+  Signed           signed_request = { 0 };
   NexusAuthRequest request;
 
   sign (&signed_request, connection, now, NULL);
@@ -322,8 +315,8 @@ test_auth_refusals (Fixture       *fixture,
 
   /* None of the refusals above used up the nonce: the genuine request passes. */
   {
-    g_autoptr(NexusWorkerRecord) worker = nexus_workers_authenticate (
-        fixture->store, &signed_request.request, now, &error);
+    g_autoptr (NexusWorkerRecord) worker =
+        nexus_workers_authenticate (fixture->store, &signed_request.request, now, &error);
     g_assert_no_error (error);
     g_assert_nonnull (worker);
   }
@@ -332,7 +325,7 @@ test_auth_refusals (Fixture       *fixture,
   g_assert_true (nexus_workers_revoke (fixture->store, connection->worker_id, &error));
   g_assert_no_error (error);
   {
-    g_autoptr(NexusWorkerRecord) worker = check (fixture, connection, now, now, &error);
+    g_autoptr (NexusWorkerRecord) worker = check (fixture, connection, now, now, &error);
     g_assert_null (worker);
     g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_REVOKED);
     g_clear_error (&error);
@@ -341,19 +334,18 @@ test_auth_refusals (Fixture       *fixture,
 }
 
 static void
-test_auth_rotation (Fixture       *fixture,
-                    gconstpointer  data)
+test_auth_rotation (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusConnection) old = add_worker (fixture, "rotating");
-  g_autoptr(NexusConnection) fresh = NULL;
-  g_autoptr(NexusConnection) immediate = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusConnection) old = add_worker (fixture, "rotating");
+  g_autoptr (NexusConnection) fresh = NULL;
+  g_autoptr (NexusConnection) immediate = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gint64 grace = 3600;
+  gint64           now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64           grace = 3600;
 
-  text = nexus_workers_rotate (fixture->store, old->worker_id, grace, "127.0.0.1:8787", NULL,
-                               &error);
+  text =
+      nexus_workers_rotate (fixture->store, old->worker_id, grace, "127.0.0.1:8787", NULL, &error);
   g_assert_no_error (error);
   fresh = nexus_connection_parse (text, &error);
   g_assert_no_error (error);
@@ -362,21 +354,22 @@ test_auth_rotation (Fixture       *fixture,
 
   /* During the grace both secrets work... */
   {
-    g_autoptr(NexusWorkerRecord) a = check (fixture, old, now + 10, now + 10, &error);
+    g_autoptr (NexusWorkerRecord) a = check (fixture, old, now + 10, now + 10, &error);
     g_assert_no_error (error);
-    g_autoptr(NexusWorkerRecord) b = check (fixture, fresh, now + 10, now + 10, &error);
+    g_autoptr (NexusWorkerRecord) b = check (fixture, fresh, now + 10, now + 10, &error);
     g_assert_no_error (error);
     g_assert_nonnull (a);
     g_assert_nonnull (b);
   }
   /* ...after it only the new one. */
   {
-    g_autoptr(NexusWorkerRecord) a = check (fixture, old, now + grace + 1, now + grace + 1, &error);
+    g_autoptr (NexusWorkerRecord) a =
+        check (fixture, old, now + grace + 1, now + grace + 1, &error);
     g_assert_null (a);
     g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_UNAUTHORIZED);
     g_clear_error (&error);
-    g_autoptr(NexusWorkerRecord) b = check (fixture, fresh, now + grace + 1, now + grace + 1,
-                                            &error);
+    g_autoptr (NexusWorkerRecord) b =
+        check (fixture, fresh, now + grace + 1, now + grace + 1, &error);
     g_assert_no_error (error);
     g_assert_nonnull (b);
   }
@@ -388,11 +381,11 @@ test_auth_rotation (Fixture       *fixture,
   immediate = nexus_connection_parse (text, &error);
   g_assert_no_error (error);
   {
-    g_autoptr(NexusWorkerRecord) a = check (fixture, fresh, now, now, &error);
+    g_autoptr (NexusWorkerRecord) a = check (fixture, fresh, now, now, &error);
     g_assert_null (a);
     g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_UNAUTHORIZED);
     g_clear_error (&error);
-    g_autoptr(NexusWorkerRecord) b = check (fixture, immediate, now, now, &error);
+    g_autoptr (NexusWorkerRecord) b = check (fixture, immediate, now, now, &error);
     g_assert_no_error (error);
     g_assert_nonnull (b);
   }
@@ -407,11 +400,10 @@ test_auth_rotation (Fixture       *fixture,
 }
 
 static gboolean
-file_contains (const char *path,
-               const char *needle)
+file_contains (const char *path, const char *needle)
 {
   g_autofree char *contents = NULL;
-  gsize length = 0;
+  gsize            length = 0;
 
   if (!g_file_get_contents (path, &contents, &length, NULL))
     return FALSE;
@@ -419,14 +411,13 @@ file_contains (const char *path,
 }
 
 static void
-test_auth_sealed_secrets (Fixture       *fixture,
-                          gconstpointer  data)
+test_auth_sealed_secrets (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusConnection) plain = NULL;
-  g_autoptr(NexusConnection) sealed = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusConnection) plain = NULL;
+  g_autoptr (NexusConnection) sealed = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64           now = g_get_real_time () / G_USEC_PER_SEC;
 
   plain = add_worker (fixture, "plain");
   g_setenv ("NEXUS_INTERNAL_SECRET", "operator passphrase one", TRUE);
@@ -438,20 +429,21 @@ test_auth_sealed_secrets (Fixture       *fixture,
    * protected by the file mode). */
   g_assert_false (file_contains (fixture->path, sealed->secret));
   g_assert_false (file_contains (wal, sealed->secret));
-  g_assert_true (file_contains (fixture->path, plain->secret) || file_contains (wal, plain->secret));
+  g_assert_true (file_contains (fixture->path, plain->secret) ||
+                 file_contains (wal, plain->secret));
 
   /* Both authenticate with the key present. */
   {
-    g_autoptr(NexusWorkerRecord) a = check (fixture, plain, now, now, &error);
+    g_autoptr (NexusWorkerRecord) a = check (fixture, plain, now, now, &error);
     g_assert_no_error (error);
-    g_autoptr(NexusWorkerRecord) b = check (fixture, sealed, now, now, &error);
+    g_autoptr (NexusWorkerRecord) b = check (fixture, sealed, now, now, &error);
     g_assert_no_error (error);
   }
 
   /* Another key, or none: the sealed worker is refused; the process goes on. */
   g_setenv ("NEXUS_INTERNAL_SECRET", "operator passphrase two", TRUE);
   {
-    g_autoptr(NexusWorkerRecord) b = NULL;
+    g_autoptr (NexusWorkerRecord) b = NULL;
     b = check (fixture, sealed, now, now, &error);
     g_assert_null (b);
     g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_UNAUTHORIZED);
@@ -459,11 +451,11 @@ test_auth_sealed_secrets (Fixture       *fixture,
   }
   g_unsetenv ("NEXUS_INTERNAL_SECRET");
   {
-    g_autoptr(NexusWorkerRecord) b = NULL;
+    g_autoptr (NexusWorkerRecord) b = NULL;
     b = check (fixture, sealed, now, now, &error);
     g_assert_null (b);
     g_clear_error (&error);
-    g_autoptr(NexusWorkerRecord) a = check (fixture, plain, now, now, &error);
+    g_autoptr (NexusWorkerRecord) a = check (fixture, plain, now, now, &error);
     g_assert_no_error (error);
   }
 }
@@ -471,10 +463,10 @@ test_auth_sealed_secrets (Fixture       *fixture,
 static void
 test_auth_secret_box (void)
 {
-  g_autoptr(GBytes) stored = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GBytes) stored = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *opened = NULL;
-  gboolean sealed = TRUE;
+  gboolean         sealed = TRUE;
 
   g_unsetenv ("NEXUS_INTERNAL_SECRET");
   stored = nexus_secret_box_seal ("abc", &sealed, &error);
@@ -492,9 +484,10 @@ test_auth_secret_box (void)
 
   /* A flipped byte is detected. */
   {
-    gsize length = 0;
-    g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (stored, &length), g_bytes_get_size (stored));
-    g_autoptr(GBytes) altered = NULL;
+    gsize              length = 0;
+    g_autofree guint8 *copy =
+        g_memdup2 (g_bytes_get_data (stored, &length), g_bytes_get_size (stored));
+    g_autoptr (GBytes) altered = NULL;
     g_autofree char *nothing = NULL;
 
     copy[length - 1] ^= 0x01;
@@ -526,8 +519,7 @@ test_auth_durations (void)
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
@@ -537,8 +529,7 @@ main (int   argc,
   g_test_add_func ("/nexus/Auth/secret-box", test_auth_secret_box);
   g_test_add_func ("/nexus/Auth/durations", test_auth_durations);
 
-#define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/nexus/Auth/timestamp-window", test_auth_accepts_and_window);
   ADD ("/nexus/Auth/replayed-nonce", test_auth_replay);

@@ -9,14 +9,16 @@
 #include "api/nexus-connection.h"
 
 #define SECRET "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"
-#define FINGERPRINT "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"
+#define FINGERPRINT                                                                               \
+  "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:" \
+  "89"
 
 static void
 test_connection_parse (void)
 {
-  g_autoptr(NexusConnection) plain = NULL;
-  g_autoptr(NexusConnection) tls = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusConnection) plain = NULL;
+  g_autoptr (NexusConnection) tls = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *url = NULL;
   g_autofree char *again = NULL;
 
@@ -43,7 +45,7 @@ test_connection_parse (void)
   /* Printing and parsing again gives the same connection. */
   again = nexus_connection_to_string (tls);
   {
-    g_autoptr(NexusConnection) round = nexus_connection_parse (again, &error);
+    g_autoptr (NexusConnection) round = nexus_connection_parse (again, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (round->host, ==, tls->host);
     g_assert_cmpint (round->port, ==, tls->port);
@@ -56,24 +58,25 @@ test_connection_parse (void)
 static void
 test_connection_invalid (void)
 {
-  static const char * const bad[] = {
+  static const char *const bad[] = {
     "",
     "http://host:1/?worker=w&secret=" SECRET,
     "nexus://host/?worker=w&secret=" SECRET,
     "nexus://:8787/?worker=w&secret=" SECRET,
     "nexus://host:8787/",
     "nexus://host:8787/?worker=w",
-    "nexus://host:8787/?worker=w&secret=short-" "s3cr3t",
+    "nexus://host:8787/?worker=w&secret=short-"
+    "s3cr3t",
     "nexus://host:8787/?worker=w%20x&secret=" SECRET,
     "nexus://host:8787/?worker=w&secret=" SECRET "&tls=abc",
     "nexus://host:8787/?worker=w&secret=" SECRET "&tls=" FINGERPRINT "zz",
     "not a uri at all " SECRET,
   };
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      g_autoptr(NexusConnection) connection = nexus_connection_parse (bad[i], &error);
+      g_autoptr (NexusConnection) connection = nexus_connection_parse (bad[i], &error);
       g_assert_null (connection);
       g_assert_error (error, NEXUS_CONNECTION_ERROR, NEXUS_CONNECTION_ERROR_INVALID);
       /* The message never repeats a secret. */
@@ -84,8 +87,7 @@ test_connection_invalid (void)
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 

@@ -19,10 +19,9 @@ typedef struct
 } Fixture;
 
 static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
+fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   fixture->dir = g_dir_make_tmp ("nexus-engine-XXXXXX", &error);
   g_assert_no_error (error);
@@ -30,10 +29,9 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
+fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  static const char * const suffixes[] = { "", "-wal", "-shm" };
+  static const char *const suffixes[] = { "", "-wal", "-shm" };
 
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
@@ -63,8 +61,8 @@ wait_for (gboolean *flag)
 static gint64
 count_leads_in_file (const char *path)
 {
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
   gint64 count = -1;
 
   store = nexus_store_open (path, NEXUS_STORE_OPEN_NO_CREATE, &error);
@@ -90,9 +88,7 @@ write_data_free (gpointer data)
 }
 
 static gpointer
-write_setting_func (NexusStore  *store,
-                    gpointer     data,
-                    GError     **error)
+write_setting_func (NexusStore *store, gpointer data, GError **error)
 {
   WriteData *write = data;
 
@@ -105,17 +101,15 @@ write_setting_func (NexusStore  *store,
 
 typedef struct
 {
-  gboolean  done;
-  gpointer  result;
-  GError   *error;
-  GThread  *callback_thread;
-  guint     n_done;
+  gboolean done;
+  gpointer result;
+  GError  *error;
+  GThread *callback_thread;
+  guint    n_done;
 } Wait;
 
 static void
-run_done_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
+run_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   Wait *wait = user_data;
 
@@ -126,20 +120,19 @@ run_done_cb (GObject      *object,
 }
 
 static void
-test_engine_run_async (Fixture       *fixture,
-                       gconstpointer  data)
+test_engine_run_async (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusEngine) engine = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusEngine) engine = NULL;
+  g_autoptr (GError) error = NULL;
   WriteData *write = g_new0 (WriteData, 1);
-  Wait wait = { 0 };
+  Wait       wait = { 0 };
 
   engine = nexus_engine_new (fixture->path, NEXUS_ENGINE_DEFAULT, &error);
   g_assert_no_error (error);
 
   write->key = g_strdup ("answer");
-  nexus_engine_run_async (engine, write_setting_func, write, write_data_free, NULL,
-                          run_done_cb, &wait);
+  nexus_engine_run_async (engine, write_setting_func, write, write_data_free, NULL, run_done_cb,
+                          &wait);
   wait_for (&wait.done);
 
   g_assert_no_error (wait.error);
@@ -150,9 +143,7 @@ test_engine_run_async (Fixture       *fixture,
 }
 
 static gpointer
-read_setting_func (NexusStore  *store,
-                   gpointer     data,
-                   GError     **error)
+read_setting_func (NexusStore *store, gpointer data, GError **error)
 {
   g_autofree char *value = nexus_store_get_setting (store, data, error);
 
@@ -161,18 +152,17 @@ read_setting_func (NexusStore  *store,
 }
 
 static void
-test_engine_read_sees_writes (Fixture       *fixture,
-                              gconstpointer  data)
+test_engine_read_sees_writes (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusEngine) engine = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusEngine) engine = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *value = NULL;
-  WriteData write = { NULL, (char *)"seen" };
+  WriteData        write = { NULL, (char *)"seen" };
 
   engine = nexus_engine_new (fixture->path, NEXUS_ENGINE_DEFAULT, &error);
   g_assert_no_error (error);
 
-  value = nexus_engine_read_sync (engine, read_setting_func, (gpointer)"seen", &error);
+  value = nexus_engine_read_sync (engine, read_setting_func, (gpointer) "seen", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (value, ==, "(unset)");
   g_clear_pointer (&value, g_free);
@@ -182,17 +172,15 @@ test_engine_read_sees_writes (Fixture       *fixture,
   g_assert_true (write.thread != g_thread_self ());
 
   /* A committed write is visible to a reader connection at once. */
-  value = nexus_engine_read_sync (engine, read_setting_func, (gpointer)"seen", &error);
+  value = nexus_engine_read_sync (engine, read_setting_func, (gpointer) "seen", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (value, ==, "1");
 }
 
 static void
-count_done_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+count_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  Wait *wait = user_data;
+  Wait  *wait = user_data;
   gint64 count = nexus_engine_count_leads_finish (NEXUS_ENGINE (object), result, &wait->error);
 
   wait->result = GSIZE_TO_POINTER ((gsize)count);
@@ -200,12 +188,11 @@ count_done_cb (GObject      *object,
 }
 
 static void
-test_engine_demo_only_when_asked (Fixture       *fixture,
-                                  gconstpointer  data)
+test_engine_demo_only_when_asked (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusEngine) engine = NULL;
-  g_autoptr(GError) error = NULL;
-  Wait wait = { 0 };
+  g_autoptr (NexusEngine) engine = NULL;
+  g_autoptr (GError) error = NULL;
+  Wait   wait = { 0 };
   gint64 seeded;
 
   /* Asked for demo data on a new file: the vault has leads. */
@@ -228,11 +215,10 @@ test_engine_demo_only_when_asked (Fixture       *fixture,
 }
 
 static void
-test_engine_no_demo_by_default (Fixture       *fixture,
-                                gconstpointer  data)
+test_engine_no_demo_by_default (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusEngine) engine = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusEngine) engine = NULL;
+  g_autoptr (GError) error = NULL;
 
   engine = nexus_engine_new (fixture->path, NEXUS_ENGINE_DEFAULT, &error);
   g_assert_no_error (error);
@@ -242,11 +228,10 @@ test_engine_no_demo_by_default (Fixture       *fixture,
 }
 
 static void
-test_engine_refused_file (Fixture       *fixture,
-                          gconstpointer  data)
+test_engine_refused_file (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusEngine) engine = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusEngine) engine = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_file_set_contents (fixture->path, "this is not a database, just some text\n", -1, NULL);
   engine = nexus_engine_new (fixture->path, NEXUS_ENGINE_SEED_DEMO, &error);
@@ -257,12 +242,11 @@ test_engine_refused_file (Fixture       *fixture,
 #define N_WRITES 200
 
 static void
-test_engine_shutdown_drains (Fixture       *fixture,
-                             gconstpointer  data)
+test_engine_shutdown_drains (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusEngine) engine = NULL;
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusEngine) engine = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
   Wait wait = { 0 };
   Wait late = { 0 };
 
@@ -273,8 +257,8 @@ test_engine_shutdown_drains (Fixture       *fixture,
     {
       WriteData *write = g_new0 (WriteData, 1);
       write->key = g_strdup_printf ("key-%u", i);
-      nexus_engine_run_async (engine, write_setting_func, write, write_data_free, NULL,
-                              run_done_cb, &wait);
+      nexus_engine_run_async (engine, write_setting_func, write, write_data_free, NULL, run_done_cb,
+                              &wait);
     }
 
   /* Everything posted before the shutdown is written... */
@@ -287,8 +271,8 @@ test_engine_shutdown_drains (Fixture       *fixture,
   {
     WriteData *write = g_new0 (WriteData, 1);
     write->key = g_strdup ("too-late");
-    nexus_engine_run_async (engine, write_setting_func, write, write_data_free, NULL,
-                            run_done_cb, &late);
+    nexus_engine_run_async (engine, write_setting_func, write, write_data_free, NULL, run_done_cb,
+                            &late);
   }
   wait_for (&late.done);
   g_assert_error (late.error, NEXUS_ENGINE_ERROR, NEXUS_ENGINE_ERROR_SHUT_DOWN);
@@ -296,15 +280,16 @@ test_engine_shutdown_drains (Fixture       *fixture,
 
   /* Reads too. */
   {
-    g_autoptr(GError) read_error = NULL;
-    g_assert_null (nexus_engine_read_sync (engine, read_setting_func, (gpointer)"key-1", &read_error));
+    g_autoptr (GError) read_error = NULL;
+    g_assert_null (
+        nexus_engine_read_sync (engine, read_setting_func, (gpointer) "key-1", &read_error));
     g_assert_error (read_error, NEXUS_ENGINE_ERROR, NEXUS_ENGINE_ERROR_SHUT_DOWN);
   }
 
   /* The WAL was checkpointed into the file: it alone holds every write. */
   {
     g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
-    GStatBuf st;
+    GStatBuf         st;
     if (g_stat (wal, &st) == 0)
       g_assert_cmpint (st.st_size, ==, 0);
   }
@@ -319,12 +304,10 @@ test_engine_shutdown_drains (Fixture       *fixture,
 }
 
 static gpointer
-slow_read_func (NexusStore  *store,
-                gpointer     data,
-                GError     **error)
+slow_read_func (NexusStore *store, gpointer data, GError **error)
 {
-  gint *active = data;
-  gint now = g_atomic_int_add (active, 1) + 1;
+  gint  *active = data;
+  gint   now = g_atomic_int_add (active, 1) + 1;
   gint64 count = 0;
 
   g_usleep (20000);
@@ -334,11 +317,9 @@ slow_read_func (NexusStore  *store,
 }
 
 static void
-read_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+read_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  Wait *wait = user_data;
+  Wait    *wait = user_data;
   gpointer value = nexus_engine_read_finish (NEXUS_ENGINE (object), result, &wait->error);
 
   g_assert_no_error (wait->error);
@@ -349,11 +330,10 @@ read_done_cb (GObject      *object,
 }
 
 static void
-test_engine_reader_pool (Fixture       *fixture,
-                         gconstpointer  data)
+test_engine_reader_pool (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusEngine) engine = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusEngine) engine = NULL;
+  g_autoptr (GError) error = NULL;
   Wait wait = { 0 };
   gint active = 0;
 
@@ -371,16 +351,15 @@ test_engine_reader_pool (Fixture       *fixture,
 }
 
 static void
-test_engine_healthz (Fixture       *fixture,
-                     gconstpointer  data)
+test_engine_healthz (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusEngine) engine = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) body = NULL;
+  g_autoptr (NexusEngine) engine = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GBytes) body = NULL;
   g_autofree char *url = NULL;
-  guint16 port;
+  guint16          port;
 
   engine = nexus_engine_new (fixture->path, NEXUS_ENGINE_DEFAULT, &error);
   g_assert_no_error (error);
@@ -414,7 +393,7 @@ test_engine_healthz (Fixture       *fixture,
   {
     g_autofree char *address = g_strdup_printf ("127.0.0.1:%u", port);
     g_autofree char *other_path = g_strconcat (fixture->path, ".other", NULL);
-    g_autoptr(NexusEngine) other = nexus_engine_new (other_path, NEXUS_ENGINE_DEFAULT, &error);
+    g_autoptr (NexusEngine) other = nexus_engine_new (other_path, NEXUS_ENGINE_DEFAULT, &error);
 
     g_assert_no_error (error);
     g_assert_false (nexus_engine_listen (other, address, &error));
@@ -424,8 +403,8 @@ test_engine_healthz (Fixture       *fixture,
     g_clear_object (&other);
     for (guint i = 0; i < 3; i++)
       {
-        static const char * const suffixes[] = { "", "-wal", "-shm" };
-        g_autofree char *file = g_strconcat (other_path, suffixes[i], NULL);
+        static const char *const suffixes[] = { "", "-wal", "-shm" };
+        g_autofree char         *file = g_strconcat (other_path, suffixes[i], NULL);
         g_unlink (file);
       }
   }
@@ -441,23 +420,31 @@ test_engine_healthz (Fixture       *fixture,
 static void
 test_engine_listen_address (void)
 {
-  static const char * const bad[] = {
-    "", "8787", "localhost:8787", "127.0.0.1", "127.0.0.1:", "127.0.0.1:99999",
-    "127.0.0.1:80x", "::1:8787", "[::1]8787", "[nope]:1",
+  static const char *const bad[] = {
+    "",
+    "8787",
+    "localhost:8787",
+    "127.0.0.1",
+    "127.0.0.1:",
+    "127.0.0.1:99999",
+    "127.0.0.1:80x",
+    "::1:8787",
+    "[::1]8787",
+    "[nope]:1",
   };
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      g_autoptr(GSocketAddress) address = nexus_api_parse_address (bad[i], &error);
+      g_autoptr (GSocketAddress) address = nexus_api_parse_address (bad[i], &error);
       g_assert_null (address);
       g_assert_error (error, NEXUS_ENGINE_ERROR, NEXUS_ENGINE_ERROR_BAD_ADDRESS);
       g_clear_error (&error);
     }
 
   {
-    g_autoptr(GSocketAddress) v4 = nexus_api_parse_address ("127.0.0.1:8787", &error);
-    g_autoptr(GSocketAddress) v6 = nexus_api_parse_address ("[::1]:9000", &error);
+    g_autoptr (GSocketAddress) v4 = nexus_api_parse_address ("127.0.0.1:8787", &error);
+    g_autoptr (GSocketAddress) v6 = nexus_api_parse_address ("[::1]:9000", &error);
     g_assert_no_error (error);
     g_assert_cmpint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (v4)), ==, 8787);
     g_assert_cmpint (g_socket_address_get_family (v6), ==, G_SOCKET_FAMILY_IPV6);
@@ -466,13 +453,11 @@ test_engine_listen_address (void)
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/nexus/Engine/run-async-on-engine-thread", test_engine_run_async);
   ADD ("/nexus/Engine/reader-sees-committed-write", test_engine_read_sees_writes);

@@ -34,10 +34,9 @@ typedef struct
 } Fixture;
 
 static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
+fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   fixture->dir = g_dir_make_tmp ("nexus-store-XXXXXX", &error);
   g_assert_no_error (error);
@@ -49,7 +48,7 @@ fixture_set_up (Fixture       *fixture,
 static void
 remove_tree (const char *dir)
 {
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  g_autoptr (GDir) handle = g_dir_open (dir, 0, NULL);
   const char *name;
 
   if (handle == NULL)
@@ -67,8 +66,7 @@ remove_tree (const char *dir)
 }
 
 static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
+fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
   remove_tree (fixture->dir);
   g_free (fixture->dir);
@@ -79,8 +77,8 @@ static char *
 file_checksum (const char *path)
 {
   g_autofree char *contents = NULL;
-  gsize length = 0;
-  g_autoptr(GError) error = NULL;
+  gsize            length = 0;
+  g_autoptr (GError) error = NULL;
 
   g_file_get_contents (path, &contents, &length, &error);
   g_assert_no_error (error);
@@ -89,11 +87,10 @@ file_checksum (const char *path)
 
 /* Runs raw SQL on a file outside the store, as another program would. */
 static void
-raw_exec (const char *path,
-          const char *sql)
+raw_exec (const char *path, const char *sql)
 {
   sqlite3 *db = NULL;
-  char *message = NULL;
+  char    *message = NULL;
 
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
@@ -105,8 +102,8 @@ raw_exec (const char *path,
 static void
 make_database (const char *path)
 {
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
 
   store = nexus_store_open (path, NEXUS_STORE_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
@@ -117,13 +114,12 @@ make_database (const char *path)
 }
 
 static void
-assert_refused_unchanged (const char      *path,
-                          NexusStoreError  code)
+assert_refused_unchanged (const char *path, NexusStoreError code)
 {
   g_autofree char *before = file_checksum (path);
   g_autofree char *after = NULL;
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
 
   store = nexus_store_open (path, NEXUS_STORE_OPEN_DEFAULT, &error);
   g_assert_null (store);
@@ -136,13 +132,12 @@ assert_refused_unchanged (const char      *path,
 }
 
 static void
-test_store_create (Fixture       *fixture,
-                   gconstpointer  data)
+test_store_create (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  const char * const *tables = nexus_store_get_table_names ();
-  GStatBuf st;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *const *tables = nexus_store_get_table_names ();
+  GStatBuf           st;
 
   store = nexus_store_open (fixture->path, NEXUS_STORE_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
@@ -164,19 +159,18 @@ test_store_create (Fixture       *fixture,
   /* Only known tables can be counted. */
   {
     gint64 count = 0;
-    g_assert_false (nexus_store_count_rows (store, "sqlite_schema; DROP TABLE leads", &count,
-                                            &error));
+    g_assert_false (
+        nexus_store_count_rows (store, "sqlite_schema; DROP TABLE leads", &count, &error));
     g_assert_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID);
   }
 }
 
 static void
-test_store_pragmas (Fixture       *fixture,
-                    gconstpointer  data)
+test_store_pragmas (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  sqlite3 *db = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  sqlite3      *db = NULL;
   sqlite3_stmt *stmt = NULL;
 
   store = nexus_store_open (fixture->path, NEXUS_STORE_OPEN_DEFAULT, &error);
@@ -190,7 +184,8 @@ test_store_pragmas (Fixture       *fixture,
   g_assert_cmpstr ((const char *)sqlite3_column_text (stmt, 0), ==, "wal");
   sqlite3_finalize (stmt);
 
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA application_id", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA application_id", -1, &stmt, NULL), ==,
+                   SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0x4e585553);
   sqlite3_finalize (stmt);
@@ -199,7 +194,8 @@ test_store_pragmas (Fixture       *fixture,
   g_assert_cmpint (sqlite3_prepare_v2 (db,
                                        "SELECT group_concat(name, ',') FROM pragma_index_info"
                                        " ('internal_jobs_ready')",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   g_assert_cmpstr ((const char *)sqlite3_column_text (stmt, 0), ==, "status,priority,id");
   sqlite3_finalize (stmt);
@@ -207,13 +203,12 @@ test_store_pragmas (Fixture       *fixture,
 }
 
 static void
-test_store_reopen (Fixture       *fixture,
-                   gconstpointer  data)
+test_store_reopen (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *value = NULL;
-  gint64 count = 0;
+  gint64           count = 0;
 
   make_database (fixture->path);
 
@@ -236,20 +231,21 @@ test_store_reopen (Fixture       *fixture,
 }
 
 static void
-test_store_search_indexes (Fixture       *fixture,
-                           gconstpointer  data)
+test_store_search_indexes (Fixture *fixture, gconstpointer data)
 {
-  sqlite3 *db = NULL;
+  sqlite3      *db = NULL;
   sqlite3_stmt *stmt = NULL;
 
   make_database (fixture->path);
   g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
 
   /* FTS5 over normalized names: a casefolded query finds the lead. */
-  g_assert_cmpint (sqlite3_prepare_v2 (db,
-                                       "SELECT l.name FROM leads_fts f JOIN leads l ON l.id = f.rowid"
-                                       " WHERE leads_fts MATCH 'koshary'",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (
+      sqlite3_prepare_v2 (db,
+                          "SELECT l.name FROM leads_fts f JOIN leads l ON l.id = f.rowid"
+                          " WHERE leads_fts MATCH 'koshary'",
+                          -1, &stmt, NULL),
+      ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   g_assert_cmpstr ((const char *)sqlite3_column_text (stmt, 0), ==, "Koshary El Tahrir");
   sqlite3_finalize (stmt);
@@ -263,7 +259,8 @@ test_store_search_indexes (Fixture       *fixture,
                                        " (SELECT count(*) FROM leads WHERE city = 'Paris'),"
                                        " (SELECT count(*) FROM leads_geo),"
                                        " (SELECT count(*) FROM leads WHERE lat IS NOT NULL)",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, sqlite3_column_int (stmt, 1));
   g_assert_cmpint (sqlite3_column_int (stmt, 0), >, 0);
@@ -271,11 +268,13 @@ test_store_search_indexes (Fixture       *fixture,
   sqlite3_finalize (stmt);
 
   /* Deleting a lead removes it from both indexes. */
-  g_assert_cmpint (sqlite3_exec (db, "DELETE FROM leads WHERE name = 'Koshary El Tahrir'",
-                                 NULL, NULL, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db,
-                                       "SELECT count(*) FROM leads_fts WHERE leads_fts MATCH 'koshary'",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (
+      sqlite3_exec (db, "DELETE FROM leads WHERE name = 'Koshary El Tahrir'", NULL, NULL, NULL), ==,
+      SQLITE_OK);
+  g_assert_cmpint (
+      sqlite3_prepare_v2 (db, "SELECT count(*) FROM leads_fts WHERE leads_fts MATCH 'koshary'", -1,
+                          &stmt, NULL),
+      ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
   sqlite3_finalize (stmt);
@@ -283,8 +282,7 @@ test_store_search_indexes (Fixture       *fixture,
 }
 
 static void
-test_store_newer_schema (Fixture       *fixture,
-                         gconstpointer  data)
+test_store_newer_schema (Fixture *fixture, gconstpointer data)
 {
   make_database (fixture->path);
   raw_exec (fixture->path, "PRAGMA user_version = 99");
@@ -293,11 +291,10 @@ test_store_newer_schema (Fixture       *fixture,
 }
 
 static void
-test_store_garbage (Fixture       *fixture,
-                    gconstpointer  data)
+test_store_garbage (Fixture *fixture, gconstpointer data)
 {
   g_autofree guint8 *bytes = g_malloc (16384);
-  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
 
   for (guint i = 0; i < 16384; i++)
     bytes[i] = (guint8)g_rand_int_range (rand, 0, 256);
@@ -307,8 +304,7 @@ test_store_garbage (Fixture       *fixture,
 }
 
 static void
-test_store_truncated (Fixture       *fixture,
-                      gconstpointer  data)
+test_store_truncated (Fixture *fixture, gconstpointer data)
 {
   GStatBuf st;
 
@@ -321,8 +317,7 @@ test_store_truncated (Fixture       *fixture,
 }
 
 static void
-test_store_foreign (Fixture       *fixture,
-                    gconstpointer  data)
+test_store_foreign (Fixture *fixture, gconstpointer data)
 {
   raw_exec (fixture->path, "CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT);"
                            "INSERT INTO photos (path) VALUES ('/a.jpg');");
@@ -331,11 +326,10 @@ test_store_foreign (Fixture       *fixture,
 }
 
 static void
-test_store_is_folder (Fixture       *fixture,
-                      gconstpointer  data)
+test_store_is_folder (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
 
   store = nexus_store_open (fixture->dir, NEXUS_STORE_OPEN_DEFAULT, &error);
   g_assert_null (store);
@@ -343,11 +337,10 @@ test_store_is_folder (Fixture       *fixture,
 }
 
 static void
-test_store_no_create (Fixture       *fixture,
-                      gconstpointer  data)
+test_store_no_create (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
 
   store = nexus_store_open (fixture->path, NEXUS_STORE_OPEN_NO_CREATE, &error);
   g_assert_null (store);
@@ -358,11 +351,10 @@ test_store_no_create (Fixture       *fixture,
 /* Runs @func in a forked child (which may give up root or change its mount
  * namespace without affecting this process) and fails unless it succeeds. */
 static void
-run_in_child (void     (*func) (Fixture *fixture),
-              Fixture   *fixture)
+run_in_child (void (*func) (Fixture *fixture), Fixture *fixture)
 {
   pid_t pid;
-  int status = 0;
+  int   status = 0;
 
   fflush (stdout);
   fflush (stderr);
@@ -394,8 +386,8 @@ static void
 read_only_folder_child (Fixture *fixture)
 {
   g_autofree char *fresh = g_build_filename (fixture->dir, "fresh.db", NULL);
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
 
   drop_privileges ();
 
@@ -411,8 +403,7 @@ read_only_folder_child (Fixture *fixture)
 }
 
 static void
-test_store_read_only_folder (Fixture       *fixture,
-                             gconstpointer  data)
+test_store_read_only_folder (Fixture *fixture, gconstpointer data)
 {
   make_database (fixture->path);
   g_chmod (fixture->path, 0644);
@@ -429,8 +420,7 @@ read_only_file_child (Fixture *fixture)
 }
 
 static void
-test_store_read_only_file (Fixture       *fixture,
-                           gconstpointer  data)
+test_store_read_only_file (Fixture *fixture, gconstpointer data)
 {
   make_database (fixture->path);
   g_chmod (fixture->path, 0444);
@@ -441,16 +431,15 @@ test_store_read_only_file (Fixture       *fixture,
 /* Puts the calling process in a private mount namespace and mounts a tmpfs
  * of @size bytes on @dir.  Returns FALSE where the system does not allow it. */
 static gboolean
-mount_small_tmpfs (const char *dir,
-                   gsize       size)
+mount_small_tmpfs (const char *dir, gsize size)
 {
   g_autofree char *options = g_strdup_printf ("size=%" G_GSIZE_FORMAT ",mode=0755", size);
 
   if (unshare (CLONE_NEWNS) != 0)
     {
       /* Without root: a user namespace maps us to root inside it. */
-      uid_t uid = getuid ();
-      gid_t gid = getgid ();
+      uid_t            uid = getuid ();
+      gid_t            gid = getgid ();
       g_autofree char *uid_map = g_strdup_printf ("0 %u 1", (guint)uid);
       g_autofree char *gid_map = g_strdup_printf ("0 %u 1", (guint)gid);
 
@@ -471,7 +460,7 @@ static gboolean
 can_mount_tmpfs (const char *dir)
 {
   pid_t pid = fork ();
-  int status = 0;
+  int   status = 0;
 
   if (pid == 0)
     _exit (mount_small_tmpfs (dir, 65536) ? 0 : 1);
@@ -484,8 +473,8 @@ static void
 fill_filesystem (const char *dir)
 {
   g_autofree char *filler = g_build_filename (dir, "filler", NULL);
-  char block[4096] = { 0 };
-  int fd = g_open (filler, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  char             block[4096] = { 0 };
+  int              fd = g_open (filler, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
   g_assert_cmpint (fd, >=, 0);
   for (;;)
@@ -511,14 +500,14 @@ disk_full_child (Fixture *fixture)
   g_autofree char *created = g_build_filename (small, "created.db", NULL);
   g_autofree char *existing = g_build_filename (small, "existing.db", NULL);
   g_autofree char *filler = g_build_filename (small, "filler", NULL);
-  g_autoptr(NexusStore) store = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *big = NULL;
-  gsize length = 0;
-  gint64 count = 0;
+  gsize            length = 0;
+  gint64           count = 0;
 
   /* Prepare a complete database outside, then copy it in. */
   make_database (fixture->path);
@@ -565,8 +554,7 @@ disk_full_child (Fixture *fixture)
 }
 
 static void
-test_store_disk_full (Fixture       *fixture,
-                      gconstpointer  data)
+test_store_disk_full (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *small = g_build_filename (fixture->dir, "small", NULL);
 
@@ -582,13 +570,11 @@ test_store_disk_full (Fixture       *fixture,
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/nexus/Store/create", test_store_create);
   ADD ("/nexus/Store/pragmas-and-indexes", test_store_pragmas);

@@ -25,18 +25,16 @@
 #include "leads/nexus-lead.h"
 #include "planner/nexus-geo.h"
 
-int LLVMFuzzerTestOneInput (const guint8 *data,
-                            size_t        size);
+int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 static void
-fuzz_text_parsers (const char *text,
-                   gsize       length)
+fuzz_text_parsers (const char *text, gsize length)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   NexusBBox bbox;
 
   {
-    g_autoptr(NexusConnection) connection = nexus_connection_parse (text, &error);
+    g_autoptr (NexusConnection) connection = nexus_connection_parse (text, &error);
     g_clear_error (&error);
   }
   nexus_bbox_parse (text, &bbox, &error);
@@ -50,10 +48,9 @@ fuzz_text_parsers (const char *text,
 }
 
 static void
-fuzz_lead (const char *text,
-           gsize       length)
+fuzz_lead (const char *text, gsize length)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonParser) parser = json_parser_new ();
   JsonNode *root;
 
   if (!json_parser_load_from_data (parser, text, (gssize)length, NULL))
@@ -61,20 +58,19 @@ fuzz_lead (const char *text,
   root = json_parser_get_root (parser);
   if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(NexusLeadInput) input = nexus_lead_input_from_json (json_node_get_object (root),
-                                                                    &error);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (NexusLeadInput) input =
+          nexus_lead_input_from_json (json_node_get_object (root), &error);
     }
 }
 
 static void
-fuzz_csv (const guint8 *data,
-          gsize         size)
+fuzz_csv (const guint8 *data, gsize size)
 {
-  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (g_memdup2 (data, size),
-                                                                        (gssize)size, g_free);
+  g_autoptr (GInputStream) stream =
+      g_memory_input_stream_new_from_data (g_memdup2 (data, size), (gssize)size, g_free);
   NexusCsvReader *reader = nexus_csv_reader_new (stream);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   guint rows = 0;
 
   while (rows++ < 10000 && nexus_csv_reader_next (reader, &error))
@@ -84,8 +80,7 @@ fuzz_csv (const guint8 *data,
 }
 
 int
-LLVMFuzzerTestOneInput (const guint8 *data,
-                        size_t        size)
+LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 {
   g_autofree char *text = g_strndup ((const char *)data, size);
 
@@ -102,59 +97,59 @@ LLVMFuzzerTestOneInput (const guint8 *data,
 #define N_MUTATIONS 50000
 
 static GBytes *
-mutate (GBytes *seed,
-        GRand  *rand)
+mutate (GBytes *seed, GRand *rand)
 {
-  gsize size = 0;
+  gsize         size = 0;
   const guint8 *data = g_bytes_get_data (seed, &size);
-  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr (GByteArray) out = g_byte_array_new ();
   guint edits = g_rand_int_range (rand, 1, 8);
 
   g_byte_array_append (out, data, size);
   for (guint i = 0; i < edits; i++)
     {
-      guint choice = g_rand_int_range (rand, 0, 5);
-      guint at = out->len > 0 ? g_rand_int_range (rand, 0, out->len) : 0;
-      guint8 byte = (guint8)g_rand_int_range (rand, 0, 256);
-      static const char * const tokens[] = { "{", "}", "[", "]", "\"", ",", ":", "\\", "\n",
-                                             "\r\n", "null", "1e308", "-1", "\xd9\xa0",
-                                             "\xff", "&", "=", "%", "nexus://" };
+      guint                    choice = g_rand_int_range (rand, 0, 5);
+      guint                    at = out->len > 0 ? g_rand_int_range (rand, 0, out->len) : 0;
+      guint8                   byte = (guint8)g_rand_int_range (rand, 0, 256);
+      static const char *const tokens[] = { "{",    "}",     "[",  "]",        "\"",
+                                            ",",    ":",     "\\", "\n",       "\r\n",
+                                            "null", "1e308", "-1", "\xd9\xa0", "\xff",
+                                            "&",    "=",     "%",  "nexus://" };
 
       /* Random numbers are drawn once each: MIN() evaluates twice. */
-      guint span = (guint)g_rand_int_range (rand, 1, 64);
+      guint       span = (guint)g_rand_int_range (rand, 1, 64);
       const char *token = tokens[g_rand_int_range (rand, 0, G_N_ELEMENTS (tokens))];
 
       switch (choice)
         {
-        case 0: /* flip a byte */
-          if (out->len > 0)
-            out->data[at] = byte;
-          break;
-        case 1: /* drop a run */
-          if (out->len > 0)
-            g_byte_array_remove_range (out, at, MIN (out->len - at, span));
-          break;
-        case 2: /* insert a token */
-          {
-            g_autoptr(GByteArray) rebuilt = g_byte_array_sized_new (out->len + strlen (token));
-
-            g_byte_array_append (rebuilt, out->data, at);
-            g_byte_array_append (rebuilt, (const guint8 *)token, strlen (token));
-            g_byte_array_append (rebuilt, out->data + at, out->len - at);
-            g_byte_array_set_size (out, 0);
-            g_byte_array_append (out, rebuilt->data, rebuilt->len);
-          }
-          break;
-        case 3: /* duplicate a slice */
-          if (out->len > 0)
+          case 0: /* flip a byte */
+            if (out->len > 0)
+              out->data[at] = byte;
+            break;
+          case 1: /* drop a run */
+            if (out->len > 0)
+              g_byte_array_remove_range (out, at, MIN (out->len - at, span));
+            break;
+          case 2: /* insert a token */
             {
-              g_autofree guint8 *slice = g_memdup2 (out->data + at, MIN (out->len - at, span));
-              g_byte_array_append (out, slice, MIN (out->len - at, span));
+              g_autoptr (GByteArray) rebuilt = g_byte_array_sized_new (out->len + strlen (token));
+
+              g_byte_array_append (rebuilt, out->data, at);
+              g_byte_array_append (rebuilt, (const guint8 *)token, strlen (token));
+              g_byte_array_append (rebuilt, out->data + at, out->len - at);
+              g_byte_array_set_size (out, 0);
+              g_byte_array_append (out, rebuilt->data, rebuilt->len);
             }
-          break;
-        default: /* truncate */
-          g_byte_array_set_size (out, at);
-          break;
+            break;
+          case 3: /* duplicate a slice */
+            if (out->len > 0)
+              {
+                g_autofree guint8 *slice = g_memdup2 (out->data + at, MIN (out->len - at, span));
+                g_byte_array_append (out, slice, MIN (out->len - at, span));
+              }
+            break;
+          default: /* truncate */
+            g_byte_array_set_size (out, at);
+            break;
         }
     }
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
@@ -163,18 +158,18 @@ mutate (GBytes *seed,
 static GPtrArray *
 load_corpus (void)
 {
-  g_autofree char *dir = g_build_filename (g_getenv ("NEXUS_SOURCE_DIR"), "tests", "fuzz", "corpus",
-                                           NULL);
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  GPtrArray *seeds = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
+  g_autofree char *dir =
+      g_build_filename (g_getenv ("NEXUS_SOURCE_DIR"), "tests", "fuzz", "corpus", NULL);
+  g_autoptr (GDir) handle = g_dir_open (dir, 0, NULL);
+  GPtrArray  *seeds = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
   const char *name;
 
   g_assert_nonnull (handle);
   while ((name = g_dir_read_name (handle)) != NULL)
     {
       g_autofree char *path = g_build_filename (dir, name, NULL);
-      char *contents = NULL;
-      gsize length = 0;
+      char            *contents = NULL;
+      gsize            length = 0;
 
       g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
       g_ptr_array_add (seeds, g_bytes_new_take (contents, length));
@@ -185,12 +180,12 @@ load_corpus (void)
 static void
 test_fuzz_corpus (void)
 {
-  g_autoptr(GPtrArray) seeds = load_corpus ();
+  g_autoptr (GPtrArray) seeds = load_corpus ();
 
   g_assert_cmpuint (seeds->len, >=, 5);
   for (guint i = 0; i < seeds->len; i++)
     {
-      gsize size = 0;
+      gsize         size = 0;
       const guint8 *data = g_bytes_get_data (g_ptr_array_index (seeds, i), &size);
       LLVMFuzzerTestOneInput (data, size);
     }
@@ -199,13 +194,13 @@ test_fuzz_corpus (void)
 static void
 test_fuzz_mutations (void)
 {
-  g_autoptr(GPtrArray) seeds = load_corpus ();
-  g_autoptr(GRand) rand = g_rand_new_with_seed (20261126);
+  g_autoptr (GPtrArray) seeds = load_corpus ();
+  g_autoptr (GRand) rand = g_rand_new_with_seed (20261126);
 
   for (guint i = 0; i < N_MUTATIONS; i++)
     {
-      g_autoptr(GBytes) input = mutate (g_ptr_array_index (seeds, i % seeds->len), rand);
-      gsize size = 0;
+      g_autoptr (GBytes) input = mutate (g_ptr_array_index (seeds, i % seeds->len), rand);
+      gsize         size = 0;
       const guint8 *data = g_bytes_get_data (input, &size);
 
       LLVMFuzzerTestOneInput (data, size);
@@ -213,8 +208,7 @@ test_fuzz_mutations (void)
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 

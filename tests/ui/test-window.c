@@ -23,32 +23,33 @@
 
 #define WAIT_SECONDS 30
 
-static NexusEngine *engine;  /* one demo vault shared by every test */
-static char *tmp_dir;
+static NexusEngine *engine; /* one demo vault shared by every test */
+static char        *tmp_dir;
 
 static gboolean
 set_true_cb (gpointer data)
 {
-  *(gboolean *) data = TRUE;
+  *(gboolean *)data = TRUE;
   return G_SOURCE_REMOVE;
 }
 
 /* Runs the main context until @condition holds; fails the test after
  * WAIT_SECONDS. */
-#define WAIT_UNTIL(condition)                                                  \
-  G_STMT_START {                                                               \
-    gboolean timed_out_ = FALSE;                                               \
-    guint timeout_id_ = g_timeout_add_seconds (WAIT_SECONDS, set_true_cb,      \
-                                               &timed_out_);                   \
-    while (!(condition) && !timed_out_)                                        \
-      g_main_context_iteration (NULL, TRUE);                                   \
-    if (timed_out_)                                                            \
-      {                                                                        \
-        g_test_message ("timed out waiting for %s", #condition);             \
-        g_assert_not_reached ();                                               \
-      }                                                                        \
-    g_source_remove (timeout_id_);                                             \
-  } G_STMT_END
+#define WAIT_UNTIL(condition)                                                              \
+  G_STMT_START                                                                             \
+  {                                                                                        \
+    gboolean timed_out_ = FALSE;                                                           \
+    guint    timeout_id_ = g_timeout_add_seconds (WAIT_SECONDS, set_true_cb, &timed_out_); \
+    while (!(condition) && !timed_out_)                                                    \
+      g_main_context_iteration (NULL, TRUE);                                               \
+    if (timed_out_)                                                                        \
+      {                                                                                    \
+        g_test_message ("timed out waiting for %s", #condition);                           \
+        g_assert_not_reached ();                                                           \
+      }                                                                                    \
+    g_source_remove (timeout_id_);                                                         \
+  }                                                                                        \
+  G_STMT_END
 
 static void
 drain_main_context (void)
@@ -57,16 +58,12 @@ drain_main_context (void)
     ;
 }
 
-typedef gboolean (*WidgetMatch) (GtkWidget *widget,
-                                 gpointer   data);
+typedef gboolean (*WidgetMatch) (GtkWidget *widget, gpointer data);
 
 static GtkWidget *
-find_descendant (GtkWidget   *widget,
-                 WidgetMatch  match,
-                 gpointer     data)
+find_descendant (GtkWidget *widget, WidgetMatch match, gpointer data)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *found;
@@ -83,33 +80,29 @@ find_descendant (GtkWidget   *widget,
 }
 
 static gboolean
-match_type (GtkWidget *widget,
-            gpointer   data)
+match_type (GtkWidget *widget, gpointer data)
 {
   return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
 }
 
 static gboolean
-match_css_class (GtkWidget *widget,
-                 gpointer   data)
+match_css_class (GtkWidget *widget, gpointer data)
 {
   return gtk_widget_has_css_class (widget, data);
 }
 
 static gboolean
-match_pages_stack (GtkWidget *widget,
-                   gpointer   data)
+match_pages_stack (GtkWidget *widget, gpointer data)
 {
   return GTK_IS_STACK (widget) && gtk_stack_get_child_by_name (GTK_STACK (widget), "dashboard");
 }
 
 static gboolean
-match_back_button (GtkWidget *widget,
-                   gpointer   data)
+match_back_button (GtkWidget *widget, gpointer data)
 {
   return GTK_IS_BUTTON (widget) &&
-         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)),
-                    "win.show-sidebar") == 0;
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "win.show-sidebar") ==
+             0;
 }
 
 static GtkStack *
@@ -124,8 +117,8 @@ get_pages_stack (NexusWindow *window)
 static GtkListBox *
 get_sidebar (NexusWindow *window)
 {
-  GtkWidget *sidebar = find_descendant (GTK_WIDGET (window), match_css_class,
-                                        (gpointer) "navigation-sidebar");
+  GtkWidget *sidebar =
+      find_descendant (GTK_WIDGET (window), match_css_class, (gpointer) "navigation-sidebar");
 
   g_assert_true (GTK_IS_LIST_BOX (sidebar));
   return GTK_LIST_BOX (sidebar);
@@ -134,16 +127,15 @@ get_sidebar (NexusWindow *window)
 static AdwLeaflet *
 get_leaflet (NexusWindow *window)
 {
-  GtkWidget *leaflet = find_descendant (GTK_WIDGET (window), match_type,
-                                        GSIZE_TO_POINTER (ADW_TYPE_LEAFLET));
+  GtkWidget *leaflet =
+      find_descendant (GTK_WIDGET (window), match_type, GSIZE_TO_POINTER (ADW_TYPE_LEAFLET));
 
   g_assert_nonnull (leaflet);
   return ADW_LEAFLET (leaflet);
 }
 
 static NexusWindow *
-show_window (int width,
-             int height)
+show_window (int width, int height)
 {
   NexusWindow *window = nexus_window_new (NULL, engine);
 
@@ -163,9 +155,7 @@ close_window (NexusWindow *window)
 }
 
 static gpointer
-count_leads_func (NexusStore  *store,
-                  gpointer     data,
-                  GError     **error)
+count_leads_func (NexusStore *store, gpointer data, GError **error)
 {
   gint64 count;
 
@@ -178,7 +168,7 @@ count_leads_func (NexusStore  *store,
 static gint64
 count_leads_in_vault (void)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree gint64 *count = NULL;
 
   count = nexus_engine_read_sync (engine, count_leads_func, NULL, &error);
@@ -205,11 +195,9 @@ digits_of (const char *text)
 static void
 test_page_names (void)
 {
-  const char * const expected[] = {
-    "dashboard", "leads", "map", "searches", "jobs", "workers", "messages", "operations",
-    "settings", NULL
-  };
-  const char * const *names = nexus_window_get_page_names ();
+  const char *const  expected[] = { "dashboard", "leads",    "map",        "searches", "jobs",
+                                    "workers",   "messages", "operations", "settings", NULL };
+  const char *const *names = nexus_window_get_page_names ();
 
   g_assert_cmpstrv (names, expected);
   g_assert_true (nexus_window_is_page_name ("map"));
@@ -221,11 +209,11 @@ test_page_names (void)
 static void
 test_leads_count (void)
 {
-  gint64 expected = count_leads_in_vault ();
-  NexusWindow *window;
-  NexusLeadsPage *page;
-  GtkWidget *label;
-  GtkWidget *path_label;
+  gint64           expected = count_leads_in_vault ();
+  NexusWindow     *window;
+  NexusLeadsPage  *page;
+  GtkWidget       *label;
+  GtkWidget       *path_label;
   g_autofree char *digits = NULL;
   g_autofree char *expected_digits = NULL;
 
@@ -235,8 +223,8 @@ test_leads_count (void)
   window = show_window (1000, 700);
   g_assert_true (nexus_window_set_page (window, "leads"));
 
-  page = NEXUS_LEADS_PAGE (find_descendant (GTK_WIDGET (window), match_type,
-                                            GSIZE_TO_POINTER (NEXUS_TYPE_LEADS_PAGE)));
+  page = NEXUS_LEADS_PAGE (
+      find_descendant (GTK_WIDGET (window), match_type, GSIZE_TO_POINTER (NEXUS_TYPE_LEADS_PAGE)));
   g_assert_nonnull (page);
 
   WAIT_UNTIL (!nexus_leads_page_get_loading (page) && nexus_leads_page_get_count (page) >= 0);
@@ -253,8 +241,8 @@ test_leads_count (void)
   /* So is the file it was read from. */
   path_label = find_descendant (GTK_WIDGET (page), match_css_class, (gpointer) "caption");
   g_assert_true (GTK_IS_LABEL (path_label));
-  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (path_label)),
-                            nexus_engine_get_db_path (engine)));
+  g_assert_nonnull (
+      strstr (gtk_label_get_label (GTK_LABEL (path_label)), nexus_engine_get_db_path (engine)));
 
   /* Refresh counts again, through the action the button and Ctrl+R use. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "leads.refresh", NULL));
@@ -266,8 +254,7 @@ test_leads_count (void)
 }
 
 static gboolean
-match_mapped_status_page (GtkWidget *widget,
-                          gpointer   data)
+match_mapped_status_page (GtkWidget *widget, gpointer data)
 {
   return ADW_IS_STATUS_PAGE (widget) && gtk_widget_get_mapped (widget);
 }
@@ -276,15 +263,15 @@ match_mapped_status_page (GtkWidget *widget,
 static void
 test_leads_count_error (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NexusEngine) gone = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusEngine) gone = NULL;
   g_autofree char *path = g_build_filename (tmp_dir, "gone.db", NULL);
-  const char *suffixes[] = { "", "-wal", "-shm" };
-  NexusWindow *window;
-  NexusLeadsPage *page;
-  GtkWidget *status;
-  GtkWidget *label;
-  const char *description;
+  const char      *suffixes[] = { "", "-wal", "-shm" };
+  NexusWindow     *window;
+  NexusLeadsPage  *page;
+  GtkWidget       *status;
+  GtkWidget       *label;
+  const char      *description;
 
   /* The engine opens its readers on first use: by then the file is gone. */
   gone = nexus_engine_new (path, NEXUS_ENGINE_SEED_DEMO, &error);
@@ -303,8 +290,8 @@ test_leads_count_error (void)
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (nexus_window_set_page (window, "leads"));
 
-  page = NEXUS_LEADS_PAGE (find_descendant (GTK_WIDGET (window), match_type,
-                                            GSIZE_TO_POINTER (NEXUS_TYPE_LEADS_PAGE)));
+  page = NEXUS_LEADS_PAGE (
+      find_descendant (GTK_WIDGET (window), match_type, GSIZE_TO_POINTER (NEXUS_TYPE_LEADS_PAGE)));
   g_assert_nonnull (page);
   WAIT_UNTIL (!nexus_leads_page_get_loading (page));
   g_assert_cmpint (nexus_leads_page_get_count (page), ==, -1);
@@ -327,7 +314,8 @@ static void
 test_count_format (void)
 {
   const struct lconv *conv = localeconv ();
-  struct {
+  struct
+  {
     gint64      count;
     const char *text;
   } cases[] = {
@@ -359,10 +347,10 @@ test_count_format (void)
 static void
 test_set_page (void)
 {
-  const char * const *names = nexus_window_get_page_names ();
-  NexusWindow *window = show_window (1000, 700);
-  GtkStack *stack = get_pages_stack (window);
-  GtkListBox *sidebar = get_sidebar (window);
+  const char *const *names = nexus_window_get_page_names ();
+  NexusWindow       *window = show_window (1000, 700);
+  GtkStack          *stack = get_pages_stack (window);
+  GtkListBox        *sidebar = get_sidebar (window);
 
   for (guint i = 0; names[i] != NULL; i++)
     {
@@ -391,11 +379,11 @@ test_set_page (void)
 static void
 test_sidebar_opens_pages (void)
 {
-  NexusWindow *window = show_window (1000, 700);
-  GtkListBox *sidebar = get_sidebar (window);
-  GtkStack *stack = get_pages_stack (window);
+  NexusWindow   *window = show_window (1000, 700);
+  GtkListBox    *sidebar = get_sidebar (window);
+  GtkStack      *stack = get_pages_stack (window);
   GtkListBoxRow *row;
-  GtkWidget *label;
+  GtkWidget     *label;
 
   g_assert_true (nexus_window_set_page (window, "dashboard"));
 
@@ -419,9 +407,9 @@ test_sidebar_opens_pages (void)
 static void
 test_last_page (void)
 {
-  g_autoptr(GSettings) settings = g_settings_new (NEXUS_SETTINGS_SCHEMA_ID);
+  g_autoptr (GSettings) settings = g_settings_new (NEXUS_SETTINGS_SCHEMA_ID);
   g_autofree char *saved = NULL;
-  NexusWindow *window;
+  NexusWindow     *window;
 
   window = show_window (1000, 700);
 
@@ -457,9 +445,9 @@ test_last_page (void)
 static void
 test_window_size (void)
 {
-  g_autoptr(GSettings) settings = g_settings_new (NEXUS_SETTINGS_SCHEMA_ID);
+  g_autoptr (GSettings) settings = g_settings_new (NEXUS_SETTINGS_SCHEMA_ID);
   NexusWindow *window;
-  int width, height;
+  int          width, height;
 
   g_settings_set_int (settings, "window-width", 777);
   g_settings_set_int (settings, "window-height", 555);
@@ -486,18 +474,18 @@ test_window_size (void)
 static void
 test_pending_pages (void)
 {
-  const char * const *names = nexus_window_get_page_names ();
-  NexusWindow *window = show_window (1000, 700);
-  GtkStack *stack = get_pages_stack (window);
-  GtkIconTheme *icon_theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
-  guint n_pending = 0;
+  const char *const *names = nexus_window_get_page_names ();
+  NexusWindow       *window = show_window (1000, 700);
+  GtkStack          *stack = get_pages_stack (window);
+  GtkIconTheme      *icon_theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+  guint              n_pending = 0;
 
   for (guint i = 0; names[i] != NULL; i++)
     {
-      GtkWidget *child;
-      GtkWidget *status;
+      GtkWidget    *child;
+      GtkWidget    *status;
       GtkStackPage *stack_page;
-      const char *description;
+      const char   *description;
 
       g_assert_true (nexus_window_set_page (window, names[i]));
       child = gtk_stack_get_visible_child (stack);
@@ -524,8 +512,8 @@ test_pending_pages (void)
       g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status)), !=, "");
       g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (status)), ==,
                        gtk_stack_page_get_icon_name (stack_page));
-      g_assert_true (gtk_icon_theme_has_icon (icon_theme,
-                                              gtk_stack_page_get_icon_name (stack_page)));
+      g_assert_true (
+          gtk_icon_theme_has_icon (icon_theme, gtk_stack_page_get_icon_name (stack_page)));
 
       /* It says plainly that it is not there yet, and what it will do. */
       description = adw_status_page_get_description (ADW_STATUS_PAGE (status));
@@ -533,11 +521,11 @@ test_pending_pages (void)
       g_assert_nonnull (strstr (description, "not available in this version yet"));
       g_assert_cmpuint (strlen (nexus_pending_page_get_summary (NEXUS_PENDING_PAGE (child))), >,
                         10);
-      g_assert_nonnull (strstr (description,
-                                nexus_pending_page_get_summary (NEXUS_PENDING_PAGE (child))));
+      g_assert_nonnull (
+          strstr (description, nexus_pending_page_get_summary (NEXUS_PENDING_PAGE (child))));
     }
 
-  g_assert_cmpuint (n_pending, ==, g_strv_length ((char **) names) - 1);
+  g_assert_cmpuint (n_pending, ==, g_strv_length ((char **)names) - 1);
 
   close_window (window);
 }
@@ -546,9 +534,9 @@ static void
 test_folds_when_narrow (void)
 {
   NexusWindow *window = show_window (400, 700);
-  AdwLeaflet *leaflet = get_leaflet (window);
-  GtkStack *stack = get_pages_stack (window);
-  GtkWidget *back;
+  AdwLeaflet  *leaflet = get_leaflet (window);
+  GtkStack    *stack = get_pages_stack (window);
+  GtkWidget   *back;
 
   WAIT_UNTIL (adw_leaflet_get_folded (leaflet));
 
@@ -578,7 +566,7 @@ test_direction (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (directions); i++)
     {
-      NexusWindow *window;
+      NexusWindow    *window;
       graphene_rect_t sidebar_bounds;
       graphene_rect_t stack_bounds;
 
@@ -620,8 +608,8 @@ test_resources (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GBytes) bytes = NULL;
 
       bytes = g_resources_lookup_data (paths[i], G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
       g_assert_no_error (error);
@@ -632,7 +620,7 @@ test_resources (void)
 static void
 remove_tree (const char *path)
 {
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
   const char *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
@@ -649,12 +637,11 @@ remove_tree (const char *path)
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *db_path = NULL;
-  int status;
+  int              status;
 
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
