@@ -128,6 +128,11 @@ static const Command commands[] = {
   { "jobs", N_ ("List and retry jobs"), nexusctl_jobs },
   { "worker", N_ ("Add, list, rotate and revoke workers"), nexusctl_worker },
   { "leads", N_ ("Import, export and classify leads"), nexusctl_leads },
+  { "backup", N_ ("Write a consistent backup .zip"), nexusctl_backup },
+  { "restore", N_ ("Verify a backup and put it in place"), nexusctl_restore },
+  { "cleanup", N_ ("Apply retention, checkpoint, optimize"), nexusctl_cleanup },
+  { "preflight", N_ ("Check this machine can run an engine"), nexusctl_preflight },
+  { "validate", N_ ("Check (and repair) the database"), nexusctl_validate },
 };
 
 static char *

@@ -31,5 +31,10 @@ int nexusctl_search (NexusCtl *ctl, char **args);
 int nexusctl_jobs (NexusCtl *ctl, char **args);
 int nexusctl_worker (NexusCtl *ctl, char **args);
 int nexusctl_leads (NexusCtl *ctl, char **args);
+int nexusctl_backup (NexusCtl *ctl, char **args);
+int nexusctl_restore (NexusCtl *ctl, char **args);
+int nexusctl_cleanup (NexusCtl *ctl, char **args);
+int nexusctl_preflight (NexusCtl *ctl, char **args);
+int nexusctl_validate (NexusCtl *ctl, char **args);
 
 G_END_DECLS

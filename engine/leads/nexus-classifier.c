@@ -59,13 +59,15 @@ struct _NexusClassifier
   GHashTable *rules;
   /* Longest keyword, in words. */
   guint max_keyword_words;
+  /* (keyword, category) pairs loaded. */
   guint n_rules;
-  /* The active model, or NULL. */
+  /* The active model and its version, or NULL and 0. */
   NaiveBayes *model;
   gint64      model_version;
   /* nexus_store_leads_get_classifier_generation() when loaded. */
   gint64 generation;
-  /* Scratch: a score per category, and which categories were touched. */
+  /* Scratch: a score per category, which categories were touched, the
+   * word sequence being looked up. */
   double  *scores;
   GArray  *touched;
   GString *ngram;

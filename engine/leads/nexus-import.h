@@ -79,18 +79,18 @@ typedef struct
 
 typedef struct
 {
-  guint64 line; /* line of the file where the row starts */
-  char   *reason;
+  guint64 line;   /* line of the file where the row starts */
+  char   *reason; /* why the row was not imported */
 } NexusImportRejection;
 
 typedef struct
 {
-  guint64 rows; /* data rows read */
-  guint64 accepted;
-  guint64 n_new;
-  guint64 merged;
-  guint64 preview;
-  guint64 rejected;
+  guint64 rows;     /* data rows read */
+  guint64 accepted; /* n_new + merged + preview */
+  guint64 n_new;    /* new leads with a valid phone */
+  guint64 merged;   /* rows merged into a lead (re-imports included) */
+  guint64 preview;  /* new preview-only leads */
+  guint64 rejected; /* rows not imported */
   /* NexusImportRejection: the first NEXUS_IMPORT_MAX_REJECTIONS, by line. */
   GArray *rejections;
 } NexusImportSummary;

@@ -36,12 +36,14 @@ typedef struct
 {
   /* The record (borrowed from the batch). */
   NexusLeadInput *input;
-  char           *name_norm;
-  char           *address_norm;
-  char           *city_norm;
-  char           *website_host;
-  char           *email;
-  char           *country;
+  /* The normalized forms (nexus-normalize.h); NULL when absent. */
+  char *name_norm;
+  char *address_norm;
+  char *city_norm;
+  char *website_host;
+  char *email;
+  /* A valid ISO code of the record, or NULL. */
+  char *country;
   /* NexusPhone: the valid numbers, each E.164 once, in the order given. */
   GPtrArray *valid_phones;
   /* The numbers that are not valid, as supplied, "; "-separated, or NULL. */

@@ -97,9 +97,9 @@ typedef struct
 typedef struct
 {
   guint accepted; /* n_new + merged + preview */
-  guint n_new;
-  guint merged;
-  guint preview;
+  guint n_new;    /* new leads with a valid phone */
+  guint merged;   /* records merged into a lead (re-reports included) */
+  guint preview;  /* new preview-only leads */
   /* NexusIngestRejection, sorted by index. */
   GArray *rejected;
   /* gint64 per record: the lead it is part of now, 0 when rejected. */

@@ -54,10 +54,13 @@ typedef struct
   char *name;
   /* Phone fields as written (char *); each may hold several numbers. */
   GPtrArray *phones;
-  char      *website;
-  char      *email;
-  char      *address;
-  char      *city;
+  /* A URL or a bare host. */
+  char *website;
+  /* An e-mail address (validated when normalized). */
+  char *email;
+  /* Street address and city, as written. */
+  char *address;
+  char *city;
   /* ISO 3166-1 alpha-2 as given (normalized later; also the default region
    * of this record's phones when valid). */
   char *country;

@@ -113,12 +113,13 @@ static const char *const generic_words[] = {
   "تجاره",
 };
 
+/* One word of a name, ready for Jaro-Winkler. */
 typedef struct
 {
-  gunichar chars[MAX_TOKEN_CHARS];
-  guint    length;
-  double   weight;
-  gboolean has_digit;
+  gunichar chars[MAX_TOKEN_CHARS]; /* the word's characters */
+  guint    length;                 /* used in chars */
+  double   weight;                 /* 1, or GENERIC_WEIGHT */
+  gboolean has_digit;              /* numbers match exactly only */
 } Token;
 
 static gboolean

@@ -12,7 +12,8 @@
  *     have nothing in common (score < NEXUS_MATCH_PHONE_NAME_MIN, both in
  *     the same script): then the number is a shared switchboard (a hotel's
  *     restaurants, a mall's shops) and the record is a lead of its own;
- *  3. a lead within NEXUS_MATCH_RADIUS_M (R*Tree), or — when coordinates
+ *  3. a lead within NEXUS_MATCH_RADIUS_M (R*Tree; the 32 nearest, so a
+ *     dense downtown costs no more than a suburb), or — when coordinates
  *     are missing on either side — with the same address_norm and
  *     city_norm, whose name scores ≥ NEXUS_MATCH_NAME_THRESHOLD; when both
  *     sides have valid phones and share none, the radius shrinks to

@@ -16,8 +16,8 @@
 /* Metres per degree of latitude (and of longitude at the equator). */
 #define METRES_PER_DEGREE 111320.0
 
-/* A match step never looks at more candidates than this. */
-#define MAX_CANDIDATES 200
+/* The geo step looks at the nearest this many leads within the radius. */
+#define MAX_NEAR_CANDIDATES 32
 
 #define LEAD_COLUMNS                                                                         \
   "id, name, name_norm, phone_e164, phone_raw, phone_invalid, website, website_host, email," \
@@ -470,7 +470,7 @@ nexus_store_leads_get_candidate (NexusStore          *store,
  * @out_candidates: (element-type NexusLeadCandidate): receives the leads
  *   within about @radius_m of the point (an equirectangular distance on the
  *   R*Tree's coordinates, good to a metre at these distances; the caller
- *   checks the exact one), at most 200
+ *   checks the exact one), nearest first, at most 32
  *
  * Uses the leads_geo R*Tree; a lead row is read only for points inside the
  * circle.
@@ -488,14 +488,16 @@ nexus_store_leads_find_near (NexusStore *store,
   double        dlon = radius_m / (METRES_PER_DEGREE * scale);
   sqlite3_stmt *stmt;
 
+  /* The nearest points first, found in the R*Tree alone; lead rows are
+   * read for those only (a dense downtown has hundreds in the circle). */
   stmt = _nexus_store_prepare (store,
-                               "SELECT " CANDIDATE_COLUMNS " FROM leads_geo g"
-                               " JOIN leads l ON l.id = g.id"
-                               " WHERE g.max_lat >= ?1 AND g.min_lat <= ?2"
-                               " AND g.max_lon >= ?3 AND g.min_lon <= ?4"
-                               " AND (g.min_lat - ?5) * (g.min_lat - ?5)"
-                               " + (g.min_lon - ?6) * ?7 * (g.min_lon - ?6) * ?7 <= ?8 * ?8"
-                               " LIMIT 200",
+                               "SELECT " CANDIDATE_COLUMNS " FROM"
+                               " (SELECT id, (min_lat - ?5) * (min_lat - ?5)"
+                               " + (min_lon - ?6) * ?7 * (min_lon - ?6) * ?7 AS d2"
+                               " FROM leads_geo WHERE max_lat >= ?1 AND min_lat <= ?2"
+                               " AND max_lon >= ?3 AND min_lon <= ?4"
+                               " AND d2 <= ?8 * ?8 ORDER BY d2 LIMIT ?9) g"
+                               " JOIN leads l ON l.id = g.id ORDER BY g.d2",
                                error);
   if (stmt == NULL)
     return FALSE;
@@ -508,6 +510,7 @@ nexus_store_leads_find_near (NexusStore *store,
   sqlite3_bind_double (stmt, 7, scale);
   /* In degrees of latitude, with a margin for the R*Tree's 32-bit floats. */
   sqlite3_bind_double (stmt, 8, dlat * 1.01);
+  sqlite3_bind_int (stmt, 9, MAX_NEAR_CANDIDATES);
   return collect_candidates (store, stmt, out_candidates, error);
 }
 

@@ -24,110 +24,111 @@
 
 G_BEGIN_DECLS
 
-/* One row of leads, as the pipeline reads and writes it.  Texts are owned
- * (g_free) and NULL when the column is NULL. */
+/* One row of leads, as the pipeline reads and writes it (the columns are
+ * described in nexus-schema.c).  Texts are owned (g_free) and NULL when
+ * the column is NULL. */
 typedef struct
 {
-  gint64   id; /* 0 before insertion */
-  char    *name;
-  char    *name_norm;
-  char    *phone_e164; /* the primary valid number */
-  char    *phone_raw;  /* flagged numbers, "; "-separated */
-  gboolean phone_invalid;
-  char    *website;
-  char    *website_host;
-  char    *email;
-  char    *address;
-  char    *address_norm;
-  char    *city;
-  char    *city_norm;
-  char    *country;
-  double   lat;
-  double   lon;
-  gboolean has_location;
-  char    *category;
-  char    *category_source; /* rule, model, operator, provider */
-  char    *provider_category;
-  double   rating;
-  gboolean has_rating;
-  gint64   reviews; /* -1: unknown */
-  gboolean preview_only;
-  gint64   sightings;
-  gint64   first_seen_at;
-  gint64   last_seen_at;
+  gint64   id;                /* 0 before insertion */
+  char    *name;              /* as the first source wrote it */
+  char    *name_norm;         /* nexus_normalize_name() */
+  char    *phone_e164;        /* the primary valid number */
+  char    *phone_raw;         /* flagged numbers, "; "-separated */
+  gboolean phone_invalid;     /* phone_raw holds a flagged number */
+  char    *website;           /* as supplied */
+  char    *website_host;      /* nexus_normalize_website_host() */
+  char    *email;             /* nexus_normalize_email() */
+  char    *address;           /* as supplied */
+  char    *address_norm;      /* nexus_normalize_address() */
+  char    *city;              /* as supplied */
+  char    *city_norm;         /* nexus_normalize_city() */
+  char    *country;           /* ISO 3166-1 alpha-2 */
+  double   lat;               /* WGS 84, when has_location */
+  double   lon;               /* WGS 84, when has_location */
+  gboolean has_location;      /* lat and lon are set */
+  char    *category;          /* the classifier's or an operator's */
+  char    *category_source;   /* rule, model, operator, provider */
+  char    *provider_category; /* as the first source gave it */
+  double   rating;            /* when has_rating */
+  gboolean has_rating;        /* rating is set */
+  gint64   reviews;           /* -1: unknown */
+  gboolean preview_only;      /* no valid phone yet */
+  gint64   sightings;         /* reports of this lead, all sources */
+  gint64   first_seen_at;     /* unix seconds */
+  gint64   last_seen_at;      /* unix seconds */
 } NexusLeadRow;
 
 /* What the match step needs of a lead (cheap to load). */
 typedef struct
 {
-  gint64   id;
-  char    *name_norm;
-  char    *address_norm;
-  char    *city_norm;
-  double   lat;
-  double   lon;
-  gboolean has_location;
-  gboolean has_phone; /* phone_e164 IS NOT NULL */
-  gboolean preview_only;
+  gint64   id;           /* leads.id */
+  char    *name_norm;    /* compared with nexus_name_similarity() */
+  char    *address_norm; /* the address match */
+  char    *city_norm;    /* the address match */
+  double   lat;          /* when has_location */
+  double   lon;          /* when has_location */
+  gboolean has_location; /* lat and lon are set */
+  gboolean has_phone;    /* phone_e164 IS NOT NULL */
+  gboolean preview_only; /* no valid phone yet */
 } NexusLeadCandidate;
 
-/* One provenance record. */
+/* One provenance record (lead_sources). */
 typedef struct
 {
-  gint64 id;
-  gint64 lead_id;
-  char  *provider;
-  char  *ref;
-  gint64 job_id;    /* 0: none */
-  gint64 worker_id; /* 0: none */
-  char  *raw;       /* a LEAD object (JSON text) or NULL */
-  gint64 sightings;
-  gint64 first_seen_at;
-  gint64 last_seen_at;
+  gint64 id;            /* lead_sources.id */
+  gint64 lead_id;       /* the lead it belongs to */
+  char  *provider;      /* with ref: unique in the vault */
+  char  *ref;           /* the provider's own id of the place */
+  gint64 job_id;        /* 0: none */
+  gint64 worker_id;     /* 0: none */
+  char  *raw;           /* a LEAD object (JSON text) or NULL */
+  gint64 sightings;     /* reports of this source */
+  gint64 first_seen_at; /* unix seconds */
+  gint64 last_seen_at;  /* unix seconds */
 } NexusLeadSource;
 
-/* One phone of a lead. */
+/* One phone of a lead (lead_phones). */
 typedef struct
 {
-  char *e164;
-  char *type;
-  char *extension;
+  char *e164;      /* "+CC…" */
+  char *type;      /* nexus_phone_type_to_string() */
+  char *extension; /* digits, or NULL */
 } NexusLeadPhone;
 
-/* One classifier rule. */
+/* One classifier rule (category_rules). */
 typedef struct
 {
-  gint64   id;
-  char    *category;
-  char    *keyword;
-  char    *lang;
-  double   weight;
-  char    *origin; /* seed or operator */
-  gboolean enabled;
+  gint64   id;       /* category_rules.id */
+  char    *category; /* what the rule votes for */
+  char    *keyword;  /* as written; normalized when loaded */
+  char    *lang;     /* en, ar, or "" */
+  double   weight;   /* its vote */
+  char    *origin;   /* seed or operator */
+  gboolean enabled;  /* disabled rules are kept but not loaded */
 } NexusCategoryRule;
 
-/* One operator label, as the model learns from it. */
+/* One operator label, as the model learns from it (category_labels). */
 typedef struct
 {
-  gint64 id;
-  gint64 lead_id; /* 0 when the lead is gone */
-  char  *category;
-  char  *text;
+  gint64 id;       /* category_labels.id (the held-out split hashes it) */
+  gint64 lead_id;  /* 0 when the lead is gone */
+  char  *category; /* the operator's category */
+  char  *text;     /* nexus_classifier_features() when it was set */
 } NexusCategoryLabel;
 
-/* One model version. */
+/* One model version (category_models). */
 typedef struct
 {
-  gint64   id;
-  gint64   created_at;
-  char    *algorithm;
-  gint64   n_labels;
-  gint64   n_train;
-  gint64   n_test;
-  double   accuracy;
-  gboolean has_accuracy;
-  char    *model; /* JSON */
-  gboolean active;
+  gint64   id;           /* the version */
+  gint64   created_at;   /* unix seconds */
+  char    *algorithm;    /* multinomial_nb */
+  gint64   n_labels;     /* labels when trained */
+  gint64   n_train;      /* labels it learnt from */
+  gint64   n_test;       /* labels held out to measure it */
+  double   accuracy;     /* on the held-out labels, when has_accuracy */
+  gboolean has_accuracy; /* n_test > 0 */
+  char    *model;        /* JSON: classes and token counts */
+  gboolean active;       /* the version in use */
 } NexusCategoryModel;
 
 void nexus_lead_row_clear (NexusLeadRow *row);

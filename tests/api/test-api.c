@@ -314,6 +314,13 @@ test_api_bad_bodies (Fixture *fixture, gconstpointer data)
     g_string_append_c (nested, '}');
   assert_answer (fixture, path, nested->str, 0, 400, "bad_request");
 
+  /* Wide but shallow is fine: many sibling objects are not nesting. */
+  g_string_assign (nested, "{\"load\":{\"items\":[");
+  for (guint i = 0; i < 200; i++)
+    g_string_append_printf (nested, "%s{\"tags\":{\"k\":\"v\"}}", i > 0 ? "," : "");
+  g_string_append (nested, "]}}");
+  assert_answer (fixture, path, nested->str, 0, 200, NULL);
+
   /* An unknown endpoint. */
   assert_answer (fixture, "/api/v1/nothing-here", "{}", 0, 404, "not_found");
 }

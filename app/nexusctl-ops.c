@@ -1,0 +1,438 @@
+/* nexusctl-ops.c — nexusctl backup|restore|cleanup|preflight|validate
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The operator's housekeeping.  backup and validate (without --repair) read
+ * the database through a read-only connection and may run beside an engine;
+ * cleanup writes in small transactions beside it; restore refuses while any
+ * other program has the database open.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nexus-cli.h"
+#include "nexusctl.h"
+#include "ops/nexus-backup.h"
+#include "ops/nexus-maintenance.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:8787"
+
+static int
+parse (GOptionContext *context,
+       const char     *command,
+       const char     *summary,
+       const GOptionEntry *entries,
+       NexusCtl       *ctl,
+       char         ***args)
+{
+  g_autofree char   *program = g_strdup_printf ("%s %s", PROGRAM, command);
+  const GOptionEntry common[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_ ("Database file"), N_ ("PATH") },
+    { NULL }
+  };
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  return nexus_cli_parse (context, program, args);
+}
+
+static const char *
+db_path (NexusCtl *ctl)
+{
+  if (ctl->db_path == NULL)
+    ctl->db_path = nexus_engine_default_db_path ();
+  return ctl->db_path;
+}
+
+static void
+add_info_json (JsonBuilder *builder, const NexusBackupInfo *info)
+{
+  json_builder_set_member_name (builder, "program_version");
+  json_builder_add_string_value (builder, info->program_version);
+  json_builder_set_member_name (builder, "schema_version");
+  json_builder_add_int_value (builder, info->schema_version);
+  json_builder_set_member_name (builder, "created_at");
+  json_builder_add_string_value (builder, info->created_at);
+  json_builder_set_member_name (builder, "database_size");
+  json_builder_add_int_value (builder, info->database_size);
+  json_builder_set_member_name (builder, "archive_size");
+  json_builder_add_int_value (builder, info->archive_size);
+  json_builder_set_member_name (builder, "tables");
+  json_builder_begin_object (builder);
+  for (guint i = 0; info->tables[i] != NULL; i++)
+    {
+      json_builder_set_member_name (builder, info->tables[i]);
+      json_builder_add_int_value (builder, info->counts[i]);
+    }
+  json_builder_end_object (builder);
+}
+
+static void
+print_info (const NexusBackupInfo *info)
+{
+  g_autofree char *db_size = g_format_size (info->database_size);
+  g_autofree char *zip_size = g_format_size (info->archive_size);
+
+  g_print (_ ("  Written by:      Nexus %s on %s\n"), info->program_version, info->created_at);
+  g_print (_ ("  Schema version:  %d (this program: %d)\n"), info->schema_version,
+           NEXUS_SCHEMA_VERSION);
+  g_print (_ ("  Database:        %s (archive %s)\n"), db_size, zip_size);
+  for (guint i = 0; info->tables[i] != NULL; i++)
+    {
+      if (info->counts[i] >= 0)
+        g_print ("    %-18s %12" G_GINT64_FORMAT "\n", info->tables[i], info->counts[i]);
+    }
+}
+
+/* nexusctl backup FILE.zip [--force] */
+int
+nexusctl_backup (NexusCtl *ctl, char **args)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (_ ("FILE.zip"));
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (NexusBackupInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean           force = FALSE;
+  gboolean           as_json = FALSE;
+  int                status;
+  const GOptionEntry entries[] = {
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_ ("Replace an existing FILE"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print JSON"), NULL },
+    { NULL }
+  };
+
+  if ((status = parse (context, "backup",
+                       _ ("Writes a consistent snapshot of the database, with a manifest, "
+                          "into one .zip. Safe while an engine runs."),
+                       entries, ctl, &args)) >= 0)
+    return status;
+  if (g_strv_length (args) != 2)
+    return nexus_cli_usage_error (PROGRAM, _ ("backup needs exactly one FILE.zip"));
+
+  /* Read-only: a snapshot needs no write lock and never waits for one. */
+  store = nexus_store_open (db_path (ctl), NEXUS_STORE_OPEN_READ_ONLY, &error);
+  if (store == NULL)
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+
+  info = nexus_backup_create (store, args[1], force ? NEXUS_BACKUP_FORCE : NEXUS_BACKUP_DEFAULT,
+                              NULL, &error);
+  if (info == NULL)
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+
+  if (as_json)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "archive");
+      json_builder_add_string_value (builder, args[1]);
+      add_info_json (builder, info);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      nexusctl_print_json (root);
+      return NEXUS_EXIT_OK;
+    }
+
+  g_print (_ ("Backup of %s written to %s\n"), db_path (ctl), args[1]);
+  print_info (info);
+  return NEXUS_EXIT_OK;
+}
+
+static gboolean
+confirm (const char *db)
+{
+  char answer[16] = { 0 };
+
+  g_print (_ ("Replace %s with this backup? [y/N] "), db);
+  if (fgets (answer, sizeof answer, stdin) == NULL)
+    return FALSE;
+  return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+/* nexusctl restore FILE.zip [--yes] */
+int
+nexusctl_restore (NexusCtl *ctl, char **args)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (_ ("FILE.zip"));
+  g_autoptr (NexusRestore) restore = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char   *safety = NULL;
+  gboolean           yes = FALSE;
+  int                status;
+  const GOptionEntry entries[] = {
+    { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, N_ ("Replace the database without asking"), NULL },
+    { NULL }
+  };
+
+  if ((status = parse (context, "restore",
+                       _ ("Verifies a backup, keeps the current database aside as "
+                          "DB.before-restore-TIME and puts the backup in its place. Stop the "
+                          "engine first."),
+                       entries, ctl, &args)) >= 0)
+    return status;
+  if (g_strv_length (args) != 2)
+    return nexus_cli_usage_error (PROGRAM, _ ("restore needs exactly one FILE.zip"));
+
+  restore = nexus_restore_prepare (args[1], db_path (ctl), NULL, &error);
+  if (restore == NULL)
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+
+  g_print (_ ("Backup %s is sound:\n"), args[1]);
+  print_info (nexus_restore_get_info (restore));
+
+  if (!yes)
+    {
+      if (!isatty (STDIN_FILENO))
+        return nexus_cli_usage_error (PROGRAM,
+                                      _ ("Not replacing %s without confirmation: use --yes"),
+                                      db_path (ctl));
+      if (!confirm (db_path (ctl)))
+        {
+          g_print (_ ("Nothing was changed.\n"));
+          return NEXUS_EXIT_FAILURE;
+        }
+    }
+
+  if (!nexus_restore_commit (restore, &safety, &error))
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+
+  g_print (_ ("Restored %s from %s\n"), db_path (ctl), args[1]);
+  if (safety != NULL)
+    g_print (_ ("The previous database is kept as %s\n"), safety);
+  return NEXUS_EXIT_OK;
+}
+
+/* nexusctl cleanup [--vacuum] */
+int
+nexusctl_cleanup (NexusCtl *ctl, char **args)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  NexusCleanupReport report;
+  gboolean           vacuum = FALSE;
+  gboolean           as_json = FALSE;
+  int                status;
+  const GOptionEntry entries[] = {
+    { "vacuum", 0, 0, G_OPTION_ARG_NONE, &vacuum,
+      N_ ("Rewrite the file afterwards to give space back (needs its size free)"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print JSON"), NULL },
+    { NULL }
+  };
+
+  if ((status = parse (context, "cleanup",
+                       _ ("Removes what the retention rules let go (nonces after 10 minutes, "
+                          "idempotency keys after 48 hours, finished jobs after 30 days, the "
+                          "audit log after a year), then checkpoints and optimizes."),
+                       entries, ctl, &args)) >= 0)
+    return status;
+  if (g_strv_length (args) > 1)
+    return nexus_cli_usage_error (PROGRAM, _ ("Unexpected argument “%s”"), args[1]);
+
+  store = nexusctl_open_store (ctl, &error);
+  if (store == NULL)
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+
+  if (!nexus_maintenance_cleanup (store, g_get_real_time () / G_USEC_PER_SEC,
+                                  vacuum ? NEXUS_CLEANUP_VACUUM : NEXUS_CLEANUP_DEFAULT, &report,
+                                  &error))
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+
+  if (as_json)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "removed");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "hmac_replay");
+      json_builder_add_int_value (builder, report.replay_removed);
+      json_builder_set_member_name (builder, "idempotency_keys");
+      json_builder_add_int_value (builder, report.idempotency_removed);
+      json_builder_set_member_name (builder, "internal_jobs");
+      json_builder_add_int_value (builder, report.jobs_removed);
+      json_builder_set_member_name (builder, "audit_log");
+      json_builder_add_int_value (builder, report.audit_removed);
+      json_builder_end_object (builder);
+      json_builder_set_member_name (builder, "transactions");
+      json_builder_add_int_value (builder, report.transactions);
+      json_builder_set_member_name (builder, "checkpoint_complete");
+      json_builder_add_boolean_value (builder, report.checkpoint_complete);
+      json_builder_set_member_name (builder, "vacuumed");
+      json_builder_add_boolean_value (builder, report.vacuumed);
+      json_builder_set_member_name (builder, "size_before");
+      json_builder_add_int_value (builder, report.size_before);
+      json_builder_set_member_name (builder, "size_after");
+      json_builder_add_int_value (builder, report.size_after);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      nexusctl_print_json (root);
+      return NEXUS_EXIT_OK;
+    }
+
+  {
+    g_autofree char *before = g_format_size (report.size_before);
+    g_autofree char *after = g_format_size (report.size_after);
+
+    g_print (_ ("Removed:\n"));
+    g_print (_ ("  %-18s %12" G_GINT64_FORMAT "  (older than 10 minutes)\n"), "hmac_replay",
+             report.replay_removed);
+    g_print (_ ("  %-18s %12" G_GINT64_FORMAT "  (older than 48 hours)\n"), "idempotency_keys",
+             report.idempotency_removed);
+    g_print (_ ("  %-18s %12" G_GINT64_FORMAT "  (finished over 30 days ago)\n"),
+             "internal_jobs", report.jobs_removed);
+    g_print (_ ("  %-18s %12" G_GINT64_FORMAT "  (older than 365 days)\n"), "audit_log",
+             report.audit_removed);
+    g_print (_ ("WAL checkpoint:  %s\n"),
+             report.checkpoint_complete ? _ ("complete")
+                                        : _ ("partial (a reader is still open)"));
+    g_print (_ ("Statistics:      refreshed (ANALYZE, PRAGMA optimize)\n"));
+    g_print (_ ("VACUUM:          %s\n"), report.vacuumed ? _ ("done") : _ ("not asked"));
+    g_print (_ ("Size:            %s → %s\n"), before, after);
+  }
+  return NEXUS_EXIT_OK;
+}
+
+/* Prints checks aligned, or as JSON; the exit status says whether any
+ * failed. */
+static int
+report_checks (GPtrArray *checks, gboolean as_json)
+{
+  gboolean passed = nexus_checks_passed (checks);
+  guint    width = 0;
+
+  if (as_json)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "ok");
+      json_builder_add_boolean_value (builder, passed);
+      json_builder_set_member_name (builder, "checks");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < checks->len; i++)
+        {
+          NexusCheck *check = g_ptr_array_index (checks, i);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "name");
+          json_builder_add_string_value (builder, check->name);
+          json_builder_set_member_name (builder, "status");
+          json_builder_add_string_value (builder, nexus_check_status_to_string (check->status));
+          json_builder_set_member_name (builder, "detail");
+          json_builder_add_string_value (builder, check->detail);
+          json_builder_set_member_name (builder, "remedy");
+          if (check->remedy != NULL)
+            json_builder_add_string_value (builder, check->remedy);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      nexusctl_print_json (root);
+      return passed ? NEXUS_EXIT_OK : NEXUS_EXIT_FAILURE;
+    }
+
+  for (guint i = 0; i < checks->len; i++)
+    width = MAX (width, strlen (((NexusCheck *)g_ptr_array_index (checks, i))->name));
+  for (guint i = 0; i < checks->len; i++)
+    {
+      NexusCheck *check = g_ptr_array_index (checks, i);
+
+      g_print ("%-*s  %-4s  %s\n", (int)width, check->name,
+               nexus_check_status_to_string (check->status), check->detail);
+      if (check->remedy != NULL)
+        g_print ("%-*s        → %s\n", (int)width, "", check->remedy);
+    }
+  return passed ? NEXUS_EXIT_OK : NEXUS_EXIT_FAILURE;
+}
+
+/* nexusctl preflight [--listen ADDR:PORT] */
+int
+nexusctl_preflight (NexusCtl *ctl, char **args)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr (GPtrArray) checks = NULL;
+  g_autofree char      *listen = NULL;
+  NexusPreflightOptions options = { 0 };
+  gboolean              as_json = FALSE;
+  int                   status;
+  const GOptionEntry    entries[] = {
+    { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
+      N_ ("Address the worker API will listen on (default 127.0.0.1:8787)"), N_ ("ADDR:PORT") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print JSON"), NULL },
+    { NULL }
+  };
+
+  if ((status = parse (context, "preflight",
+                       _ ("Checks that this machine can run an engine on the database: disk "
+                          "space, permissions, the API port, libraries, the clock."),
+                       entries, ctl, &args)) >= 0)
+    return status;
+  if (g_strv_length (args) > 1)
+    return nexus_cli_usage_error (PROGRAM, _ ("Unexpected argument “%s”"), args[1]);
+
+  options.db_path = db_path (ctl);
+  options.listen = listen != NULL ? listen : DEFAULT_LISTEN;
+  checks = nexus_maintenance_preflight (&options);
+  return report_checks (checks, as_json);
+}
+
+/* nexusctl validate [--repair] [--full] */
+int
+nexusctl_validate (NexusCtl *ctl, char **args)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GPtrArray) checks = NULL;
+  g_autoptr (GError) error = NULL;
+  NexusValidateFlags flags = NEXUS_VALIDATE_DEFAULT;
+  gboolean           repair = FALSE;
+  gboolean           full = FALSE;
+  gboolean           as_json = FALSE;
+  int                status;
+  const GOptionEntry entries[] = {
+    { "repair", 0, 0, G_OPTION_ARG_NONE, &repair,
+      N_ ("Recreate missing indexes and triggers, rebuild the full-text and map indexes"), NULL },
+    { "full", 0, 0, G_OPTION_ARG_NONE, &full,
+      N_ ("PRAGMA integrity_check instead of the quicker quick_check"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print JSON"), NULL },
+    { NULL }
+  };
+
+  if ((status = parse (context, "validate",
+                       _ ("Checks the database's integrity, foreign keys, indexes and triggers, "
+                          "and that the search and map indexes match the leads."),
+                       entries, ctl, &args)) >= 0)
+    return status;
+  if (g_strv_length (args) > 1)
+    return nexus_cli_usage_error (PROGRAM, _ ("Unexpected argument “%s”"), args[1]);
+
+  if (repair)
+    store = nexusctl_open_store (ctl, &error);
+  else
+    store = nexus_store_open (db_path (ctl), NEXUS_STORE_OPEN_READ_ONLY, &error);
+  if (store == NULL)
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+
+  if (repair)
+    flags |= NEXUS_VALIDATE_REPAIR;
+  if (full)
+    flags |= NEXUS_VALIDATE_FULL;
+  checks = nexus_maintenance_validate (store, flags, &error);
+  if (checks == NULL)
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  return report_checks (checks, as_json);
+}
