@@ -24,18 +24,17 @@
 #define DEFAULT_LISTEN "127.0.0.1:8787"
 
 static int
-parse (GOptionContext *context,
-       const char     *command,
-       const char     *summary,
+parse (GOptionContext     *context,
+       const char         *command,
+       const char         *summary,
        const GOptionEntry *entries,
-       NexusCtl       *ctl,
-       char         ***args)
+       NexusCtl           *ctl,
+       char             ***args)
 {
   g_autofree char   *program = g_strdup_printf ("%s %s", PROGRAM, command);
-  const GOptionEntry common[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_ ("Database file"), N_ ("PATH") },
-    { NULL }
-  };
+  const GOptionEntry common[] = { { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path,
+                                    N_ ("Database file"), N_ ("PATH") },
+                                  { NULL } };
 
   g_option_context_set_summary (context, summary);
   g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
@@ -167,10 +166,9 @@ nexusctl_restore (NexusCtl *ctl, char **args)
   g_autofree char   *safety = NULL;
   gboolean           yes = FALSE;
   int                status;
-  const GOptionEntry entries[] = {
-    { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, N_ ("Replace the database without asking"), NULL },
-    { NULL }
-  };
+  const GOptionEntry entries[] = { { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes,
+                                     N_ ("Replace the database without asking"), NULL },
+                                   { NULL } };
 
   if ((status = parse (context, "restore",
                        _ ("Verifies a backup, keeps the current database aside as "
@@ -191,9 +189,8 @@ nexusctl_restore (NexusCtl *ctl, char **args)
   if (!yes)
     {
       if (!isatty (STDIN_FILENO))
-        return nexus_cli_usage_error (PROGRAM,
-                                      _ ("Not replacing %s without confirmation: use --yes"),
-                                      db_path (ctl));
+        return nexus_cli_usage_error (
+            PROGRAM, _ ("Not replacing %s without confirmation: use --yes"), db_path (ctl));
       if (!confirm (db_path (ctl)))
         {
           g_print (_ ("Nothing was changed.\n"));
@@ -288,13 +285,12 @@ nexusctl_cleanup (NexusCtl *ctl, char **args)
              report.replay_removed);
     g_print (_ ("  %-18s %12" G_GINT64_FORMAT "  (older than 48 hours)\n"), "idempotency_keys",
              report.idempotency_removed);
-    g_print (_ ("  %-18s %12" G_GINT64_FORMAT "  (finished over 30 days ago)\n"),
-             "internal_jobs", report.jobs_removed);
+    g_print (_ ("  %-18s %12" G_GINT64_FORMAT "  (finished over 30 days ago)\n"), "internal_jobs",
+             report.jobs_removed);
     g_print (_ ("  %-18s %12" G_GINT64_FORMAT "  (older than 365 days)\n"), "audit_log",
              report.audit_removed);
     g_print (_ ("WAL checkpoint:  %s\n"),
-             report.checkpoint_complete ? _ ("complete")
-                                        : _ ("partial (a reader is still open)"));
+             report.checkpoint_complete ? _ ("complete") : _ ("partial (a reader is still open)"));
     g_print (_ ("Statistics:      refreshed (ANALYZE, PRAGMA optimize)\n"));
     g_print (_ ("VACUUM:          %s\n"), report.vacuumed ? _ ("done") : _ ("not asked"));
     g_print (_ ("Size:            %s → %s\n"), before, after);
@@ -370,10 +366,10 @@ nexusctl_preflight (NexusCtl *ctl, char **args)
   gboolean              as_json = FALSE;
   int                   status;
   const GOptionEntry    entries[] = {
-    { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
-      N_ ("Address the worker API will listen on (default 127.0.0.1:8787)"), N_ ("ADDR:PORT") },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print JSON"), NULL },
-    { NULL }
+       { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
+         N_ ("Address the worker API will listen on (default 127.0.0.1:8787)"), N_ ("ADDR:PORT") },
+       { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print JSON"), NULL },
+       { NULL }
   };
 
   if ((status = parse (context, "preflight",

@@ -21,12 +21,12 @@
 #include "nexus-backup.h"
 #include "store/nexus-store-ops.h"
 
-#define MANIFEST_NAME   "manifest.json"
-#define DATABASE_NAME   "nexus.db"
-#define FORMAT_NAME     "nexus-backup"
-#define FORMAT_VERSION  1
-#define CHUNK_SIZE      (64 * 1024)
-#define MAX_MANIFEST    (1024 * 1024)
+#define MANIFEST_NAME  "manifest.json"
+#define DATABASE_NAME  "nexus.db"
+#define FORMAT_NAME    "nexus-backup"
+#define FORMAT_VERSION 1
+#define CHUNK_SIZE     (64 * 1024)
+#define MAX_MANIFEST   (1024 * 1024)
 /* How long a restore waits for other connections to let the file go. */
 #define LOCK_TIMEOUT_MS 250
 
@@ -77,8 +77,7 @@ nexus_backup_info_free (NexusBackupInfo *info)
 }
 
 /* @format describes the step; ": " and the system's reason follow. */
-static void G_GNUC_PRINTF (3, 4)
-set_errno_error (GError **error, int err, const char *format, ...)
+static void G_GNUC_PRINTF (3, 4) set_errno_error (GError **error, int err, const char *format, ...)
 {
   g_autofree char *message = NULL;
   va_list          args;
@@ -278,7 +277,8 @@ write_archive (int           fd,
       set_errno_error (error, errno, _ ("Cannot read “%s”"), db_path);
       return FALSE;
     }
-  if (archive_write_finish_entry (handle) != ARCHIVE_OK || archive_write_close (handle) != ARCHIVE_OK)
+  if (archive_write_finish_entry (handle) != ARCHIVE_OK ||
+      archive_write_close (handle) != ARCHIVE_OK)
     return archive_failed (handle, zip_path, error);
   return TRUE;
 }
@@ -472,10 +472,11 @@ invalid (GError **error, const char *zip_path, const char *why)
 static gboolean
 archive_read_failed (struct archive *handle, const char *zip_path, GError **error)
 {
+  g_autofree char *detail =
+      g_strdup (archive_error_string (handle) != NULL ? archive_error_string (handle) : "?");
   g_autofree char *why =
-      g_strdup_printf (_ ("the archive is truncated or damaged (%s)"),
-                       archive_error_string (handle) != NULL ? archive_error_string (handle)
-                                                             : "?");
+      g_strdup_printf (_ ("the archive is truncated or damaged (%s)"), g_strstrip (detail));
+
   return invalid (error, zip_path, why);
 }
 
@@ -550,8 +551,8 @@ extract (const char   *zip_path,
         }
       else
         {
-          g_autofree char *why = g_strdup_printf (_ ("it holds an unexpected member “%s”"),
-                                                  name != NULL ? name : "");
+          g_autofree char *why =
+              g_strdup_printf (_ ("it holds an unexpected member “%s”"), name != NULL ? name : "");
           return invalid (error, zip_path, why);
         }
       if (n < 0)
@@ -592,15 +593,15 @@ read_manifest (const char      *zip_path,
     return invalid (error, zip_path, _ ("its manifest.json is not valid JSON"));
   root = json_node_get_object (node);
 
-  if (g_strcmp0 (json_object_get_string_member_with_default (root, "format", ""), FORMAT_NAME) !=
-      0)
+  if (g_strcmp0 (json_object_get_string_member_with_default (root, "format", ""), FORMAT_NAME) != 0)
     return invalid (error, zip_path, _ ("its manifest is not a Nexus backup manifest"));
   if (json_object_get_int_member_with_default (root, "format_version", 0) > FORMAT_VERSION)
     {
-      g_set_error (error, NEXUS_BACKUP_ERROR, NEXUS_BACKUP_ERROR_NEWER_SCHEMA,
-                   _ ("“%s” was written by a newer version of Nexus (backup format %" G_GINT64_FORMAT
-                      "). Update Nexus to restore it. Nothing was changed."),
-                   zip_path, json_object_get_int_member_with_default (root, "format_version", 0));
+      g_set_error (
+          error, NEXUS_BACKUP_ERROR, NEXUS_BACKUP_ERROR_NEWER_SCHEMA,
+          _ ("“%s” was written by a newer version of Nexus (backup format %" G_GINT64_FORMAT
+             "). Update Nexus to restore it. Nothing was changed."),
+          zip_path, json_object_get_int_member_with_default (root, "format_version", 0));
       return FALSE;
     }
 

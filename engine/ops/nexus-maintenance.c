@@ -142,13 +142,13 @@ nexus_check_status_to_string (NexusCheckStatus status)
 {
   switch (status)
     {
-    case NEXUS_CHECK_PASS:
-      return "pass";
-    case NEXUS_CHECK_WARN:
-      return "warn";
-    case NEXUS_CHECK_FAIL:
-    default:
-      return "fail";
+      case NEXUS_CHECK_PASS:
+        return "pass";
+      case NEXUS_CHECK_WARN:
+        return "warn";
+      case NEXUS_CHECK_FAIL:
+      default:
+        return "fail";
     }
 }
 
@@ -206,8 +206,7 @@ check_clock (GPtrArray *checks)
   g_autofree char *text = g_date_time_format_iso8601 (now);
 
   if (g_date_time_get_year (now) < MIN_CLOCK_YEAR)
-    add_check (checks, "clock", NEXUS_CHECK_FAIL,
-               g_strdup_printf (_ ("The clock says %s"), text),
+    add_check (checks, "clock", NEXUS_CHECK_FAIL, g_strdup_printf (_ ("The clock says %s"), text),
                _ ("Set the system clock (timedatectl set-ntp true): leases, signatures and "
                   "retention depend on it"));
   else
@@ -239,8 +238,7 @@ check_libraries (GPtrArray *checks)
                _ ("Install an SQLite built with FTS5, R*Tree and JSON"));
   else
     add_check (checks, "sqlite", NEXUS_CHECK_PASS,
-               g_strdup_printf (_ ("SQLite %s with FTS5, R*Tree and JSON"), sqlite_version),
-               NULL);
+               g_strdup_printf (_ ("SQLite %s with FTS5, R*Tree and JSON"), sqlite_version), NULL);
 
   glib_problem = glib_check_version (2, 74, 0);
   add_check (checks, "glib", glib_problem != NULL ? NEXUS_CHECK_FAIL : NEXUS_CHECK_PASS,
@@ -250,8 +248,7 @@ check_libraries (GPtrArray *checks)
              _ ("Install GLib 2.74 or newer"));
 
   add_check (checks, "libarchive",
-             archive_version_number () < MIN_ARCHIVE_VERSION ? NEXUS_CHECK_FAIL
-                                                             : NEXUS_CHECK_PASS,
+             archive_version_number () < MIN_ARCHIVE_VERSION ? NEXUS_CHECK_FAIL : NEXUS_CHECK_PASS,
              g_strdup (archive_version_string ()), _ ("Install libarchive 3.6 or newer"));
 }
 
@@ -266,10 +263,10 @@ check_database_files (GPtrArray *checks, const char *db_path)
       g_autofree char *parent = nearest_existing (dir);
 
       if (g_access (parent, W_OK | X_OK) != 0)
-        add_check (checks, "database-folder", NEXUS_CHECK_FAIL,
-                   g_strdup_printf (_ ("“%s” does not exist and “%s” is not writable"), dir,
-                                    parent),
-                   _ ("Create the folder, or choose another with --db"));
+        add_check (
+            checks, "database-folder", NEXUS_CHECK_FAIL,
+            g_strdup_printf (_ ("“%s” does not exist and “%s” is not writable"), dir, parent),
+            _ ("Create the folder, or choose another with --db"));
       else
         add_check (checks, "database-folder", NEXUS_CHECK_PASS,
                    g_strdup_printf (_ ("“%s” will be created"), dir), NULL);
@@ -334,10 +331,10 @@ check_disk_space (GPtrArray *checks, const NexusPreflightOptions *options)
   info = g_file_query_filesystem_info (file, G_FILE_ATTRIBUTE_FILESYSTEM_FREE, NULL, &error);
   if (info == NULL)
     {
-      add_check (checks, "disk-space", NEXUS_CHECK_WARN,
-                 g_strdup_printf (_ ("Cannot tell the free space at “%s”: %s"), existing,
-                                  error->message),
-                 _ ("Check the free space by hand (df)"));
+      add_check (
+          checks, "disk-space", NEXUS_CHECK_WARN,
+          g_strdup_printf (_ ("Cannot tell the free space at “%s”: %s"), existing, error->message),
+          _ ("Check the free space by hand (df)"));
       return;
     }
   free_bytes = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE);
@@ -414,8 +411,8 @@ check_port (GPtrArray *checks, const char *listen)
       return;
     }
   g_socket_close (socket, NULL);
-  add_check (checks, "api-port", NEXUS_CHECK_PASS,
-             g_strdup_printf (_ ("%s is free"), listen), NULL);
+  add_check (checks, "api-port", NEXUS_CHECK_PASS, g_strdup_printf (_ ("%s is free"), listen),
+             NULL);
 }
 
 /**
@@ -442,13 +439,13 @@ nexus_maintenance_preflight (const NexusPreflightOptions *options)
 /* What one validation pass found. */
 typedef struct
 {
-  char  **problems; /* of the integrity check; NULL: sound */
-  gint64  fk_violations;
-  char   *fk_first;
-  char  **missing; /* indexes and triggers */
-  char  **extra;
-  gint64  leads, fts_indexed, fts_out_of_step;
-  gint64  located, geo_indexed, geo_out_of_step;
+  char **problems; /* of the integrity check; NULL: sound */
+  gint64 fk_violations;
+  char  *fk_first;
+  char **missing; /* indexes and triggers */
+  char **extra;
+  gint64 leads, fts_indexed, fts_out_of_step;
+  gint64 located, geo_indexed, geo_out_of_step;
 } Findings;
 
 static void
@@ -516,10 +513,10 @@ nexus_maintenance_validate (NexusStore *store, NexusValidateFlags flags, GError 
 {
   g_autoptr (GPtrArray) checks = NULL;
   g_auto (Findings) findings = { 0 };
-  gboolean full = (flags & NEXUS_VALIDATE_FULL) != 0;
-  gboolean repaired_schema = FALSE;
-  gboolean repaired_fts = FALSE;
-  gboolean repaired_geo = FALSE;
+  gboolean    full = (flags & NEXUS_VALIDATE_FULL) != 0;
+  gboolean    repaired_schema = FALSE;
+  gboolean    repaired_fts = FALSE;
+  gboolean    repaired_geo = FALSE;
   const char *pragma = full ? "integrity_check" : "quick_check";
 
   g_return_val_if_fail (NEXUS_IS_STORE (store), NULL);
@@ -590,26 +587,26 @@ nexus_maintenance_validate (NexusStore *store, NexusValidateFlags flags, GError 
                  _ ("Drop them if nobody added them on purpose"));
     }
   else
-    add_check (checks, "schema", NEXUS_CHECK_PASS,
-               prefixed (repaired_schema,
-                         g_strdup (_ ("every index and trigger of schema present"))),
-               NULL);
+    add_check (
+        checks, "schema", NEXUS_CHECK_PASS,
+        prefixed (repaired_schema, g_strdup (_ ("every index and trigger of schema present"))),
+        NULL);
 
-  add_check (checks, "fts-index", fts_wrong (&findings) ? NEXUS_CHECK_FAIL : NEXUS_CHECK_PASS,
-             prefixed (repaired_fts, g_strdup_printf (_ ("%" G_GINT64_FORMAT " leads, %" G_GINT64_FORMAT
-                                                         " indexed, %" G_GINT64_FORMAT
-                                                         " out of step"),
-                                                      findings.leads, findings.fts_indexed,
-                                                      findings.fts_out_of_step)),
-             _ ("Run nexusctl validate --repair to rebuild the full-text index"));
+  add_check (
+      checks, "fts-index", fts_wrong (&findings) ? NEXUS_CHECK_FAIL : NEXUS_CHECK_PASS,
+      prefixed (repaired_fts,
+                g_strdup_printf (_ ("%" G_GINT64_FORMAT " leads, %" G_GINT64_FORMAT
+                                    " indexed, %" G_GINT64_FORMAT " out of step"),
+                                 findings.leads, findings.fts_indexed, findings.fts_out_of_step)),
+      _ ("Run nexusctl validate --repair to rebuild the full-text index"));
 
-  add_check (checks, "geo-index", geo_wrong (&findings) ? NEXUS_CHECK_FAIL : NEXUS_CHECK_PASS,
-             prefixed (repaired_geo,
-                       g_strdup_printf (_ ("%" G_GINT64_FORMAT " leads with coordinates, %" G_GINT64_FORMAT
-                                           " indexed, %" G_GINT64_FORMAT " out of step"),
-                                        findings.located, findings.geo_indexed,
-                                        findings.geo_out_of_step)),
-             _ ("Run nexusctl validate --repair to rebuild the R*Tree"));
+  add_check (
+      checks, "geo-index", geo_wrong (&findings) ? NEXUS_CHECK_FAIL : NEXUS_CHECK_PASS,
+      prefixed (repaired_geo,
+                g_strdup_printf (_ ("%" G_GINT64_FORMAT " leads with coordinates, %" G_GINT64_FORMAT
+                                    " indexed, %" G_GINT64_FORMAT " out of step"),
+                                 findings.located, findings.geo_indexed, findings.geo_out_of_step)),
+      _ ("Run nexusctl validate --repair to rebuild the R*Tree"));
 
   return g_steal_pointer (&checks);
 }

@@ -31,11 +31,11 @@
 G_BEGIN_DECLS
 
 /* Retention ages, in seconds. */
-#define NEXUS_RETENTION_REPLAY_S      600                  /* HMAC nonces */
-#define NEXUS_RETENTION_IDEMPOTENCY_S (48 * 3600)          /* idempotency keys */
-#define NEXUS_RETENTION_JOBS_S        (30 * 24 * 3600)     /* finished jobs */
-#define NEXUS_RETENTION_AUDIT_S       (365 * 24 * 3600)    /* audit log */
-#define NEXUS_RETENTION_BATCH         1000                 /* rows per transaction */
+#define NEXUS_RETENTION_REPLAY_S      600               /* HMAC nonces */
+#define NEXUS_RETENTION_IDEMPOTENCY_S (48 * 3600)       /* idempotency keys */
+#define NEXUS_RETENTION_JOBS_S        (30 * 24 * 3600)  /* finished jobs */
+#define NEXUS_RETENTION_AUDIT_S       (365 * 24 * 3600) /* audit log */
+#define NEXUS_RETENTION_BATCH         1000              /* rows per transaction */
 
 typedef enum
 {
@@ -72,7 +72,7 @@ typedef enum
 /* One line of a preflight or validation. */
 typedef struct
 {
-  char            *name;   /* stable, e.g. "disk-space" */
+  char            *name; /* stable, e.g. "disk-space" */
   NexusCheckStatus status;
   char            *detail; /* what was found */
   char            *remedy; /* what to do; NULL when it passed */
@@ -81,7 +81,7 @@ typedef struct
 void        nexus_check_free (NexusCheck *check);
 const char *nexus_check_status_to_string (NexusCheckStatus status);
 /* TRUE when no check of @checks failed. */
-gboolean    nexus_checks_passed (GPtrArray *checks);
+gboolean nexus_checks_passed (GPtrArray *checks);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusCheck, nexus_check_free)
 
@@ -105,7 +105,6 @@ typedef enum
   NEXUS_VALIDATE_REPAIR = 1 << 1, /* recreate and rebuild what is wrong */
 } NexusValidateFlags;
 
-GPtrArray *
-nexus_maintenance_validate (NexusStore *store, NexusValidateFlags flags, GError **error);
+GPtrArray *nexus_maintenance_validate (NexusStore *store, NexusValidateFlags flags, GError **error);
 
 G_END_DECLS

@@ -41,8 +41,8 @@ set_file_error (const char *path, sqlite3 *db, int rc, GError **error, const cha
                     "failed. Stop it and try again."),
                  path, doing);
   else if (primary == SQLITE_CANTOPEN)
-    g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_NOT_FOUND,
-                 _ ("Cannot open “%s”: %s"), path, detail);
+    g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_NOT_FOUND, _ ("Cannot open “%s”: %s"),
+                 path, detail);
   else
     g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_FAILED,
                  _ ("Database “%s”: %s failed: %s"), path, doing, detail);
@@ -64,11 +64,7 @@ step_done (NexusStore *self, sqlite3_stmt *stmt, const char *doing, GError **err
 
 /* Runs a query answering one integer on a raw connection. */
 static gboolean
-db_query_int (sqlite3    *db,
-              const char *path,
-              const char *sql,
-              gint64     *out_value,
-              GError    **error)
+db_query_int (sqlite3 *db, const char *path, const char *sql, gint64 *out_value, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
@@ -323,10 +319,9 @@ nexus_store_ops_foreign_keys (NexusStore *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       if (n++ == 0)
-        *out_first = g_strdup_printf ("%s row %" G_GINT64_FORMAT " → %s",
-                                      (const char *)sqlite3_column_text (stmt, 0),
-                                      (gint64)sqlite3_column_int64 (stmt, 1),
-                                      (const char *)sqlite3_column_text (stmt, 2));
+        *out_first = g_strdup_printf (
+            "%s row %" G_GINT64_FORMAT " → %s", (const char *)sqlite3_column_text (stmt, 0),
+            (gint64)sqlite3_column_int64 (stmt, 1), (const char *)sqlite3_column_text (stmt, 2));
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
@@ -441,8 +436,8 @@ nexus_store_ops_schema_diff (NexusStore *self,
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 
   if (!(fresh = list_fresh_schema_objects (error)) ||
-      !(live = list_schema_objects (_nexus_store_get_db (self), nexus_store_get_path (self),
-                                    error)))
+      !(live =
+            list_schema_objects (_nexus_store_get_db (self), nexus_store_get_path (self), error)))
     return FALSE;
 
   *out_missing = keys_missing_from (fresh, live);
@@ -539,8 +534,8 @@ nexus_store_ops_restore_schema_objects (NexusStore *self, guint *out_created, GE
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 
   if (!(fresh = list_fresh_schema_objects (error)) ||
-      !(live = list_schema_objects (_nexus_store_get_db (self), nexus_store_get_path (self),
-                                    error)))
+      !(live =
+            list_schema_objects (_nexus_store_get_db (self), nexus_store_get_path (self), error)))
     return FALSE;
   missing = keys_missing_from (fresh, live);
 
@@ -585,13 +580,17 @@ nexus_store_ops_rebuild_geo (NexusStore *self, GError **error)
 }
 
 static gboolean
-table_exists (sqlite3 *db, const char *path, const char *table, gboolean *out_exists, GError **error)
+table_exists (sqlite3    *db,
+              const char *path,
+              const char *table,
+              gboolean   *out_exists,
+              GError    **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?",
-                           -1, &stmt, NULL);
+  rc = sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", -1,
+                           &stmt, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);

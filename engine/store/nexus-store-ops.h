@@ -47,19 +47,16 @@ gboolean nexus_store_ops_purge_batch (NexusStore     *self,
                                       guint           limit,
                                       gint64         *out_removed,
                                       GError        **error);
-gboolean nexus_store_ops_checkpoint_truncate (NexusStore *self,
-                                              gboolean   *out_complete,
-                                              GError    **error);
+gboolean
+nexus_store_ops_checkpoint_truncate (NexusStore *self, gboolean *out_complete, GError **error);
 gboolean nexus_store_ops_optimize (NexusStore *self, GError **error);
 gboolean nexus_store_ops_vacuum (NexusStore *self, GError **error);
 gboolean nexus_store_ops_vacuum_into (NexusStore *self, const char *path, GError **error);
 
 /* Checks.  Each returns TRUE when it could run; what it found is in the
  * out-parameters. */
-gboolean nexus_store_ops_integrity (NexusStore *self,
-                                    gboolean    full,
-                                    char     ***out_problems,
-                                    GError    **error);
+gboolean
+nexus_store_ops_integrity (NexusStore *self, gboolean full, char ***out_problems, GError **error);
 gboolean nexus_store_ops_foreign_keys (NexusStore *self,
                                        gint64     *out_violations,
                                        char      **out_first,
@@ -80,9 +77,8 @@ gboolean nexus_store_ops_geo_state (NexusStore *self,
                                     GError    **error);
 
 /* Repairs, each in its own transaction. */
-gboolean nexus_store_ops_restore_schema_objects (NexusStore *self,
-                                                 guint      *out_created,
-                                                 GError    **error);
+gboolean
+nexus_store_ops_restore_schema_objects (NexusStore *self, guint *out_created, GError **error);
 gboolean nexus_store_ops_rebuild_fts (NexusStore *self, GError **error);
 gboolean nexus_store_ops_rebuild_geo (NexusStore *self, GError **error);
 
