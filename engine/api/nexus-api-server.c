@@ -77,24 +77,27 @@ _nexus_api_count (NexusApiServer *self, const char *endpoint, guint status)
 
 /* Every error is {"error":CODE,"message":TEXT}; TEXT never holds more than
  * MAX_ECHO bytes of anything the client sent. */
+/* {"error":CODE,"message":TEXT} */
+static char *
+error_body (const char *code, const char *message, gsize *out_length)
+{
+  g_autoptr (JsonObject) object = json_object_new ();
+  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  char *body;
+
+  json_object_set_string_member (object, "error", code);
+  json_object_set_string_member (object, "message", message);
+  json_node_set_object (root, object);
+  body = json_to_string (root, FALSE);
+  *out_length = strlen (body);
+  return body;
+}
+
 void
 _nexus_api_send_error (SoupServerMessage *msg, guint status, const char *code, const char *message)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
-  char *body;
   gsize length;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "error");
-  json_builder_add_string_value (builder, code);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, message);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  body = json_generator_to_data (generator, &length);
+  char *body = error_body (code, message, &length);
 
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, length);
@@ -173,24 +176,11 @@ reject_now (SoupServerMessage *msg,
             const char        *message,
             const char        *retry_after)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
-  g_autofree char *body = NULL;
+  gsize            length;
+  g_autofree char *body = error_body (code, message, &length);
   g_autofree char *retry_header = NULL;
   Rejection       *rejection;
   char            *text;
-  gsize            length;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "error");
-  json_builder_add_string_value (builder, code);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, message);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  body = json_generator_to_data (generator, &length);
 
   if (retry_after != NULL)
     retry_header = g_strdup_printf ("Retry-After: %s\r\n", retry_after);

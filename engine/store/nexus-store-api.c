@@ -11,20 +11,6 @@
 #include "nexus-store-api.h"
 #include "nexus-store-private.h"
 
-static gboolean
-step_done (NexusStore *self, sqlite3_stmt *stmt, const char *doing, GError **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (self, rc, error, doing);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /**
  * nexus_store_idempotency_lookup:
  * @out_response: (out): the stored answer, or %NULL when the key is new
@@ -91,7 +77,7 @@ nexus_store_idempotency_store (NexusStore *self,
   sqlite3_bind_int (stmt, 4, (int)status);
   sqlite3_bind_blob (stmt, 5, response, (int)strlen (response), SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 6, now);
-  return step_done (self, stmt, "remembering an idempotency key", error);
+  return _nexus_store_step_done (self, stmt, "remembering an idempotency key", error);
 }
 
 gboolean
@@ -103,7 +89,7 @@ nexus_store_idempotency_purge (NexusStore *self, gint64 before, gint64 *out_remo
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, before);
-  if (!step_done (self, stmt, "purging idempotency keys", error))
+  if (!_nexus_store_step_done (self, stmt, "purging idempotency keys", error))
     return FALSE;
   if (out_removed != NULL)
     *out_removed = sqlite3_changes (_nexus_store_get_db (self));
@@ -124,7 +110,7 @@ nexus_store_job_add_results (NexusStore *self, gint64 job_id, gint64 n_results, 
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, n_results);
   sqlite3_bind_int64 (stmt, 2, job_id);
-  return step_done (self, stmt, "counting a job's results", error);
+  return _nexus_store_step_done (self, stmt, "counting a job's results", error);
 }
 
 gboolean
@@ -145,7 +131,7 @@ nexus_store_worker_count_work (NexusStore *self,
   sqlite3_bind_int64 (stmt, 1, jobs_done);
   sqlite3_bind_int64 (stmt, 2, leads_found);
   sqlite3_bind_int64 (stmt, 3, worker_id);
-  return step_done (self, stmt, "counting a worker's work", error);
+  return _nexus_store_step_done (self, stmt, "counting a worker's work", error);
 }
 
 /**

@@ -48,20 +48,6 @@ set_file_error (const char *path, sqlite3 *db, int rc, GError **error, const cha
                  _ ("Database “%s”: %s failed: %s"), path, doing, detail);
 }
 
-static gboolean
-step_done (NexusStore *self, sqlite3_stmt *stmt, const char *doing, GError **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (self, rc, error, doing);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* Runs a query answering one integer on a raw connection. */
 static gboolean
 db_query_int (sqlite3 *db, const char *path, const char *sql, gint64 *out_value, GError **error)
@@ -154,7 +140,7 @@ nexus_store_ops_purge_batch (NexusStore     *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, before);
   sqlite3_bind_int64 (stmt, 2, limit);
-  if (!step_done (self, stmt, "a retention purge", error))
+  if (!_nexus_store_step_done (self, stmt, "a retention purge", error))
     return FALSE;
   if (out_removed != NULL)
     *out_removed = sqlite3_changes64 (_nexus_store_get_db (self));

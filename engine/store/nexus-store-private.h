@@ -35,10 +35,12 @@ const NexusMigration *_nexus_schema_get_migrations (guint *n_migrations);
 
 sqlite3      *_nexus_store_get_db (NexusStore *self);
 sqlite3_stmt *_nexus_store_prepare (NexusStore *self, const char *sql, GError **error);
-gboolean      _nexus_store_exec (NexusStore *self, const char *sql, GError **error);
-gboolean      _nexus_store_begin (NexusStore *self, GError **error);
-gboolean      _nexus_store_commit (NexusStore *self, GError **error);
-void          _nexus_store_rollback (NexusStore *self);
-void          _nexus_store_set_error (NexusStore *self, int rc, GError **error, const char *doing);
+gboolean
+_nexus_store_step_done (NexusStore *self, sqlite3_stmt *stmt, const char *doing, GError **error);
+gboolean _nexus_store_exec (NexusStore *self, const char *sql, GError **error);
+gboolean _nexus_store_begin (NexusStore *self, GError **error);
+gboolean _nexus_store_commit (NexusStore *self, GError **error);
+void     _nexus_store_rollback (NexusStore *self);
+void     _nexus_store_set_error (NexusStore *self, int rc, GError **error, const char *doing);
 
 G_END_DECLS

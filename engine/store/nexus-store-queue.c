@@ -196,22 +196,6 @@ column_strdup (sqlite3_stmt *stmt, int index)
   return text != NULL ? g_strdup (text) : NULL;
 }
 
-/* Steps a statement that returns no row and resets it. */
-static gboolean
-step_done (NexusStore *self, sqlite3_stmt *stmt, GError **error, const char *doing)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (self, rc, error, doing);
-      sqlite3_reset (stmt);
-      return FALSE;
-    }
-  sqlite3_reset (stmt);
-  return TRUE;
-}
-
 static gboolean
 step_failed (NexusStore *self, sqlite3_stmt *stmt, int rc, GError **error, const char *doing)
 {
@@ -398,7 +382,7 @@ nexus_store_search_insert (NexusStore              *self,
   bind_text (stmt, 14, nexus_search_state_to_string (search->state));
   bind_optional (stmt, 15, search->next_run_at);
   sqlite3_bind_int64 (stmt, 16, now);
-  if (!step_done (self, stmt, error, "adding a search"))
+  if (!_nexus_store_step_done (self, stmt, "adding a search", error))
     return 0;
   return sqlite3_last_insert_rowid (_nexus_store_get_db (self));
 }
@@ -490,7 +474,7 @@ nexus_store_search_set_state (NexusStore      *self,
   bind_text (stmt, 2, nexus_search_state_to_string (state));
   sqlite3_bind_int64 (stmt, 3, next_run_at);
   sqlite3_bind_int64 (stmt, 4, now);
-  return step_done (self, stmt, error, "changing a search's state");
+  return _nexus_store_step_done (self, stmt, "changing a search's state", error);
 }
 
 /**
@@ -554,7 +538,7 @@ nexus_store_search_begin_run (NexusStore *self,
   sqlite3_bind_int64 (stmt, 2, run);
   bind_text (stmt, 3, reason);
   sqlite3_bind_int64 (stmt, 4, now);
-  if (!step_done (self, stmt, error, "recording a run"))
+  if (!_nexus_store_step_done (self, stmt, "recording a run", error))
     return 0;
   return run;
 }
@@ -579,7 +563,7 @@ nexus_store_search_set_run_planned (NexusStore *self,
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, run);
   sqlite3_bind_int64 (stmt, 3, jobs_planned);
-  return step_done (self, stmt, error, "recording a run");
+  return _nexus_store_step_done (self, stmt, "recording a run", error);
 }
 
 gboolean
@@ -661,7 +645,7 @@ nexus_store_search_clamp_schedule (NexusStore *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, now);
-  if (!step_done (self, stmt, error, "checking the schedule"))
+  if (!_nexus_store_step_done (self, stmt, "checking the schedule", error))
     return FALSE;
   if (out_changed != NULL)
     *out_changed = sqlite3_changes64 (_nexus_store_get_db (self));
@@ -696,7 +680,7 @@ nexus_store_search_complete_if_done (NexusStore *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, now);
-  if (!step_done (self, stmt, error, "completing a search"))
+  if (!_nexus_store_step_done (self, stmt, "completing a search", error))
     return FALSE;
   if (out_completed != NULL)
     *out_completed = sqlite3_changes64 (_nexus_store_get_db (self)) > 0;
@@ -730,7 +714,7 @@ nexus_store_search_complete_finished (NexusStore *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, now);
-  if (!step_done (self, stmt, error, "completing searches"))
+  if (!_nexus_store_step_done (self, stmt, "completing searches", error))
     return FALSE;
   if (out_completed != NULL)
     *out_completed = sqlite3_changes64 (_nexus_store_get_db (self));
@@ -875,7 +859,7 @@ nexus_store_job_insert (NexusStore         *self,
   sqlite3_bind_int (stmt, 15, spec->max_attempts > 0 ? spec->max_attempts : 5);
   sqlite3_bind_int64 (stmt, 16, spec->run_after);
   sqlite3_bind_int64 (stmt, 17, now);
-  if (!step_done (self, stmt, error, "queueing a job"))
+  if (!_nexus_store_step_done (self, stmt, "queueing a job", error))
     return FALSE;
 
   if (out_id != NULL)
@@ -1143,7 +1127,7 @@ nexus_store_job_set_capped (NexusStore *self, gint64 id, GError **error)
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  return step_done (self, stmt, error, "marking a cell capped");
+  return _nexus_store_step_done (self, stmt, "marking a cell capped", error);
 }
 
 /**
@@ -1303,7 +1287,7 @@ nexus_store_job_clamp_times (NexusStore *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, now);
   sqlite3_bind_int64 (stmt, 2, ttl_s);
-  if (!step_done (self, stmt, error, "checking lease times"))
+  if (!_nexus_store_step_done (self, stmt, "checking lease times", error))
     return FALSE;
   changed = sqlite3_changes64 (_nexus_store_get_db (self));
 
@@ -1315,7 +1299,7 @@ nexus_store_job_clamp_times (NexusStore *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, now);
   sqlite3_bind_int64 (stmt, 2, max_delay_s);
-  if (!step_done (self, stmt, error, "checking retry times"))
+  if (!_nexus_store_step_done (self, stmt, "checking retry times", error))
     return FALSE;
   changed += sqlite3_changes64 (_nexus_store_get_db (self));
 
@@ -1340,7 +1324,7 @@ update_search_jobs (NexusStore *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, search_id);
   sqlite3_bind_int64 (stmt, 2, now);
-  if (!step_done (self, stmt, error, "changing a search's jobs"))
+  if (!_nexus_store_step_done (self, stmt, "changing a search's jobs", error))
     return FALSE;
   if (out_changed != NULL)
     *out_changed = sqlite3_changes64 (_nexus_store_get_db (self));
@@ -1437,7 +1421,7 @@ nexus_store_job_requeue (NexusStore    *self,
   bind_text (stmt, 3, nexus_job_status_to_string (to));
   sqlite3_bind_int (stmt, 4, reset_attempts ? 1 : 0);
   sqlite3_bind_int64 (stmt, 5, now);
-  if (!step_done (self, stmt, error, "retrying a job"))
+  if (!_nexus_store_step_done (self, stmt, "retrying a job", error))
     return FALSE;
   if (out_changed != NULL)
     *out_changed = sqlite3_changes64 (_nexus_store_get_db (self)) > 0;
@@ -1634,5 +1618,5 @@ nexus_store_place_put (NexusStore *self, const NexusPlaceRecord *place, GError *
   bind_text (stmt, 4, place->geometry);
   bind_text (stmt, 5, place->bbox);
   sqlite3_bind_int64 (stmt, 6, place->fetched_at);
-  return step_done (self, stmt, error, "caching a place");
+  return _nexus_store_step_done (self, stmt, "caching a place", error);
 }

@@ -66,21 +66,6 @@ read_worker (sqlite3_stmt *stmt)
   return record;
 }
 
-/* Steps a statement that returns no row; resets it in every case. */
-static gboolean
-step_done (NexusStore *self, sqlite3_stmt *stmt, const char *doing, GError **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (self, rc, error, doing);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static gboolean
 insert_secret (NexusStore *self,
                gint64      worker_id,
@@ -103,7 +88,7 @@ insert_secret (NexusStore *self,
   sqlite3_bind_blob (stmt, 2, data, (int)length, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 3, sealed);
   sqlite3_bind_int64 (stmt, 4, now);
-  return step_done (self, stmt, "storing a worker secret", error);
+  return _nexus_store_step_done (self, stmt, "storing a worker secret", error);
 }
 
 /**
@@ -135,7 +120,7 @@ nexus_store_worker_insert (NexusStore *self,
   sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 3, now);
   sqlite3_bind_text (stmt, 4, role, -1, SQLITE_TRANSIENT);
-  if (!step_done (self, stmt, "adding a worker", error))
+  if (!_nexus_store_step_done (self, stmt, "adding a worker", error))
     return NULL;
   worker_id = sqlite3_last_insert_rowid (_nexus_store_get_db (self));
 
@@ -238,7 +223,7 @@ nexus_store_worker_rotate (NexusStore *self,
   sqlite3_bind_int64 (stmt, 1, worker_id);
   sqlite3_bind_int64 (stmt, 2, old_valid_until);
   sqlite3_bind_int64 (stmt, 3, now);
-  if (!step_done (self, stmt, "rotating a worker secret", error))
+  if (!_nexus_store_step_done (self, stmt, "rotating a worker secret", error))
     return FALSE;
 
   return insert_secret (self, worker_id, secret, sealed, now, error);
@@ -257,7 +242,7 @@ nexus_store_worker_revoke (NexusStore *self, gint64 worker_id, gint64 now, GErro
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, worker_id);
   sqlite3_bind_int64 (stmt, 2, now);
-  if (!step_done (self, stmt, "revoking a worker", error))
+  if (!_nexus_store_step_done (self, stmt, "revoking a worker", error))
     return FALSE;
 
   /* Nothing of a revoked worker's secrets is kept valid. */
@@ -270,7 +255,7 @@ nexus_store_worker_revoke (NexusStore *self, gint64 worker_id, gint64 now, GErro
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, worker_id);
   sqlite3_bind_int64 (stmt, 2, now);
-  return step_done (self, stmt, "revoking a worker", error);
+  return _nexus_store_step_done (self, stmt, "revoking a worker", error);
 }
 
 /**
@@ -337,7 +322,7 @@ nexus_store_worker_seen (NexusStore *self,
   sqlite3_bind_text (stmt, 3, address, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 4, hostname, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 5, version, -1, SQLITE_TRANSIENT);
-  return step_done (self, stmt, "recording a worker's visit", error);
+  return _nexus_store_step_done (self, stmt, "recording a worker's visit", error);
 }
 
 /**
@@ -365,7 +350,7 @@ nexus_store_replay_remember (NexusStore *self,
   sqlite3_bind_int64 (stmt, 1, worker_id);
   sqlite3_bind_text (stmt, 2, nonce, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 3, now);
-  if (!step_done (self, stmt, "remembering a nonce", error))
+  if (!_nexus_store_step_done (self, stmt, "remembering a nonce", error))
     return FALSE;
   *out_fresh = sqlite3_changes (_nexus_store_get_db (self)) == 1;
   return TRUE;
@@ -380,7 +365,7 @@ nexus_store_replay_purge (NexusStore *self, gint64 before, gint64 *out_removed, 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, before);
-  if (!step_done (self, stmt, "purging nonces", error))
+  if (!_nexus_store_step_done (self, stmt, "purging nonces", error))
     return FALSE;
   if (out_removed != NULL)
     *out_removed = sqlite3_changes (_nexus_store_get_db (self));
@@ -418,5 +403,5 @@ nexus_store_audit (NexusStore *self,
   sqlite3_bind_text (stmt, 4, object_kind, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 5, object_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 6, details_json, -1, SQLITE_TRANSIENT);
-  return step_done (self, stmt, "writing the audit log", error);
+  return _nexus_store_step_done (self, stmt, "writing the audit log", error);
 }

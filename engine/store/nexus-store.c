@@ -179,6 +179,23 @@ _nexus_store_prepare (NexusStore *self, const char *sql, GError **error)
   return stmt;
 }
 
+/* Steps a statement that returns no row and resets it, in every case. */
+gboolean
+_nexus_store_step_done (NexusStore *self, sqlite3_stmt *stmt, const char *doing, GError **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      /* Before the reset, while the connection still holds the message. */
+      _nexus_store_set_error (self, rc, error, doing);
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
 gboolean
 _nexus_store_exec (NexusStore *self, const char *sql, GError **error)
 {
