@@ -14,8 +14,12 @@
 
 #include "api/nexus-api-server.h"
 #include "api/nexus-tls.h"
+#include "leads/nexus-classifier.h"
 #include "nexus-engine.h"
 #include "queue/nexus-scheduler.h"
+
+/* Seconds between checks whether the classifier should be retrained. */
+#define RETRAIN_INTERVAL_S 3600
 
 /* Reader connections kept open at most; more readers wait for one. */
 #define MAX_READERS 4
@@ -111,6 +115,7 @@ engine_thread_main (gpointer data)
 {
   NexusEngine *self = data;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GSource) retrain = NULL;
 
   g_main_context_push_thread_default (self->context);
 
@@ -119,6 +124,10 @@ engine_thread_main (gpointer data)
   self->queue = nexus_job_queue_new (self->store);
   self->scheduler = nexus_scheduler_new (self->queue);
   nexus_scheduler_start (self->scheduler, 0, 0);
+
+  /* The classifier learns from the categories operators set, hourly. */
+  retrain = nexus_classifier_schedule_source_new (self->store, RETRAIN_INTERVAL_S);
+  g_source_attach (retrain, self->context);
 
   g_main_loop_run (self->loop);
 
@@ -133,6 +142,8 @@ engine_thread_main (gpointer data)
 
   nexus_scheduler_stop (self->scheduler);
   g_clear_object (&self->scheduler);
+  /* It holds the store: gone before the store closes. */
+  g_source_destroy (retrain);
   g_clear_object (&self->queue);
 
   if (!nexus_store_checkpoint (self->store, &error))
