@@ -142,15 +142,23 @@ nexus_store_worker_lookup (NexusStore *self, const char *id_or_public_id, GError
 {
   sqlite3_stmt      *stmt;
   NexusWorkerRecord *record = NULL;
+  guint64            row_id = 0;
   int                rc;
 
-  stmt = _nexus_store_prepare (self,
-                               "SELECT " WORKER_COLUMNS " FROM workers"
-                               " WHERE public_id = ?1 OR CAST(id AS TEXT) = ?1",
-                               error);
+  /* Every request's authentication comes here: both lookups use an index
+   * (the unique public_id, or the row id), never a scan. */
+  if (g_ascii_string_to_unsigned (id_or_public_id, 10, 1, G_MAXINT64, &row_id, NULL))
+    stmt =
+        _nexus_store_prepare (self, "SELECT " WORKER_COLUMNS " FROM workers WHERE id = ?1", error);
+  else
+    stmt = _nexus_store_prepare (
+        self, "SELECT " WORKER_COLUMNS " FROM workers WHERE public_id = ?1", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, id_or_public_id, -1, SQLITE_TRANSIENT);
+  if (row_id > 0)
+    sqlite3_bind_int64 (stmt, 1, (gint64)row_id);
+  else
+    sqlite3_bind_text (stmt, 1, id_or_public_id, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     record = read_worker (stmt);
