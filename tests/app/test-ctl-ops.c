@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "nexus-engine.h"
+#include "../nexus-test-util.h"
 
 typedef struct
 {
@@ -29,8 +30,7 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (NexusStore) store = NULL;
 
-  fixture->dir = g_dir_make_tmp ("nexus-ctl-ops-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = nexus_test_make_dir ("ctl-ops");
   fixture->db = g_build_filename (fixture->dir, "vault.db", NULL);
   store = nexus_store_open (fixture->db, NEXUS_STORE_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
@@ -43,15 +43,7 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (GDir) dir = g_dir_open (fixture->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (fixture->dir);
+  nexus_test_remove_dir (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->db);
 }
@@ -61,42 +53,16 @@ static int
 ctl (Fixture *fixture, char **out_stdout, char **out_stderr, ...)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
-  const char *arg;
-  va_list     args;
+  NexusTestRun options = { .xdg_data_home = fixture->dir, .stdin_text = "y\n" };
+  va_list      args;
 
-  g_ptr_array_add (argv, g_build_filename (g_getenv ("NEXUS_BUILD_DIR"), "app", "nexusctl", NULL));
+  g_ptr_array_add (argv, g_strdup ("nexusctl"));
   g_ptr_array_add (argv, g_strdup ("--db"));
   g_ptr_array_add (argv, g_strdup (fixture->db));
   va_start (args, out_stderr);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
+  nexus_test_collect_args (argv, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  launcher =
-      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                 G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->dir, TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char *const *)argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, "y\n", NULL, out_stdout, out_stderr, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
-}
-
-static char *
-file_checksum (const char *path)
-{
-  g_autofree char *contents = NULL;
-  gsize            length = 0;
-
-  if (!g_file_get_contents (path, &contents, &length, NULL))
-    return g_strdup ("(missing)");
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)contents, length);
+  return nexus_test_runv (&options, out_stdout, out_stderr, argv);
 }
 
 static void
@@ -163,11 +129,11 @@ test_backup_and_restore (Fixture *fixture, gconstpointer data)
   g_clear_pointer (&err, g_free);
 
   /* Without --yes and without a terminal: shows, refuses, changes nothing. */
-  before = file_checksum (fixture->db);
+  before = nexus_test_file_sha256 (fixture->db);
   g_assert_cmpint (ctl (fixture, &out, &err, "restore", zip, NULL), ==, 2);
   g_assert_nonnull (strstr (out, "Schema version"));
   g_assert_nonnull (strstr (err, "use --yes"));
-  after = file_checksum (fixture->db);
+  after = nexus_test_file_sha256 (fixture->db);
   g_assert_cmpstr (before, ==, after);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -180,7 +146,7 @@ test_backup_and_restore (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpint (ctl (fixture, &out, &err, "restore", "--yes", cut, NULL), ==, 1);
   g_assert_nonnull (strstr (err, "Nothing was changed"));
-  after = file_checksum (fixture->db);
+  after = nexus_test_file_sha256 (fixture->db);
   g_assert_cmpstr (before, ==, after);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);

@@ -16,6 +16,7 @@
 #include <json-glib/json-glib.h>
 
 #include "../engine/fake-nominatim.h"
+#include "../nexus-test-util.h"
 #include "queue/nexus-job-queue.h"
 
 typedef struct
@@ -32,8 +33,7 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (NexusStore) store = NULL;
 
-  fixture->dir = g_dir_make_tmp ("nexus-ctl-search-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = nexus_test_make_dir ("ctl-search");
   fixture->db = g_build_filename (fixture->dir, "vault.db", NULL);
   store = nexus_store_open (fixture->db, NEXUS_STORE_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
@@ -43,15 +43,7 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (GDir) dir = g_dir_open (fixture->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (fixture->dir);
+  nexus_test_remove_dir (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->db);
 }
@@ -62,38 +54,19 @@ static int
 ctl (Fixture *fixture, char **out_stdout, char **out_stderr, ...)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree char *url = fake_nominatim_get_url (fake_server);
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  const char      *arg;
+  NexusTestRun     options = { .xdg_data_home = fixture->dir,
+                               .env_name = "NEXUS_NOMINATIM_URL",
+                               .env_value = url };
   va_list          args;
 
-  g_ptr_array_add (argv, g_build_filename (g_getenv ("NEXUS_BUILD_DIR"), "app", "nexusctl", NULL));
+  g_ptr_array_add (argv, g_strdup ("nexusctl"));
   g_ptr_array_add (argv, g_strdup ("--db"));
   g_ptr_array_add (argv, g_strdup (fixture->db));
   va_start (args, out_stderr);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
+  nexus_test_collect_args (argv, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  launcher =
-      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "NEXUS_NOMINATIM_URL", url, TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char *const *)argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  if (out_stdout != NULL)
-    *out_stdout = g_steal_pointer (&out);
-  if (out_stderr != NULL)
-    *out_stderr = g_steal_pointer (&err);
-  return g_subprocess_get_exit_status (process);
+  return nexus_test_runv (&options, out_stdout, out_stderr, argv);
 }
 
 static JsonNode *

@@ -16,6 +16,8 @@
 #include <libsoup/soup.h>
 #include <signal.h>
 
+#include "../nexus-test-util.h"
+
 typedef struct
 {
   char *dir;
@@ -27,34 +29,16 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
-  fixture->dir = g_dir_make_tmp ("nexus-programs-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = nexus_test_make_dir ("programs");
   fixture->db = g_build_filename (fixture->dir, "vault.db", NULL);
 }
 
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (GDir) dir = g_dir_open (fixture->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (fixture->dir);
+  nexus_test_remove_dir (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->db);
-}
-
-static char *
-program_path (const char *name)
-{
-  const char *build = g_getenv ("NEXUS_BUILD_DIR");
-
-  g_assert_nonnull (build);
-  return g_build_filename (build, "app", name, NULL);
 }
 
 /* Runs PROGRAM ARGS… with XDG_DATA_HOME inside the fixture, so no default
@@ -63,28 +47,14 @@ static int
 run (Fixture *fixture, char **out_stdout, char **out_stderr, const char *program, ...)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
-  const char *arg;
-  va_list     args;
+  NexusTestRun options = { .xdg_data_home = fixture->dir };
+  va_list      args;
 
-  g_ptr_array_add (argv, program_path (program));
+  g_ptr_array_add (argv, g_strdup (program));
   va_start (args, program);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
+  nexus_test_collect_args (argv, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  launcher =
-      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->dir, TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char *const *)argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, out_stdout, out_stderr, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
+  return nexus_test_runv (&options, out_stdout, out_stderr, argv);
 }
 
 /* Runs nexus-server on the fixture's database until it listens, then stops
@@ -95,7 +65,7 @@ start_and_stop_server (Fixture *fixture, gboolean demo)
   g_autoptr (GSubprocess) server = NULL;
   g_autoptr (GDataInputStream) lines = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = program_path ("nexus-server");
+  g_autofree char *path = nexus_test_program_path ("nexus-server");
   g_autofree char *line = NULL;
 
   server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, path, "--db", fixture->db,
@@ -240,7 +210,7 @@ check_server_stops_on (Fixture *fixture, int signal_number)
   g_autoptr (SoupSession) session = soup_session_new ();
   g_autoptr (SoupMessage) msg = NULL;
   g_autoptr (GBytes) body = NULL;
-  g_autofree char *path = program_path ("nexus-server");
+  g_autofree char *path = nexus_test_program_path ("nexus-server");
   g_autofree char *line = NULL;
   g_autofree char *url = NULL;
   g_autofree char *rest = NULL;
@@ -323,9 +293,9 @@ test_worker_connection (Fixture *fixture, gconstpointer data)
   {
     g_autoptr (GSubprocess) worker = NULL;
     g_autoptr (GError) error = NULL;
-    g_autofree char *path = program_path ("nexus-worker");
-    g_autofree char *unreachable = g_strdup_printf (
-        "nexus://127.0.0.1:9/?worker=w1&secret=%s", secret);
+    g_autofree char *path = nexus_test_program_path ("nexus-worker");
+    g_autofree char *unreachable =
+        g_strdup_printf ("nexus://127.0.0.1:9/?worker=w1&secret=%s", secret);
 
     worker = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                                &error, path, "--connect", unreachable, "-v", NULL);
