@@ -5,14 +5,20 @@
  *
  * Links no GTK, so it installs on headless machines.  Settings come from
  * the command line, else the environment (NEXUS_CONNECT,
- * NEXUS_GOOGLE_KEY), else ~/.config/nexus-worker/config.ini:
+ * NEXUS_GOOGLE_KEY, NEXUS_GOOGLE_PLACES_URL), else
+ * ~/.config/nexus-worker/config.ini:
  *
  *   [worker]
  *   connect=nexus://HOST:PORT/?worker=…&secret=…
  *   concurrency=2
- *   providers=overpass
+ *   providers=overpass,google,enrich
  *   overpass-url=https://overpass-api.de/api/interpreter
  *   google-key=…
+ *
+ * --providers names place providers and "enrich" (enrichment of
+ * preview-only leads); without it the worker runs overpass, google when it
+ * has a key, and enrich.  NEXUS_ENRICH_ALLOW_LOOPBACK=1 (tests only) lets
+ * enrichment fetch from 127.0.0.1 and ::1.
  *
  * SIGTERM or SIGINT: no new leases; jobs in flight finish or are failed as
  * retryable within ten seconds; exit status 0.
@@ -81,6 +87,7 @@ main (int argc, char *argv[])
   g_autofree char *providers = NULL;
   g_autofree char *overpass_url = NULL;
   g_autofree char *google_key = NULL;
+  g_autofree char *google_url = NULL;
   g_autofree char *config_path = NULL;
   g_autoptr (NexusConnection) connection = NULL;
   g_autoptr (NexusWorkerLoop) loop = NULL;
@@ -103,6 +110,8 @@ main (int argc, char *argv[])
       N_ ("Overpass interpreter endpoint"), N_ ("URL") },
     { "google-key", 0, 0, G_OPTION_ARG_STRING, &google_key,
       N_ ("Google Places API key (or set NEXUS_GOOGLE_KEY)"), N_ ("KEY") },
+    { "google-url", 0, 0, G_OPTION_ARG_STRING, &google_url,
+      N_ ("Google Places API base URL (or set NEXUS_GOOGLE_PLACES_URL)"), N_ ("URL") },
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_path,
       N_ ("Settings file (default ~/.config/nexus-worker/config.ini)"), N_ ("FILE") },
     { "once", 0, 0, G_OPTION_ARG_NONE, &once, N_ ("Run one job, then exit"), NULL },
@@ -133,6 +142,8 @@ main (int argc, char *argv[])
     connect = g_strdup (g_getenv ("NEXUS_CONNECT"));
   if (google_key == NULL)
     google_key = g_strdup (g_getenv ("NEXUS_GOOGLE_KEY"));
+  if (google_url == NULL)
+    google_url = g_strdup (g_getenv ("NEXUS_GOOGLE_PLACES_URL"));
   if (config_path == NULL)
     config_path = g_build_filename (g_get_user_config_dir (), "nexus-worker", "config.ini", NULL);
   if (!load_config_file (config_path, &connect, &concurrency, &providers, &overpass_url,
@@ -155,11 +166,20 @@ main (int argc, char *argv[])
   if (providers != NULL)
     {
       const char *const *known = nexus_worker_get_known_providers ();
+      guint              n_places = 0;
 
       provider_list = g_strsplit (providers, ",", -1);
       for (guint i = 0; provider_list[i] != NULL; i++)
         {
           g_strstrip (provider_list[i]);
+          if (g_str_equal (provider_list[i], NEXUS_WORKER_ENRICH))
+            continue;
+          n_places++;
+          if (g_str_equal (provider_list[i], "google") &&
+              (google_key == NULL || *google_key == '\0'))
+            return nexus_cli_usage_error (PROGRAM,
+                                          _ ("The provider google needs a key: use --google-key "
+                                             "or NEXUS_GOOGLE_KEY"));
           if (!g_strv_contains (known, provider_list[i]))
             {
               g_autofree char *names = g_strjoinv (", ", (char **)known);
@@ -169,14 +189,16 @@ main (int argc, char *argv[])
                                             provider_list[i], names);
             }
         }
-      if (provider_list[0] == NULL)
-        return nexus_cli_usage_error (PROGRAM, _ ("--providers names no provider"));
+      if (n_places == 0)
+        return nexus_cli_usage_error (PROGRAM, _ ("--providers names no places provider"));
     }
 
   config.concurrency = (guint)n_concurrency;
   config.providers = provider_list;
   config.overpass_url = overpass_url;
   config.google_key = google_key;
+  config.google_url = google_url;
+  config.enrich_allow_loopback = g_strcmp0 (g_getenv ("NEXUS_ENRICH_ALLOW_LOOPBACK"), "1") == 0;
   config.once = once;
   config.verbose = verbose;
   /* Tests shrink the pages to see several of them. */

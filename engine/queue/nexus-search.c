@@ -17,6 +17,7 @@
  * here too, or searches for it are refused as a typo. */
 static const char *const providers[] = {
   "overpass",
+  "google",
   NULL,
 };
 

@@ -54,7 +54,9 @@
 
 static const char lease_sql[] = LEASE_SET LEASE_RETURNING;
 static const char                         lease_filtered_sql[] =
-    LEASE_SET " AND provider IN (SELECT value FROM json_each (?5))" LEASE_RETURNING;
+    /* A job of no provider (an "enrich" job) is named by its kind. */
+    LEASE_SET
+    " AND coalesce (provider, kind) IN (SELECT value FROM json_each (?5))" LEASE_RETURNING;
 
 static const char *const search_state_names[] = {
   [NEXUS_SEARCH_ACTIVE] = "active",

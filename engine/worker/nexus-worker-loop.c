@@ -13,6 +13,8 @@
 
 #include "nexus-worker-client.h"
 #include "nexus-worker-loop.h"
+#include "providers/nexus-enrich.h"
+#include "providers/nexus-google-places.h"
 #include "providers/nexus-overpass.h"
 
 #define PROGRAM "nexus-worker"
@@ -25,10 +27,13 @@
 
 struct _NexusWorkerLoop
 {
-  NexusConnection  *connection; /* owned copy; holds the secret */
-  NexusWorkerConfig config;     /* owned copies of the strings */
-  NexusOverpass    *overpass;   /* shared by job threads; immutable */
-  GMainLoop        *main_loop;  /* run() on the default context */
+  NexusConnection   *connection; /* owned copy; holds the secret */
+  NexusWorkerConfig  config;     /* owned copies of the strings */
+  NexusOverpass     *overpass;   /* shared by job threads; immutable */
+  NexusGooglePlaces *google;     /* NULL without a key; shared, immutable */
+  NexusEnrichOptions enrich_options;
+  gboolean           enrich;    /* "enrich" jobs are run */
+  GMainLoop         *main_loop; /* run() on the default context */
 
   GMutex        lock; /* guards everything below */
   GCond         cond; /* signalled when a job ends, on stop, when the leaser ends */
@@ -62,7 +67,7 @@ typedef struct
   gboolean         lease_lost;     /* guarded by loop->lock */
 } Job;
 
-static const char *const known_providers[] = { "overpass", NULL };
+static const char *const known_providers[] = { "overpass", "google", NULL };
 
 const char *const *
 nexus_worker_get_known_providers (void)
@@ -121,10 +126,25 @@ nexus_worker_loop_new (const NexusConnection *connection, const NexusWorkerConfi
   g_assert (self->connection != NULL);
   self->config = *config;
   self->config.concurrency = CLAMP (config->concurrency, 1, NEXUS_WORKER_MAX_CONCURRENCY);
-  self->config.providers = config->providers != NULL ? g_strdupv (config->providers)
-                                                     : g_strdupv ((char **)known_providers);
+  if (config->providers != NULL)
+    self->config.providers = g_strdupv (config->providers);
+  else
+    {
+      g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+      g_strv_builder_add (builder, "overpass");
+      if (config->google_key != NULL && *config->google_key != '\0')
+        g_strv_builder_add (builder, "google");
+      g_strv_builder_add (builder, NEXUS_WORKER_ENRICH);
+      self->config.providers = g_strv_builder_end (builder);
+    }
   self->config.overpass_url = g_strdup (config->overpass_url);
   self->config.google_key = g_strdup (config->google_key);
+  self->config.google_url = g_strdup (config->google_url);
+  if (config->google_key != NULL && *config->google_key != '\0')
+    self->google = nexus_google_places_new (config->google_key, config->google_url);
+  self->enrich_options.allow_loopback = config->enrich_allow_loopback;
+  self->enrich = g_strv_contains ((const char *const *)self->config.providers, NEXUS_WORKER_ENRICH);
   if (self->config.page_size == 0)
     self->config.page_size = NEXUS_WORKER_DEFAULT_PAGE;
   self->overpass = nexus_overpass_new (config->overpass_url);
@@ -154,6 +174,8 @@ nexus_worker_loop_free (NexusWorkerLoop *self)
   if (self->config.google_key != NULL)
     memset (self->config.google_key, 0, strlen (self->config.google_key));
   g_free (self->config.google_key);
+  g_free (self->config.google_url);
+  nexus_google_places_free (self->google);
   nexus_overpass_free (self->overpass);
   g_clear_pointer (&self->main_loop, g_main_loop_unref);
   g_rand_free (self->rand);
@@ -340,6 +362,15 @@ run_place_search (NexusWorkerLoop *self,
         *out_retryable = nexus_overpass_error_is_retryable (*error);
       return results;
     }
+  if (g_str_equal (provider, "google") && self->google != NULL)
+    {
+      results = nexus_google_places_search (
+          self->google, keyword, &cell, country, get_string (payload, "language"),
+          get_string (payload, "page_token"), out_saturated, job->cancellable, error);
+      if (results == NULL && error != NULL && *error != NULL)
+        *out_retryable = nexus_google_places_error_is_retryable (*error);
+      return results;
+    }
 
   g_set_error (error, NEXUS_OVERPASS_ERROR, NEXUS_OVERPASS_ERROR_INVALID,
                _ ("This worker does not run the provider “%.40s”"), provider);
@@ -520,6 +551,14 @@ job_thread (gpointer data)
 
   if (g_strcmp0 (job->kind, "place_search") == 0)
     results = run_place_search (self, job, &saturated, &retryable, &error);
+  else if (g_strcmp0 (job->kind, "enrich") == 0 && self->enrich)
+    {
+      /* An empty list is a result too: a final report with nothing in it. */
+      results = nexus_enrich_run (&self->enrich_options, json_node_get_object (job->payload),
+                                  job->cancellable, &error);
+      if (results == NULL)
+        retryable = nexus_enrich_error_is_retryable (error);
+    }
   else
     g_set_error (&error, NEXUS_OVERPASS_ERROR, NEXUS_OVERPASS_ERROR_INVALID,
                  _ ("This worker does not run “%.40s” jobs"), job->kind);
@@ -598,6 +637,8 @@ lease_body (NexusWorkerLoop *self, guint max, gint64 wait_s)
   json_builder_add_int_value (builder, max);
   json_builder_set_member_name (builder, "wait_s");
   json_builder_add_int_value (builder, wait_s);
+  /* What this worker runs: providers by name, and "enrich" for the jobs
+   * of that kind (they have no provider; the engine matches the kind). */
   json_builder_set_member_name (builder, "providers");
   json_builder_begin_array (builder);
   for (guint i = 0; self->config.providers[i] != NULL; i++)

@@ -27,6 +27,14 @@
  * retryable, and nexus_worker_loop_run() returns within
  * NEXUS_WORKER_STOP_S of the stop.
  *
+ * What a job runs: kind "place_search" runs the provider its payload
+ * names ("overpass", or "google" when a Google key is set); kind "enrich"
+ * (payload {"lead_id","website","name","country"}, no provider) runs
+ * nexus_enrich_run().  config.providers lists what this worker takes,
+ * "enrich" among them (NULL: overpass, google if there is a key, and
+ * enrich).  The lease names exactly these; the engine matches a job of no
+ * provider (an enrich job) by its kind.
+ *
  * Secrets: the connection string and the Google key are never logged.
  *
  * Threads: nexus_worker_loop_run() on the thread whose thread-default
@@ -49,6 +57,8 @@ G_BEGIN_DECLS
 /* Results per report: a page is one transaction on the engine and one
  * Idempotency-Key; 100 LEADs stay far below the engine's body cap. */
 #define NEXUS_WORKER_DEFAULT_PAGE 100
+/* The token of config.providers that turns enrichment on. */
+#define NEXUS_WORKER_ENRICH "enrich"
 
 typedef struct
 {
@@ -56,9 +66,11 @@ typedef struct
   char   **providers;    /* providers to lease jobs for; NULL: every one this worker knows */
   char    *overpass_url; /* NULL: the public instance */
   char    *google_key;   /* Google Places API key, or NULL; never logged */
-  gboolean once;         /* run one job, then return */
-  gboolean verbose;      /* print each request to stderr */
-  guint    page_size;    /* results per report; 0: NEXUS_WORKER_DEFAULT_PAGE */
+  char    *google_url;   /* Places API base URL; NULL: Google's */
+  gboolean enrich_allow_loopback; /* tests only: enrich may fetch from 127.0.0.1 and ::1 */
+  gboolean once;                  /* run one job, then return */
+  gboolean verbose;               /* print each request to stderr */
+  guint    page_size;             /* results per report; 0: NEXUS_WORKER_DEFAULT_PAGE */
 } NexusWorkerConfig;
 
 typedef struct _NexusWorkerLoop NexusWorkerLoop;

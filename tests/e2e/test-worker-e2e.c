@@ -20,6 +20,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include <libsoup/soup.h>
+
 #include "fake-overpass.h"
 
 #define PARIS_BBOX "48.80,2.20,48.91,2.47"
@@ -487,6 +489,137 @@ test_unreachable (void)
   e2e_teardown (&e2e);
 }
 
+/* A website on loopback for the enrichment test: its page gives a phone. */
+typedef struct
+{
+  GThread      *thread;
+  GMainContext *context;
+  GMainLoop    *loop;
+  guint16       port;
+  GMutex        lock;
+  GCond         cond;
+  gboolean      ready;
+} FakeSite;
+
+#define SITE_PHONE "+33140000099"
+
+static void
+site_cb (SoupServer        *server,
+         SoupServerMessage *msg,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           user_data)
+{
+  static const char page[] = "<html><body><h1>Chez nous</h1>"
+                             "<a href=\"tel:+33 1 40 00 00 99\">Appelez-nous</a> "
+                             "<a href=\"mailto:contact@chez-nous.example\">Écrire</a>"
+                             "</body></html>";
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/html; charset=utf-8", SOUP_MEMORY_STATIC, page,
+                                    strlen (page));
+}
+
+static gpointer
+site_thread (gpointer data)
+{
+  FakeSite *site = data;
+  g_autoptr (SoupServer) server = NULL;
+  g_autoptr (GError) error = NULL;
+  GSList *uris;
+
+  g_main_context_push_thread_default (site->context);
+  server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (server, NULL, site_cb, site, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  g_mutex_lock (&site->lock);
+  site->port = (guint16)g_uri_get_port (uris->data);
+  site->ready = TRUE;
+  g_cond_signal (&site->cond);
+  g_mutex_unlock (&site->lock);
+  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+
+  g_main_loop_run (site->loop);
+  soup_server_disconnect (server);
+  g_main_context_pop_thread_default (site->context);
+  return NULL;
+}
+
+/* A preview-only lead's enrich job fetches its website, finds a phone and
+ * the lead joins the vault. */
+static void
+test_enrich (void)
+{
+  E2E      e2e = { 0 };
+  FakeSite site = { 0 };
+  g_autoptr (GSubprocess) worker = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = program_path ("nexus-worker");
+  g_autofree char *sql = NULL;
+  gint64           lead_id;
+
+  e2e_setup (&e2e, "5");
+  worker = start_worker (&e2e, "places", "--providers=overpass");
+  wait_for (&e2e, pending_sql, 0);
+  stop_worker (worker);
+  g_clear_object (&worker);
+
+  site.context = g_main_context_new ();
+  site.loop = g_main_loop_new (site.context, FALSE);
+  g_mutex_init (&site.lock);
+  g_cond_init (&site.cond);
+  site.thread = g_thread_new ("fake-site", site_thread, &site);
+  g_mutex_lock (&site.lock);
+  while (!site.ready)
+    g_cond_wait (&site.cond, &site.lock);
+  g_mutex_unlock (&site.lock);
+
+  /* One preview-only lead keeps its enrich job, pointed at the site. */
+  lead_id = query_int (&e2e, "SELECT min(id) FROM leads WHERE preview_only = 1");
+  g_assert_cmpint (lead_id, >, 0);
+  g_assert_cmpint (query_int (&e2e, "SELECT count(*) FROM internal_jobs WHERE kind = 'enrich'"), ==,
+                   query_int (&e2e, "SELECT count(*) FROM leads WHERE preview_only = 1"));
+  sql = g_strdup_printf ("UPDATE internal_jobs SET status = 'cancelled' WHERE kind = 'enrich'"
+                         " AND json_extract (payload, '$.lead_id') != %" G_GINT64_FORMAT ";"
+                         "UPDATE internal_jobs SET payload = json_set (payload, '$.website',"
+                         " 'http://127.0.0.1:%u/') WHERE kind = 'enrich'"
+                         " AND json_extract (payload, '$.lead_id') = %" G_GINT64_FORMAT,
+                         lead_id, site.port, lead_id);
+  execute (&e2e, sql);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_setenv (launcher, "NEXUS_CONNECT", e2e.connection, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", e2e.dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "NEXUS_ENRICH_ALLOW_LOOPBACK", "1", TRUE);
+  worker = g_subprocess_launcher_spawn (launcher, &error, path, "--providers=overpass,enrich",
+                                        "--overpass-url", e2e.overpass_url, NULL);
+  g_assert_no_error (error);
+
+  wait_for (&e2e, "SELECT count(*) FROM internal_jobs WHERE kind = 'enrich' AND status = 'done'",
+            1);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM leads WHERE id = %" G_GINT64_FORMAT
+                         " AND preview_only = 0 AND phone_e164 = '" SITE_PHONE "'",
+                         lead_id);
+  g_assert_cmpint (query_int (&e2e, sql), ==, 1);
+  /* It joined the vault as itself: no new lead. */
+  g_assert_cmpint (query_int (&e2e, "SELECT count(*) FROM leads"), ==, 64);
+  stop_worker (worker);
+
+  g_main_loop_quit (site.loop);
+  g_thread_join (site.thread);
+  g_main_loop_unref (site.loop);
+  g_main_context_unref (site.context);
+  g_mutex_clear (&site.lock);
+  g_cond_clear (&site.cond);
+  e2e_teardown (&e2e);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -498,6 +631,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/nexus/E2E/kill-worker", test_kill_worker);
   g_test_add_func ("/nexus/E2E/sigterm-mid-job", test_sigterm_mid_job);
   g_test_add_func ("/nexus/E2E/unreachable", test_unreachable);
+  g_test_add_func ("/nexus/E2E/enrich", test_enrich);
 
   return g_test_run ();
 }

@@ -228,6 +228,34 @@ check_plan (const char *path, const char *sql)
     g_error ("the lease sorts in a temporary B-tree:\n%s", plan->str);
 }
 
+/* Jobs of no provider (kind "enrich") are leased by naming their kind. */
+static void
+test_lease_by_kind (Fixture *fixture, gconstpointer data)
+{
+  const char *places[] = { "overpass", NULL };
+  const char *enrich[] = { "enrich", NULL };
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autoptr (GError) error = NULL;
+  NexusJobSpec spec = { 0 };
+
+  enqueue_plain (fixture->queue, 2, 0, "overpass", 0);
+  spec.kind = "enrich";
+  spec.status = NEXUS_JOB_QUEUED;
+  spec.payload = "{\"lead_id\":1}";
+  nexus_job_queue_enqueue (fixture->queue, &spec, NULL, &error);
+  g_assert_no_error (error);
+
+  jobs = nexus_job_queue_lease (fixture->queue, 0, 10, places, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 2);
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+
+  jobs = nexus_job_queue_lease (fixture->queue, 0, 10, enrich, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 1);
+  g_assert_cmpstr (((NexusLeasedJob *)g_ptr_array_index (jobs, 0))->kind, ==, "enrich");
+}
+
 static void
 test_lease_plan (Fixture *fixture, gconstpointer data)
 {
@@ -1342,6 +1370,7 @@ main (int argc, char *argv[])
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/nexus/Queue/lease-uses-ready-index", test_lease_plan);
+  ADD ("/nexus/Queue/lease-by-kind", test_lease_by_kind);
   ADD ("/nexus/Queue/lease-is-exclusive", test_lease_exclusive);
   ADD ("/nexus/Queue/lease-order-and-filter", test_lease_order_and_filter);
   ADD ("/nexus/Queue/payload", test_payload);
