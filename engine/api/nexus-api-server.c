@@ -735,14 +735,37 @@ metrics_cb (SoupServer        *server,
   gpointer        key;
   gpointer        value;
 
-  /* Operator credentials are not part of this version: loopback only. */
+  /* Loopback, or a request signed with operator credentials. */
   if (remote == NULL || !G_IS_INET_SOCKET_ADDRESS (remote) ||
       !g_inet_address_get_is_loopback (
           g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote))))
     {
-      _nexus_api_send_error (msg, SOUP_STATUS_FORBIDDEN, "unauthorized",
-                             _ ("Metrics are served on loopback only"));
-      return;
+      SoupMessageHeaders           *headers = soup_server_message_get_request_headers (msg);
+      g_autofree char              *signed_path = path_and_query (msg);
+      g_autoptr (NexusWorkerRecord) operator= NULL;
+      g_autoptr (GError) error = NULL;
+      NexusAuthRequest request = {
+        .method = soup_server_message_get_method (msg),
+        .path_and_query = signed_path,
+        .worker_id = soup_message_headers_get_one (headers, "X-Nexus-Worker"),
+        .timestamp = soup_message_headers_get_one (headers, "X-Nexus-Timestamp"),
+        .nonce = soup_message_headers_get_one (headers, "X-Nexus-Nonce"),
+        .signature = soup_message_headers_get_one (headers, "X-Nexus-Signature"),
+      };
+
+      operator= nexus_workers_authenticate (self->store, &request,
+                                            g_get_real_time () / G_USEC_PER_SEC, &error);
+      if (operator== NULL)
+        {
+          send_auth_error (msg, error);
+          return;
+        }
+      if (g_strcmp0 (operator->role, NEXUS_ROLE_OPERATOR) != 0)
+        {
+          _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
+                                 _ ("Metrics need operator credentials"));
+          return;
+        }
     }
 
   g_string_append (text,
