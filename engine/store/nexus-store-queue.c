@@ -78,18 +78,25 @@ nexus_search_state_to_string (NexusSearchState state)
   return search_state_names[state];
 }
 
+/* The index of @text in @names, or -1. */
+static int
+name_index (const char *const *names, guint n_names, const char *text)
+{
+  for (guint i = 0; i < n_names; i++)
+    if (g_strcmp0 (text, names[i]) == 0)
+      return (int)i;
+  return -1;
+}
+
 gboolean
 nexus_search_state_from_string (const char *text, NexusSearchState *out_state)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (search_state_names); i++)
-    {
-      if (g_strcmp0 (text, search_state_names[i]) == 0)
-        {
-          *out_state = (NexusSearchState)i;
-          return TRUE;
-        }
-    }
-  return FALSE;
+  int index = name_index (search_state_names, G_N_ELEMENTS (search_state_names), text);
+
+  if (index < 0)
+    return FALSE;
+  *out_state = (NexusSearchState)index;
+  return TRUE;
 }
 
 const char *
@@ -103,15 +110,12 @@ nexus_job_status_to_string (NexusJobStatus status)
 gboolean
 nexus_job_status_from_string (const char *text, NexusJobStatus *out_status)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (job_status_names); i++)
-    {
-      if (g_strcmp0 (text, job_status_names[i]) == 0)
-        {
-          *out_status = (NexusJobStatus)i;
-          return TRUE;
-        }
-    }
-  return FALSE;
+  int index = name_index (job_status_names, G_N_ELEMENTS (job_status_names), text);
+
+  if (index < 0)
+    return FALSE;
+  *out_status = (NexusJobStatus)index;
+  return TRUE;
 }
 
 void
