@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
@@ -116,7 +118,7 @@ command_status (NexusCtl *ctl, char **args)
   for (guint i = 0; tables[i] != NULL; i++)
     {
       JsonObject *counts = json_object_get_object_member (json_node_get_object (root), "tables");
-      g_print ("  %-18s %12" G_GINT64_FORMAT "\n", tables[i],
+      g_print ("  %-18s %12" PRId64 "\n", tables[i],
                json_object_get_int_member (counts, tables[i]));
     }
   return NEXUS_EXIT_OK;

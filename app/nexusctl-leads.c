@@ -16,6 +16,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <stdio.h>
 
@@ -88,7 +90,7 @@ static void
 csv_int (GString *line, gint64 value, gboolean present)
 {
   if (present)
-    g_string_append_printf (line, "%" G_GINT64_FORMAT, value);
+    g_string_append_printf (line, "%" PRId64, value);
   g_string_append_c (line, ',');
 }
 
@@ -113,19 +115,18 @@ write_line (GString *line)
 static void
 print_summary (const char *file, const NexusImportSummary *summary)
 {
-  g_print (
-      _ ("Imported “%s”: %" G_GUINT64_FORMAT " rows — %" G_GUINT64_FORMAT " new, %" G_GUINT64_FORMAT
-         " merged, %" G_GUINT64_FORMAT " preview-only, %" G_GUINT64_FORMAT " rejected\n"),
-      file, summary->rows, summary->n_new, summary->merged, summary->preview, summary->rejected);
+  g_print (_ ("Imported “%s”: %" PRIu64 " rows — %" PRIu64 " new, %" PRIu64 " merged, %" PRIu64
+              " preview-only, %" PRIu64 " rejected\n"),
+           file, summary->rows, summary->n_new, summary->merged, summary->preview,
+           summary->rejected);
   for (guint i = 0; i < summary->rejections->len; i++)
     {
       NexusImportRejection *rejection =
           &g_array_index (summary->rejections, NexusImportRejection, i);
-      g_print (_ ("  line %" G_GUINT64_FORMAT ": %s\n"), rejection->line, rejection->reason);
+      g_print (_ ("  line %" PRIu64 ": %s\n"), rejection->line, rejection->reason);
     }
   if (summary->rejected > summary->rejections->len)
-    g_print (_ ("  … and %" G_GUINT64_FORMAT " more\n"),
-             summary->rejected - summary->rejections->len);
+    g_print (_ ("  … and %" PRIu64 " more\n"), summary->rejected - summary->rejections->len);
 }
 
 static int
@@ -200,7 +201,7 @@ leads_import (NexusCtl *ctl, char **args)
       if (error->domain == NEXUS_IMPORT_ERROR || error->domain == NEXUS_CSV_ERROR)
         {
           if (summary->rows > 0)
-            return bad_input (_ ("%s: %s (the %" G_GUINT64_FORMAT " rows before it were "
+            return bad_input (_ ("%s: %s (the %" PRIu64 " rows before it were "
                                  "imported)"),
                               args[1], error->message, summary->rows);
           return bad_input ("%s: %s", args[1], error->message);
@@ -223,7 +224,7 @@ print_source_cb (const NexusLeadSource *source, gpointer user_data, GError **err
 {
   GString *line = user_data;
 
-  g_string_append_printf (line, "%" G_GINT64_FORMAT ",", source->lead_id);
+  g_string_append_printf (line, "%" PRId64 ",", source->lead_id);
   csv_field (line, source->provider, FALSE);
   csv_field (line, source->ref, TRUE);
   write_line (line);
@@ -294,7 +295,7 @@ print_lead_cb (const NexusLeadRow *row, gpointer user_data, GError **error)
   csv_int (line, row->preview_only, TRUE);
   csv_int (line, row->sightings, TRUE);
   csv_int (line, row->first_seen_at, TRUE);
-  g_string_append_printf (line, "%" G_GINT64_FORMAT "\n", row->last_seen_at);
+  g_string_append_printf (line, "%" PRId64 "\n", row->last_seen_at);
   write_line (line);
   return TRUE;
 }
@@ -428,18 +429,17 @@ leads_classify (NexusCtl *ctl, char **args)
     }
 
   if (retrain && training.has_accuracy)
-    g_print (_ ("Model version %" G_GINT64_FORMAT ": accuracy %.1f %% on %" G_GINT64_FORMAT
-                " held-out labels (trained on %" G_GINT64_FORMAT ", %u categories)\n"),
+    g_print (_ ("Model version %" PRId64 ": accuracy %.1f %% on %" PRId64
+                " held-out labels (trained on %" PRId64 ", %u categories)\n"),
              training.version, 100.0 * training.accuracy, training.n_test, training.n_train,
              training.n_categories);
   else if (retrain)
-    g_print (_ ("Model version %" G_GINT64_FORMAT ": trained on %" G_GINT64_FORMAT
+    g_print (_ ("Model version %" PRId64 ": trained on %" PRId64
                 " labels, none held out to measure it\n"),
              training.version, training.n_train);
-  g_print (_ ("Classified %" G_GINT64_FORMAT " leads (%" G_GINT64_FORMAT
-              " changed): %" G_GINT64_FORMAT " by rule, %" G_GINT64_FORMAT
-              " by the model, %" G_GINT64_FORMAT " as the provider "
-              "said, %" G_GINT64_FORMAT " by operators, %" G_GINT64_FORMAT " without a category\n"),
+  g_print (_ ("Classified %" PRId64 " leads (%" PRId64 " changed): %" PRId64 " by rule, %" PRId64
+              " by the model, %" PRId64 " as the provider "
+              "said, %" PRId64 " by operators, %" PRId64 " without a category\n"),
            stats.n_leads, stats.n_changed, stats.n_rule, stats.n_model, stats.n_provider,
            stats.n_operator, stats.n_none);
   return NEXUS_EXIT_OK;

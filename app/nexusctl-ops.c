@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,7 +88,7 @@ print_info (const NexusBackupInfo *info)
   for (guint i = 0; info->tables[i] != NULL; i++)
     {
       if (info->counts[i] >= 0)
-        g_print ("    %-18s %12" G_GINT64_FORMAT "\n", info->tables[i], info->counts[i]);
+        g_print ("    %-18s %12" PRId64 "\n", info->tables[i], info->counts[i]);
     }
 }
 
@@ -281,13 +283,13 @@ nexusctl_cleanup (NexusCtl *ctl, char **args)
     g_autofree char *after = g_format_size (report.size_after);
 
     g_print (_ ("Removed:\n"));
-    g_print (_ ("  %-18s %12" G_GINT64_FORMAT "  (older than 10 minutes)\n"), "hmac_replay",
+    g_print (_ ("  %-18s %12" PRId64 "  (older than 10 minutes)\n"), "hmac_replay",
              report.replay_removed);
-    g_print (_ ("  %-18s %12" G_GINT64_FORMAT "  (older than 48 hours)\n"), "idempotency_keys",
+    g_print (_ ("  %-18s %12" PRId64 "  (older than 48 hours)\n"), "idempotency_keys",
              report.idempotency_removed);
-    g_print (_ ("  %-18s %12" G_GINT64_FORMAT "  (finished over 30 days ago)\n"), "internal_jobs",
+    g_print (_ ("  %-18s %12" PRId64 "  (finished over 30 days ago)\n"), "internal_jobs",
              report.jobs_removed);
-    g_print (_ ("  %-18s %12" G_GINT64_FORMAT "  (older than 365 days)\n"), "audit_log",
+    g_print (_ ("  %-18s %12" PRId64 "  (older than 365 days)\n"), "audit_log",
              report.audit_removed);
     g_print (_ ("WAL checkpoint:  %s\n"),
              report.checkpoint_complete ? _ ("complete") : _ ("partial (a reader is still open)"));

@@ -18,6 +18,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -743,8 +745,8 @@ search_add (NexusCtl *ctl, char **args)
     {
       guint n_keywords = g_strv_length (spec->keywords);
 
-      g_print (g_dngettext (GETTEXT_PACKAGE, "Added search %" G_GINT64_FORMAT ": %u job planned",
-                            "Added search %" G_GINT64_FORMAT ": %u jobs planned", plan.n_jobs),
+      g_print (g_dngettext (GETTEXT_PACKAGE, "Added search %" PRId64 ": %u job planned",
+                            "Added search %" PRId64 ": %u jobs planned", plan.n_jobs),
                plan.search_id, plan.n_jobs);
       g_print (" ");
       g_print (g_dngettext (GETTEXT_PACKAGE, "(%u cell", "(%u cells", plan.n_cells), plan.n_cells);
@@ -843,14 +845,12 @@ search_list (NexusCtl *ctl, char **args)
           json_builder_add_value (builder, search_to_json (search, &progress, eta, FALSE));
           continue;
         }
-      table_add (&table, g_strdup_printf ("%" G_GINT64_FORMAT, search->id), g_strdup (search->name),
-                 g_strdup (nexus_search_state_to_string (search->state)),
-                 g_strdup (search->provider), g_strjoinv (", ", search->keywords),
-                 nexus_search_format_cadence (search->cadence_s),
-                 g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
-                                  progress.done + progress.dead, progress.planned),
-                 g_strdup_printf ("%" G_GINT64_FORMAT, progress.leads_found),
-                 format_time (search->next_run_at));
+      table_add (
+          &table, g_strdup_printf ("%" PRId64, search->id), g_strdup (search->name),
+          g_strdup (nexus_search_state_to_string (search->state)), g_strdup (search->provider),
+          g_strjoinv (", ", search->keywords), nexus_search_format_cadence (search->cadence_s),
+          g_strdup_printf ("%" PRId64 "/%" PRId64, progress.done + progress.dead, progress.planned),
+          g_strdup_printf ("%" PRId64, progress.leads_found), format_time (search->next_run_at));
     }
   json_builder_end_array (builder);
 
@@ -929,7 +929,7 @@ search_show (NexusCtl *ctl, char **args)
   eta_text = eta == 0 ? g_strdup (_ ("finished")) : format_duration (eta);
   keywords = g_strjoinv (", ", search->keywords);
 
-  g_print (_ ("Search %" G_GINT64_FORMAT ": %s\n"), search->id, search->name);
+  g_print (_ ("Search %" PRId64 ": %s\n"), search->id, search->name);
   g_print ("  %-10s %s\n", _ ("State:"), nexus_search_state_to_string (search->state));
   g_print ("  %-10s %s\n", _ ("Keywords:"), keywords);
   g_print ("  %-10s %s\n", _ ("Region:"), region);
@@ -943,22 +943,22 @@ search_show (NexusCtl *ctl, char **args)
   g_print ("\n");
   g_print (_ ("  %-10s %g km, split up to depth %d, priority %d\n"), _ ("Cells:"), search->cell_km,
            search->max_depth, search->priority);
-  g_print (_ ("  %-10s %s; run %" G_GINT64_FORMAT " started %s; next run %s\n"), _ ("Cadence:"),
-           cadence, search->run, last_run, next_run);
+  g_print (_ ("  %-10s %s; run %" PRId64 " started %s; next run %s\n"), _ ("Cadence:"), cadence,
+           search->run, last_run, next_run);
   g_print ("\n");
-  g_print (_ ("  Progress of run %" G_GINT64_FORMAT ":\n"), progress.run);
-  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("planned"), progress.planned);
-  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("done"), progress.done);
-  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("failed"), progress.failed);
-  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("dead"), progress.dead);
-  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("capped"), progress.capped);
-  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("leased"), progress.leased);
-  g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("queued"), progress.queued);
+  g_print (_ ("  Progress of run %" PRId64 ":\n"), progress.run);
+  g_print ("    %-10s %8" PRId64 "\n", _ ("planned"), progress.planned);
+  g_print ("    %-10s %8" PRId64 "\n", _ ("done"), progress.done);
+  g_print ("    %-10s %8" PRId64 "\n", _ ("failed"), progress.failed);
+  g_print ("    %-10s %8" PRId64 "\n", _ ("dead"), progress.dead);
+  g_print ("    %-10s %8" PRId64 "\n", _ ("capped"), progress.capped);
+  g_print ("    %-10s %8" PRId64 "\n", _ ("leased"), progress.leased);
+  g_print ("    %-10s %8" PRId64 "\n", _ ("queued"), progress.queued);
   if (progress.paused > 0)
-    g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("paused"), progress.paused);
+    g_print ("    %-10s %8" PRId64 "\n", _ ("paused"), progress.paused);
   if (progress.cancelled > 0)
-    g_print ("    %-10s %8" G_GINT64_FORMAT "\n", _ ("cancelled"), progress.cancelled);
-  g_print ("  %-10s %" G_GINT64_FORMAT "\n", _ ("Leads:"), progress.leads_found);
+    g_print ("    %-10s %8" PRId64 "\n", _ ("cancelled"), progress.cancelled);
+  g_print ("  %-10s %" PRId64 "\n", _ ("Leads:"), progress.leads_found);
   g_print ("  %-10s %s\n", _ ("ETA:"), eta_text);
   return NEXUS_EXIT_OK;
 }
@@ -1014,16 +1014,16 @@ search_change (NexusCtl *ctl, char **args, StateChange change)
     {
       case CHANGE_PAUSE:
         if ((ok = nexus_job_queue_pause_search (queue, id, &error)))
-          g_print (_ ("Search %" G_GINT64_FORMAT " paused.\n"), id);
+          g_print (_ ("Search %" PRId64 " paused.\n"), id);
         break;
       case CHANGE_RESUME:
         if ((ok = nexus_job_queue_resume_search (queue, id, &error)))
-          g_print (_ ("Search %" G_GINT64_FORMAT " resumed.\n"), id);
+          g_print (_ ("Search %" PRId64 " resumed.\n"), id);
         break;
       case CHANGE_CANCEL:
       default:
         if ((ok = nexus_job_queue_cancel_search (queue, id, &error)))
-          g_print (_ ("Search %" G_GINT64_FORMAT " cancelled.\n"), id);
+          g_print (_ ("Search %" PRId64 " cancelled.\n"), id);
         break;
     }
   if (!ok)
@@ -1084,7 +1084,7 @@ search_rerun (NexusCtl *ctl, char **args)
       nexusctl_print_json (root);
       return NEXUS_EXIT_OK;
     }
-  g_print (_ ("Search %" G_GINT64_FORMAT ": run %" G_GINT64_FORMAT " started, %u jobs planned, "
+  g_print (_ ("Search %" PRId64 ": run %" PRId64 " started, %u jobs planned, "
               "%u still pending from earlier runs.\n"),
            plan.search_id, plan.run, plan.n_jobs, plan.n_skipped);
   return NEXUS_EXIT_OK;
@@ -1183,14 +1183,13 @@ jobs_list (NexusCtl *ctl, char **args)
     {
       NexusJobRecord *job = g_ptr_array_index (jobs, i);
 
-      table_add (&table, g_strdup_printf ("%" G_GINT64_FORMAT, job->id),
-                 job->search_id > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, job->search_id)
-                                    : g_strdup ("—"),
-                 g_strdup_printf ("%" G_GINT64_FORMAT, job->run), g_strdup (job_status_label (job)),
+      table_add (&table, g_strdup_printf ("%" PRId64, job->id),
+                 job->search_id > 0 ? g_strdup_printf ("%" PRId64, job->search_id) : g_strdup ("—"),
+                 g_strdup_printf ("%" PRId64, job->run), g_strdup (job_status_label (job)),
                  g_strdup (job->keyword != NULL ? job->keyword : job->kind),
                  g_strdup_printf ("%d", job->depth), format_cell (job),
                  g_strdup_printf ("%d/%d", job->attempts, job->max_attempts),
-                 g_strdup_printf ("%" G_GINT64_FORMAT, job->result_count),
+                 g_strdup_printf ("%" PRId64, job->result_count),
                  job->status == NEXUS_JOB_QUEUED ? format_time (job->run_after) : g_strdup ("—"),
                  g_strdup (job->last_error != NULL ? job->last_error : ""));
     }
@@ -1226,8 +1225,7 @@ jobs_retry (NexusCtl *ctl, char **args)
     return status;
   if (!nexus_job_queue_retry (queue, id, &now_status, &error))
     return report_error (command, error);
-  g_print (_ ("Job %" G_GINT64_FORMAT " is %s again.\n"), id,
-           nexus_job_status_to_string (now_status));
+  g_print (_ ("Job %" PRId64 " is %s again.\n"), id, nexus_job_status_to_string (now_status));
   return NEXUS_EXIT_OK;
 }
 

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "api/nexus-workers.h"
@@ -228,9 +230,8 @@ worker_list (WorkerOptions *options, char **args)
       NexusWorkerRecord *worker = g_ptr_array_index (workers, i);
       g_autofree char   *seen = format_time (worker->last_seen_at);
 
-      g_print ("%-14s %-20s %-8s %-16s %-15s %-10s %8" G_GINT64_FORMAT " %8" G_GINT64_FORMAT "\n",
-               worker->public_id, worker->name, worker->state, seen,
-               worker->address != NULL ? worker->address : "-",
+      g_print ("%-14s %-20s %-8s %-16s %-15s %-10s %8" PRId64 " %8" PRId64 "\n", worker->public_id,
+               worker->name, worker->state, seen, worker->address != NULL ? worker->address : "-",
                worker->version != NULL ? worker->version : "-", worker->jobs_done,
                worker->leads_found);
     }

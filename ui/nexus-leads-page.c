@@ -14,6 +14,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <locale.h>
 
 #include <glib/gi18n.h>
@@ -81,14 +83,14 @@ _nexus_leads_page_format_count (gint64 count)
   gsize               len;
 
   if (conv->thousands_sep != NULL && conv->thousands_sep[0] != '\0')
-    return g_strdup_printf ("%'" G_GINT64_FORMAT, count);
+    return g_strdup_printf ("%'" PRId64, count);
 
   /* Translators: the separator between groups of three digits in a large
    * number, as in 12,345.  The number itself is always written with the
    * digits 0-9, left to right. */
   separator = C_ ("number formatting", ",");
 
-  digits = g_strdup_printf ("%" G_GINT64_FORMAT, count);
+  digits = g_strdup_printf ("%" PRId64, count);
   text = g_string_new (NULL);
   len = strlen (digits);
   for (gsize i = 0; i < len; i++)

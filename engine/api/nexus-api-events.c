@@ -19,6 +19,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include "nexus-api-private.h"
@@ -55,8 +57,8 @@ static void
 stream_write_event (EventStream *stream, NexusEvent *event)
 {
   g_autofree char *json = nexus_event_to_json (event);
-  g_autofree char *text = g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: %s\ndata: %s\n\n",
-                                           event->id, event->kind, json);
+  g_autofree char *text =
+      g_strdup_printf ("id: %" PRId64 "\nevent: %s\ndata: %s\n\n", event->id, event->kind, json);
 
   stream_write (stream, text);
 }

@@ -21,6 +21,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <string.h>
@@ -672,7 +674,7 @@ _nexus_api_handle_report (NexusApiServer    *self,
     }
 
   sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, raw_body->data, raw_body->len);
-  flight_key = g_strdup_printf ("%" G_GINT64_FORMAT " %s", worker->id, key);
+  flight_key = g_strdup_printf ("%" PRId64 " %s", worker->id, key);
 
   /* The same key again: being applied, applied (same body), or misused. */
   if (g_hash_table_contains (self->reports_in_flight, flight_key))
@@ -930,23 +932,21 @@ _nexus_api_write_job_metrics (NexusApiServer *self, GString *text)
     {
       cumulative += self->lease_latency_buckets[i];
       if (i < G_N_ELEMENTS (latency_bounds))
-        g_string_append_printf (
-            text, "nexus_lease_latency_seconds_bucket{le=\"%g\"} %" G_GUINT64_FORMAT "\n",
-            latency_bounds[i], cumulative);
+        g_string_append_printf (text, "nexus_lease_latency_seconds_bucket{le=\"%g\"} %" PRIu64 "\n",
+                                latency_bounds[i], cumulative);
       else
         g_string_append_printf (
-            text, "nexus_lease_latency_seconds_bucket{le=\"+Inf\"} %" G_GUINT64_FORMAT "\n",
-            cumulative);
+            text, "nexus_lease_latency_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n", cumulative);
     }
   g_string_append_printf (text,
                           "nexus_lease_latency_seconds_sum %g\n"
-                          "nexus_lease_latency_seconds_count %" G_GUINT64_FORMAT "\n",
+                          "nexus_lease_latency_seconds_count %" PRIu64 "\n",
                           self->lease_latency_sum_s, self->lease_latency_count);
 
   g_string_append_printf (text,
                           "# HELP nexus_leads_ingested_total Results accepted from workers.\n"
                           "# TYPE nexus_leads_ingested_total counter\n"
-                          "nexus_leads_ingested_total %" G_GUINT64_FORMAT "\n",
+                          "nexus_leads_ingested_total %" PRIu64 "\n",
                           self->leads_ingested);
 
   g_string_append_printf (text,
@@ -965,15 +965,15 @@ _nexus_api_write_job_metrics (NexusApiServer *self, GString *text)
       g_string_append (text, "# HELP nexus_jobs Jobs by state.\n# TYPE nexus_jobs gauge\n");
       g_hash_table_iter_init (&iter, counts);
       while (g_hash_table_iter_next (&iter, &key, &value))
-        g_string_append_printf (text, "nexus_jobs{state=\"%s\"} %" G_GINT64_FORMAT "\n",
-                                (const char *)key, *(gint64 *)value);
+        g_string_append_printf (text, "nexus_jobs{state=\"%s\"} %" PRId64 "\n", (const char *)key,
+                                *(gint64 *)value);
     }
 
   g_string_append_printf (
       text,
       "# HELP nexus_workers_connected Workers seen in the last 2 minutes.\n"
       "# TYPE nexus_workers_connected gauge\n"
-      "nexus_workers_connected %" G_GINT64_FORMAT "\n",
+      "nexus_workers_connected %" PRId64 "\n",
       nexus_store_workers_seen_since (self->store, g_get_real_time () / G_USEC_PER_SEC - 120));
 }
 

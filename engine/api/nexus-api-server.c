@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <string.h>
@@ -119,8 +121,8 @@ _nexus_api_send_json (SoupServerMessage *msg, guint status, JsonNode *root)
 static void
 send_rate_limited (SoupServerMessage *msg, gint64 retry_after_us)
 {
-  g_autofree char *seconds = g_strdup_printf (
-      "%" G_GINT64_FORMAT, MAX ((retry_after_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 1));
+  g_autofree char *seconds =
+      g_strdup_printf ("%" PRId64, MAX ((retry_after_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 1));
 
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
                                 seconds);
@@ -285,7 +287,7 @@ api_early_cb (SoupServer        *server,
                                  state->headers_us, &retry_after_us))
     {
       g_autofree char *seconds = g_strdup_printf (
-          "%" G_GINT64_FORMAT, MAX ((retry_after_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 1));
+          "%" PRId64, MAX ((retry_after_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 1));
       _nexus_api_count (self, "any", 429);
       reject_now (msg, 429, "rate_limited", _ ("Too many requests; retry later"), seconds);
       return;

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -61,8 +63,7 @@ audit_details (const char *name, gint64 grace_s)
       g_string_append_printf (json, "\"name\":\"%s\"", escaped);
     }
   if (grace_s >= 0)
-    g_string_append_printf (json, "%s\"grace_s\":%" G_GINT64_FORMAT, name != NULL ? "," : "",
-                            grace_s);
+    g_string_append_printf (json, "%s\"grace_s\":%" PRId64, name != NULL ? "," : "", grace_s);
   g_string_append_c (json, '}');
   return g_string_free (g_steal_pointer (&json), FALSE);
 }

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -910,7 +912,7 @@ nexus_classifier_set_label (NexusStore *store,
   if (!found)
     {
       g_set_error (error, NEXUS_CLASSIFIER_ERROR, NEXUS_CLASSIFIER_ERROR_NOT_FOUND,
-                   _ ("There is no lead %" G_GINT64_FORMAT), lead_id);
+                   _ ("There is no lead %" PRId64), lead_id);
       goto fail;
     }
   features = nexus_classifier_features (row.name_norm, row.provider_category);

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "nexus-csv.h"
@@ -187,7 +189,7 @@ start_field (NexusCsvReader *self, GError **error)
   if (self->n_fields >= NEXUS_CSV_MAX_FIELDS)
     {
       g_set_error (error, NEXUS_CSV_ERROR, NEXUS_CSV_ERROR_TOO_MANY_FIELDS,
-                   _ ("Line %" G_GUINT64_FORMAT ": more than %d fields"), self->record_line,
+                   _ ("Line %" PRIu64 ": more than %d fields"), self->record_line,
                    NEXUS_CSV_MAX_FIELDS);
       return NULL;
     }
@@ -265,8 +267,7 @@ nexus_csv_reader_next (NexusCsvReader *self, GError **error)
           if (state == STATE_QUOTED)
             {
               g_set_error (error, NEXUS_CSV_ERROR, NEXUS_CSV_ERROR_UNTERMINATED_QUOTE,
-                           _ ("Line %" G_GUINT64_FORMAT ": a quoted field is not closed"),
-                           self->record_line);
+                           _ ("Line %" PRIu64 ": a quoted field is not closed"), self->record_line);
               return FALSE;
             }
           return TRUE;
@@ -275,8 +276,8 @@ nexus_csv_reader_next (NexusCsvReader *self, GError **error)
       if (++record_bytes > NEXUS_CSV_MAX_RECORD)
         {
           g_set_error (error, NEXUS_CSV_ERROR, NEXUS_CSV_ERROR_RECORD_TOO_LONG,
-                       _ ("Line %" G_GUINT64_FORMAT ": a record longer than %d bytes"),
-                       self->record_line, NEXUS_CSV_MAX_RECORD);
+                       _ ("Line %" PRIu64 ": a record longer than %d bytes"), self->record_line,
+                       NEXUS_CSV_MAX_RECORD);
           return FALSE;
         }
 

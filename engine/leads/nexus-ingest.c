@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -833,7 +835,7 @@ merge_leads (NexusIngest *self,
   if (!found_keep || !found_other)
     {
       g_set_error (error, NEXUS_INGEST_ERROR, NEXUS_INGEST_ERROR_NOT_FOUND,
-                   _ ("There is no lead %" G_GINT64_FORMAT), found_keep ? other : keep);
+                   _ ("There is no lead %" PRId64), found_keep ? other : keep);
       return FALSE;
     }
 
@@ -878,7 +880,7 @@ merge_record (NexusIngest    *self,
   if (!found)
     {
       g_set_error (error, NEXUS_INGEST_ERROR, NEXUS_INGEST_ERROR_NOT_FOUND,
-                   _ ("There is no lead %" G_GINT64_FORMAT), lead_id);
+                   _ ("There is no lead %" PRId64), lead_id);
       return FALSE;
     }
 
@@ -1169,7 +1171,7 @@ row_from_sources (NexusIngest  *self,
           (input = nexus_lead_input_from_json (json_node_get_object (root), &local_error)) == NULL)
         {
           g_set_error (error, NEXUS_INGEST_ERROR, NEXUS_INGEST_ERROR_INVALID,
-                       _ ("Source %" G_GINT64_FORMAT " (%s %s) has no usable record"), source->id,
+                       _ ("Source %" PRId64 " (%s %s) has no usable record"), source->id,
                        source->provider, source->ref);
           return FALSE;
         }
@@ -1270,7 +1272,7 @@ nexus_ingest_split_lead (NexusIngest  *self,
   if (!found)
     {
       g_set_error (error, NEXUS_INGEST_ERROR, NEXUS_INGEST_ERROR_NOT_FOUND,
-                   _ ("There is no lead %" G_GINT64_FORMAT), lead_id);
+                   _ ("There is no lead %" PRId64), lead_id);
       goto fail;
     }
 
@@ -1283,8 +1285,8 @@ nexus_ingest_split_lead (NexusIngest  *self,
       if (!belongs)
         {
           g_set_error (error, NEXUS_INGEST_ERROR, NEXUS_INGEST_ERROR_NOT_FOUND,
-                       _ ("Source %" G_GINT64_FORMAT " is not a source of lead %" G_GINT64_FORMAT),
-                       source_ids[i], lead_id);
+                       _ ("Source %" PRId64 " is not a source of lead %" PRId64), source_ids[i],
+                       lead_id);
           goto fail;
         }
     }
@@ -1297,8 +1299,7 @@ nexus_ingest_split_lead (NexusIngest  *self,
         chosen = source_ids[i] == source->id;
       g_ptr_array_add (chosen ? moving : staying, source);
       if (chosen)
-        g_string_append_printf (details, "%s%" G_GINT64_FORMAT, moving->len > 1 ? "," : "",
-                                source->id);
+        g_string_append_printf (details, "%s%" PRId64, moving->len > 1 ? "," : "", source->id);
     }
   g_string_append (details, "]}");
   if (moving->len == 0 || staying->len == 0)

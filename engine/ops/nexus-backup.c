@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -597,11 +599,10 @@ read_manifest (const char      *zip_path,
     return invalid (error, zip_path, _ ("its manifest is not a Nexus backup manifest"));
   if (json_object_get_int_member_with_default (root, "format_version", 0) > FORMAT_VERSION)
     {
-      g_set_error (
-          error, NEXUS_BACKUP_ERROR, NEXUS_BACKUP_ERROR_NEWER_SCHEMA,
-          _ ("“%s” was written by a newer version of Nexus (backup format %" G_GINT64_FORMAT
-             "). Update Nexus to restore it. Nothing was changed."),
-          zip_path, json_object_get_int_member_with_default (root, "format_version", 0));
+      g_set_error (error, NEXUS_BACKUP_ERROR, NEXUS_BACKUP_ERROR_NEWER_SCHEMA,
+                   _ ("“%s” was written by a newer version of Nexus (backup format %" PRId64
+                      "). Update Nexus to restore it. Nothing was changed."),
+                   zip_path, json_object_get_int_member_with_default (root, "format_version", 0));
       return FALSE;
     }
 
@@ -708,7 +709,7 @@ nexus_restore_prepare (const char   *zip_path,
   if (file.schema_version > NEXUS_SCHEMA_VERSION || manifest_schema > NEXUS_SCHEMA_VERSION)
     {
       g_set_error (error, NEXUS_BACKUP_ERROR, NEXUS_BACKUP_ERROR_NEWER_SCHEMA,
-                   _ ("“%s” holds a database of schema %" G_GINT64_FORMAT
+                   _ ("“%s” holds a database of schema %" PRId64
                       ", written by a newer version of Nexus (this program knows schema %d or "
                       "older). Update Nexus to restore it. Nothing was changed."),
                    zip_path, MAX (file.schema_version, manifest_schema), NEXUS_SCHEMA_VERSION);

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <archive.h>
 #include <errno.h>
 #include <gio/gio.h>
@@ -304,7 +306,7 @@ check_database_files (GPtrArray *checks, const char *db_path)
                _ ("chmod 600 the file"));
   else
     add_check (checks, "database-file", NEXUS_CHECK_PASS,
-               g_strdup_printf (_ ("“%s”, mode %04o, %" G_GINT64_FORMAT " bytes"), db_path,
+               g_strdup_printf (_ ("“%s”, mode %04o, %" PRId64 " bytes"), db_path,
                                 (unsigned)(st.st_mode & 07777), (gint64)st.st_size),
                NULL);
 }
@@ -569,8 +571,8 @@ nexus_maintenance_validate (NexusStore *store, NexusValidateFlags flags, GError 
     add_check (checks, "foreign-keys", NEXUS_CHECK_PASS, g_strdup (_ ("no violations")), NULL);
   else
     add_check (checks, "foreign-keys", NEXUS_CHECK_FAIL,
-               g_strdup_printf (_ ("%" G_GINT64_FORMAT " violations, first: %s"),
-                                findings.fk_violations, findings.fk_first),
+               g_strdup_printf (_ ("%" PRId64 " violations, first: %s"), findings.fk_violations,
+                                findings.fk_first),
                _ ("Restore a backup, or remove the rows that point nowhere"));
 
   if (findings.missing[0] != NULL)
@@ -592,19 +594,18 @@ nexus_maintenance_validate (NexusStore *store, NexusValidateFlags flags, GError 
         prefixed (repaired_schema, g_strdup (_ ("every index and trigger of schema present"))),
         NULL);
 
-  add_check (
-      checks, "fts-index", fts_wrong (&findings) ? NEXUS_CHECK_FAIL : NEXUS_CHECK_PASS,
-      prefixed (repaired_fts,
-                g_strdup_printf (_ ("%" G_GINT64_FORMAT " leads, %" G_GINT64_FORMAT
-                                    " indexed, %" G_GINT64_FORMAT " out of step"),
-                                 findings.leads, findings.fts_indexed, findings.fts_out_of_step)),
-      _ ("Run nexusctl validate --repair to rebuild the full-text index"));
+  add_check (checks, "fts-index", fts_wrong (&findings) ? NEXUS_CHECK_FAIL : NEXUS_CHECK_PASS,
+             prefixed (repaired_fts,
+                       g_strdup_printf (
+                           _ ("%" PRId64 " leads, %" PRId64 " indexed, %" PRId64 " out of step"),
+                           findings.leads, findings.fts_indexed, findings.fts_out_of_step)),
+             _ ("Run nexusctl validate --repair to rebuild the full-text index"));
 
   add_check (
       checks, "geo-index", geo_wrong (&findings) ? NEXUS_CHECK_FAIL : NEXUS_CHECK_PASS,
       prefixed (repaired_geo,
-                g_strdup_printf (_ ("%" G_GINT64_FORMAT " leads with coordinates, %" G_GINT64_FORMAT
-                                    " indexed, %" G_GINT64_FORMAT " out of step"),
+                g_strdup_printf (_ ("%" PRId64 " leads with coordinates, %" PRId64
+                                    " indexed, %" PRId64 " out of step"),
                                  findings.located, findings.geo_indexed, findings.geo_out_of_step)),
       _ ("Run nexusctl validate --repair to rebuild the R*Tree"));
 

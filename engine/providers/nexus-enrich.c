@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <string.h>
@@ -623,7 +625,7 @@ nexus_enrich_run (const NexusEnrichOptions *options,
     return g_steal_pointer (&results);
 
   lead = json_object_new ();
-  ref = g_strdup_printf ("enrich/%" G_GINT64_FORMAT, json_node_get_int (id_node));
+  ref = g_strdup_printf ("enrich/%" PRId64, json_node_get_int (id_node));
   json_object_set_string_member (lead, "provider", "enrich");
   json_object_set_string_member (lead, "ref", ref);
   json_object_set_string_member (lead, "name", name != NULL && *name != '\0' ? name : website);

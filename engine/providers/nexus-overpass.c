@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <string.h>
@@ -368,7 +370,7 @@ nexus_overpass_element_to_lead (JsonObject *element, const char *country)
     return NULL;
 
   lead = json_object_new ();
-  ref = g_strdup_printf ("%s/%" G_GINT64_FORMAT, type, json_node_get_int (id_node));
+  ref = g_strdup_printf ("%s/%" PRId64, type, json_node_get_int (id_node));
   json_object_set_string_member (lead, "provider", "overpass");
   json_object_set_string_member (lead, "ref", ref);
   json_object_set_string_member (lead, "name", name);

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "nexus-job-queue.h"
@@ -108,11 +110,10 @@ set_lease_error (NexusLeaseCheck check, gint64 job_id, GError **error)
 {
   if (check == NEXUS_LEASE_NO_JOB)
     g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
-                 _ ("There is no job %" G_GINT64_FORMAT), job_id);
+                 _ ("There is no job %" PRId64), job_id);
   else
     g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_LEASE_LOST,
-                 _ ("The lease on job %" G_GINT64_FORMAT " is no longer held by this token"),
-                 job_id);
+                 _ ("The lease on job %" PRId64 " is no longer held by this token"), job_id);
   return FALSE;
 }
 
@@ -177,7 +178,7 @@ nexus_job_queue_build_payload (const NexusSearchRecord *search,
 {
   GString *out = g_string_sized_new (256);
 
-  g_string_append_printf (out, "{\"search_id\":%" G_GINT64_FORMAT ",\"keyword\":", search->id);
+  g_string_append_printf (out, "{\"search_id\":%" PRId64 ",\"keyword\":", search->id);
   append_json_string (out, keyword);
   g_string_append (out, ",\"provider\":");
   append_json_string (out, search->provider);
@@ -295,7 +296,7 @@ queue_get_search (NexusJobQueue *self, gint64 search_id, GError **error)
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
-                     _ ("There is no search %" G_GINT64_FORMAT), search_id);
+                     _ ("There is no search %" PRId64), search_id);
     }
   return search;
 }
@@ -681,7 +682,7 @@ queue_start_run (NexusJobQueue *self,
   if (!reactivate && search->state != NEXUS_SEARCH_ACTIVE)
     {
       g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                   _ ("Search %" G_GINT64_FORMAT " is %s; only an active search runs on its "
+                   _ ("Search %" PRId64 " is %s; only an active search runs on its "
                       "schedule"),
                    search_id, nexus_search_state_to_string (search->state));
       goto fail;
@@ -693,7 +694,7 @@ queue_start_run (NexusJobQueue *self,
       (search->next_run_at == 0 || search->next_run_at > queue_now (self)))
     {
       g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                   _ ("Search %" G_GINT64_FORMAT " is not due"), search_id);
+                   _ ("Search %" PRId64 " is not due"), search_id);
       goto fail;
     }
 
@@ -841,15 +842,15 @@ queue_change_state (NexusJobQueue *self, gint64 search_id, StateChange change, G
 bad_state:
   if (change == CHANGE_PAUSE)
     g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                 _ ("Search %" G_GINT64_FORMAT " is %s; only an active search can be paused"),
-                 search_id, nexus_search_state_to_string (search->state));
+                 _ ("Search %" PRId64 " is %s; only an active search can be paused"), search_id,
+                 nexus_search_state_to_string (search->state));
   else if (change == CHANGE_RESUME)
     g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                 _ ("Search %" G_GINT64_FORMAT " is %s; only a paused search can be resumed"),
-                 search_id, nexus_search_state_to_string (search->state));
+                 _ ("Search %" PRId64 " is %s; only a paused search can be resumed"), search_id,
+                 nexus_search_state_to_string (search->state));
   else
     g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                 _ ("Search %" G_GINT64_FORMAT " is already cancelled"), search_id);
+                 _ ("Search %" PRId64 " is already cancelled"), search_id);
 fail:
   nexus_store_rollback (self->store);
   return FALSE;
@@ -1293,14 +1294,14 @@ nexus_job_queue_retry (NexusJobQueue  *self,
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
-                     _ ("There is no job %" G_GINT64_FORMAT), job_id);
+                     _ ("There is no job %" PRId64), job_id);
       goto fail;
     }
 
   if (!(job->status == NEXUS_JOB_DEAD || (job->status == NEXUS_JOB_QUEUED && job->attempts > 0)))
     {
       g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                   _ ("Job %" G_GINT64_FORMAT " is %s; only dead jobs and jobs waiting for a "
+                   _ ("Job %" PRId64 " is %s; only dead jobs and jobs waiting for a "
                       "retry can be retried"),
                    job_id, nexus_job_status_to_string (job->status));
       goto fail;
@@ -1315,7 +1316,7 @@ nexus_job_queue_retry (NexusJobQueue  *self,
       if (search->state == NEXUS_SEARCH_CANCELLED)
         {
           g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                       _ ("Job %" G_GINT64_FORMAT " belongs to cancelled search %" G_GINT64_FORMAT
+                       _ ("Job %" PRId64 " belongs to cancelled search %" PRId64
                           "; rerun the search instead"),
                        job_id, job->search_id);
           goto fail;

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "nexus-scheduler.h"
 
 struct _NexusScheduler
@@ -62,7 +64,7 @@ reap_cb (gpointer data)
   if (!nexus_job_queue_reap (self->queue, &reclaimed, &error))
     g_warning ("Reaping expired leases failed: %s", error->message);
   else if (reclaimed > 0)
-    g_debug ("Returned %" G_GINT64_FORMAT " expired leases", reclaimed);
+    g_debug ("Returned %" PRId64 " expired leases", reclaimed);
   return G_SOURCE_CONTINUE;
 }
 
@@ -171,7 +173,7 @@ nexus_scheduler_tick (NexusScheduler *self, guint *out_runs_started, GError **er
           g_error_matches (run_error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND))
         continue;
 
-      g_warning ("Search %" G_GINT64_FORMAT " could not start its scheduled run: %s", id,
+      g_warning ("Search %" PRId64 " could not start its scheduled run: %s", id,
                  run_error->message);
       search = nexus_store_search_get (store, id, NULL);
       if (search != NULL && search->cadence_s > 0)

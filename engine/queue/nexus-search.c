@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -291,10 +293,10 @@ nexus_search_format_cadence (gint64 seconds)
   if (seconds <= 0)
     return g_strdup ("once");
   if (seconds % (24 * 3600) == 0)
-    return g_strdup_printf ("%" G_GINT64_FORMAT "d", seconds / (24 * 3600));
+    return g_strdup_printf ("%" PRId64 "d", seconds / (24 * 3600));
   if (seconds % 3600 == 0)
-    return g_strdup_printf ("%" G_GINT64_FORMAT "h", seconds / 3600);
-  return g_strdup_printf ("%" G_GINT64_FORMAT "s", seconds);
+    return g_strdup_printf ("%" PRId64 "h", seconds / 3600);
+  return g_strdup_printf ("%" PRId64 "s", seconds);
 }
 
 /**

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -306,7 +308,7 @@ nexus_store_ops_foreign_keys (NexusStore *self,
     {
       if (n++ == 0)
         *out_first = g_strdup_printf (
-            "%s row %" G_GINT64_FORMAT " → %s", (const char *)sqlite3_column_text (stmt, 0),
+            "%s row %" PRId64 " → %s", (const char *)sqlite3_column_text (stmt, 0),
             (gint64)sqlite3_column_int64 (stmt, 1), (const char *)sqlite3_column_text (stmt, 2));
     }
   sqlite3_reset (stmt);

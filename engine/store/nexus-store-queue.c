@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
@@ -524,7 +526,7 @@ nexus_store_search_begin_run (NexusStore *self,
         {
           sqlite3_reset (stmt);
           g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID,
-                       _ ("There is no search %" G_GINT64_FORMAT), id);
+                       _ ("There is no search %" PRId64), id);
           return 0;
         }
       step_failed (self, stmt, rc, error, "starting a run");

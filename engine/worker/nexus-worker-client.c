@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <string.h>
@@ -156,7 +158,7 @@ nexus_worker_client_post (NexusWorkerClient *self,
       return NULL;
     }
 
-  timestamp = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
+  timestamp = g_strdup_printf ("%" PRId64, g_get_real_time () / G_USEC_PER_SEC);
   nonce = nexus_signature_new_nonce ();
   signature = nexus_signature_compute (self->secret, "POST", path, timestamp, nonce,
                                        (const guint8 *)body, length);

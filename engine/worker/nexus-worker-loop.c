@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -385,7 +387,7 @@ report_failure (NexusWorkerLoop *self, Job *job, const char *reason, gboolean re
   g_autoptr (NexusWorkerClient) client = nexus_worker_client_new (self->connection, 3);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) body = NULL;
-  g_autofree char *path = g_strdup_printf ("/api/v1/jobs/%" G_GINT64_FORMAT "/fail", job->id);
+  g_autofree char *path = g_strdup_printf ("/api/v1/jobs/%" PRId64 "/fail", job->id);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "lease_token");
@@ -405,20 +407,19 @@ report_failure (NexusWorkerLoop *self, Job *job, const char *reason, gboolean re
 
       if (answer != NULL)
         {
-          say (self, _ ("job %" G_GINT64_FORMAT " failed (%s): %s"), job->id,
+          say (self, _ ("job %" PRId64 " failed (%s): %s"), job->id,
                retryable ? _ ("will be retried") : _ ("not retryable"), reason);
           return;
         }
       if (!g_error_matches (error, NEXUS_WORKER_ERROR, NEXUS_WORKER_ERROR_NETWORK) &&
           !g_error_matches (error, NEXUS_WORKER_ERROR, NEXUS_WORKER_ERROR_SERVER))
         {
-          say (self, _ ("job %" G_GINT64_FORMAT ": %s"), job->id, error->message);
+          say (self, _ ("job %" PRId64 ": %s"), job->id, error->message);
           return;
         }
       g_usleep (250000 * attempt);
     }
-  say (self,
-       _ ("job %" G_GINT64_FORMAT ": the engine did not take the failure; the lease will run out"),
+  say (self, _ ("job %" PRId64 ": the engine did not take the failure; the lease will run out"),
        job->id);
 }
 
@@ -472,7 +473,7 @@ report_pages (NexusWorkerLoop   *self,
               gboolean           saturated,
               GError           **error)
 {
-  g_autofree char *path = g_strdup_printf ("/api/v1/jobs/%" G_GINT64_FORMAT "/report", job->id);
+  g_autofree char *path = g_strdup_printf ("/api/v1/jobs/%" PRId64 "/report", job->id);
   guint            page_size = self->config.page_size;
   guint            n_pages = MAX (1, (results->len + page_size - 1) / page_size);
 
@@ -483,8 +484,8 @@ report_pages (NexusWorkerLoop   *self,
       gboolean         final = page + 1 == n_pages;
       g_autofree char *body =
           page_body (job, results, first, end, final && saturated, final, page + 1, n_pages);
-      g_autofree char *key = g_strdup_printf ("job-%" G_GINT64_FORMAT "-a%" G_GINT64_FORMAT "-p%u",
-                                              job->id, job->attempt, page + 1);
+      g_autofree char *key =
+          g_strdup_printf ("job-%" PRId64 "-a%" PRId64 "-p%u", job->id, job->attempt, page + 1);
 
       for (guint attempt = 1;; attempt++)
         {
@@ -499,9 +500,8 @@ report_pages (NexusWorkerLoop   *self,
               JsonObject *counts = json_node_get_object (answer);
 
               say (self,
-                   _ ("job %" G_GINT64_FORMAT ": page %u/%u reported: %" G_GINT64_FORMAT
-                      " accepted, %" G_GINT64_FORMAT " new, %" G_GINT64_FORMAT
-                      " merged, %" G_GINT64_FORMAT " preview%s"),
+                   _ ("job %" PRId64 ": page %u/%u reported: %" PRId64 " accepted, %" PRId64
+                      " new, %" PRId64 " merged, %" PRId64 " preview%s"),
                    job->id, page + 1, n_pages, json_object_get_int_member (counts, "accepted"),
                    json_object_get_int_member (counts, "new"),
                    json_object_get_int_member (counts, "merged"),
@@ -513,7 +513,7 @@ report_pages (NexusWorkerLoop   *self,
             return FALSE;
           if (g_error_matches (local_error, NEXUS_WORKER_ERROR, NEXUS_WORKER_ERROR_LEASE_LOST))
             {
-              say (self, _ ("job %" G_GINT64_FORMAT ": lease lost, dropping it"), job->id);
+              say (self, _ ("job %" PRId64 ": lease lost, dropping it"), job->id);
               return FALSE;
             }
           if (g_error_matches (local_error, NEXUS_WORKER_ERROR, NEXUS_WORKER_ERROR_REFUSED))
@@ -526,8 +526,8 @@ report_pages (NexusWorkerLoop   *self,
               g_propagate_error (error, g_steal_pointer (&local_error));
               return FALSE;
             }
-          say (self, _ ("job %" G_GINT64_FORMAT ": page %u not reported yet: %s"), job->id,
-               page + 1, local_error->message);
+          say (self, _ ("job %" PRId64 ": page %u not reported yet: %s"), job->id, page + 1,
+               local_error->message);
           if (!wait_unless_cancelled (next_backoff_ms (self, attempt, retry_after_s),
                                       job->cancellable))
             return FALSE;
@@ -565,7 +565,7 @@ job_thread (gpointer data)
 
   if (results != NULL)
     {
-      say (self, _ ("job %" G_GINT64_FORMAT ": %u results%s"), job->id, results->len,
+      say (self, _ ("job %" PRId64 ": %u results%s"), job->id, results->len,
            saturated ? _ (", cell saturated") : "");
       reported = report_pages (self, client, job, results, saturated, &error);
       if (!reported && error != NULL)
@@ -618,8 +618,7 @@ start_job (NexusWorkerLoop *self, JsonObject *leased)
   g_ptr_array_add (self->running, job);
   g_mutex_unlock (&self->lock);
 
-  say (self, _ ("job %" G_GINT64_FORMAT " leased (attempt %" G_GINT64_FORMAT ")"), job->id,
-       job->attempt);
+  say (self, _ ("job %" PRId64 " leased (attempt %" PRId64 ")"), job->id, job->attempt);
   /* The running list holds one reference, the thread another. */
   thread = g_thread_new ("nexus-job", job_thread, g_atomic_rc_box_acquire (job));
   g_thread_unref (thread);
@@ -799,7 +798,7 @@ extend_job (NexusWorkerLoop *self, NexusWorkerClient *client, Job *job)
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) answer = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = g_strdup_printf ("/api/v1/jobs/%" G_GINT64_FORMAT "/extend", job->id);
+  g_autofree char *path = g_strdup_printf ("/api/v1/jobs/%" PRId64 "/extend", job->id);
   gint64           next;
 
   json_builder_begin_object (builder);
@@ -823,9 +822,9 @@ extend_job (NexusWorkerLoop *self, NexusWorkerClient *client, Job *job)
   g_mutex_unlock (&self->lock);
 
   if (answer != NULL)
-    say (self, _ ("job %" G_GINT64_FORMAT ": lease extended"), job->id);
+    say (self, _ ("job %" PRId64 ": lease extended"), job->id);
   else
-    say (self, _ ("job %" G_GINT64_FORMAT ": %s"), job->id, error->message);
+    say (self, _ ("job %" PRId64 ": %s"), job->id, error->message);
 }
 
 static gpointer
