@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/nexus-workers.h"
 #include "nexus-cli.h"
 #include "nexusctl.h"
 #include "ops/nexus-backup.h"
@@ -93,6 +94,67 @@ print_info (const NexusBackupInfo *info)
 }
 
 /* nexusctl backup FILE.zip [--force] */
+/* nexusctl backup --every D --folder F [--keep N] | --no-schedule: the
+ * engine reads these settings at its next minute. */
+static int
+schedule_backups (NexusCtl   *ctl,
+                  const char *every,
+                  const char *folder,
+                  int         keep,
+                  gboolean    off,
+                  guint       n_args)
+{
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *seconds = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *absolute = NULL;
+  gint64           every_s = 0;
+
+  if (n_args != 1)
+    return nexus_cli_usage_error (PROGRAM, _ ("a backup schedule takes no FILE.zip"));
+  if (off && (every != NULL || folder != NULL || keep >= 0))
+    return nexus_cli_usage_error (PROGRAM, _ ("--no-schedule takes no other backup option"));
+  if (!off)
+    {
+      if (!nexus_workers_parse_duration (every, &every_s) || every_s < 60)
+        return nexus_cli_usage_error (PROGRAM, _ ("--every takes a duration of a minute or more, "
+                                                  "e.g. 6h or 1d"));
+      if (folder == NULL)
+        return nexus_cli_usage_error (PROGRAM, _ ("--every needs --folder"));
+      if (keep == 0 || keep > 10000)
+        return nexus_cli_usage_error (PROGRAM, _ ("--keep takes a number from 1 to 10000"));
+    }
+
+  store = nexus_store_open (db_path (ctl), NEXUS_STORE_OPEN_NO_CREATE, &error);
+  if (store == NULL)
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+
+  if (off)
+    {
+      if (!nexus_store_delete_setting (store, "backup.every_s", &error))
+        return nexus_cli_fail (PROGRAM, "%s", error->message);
+      g_print (_ ("Scheduled backups stopped.\n"));
+      return NEXUS_EXIT_OK;
+    }
+
+  absolute = g_canonicalize_filename (folder, NULL);
+  seconds = g_strdup_printf ("%" G_GINT64_FORMAT, every_s);
+  kept = g_strdup_printf ("%d", keep > 0 ? keep : 7);
+  if (!nexus_store_begin (store, &error) ||
+      !nexus_store_set_setting (store, "backup.every_s", seconds, &error) ||
+      !nexus_store_set_setting (store, "backup.folder", absolute, &error) ||
+      !nexus_store_set_setting (store, "backup.keep", kept, &error) ||
+      !nexus_store_commit (store, &error))
+    {
+      nexus_store_rollback (store);
+      return nexus_cli_fail (PROGRAM, "%s", error->message);
+    }
+  g_print (_ ("The engine backs up every %s into %s, keeping the last %s.\n"), every, absolute,
+           kept);
+  return NEXUS_EXIT_OK;
+}
+
 int
 nexusctl_backup (NexusCtl *ctl, char **args)
 {
@@ -102,10 +164,21 @@ nexusctl_backup (NexusCtl *ctl, char **args)
   g_autoptr (GError) error = NULL;
   gboolean           force = FALSE;
   gboolean           as_json = FALSE;
+  g_autofree char   *every = NULL;
+  g_autofree char   *folder = NULL;
+  int                keep = -1;
+  gboolean           no_schedule = FALSE;
   int                status;
   const GOptionEntry entries[] = {
     { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_ ("Replace an existing FILE"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print JSON"), NULL },
+    { "every", 0, 0, G_OPTION_ARG_STRING, &every,
+      N_ ("Let the engine back up on its own this often (e.g. 6h, 1d)"), N_ ("DURATION") },
+    { "folder", 0, 0, G_OPTION_ARG_FILENAME, &folder, N_ ("Folder of the scheduled backups"),
+      N_ ("FOLDER") },
+    { "keep", 0, 0, G_OPTION_ARG_INT, &keep, N_ ("Scheduled backups kept (default 7)"), N_ ("N") },
+    { "no-schedule", 0, 0, G_OPTION_ARG_NONE, &no_schedule, N_ ("Stop the scheduled backups"),
+      NULL },
     { NULL }
   };
 
@@ -114,6 +187,10 @@ nexusctl_backup (NexusCtl *ctl, char **args)
                           "into one .zip. Safe while an engine runs."),
                        entries, ctl, &args)) >= 0)
     return status;
+  if (every != NULL || no_schedule)
+    return schedule_backups (ctl, every, folder, keep, no_schedule, g_strv_length (args));
+  if (folder != NULL || keep >= 0)
+    return nexus_cli_usage_error (PROGRAM, _ ("--folder and --keep go with --every"));
   if (g_strv_length (args) != 2)
     return nexus_cli_usage_error (PROGRAM, _ ("backup needs exactly one FILE.zip"));
 

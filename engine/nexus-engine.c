@@ -15,6 +15,7 @@
 #include "api/nexus-api-server.h"
 #include "api/nexus-tls.h"
 #include "leads/nexus-classifier.h"
+#include "ops/nexus-schedule.h"
 #include "nexus-engine.h"
 #include "queue/nexus-scheduler.h"
 
@@ -44,6 +45,8 @@ struct _NexusEngine
    * timers. */
   NexusJobQueue  *queue;
   NexusScheduler *scheduler;
+  /* engine thread: retention and scheduled backups. */
+  NexusOpsSchedule *operations;
   /* engine thread: the worker API server, NULL until nexus_engine_listen(). */
   NexusApiServer *api;
   /* Events are published on the engine thread; anyone may watch. */
@@ -128,6 +131,7 @@ engine_thread_main (gpointer data)
   /* The classifier learns from the categories operators set, hourly. */
   retrain = nexus_classifier_schedule_source_new (self->store, RETRAIN_INTERVAL_S);
   g_source_attach (retrain, self->context);
+  self->operations = nexus_ops_schedule_new (self, self->store, self->events);
 
   g_main_loop_run (self->loop);
 
@@ -142,8 +146,10 @@ engine_thread_main (gpointer data)
 
   nexus_scheduler_stop (self->scheduler);
   g_clear_object (&self->scheduler);
-  /* It holds the store: gone before the store closes. */
+  /* They hold the store: gone before the store closes. */
   g_source_destroy (retrain);
+  nexus_ops_schedule_stop (self->operations);
+  g_clear_object (&self->operations);
   g_clear_object (&self->queue);
 
   if (!nexus_store_checkpoint (self->store, &error))
@@ -745,6 +751,29 @@ nexus_engine_set_api_config (NexusEngine *self, const NexusApiConfig *config)
 
   self->api_config = *config;
   self->has_api_config = TRUE;
+}
+
+static gpointer
+tick_operations_func (NexusStore *store, gpointer data, GError **error)
+{
+  NexusEngine *self = data;
+
+  nexus_ops_schedule_tick (self->operations);
+  return GINT_TO_POINTER (TRUE);
+}
+
+/**
+ * nexus_engine_tick_operations:
+ *
+ * Starts the scheduled operations that are due (retention, backups) now
+ * instead of at the next minute.
+ */
+void
+nexus_engine_tick_operations (NexusEngine *self)
+{
+  g_return_if_fail (NEXUS_IS_ENGINE (self));
+
+  nexus_engine_run_sync (self, tick_operations_func, self, NULL);
 }
 
 /**

@@ -254,6 +254,63 @@ test_cleanup (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (out, "VACUUM:          done"));
 }
 
+static char *
+get_setting (Fixture *fixture, const char *key)
+{
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+
+  store = nexus_store_open (fixture->db, NEXUS_STORE_OPEN_NO_CREATE, &error);
+  g_assert_no_error (error);
+  return nexus_store_get_setting (store, key, NULL);
+}
+
+static void
+test_backup_schedule (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *folder = g_build_filename (fixture->dir, "backups", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *before = nexus_test_file_sha256 (fixture->db);
+  g_autofree char *value = NULL;
+
+  /* Bad schedules change nothing. */
+  g_assert_cmpint (ctl (fixture, &out, &err, "backup", "--every", "10s", "--folder", folder, NULL),
+                   ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ctl (fixture, &out, &err, "backup", "--every", "6h", NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ctl (fixture, &out, &err, "backup", "--keep", "3", "x.zip", NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    g_autofree char *after = nexus_test_file_sha256 (fixture->db);
+    g_assert_cmpstr (before, ==, after);
+  }
+
+  /* A schedule is settings the engine reads at its next minute. */
+  g_assert_cmpint (
+      ctl (fixture, &out, &err, "backup", "--every", "6h", "--folder", folder, "--keep", "3", NULL),
+      ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  value = get_setting (fixture, "backup.every_s");
+  g_assert_cmpstr (value, ==, "21600");
+  g_clear_pointer (&value, g_free);
+  value = get_setting (fixture, "backup.keep");
+  g_assert_cmpstr (value, ==, "3");
+  g_clear_pointer (&value, g_free);
+  value = get_setting (fixture, "backup.folder");
+  g_assert_cmpstr (value, ==, folder);
+  g_clear_pointer (&value, g_free);
+
+  g_assert_cmpint (ctl (fixture, &out, &err, "backup", "--no-schedule", NULL), ==, 0);
+  value = get_setting (fixture, "backup.every_s");
+  g_assert_null (value);
+}
+
 static void
 add_test (const char *path, void (*func) (Fixture *, gconstpointer))
 {
@@ -269,6 +326,7 @@ main (int argc, char *argv[])
   add_test ("/nexus/Ctl/ops/validate-repair", test_validate_repair);
   add_test ("/nexus/Ctl/ops/preflight-taken-port", test_preflight_taken_port);
   add_test ("/nexus/Ctl/ops/cleanup", test_cleanup);
+  add_test ("/nexus/Ctl/ops/backup-schedule", test_backup_schedule);
 
   return g_test_run ();
 }
