@@ -195,6 +195,11 @@ static const char schema_v1[] =
     "CREATE INDEX leads_agent ON leads (agent_id, id);"
     "CREATE INDEX leads_last_seen ON leads (last_seen_at, id);"
     "CREATE INDEX leads_preview ON leads (preview_only, id);"
+    /* The console's grid (nexus-store-leads-view.c): a page of the vault
+     * (preview_only = 0) in name or last-seen order, read from the index in
+     * order instead of sorting the whole table. */
+    "CREATE INDEX leads_view_name ON leads (preview_only, name_norm, id);"
+    "CREATE INDEX leads_view_last_seen ON leads (preview_only, last_seen_at, id);"
     /* The match path for leads without coordinates (lat: a record with
    * coordinates only needs the leads at its address that have none, and
    * finds them in the index alone). */

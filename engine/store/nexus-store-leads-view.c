@@ -1,0 +1,433 @@
+/* nexus-store-leads-view.c — the SQL behind the console's leads grid
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * See nexus-store-leads-view.h for the rules.  The statements are built
+ * from the fixed fragments below and cached by the store like every other
+ * statement: at most a few hundred distinct texts exist (sort × direction ×
+ * which filters are on), and each connection prepares only those it meets.
+ */
+#include "config.h"
+
+#include <math.h>
+
+#include "leads/nexus-normalize.h"
+#include "nexus-store-leads-view.h"
+#include "nexus-store-private.h"
+
+/* The order keys, indexed by NexusLeadsSort.  Status sorts in the order a
+ * lead moves through, not alphabetically. */
+static const struct
+{
+  const char *name; /* the stable name (settings, tests) */
+  const char *key;  /* the SQL expression sorted on */
+} sorts[NEXUS_LEADS_N_SORTS] = {
+  [NEXUS_LEADS_SORT_NAME] = { "name", "l.name_norm" },
+  [NEXUS_LEADS_SORT_CATEGORY] = { "category", "l.category" },
+  [NEXUS_LEADS_SORT_PHONE] = { "phone", "l.phone_e164" },
+  [NEXUS_LEADS_SORT_CITY] = { "city", "l.city" },
+  [NEXUS_LEADS_SORT_STATUS] = { "status", "CASE l.status WHEN 'new' THEN 0 WHEN 'contacted' THEN 1"
+                                          " WHEN 'qualified' THEN 2 WHEN 'won' THEN 3 ELSE 4 END" },
+  [NEXUS_LEADS_SORT_RATING] = { "rating", "l.rating" },
+  [NEXUS_LEADS_SORT_FIRST_SEEN] = { "first_seen", "l.first_seen_at" },
+  [NEXUS_LEADS_SORT_LAST_SEEN] = { "last_seen", "l.last_seen_at" },
+  [NEXUS_LEADS_SORT_SIGHTINGS] = { "sightings", "l.sightings" },
+};
+
+static const char *const statuses[] = { "new", "contacted", "qualified", "won", "lost" };
+
+#define ROW_COLUMNS                                                                 \
+  "l.id, l.name, l.category, l.phone_e164, l.city, l.address, l.website, l.rating," \
+  " l.status, l.first_seen_at, l.last_seen_at, l.sightings, l.preview_only"
+
+NexusLeadsQuery *
+nexus_leads_query_new (void)
+{
+  return g_new0 (NexusLeadsQuery, 1);
+}
+
+NexusLeadsQuery *
+nexus_leads_query_copy (const NexusLeadsQuery *query)
+{
+  NexusLeadsQuery *copy;
+
+  g_return_val_if_fail (query != NULL, NULL);
+
+  copy = g_memdup2 (query, sizeof *query);
+  copy->search = g_strdup (query->search);
+  copy->status = g_strdup (query->status);
+  return copy;
+}
+
+void
+nexus_leads_query_free (NexusLeadsQuery *query)
+{
+  if (query == NULL)
+    return;
+
+  g_free (query->search);
+  g_free (query->status);
+  g_free (query);
+}
+
+gboolean
+nexus_leads_query_equal (const NexusLeadsQuery *a, const NexusLeadsQuery *b)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+
+  return a->sort == b->sort && !a->descending == !b->descending && a->preview == b->preview &&
+         g_strcmp0 (a->search, b->search) == 0 && g_strcmp0 (a->status, b->status) == 0;
+}
+
+const char *
+nexus_leads_sort_to_string (NexusLeadsSort sort)
+{
+  g_return_val_if_fail (sort < NEXUS_LEADS_N_SORTS, NULL);
+
+  return sorts[sort].name;
+}
+
+gboolean
+nexus_leads_sort_from_string (const char *name, NexusLeadsSort *out_sort)
+{
+  for (guint i = 0; i < NEXUS_LEADS_N_SORTS; i++)
+    {
+      if (g_strcmp0 (name, sorts[i].name) == 0)
+        {
+          *out_sort = i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/**
+ * nexus_leads_query_fts_expression:
+ * @search: (nullable): what the operator typed
+ *
+ * Turns a search text into an FTS5 expression: the text normalized like
+ * the stored names and addresses, split on spaces, each token a quoted
+ * string (an embedded quote doubled) matched as a prefix, all tokens
+ * required.  No FTS5 operator or column filter can come through: every
+ * token is inside quotes.
+ *
+ * Returns: (nullable): the expression, or NULL when the text has no token
+ */
+char *
+nexus_leads_query_fts_expression (const char *search)
+{
+  g_autofree char *normalized = NULL;
+  g_auto (GStrv) tokens = NULL;
+  GString *expression;
+
+  if (search == NULL)
+    return NULL;
+
+  normalized = nexus_normalize_text (search);
+  if (normalized == NULL)
+    return NULL;
+
+  tokens = g_strsplit (normalized, " ", -1);
+  expression = g_string_new (NULL);
+  for (guint i = 0; tokens[i] != NULL; i++)
+    {
+      g_autofree char *escaped = NULL;
+      g_auto (GStrv) parts = NULL;
+
+      if (tokens[i][0] == '\0')
+        continue;
+
+      parts = g_strsplit (tokens[i], "\"", -1);
+      escaped = g_strjoinv ("\"\"", parts);
+      if (expression->len > 0)
+        g_string_append_c (expression, ' ');
+      g_string_append_printf (expression, "\"%s\"*", escaped);
+    }
+
+  if (expression->len == 0)
+    {
+      g_string_free (expression, TRUE);
+      return NULL;
+    }
+  return g_string_free (expression, FALSE);
+}
+
+void
+nexus_leads_view_row_free (NexusLeadsViewRow *row)
+{
+  if (row == NULL)
+    return;
+
+  g_free (row->name);
+  g_free (row->category);
+  g_free (row->phone_e164);
+  g_free (row->city);
+  g_free (row->address);
+  g_free (row->website);
+  g_free (row->status);
+  g_free (row);
+}
+
+static gboolean
+check_query (const NexusLeadsQuery *query, GError **error)
+{
+  if (query->sort >= NEXUS_LEADS_N_SORTS || query->preview > NEXUS_LEADS_PREVIEW_INCLUDE)
+    {
+      g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID,
+                   "Unknown sort or preview filter in a leads query");
+      return FALSE;
+    }
+
+  if (query->status != NULL && !g_strv_contains (statuses, query->status))
+    {
+      g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID, "Unknown lead status “%s”",
+                   query->status);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Appends the WHERE clause of @query: fixed fragments with :status and
+ * :match parameters, bound by bind_filters(). */
+static void
+append_where (GString *sql, const NexusLeadsQuery *query, gboolean has_match)
+{
+  const char *glue = " WHERE ";
+
+  if (query->preview == NEXUS_LEADS_PREVIEW_EXCLUDE)
+    {
+      g_string_append_printf (sql, "%sl.preview_only = 0", glue);
+      glue = " AND ";
+    }
+  else if (query->preview == NEXUS_LEADS_PREVIEW_ONLY)
+    {
+      g_string_append_printf (sql, "%sl.preview_only = 1", glue);
+      glue = " AND ";
+    }
+
+  if (query->status != NULL)
+    {
+      g_string_append_printf (sql, "%sl.status = :status", glue);
+      glue = " AND ";
+    }
+
+  if (has_match)
+    g_string_append_printf (
+        sql, "%sl.id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH :match)", glue);
+}
+
+static char *
+build_page_sql (const NexusLeadsQuery *query, gboolean has_match)
+{
+  const char *direction = query->descending ? "DESC" : "ASC";
+  GString    *sql = g_string_new ("SELECT " ROW_COLUMNS " FROM leads AS l");
+
+  append_where (sql, query, has_match);
+  g_string_append_printf (sql, " ORDER BY %s %s, l.id %s LIMIT :limit OFFSET :offset",
+                          sorts[query->sort].key, direction, direction);
+  return g_string_free (sql, FALSE);
+}
+
+static void
+bind_filters (sqlite3_stmt *stmt, const NexusLeadsQuery *query, const char *match)
+{
+  int index;
+
+  index = sqlite3_bind_parameter_index (stmt, ":status");
+  if (index > 0)
+    sqlite3_bind_text (stmt, index, query->status, -1, SQLITE_STATIC);
+
+  index = sqlite3_bind_parameter_index (stmt, ":match");
+  if (index > 0)
+    sqlite3_bind_text (stmt, index, match, -1, SQLITE_STATIC);
+}
+
+static char *
+dup_column_text (sqlite3_stmt *stmt, int column)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, column);
+
+  return text != NULL ? g_strdup ((const char *)text) : NULL;
+}
+
+/**
+ * nexus_store_leads_view_count:
+ * @self: a #NexusStore
+ * @query: the view
+ * @out_count: (out): how many leads the view holds
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nexus_store_leads_view_count (NexusStore            *self,
+                              const NexusLeadsQuery *query,
+                              gint64                *out_count,
+                              GError               **error)
+{
+  g_autofree char *match = NULL;
+  g_autoptr (GString) sql = NULL;
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (query != NULL && out_count != NULL, FALSE);
+
+  if (!check_query (query, error))
+    return FALSE;
+
+  match = nexus_leads_query_fts_expression (query->search);
+  sql = g_string_new ("SELECT count(*) FROM leads AS l");
+  append_where (sql, query, match != NULL);
+
+  stmt = _nexus_store_prepare (self, sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_filters (stmt, query, match);
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _nexus_store_set_error (self, rc, error, "counting the leads of a view");
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  *out_count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return TRUE;
+}
+
+/**
+ * nexus_store_leads_view_page:
+ * @self: a #NexusStore
+ * @query: the view
+ * @offset: the position of the first row, from 0
+ * @limit: at most this many rows
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type NexusLeadsViewRow): the rows, in
+ *   the view's order; fewer than @limit at the end; NULL with @error set
+ */
+GPtrArray *
+nexus_store_leads_view_page (NexusStore            *self,
+                             const NexusLeadsQuery *query,
+                             gint64                 offset,
+                             guint                  limit,
+                             GError               **error)
+{
+  g_autofree char *match = NULL;
+  g_autofree char *sql = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+  g_return_val_if_fail (offset >= 0, NULL);
+
+  if (!check_query (query, error))
+    return NULL;
+
+  match = nexus_leads_query_fts_expression (query->search);
+  sql = build_page_sql (query, match != NULL);
+  stmt = _nexus_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  bind_filters (stmt, query, match);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":limit"), limit);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":offset"), offset);
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_leads_view_row_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      NexusLeadsViewRow *row = g_new0 (NexusLeadsViewRow, 1);
+
+      row->id = sqlite3_column_int64 (stmt, 0);
+      row->name = dup_column_text (stmt, 1);
+      row->category = dup_column_text (stmt, 2);
+      row->phone_e164 = dup_column_text (stmt, 3);
+      row->city = dup_column_text (stmt, 4);
+      row->address = dup_column_text (stmt, 5);
+      row->website = dup_column_text (stmt, 6);
+      row->rating =
+          sqlite3_column_type (stmt, 7) == SQLITE_NULL ? NAN : sqlite3_column_double (stmt, 7);
+      row->status = dup_column_text (stmt, 8);
+      row->first_seen_at = sqlite3_column_int64 (stmt, 9);
+      row->last_seen_at = sqlite3_column_int64 (stmt, 10);
+      row->sightings = sqlite3_column_int64 (stmt, 11);
+      row->preview_only = sqlite3_column_int (stmt, 12) != 0;
+      g_ptr_array_add (rows, row);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      _nexus_store_set_error (self, rc, error, "reading a page of leads");
+      sqlite3_reset (stmt);
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return g_steal_pointer (&rows);
+}
+
+/**
+ * nexus_store_leads_view_plan:
+ * @self: a #NexusStore
+ * @query: the view
+ * @error: return location for a #GError
+ *
+ * What SQLite does to read a page of @query (EXPLAIN QUERY PLAN), one step
+ * a line, so tests can check that no sort of the whole table is needed.
+ *
+ * Returns: (transfer full): the plan, or NULL with @error set
+ */
+char *
+nexus_store_leads_view_plan (NexusStore *self, const NexusLeadsQuery *query, GError **error)
+{
+  g_autofree char *match = NULL;
+  g_autofree char *page_sql = NULL;
+  g_autofree char *sql = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  GString *plan;
+  int      rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+
+  if (!check_query (query, error))
+    return NULL;
+
+  match = nexus_leads_query_fts_expression (query->search);
+  page_sql = build_page_sql (query, match != NULL);
+  sql = g_strconcat ("EXPLAIN QUERY PLAN ", page_sql, NULL);
+
+  /* Not cached: a diagnostic, run once. */
+  rc = sqlite3_prepare_v2 (_nexus_store_get_db (self), sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      _nexus_store_set_error (self, rc, error, "explaining a page of leads");
+      return NULL;
+    }
+  bind_filters (stmt, query, match);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":limit"), 256);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":offset"), 0);
+
+  plan = g_string_new (NULL);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const unsigned char *detail = sqlite3_column_text (stmt, 3);
+
+      g_string_append_printf (plan, "%s\n", detail != NULL ? (const char *)detail : "");
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      _nexus_store_set_error (self, rc, error, "explaining a page of leads");
+      g_string_free (plan, TRUE);
+      return NULL;
+    }
+  return g_string_free (plan, FALSE);
+}

@@ -1,0 +1,108 @@
+/* nexus-store-leads-view.h — the leads as the console's grid reads them
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A NexusLeadsQuery describes one view of the vault: a sort column and
+ * direction, a search text and filters.  The store answers it with a count
+ * and with pages (offset + limit) of NexusLeadsViewRow.
+ *
+ * Rules this module relies on:
+ *
+ *  - Same thread rules as NexusStore: the thread that uses the store (the
+ *    console calls it from reader threads through nexus_engine_read_async()).
+ *    A query is plain data: copy it to hand it to another thread.
+ *  - The SQL is assembled only from fixed fragments chosen by the enums
+ *    below; the search text and the status are always bound as parameters,
+ *    never written into the SQL.  The set of statement texts is therefore
+ *    finite and each is prepared once per connection.
+ *  - Every order ends with the lead id, in the same direction as the sort
+ *    column, so a page boundary is stable and pages never overlap.
+ *  - The search text is normalized with nexus_normalize_text() (the rules
+ *    that made name_norm and address_norm) and becomes an FTS5 expression
+ *    of quoted prefix tokens, all required.
+ */
+#pragma once
+
+#include "nexus-store.h"
+
+G_BEGIN_DECLS
+
+/* The columns the grid sorts by.  "name" sorts by the normalized name, so
+ * case, diacritics and Arabic letter forms do not split the order. */
+typedef enum
+{
+  NEXUS_LEADS_SORT_NAME,
+  NEXUS_LEADS_SORT_CATEGORY,
+  NEXUS_LEADS_SORT_PHONE,
+  NEXUS_LEADS_SORT_CITY,
+  NEXUS_LEADS_SORT_STATUS,
+  NEXUS_LEADS_SORT_RATING,
+  NEXUS_LEADS_SORT_FIRST_SEEN,
+  NEXUS_LEADS_SORT_LAST_SEEN,
+  NEXUS_LEADS_SORT_SIGHTINGS,
+  NEXUS_LEADS_N_SORTS,
+} NexusLeadsSort;
+
+/* Which side of preview_only the view shows. */
+typedef enum
+{
+  NEXUS_LEADS_PREVIEW_EXCLUDE, /* the vault: leads with a valid phone (default) */
+  NEXUS_LEADS_PREVIEW_ONLY,    /* only preview-only leads */
+  NEXUS_LEADS_PREVIEW_INCLUDE, /* both */
+} NexusLeadsPreview;
+
+typedef struct
+{
+  NexusLeadsSort    sort;       /* the sort column */
+  gboolean          descending; /* the direction of the sort column and the id */
+  char             *search;     /* owned; NULL or blank: no search */
+  char             *status;     /* owned; NULL: every status; else one of the five */
+  NexusLeadsPreview preview;    /* NEXUS_LEADS_PREVIEW_EXCLUDE unless asked */
+} NexusLeadsQuery;
+
+/* One row of the grid.  Texts are owned (g_free) and NULL when the column
+ * is NULL; rating is NaN when the lead has none. */
+typedef struct
+{
+  gint64   id;
+  char    *name;
+  char    *category;
+  char    *phone_e164;
+  char    *city;
+  char    *address;
+  char    *website;
+  double   rating;        /* NaN: no rating */
+  char    *status;        /* new, contacted, qualified, won or lost */
+  gint64   first_seen_at; /* Unix seconds */
+  gint64   last_seen_at;  /* Unix seconds */
+  gint64   sightings;
+  gboolean preview_only;
+} NexusLeadsViewRow;
+
+NexusLeadsQuery *nexus_leads_query_new (void);
+NexusLeadsQuery *nexus_leads_query_copy (const NexusLeadsQuery *query);
+void             nexus_leads_query_free (NexusLeadsQuery *query);
+gboolean         nexus_leads_query_equal (const NexusLeadsQuery *a, const NexusLeadsQuery *b);
+char            *nexus_leads_query_fts_expression (const char *search);
+
+const char *nexus_leads_sort_to_string (NexusLeadsSort sort);
+gboolean    nexus_leads_sort_from_string (const char *name, NexusLeadsSort *out_sort);
+
+void nexus_leads_view_row_free (NexusLeadsViewRow *row);
+
+gboolean   nexus_store_leads_view_count (NexusStore            *self,
+                                         const NexusLeadsQuery *query,
+                                         gint64                *out_count,
+                                         GError               **error);
+GPtrArray *nexus_store_leads_view_page (NexusStore            *self,
+                                        const NexusLeadsQuery *query,
+                                        gint64                 offset,
+                                        guint                  limit,
+                                        GError               **error);
+char *nexus_store_leads_view_plan (NexusStore *self, const NexusLeadsQuery *query, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusLeadsQuery, nexus_leads_query_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusLeadsViewRow, nexus_leads_view_row_free)
+
+G_END_DECLS

@@ -1,0 +1,567 @@
+/* nexus-leads-model.c — the lead vault as a list, a page at a time
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A GListModel of NexusLeadRow over one NexusLeadsQuery.  It knows how many
+ * leads the query holds and reads them in pages of
+ * NEXUS_LEADS_MODEL_PAGE_SIZE rows, on the engine's reader threads, when
+ * the list asks for an item of a page it does not hold.  Until the page
+ * lands the list gets placeholder rows; when it lands the model replaces
+ * them and emits items-changed for that page.  The vault is never loaded
+ * whole and the GTK main thread never waits for SQLite.
+ *
+ * Invariants:
+ *
+ *  - self->generation identifies the current query.  Every request carries
+ *    the generation it was made for; an answer for another generation is
+ *    dropped, so pages of an old query never show under a new one.
+ *  - While a count is in flight (loading) the model keeps showing the old
+ *    rows and requests no page: a page must be cut from the new count.
+ *  - self->pages maps a page index to a Page whose rows array always holds
+ *    exactly the rows of the model in that page (placeholders or real).
+ */
+#include "config.h"
+
+#include "nexus-leads-model.h"
+
+typedef struct
+{
+  GPtrArray *rows;      /* NexusLeadRow, owned; the page's slice of the model */
+  gboolean   requested; /* a read is in flight or done */
+  gboolean   loaded;    /* the rows are real */
+} Page;
+
+struct _NexusLeadsModel
+{
+  GObject parent_instance;
+
+  NexusEngine     *engine;        /* owned; NULL: empty model */
+  NexusLeadsQuery *query;         /* owned; never NULL */
+  guint            generation;    /* bumped by every new query or reload */
+  GCancellable    *cancellable;   /* the current generation's requests */
+  gboolean         loading;       /* a count is in flight */
+  gint64           count;         /* the last count; -1 before the first or after an error */
+  guint            n_items;       /* what the list shows: count, or 0 */
+  char            *error_message; /* the last failure, NULL when the last answer was good */
+  GHashTable      *pages;         /* page index → Page, owned */
+  guint            pending_pages; /* page reads in flight for this generation */
+};
+
+static void nexus_leads_model_list_model_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (NexusLeadsModel,
+                               nexus_leads_model,
+                               G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      nexus_leads_model_list_model_init))
+
+enum
+{
+  PROP_0,
+  PROP_ENGINE,
+  PROP_LOADING,
+  PROP_COUNT,
+  PROP_ERROR_MESSAGE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* One request (count or page): keeps the model alive until it answers. */
+typedef struct
+{
+  NexusLeadsModel *self;
+  guint            generation;
+  guint            page; /* page requests only */
+} Request;
+
+/* What a page read needs on the reader thread: its own copy of the query. */
+typedef struct
+{
+  NexusLeadsQuery *query;
+  gint64           offset;
+  guint            limit;
+} PageJob;
+
+static void
+page_free (Page *page)
+{
+  g_ptr_array_unref (page->rows);
+  g_free (page);
+}
+
+static void
+request_free (Request *request)
+{
+  g_clear_object (&request->self);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
+
+static void
+page_job_free (PageJob *job)
+{
+  nexus_leads_query_free (job->query);
+  g_free (job);
+}
+
+static Request *
+request_new (NexusLeadsModel *self, guint page)
+{
+  Request *request = g_new0 (Request, 1);
+
+  request->self = g_object_ref (self);
+  request->generation = self->generation;
+  request->page = page;
+  return request;
+}
+
+/* Reader thread. */
+static gpointer
+count_func (NexusStore *store, gpointer data, GError **error)
+{
+  gint64 count;
+
+  if (!nexus_store_leads_view_count (store, data, &count, error))
+    return NULL;
+  return g_memdup2 (&count, sizeof count);
+}
+
+/* Reader thread. */
+static gpointer
+page_func (NexusStore *store, gpointer data, GError **error)
+{
+  PageJob *job = data;
+
+  return nexus_store_leads_view_page (store, job->query, job->offset, job->limit, error);
+}
+
+static void
+set_loading (NexusLeadsModel *self, gboolean loading)
+{
+  if (self->loading == loading)
+    return;
+  self->loading = loading;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+set_error_message (NexusLeadsModel *self, const char *message)
+{
+  if (g_strcmp0 (self->error_message, message) == 0)
+    return;
+  g_free (self->error_message);
+  self->error_message = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
+}
+
+/* Shows @n_items rows of a new count: every page held is dropped. */
+static void
+replace_items (NexusLeadsModel *self, gint64 count)
+{
+  guint old_n_items = self->n_items;
+
+  g_hash_table_remove_all (self->pages);
+  self->n_items = (guint)CLAMP (count, 0, G_MAXUINT);
+
+  if (self->count != count)
+    {
+      self->count = count;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COUNT]);
+    }
+
+  if (old_n_items != 0 || self->n_items != 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n_items, self->n_items);
+}
+
+static void
+count_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Request) request = user_data;
+  NexusLeadsModel *self = request->self;
+  g_autoptr (GError) error = NULL;
+  g_autofree gint64 *count = NULL;
+
+  count = nexus_engine_read_finish (NEXUS_ENGINE (object), result, &error);
+
+  /* A newer query or reload answers instead. */
+  if (request->generation != self->generation)
+    return;
+
+  /* Not loading first: the items-changed below makes the list ask for the
+   * rows it shows, and their pages may only be requested once the count
+   * is known. */
+  set_loading (self, FALSE);
+  if (count == NULL)
+    {
+      set_error_message (self, error->message);
+      replace_items (self, -1);
+    }
+  else
+    {
+      set_error_message (self, NULL);
+      replace_items (self, *count);
+    }
+}
+
+static void
+page_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Request) request = user_data;
+  NexusLeadsModel *self = request->self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  Page *page;
+  guint n;
+
+  rows = nexus_engine_read_finish (NEXUS_ENGINE (object), result, &error);
+
+  if (request->generation != self->generation)
+    return;
+
+  self->pending_pages--;
+  page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (request->page));
+  if (page == NULL)
+    return;
+
+  if (rows == NULL)
+    {
+      /* The page stays in placeholders; the error is shown and a reload
+       * (Ctrl+R) asks again. */
+      g_debug ("Could not read page %u of the leads: %s", request->page, error->message);
+      set_error_message (self, error->message);
+      return;
+    }
+
+  /* The vault may have changed since the count: fill what both agree on. */
+  n = MIN (rows->len, page->rows->len);
+  for (guint i = 0; i < n; i++)
+    {
+      g_object_unref (g_ptr_array_index (page->rows, i));
+      g_ptr_array_index (page->rows, i) = nexus_lead_row_new (g_ptr_array_index (rows, i));
+    }
+  page->loaded = TRUE;
+
+  g_list_model_items_changed (G_LIST_MODEL (self), request->page * NEXUS_LEADS_MODEL_PAGE_SIZE,
+                              page->rows->len, page->rows->len);
+}
+
+static void
+request_page (NexusLeadsModel *self, guint index, Page *page)
+{
+  PageJob *job;
+
+  page->requested = TRUE;
+  self->pending_pages++;
+
+  job = g_new0 (PageJob, 1);
+  job->query = nexus_leads_query_copy (self->query);
+  job->offset = (gint64)index * NEXUS_LEADS_MODEL_PAGE_SIZE;
+  job->limit = NEXUS_LEADS_MODEL_PAGE_SIZE;
+
+  nexus_engine_read_async (self->engine, page_func, job, (GDestroyNotify)page_job_free,
+                           self->cancellable, page_cb, request_new (self, index));
+}
+
+static GType
+nexus_leads_model_get_item_type (GListModel *model)
+{
+  return NEXUS_TYPE_LEAD_ROW;
+}
+
+static guint
+nexus_leads_model_get_n_items (GListModel *model)
+{
+  return NEXUS_LEADS_MODEL (model)->n_items;
+}
+
+static gpointer
+nexus_leads_model_get_item (GListModel *model, guint position)
+{
+  NexusLeadsModel *self = NEXUS_LEADS_MODEL (model);
+  guint            index = position / NEXUS_LEADS_MODEL_PAGE_SIZE;
+  Page            *page;
+
+  if (position >= self->n_items)
+    return NULL;
+
+  page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (index));
+  if (page == NULL)
+    {
+      guint start = index * NEXUS_LEADS_MODEL_PAGE_SIZE;
+      guint len = MIN (NEXUS_LEADS_MODEL_PAGE_SIZE, self->n_items - start);
+
+      page = g_new0 (Page, 1);
+      page->rows = g_ptr_array_new_full (len, g_object_unref);
+      for (guint i = 0; i < len; i++)
+        g_ptr_array_add (page->rows, nexus_lead_row_new_placeholder ());
+      g_hash_table_insert (self->pages, GUINT_TO_POINTER (index), page);
+    }
+
+  /* Not while a count is in flight: the page would be cut from the old one. */
+  if (!page->requested && !self->loading && self->engine != NULL)
+    request_page (self, index, page);
+
+  return g_object_ref (g_ptr_array_index (page->rows, position % NEXUS_LEADS_MODEL_PAGE_SIZE));
+}
+
+static void
+nexus_leads_model_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = nexus_leads_model_get_item_type;
+  iface->get_n_items = nexus_leads_model_get_n_items;
+  iface->get_item = nexus_leads_model_get_item;
+}
+
+static void
+nexus_leads_model_dispose (GObject *object)
+{
+  NexusLeadsModel *self = NEXUS_LEADS_MODEL (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (nexus_leads_model_parent_class)->dispose (object);
+}
+
+static void
+nexus_leads_model_finalize (GObject *object)
+{
+  NexusLeadsModel *self = NEXUS_LEADS_MODEL (object);
+
+  g_clear_pointer (&self->pages, g_hash_table_unref);
+  g_clear_pointer (&self->query, nexus_leads_query_free);
+  g_free (self->error_message);
+
+  G_OBJECT_CLASS (nexus_leads_model_parent_class)->finalize (object);
+}
+
+static void
+nexus_leads_model_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  NexusLeadsModel *self = NEXUS_LEADS_MODEL (object);
+
+  switch (prop_id)
+    {
+      case PROP_ENGINE:
+        g_value_set_object (value, self->engine);
+        break;
+      case PROP_LOADING:
+        g_value_set_boolean (value, self->loading);
+        break;
+      case PROP_COUNT:
+        g_value_set_int64 (value, self->count);
+        break;
+      case PROP_ERROR_MESSAGE:
+        g_value_set_string (value, self->error_message);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+nexus_leads_model_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  NexusLeadsModel *self = NEXUS_LEADS_MODEL (object);
+
+  switch (prop_id)
+    {
+      case PROP_ENGINE:
+        nexus_leads_model_set_engine (self, g_value_get_object (value));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+nexus_leads_model_class_init (NexusLeadsModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = nexus_leads_model_dispose;
+  object_class->finalize = nexus_leads_model_finalize;
+  object_class->get_property = nexus_leads_model_get_property;
+  object_class->set_property = nexus_leads_model_set_property;
+
+  properties[PROP_ENGINE] =
+      g_param_spec_object ("engine", NULL, NULL, NEXUS_TYPE_ENGINE,
+                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_LOADING] =
+      g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_COUNT] =
+      g_param_spec_int64 ("count", NULL, NULL, -1, G_MAXINT64, -1,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ERROR_MESSAGE] =
+      g_param_spec_string ("error-message", NULL, NULL, NULL,
+                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+nexus_leads_model_init (NexusLeadsModel *self)
+{
+  self->query = nexus_leads_query_new ();
+  self->count = -1;
+  self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)page_free);
+}
+
+/**
+ * nexus_leads_model_new:
+ * @engine: (nullable): the engine whose vault to read
+ *
+ * Returns: (transfer full): a model of the vault in name order
+ */
+NexusLeadsModel *
+nexus_leads_model_new (NexusEngine *engine)
+{
+  g_return_val_if_fail (engine == NULL || NEXUS_IS_ENGINE (engine), NULL);
+
+  return g_object_new (NEXUS_TYPE_LEADS_MODEL, "engine", engine, NULL);
+}
+
+NexusEngine *
+nexus_leads_model_get_engine (NexusLeadsModel *self)
+{
+  g_return_val_if_fail (NEXUS_IS_LEADS_MODEL (self), NULL);
+
+  return self->engine;
+}
+
+void
+nexus_leads_model_set_engine (NexusLeadsModel *self, NexusEngine *engine)
+{
+  g_return_if_fail (NEXUS_IS_LEADS_MODEL (self));
+  g_return_if_fail (engine == NULL || NEXUS_IS_ENGINE (engine));
+
+  if (!g_set_object (&self->engine, engine))
+    return;
+
+  nexus_leads_model_reload (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
+}
+
+const NexusLeadsQuery *
+nexus_leads_model_get_query (NexusLeadsModel *self)
+{
+  g_return_val_if_fail (NEXUS_IS_LEADS_MODEL (self), NULL);
+
+  return self->query;
+}
+
+/**
+ * nexus_leads_model_set_query:
+ * @self: a #NexusLeadsModel
+ * @query: the view to show; copied
+ *
+ * Counts and reads @query instead.  Nothing happens when it is the query
+ * shown already; use nexus_leads_model_reload() to read it again.
+ */
+void
+nexus_leads_model_set_query (NexusLeadsModel *self, const NexusLeadsQuery *query)
+{
+  g_return_if_fail (NEXUS_IS_LEADS_MODEL (self));
+  g_return_if_fail (query != NULL);
+
+  if (nexus_leads_query_equal (self->query, query))
+    return;
+
+  nexus_leads_query_free (self->query);
+  self->query = nexus_leads_query_copy (query);
+  nexus_leads_model_reload (self);
+}
+
+/**
+ * nexus_leads_model_reload:
+ * @self: a #NexusLeadsModel
+ *
+ * Counts the query again and drops every page held; requests of the
+ * previous generation are cancelled and their answers ignored.
+ */
+void
+nexus_leads_model_reload (NexusLeadsModel *self)
+{
+  g_return_if_fail (NEXUS_IS_LEADS_MODEL (self));
+
+  self->generation++;
+  self->pending_pages = 0;
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+
+  if (self->engine == NULL)
+    {
+      set_loading (self, FALSE);
+      replace_items (self, -1);
+      return;
+    }
+
+  self->cancellable = g_cancellable_new ();
+  set_loading (self, TRUE);
+  nexus_engine_read_async (self->engine, count_func, nexus_leads_query_copy (self->query),
+                           (GDestroyNotify)nexus_leads_query_free, self->cancellable, count_cb,
+                           request_new (self, 0));
+}
+
+gboolean
+nexus_leads_model_get_loading (NexusLeadsModel *self)
+{
+  g_return_val_if_fail (NEXUS_IS_LEADS_MODEL (self), FALSE);
+
+  return self->loading;
+}
+
+/**
+ * nexus_leads_model_get_count:
+ * @self: a #NexusLeadsModel
+ *
+ * Returns: the number of leads of the query, or -1 before the first count
+ *   or after a failed one
+ */
+gint64
+nexus_leads_model_get_count (NexusLeadsModel *self)
+{
+  g_return_val_if_fail (NEXUS_IS_LEADS_MODEL (self), -1);
+
+  return self->count;
+}
+
+const char *
+nexus_leads_model_get_error_message (NexusLeadsModel *self)
+{
+  g_return_val_if_fail (NEXUS_IS_LEADS_MODEL (self), NULL);
+
+  return self->error_message;
+}
+
+guint
+nexus_leads_model_get_generation (NexusLeadsModel *self)
+{
+  g_return_val_if_fail (NEXUS_IS_LEADS_MODEL (self), 0);
+
+  return self->generation;
+}
+
+/**
+ * nexus_leads_model_get_pending_pages:
+ * @self: a #NexusLeadsModel
+ *
+ * Returns: how many page reads of the current query are in flight
+ */
+guint
+nexus_leads_model_get_pending_pages (NexusLeadsModel *self)
+{
+  g_return_val_if_fail (NEXUS_IS_LEADS_MODEL (self), 0);
+
+  return self->pending_pages;
+}
