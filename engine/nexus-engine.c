@@ -15,6 +15,7 @@
 #include "api/nexus-api-server.h"
 #include "api/nexus-tls.h"
 #include "leads/nexus-classifier.h"
+#include "ops/nexus-monitor.h"
 #include "ops/nexus-schedule.h"
 #include "nexus-engine.h"
 #include "queue/nexus-scheduler.h"
@@ -47,6 +48,8 @@ struct _NexusEngine
   NexusScheduler *scheduler;
   /* engine thread: retention and scheduled backups. */
   NexusOpsSchedule *operations;
+  /* engine thread: the synthetic worker, once the API listens. */
+  NexusMonitor *monitor;
   /* engine thread: the worker API server, NULL until nexus_engine_listen(). */
   NexusApiServer *api;
   /* Events are published on the engine thread; anyone may watch. */
@@ -150,6 +153,9 @@ engine_thread_main (gpointer data)
   g_source_destroy (retrain);
   nexus_ops_schedule_stop (self->operations);
   g_clear_object (&self->operations);
+  if (self->monitor != NULL)
+    nexus_monitor_stop (self->monitor);
+  g_clear_object (&self->monitor);
   g_clear_object (&self->queue);
 
   if (!nexus_store_checkpoint (self->store, &error))
@@ -701,6 +707,24 @@ listen_func (NexusStore *store, gpointer data, GError **error)
                                          &local_error)
               : nexus_store_delete_setting (store, "api.tls_fingerprint", &local_error)))
       g_message ("Cannot record the worker API address: %s", local_error->message);
+
+    /* The synthetic worker probes the API from where the engine itself
+     * reaches it. */
+    {
+      gboolean         ipv6 = g_inet_address_get_family (host) == G_SOCKET_FAMILY_IPV6;
+      g_autofree char *probe_host = g_inet_address_get_is_any (host)
+                                        ? g_strdup (ipv6 ? "[::1]" : "127.0.0.1")
+                                    : ipv6 ? g_strdup_printf ("[%s]", host_text)
+                                           : g_strdup (host_text);
+      g_autofree char *base_url = g_strdup_printf (
+          "%s://%s:%u", self->tls_fingerprint != NULL ? "https" : "http", probe_host, self->port);
+      g_autoptr (GError) monitor_error = NULL;
+
+      self->monitor =
+          nexus_monitor_new (store, self->events, base_url, self->tls_fingerprint, &monitor_error);
+      if (self->monitor == NULL)
+        g_message ("The synthetic monitor cannot start: %s", monitor_error->message);
+    }
   }
   return GINT_TO_POINTER (TRUE);
 }
@@ -760,6 +784,29 @@ tick_operations_func (NexusStore *store, gpointer data, GError **error)
 
   nexus_ops_schedule_tick (self->operations);
   return GINT_TO_POINTER (TRUE);
+}
+
+static gpointer
+probe_api_func (NexusStore *store, gpointer data, GError **error)
+{
+  NexusEngine *self = data;
+
+  if (self->monitor != NULL)
+    nexus_monitor_probe (self->monitor);
+  return GINT_TO_POINTER (TRUE);
+}
+
+/**
+ * nexus_engine_probe_api:
+ *
+ * Has the synthetic worker probe the API now instead of at its next minute.
+ */
+void
+nexus_engine_probe_api (NexusEngine *self)
+{
+  g_return_if_fail (NEXUS_IS_ENGINE (self));
+
+  nexus_engine_run_sync (self, probe_api_func, self, NULL);
 }
 
 /**

@@ -73,6 +73,7 @@ NexusJobQueue *nexus_engine_get_queue (NexusEngine *self);
 const char    *nexus_engine_get_tls_fingerprint (NexusEngine *self);
 NexusEventBus *nexus_engine_get_event_bus (NexusEngine *self);
 void           nexus_engine_tick_operations (NexusEngine *self);
+void           nexus_engine_probe_api (NexusEngine *self);
 void           nexus_engine_set_api_config (NexusEngine *self, const NexusApiConfig *config);
 void           nexus_engine_set_api_draining (NexusEngine *self, gboolean draining);
 

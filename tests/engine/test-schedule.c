@@ -13,6 +13,7 @@
 #include "nexus-engine.h"
 #include "ops/nexus-maintenance.h"
 #include "ops/nexus-schedule.h"
+#include "queue/nexus-job-queue.h"
 
 typedef struct
 {
@@ -210,6 +211,78 @@ test_scheduled_retention (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (count_sql (fixture, "SELECT min(seen_at) FROM hmac_replay"), ==, now);
 }
 
+static char *
+wait_for_setting (Fixture *fixture, const char *key)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  char  *value;
+
+  while ((value = nexus_store_get_setting (fixture->admin, key, NULL)) == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (20000);
+    }
+  return value;
+}
+
+static void
+test_synthetic_monitor (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *p50 = NULL;
+  g_autofree char *p95 = NULL;
+  guint            alerts = 0;
+
+  g_assert_true (nexus_engine_listen (fixture->engine, "127.0.0.1:0", &error));
+  g_assert_no_error (error);
+
+  /* A job waits in the queue: the synthetic worker must never take it. */
+  {
+    g_autoptr (NexusJobQueue) queue = nexus_job_queue_new (fixture->admin);
+    NexusJobSpec spec = { 0 };
+
+    spec.kind = NEXUS_JOB_KIND_PLACE_SEARCH;
+    spec.status = NEXUS_JOB_QUEUED;
+    spec.provider = "overpass";
+    spec.payload = "{}";
+    spec.max_attempts = 5;
+    nexus_job_queue_enqueue (queue, &spec, NULL, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (
+      count_sql (fixture, "SELECT count(*) FROM internal_jobs WHERE status = 'queued'"), >, 0);
+
+  nexus_engine_probe_api (fixture->engine);
+  p50 = wait_for_setting (fixture, "monitor.p50_ms");
+  p95 = wait_for_setting (fixture, "monitor.p95_ms");
+  g_assert_cmpfloat (g_ascii_strtod (p50, NULL), >, 0.0);
+  g_assert_cmpfloat (g_ascii_strtod (p95, NULL), >=, g_ascii_strtod (p50, NULL));
+  g_assert_cmpint (
+      count_sql (fixture, "SELECT count(*) FROM internal_jobs WHERE status = 'leased'"), ==, 0);
+  g_assert_cmpint (count_sql (fixture, "SELECT count(*) FROM workers WHERE name = "
+                                       "'synthetic monitor' AND last_seen_at > 0"),
+                   ==, 1);
+  for (guint i = 0; i < fixture->events->len; i++)
+    alerts += g_str_equal (g_ptr_array_index (fixture->events, i), "monitor.alert");
+  g_assert_cmpuint (alerts, ==, 0);
+
+  /* Slower than the threshold: an alert. */
+  set (fixture, "monitor.threshold_ms", "0");
+  nexus_engine_probe_api (fixture->engine);
+  wait_for_events (fixture, "monitor.alert", 1);
+
+  /* The API refuses: an alert and the reason kept. */
+  set (fixture, "monitor.threshold_ms", "10000");
+  nexus_engine_set_api_draining (fixture->engine, TRUE);
+  nexus_engine_probe_api (fixture->engine);
+  wait_for_events (fixture, "monitor.alert", 2);
+  {
+    g_autofree char *reason = wait_for_setting (fixture, "monitor.last_error");
+    g_assert_nonnull (strstr (reason, "503"));
+  }
+}
+
 static void
 test_prune_backups (void)
 {
@@ -244,6 +317,8 @@ main (int argc, char *argv[])
               fixture_tear_down);
   g_test_add ("/nexus/Schedule/retention", Fixture, NULL, fixture_set_up, test_scheduled_retention,
               fixture_tear_down);
+  g_test_add ("/nexus/Schedule/synthetic-monitor", Fixture, NULL, fixture_set_up,
+              test_synthetic_monitor, fixture_tear_down);
   g_test_add_func ("/nexus/Schedule/prune-backups", test_prune_backups);
 
   return g_test_run ();
