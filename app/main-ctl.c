@@ -135,6 +135,7 @@ static const Command commands[] = {
   { "cleanup", N_ ("Apply retention, checkpoint, optimize"), nexusctl_cleanup },
   { "preflight", N_ ("Check this machine can run an engine"), nexusctl_preflight },
   { "validate", N_ ("Check (and repair) the database"), nexusctl_validate },
+  { "webhook", N_ ("Add, list and remove webhooks; see their deliveries"), nexusctl_webhook },
 };
 
 static char *

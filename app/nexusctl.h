@@ -36,5 +36,6 @@ int nexusctl_restore (NexusCtl *ctl, char **args);
 int nexusctl_cleanup (NexusCtl *ctl, char **args);
 int nexusctl_preflight (NexusCtl *ctl, char **args);
 int nexusctl_validate (NexusCtl *ctl, char **args);
+int nexusctl_webhook (NexusCtl *ctl, char **args);
 
 G_END_DECLS

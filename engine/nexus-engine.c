@@ -17,6 +17,7 @@
 #include "leads/nexus-classifier.h"
 #include "ops/nexus-monitor.h"
 #include "ops/nexus-schedule.h"
+#include "ops/nexus-webhooks.h"
 #include "nexus-engine.h"
 #include "queue/nexus-scheduler.h"
 
@@ -50,6 +51,8 @@ struct _NexusEngine
   NexusOpsSchedule *operations;
   /* engine thread: the synthetic worker, once the API listens. */
   NexusMonitor *monitor;
+  /* engine thread: outgoing webhooks for the events operators chose. */
+  NexusWebhooks *webhooks;
   /* engine thread: the worker API server, NULL until nexus_engine_listen(). */
   NexusApiServer *api;
   /* Events are published on the engine thread; anyone may watch. */
@@ -135,6 +138,7 @@ engine_thread_main (gpointer data)
   retrain = nexus_classifier_schedule_source_new (self->store, RETRAIN_INTERVAL_S);
   g_source_attach (retrain, self->context);
   self->operations = nexus_ops_schedule_new (self, self->store, self->events);
+  self->webhooks = nexus_webhooks_new (self->store, self->events);
 
   g_main_loop_run (self->loop);
 
@@ -156,6 +160,8 @@ engine_thread_main (gpointer data)
   if (self->monitor != NULL)
     nexus_monitor_stop (self->monitor);
   g_clear_object (&self->monitor);
+  nexus_webhooks_stop (self->webhooks);
+  g_clear_object (&self->webhooks);
   g_clear_object (&self->queue);
 
   if (!nexus_store_checkpoint (self->store, &error))

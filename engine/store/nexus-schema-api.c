@@ -12,5 +12,39 @@
 #include "nexus-store-private.h"
 
 const char _nexus_schema_v1_api[] =
-    /* Nothing yet: the core schema holds this area's tables so far. */
-    "";
+    /* Outgoing webhooks (engine/ops/nexus-webhooks.h).  events is a JSON
+     * array of event kinds, or ["*"] for the alert kinds; secret is the
+     * "whsec_…" signing secret, stored as the operator was shown it. */
+    "CREATE TABLE webhook_endpoints ("
+    "  id              INTEGER PRIMARY KEY,"
+    "  url             TEXT NOT NULL,"
+    "  events          TEXT NOT NULL DEFAULT '[\"*\"]',"
+    "  secret          TEXT NOT NULL,"
+    "  enabled         INTEGER NOT NULL DEFAULT 1,"
+    "  allow_private   INTEGER NOT NULL DEFAULT 0,"
+    "  created_at      INTEGER NOT NULL,"
+    "  disabled_reason TEXT"
+    ");"
+
+    /* One row per event and endpoint.  message_id is the webhook-id header,
+     * the same on every attempt; next_at is in unix milliseconds (retry
+     * delays in tests are milliseconds), the other times in seconds. */
+    "CREATE TABLE webhook_deliveries ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  endpoint_id INTEGER NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,"
+    "  event_id    INTEGER NOT NULL,"
+    "  message_id  TEXT NOT NULL UNIQUE,"
+    "  kind        TEXT NOT NULL,"
+    "  payload     TEXT NOT NULL,"
+    "  attempt     INTEGER NOT NULL DEFAULT 0,"
+    "  status      TEXT NOT NULL DEFAULT 'pending'"
+    "              CHECK (status IN ('pending', 'delivered', 'failed', 'gave_up')),"
+    "  next_at     INTEGER NOT NULL,"
+    "  last_status INTEGER,"
+    "  last_error  TEXT,"
+    "  created_at  INTEGER NOT NULL,"
+    "  updated_at  INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at)"
+    "  WHERE status = 'pending';"
+    "CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id);";
