@@ -72,6 +72,9 @@ typedef struct
   gboolean           final;
   GPtrArray         *records; /* NexusLeadInput* per result; NULL where invalid */
   GPtrArray         *reasons; /* char* per result: why it is invalid, or NULL */
+  guint              n_new;   /* once applied: the counts of the answer, for the event */
+  guint              merged;
+  guint              preview;
 } PendingReport;
 
 static void
@@ -112,42 +115,52 @@ record_lease_latency (NexusApiServer *self, gint64 started_us)
   self->lease_latency_count++;
 }
 
-/* {"jobs":[{"id","lease_token","lease_expires_at","attempt","kind","payload"}]} */
-static JsonNode *
-jobs_json (GPtrArray *jobs)
+static void
+append_json_string (GString *text, const char *value)
 {
-  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr (JsonObject) object = json_object_new ();
-  g_autoptr (JsonArray) array = json_array_new ();
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_VALUE);
+  g_autofree char *quoted = NULL;
+
+  json_node_set_string (node, value);
+  quoted = json_to_string (node, FALSE);
+  g_string_append (text, quoted);
+}
+
+/* {"jobs":[{"id","lease_token","lease_expires_at","attempt","kind","payload"}]}
+ * The payload goes in as stored: the table only holds valid JSON (a CHECK
+ * on the column), so the lease path never parses it again. */
+static char *
+jobs_text (GPtrArray *jobs)
+{
+  GString *text = g_string_new ("{\"jobs\":[");
 
   for (guint i = 0; jobs != NULL && i < jobs->len; i++)
     {
       NexusLeasedJob *job = g_ptr_array_index (jobs, i);
-      g_autoptr (JsonObject) item = json_object_new ();
-      g_autoptr (JsonNode) payload = json_from_string (job->payload, NULL);
 
-      json_object_set_int_member (item, "id", job->id);
-      json_object_set_string_member (item, "lease_token", job->lease_token);
-      json_object_set_int_member (item, "lease_expires_at", job->lease_expires_at);
-      json_object_set_int_member (item, "attempt", job->attempt);
-      json_object_set_string_member (item, "kind", job->kind);
-      if (payload != NULL)
-        json_object_set_member (item, "payload", g_steal_pointer (&payload));
-      else
-        json_object_set_object_member (item, "payload", json_object_new ());
-      json_array_add_object_element (array, g_steal_pointer (&item));
+      g_string_append_printf (
+          text, "%s{\"id\":%" G_GINT64_FORMAT ",\"lease_token\":", i > 0 ? "," : "", job->id);
+      append_json_string (text, job->lease_token);
+      g_string_append_printf (text,
+                              ",\"lease_expires_at\":%" G_GINT64_FORMAT ",\"attempt\":%d,"
+                              "\"kind\":",
+                              job->lease_expires_at, job->attempt);
+      append_json_string (text, job->kind);
+      g_string_append (text, ",\"payload\":");
+      g_string_append (text, job->payload);
+      g_string_append_c (text, '}');
     }
-  json_object_set_array_member (object, "jobs", g_steal_pointer (&array));
-  json_node_set_object (root, object);
-  return g_steal_pointer (&root);
+  g_string_append (text, "]}");
+  return g_string_free (text, FALSE);
 }
 
 static void
 send_jobs (SoupServerMessage *msg, GPtrArray *jobs)
 {
-  g_autoptr (JsonNode) root = jobs_json (jobs);
+  char *body = jobs_text (jobs);
 
-  _nexus_api_send_json (msg, SOUP_STATUS_OK, root);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
 }
 
 static void
@@ -204,11 +217,10 @@ answered_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
 /* Writes a complete HTTP answer on a parked connection; takes @waiter. */
 static void
-answer_waiter (NexusApiServer *self, LeaseWaiter *waiter, guint status, JsonNode *root)
+answer_waiter (NexusApiServer *self, LeaseWaiter *waiter, guint status, const char *body)
 {
-  g_autofree char *body = json_to_string (root, FALSE);
-  Answering       *answering = g_new0 (Answering, 1);
-  char            *text;
+  Answering *answering = g_new0 (Answering, 1);
+  char      *text;
 
   text = g_strdup_printf ("HTTP/1.1 %u %s\r\nServer: nexus/" PACKAGE_VERSION "\r\n"
                           "Content-Type: application/json\r\nContent-Length: %zu\r\n"
@@ -248,7 +260,7 @@ serve_waiter (NexusApiServer *self, LeaseWaiter *waiter, gboolean final)
 {
   g_autoptr (GPtrArray) jobs = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *body = NULL;
 
   if (peer_gone (waiter->socket))
     {
@@ -261,14 +273,15 @@ serve_waiter (NexusApiServer *self, LeaseWaiter *waiter, gboolean final)
   if (jobs == NULL)
     {
       g_autoptr (JsonObject) object = json_object_new ();
+      g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
 
       g_message ("Lease failed: %s", error->message);
       json_object_set_string_member (object, "error", "shutting_down");
       json_object_set_string_member (object, "message", _ ("The queue cannot lease right now"));
-      root = json_node_new (JSON_NODE_OBJECT);
       json_node_set_object (root, object);
+      body = json_to_string (root, FALSE);
       record_lease_latency (self, waiter->started_us);
-      answer_waiter (self, waiter, SOUP_STATUS_SERVICE_UNAVAILABLE, root);
+      answer_waiter (self, waiter, SOUP_STATUS_SERVICE_UNAVAILABLE, body);
       return TRUE;
     }
   if (jobs->len == 0 && !final)
@@ -276,8 +289,8 @@ serve_waiter (NexusApiServer *self, LeaseWaiter *waiter, gboolean final)
 
   record_lease_latency (self, waiter->started_us);
   publish_leased (self, waiter->worker_id, jobs);
-  root = jobs_json (jobs);
-  answer_waiter (self, waiter, SOUP_STATUS_OK, root);
+  body = jobs_text (jobs);
+  answer_waiter (self, waiter, SOUP_STATUS_OK, body);
   return TRUE;
 }
 
@@ -830,26 +843,24 @@ apply_report (NexusApiServer *self, PendingReport *report, char **out_answer, GE
     return FALSE;
 
   self->leads_ingested += result->accepted;
+  report->n_new = result->n_new;
+  report->merged = result->merged;
+  report->preview = result->preview;
   return TRUE;
 }
 
 static void
-publish_report (NexusApiServer *self, PendingReport *report, const char *answer)
+publish_report (NexusApiServer *self, PendingReport *report)
 {
   g_autoptr (JsonObject) data = json_object_new ();
-  g_autoptr (JsonNode) parsed = json_from_string (answer, NULL);
-  JsonObject *counts = parsed != NULL ? json_node_get_object (parsed) : NULL;
 
   json_object_set_int_member (data, "job_id", report->job_id);
   json_object_set_int_member (data, "worker_id", report->worker_id);
   json_object_set_boolean_member (data, "final", report->final);
   json_object_set_boolean_member (data, "saturated", report->saturated);
-  if (counts != NULL)
-    {
-      json_object_set_int_member (data, "new", json_object_get_int_member (counts, "new"));
-      json_object_set_int_member (data, "merged", json_object_get_int_member (counts, "merged"));
-      json_object_set_int_member (data, "preview", json_object_get_int_member (counts, "preview"));
-    }
+  json_object_set_int_member (data, "new", report->n_new);
+  json_object_set_int_member (data, "merged", report->merged);
+  json_object_set_int_member (data, "preview", report->preview);
   nexus_event_bus_publish (self->events, report->final ? "job.completed" : "job.reported", data);
 }
 
@@ -906,7 +917,7 @@ flush_reports_cb (gpointer user_data)
           soup_server_message_set_status (report->msg, SOUP_STATUS_OK, NULL);
           soup_server_message_set_response (report->msg, "application/json", SOUP_MEMORY_COPY,
                                             answer, strlen (answer));
-          publish_report (self, report, answer);
+          publish_report (self, report);
         }
       else
         send_queue_error (report->msg, report_error);
@@ -996,10 +1007,10 @@ _nexus_api_jobs_release_waiters (NexusApiServer *self)
 
   while ((waiter = g_queue_pop_head (&self->lease_waiters)) != NULL)
     {
-      g_autoptr (JsonNode) root = jobs_json (NULL);
+      g_autofree char *body = jobs_text (NULL);
 
       waiter->keep_alive = FALSE;
-      answer_waiter (self, waiter, SOUP_STATUS_OK, root);
+      answer_waiter (self, waiter, SOUP_STATUS_OK, body);
     }
 }
 

@@ -95,8 +95,8 @@ static const char schema_v1[] =
     "  cell_east        REAL,"
     "  depth            INTEGER NOT NULL DEFAULT 0,"
     "  parent_id        INTEGER REFERENCES internal_jobs (id) ON DELETE SET NULL,"
-    "  payload          TEXT NOT NULL,"              /* JSON handed to the worker */
-    "  attempts         INTEGER NOT NULL DEFAULT 0," /* leases so far */
+    "  payload          TEXT NOT NULL CHECK (json_valid (payload))," /* JSON handed to the worker */
+    "  attempts         INTEGER NOT NULL DEFAULT 0,"                 /* leases so far */
     "  max_attempts     INTEGER NOT NULL DEFAULT 5,"
     "  run_after        INTEGER NOT NULL DEFAULT 0,"
     "  lease_token      TEXT," /* NULL unless leased */

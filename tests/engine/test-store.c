@@ -203,6 +203,13 @@ test_store_pragmas (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   g_assert_cmpstr ((const char *)sqlite3_column_text (stmt, 0), ==, "status,priority,id");
   sqlite3_finalize (stmt);
+
+  /* A job's payload goes to workers as it is stored: only valid JSON gets in. */
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO internal_jobs (payload, created_at, updated_at)"
+                                 " VALUES ('{not json', 0, 0)",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_CONSTRAINT);
   sqlite3_close (db);
 }
 
