@@ -81,6 +81,7 @@ enum
   PROP_LOADING,
   PROP_COUNT,
   PROP_FOLDED,
+  PROP_QUERY,
   N_PROPS
 };
 
@@ -302,7 +303,12 @@ update_query (NexusLeadsPage *self)
   if (status >= 1 && status <= G_N_ELEMENTS (status_values))
     query->status = g_strdup (status_values[status - 1]);
 
+  if (nexus_leads_model_get_query (self->model) != NULL &&
+      nexus_leads_query_equal (nexus_leads_model_get_query (self->model), query))
+    return;
+
   nexus_leads_model_set_query (self->model, query);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUERY]);
 }
 
 /* The column sorters' compare function: records the first one consulted
@@ -474,6 +480,10 @@ nexus_leads_page_get_property (GObject *object, guint prop_id, GValue *value, GP
         g_value_set_boolean (value, self->folded);
         break;
 
+      case PROP_QUERY:
+        g_value_set_boxed (value, nexus_leads_page_get_query (self));
+        break;
+
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -527,6 +537,12 @@ nexus_leads_page_class_init (NexusLeadsPageClass *klass)
   properties[PROP_FOLDED] =
       g_param_spec_boolean ("folded", NULL, NULL, FALSE,
                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /* The filters of the grid, for views that show the same leads (the map,
+   * exports).  Notified whenever the grid makes a new query. */
+  properties[PROP_QUERY] =
+      g_param_spec_boxed ("query", NULL, NULL, NEXUS_TYPE_LEADS_QUERY,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -719,4 +735,19 @@ _nexus_leads_page_get_column (NexusLeadsPage *self, guint column)
   g_return_val_if_fail (column < N_COLUMNS, NULL);
 
   return self->columns[column];
+}
+
+/**
+ * nexus_leads_page_get_query:
+ * @self: a #NexusLeadsPage
+ *
+ * Returns: (transfer none) (nullable): the query the grid shows: its sort,
+ *   search and filters
+ */
+const NexusLeadsQuery *
+nexus_leads_page_get_query (NexusLeadsPage *self)
+{
+  g_return_val_if_fail (NEXUS_IS_LEADS_PAGE (self), NULL);
+
+  return nexus_leads_model_get_query (self->model);
 }

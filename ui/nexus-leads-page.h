@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "nexus-engine.h"
+#include "store/nexus-store-leads-view.h"
 
 G_BEGIN_DECLS
 
@@ -23,5 +24,7 @@ gboolean     nexus_leads_page_get_loading (NexusLeadsPage *self);
 gint64       nexus_leads_page_get_count (NexusLeadsPage *self);
 gboolean     nexus_leads_page_get_folded (NexusLeadsPage *self);
 void         nexus_leads_page_set_folded (NexusLeadsPage *self, gboolean folded);
+
+const NexusLeadsQuery *nexus_leads_page_get_query (NexusLeadsPage *self);
 
 G_END_DECLS

@@ -320,8 +320,7 @@ nexus_window_set_property (GObject *object, guint prop_id, const GValue *value, 
   switch (prop_id)
     {
       case PROP_ENGINE:
-        g_set_object (&self->engine, g_value_get_object (value));
-        nexus_leads_page_set_engine (self->leads_page, self->engine);
+        nexus_window_set_engine (self, g_value_get_object (value));
         break;
 
       case PROP_PAGE:
@@ -348,7 +347,7 @@ nexus_window_class_init (NexusWindowClass *klass)
 
   properties[PROP_ENGINE] =
       g_param_spec_object ("engine", NULL, NULL, NEXUS_TYPE_ENGINE,
-                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   properties[PROP_PAGE] =
       g_param_spec_string ("page", NULL, NULL, NULL,
@@ -466,6 +465,39 @@ nexus_window_get_engine (NexusWindow *self)
   g_return_val_if_fail (NEXUS_IS_WINDOW (self), NULL);
 
   return self->engine;
+}
+
+/**
+ * nexus_window_set_engine:
+ * @self: a #NexusWindow
+ * @engine: (nullable): the engine whose vault the window shows
+ *
+ * Gives @engine to every page that has an "engine" property, so a page
+ * only has to declare the property to be told; also used when the vault
+ * is replaced under a running console (a restore).
+ */
+void
+nexus_window_set_engine (NexusWindow *self, NexusEngine *engine)
+{
+  guint n;
+
+  g_return_if_fail (NEXUS_IS_WINDOW (self));
+  g_return_if_fail (engine == NULL || NEXUS_IS_ENGINE (engine));
+
+  if (!g_set_object (&self->engine, engine))
+    return;
+
+  n = self->pages != NULL ? g_list_model_get_n_items (self->pages) : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GObject) page = g_list_model_get_item (self->pages, i);
+      GtkWidget *child = gtk_stack_page_get_child (GTK_STACK_PAGE (page));
+
+      if (g_object_class_find_property (G_OBJECT_GET_CLASS (child), "engine") != NULL)
+        g_object_set (child, "engine", engine, NULL);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
 }
 
 /**

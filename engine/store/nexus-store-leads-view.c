@@ -41,6 +41,11 @@ static const char *const statuses[] = { "new", "contacted", "qualified", "won", 
   "l.id, l.name, l.category, l.phone_e164, l.city, l.address, l.website, l.rating," \
   " l.status, l.first_seen_at, l.last_seen_at, l.sightings, l.preview_only"
 
+G_DEFINE_BOXED_TYPE (NexusLeadsQuery,
+                     nexus_leads_query,
+                     nexus_leads_query_copy,
+                     nexus_leads_query_free)
+
 NexusLeadsQuery *
 nexus_leads_query_new (void)
 {

@@ -80,6 +80,9 @@ typedef struct
   gboolean preview_only;
 } NexusLeadsViewRow;
 
+#define NEXUS_TYPE_LEADS_QUERY (nexus_leads_query_get_type ())
+
+GType            nexus_leads_query_get_type (void) G_GNUC_CONST;
 NexusLeadsQuery *nexus_leads_query_new (void);
 NexusLeadsQuery *nexus_leads_query_copy (const NexusLeadsQuery *query);
 void             nexus_leads_query_free (NexusLeadsQuery *query);
