@@ -468,6 +468,21 @@ nexus_window_get_engine (NexusWindow *self)
 }
 
 /**
+ * nexus_window_get_leads_page:
+ * @self: a #NexusWindow
+ *
+ * Returns: (transfer none): the #NexusLeadsPage, whose query other views
+ *   (the map, exports) follow
+ */
+GtkWidget *
+nexus_window_get_leads_page (NexusWindow *self)
+{
+  g_return_val_if_fail (NEXUS_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->leads_page);
+}
+
+/**
  * nexus_window_set_engine:
  * @self: a #NexusWindow
  * @engine: (nullable): the engine whose vault the window shows

@@ -20,6 +20,7 @@ gboolean           nexus_window_is_page_name (const char *name);
 NexusWindow *nexus_window_new (GtkApplication *app, NexusEngine *engine);
 NexusEngine *nexus_window_get_engine (NexusWindow *self);
 void         nexus_window_set_engine (NexusWindow *self, NexusEngine *engine);
+GtkWidget   *nexus_window_get_leads_page (NexusWindow *self);
 const char  *nexus_window_get_page (NexusWindow *self);
 gboolean     nexus_window_set_page (NexusWindow *self, const char *name);
 void         nexus_window_add_toast (NexusWindow *self, AdwToast *toast);
