@@ -2,59 +2,221 @@
  *
  * Copyright 2026 The Nexus authors
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Numbers, dates and relative times are formatted by ICU for the interface
+ * language (not the session's LC_NUMERIC/LC_TIME, which is often C or
+ * English under an Arabic interface): Arabic gets Arabic-Indic digits, its
+ * own separators, month names and the six plural forms of "3 hours ago".
  */
 #include "config.h"
 
-#include <inttypes.h>
+#include <math.h>
+#include <string.h>
 
-#include <glib/gi18n.h>
+#include <unicode/udat.h>
+#include <unicode/unum.h>
+#include <unicode/ureldatefmt.h>
 
 #include "nexus-format.h"
+
+/* ICU formatters must not be used by two threads at once; the console
+ * formats on its GTK thread, the lock keeps any other caller safe. */
+static GMutex format_lock;
+
+static struct
+{
+  char                       *locale;
+  UNumberFormat              *count;
+  UNumberFormat              *decimal;
+  UDateFormat                *date;
+  UDateFormat                *date_time;
+  URelativeDateTimeFormatter *relative;
+} formatters;
+
+/* Every formatted text here is far shorter. */
+#define FORMAT_BUFFER 128
+
+/**
+ * nexus_format_locale:
+ *
+ * The locale numbers and dates follow: the interface language, i.e. the
+ * first gettext language that is Arabic or English ("C" counts as
+ * English).
+ *
+ * Returns: an ICU locale id, "ar" or "en"
+ */
+const char *
+nexus_format_locale (void)
+{
+  const char *const *names = g_get_language_names ();
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (names[i], "ar"))
+        return "ar";
+      if (g_str_has_prefix (names[i], "en") || g_str_equal (names[i], "C"))
+        return "en";
+    }
+  return "en";
+}
+
+static void
+formatters_clear (void)
+{
+  g_clear_pointer (&formatters.count, unum_close);
+  g_clear_pointer (&formatters.decimal, unum_close);
+  g_clear_pointer (&formatters.date, udat_close);
+  g_clear_pointer (&formatters.date_time, udat_close);
+  g_clear_pointer (&formatters.relative, ureldatefmt_close);
+  g_clear_pointer (&formatters.locale, g_free);
+}
+
+/* With format_lock held.  Made again when the interface language changes
+ * (the tests switch it).  A formatter ICU cannot make stays NULL and its
+ * callers fall back to plain ASCII. */
+static void
+formatters_update (void)
+{
+  const char *locale = nexus_format_locale ();
+  UErrorCode  status = U_ZERO_ERROR;
+
+  if (g_strcmp0 (formatters.locale, locale) == 0)
+    return;
+
+  formatters_clear ();
+  formatters.locale = g_strdup (locale);
+
+  formatters.count = unum_open (UNUM_DECIMAL, NULL, 0, locale, NULL, &status);
+  if (U_FAILURE (status))
+    g_clear_pointer (&formatters.count, unum_close);
+
+  status = U_ZERO_ERROR;
+  formatters.decimal = unum_open (UNUM_DECIMAL, NULL, 0, locale, NULL, &status);
+  if (U_FAILURE (status))
+    g_clear_pointer (&formatters.decimal, unum_close);
+
+  status = U_ZERO_ERROR;
+  formatters.date = udat_open (UDAT_NONE, UDAT_MEDIUM, locale, NULL, -1, NULL, 0, &status);
+  if (U_FAILURE (status))
+    g_clear_pointer (&formatters.date, udat_close);
+
+  status = U_ZERO_ERROR;
+  formatters.date_time = udat_open (UDAT_SHORT, UDAT_MEDIUM, locale, NULL, -1, NULL, 0, &status);
+  if (U_FAILURE (status))
+    g_clear_pointer (&formatters.date_time, udat_close);
+
+  status = U_ZERO_ERROR;
+  formatters.relative = ureldatefmt_open (locale, NULL, UDAT_STYLE_LONG,
+                                          UDISPCTX_CAPITALIZATION_FOR_STANDALONE, &status);
+  if (U_FAILURE (status))
+    g_clear_pointer (&formatters.relative, ureldatefmt_close);
+}
+
+static char *
+to_utf8 (const UChar *text, int32_t length, UErrorCode status)
+{
+  if (U_FAILURE (status) || length < 0 || length > FORMAT_BUFFER)
+    return NULL;
+  return g_utf16_to_utf8 ((const gunichar2 *)text, length, NULL, NULL, NULL);
+}
 
 /**
  * nexus_format_count:
  * @value: a count
  *
- * Returns: @value with the digit grouping of the current locale
+ * Returns: @value with the digits and grouping of the interface language
+ *   ("12,345"; "١٢٬٣٤٥" in Arabic)
  */
 char *
 nexus_format_count (gint64 value)
 {
-  return g_strdup_printf ("%'" PRId64, value);
+  UChar      buffer[FORMAT_BUFFER];
+  UErrorCode status = U_ZERO_ERROR;
+  int32_t    length = -1;
+  char      *text;
+
+  g_mutex_lock (&format_lock);
+  formatters_update ();
+  if (formatters.count != NULL)
+    length = unum_formatInt64 (formatters.count, value, buffer, FORMAT_BUFFER, NULL, &status);
+  text = to_utf8 (buffer, length, status);
+  g_mutex_unlock (&format_lock);
+
+  return text != NULL ? text : g_strdup_printf ("%" G_GINT64_FORMAT, value);
 }
 
 /**
  * nexus_format_decimal:
  * @value: a number
- * @fraction_digits: the digits after the decimal separator
+ * @fraction_digits: the digits after the decimal separator (0 to 9)
  *
- * Returns: @value rounded to @fraction_digits
+ * Returns: @value rounded to @fraction_digits, in the digits and with the
+ *   decimal separator of the interface language
  */
 char *
 nexus_format_decimal (double value, int fraction_digits)
 {
-  return g_strdup_printf ("%.*f", CLAMP (fraction_digits, 0, 9), value);
+  UChar      buffer[FORMAT_BUFFER];
+  UErrorCode status = U_ZERO_ERROR;
+  int32_t    length = -1;
+  char      *text;
+
+  fraction_digits = CLAMP (fraction_digits, 0, 9);
+
+  g_mutex_lock (&format_lock);
+  formatters_update ();
+  if (formatters.decimal != NULL && isfinite (value))
+    {
+      unum_setAttribute (formatters.decimal, UNUM_MIN_FRACTION_DIGITS, fraction_digits);
+      unum_setAttribute (formatters.decimal, UNUM_MAX_FRACTION_DIGITS, fraction_digits);
+      length = unum_formatDouble (formatters.decimal, value, buffer, FORMAT_BUFFER, NULL, &status);
+    }
+  text = to_utf8 (buffer, length, status);
+  g_mutex_unlock (&format_lock);
+
+  return text != NULL ? text : g_strdup_printf ("%.*f", fraction_digits, value);
 }
 
 static char *
-format_local (gint64 unix_seconds, const char *format)
+format_time (gboolean with_time, gint64 unix_seconds)
 {
-  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (unix_seconds);
-  g_autoptr (GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+  UChar        buffer[FORMAT_BUFFER];
+  UErrorCode   status = U_ZERO_ERROR;
+  int32_t      length = -1;
+  UDateFormat *format;
+  char        *text;
 
-  return local != NULL ? g_date_time_format (local, format) : g_strdup ("");
+  g_mutex_lock (&format_lock);
+  formatters_update ();
+  format = with_time ? formatters.date_time : formatters.date;
+  if (format != NULL)
+    length =
+        udat_format (format, (UDate)unix_seconds * 1000.0, buffer, FORMAT_BUFFER, NULL, &status);
+  text = to_utf8 (buffer, length, status);
+  g_mutex_unlock (&format_lock);
+
+  if (text == NULL)
+    {
+      g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (unix_seconds);
+      g_autoptr (GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+
+      text = local != NULL ? g_date_time_format (local, with_time ? "%Y-%m-%d %H:%M" : "%Y-%m-%d")
+                           : g_strdup ("");
+    }
+  return text;
 }
 
 /**
  * nexus_format_date:
  * @unix_seconds: a time
  *
- * Returns: the local date of @unix_seconds
+ * Returns: the local date of @unix_seconds in the interface language
+ *   ("Nov 26, 2026"; "٢٦‏/١١‏/٢٠٢٦")
  */
 char *
 nexus_format_date (gint64 unix_seconds)
 {
-  return format_local (unix_seconds, "%Y-%m-%d");
+  return format_time (FALSE, unix_seconds);
 }
 
 /**
@@ -66,7 +228,7 @@ nexus_format_date (gint64 unix_seconds)
 char *
 nexus_format_date_time (gint64 unix_seconds)
 {
-  return format_local (unix_seconds, "%Y-%m-%d %H:%M");
+  return format_time (TRUE, unix_seconds);
 }
 
 /**
@@ -74,26 +236,46 @@ nexus_format_date_time (gint64 unix_seconds)
  * @unix_seconds: a time
  * @now_unix_seconds: the present
  *
- * Returns: how long ago @unix_seconds was ("3 minutes ago"), or its date
+ * Returns: how far @unix_seconds is from now in the largest whole unit
+ *   ("now", "3 minutes ago", "in 2 hours", "قبل ٣ ساعات"), or its date
  *   when it is more than a week away
  */
 char *
 nexus_format_relative_time (gint64 unix_seconds, gint64 now_unix_seconds)
 {
-  gint64 delta = now_unix_seconds - unix_seconds;
+  UChar                 buffer[FORMAT_BUFFER];
+  UErrorCode            status = U_ZERO_ERROR;
+  int32_t               length = -1;
+  gint64                delta = unix_seconds - now_unix_seconds;
+  gint64                magnitude = ABS (delta);
+  double                amount;
+  URelativeDateTimeUnit unit;
+  char                 *text;
 
-  if (delta < 0 || delta >= 7 * 24 * 3600)
+  if (magnitude >= 7 * 24 * 3600)
     return nexus_format_date (unix_seconds);
-  if (delta < 60)
-    return g_strdup (_ ("just now"));
-  if (delta < 3600)
-    return g_strdup_printf (ngettext ("%d minute ago", "%d minutes ago", delta / 60),
-                            (int)(delta / 60));
-  if (delta < 24 * 3600)
-    return g_strdup_printf (ngettext ("%d hour ago", "%d hours ago", delta / 3600),
-                            (int)(delta / 3600));
-  return g_strdup_printf (ngettext ("%d day ago", "%d days ago", delta / 86400),
-                          (int)(delta / 86400));
+
+  if (magnitude < 60)
+    amount = 0, unit = UDAT_REL_UNIT_SECOND;
+  else if (magnitude < 3600)
+    amount = (double)(delta / 60), unit = UDAT_REL_UNIT_MINUTE;
+  else if (magnitude < 24 * 3600)
+    amount = (double)(delta / 3600), unit = UDAT_REL_UNIT_HOUR;
+  else
+    amount = (double)(delta / 86400), unit = UDAT_REL_UNIT_DAY;
+
+  g_mutex_lock (&format_lock);
+  formatters_update ();
+  if (formatters.relative != NULL)
+    length = unit == UDAT_REL_UNIT_SECOND
+                 ? ureldatefmt_format (formatters.relative, 0.0, UDAT_REL_UNIT_SECOND, buffer,
+                                       FORMAT_BUFFER, &status)
+                 : ureldatefmt_formatNumeric (formatters.relative, amount, unit, buffer,
+                                              FORMAT_BUFFER, &status);
+  text = to_utf8 (buffer, length, status);
+  g_mutex_unlock (&format_lock);
+
+  return text != NULL ? text : nexus_format_date_time (unix_seconds);
 }
 
 /**

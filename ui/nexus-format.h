@@ -20,6 +20,8 @@
 
 G_BEGIN_DECLS
 
+const char *nexus_format_locale (void);
+
 char *nexus_format_count (gint64 value);
 char *nexus_format_decimal (double value, int fraction_digits);
 char *nexus_format_date (gint64 unix_seconds);
