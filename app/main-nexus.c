@@ -10,23 +10,19 @@
 #include <glib/gi18n.h>
 
 #include "nexus-application.h"
+#include "nexus-settings-page.h"
 
 /* The interface language chosen in Nexus wins over the session's.  It must
  * be set before GTK starts: GTK picks the text direction from it. */
 static void
 apply_language_setting (void)
 {
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr (GSettingsSchema) schema = NULL;
-  g_autoptr (GSettings) settings = NULL;
+  g_autoptr (GSettings) settings = nexus_settings_try_new ();
   g_autofree char *language = NULL;
 
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, NEXUS_SETTINGS_SCHEMA_ID, TRUE);
-  if (schema == NULL)
+  if (settings == NULL)
     return;
 
-  settings = g_settings_new_full (schema, NULL, NULL);
   language = g_settings_get_string (settings, "language");
   if (language[0] != '\0')
     g_setenv ("LANGUAGE", language, TRUE);

@@ -20,6 +20,7 @@
 
 #include "nexus-leads-page.h"
 #include "nexus-pending-page.h"
+#include "nexus-settings-page.h"
 #include "nexus-window.h"
 
 struct _NexusWindow
@@ -54,25 +55,6 @@ static GParamSpec *properties[N_PROPS];
  * "last-page" settings key. */
 static const char *const page_names[] = { "dashboard", "leads",    "map",        "searches", "jobs",
                                           "workers",   "messages", "operations", "settings", NULL };
-
-static GSettings *
-create_settings (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr (GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, NEXUS_SETTINGS_SCHEMA_ID, TRUE);
-
-  if (schema == NULL)
-    {
-      g_warning ("The settings schema %s is not installed; window state will not be kept",
-                 NEXUS_SETTINGS_SCHEMA_ID);
-      return NULL;
-    }
-
-  return g_settings_new_full (schema, NULL, NULL);
-}
 
 static void
 restore_window_state (NexusWindow *self)
@@ -357,6 +339,7 @@ nexus_window_class_init (NexusWindowClass *klass)
 
   g_type_ensure (NEXUS_TYPE_LEADS_PAGE);
   g_type_ensure (NEXUS_TYPE_PENDING_PAGE);
+  g_type_ensure (NEXUS_TYPE_SETTINGS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/nexus/Nexus/ui/nexus-window.ui");
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, toast_overlay);
@@ -410,7 +393,10 @@ nexus_window_init (NexusWindow *self)
   gtk_list_box_bind_model (self->sidebar, pages, create_sidebar_row_cb, self, NULL);
   self->pages = g_steal_pointer (&pages);
 
-  self->settings = create_settings ();
+  self->settings = nexus_settings_try_new ();
+  if (self->settings == NULL)
+    g_warning ("The settings schema %s is not installed; window state will not be kept",
+               NEXUS_SETTINGS_SCHEMA_ID);
   restore_window_state (self);
 
   sync_sidebar (self);

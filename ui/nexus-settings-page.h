@@ -1,0 +1,28 @@
+/* nexus-settings-page.h — the console's preferences
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "nexus-engine.h"
+
+G_BEGIN_DECLS
+
+#define NEXUS_TYPE_SETTINGS_PAGE (nexus_settings_page_get_type ())
+G_DECLARE_FINAL_TYPE (NexusSettingsPage, nexus_settings_page, NEXUS, SETTINGS_PAGE, AdwBin)
+
+GSettings *nexus_settings_try_new (void);
+
+NexusEngine *nexus_settings_page_get_engine (NexusSettingsPage *self);
+void         nexus_settings_page_set_engine (NexusSettingsPage *self, NexusEngine *engine);
+gboolean     nexus_settings_page_get_folded (NexusSettingsPage *self);
+void         nexus_settings_page_set_folded (NexusSettingsPage *self, gboolean folded);
+
+/* For the tests: uses @settings (a GSettings of the Nexus schema) instead of
+ * the default one. */
+void _nexus_settings_page_set_settings (NexusSettingsPage *self, GSettings *settings);
+
+G_END_DECLS
