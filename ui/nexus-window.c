@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 
 #include "nexus-leads-page.h"
+#include "nexus-operations-page.h"
 #include "nexus-pending-page.h"
 #include "nexus-window.h"
 
@@ -356,6 +357,7 @@ nexus_window_class_init (NexusWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (NEXUS_TYPE_LEADS_PAGE);
+  g_type_ensure (NEXUS_TYPE_OPERATIONS_PAGE);
   g_type_ensure (NEXUS_TYPE_PENDING_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/nexus/Nexus/ui/nexus-window.ui");
