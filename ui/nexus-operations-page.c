@@ -62,6 +62,7 @@ struct _NexusOperationsPage
   GtkWidget      *repair_button;
   AdwExpanderRow *schedule_row;
   GtkSpinButton  *schedule_every;
+  AdwActionRow   *schedule_every_row;
   GtkSpinButton  *schedule_keep;
   AdwActionRow   *schedule_folder_row;
   AdwActionRow   *last_backup_row;
@@ -572,6 +573,19 @@ show_backup_state (NexusOperationsPage *self, State *state)
     gtk_spin_button_set_value (self->schedule_every, DEFAULT_EVERY_H);
   gtk_spin_button_set_value (self->schedule_keep,
                              state->backup_keep > 0 ? state->backup_keep : DEFAULT_KEEP);
+
+  /* nexusctl backup --every takes minutes too; say so rather than round. */
+  if (state->backup_every_s > 0 && state->backup_every_s % 3600 != 0)
+    {
+      g_autofree char *minutes = nexus_format_count (state->backup_every_s / 60);
+      g_autofree char *text =
+          g_strdup_printf (ngettext ("Now every %s minute", "Now every %s minutes",
+                                     (gulong)MIN (state->backup_every_s / 60, G_MAXLONG)),
+                           minutes);
+      set_row_subtitle (self->schedule_every_row, text);
+    }
+  else
+    set_row_subtitle (self->schedule_every_row, NULL);
   g_free (self->schedule_folder);
   self->schedule_folder = g_strdup (state->backup_folder);
   if (self->schedule_folder != NULL && *self->schedule_folder != '\0')
@@ -1029,6 +1043,32 @@ verify_func (NexusStore *store, gpointer data, GError **error)
   return nexus_restore_prepare (check->zip_path, check->db_path, NULL, error);
 }
 
+/* What the operator knows a vault by; the other tables are details. */
+static const char *
+table_label (const char *table)
+{
+  static const struct
+  {
+    const char *table;
+    const char *label;
+  } labels[] = {
+    { "leads", N_ ("Leads") },
+    { "lead_sources", N_ ("Lead sources") },
+    { "searches", N_ ("Searches") },
+    { "internal_jobs", N_ ("Jobs") },
+    { "workers", N_ ("Workers") },
+    { "agents", N_ ("Agents") },
+    { "assignments", N_ ("Assignments") },
+    { "webhook_endpoints", N_ ("Webhooks") },
+    { "audit_log", N_ ("Audit log entries") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (labels[i].table, table))
+      return _ (labels[i].label);
+  return NULL;
+}
+
 static char *
 describe_backup (const NexusBackupInfo *info)
 {
@@ -1037,6 +1077,7 @@ describe_backup (const NexusBackupInfo *info)
   g_autofree char *when = NULL;
   g_autofree char *version = nexus_isolate_ltr (info->program_version);
   g_autofree char *size = g_format_size ((guint64)info->database_size);
+  const char      *separator = "\n";
 
   when = taken != NULL ? format_unix (g_date_time_to_unix (taken)) : g_strdup (info->created_at);
   /* Translators: what a backup holds: the program version that wrote it,
@@ -1045,12 +1086,16 @@ describe_backup (const NexusBackupInfo *info)
                           info->schema_version, when, size);
   for (guint i = 0; info->tables[i] != NULL; i++)
     {
+      const char      *label = table_label (info->tables[i]);
       g_autofree char *count = NULL;
 
-      if (info->counts[i] <= 0)
+      if (label == NULL || info->counts[i] < 0)
         continue;
       count = nexus_format_count (info->counts[i]);
-      g_string_append_printf (text, "\n%s: %s", info->tables[i], count);
+      g_string_append (text, separator);
+      /* Translators: a table of a backup and its rows, e.g. "Leads: 32". */
+      g_string_append_printf (text, C_ ("backup contents", "%s: %s"), label, count);
+      separator = " · ";
     }
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
@@ -2108,6 +2153,7 @@ nexus_operations_page_class_init (NexusOperationsPageClass *klass)
   BIND (repair_button);
   BIND (schedule_row);
   BIND (schedule_every);
+  BIND (schedule_every_row);
   BIND (schedule_keep);
   BIND (schedule_folder_row);
   BIND (last_backup_row);
