@@ -528,7 +528,6 @@ new_endpoint_row (NexusWebhookEndpoint *endpoint, GPtrArray *deliveries)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (empty), _ ("No deliveries yet"));
       adw_expander_row_add_row (ADW_EXPANDER_ROW (row), empty);
     }
-  g_object_set_data (G_OBJECT (row), "endpoint-id", GINT_TO_POINTER ((int)endpoint->id));
   return row;
 }
 
