@@ -195,18 +195,7 @@ present_window (NexusApplication *self, const char *page, const GError *listen_e
   if (window == NULL)
     window = nexus_window_new (GTK_APPLICATION (self), self->engine);
 
-  if (listen_error != NULL)
-    {
-      g_autofree char *title = NULL;
-      AdwToast        *toast;
-
-      /* The toast's title is markup. */
-      title =
-          g_markup_printf_escaped (_ ("The worker API could not start: %s"), listen_error->message);
-      toast = adw_toast_new (title);
-      adw_toast_set_timeout (toast, 0);
-      nexus_window_add_toast (window, toast);
-    }
+  nexus_console_show_listen_error (window, listen_error);
 
   if (page != NULL)
     nexus_window_set_page (window, page);

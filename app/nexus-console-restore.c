@@ -94,6 +94,29 @@ restore_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
                     reopen_error->message);
 }
 
+/**
+ * nexus_console_show_listen_error:
+ * @error: (nullable): why the worker API did not start; %NULL shows nothing
+ *
+ * Says over @window, until dismissed, that the console runs without its
+ * worker API.
+ */
+void
+nexus_console_show_listen_error (NexusWindow *window, const GError *error)
+{
+  g_autofree char *title = NULL;
+  AdwToast        *toast;
+
+  if (error == NULL)
+    return;
+
+  /* The toast's title is markup. */
+  title = g_markup_printf_escaped (_ ("The worker API could not start: %s"), error->message);
+  toast = adw_toast_new (title);
+  adw_toast_set_timeout (toast, 0);
+  nexus_window_add_toast (window, toast);
+}
+
 static void
 show_outcome (NexusWindow *window, RestoreData *restore, const GError *listen_error)
 {
@@ -122,17 +145,7 @@ show_outcome (NexusWindow *window, RestoreData *restore, const GError *listen_er
       gtk_window_present (GTK_WINDOW (dialog));
     }
 
-  if (listen_error != NULL)
-    {
-      g_autofree char *title = NULL;
-      AdwToast        *toast;
-
-      title =
-          g_markup_printf_escaped (_ ("The worker API could not start: %s"), listen_error->message);
-      toast = adw_toast_new (title);
-      adw_toast_set_timeout (toast, 0);
-      nexus_window_add_toast (window, toast);
-    }
+  nexus_console_show_listen_error (window, listen_error);
 }
 
 static void

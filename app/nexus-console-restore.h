@@ -18,6 +18,9 @@
  *     is given to the window (nexus_window_set_engine()), so every page
  *     reads the vault again; the outcome is shown over the window.
  *
+ * nexus_console_show_listen_error() is the console's one way of saying
+ * that the worker API did not start, at startup or after a restart.
+ *
  * The window has an engine again at the end of every path, except when
  * even the previous vault cannot be opened any more (then the error says
  * so and the window keeps none).  Main thread only.
@@ -35,5 +38,7 @@ void nexus_console_restore_async (NexusWindow        *window,
                                   gpointer            user_data);
 NexusEngine *
 nexus_console_restore_finish (NexusWindow *window, GAsyncResult *result, GError **error);
+
+void nexus_console_show_listen_error (NexusWindow *window, const GError *error);
 
 G_END_DECLS

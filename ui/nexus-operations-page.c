@@ -792,24 +792,31 @@ save_schedule_action (GtkWidget *widget, const char *action_name, GVariant *para
           schedule_written_cb, NULL);
 }
 
+/* The path the operator accepted in @chooser, or NULL. */
+static char *
+chosen_path (GtkNativeDialog *chooser, int response)
+{
+  g_autoptr (GFile) file = NULL;
+
+  if (response != GTK_RESPONSE_ACCEPT)
+    return NULL;
+  file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  return file != NULL ? g_file_get_path (file) : NULL;
+}
+
 static void
 folder_chosen_cb (GtkNativeDialog *chooser, int response, gpointer user_data)
 {
   NexusOperationsPage *self = NEXUS_OPERATIONS_PAGE (user_data);
+  g_autofree char     *path = chosen_path (chooser, response);
 
-  if (response == GTK_RESPONSE_ACCEPT)
+  if (path != NULL)
     {
-      g_autoptr (GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = folder != NULL ? g_file_get_path (folder) : NULL;
+      g_autofree char *shown = nexus_isolate_ltr (path);
 
-      if (path != NULL)
-        {
-          g_autofree char *shown = nexus_isolate_ltr (path);
-
-          g_free (self->schedule_folder);
-          self->schedule_folder = g_steal_pointer (&path);
-          set_row_subtitle (self->schedule_folder_row, shown);
-        }
+      g_free (self->schedule_folder);
+      self->schedule_folder = g_steal_pointer (&path);
+      set_row_subtitle (self->schedule_folder_row, shown);
     }
   g_object_unref (chooser);
   g_object_unref (self);
@@ -957,21 +964,16 @@ static void
 backup_chosen_cb (GtkNativeDialog *chooser, int response, gpointer user_data)
 {
   NexusOperationsPage *self = NEXUS_OPERATIONS_PAGE (user_data);
+  g_autofree char     *path = chosen_path (chooser, response);
 
-  if (response == GTK_RESPONSE_ACCEPT)
+  if (path != NULL && !g_str_has_suffix (path, ".zip"))
     {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
-
-      if (path != NULL && !g_str_has_suffix (path, ".zip"))
-        {
-          char *with_suffix = g_strconcat (path, ".zip", NULL);
-          g_free (path);
-          path = with_suffix;
-        }
-      if (path != NULL)
-        backup_to (self, path);
+      char *with_suffix = g_strconcat (path, ".zip", NULL);
+      g_free (path);
+      path = with_suffix;
     }
+  if (path != NULL)
+    backup_to (self, path);
   g_object_unref (chooser);
   g_object_unref (self);
 }
@@ -1187,15 +1189,10 @@ static void
 restore_chosen_cb (GtkNativeDialog *chooser, int response, gpointer user_data)
 {
   NexusOperationsPage *self = NEXUS_OPERATIONS_PAGE (user_data);
+  g_autofree char     *path = chosen_path (chooser, response);
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
-
-      if (path != NULL)
-        restore_from (self, path);
-    }
+  if (path != NULL)
+    restore_from (self, path);
   g_object_unref (chooser);
   g_object_unref (self);
 }
