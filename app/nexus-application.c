@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "nexus-application.h"
+#include "nexus-console-restore.h"
 #include "nexus-window.h"
 
 #define EXIT_USAGE 2
@@ -28,6 +29,7 @@ struct _NexusApplication
   AdwApplication parent_instance;
 
   NexusEngine *engine; /* opened by the first command line; NULL before */
+  char        *listen; /* the worker API's ADDR:PORT, also after a restore */
 };
 
 G_DEFINE_FINAL_TYPE (NexusApplication, nexus_application, ADW_TYPE_APPLICATION)
@@ -193,18 +195,7 @@ present_window (NexusApplication *self, const char *page, const GError *listen_e
   if (window == NULL)
     window = nexus_window_new (GTK_APPLICATION (self), self->engine);
 
-  if (listen_error != NULL)
-    {
-      g_autofree char *title = NULL;
-      AdwToast        *toast;
-
-      /* The toast's title is markup. */
-      title =
-          g_markup_printf_escaped (_ ("The worker API could not start: %s"), listen_error->message);
-      toast = adw_toast_new (title);
-      adw_toast_set_timeout (toast, 0);
-      nexus_window_add_toast (window, toast);
-    }
+  nexus_console_show_listen_error (window, listen_error);
 
   if (page != NULL)
     nexus_window_set_page (window, page);
@@ -249,9 +240,45 @@ quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
     gtk_window_close (l->data);
 }
 
+static void
+restore_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  NexusApplication *self = user_data;
+  NexusWindow      *window = NEXUS_WINDOW (object);
+  g_autoptr (NexusEngine) engine = NULL;
+  g_autoptr (GError) error = NULL;
+
+  /* The outcome is shown over the window; whatever it was, the console's
+   * engine is the one the window has now. */
+  engine = nexus_console_restore_finish (window, result, &error);
+  if (error != NULL)
+    g_message ("Restore failed: %s", error->message);
+  g_set_object (&self->engine, nexus_window_get_engine (window));
+
+  g_application_release (G_APPLICATION (self));
+}
+
+/* app.restore (s: the path of a backup archive, verified and confirmed by
+ * the Operations page): restarts the engine on the restored vault. */
+static void
+restore_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  NexusApplication *self = NEXUS_APPLICATION (user_data);
+  NexusWindow      *window = find_window (self);
+
+  if (window == NULL || nexus_window_get_engine (window) == NULL)
+    return;
+
+  g_application_hold (G_APPLICATION (self));
+  nexus_console_restore_async (window, g_variant_get_string (parameter, NULL),
+                               self->listen != NULL ? self->listen : DEFAULT_LISTEN_ADDRESS,
+                               restore_done_cb, self);
+}
+
 static const GActionEntry app_entries[] = {
   { .name = "about", .activate = about_activated },
   { .name = "quit", .activate = quit_activated },
+  { .name = "restore", .activate = restore_activated, .parameter_type = "s" },
 };
 
 static gboolean
@@ -358,6 +385,8 @@ nexus_application_command_line (GApplication *app, GApplicationCommandLine *cmdl
         }
 
       /* Without the worker API the console still shows the vault. */
+      g_free (self->listen);
+      self->listen = g_strdup (listen);
       nexus_engine_listen (self->engine, listen, &listen_error);
     }
   else
@@ -400,6 +429,8 @@ nexus_application_activate (GApplication *app)
           g_printerr ("%s: %s\n", PACKAGE_NAME, error->message);
           return;
         }
+      g_free (self->listen);
+      self->listen = g_strdup (DEFAULT_LISTEN_ADDRESS);
       nexus_engine_listen (self->engine, DEFAULT_LISTEN_ADDRESS, &listen_error);
     }
 
@@ -439,6 +470,7 @@ nexus_application_dispose (GObject *object)
   NexusApplication *self = NEXUS_APPLICATION (object);
 
   g_clear_object (&self->engine);
+  g_clear_pointer (&self->listen, g_free);
 
   G_OBJECT_CLASS (nexus_application_parent_class)->dispose (object);
 }

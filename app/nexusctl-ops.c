@@ -338,6 +338,8 @@ nexusctl_cleanup (NexusCtl *ctl, char **args)
       json_builder_add_int_value (builder, report.jobs_removed);
       json_builder_set_member_name (builder, "audit_log");
       json_builder_add_int_value (builder, report.audit_removed);
+      json_builder_set_member_name (builder, "webhook_deliveries");
+      json_builder_add_int_value (builder, report.deliveries_removed);
       json_builder_end_object (builder);
       json_builder_set_member_name (builder, "transactions");
       json_builder_add_int_value (builder, report.transactions);

@@ -94,9 +94,8 @@ webhook_add (WebhookOptions *options, char **args)
   store = nexusctl_open_store (options->ctl, &error);
   if (store == NULL)
     return nexus_cli_fail (PROGRAM, "%s", error->message);
-  secret = nexus_webhooks_new_secret ();
-  id = nexus_store_webhook_add (store, args[1], events, secret, options->allow_private,
-                                g_get_real_time () / G_USEC_PER_SEC, &error);
+  id = nexus_webhooks_add_endpoint (store, args[1], events, options->allow_private,
+                                    g_get_real_time () / G_USEC_PER_SEC, &secret, &error);
   if (id == 0)
     return nexus_cli_fail (PROGRAM, "%s", error->message);
 

@@ -526,9 +526,21 @@ engine_borrow_reader (NexusEngine *self, GError **error)
   return reader;
 }
 
+/* A reader that comes back after shutdown is closed at once: a restore
+ * waits for every connection to the file to go before it swaps it. */
 static void
 engine_return_reader (NexusEngine *self, NexusStore *reader)
 {
+  if (g_atomic_int_get (&self->shutting_down))
+    {
+      g_object_unref (reader);
+      g_mutex_lock (&self->pool_lock);
+      self->n_readers--;
+      g_cond_signal (&self->pool_cond);
+      g_mutex_unlock (&self->pool_lock);
+      return;
+    }
+
   g_mutex_lock (&self->pool_lock);
   g_ptr_array_add (self->idle_readers, reader);
   g_cond_signal (&self->pool_cond);

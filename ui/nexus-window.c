@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 
 #include "nexus-leads-page.h"
+#include "nexus-operations-page.h"
 #include "nexus-pending-page.h"
 #include "nexus-settings-page.h"
 #include "nexus-window.h"
@@ -338,6 +339,7 @@ nexus_window_class_init (NexusWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (NEXUS_TYPE_LEADS_PAGE);
+  g_type_ensure (NEXUS_TYPE_OPERATIONS_PAGE);
   g_type_ensure (NEXUS_TYPE_PENDING_PAGE);
   g_type_ensure (NEXUS_TYPE_SETTINGS_PAGE);
 

@@ -28,6 +28,86 @@
 #define MIN_ARCHIVE_VERSION     3006000
 #define MIN_CLOCK_YEAR          2024
 
+/* A nonce must outlive the signature's timestamp window, an idempotency
+ * key a worker's retries. */
+static const NexusRetentionRule retention_rules[] = {
+  [NEXUS_RETENTION_REPLAY] = { "retention.replay_s", NEXUS_RETENTION_REPLAY_S, 600, 24 * 3600 },
+  [NEXUS_RETENTION_IDEMPOTENCY] = { "retention.idempotency_s", NEXUS_RETENTION_IDEMPOTENCY_S,
+                                    24 * 3600, 90 * 24 * 3600 },
+  [NEXUS_RETENTION_JOBS] = { "retention.jobs_s", NEXUS_RETENTION_JOBS_S, 24 * 3600,
+                             3650 * 24 * 3600LL },
+  [NEXUS_RETENTION_AUDIT] = { "retention.audit_s", NEXUS_RETENTION_AUDIT_S, 30 * 24 * 3600,
+                              3650 * 24 * 3600LL },
+  [NEXUS_RETENTION_DELIVERIES] = { "retention.deliveries_s", NEXUS_RETENTION_DELIVERIES_S,
+                                   24 * 3600, 3650 * 24 * 3600LL },
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (retention_rules) == NEXUS_RETENTION_N_POLICIES);
+G_STATIC_ASSERT ((int)NEXUS_RETENTION_DELIVERIES == (int)NEXUS_STORE_PURGE_DELIVERIES);
+
+/**
+ * nexus_retention_rule:
+ *
+ * Returns: (transfer none): the setting, default and bounds of @policy
+ */
+const NexusRetentionRule *
+nexus_retention_rule (NexusRetentionPolicy policy)
+{
+  g_return_val_if_fail ((guint)policy < NEXUS_RETENTION_N_POLICIES, NULL);
+
+  return &retention_rules[policy];
+}
+
+/**
+ * nexus_retention_get_age:
+ *
+ * Returns: the age in seconds after which @policy's rows go: the
+ *   operator's setting within the bounds, else the default
+ */
+gint64
+nexus_retention_get_age (NexusStore *store, NexusRetentionPolicy policy)
+{
+  const NexusRetentionRule *rule = nexus_retention_rule (policy);
+  g_autofree char          *value = NULL;
+  gint64                    age;
+
+  g_return_val_if_fail (rule != NULL, 0);
+
+  value = nexus_store_get_setting (store, rule->setting, NULL);
+  if (value == NULL)
+    return rule->default_s;
+  age = g_ascii_strtoll (value, NULL, 10);
+  return age > 0 ? CLAMP (age, rule->min_s, rule->max_s) : rule->default_s;
+}
+
+/**
+ * nexus_retention_set_age:
+ *
+ * Keeps @age_s for @policy; an age outside the bounds is refused and
+ * nothing changes.
+ */
+gboolean
+nexus_retention_set_age (NexusStore          *store,
+                         NexusRetentionPolicy policy,
+                         gint64               age_s,
+                         GError             **error)
+{
+  const NexusRetentionRule *rule = nexus_retention_rule (policy);
+  g_autofree char          *text = NULL;
+
+  g_return_val_if_fail (rule != NULL, FALSE);
+
+  if (age_s < rule->min_s || age_s > rule->max_s)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _ ("A retention age of %" PRId64 " s is outside %" PRId64 "–%" PRId64 " s"),
+                   age_s, rule->min_s, rule->max_s);
+      return FALSE;
+    }
+  text = g_strdup_printf ("%" G_GINT64_FORMAT, age_s);
+  return nexus_store_set_setting (store, rule->setting, text, error);
+}
+
 /* Bytes of @path and its WAL; 0 for what does not exist. */
 static gint64
 database_size (const char *path)
@@ -100,14 +180,21 @@ nexus_maintenance_cleanup (NexusStore         *store,
   memset (report, 0, sizeof *report);
   report->size_before = database_size (nexus_store_get_path (store));
 
-  if (!purge_all (store, NEXUS_STORE_PURGE_REPLAY, now - NEXUS_RETENTION_REPLAY_S,
+  if (!purge_all (store, NEXUS_STORE_PURGE_REPLAY,
+                  now - nexus_retention_get_age (store, NEXUS_RETENTION_REPLAY),
                   &report->replay_removed, &report->transactions, error) ||
-      !purge_all (store, NEXUS_STORE_PURGE_IDEMPOTENCY, now - NEXUS_RETENTION_IDEMPOTENCY_S,
+      !purge_all (store, NEXUS_STORE_PURGE_IDEMPOTENCY,
+                  now - nexus_retention_get_age (store, NEXUS_RETENTION_IDEMPOTENCY),
                   &report->idempotency_removed, &report->transactions, error) ||
-      !purge_all (store, NEXUS_STORE_PURGE_JOBS, now - NEXUS_RETENTION_JOBS_S,
+      !purge_all (store, NEXUS_STORE_PURGE_JOBS,
+                  now - nexus_retention_get_age (store, NEXUS_RETENTION_JOBS),
                   &report->jobs_removed, &report->transactions, error) ||
-      !purge_all (store, NEXUS_STORE_PURGE_AUDIT, now - NEXUS_RETENTION_AUDIT_S,
-                  &report->audit_removed, &report->transactions, error))
+      !purge_all (store, NEXUS_STORE_PURGE_AUDIT,
+                  now - nexus_retention_get_age (store, NEXUS_RETENTION_AUDIT),
+                  &report->audit_removed, &report->transactions, error) ||
+      !purge_all (store, NEXUS_STORE_PURGE_DELIVERIES,
+                  now - nexus_retention_get_age (store, NEXUS_RETENTION_DELIVERIES),
+                  &report->deliveries_removed, &report->transactions, error))
     return FALSE;
 
   if (!nexus_store_ops_optimize (store, error))

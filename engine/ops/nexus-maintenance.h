@@ -30,12 +30,41 @@
 
 G_BEGIN_DECLS
 
-/* Retention ages, in seconds. */
+/* Default retention ages, in seconds. */
 #define NEXUS_RETENTION_REPLAY_S      600               /* HMAC nonces */
 #define NEXUS_RETENTION_IDEMPOTENCY_S (48 * 3600)       /* idempotency keys */
 #define NEXUS_RETENTION_JOBS_S        (30 * 24 * 3600)  /* finished jobs */
 #define NEXUS_RETENTION_AUDIT_S       (365 * 24 * 3600) /* audit log */
+#define NEXUS_RETENTION_DELIVERIES_S  (30 * 24 * 3600)  /* finished webhook deliveries */
 #define NEXUS_RETENTION_BATCH         1000              /* rows per transaction */
+
+/* The retention policies, in the order of NexusStorePurge.  The operator
+ * may change each age within its bounds; it is kept in the settings under
+ * its key (seconds), read at every pass. */
+typedef enum
+{
+  NEXUS_RETENTION_REPLAY,
+  NEXUS_RETENTION_IDEMPOTENCY,
+  NEXUS_RETENTION_JOBS,
+  NEXUS_RETENTION_AUDIT,
+  NEXUS_RETENTION_DELIVERIES,
+  NEXUS_RETENTION_N_POLICIES,
+} NexusRetentionPolicy;
+
+typedef struct
+{
+  const char *setting;   /* e.g. "retention.replay_s" */
+  gint64      default_s; /* the age without a setting */
+  gint64      min_s;     /* bounds an operator may choose within */
+  gint64      max_s;
+} NexusRetentionRule;
+
+const NexusRetentionRule *nexus_retention_rule (NexusRetentionPolicy policy);
+gint64                    nexus_retention_get_age (NexusStore *store, NexusRetentionPolicy policy);
+gboolean                  nexus_retention_set_age (NexusStore          *store,
+                                                   NexusRetentionPolicy policy,
+                                                   gint64               age_s,
+                                                   GError             **error);
 
 typedef enum
 {
@@ -49,6 +78,7 @@ typedef struct
   gint64   idempotency_removed;
   gint64   jobs_removed;
   gint64   audit_removed;
+  gint64   deliveries_removed;
   guint    transactions;        /* write transactions used */
   gboolean checkpoint_complete; /* FALSE: a reader kept part of the WAL */
   gboolean vacuumed;

@@ -163,6 +163,11 @@ alert (NexusMonitor *self, const char *reason)
 {
   g_autoptr (JsonObject) data = json_object_new ();
 
+  g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
+
+  /* Kept for the console's Operations page. */
+  nexus_store_set_setting (self->store, "monitor.last_alert_at", now, NULL);
+  nexus_store_set_setting (self->store, "monitor.last_alert", reason, NULL);
   json_object_set_string_member (data, "reason", reason);
   nexus_event_bus_publish (self->events, "monitor.alert", data);
   g_message ("Worker API alert: %s", reason);

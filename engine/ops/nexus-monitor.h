@@ -8,7 +8,8 @@
  * from a thread of its own.  Its lease names a provider no job has, so it
  * never takes a job.  The last NEXUS_MONITOR_SAMPLES latencies give p50 and
  * p95, kept in the settings (monitor.p50_ms, monitor.p95_ms,
- * monitor.last_at, monitor.last_error).  Above monitor.threshold_ms
+ * monitor.last_at, monitor.last_error; each alert in monitor.last_alert_at
+ * and monitor.last_alert).  Above monitor.threshold_ms
  * (default NEXUS_MONITOR_DEFAULT_THRESHOLD_MS), or when the API does not
  * answer, a "monitor.alert" event is published.
  *

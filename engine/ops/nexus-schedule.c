@@ -65,13 +65,7 @@ set_setting_int (NexusStore *store, const char *key, gint64 value)
 static gboolean
 retention_step_cb (gpointer user_data)
 {
-  NexusOpsSchedule   *self = user_data;
-  static const gint64 ages[] = {
-    [NEXUS_STORE_PURGE_REPLAY] = NEXUS_RETENTION_REPLAY_S,
-    [NEXUS_STORE_PURGE_IDEMPOTENCY] = NEXUS_RETENTION_IDEMPOTENCY_S,
-    [NEXUS_STORE_PURGE_JOBS] = NEXUS_RETENTION_JOBS_S,
-    [NEXUS_STORE_PURGE_AUDIT] = NEXUS_RETENTION_AUDIT_S,
-  };
+  NexusOpsSchedule *self = user_data;
   g_autoptr (GError) error = NULL;
   gint64 removed = 0;
 
@@ -80,20 +74,21 @@ retention_step_cb (gpointer user_data)
 
   if (!nexus_store_begin (self->store, &error) ||
       !nexus_store_ops_purge_batch (self->store, self->purge_kind,
-                                    self->purge_now - ages[self->purge_kind], NEXUS_RETENTION_BATCH,
-                                    &removed, &error) ||
+                                    self->purge_now -
+                                        nexus_retention_get_age (self->store, self->purge_kind),
+                                    NEXUS_RETENTION_BATCH, &removed, &error) ||
       !nexus_store_commit (self->store, &error))
     {
       nexus_store_rollback (self->store);
       g_message ("Retention stopped: %s", error->message);
       removed = 0;
-      self->purge_kind = G_N_ELEMENTS (ages) - 1;
+      self->purge_kind = NEXUS_RETENTION_N_POLICIES - 1;
     }
 
   /* A full batch means there may be more of this kind. */
   if (removed >= NEXUS_RETENTION_BATCH)
     return G_SOURCE_CONTINUE;
-  if (++self->purge_kind < G_N_ELEMENTS (ages))
+  if (++self->purge_kind < NEXUS_RETENTION_N_POLICIES)
     return G_SOURCE_CONTINUE;
 
   g_clear_pointer (&self->retention, g_source_unref);

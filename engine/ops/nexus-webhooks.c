@@ -12,6 +12,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "api/nexus-secret-box.h"
 #include "api/nexus-signature.h"
 #include "ops/nexus-webhooks.h"
 #include "providers/nexus-enrich.h"
@@ -83,6 +84,46 @@ nexus_webhooks_sign (const char *secret,
   memset (key, 0, key_length);
   encoded = g_base64_encode (digest, digest_length);
   return g_strconcat ("v1,", encoded, NULL);
+}
+
+/**
+ * nexus_webhooks_add_endpoint:
+ * @events: a JSON array of kinds (nexus_webhooks_parse_events())
+ * @out_secret: (out) (transfer full): the new "whsec_…" signing secret,
+ *   to be shown to the operator once
+ *
+ * Adds an endpoint with a fresh secret, stored sealed under
+ * NEXUS_INTERNAL_SECRET when that is set (nexus-secret-box.h).  The
+ * thread that owns @store.
+ *
+ * Returns: the new endpoint's id, or 0 with @error
+ */
+gint64
+nexus_webhooks_add_endpoint (NexusStore *store,
+                             const char *url,
+                             const char *events,
+                             gboolean    allow_private,
+                             gint64      now,
+                             char      **out_secret,
+                             GError    **error)
+{
+  g_autofree char *secret = nexus_webhooks_new_secret ();
+  g_autoptr (GBytes) stored = NULL;
+  gboolean sealed = FALSE;
+  gint64   id;
+
+  g_return_val_if_fail (out_secret != NULL, 0);
+
+  if (!nexus_webhooks_check_url (url, error))
+    return 0;
+  stored = nexus_secret_box_seal (secret, &sealed, error);
+  if (stored == NULL)
+    return 0;
+  id = nexus_store_webhook_add (store, url, events, stored, sealed, allow_private, now, error);
+  if (id == 0)
+    return 0;
+  *out_secret = g_steal_pointer (&secret);
+  return id;
 }
 
 /* Returns: (transfer full): a new "whsec_…" secret of 24 random bytes */
@@ -308,6 +349,7 @@ send_one (SoupSession          *session,
   gint64              timestamp = g_get_real_time () / G_USEC_PER_SEC;
   g_autofree char    *timestamp_text = g_strdup_printf ("%" G_GINT64_FORMAT, timestamp);
   g_autofree char    *signature = NULL;
+  g_autofree char    *secret = NULL;
   SoupMessageHeaders *headers;
   PeerCheck           check = { request_cancellable, NULL };
   gulong              parent_handler = 0;
@@ -322,8 +364,12 @@ send_one (SoupSession          *session,
       outcome->error = g_strdup (error->message);
       return;
     }
-  signature = nexus_webhooks_sign (delivery->secret, delivery->message_id, timestamp,
-                                   delivery->payload, strlen (delivery->payload), &error);
+  secret = nexus_secret_box_open (delivery->secret, delivery->sealed, &error);
+  if (secret != NULL)
+    signature = nexus_webhooks_sign (secret, delivery->message_id, timestamp, delivery->payload,
+                                     strlen (delivery->payload), &error);
+  if (secret != NULL)
+    memset (secret, 0, strlen (secret));
   if (signature == NULL)
     {
       outcome->refused = TRUE;

@@ -29,6 +29,9 @@
  * new, set_delays, kick and stop: the thread that owns the store and the
  * thread-default main context it was created on (the engine thread).
  * nexus_webhooks_sign() and nexus_webhooks_new_secret(): any thread.
+ * nexus_webhooks_add_endpoint(): the thread that owns the store it is
+ * given; the secret it makes is stored sealed (nexus-secret-box.h) when
+ * NEXUS_INTERNAL_SECRET is set and reaches the caller once.
  */
 #pragma once
 
@@ -66,6 +69,13 @@ char    *nexus_webhooks_sign (const char *secret,
                               gsize       length,
                               GError    **error);
 char    *nexus_webhooks_new_secret (void);
+gint64   nexus_webhooks_add_endpoint (NexusStore *store,
+                                      const char *url,
+                                      const char *events,
+                                      gboolean    allow_private,
+                                      gint64      now,
+                                      char      **out_secret,
+                                      GError    **error);
 gboolean nexus_webhooks_check_url (const char *url, GError **error);
 char    *nexus_webhooks_parse_events (const char *list, GError **error);
 gboolean nexus_webhooks_wants (const char *events, const char *kind);

@@ -14,12 +14,15 @@
 const char _nexus_schema_v1_api[] =
     /* Outgoing webhooks (engine/ops/nexus-webhooks.h).  events is a JSON
      * array of event kinds, or ["*"] for the alert kinds; secret is the
-     * "whsec_…" signing secret, stored as the operator was shown it. */
+     * "whsec_…" signing secret as nexus_secret_box_seal() stored it:
+     * sealed (1) under NEXUS_INTERNAL_SECRET when that is set, as it is
+     * otherwise (0), like the worker secrets. */
     "CREATE TABLE webhook_endpoints ("
     "  id              INTEGER PRIMARY KEY,"
     "  url             TEXT NOT NULL,"
     "  events          TEXT NOT NULL DEFAULT '[\"*\"]',"
-    "  secret          TEXT NOT NULL,"
+    "  secret          BLOB NOT NULL,"
+    "  sealed          INTEGER NOT NULL DEFAULT 0,"
     "  enabled         INTEGER NOT NULL DEFAULT 1,"
     "  allow_private   INTEGER NOT NULL DEFAULT 0,"
     "  created_at      INTEGER NOT NULL,"

@@ -132,6 +132,11 @@ nexus_store_ops_purge_batch (NexusStore     *self,
         "  AND coalesce(finished_at, updated_at) < ?1 LIMIT ?2)",
     [NEXUS_STORE_PURGE_AUDIT] =
         "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ?1 LIMIT ?2)",
+    /* A pending delivery is still owed to its endpoint, however old. */
+    [NEXUS_STORE_PURGE_DELIVERIES] =
+        "DELETE FROM webhook_deliveries WHERE id IN"
+        " (SELECT id FROM webhook_deliveries WHERE status != 'pending' AND updated_at < ?1"
+        "  LIMIT ?2)",
   };
   sqlite3_stmt *stmt;
 

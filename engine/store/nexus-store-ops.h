@@ -39,6 +39,7 @@ typedef enum
   NEXUS_STORE_PURGE_IDEMPOTENCY, /* idempotency_keys by created_at */
   NEXUS_STORE_PURGE_JOBS,        /* done, dead or cancelled jobs by finished_at */
   NEXUS_STORE_PURGE_AUDIT,       /* audit_log by at */
+  NEXUS_STORE_PURGE_DELIVERIES,  /* finished webhook_deliveries by updated_at */
 } NexusStorePurge;
 
 gboolean nexus_store_ops_purge_batch (NexusStore     *self,

@@ -16,7 +16,7 @@
 #include "nexus-store-webhooks.h"
 
 #define ENDPOINT_COLUMNS \
-  "id, url, events, secret, enabled, allow_private, created_at, disabled_reason"
+  "id, url, events, secret, sealed, enabled, allow_private, created_at, disabled_reason"
 #define DELIVERY_COLUMNS                                                                   \
   "d.id, d.endpoint_id, d.event_id, d.message_id, d.kind, d.payload, d.attempt, d.status," \
   " d.next_at, d.last_status, d.last_error, d.created_at, d.updated_at"
@@ -28,7 +28,7 @@ nexus_webhook_endpoint_free (NexusWebhookEndpoint *endpoint)
     return;
   g_free (endpoint->url);
   g_free (endpoint->events);
-  g_free (endpoint->secret);
+  g_clear_pointer (&endpoint->secret, g_bytes_unref);
   g_free (endpoint->disabled_reason);
   g_free (endpoint);
 }
@@ -44,7 +44,7 @@ nexus_webhook_delivery_free (NexusWebhookDelivery *delivery)
   g_free (delivery->status);
   g_free (delivery->last_error);
   g_free (delivery->url);
-  g_free (delivery->secret);
+  g_clear_pointer (&delivery->secret, g_bytes_unref);
   g_free (delivery);
 }
 
@@ -52,6 +52,14 @@ static char *
 column_text (sqlite3_stmt *stmt, int column)
 {
   return g_strdup ((const char *)sqlite3_column_text (stmt, column));
+}
+
+static GBytes *
+column_bytes (sqlite3_stmt *stmt, int column)
+{
+  const void *data = sqlite3_column_blob (stmt, column);
+
+  return g_bytes_new (data, (gsize)sqlite3_column_bytes (stmt, column));
 }
 
 static NexusWebhookEndpoint *
@@ -62,11 +70,12 @@ read_endpoint (sqlite3_stmt *stmt)
   endpoint->id = sqlite3_column_int64 (stmt, 0);
   endpoint->url = column_text (stmt, 1);
   endpoint->events = column_text (stmt, 2);
-  endpoint->secret = column_text (stmt, 3);
-  endpoint->enabled = sqlite3_column_int (stmt, 4) != 0;
-  endpoint->allow_private = sqlite3_column_int (stmt, 5) != 0;
-  endpoint->created_at = sqlite3_column_int64 (stmt, 6);
-  endpoint->disabled_reason = column_text (stmt, 7);
+  endpoint->secret = column_bytes (stmt, 3);
+  endpoint->sealed = sqlite3_column_int (stmt, 4) != 0;
+  endpoint->enabled = sqlite3_column_int (stmt, 5) != 0;
+  endpoint->allow_private = sqlite3_column_int (stmt, 6) != 0;
+  endpoint->created_at = sqlite3_column_int64 (stmt, 7);
+  endpoint->disabled_reason = column_text (stmt, 8);
   return endpoint;
 }
 
@@ -131,27 +140,31 @@ gint64
 nexus_store_webhook_add (NexusStore *self,
                          const char *url,
                          const char *events,
-                         const char *secret,
+                         GBytes     *secret,
+                         gboolean    sealed,
                          gboolean    allow_private,
                          gint64      now,
                          GError    **error)
 {
   sqlite3_stmt *stmt;
+  gsize         length = 0;
+  const void   *data = g_bytes_get_data (secret, &length);
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), 0);
 
   stmt = _nexus_store_prepare (self,
                                "INSERT INTO webhook_endpoints"
-                               " (url, events, secret, allow_private, created_at)"
-                               " VALUES (?1, ?2, ?3, ?4, ?5)",
+                               " (url, events, secret, sealed, allow_private, created_at)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                                error);
   if (stmt == NULL)
     return 0;
   sqlite3_bind_text (stmt, 1, url, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, events, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, secret, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 4, allow_private ? 1 : 0);
-  sqlite3_bind_int64 (stmt, 5, now);
+  sqlite3_bind_blob (stmt, 3, data, (int)length, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 4, sealed ? 1 : 0);
+  sqlite3_bind_int (stmt, 5, allow_private ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 6, now);
   if (!_nexus_store_step_done (self, stmt, "adding a webhook", error))
     return 0;
   return sqlite3_last_insert_rowid (_nexus_store_get_db (self));
@@ -274,8 +287,9 @@ read_due (sqlite3_stmt *stmt)
   NexusWebhookDelivery *delivery = read_delivery (stmt);
 
   delivery->url = column_text (stmt, 13);
-  delivery->secret = column_text (stmt, 14);
-  delivery->allow_private = sqlite3_column_int (stmt, 15) != 0;
+  delivery->secret = column_bytes (stmt, 14);
+  delivery->sealed = sqlite3_column_int (stmt, 15) != 0;
+  delivery->allow_private = sqlite3_column_int (stmt, 16) != 0;
   return delivery;
 }
 
@@ -294,7 +308,8 @@ nexus_store_webhook_due (NexusStore *self, gint64 now_ms, guint limit, GError **
   g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
 
   stmt = _nexus_store_prepare (self,
-                               "SELECT " DELIVERY_COLUMNS ", e.url, e.secret, e.allow_private"
+                               "SELECT " DELIVERY_COLUMNS
+                               ", e.url, e.secret, e.sealed, e.allow_private"
                                " FROM webhook_deliveries d"
                                " JOIN webhook_endpoints e ON e.id = d.endpoint_id"
                                " WHERE d.status = 'pending' AND d.next_at <= ?1 AND e.enabled"

@@ -11,7 +11,9 @@
  * A delivery is "pending" until it is "delivered", "failed" (refused or
  * not worth retrying: a private address, HTTP 410, a disabled endpoint) or
  * "gave_up" (every retry failed).  Removing an endpoint removes its
- * deliveries.  Secrets are stored as the operator was shown them.
+ * deliveries.  Secrets cross this interface only as the bytes to store
+ * (nexus_secret_box_seal() makes them; nexus_webhooks_add_endpoint() is
+ * the way to add an endpoint with a fresh secret).
  */
 #pragma once
 
@@ -24,7 +26,8 @@ typedef struct
   gint64   id;
   char    *url;
   char    *events; /* JSON array of kinds, or ["*"] */
-  char    *secret; /* "whsec_…" */
+  GBytes  *secret; /* as nexus_secret_box_seal() returned it */
+  gboolean sealed;
   gboolean enabled;
   gboolean allow_private; /* loopback and private addresses allowed */
   gint64   created_at;
@@ -48,7 +51,8 @@ typedef struct
   gint64 updated_at;
   /* From the endpoint, filled by nexus_store_webhook_due() only. */
   char    *url;
-  char    *secret;
+  GBytes  *secret; /* as stored; nexus_secret_box_open() gives "whsec_…" */
+  gboolean sealed;
   gboolean allow_private;
 } NexusWebhookDelivery;
 
@@ -60,7 +64,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusWebhookDelivery, nexus_webhook_delivery_free
 gint64     nexus_store_webhook_add (NexusStore *self,
                                     const char *url,
                                     const char *events,
-                                    const char *secret,
+                                    GBytes     *secret,
+                                    gboolean    sealed,
                                     gboolean    allow_private,
                                     gint64      now,
                                     GError    **error);

@@ -11,6 +11,7 @@
 
 #include "api/nexus-api-server.h"
 #include "nexus-engine.h"
+#include "store/nexus-store-ops.h"
 
 typedef struct
 {
@@ -452,6 +453,52 @@ test_engine_listen_address (void)
   }
 }
 
+static gpointer
+slower_read_func (NexusStore *store, gpointer data, GError **error)
+{
+  gint64 count = 0;
+
+  g_usleep (200000);
+  nexus_store_count_leads (store, &count, error);
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+slower_read_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  Wait *wait = user_data;
+
+  nexus_engine_read_finish (NEXUS_ENGINE (object), result, NULL);
+  wait->n_done++;
+}
+
+/* Readers still busy when the engine shuts down close when they finish,
+ * so nothing keeps the file open (a restore swaps it then). */
+static void
+test_engine_shutdown_closes_readers (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (NexusEngine) engine = NULL;
+  g_autoptr (NexusStoreLock) lock = NULL;
+  g_autoptr (GError) error = NULL;
+  Wait wait = { 0 };
+
+  engine = nexus_engine_new (fixture->path, NEXUS_ENGINE_SEED_DEMO, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 3; i++)
+    nexus_engine_read_async (engine, slower_read_func, NULL, NULL, NULL, slower_read_done_cb,
+                             &wait);
+  g_usleep (50000); /* the reads are under way */
+  nexus_engine_shutdown (engine);
+  while (wait.n_done < 3)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* The engine object lives on; no connection of it holds the file. */
+  lock = nexus_store_ops_lock (fixture->path, 0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (lock);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -466,6 +513,7 @@ main (int argc, char *argv[])
   ADD ("/nexus/Engine/refused-file", test_engine_refused_file);
   ADD ("/nexus/Engine/shutdown-drains-posted-work", test_engine_shutdown_drains);
   ADD ("/nexus/Engine/reader-pool-bounded", test_engine_reader_pool);
+  ADD ("/nexus/Engine/shutdown-closes-busy-readers", test_engine_shutdown_closes_readers);
   ADD ("/nexus/Engine/healthz", test_engine_healthz);
   g_test_add_func ("/nexus/Engine/listen-address", test_engine_listen_address);
 

@@ -532,9 +532,18 @@ test_cleanup_retention (Fixture *fixture, gconstpointer data)
       " ('done', '{}', 0, 0, %" G_GINT64_FORMAT "), ('dead', '{}', 0, 0, %" G_GINT64_FORMAT "),"
       " ('done', '{}', 0, 0, %" G_GINT64_FORMAT "), ('queued', '{}', 0, 0, NULL);"
       "INSERT INTO audit_log (at, actor, action) VALUES (%" G_GINT64_FORMAT ", 't', 'old'),"
-      " (%" G_GINT64_FORMAT ", 't', 'new');",
+      " (%" G_GINT64_FORMAT ", 't', 'new');"
+      "INSERT INTO webhook_endpoints (id, url, secret, created_at)"
+      " VALUES (1, 'https://example.com/', x'00', 0);"
+      /* An old delivered row goes; an old pending one is still owed. */
+      "INSERT INTO webhook_deliveries (endpoint_id, event_id, message_id, kind, payload, status,"
+      " next_at, created_at, updated_at) VALUES"
+      " (1, 1, 'msg_a', 'k', '{}', 'delivered', 0, 0, %" G_GINT64_FORMAT "),"
+      " (1, 2, 'msg_b', 'k', '{}', 'pending', 0, 0, %" G_GINT64_FORMAT "),"
+      " (1, 3, 'msg_c', 'k', '{}', 'gave_up', 0, 0, %" G_GINT64_FORMAT ");",
       now - 601, now - 10, now - 49 * 3600, now - 47 * 3600, now - 31 * 86400, now - 31 * 86400,
-      now - 29 * 86400, now - 366 * 86400, now - 364 * 86400);
+      now - 29 * 86400, now - 366 * 86400, now - 364 * 86400, now - 31 * 86400, now - 31 * 86400,
+      now - 29 * 86400);
   exec_sql (fixture->db, sql);
 
   store = nexus_store_open (fixture->db, NEXUS_STORE_OPEN_DEFAULT, &error);
@@ -546,8 +555,9 @@ test_cleanup_retention (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (report.idempotency_removed, ==, 1);
   g_assert_cmpint (report.jobs_removed, ==, 2);
   g_assert_cmpint (report.audit_removed, ==, 1);
-  /* 3 + 1 + 1 + 1 batches: no transaction removed more than 1,000 rows. */
-  g_assert_cmpuint (report.transactions, ==, 6);
+  g_assert_cmpint (report.deliveries_removed, ==, 1);
+  /* 3 + 1 + 1 + 1 + 1 batches: no transaction removed more than 1,000 rows. */
+  g_assert_cmpuint (report.transactions, ==, 7);
   g_assert_true (report.checkpoint_complete);
   g_assert_true (report.vacuumed);
 
@@ -557,6 +567,53 @@ test_cleanup_retention (Fixture *fixture, gconstpointer data)
   nexus_store_count_rows (store, "internal_jobs", &left, &error);
   g_assert_no_error (error);
   g_assert_cmpint (left, ==, 2);
+  nexus_store_count_rows (store, "webhook_deliveries", &left, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (left, ==, 2);
+}
+
+/* The operator's ages count, within their bounds. */
+static void
+test_retention_policies (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char   *sql = NULL;
+  g_autofree char   *kept = NULL;
+  NexusCleanupReport report;
+  gint64             now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64             left = 0;
+  gint64             before = 0;
+
+  sql = g_strdup_printf ("INSERT INTO audit_log (at, actor, action) VALUES"
+                         " (%" G_GINT64_FORMAT ", 't', 'a'), (%" G_GINT64_FORMAT ", 't', 'b');",
+                         now - 40 * 86400, now - 20 * 86400);
+  exec_sql (fixture->db, sql);
+  store = nexus_store_open (fixture->db, NEXUS_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (nexus_retention_get_age (store, NEXUS_RETENTION_AUDIT), ==,
+                   NEXUS_RETENTION_AUDIT_S);
+  /* Below the bounds: refused, and nothing kept. */
+  g_assert_false (nexus_retention_set_age (store, NEXUS_RETENTION_AUDIT, 86400, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  kept =
+      nexus_store_get_setting (store, nexus_retention_rule (NEXUS_RETENTION_AUDIT)->setting, NULL);
+  g_assert_null (kept);
+
+  g_assert_true (nexus_retention_set_age (store, NEXUS_RETENTION_AUDIT, 30 * 86400, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (nexus_retention_get_age (store, NEXUS_RETENTION_AUDIT), ==, 30 * 86400);
+  nexus_store_count_rows (store, "audit_log", &before, &error);
+  g_assert_no_error (error);
+  g_assert_true (nexus_maintenance_cleanup (store, now, NEXUS_CLEANUP_DEFAULT, &report, &error));
+  g_assert_no_error (error);
+  /* The 40-day-old row went, the 20-day-old one (and newer) stayed. */
+  g_assert_cmpint (report.audit_removed, ==, 1);
+  nexus_store_count_rows (store, "audit_log", &left, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (left, ==, before - 1);
 }
 
 static void
@@ -608,6 +665,7 @@ main (int argc, char *argv[])
   add_test ("/nexus/Ops/restore-refuses-open-database", test_restore_refuses_open_database);
   add_test ("/nexus/Ops/validate-detects-and-repairs", test_validate_and_repair);
   add_test ("/nexus/Ops/cleanup-retention", test_cleanup_retention);
+  add_test ("/nexus/Ops/retention-policies", test_retention_policies);
   add_test ("/nexus/Ops/preflight-taken-port", test_preflight_port);
 
   return g_test_run ();

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#define _GNU_SOURCE
+
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -146,10 +148,9 @@ add_endpoint (Fixture *fixture, const char *url, const char *events, gboolean al
   gint64           id;
 
   g_assert_no_error (error);
-  g_free (fixture->secret);
-  fixture->secret = nexus_webhooks_new_secret ();
-  id = nexus_store_webhook_add (fixture->store, url, json, fixture->secret, allow_private,
-                                g_get_real_time () / G_USEC_PER_SEC, &error);
+  g_clear_pointer (&fixture->secret, g_free);
+  id = nexus_webhooks_add_endpoint (fixture->store, url, json, allow_private,
+                                    g_get_real_time () / G_USEC_PER_SEC, &fixture->secret, &error);
   g_assert_no_error (error);
   g_assert_cmpint (id, >, 0);
   return id;
@@ -372,6 +373,52 @@ test_private_refused (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fixture->ids->len, ==, 0);
 }
 
+/* Under NEXUS_INTERNAL_SECRET the signing secret is sealed at rest, and
+ * deliveries are still signed with the secret the operator was shown. */
+static void
+test_sealed_secret (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (NexusWebhookDelivery) delivery = NULL;
+  g_autoptr (GPtrArray) endpoints = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char      *contents = NULL;
+  g_autofree char      *wal = g_strconcat (fixture->db, "-wal", NULL);
+  g_autofree char      *wal_contents = NULL;
+  gsize                 length = 0;
+  gsize                 wal_length = 0;
+  NexusWebhookEndpoint *endpoint;
+  const char           *stored;
+  gsize                 stored_length = 0;
+
+  g_setenv ("NEXUS_INTERNAL_SECRET", "operator passphrase for webhooks", TRUE);
+  add_endpoint (fixture, fixture->url, NULL, TRUE);
+
+  endpoints = nexus_store_webhook_list (fixture->store, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (endpoints->len, ==, 1);
+  endpoint = g_ptr_array_index (endpoints, 0);
+  g_assert_true (endpoint->sealed);
+  stored = g_bytes_get_data (endpoint->secret, &stored_length);
+  g_assert_null (memmem (stored, stored_length, fixture->secret, strlen (fixture->secret)));
+  g_assert_true (g_str_has_prefix (fixture->secret, "whsec_"));
+
+  /* Nowhere in the files either. */
+  nexus_store_checkpoint (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (fixture->db, &contents, &length, NULL));
+  g_assert_null (memmem (contents, length, fixture->secret, strlen (fixture->secret)));
+  if (g_file_get_contents (wal, &wal_contents, &wal_length, NULL))
+    g_assert_null (memmem (wal_contents, wal_length, fixture->secret, strlen (fixture->secret)));
+
+  answer (fixture, 200);
+  publish (fixture, "monitor.alert");
+  delivery = wait_for_outcome (fixture);
+  g_unsetenv ("NEXUS_INTERNAL_SECRET");
+  g_assert_cmpstr (delivery->status, ==, "delivered");
+  g_assert_cmpuint (fixture->ids->len, ==, 1);
+  g_assert_cmpuint (fixture->bad_signatures, ==, 0);
+}
+
 static gpointer
 publish_func (NexusStore *store, gpointer data, GError **error)
 {
@@ -416,6 +463,8 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/nexus/Webhooks/gone-disables", Fixture, NULL, fixture_set_up_dispatcher,
               test_gone_disables, fixture_tear_down);
+  g_test_add ("/nexus/Webhooks/sealed-secret", Fixture, NULL, fixture_set_up_dispatcher,
+              test_sealed_secret, fixture_tear_down);
   g_test_add ("/nexus/Webhooks/private-refused", Fixture, NULL, fixture_set_up_dispatcher,
               test_private_refused, fixture_tear_down);
   g_test_add ("/nexus/Webhooks/engine-delivers", Fixture, NULL, fixture_set_up_engine,

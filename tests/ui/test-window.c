@@ -472,6 +472,7 @@ static void
 test_pending_pages (void)
 {
   const char *const *names = nexus_window_get_page_names ();
+  const char *const  built[] = { "leads", "operations", "settings", NULL };
   NexusWindow       *window = show_window (1000, 700);
   GtkStack          *stack = get_pages_stack (window);
   GtkIconTheme      *icon_theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
@@ -487,9 +488,14 @@ test_pending_pages (void)
       g_assert_true (nexus_window_set_page (window, names[i]));
       child = gtk_stack_get_visible_child (stack);
 
-      /* A page that works says no such thing. */
-      if (!NEXUS_IS_PENDING_PAGE (child))
-        continue;
+      if (g_strv_contains (built, names[i]))
+        {
+          /* The pages that work say no such thing. */
+          g_assert_false (NEXUS_IS_PENDING_PAGE (child));
+          continue;
+        }
+
+      g_assert_true (NEXUS_IS_PENDING_PAGE (child));
       n_pending++;
 
       status = find_descendant (child, match_type, GSIZE_TO_POINTER (ADW_TYPE_STATUS_PAGE));
@@ -517,8 +523,7 @@ test_pending_pages (void)
           strstr (description, nexus_pending_page_get_summary (NEXUS_PENDING_PAGE (child))));
     }
 
-  /* The leads and settings pages work. */
-  g_assert_cmpuint (n_pending, <=, g_strv_length ((char **)names) - 2);
+  g_assert_cmpuint (n_pending, ==, g_strv_length ((char **)names) - g_strv_length ((char **)built));
 
   close_window (window);
 }

@@ -1,0 +1,20 @@
+/* nexus-operations-page.h — backups, restore, retention, checks, monitor, webhooks
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "nexus-engine.h"
+
+G_BEGIN_DECLS
+
+#define NEXUS_TYPE_OPERATIONS_PAGE (nexus_operations_page_get_type ())
+G_DECLARE_FINAL_TYPE (NexusOperationsPage, nexus_operations_page, NEXUS, OPERATIONS_PAGE, AdwBin)
+
+NexusEngine *nexus_operations_page_get_engine (NexusOperationsPage *self);
+void         nexus_operations_page_set_engine (NexusOperationsPage *self, NexusEngine *engine);
+
+G_END_DECLS
