@@ -5,7 +5,9 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 
@@ -46,11 +48,23 @@ int
 main (int argc, char *argv[])
 {
   g_autoptr (NexusApplication) app = NULL;
+  int status;
 
   apply_language_setting ();
   init_gettext ();
 
   app = nexus_application_new ();
+  status = g_application_run (G_APPLICATION (app), argc, argv);
 
-  return g_application_run (G_APPLICATION (app), argc, argv);
+  /* app.restart: the same program with the same arguments, once the
+   * vault is closed and the application name released. */
+  if (nexus_application_get_restart_requested (app))
+    {
+      g_clear_object (&app);
+      execv ("/proc/self/exe", argv);
+      g_printerr ("%s: %s\n", PACKAGE_NAME, g_strerror (errno));
+      return EXIT_FAILURE;
+    }
+
+  return status;
 }

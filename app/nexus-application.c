@@ -18,6 +18,7 @@
 
 #include "nexus-application.h"
 #include "nexus-console-restore.h"
+#include "nexus-settings-page.h"
 #include "nexus-window.h"
 
 #define EXIT_USAGE 2
@@ -30,6 +31,8 @@ struct _NexusApplication
 
   NexusEngine *engine; /* opened by the first command line; NULL before */
   char        *listen; /* the worker API's ADDR:PORT, also after a restore */
+  gboolean     tls;    /* whether it serves HTTPS */
+  gboolean     restart_requested;
 };
 
 G_DEFINE_FINAL_TYPE (NexusApplication, nexus_application, ADW_TYPE_APPLICATION)
@@ -168,6 +171,39 @@ open_engine (NexusApplication *self, const char *db_path, gboolean demo, GError 
   return self->engine != NULL;
 }
 
+/* The worker API's address: --listen when given, else the Settings page's
+ * (when it is a valid one), else the loopback default. */
+static const char *
+choose_listen_address (GVariantDict *options, GSettings *settings, char **out_setting)
+{
+  const char *listen = NULL;
+
+  if (options != NULL && g_variant_dict_lookup (options, "listen", "&s", &listen))
+    return listen;
+
+  if (settings != NULL)
+    {
+      g_autoptr (GSocketAddress) parsed = NULL;
+
+      *out_setting = g_settings_get_string (settings, "api-listen");
+      parsed = nexus_api_parse_address (*out_setting, NULL);
+      if (parsed != NULL)
+        return *out_setting;
+    }
+  return DEFAULT_LISTEN_ADDRESS;
+}
+
+/* Starts the worker API on @listen, over TLS when the Settings page asks
+ * for it.  Without it the console still shows the vault. */
+static void
+start_api (NexusApplication *self, GSettings *settings, const char *listen, GError **error)
+{
+  g_free (self->listen);
+  self->listen = g_strdup (listen);
+  self->tls = settings != NULL && g_settings_get_boolean (settings, "api-tls");
+  nexus_console_start_api (self->engine, self->listen, self->tls, error);
+}
+
 static NexusWindow *
 find_window (NexusApplication *self)
 {
@@ -272,12 +308,24 @@ restore_activated (GSimpleAction *action, GVariant *parameter, gpointer user_dat
   g_application_hold (G_APPLICATION (self));
   nexus_console_restore_async (window, g_variant_get_string (parameter, NULL),
                                self->listen != NULL ? self->listen : DEFAULT_LISTEN_ADDRESS,
-                               restore_done_cb, self);
+                               self->tls, restore_done_cb, self);
+}
+
+/* app.restart: quits, and main() starts Nexus again (for the settings
+ * read at start: the language, the worker API). */
+static void
+restart_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  NexusApplication *self = NEXUS_APPLICATION (user_data);
+
+  self->restart_requested = TRUE;
+  quit_activated (action, parameter, user_data);
 }
 
 static const GActionEntry app_entries[] = {
   { .name = "about", .activate = about_activated },
   { .name = "quit", .activate = quit_activated },
+  { .name = "restart", .activate = restart_activated },
   { .name = "restore", .activate = restore_activated, .parameter_type = "s" },
 };
 
@@ -338,12 +386,13 @@ nexus_application_command_line (GApplication *app, GApplicationCommandLine *cmdl
   g_autofree char *db_path = NULL;
   const char      *db_arg = NULL;
   const char      *page = NULL;
-  const char      *listen = DEFAULT_LISTEN_ADDRESS;
+  g_autoptr (GSettings) settings = nexus_settings_try_new ();
+  g_autofree char *listen_setting = NULL;
+  const char      *listen = choose_listen_address (options, settings, &listen_setting);
   gboolean         demo;
 
   g_variant_dict_lookup (options, "db", "^&ay", &db_arg);
   g_variant_dict_lookup (options, "page", "&s", &page);
-  g_variant_dict_lookup (options, "listen", "&s", &listen);
   demo = g_variant_dict_contains (options, "demo");
 
   /* Also checked by the invoking process; a remote one may be older. */
@@ -384,10 +433,7 @@ nexus_application_command_line (GApplication *app, GApplicationCommandLine *cmdl
           return EXIT_FAILURE;
         }
 
-      /* Without the worker API the console still shows the vault. */
-      g_free (self->listen);
-      self->listen = g_strdup (listen);
-      nexus_engine_listen (self->engine, listen, &listen_error);
+      start_api (self, settings, listen, &listen_error);
     }
   else
     {
@@ -429,9 +475,11 @@ nexus_application_activate (GApplication *app)
           g_printerr ("%s: %s\n", PACKAGE_NAME, error->message);
           return;
         }
-      g_free (self->listen);
-      self->listen = g_strdup (DEFAULT_LISTEN_ADDRESS);
-      nexus_engine_listen (self->engine, DEFAULT_LISTEN_ADDRESS, &listen_error);
+      g_autoptr (GSettings) settings = nexus_settings_try_new ();
+      g_autofree char *listen_setting = NULL;
+
+      start_api (self, settings, choose_listen_address (NULL, settings, &listen_setting),
+                 &listen_error);
     }
 
   present_window (self, NULL, listen_error);
@@ -524,6 +572,20 @@ nexus_application_new (void)
  * Returns: (transfer none) (nullable): the engine, once the first command
  *   line opened the vault
  */
+/**
+ * nexus_application_get_restart_requested:
+ * @self: a #NexusApplication
+ *
+ * Returns: whether the application quit to be started again (app.restart)
+ */
+gboolean
+nexus_application_get_restart_requested (NexusApplication *self)
+{
+  g_return_val_if_fail (NEXUS_IS_APPLICATION (self), FALSE);
+
+  return self->restart_requested;
+}
+
 NexusEngine *
 nexus_application_get_engine (NexusApplication *self)
 {

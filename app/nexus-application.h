@@ -16,5 +16,6 @@ G_DECLARE_FINAL_TYPE (NexusApplication, nexus_application, NEXUS, APPLICATION, A
 
 NexusApplication *nexus_application_new (void);
 NexusEngine      *nexus_application_get_engine (NexusApplication *self);
+gboolean          nexus_application_get_restart_requested (NexusApplication *self);
 
 G_END_DECLS

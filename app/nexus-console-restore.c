@@ -18,6 +18,7 @@ typedef struct
   char        *zip_path;
   char        *db_path;
   char        *listen;
+  gboolean     tls;
 
   /* Filled by the worker thread. */
   NexusEngine *engine; /* the engine in place at the end; NULL if none opens */
@@ -95,6 +96,28 @@ restore_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
 }
 
 /**
+ * nexus_console_start_api:
+ * @engine: the console's engine
+ * @listen: ADDR:PORT
+ * @tls: serve HTTPS with the engine's own certificate
+ *
+ * Starts the worker API of @engine with the default limits.
+ *
+ * Returns: whether it listens
+ */
+gboolean
+nexus_console_start_api (NexusEngine *engine, const char *listen, gboolean tls, GError **error)
+{
+  NexusApiConfig config;
+
+  nexus_api_config_init_default (&config);
+  config.tls = tls;
+  nexus_engine_set_api_config (engine, &config);
+
+  return nexus_engine_listen (engine, listen, error);
+}
+
+/**
  * nexus_console_show_listen_error:
  * @error: (nullable): why the worker API did not start; %NULL shows nothing
  *
@@ -158,7 +181,7 @@ restore_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
   if (restore->engine != NULL)
     {
-      nexus_engine_listen (restore->engine, restore->listen, &listen_error);
+      nexus_console_start_api (restore->engine, restore->listen, restore->tls, &listen_error);
       nexus_window_set_engine (window, restore->engine);
     }
   show_outcome (window, restore, listen_error);
@@ -177,6 +200,7 @@ restore_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
  * @window: the window whose engine's vault is replaced
  * @zip_path: a backup archive (nexus-backup.h)
  * @listen: ADDR:PORT the restarted engine's worker API listens on
+ * @tls: whether it serves HTTPS
  *
  * Restarts the window's engine on the vault of @zip_path; see the top of
  * nexus-console-restore.h.
@@ -185,6 +209,7 @@ void
 nexus_console_restore_async (NexusWindow        *window,
                              const char         *zip_path,
                              const char         *listen,
+                             gboolean            tls,
                              GAsyncReadyCallback callback,
                              gpointer            user_data)
 {
@@ -213,6 +238,7 @@ nexus_console_restore_async (NexusWindow        *window,
   restore->zip_path = g_strdup (zip_path);
   restore->db_path = g_strdup (nexus_engine_get_db_path (engine));
   restore->listen = g_strdup (listen);
+  restore->tls = tls;
 
   /* Every page lets the old engine go before it stops. */
   nexus_window_set_engine (window, NULL);

@@ -14,7 +14,8 @@
  *  3. if the archive is refused, nothing was swapped and the old vault is
  *     opened again; if the new engine cannot open the restored file, the
  *     safety copy is put back first;
- *  4. back on the main thread, the engine in place listens on @listen and
+ *  4. back on the main thread, the engine in place listens on @listen (over
+ *     TLS when @tls) and
  *     is given to the window (nexus_window_set_engine()), so every page
  *     reads the vault again; the outcome is shown over the window.
  *
@@ -34,11 +35,15 @@ G_BEGIN_DECLS
 void nexus_console_restore_async (NexusWindow        *window,
                                   const char         *zip_path,
                                   const char         *listen,
+                                  gboolean            tls,
                                   GAsyncReadyCallback callback,
                                   gpointer            user_data);
 NexusEngine *
 nexus_console_restore_finish (NexusWindow *window, GAsyncResult *result, GError **error);
 
 void nexus_console_show_listen_error (NexusWindow *window, const GError *error);
+
+gboolean
+nexus_console_start_api (NexusEngine *engine, const char *listen, gboolean tls, GError **error);
 
 G_END_DECLS

@@ -75,6 +75,26 @@ nexus_settings_try_new (void)
   return schema != NULL ? g_settings_new_full (schema, NULL, NULL) : NULL;
 }
 
+/**
+ * nexus_settings_set_if_changed:
+ * @settings: settings
+ * @key: one of its keys
+ * @value: (transfer floating): the new value
+ *
+ * Writes @value only when it differs from the stored one, so that a
+ * window closing or a page being built does not rewrite the settings store
+ * (and cannot overwrite a change made meanwhile by another program).
+ */
+void
+nexus_settings_set_if_changed (GSettings *settings, const char *key, GVariant *value)
+{
+  g_autoptr (GVariant) stored = g_settings_get_value (settings, key);
+  g_autoptr (GVariant) wanted = g_variant_ref_sink (value);
+
+  if (!g_variant_equal (stored, wanted))
+    g_settings_set_value (settings, key, wanted);
+}
+
 static void
 update_restart_hint (NexusSettingsPage *self)
 {
@@ -112,7 +132,8 @@ language_selected_cb (NexusSettingsPage *self, GParamSpec *pspec, AdwComboRow *r
   if (self->settings == NULL || selected >= G_N_ELEMENTS (language_values))
     return;
 
-  g_settings_set_string (self->settings, "language", language_values[selected]);
+  nexus_settings_set_if_changed (self->settings, "language",
+                                 g_variant_new_string (language_values[selected]));
   update_restart_hint (self);
 }
 
@@ -141,7 +162,7 @@ listen_apply_cb (NexusSettingsPage *self, AdwEntryRow *row)
 
   show_listen_error (self, NULL);
   if (self->settings != NULL)
-    g_settings_set_string (self->settings, "api-listen", address);
+    nexus_settings_set_if_changed (self->settings, "api-listen", g_variant_new_string (address));
   update_restart_hint (self);
 }
 

@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (NexusSettingsPage, nexus_settings_page, NEXUS, SETTINGS_PAGE, AdwBin)
 
 GSettings *nexus_settings_try_new (void);
+void       nexus_settings_set_if_changed (GSettings *settings, const char *key, GVariant *value);
 
 NexusEngine *nexus_settings_page_get_engine (NexusSettingsPage *self);
 void         nexus_settings_page_set_engine (NexusSettingsPage *self, NexusEngine *engine);

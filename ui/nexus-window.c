@@ -89,7 +89,8 @@ save_window_state (NexusWindow *self)
     return;
 
   maximized = gtk_window_is_maximized (GTK_WINDOW (self));
-  g_settings_set_boolean (self->settings, "window-maximized", maximized);
+  nexus_settings_set_if_changed (self->settings, "window-maximized",
+                                 g_variant_new_boolean (maximized));
 
   /* The default size is the size of the window when it is not maximized. */
   if (!maximized && !gtk_window_is_fullscreen (GTK_WINDOW (self)))
@@ -97,8 +98,10 @@ save_window_state (NexusWindow *self)
       gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
       if (width > 0 && height > 0)
         {
-          g_settings_set_int (self->settings, "window-width", width);
-          g_settings_set_int (self->settings, "window-height", height);
+          nexus_settings_set_if_changed (self->settings, "window-width",
+                                         g_variant_new_int32 (width));
+          nexus_settings_set_if_changed (self->settings, "window-height",
+                                         g_variant_new_int32 (height));
         }
     }
 }
@@ -229,7 +232,7 @@ stack_visible_child_cb (NexusWindow *self, GParamSpec *pspec, GtkStack *stack)
 
   name = gtk_stack_get_visible_child_name (self->stack);
   if (self->settings != NULL && nexus_window_is_page_name (name))
-    g_settings_set_string (self->settings, "last-page", name);
+    nexus_settings_set_if_changed (self->settings, "last-page", g_variant_new_string (name));
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE]);
 }

@@ -292,7 +292,7 @@ restore_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 static void
 restore_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
-  nexus_console_restore_async (window, g_variant_get_string (parameter, NULL), "127.0.0.1:0",
+  nexus_console_restore_async (window, g_variant_get_string (parameter, NULL), "127.0.0.1:0", FALSE,
                                restore_done_cb, NULL);
 }
 
