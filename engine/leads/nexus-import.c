@@ -493,20 +493,16 @@ input_free_cb (gpointer input)
   nexus_lead_input_free (input);
 }
 
-/* A cell a spreadsheet would run as a formula gets a leading apostrophe
- * (a negative number stays a number). */
+/* A cell a spreadsheet would run as a formula gets a leading apostrophe;
+ * a phone number or a negative number ("+33 1 42…", "-2.5") stays as it
+ * is. */
 static gboolean
 looks_like_formula (const char *value)
 {
-  char *end = NULL;
-
-  if (*value == '=' || *value == '+' || *value == '@' || *value == '\t' || *value == '\r')
+  if (*value == '=' || *value == '@' || *value == '\t' || *value == '\r')
     return TRUE;
-  if (*value == '-')
-    {
-      g_ascii_strtod (value, &end);
-      return end == value || *end != '\0';
-    }
+  if (*value == '+' || *value == '-')
+    return value[1] == '\0' || value[strspn (value + 1, "0123456789 ().-/") + 1] != '\0';
   return FALSE;
 }
 

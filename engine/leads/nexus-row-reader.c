@@ -703,7 +703,7 @@ nexus_row_reader_next (NexusRowReader *self, GError **error)
           g_set_error (error, NEXUS_ROW_READER_ERROR, NEXUS_ROW_READER_ERROR_ENCODING,
                        _ ("Line %" PRIu64 ": the file cannot be read as %s text: choose its "
                           "encoding"),
-                       nexus_csv_reader_get_line (self->csv) + 1, self->encoding);
+                       nexus_csv_reader_get_line (self->csv), self->encoding);
           return FALSE;
         }
       g_propagate_error (error, g_steal_pointer (&local_error));
