@@ -14,6 +14,8 @@ G_BEGIN_DECLS
 const NexusImportPreview *_nexus_import_dialog_get_preview (NexusImportDialog *self);
 /* The dropdown of column @column, NULL past the last column. */
 AdwComboRow *_nexus_import_dialog_get_column_row (NexusImportDialog *self, guint column);
+/* The entry of the default country. */
+GtkEditable *_nexus_import_dialog_get_country_entry (NexusImportDialog *self);
 /* A check or an import is running. */
 gboolean _nexus_import_dialog_get_busy (NexusImportDialog *self);
 /* What the last check or import did, NULL when it failed or none ran. */

@@ -1092,3 +1092,11 @@ _nexus_import_dialog_get_result_text (NexusImportDialog *self)
 
   return gtk_label_get_text (self->result_label);
 }
+
+GtkEditable *
+_nexus_import_dialog_get_country_entry (NexusImportDialog *self)
+{
+  g_return_val_if_fail (NEXUS_IS_IMPORT_DIALOG (self), NULL);
+
+  return GTK_EDITABLE (self->country_row);
+}
