@@ -198,10 +198,24 @@ delimiter_label (char delimiter)
     }
 }
 
+/* Text as shown in a cell: one line; digits and signs alone (a phone, a
+ * coordinate) read left to right also in a right-to-left window. */
+static char *
+cell_text (const char *text)
+{
+  g_autofree char *line = g_strdelimit (g_strdup (text), "\r\n", ' ');
+
+  for (const char *p = line; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_isalpha (g_utf8_get_char (p)))
+      return nexus_isolate_auto (line);
+  return nexus_isolate_ltr (line);
+}
+
 static GtkWidget *
 grid_label (const char *text, gboolean header)
 {
-  GtkWidget *label = gtk_label_new (text);
+  g_autofree char *shown = cell_text (text);
+  GtkWidget       *label = gtk_label_new (shown);
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
@@ -230,12 +244,7 @@ fill_grid (NexusImportDialog *self)
       char **row = g_ptr_array_index (self->preview->rows, r);
 
       for (guint c = 0; row[c] != NULL && c < n; c++)
-        {
-          g_autofree char *single = g_strdelimit (g_strdup (row[c]), "\r\n", ' ');
-
-          gtk_grid_attach (self->preview_grid, grid_label (single, FALSE), (int)c, (int)r + 1, 1,
-                           1);
-        }
+        gtk_grid_attach (self->preview_grid, grid_label (row[c], FALSE), (int)c, (int)r + 1, 1, 1);
     }
 }
 
@@ -285,12 +294,13 @@ fill_columns (NexusImportDialog *self)
       g_autofree char *number = nexus_format_count (c + 1);
       g_autofree char *title = NULL;
       g_autofree char *sample = NULL;
+      g_autofree char *shown = NULL;
       AdwComboRow     *row = ADW_COMBO_ROW (adw_combo_row_new ());
 
       /* TRANSLATORS: a column without a header; %s is its number. */
       title = *self->preview->header[c] != '\0' ? g_strdup (self->preview->header[c])
                                                 : g_strdup_printf (_ ("Column %s"), number);
-      sample = g_strdelimit (g_strdup (sample_of_column (self->preview, c)), "\r\n", ' ');
+      sample = g_strdup (sample_of_column (self->preview, c));
       if (g_utf8_strlen (sample, -1) > 40)
         {
           g_autofree char *cut = g_utf8_substring (sample, 0, 40);
@@ -298,9 +308,10 @@ fill_columns (NexusImportDialog *self)
           g_free (sample);
           sample = g_strconcat (cut, "…", NULL);
         }
+      shown = cell_text (sample);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sample);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), shown);
       adw_combo_row_set_model (row, model);
       adw_combo_row_set_selected (row, (guint)(self->preview->guesses[c] + 1));
       g_signal_connect_object (row, "notify::selected", G_CALLBACK (column_selected_cb), self,
@@ -998,6 +1009,7 @@ void
 nexus_import_dialog_set_file (NexusImportDialog *self, GFile *file)
 {
   g_autofree char *path = NULL;
+  g_autofree char *isolated = NULL;
 
   g_return_if_fail (NEXUS_IS_IMPORT_DIALOG (self));
   g_return_if_fail (G_IS_FILE (file));
@@ -1011,7 +1023,8 @@ nexus_import_dialog_set_file (NexusImportDialog *self, GFile *file)
       return;
     }
   g_set_object (&self->file, file);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->file_row), path);
+  isolated = nexus_isolate_auto (path);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->file_row), isolated);
 
   /* Automatic again, without reading the file three times. */
   g_signal_handlers_block_by_func (self->encoding_row, reading_changed_cb, self);
