@@ -418,6 +418,35 @@ geojson_error (GError **error, const char *message)
   return FALSE;
 }
 
+/* Members of the expected kind, else NULL (json-glib's getters complain
+ * about missing members). */
+static JsonObject *
+object_member (JsonObject *object, const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static JsonArray *
+array_member (JsonObject *object, const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static const char *
+string_member (JsonObject *object, const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+                 json_node_get_value_type (node) == G_TYPE_STRING
+             ? json_node_get_string (node)
+             : NULL;
+}
+
 static gboolean
 is_geometry_column (const char *name)
 {
@@ -440,7 +469,7 @@ collect_header (NexusRowReader *self)
 
       if (!JSON_NODE_HOLDS_OBJECT (feature))
         continue;
-      properties = json_object_get_object_member (json_node_get_object (feature), "properties");
+      properties = object_member (json_node_get_object (feature), "properties");
       if (properties == NULL)
         continue;
       names = json_object_get_members (properties);
@@ -487,6 +516,11 @@ nexus_row_reader_new_geojson (GInputStream *stream, GError **error)
     }
   if (n < 0)
     return NULL;
+  if (bytes->len == 0)
+    {
+      geojson_error (error, _ ("the file is empty"));
+      return NULL;
+    }
   if (looks_binary (bytes->data, MIN (bytes->len, NEXUS_ROW_READER_SNIFF)))
     return binary_error (bytes->data, bytes->len, error), NULL;
 
@@ -500,8 +534,7 @@ nexus_row_reader_new_geojson (GInputStream *stream, GError **error)
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return geojson_error (error, _ ("the document is not a JSON object")), NULL;
   object = json_node_get_object (root);
-  if (g_strcmp0 (json_object_get_string_member_with_default (object, "type", ""),
-                 "FeatureCollection") != 0)
+  if (g_strcmp0 (string_member (object, "type"), "FeatureCollection") != 0)
     return geojson_error (error, _ ("its type is not “FeatureCollection”")), NULL;
   features = json_object_get_member (object, "features");
   if (features == NULL || !JSON_NODE_HOLDS_ARRAY (features))
@@ -646,8 +679,8 @@ geojson_feature (NexusRowReader *self, JsonNode *node)
   g_clear_pointer (&self->problem, g_free);
   if (feature != NULL)
     {
-      properties = json_object_get_object_member (feature, "properties");
-      geometry = json_object_get_object_member (feature, "geometry");
+      properties = object_member (feature, "properties");
+      geometry = object_member (feature, "geometry");
     }
   for (guint c = 0; c + 2 < n; c++)
     {
@@ -658,9 +691,8 @@ geojson_feature (NexusRowReader *self, JsonNode *node)
       g_ptr_array_add (self->record, json_value_text (value));
     }
 
-  if (geometry != NULL &&
-      g_strcmp0 (json_object_get_string_member_with_default (geometry, "type", ""), "Point") == 0)
-    coordinates = json_object_get_array_member (geometry, "coordinates");
+  if (g_strcmp0 (string_member (geometry, "type"), "Point") == 0)
+    coordinates = array_member (geometry, "coordinates");
   if (coordinates != NULL && json_array_get_length (coordinates) >= 2 &&
       is_number (json_array_get_element (coordinates, 0)) &&
       is_number (json_array_get_element (coordinates, 1)))

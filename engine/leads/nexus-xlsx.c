@@ -214,8 +214,11 @@ read_whole_member (NexusXlsxReader     *self,
 static gboolean
 malformed (GError **error, const char *name, const GError *cause)
 {
+  /* The parser may quote the bytes it choked on. */
+  g_autofree char *why = g_utf8_make_valid (cause->message, -1);
+
   g_set_error (error, NEXUS_XLSX_ERROR, NEXUS_XLSX_ERROR_MALFORMED,
-               _ ("The XLSX member “%s” is not well-formed: %s"), name, cause->message);
+               _ ("The XLSX member “%s” is not well-formed: %s"), name, why);
   return FALSE;
 }
 
