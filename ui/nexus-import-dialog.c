@@ -50,6 +50,7 @@ struct _NexusImportDialog
   AdwPreferencesGroup *result_group;
   GtkLabel            *result_label;
   GtkLabel            *rejections_label;
+  GtkWidget           *save_rejects_button;
   GtkActionBar        *progress_bar_box;
   GtkProgressBar      *progress_bar;
 
@@ -147,14 +148,15 @@ update_actions (NexusImportDialog *self)
 {
   gboolean busy = self->run_cancellable != NULL;
   gboolean ready = self->preview != NULL && !busy;
+  gboolean has_rejects =
+      self->summary != NULL && self->summary->rejected > 0 && self->rejects_path != NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.choose", !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.check", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.run", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.cancel", busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.save-rejects",
-                                 !busy && self->summary != NULL && self->summary->rejected > 0 &&
-                                     self->rejects_path != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.save-rejects", !busy && has_rejects);
+  gtk_widget_set_visible (self->save_rejects_button, has_rejects);
   gtk_action_bar_set_revealed (self->progress_bar_box, busy);
 }
 
@@ -936,6 +938,7 @@ nexus_import_dialog_class_init (NexusImportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NexusImportDialog, result_group);
   gtk_widget_class_bind_template_child (widget_class, NexusImportDialog, result_label);
   gtk_widget_class_bind_template_child (widget_class, NexusImportDialog, rejections_label);
+  gtk_widget_class_bind_template_child (widget_class, NexusImportDialog, save_rejects_button);
   gtk_widget_class_bind_template_child (widget_class, NexusImportDialog, progress_bar_box);
   gtk_widget_class_bind_template_child (widget_class, NexusImportDialog, progress_bar);
 
