@@ -27,11 +27,12 @@ static const char *const field_names[NEXUS_IMPORT_N_FIELDS] = {
 
 /* Header names recognized without a map, per field, compared after
  * folding case and turning spaces and hyphens into underscores. */
-static const char *const field_aliases[NEXUS_IMPORT_N_FIELDS][16] = {
+static const char *const field_aliases[NEXUS_IMPORT_N_FIELDS][20] = {
   { "name", "title", "business", "business_name", "company", "company_name", "الاسم", "اسم",
     "الاسم التجاري", "اسم النشاط", "اسم المنشأة", "اسم الشركة", "الشركة", "المنشأة", NULL },
-  { "phone", "phones", "telephone", "tel", "phone_number", "mobile", "mobile_phone", "هاتف",
-    "الهاتف", "رقم الهاتف", "جوال", "الجوال", "رقم الجوال", "موبايل", "تليفون", NULL },
+  { "phone", "phones", "telephone", "tel", "phone_number", "mobile", "mobile_phone", "phone_e164",
+    "e164", "phone_raw", "هاتف", "الهاتف", "رقم الهاتف", "جوال", "الجوال", "رقم الجوال", "موبايل",
+    "تليفون", NULL },
   { "address", "addr", "street", "street_address", "العنوان", "عنوان", "الشارع", NULL },
   { "city", "town", "locality", "المدينة", "مدينة", NULL },
   { "category", "type", "categories", "kind", "الفئة", "فئة", "التصنيف", "النوع", "النشاط", NULL },
