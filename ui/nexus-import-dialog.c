@@ -213,6 +213,19 @@ cell_text (const char *text)
   return nexus_isolate_ltr (line);
 }
 
+/* The encoding and delimiter chosen (NULL and 0: automatic). */
+static const char *
+chosen_encoding (NexusImportDialog *self)
+{
+  return encodings[adw_combo_row_get_selected (self->encoding_row) % G_N_ELEMENTS (encodings)];
+}
+
+static char
+chosen_delimiter (NexusImportDialog *self)
+{
+  return delimiters[adw_combo_row_get_selected (self->delimiter_row) % G_N_ELEMENTS (delimiters)];
+}
+
 static GtkWidget *
 grid_label (const char *text, gboolean header)
 {
@@ -438,10 +451,8 @@ load_preview (NexusImportDialog *self)
   request = g_new0 (PreviewRequest, 1);
   request->path = g_file_get_path (self->file);
   request->format = NEXUS_IMPORT_FORMAT_AUTO;
-  request->encoding = g_strdup (
-      encodings[adw_combo_row_get_selected (self->encoding_row) % G_N_ELEMENTS (encodings)]);
-  request->delimiter =
-      delimiters[adw_combo_row_get_selected (self->delimiter_row) % G_N_ELEMENTS (delimiters)];
+  request->encoding = g_strdup (chosen_encoding (self));
+  request->delimiter = chosen_delimiter (self);
 
   g_clear_pointer (&self->preview, nexus_import_preview_free);
   gtk_stack_set_visible_child_name (self->stack, "loading");
@@ -689,10 +700,8 @@ start_run (NexusImportDialog *self, gboolean dry_run)
   run->context = g_main_context_ref_thread_default ();
   run->run_id = ++self->run_id;
   run->path = g_file_get_path (self->file);
-  run->encoding = g_strdup (
-      encodings[adw_combo_row_get_selected (self->encoding_row) % G_N_ELEMENTS (encodings)]);
-  run->delimiter =
-      delimiters[adw_combo_row_get_selected (self->delimiter_row) % G_N_ELEMENTS (delimiters)];
+  run->encoding = g_strdup (chosen_encoding (self));
+  run->delimiter = chosen_delimiter (self);
   run->country = *country != '\0' ? g_steal_pointer (&country) : NULL;
   run->n_columns = self->column_rows->len;
   run->columns = g_new (int, MAX (run->n_columns, 1));

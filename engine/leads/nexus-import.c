@@ -615,6 +615,22 @@ compare_lines (gconstpointer a, gconstpointer b)
   return ra->line < rb->line ? -1 : ra->line > rb->line;
 }
 
+/* The first record; a file without any is empty. */
+static gboolean
+read_header (NexusRowReader *reader, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  if (nexus_row_reader_next (reader, &local_error))
+    return TRUE;
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  else
+    g_set_error_literal (error, NEXUS_IMPORT_ERROR, NEXUS_IMPORT_ERROR_EMPTY,
+                         _ ("The file is empty: an import needs a header line"));
+  return FALSE;
+}
+
 /* The current record's fields, checked to be UTF-8. */
 static char **
 copy_row (NexusRowReader *reader, guint64 line, GError **error)
@@ -789,15 +805,8 @@ nexus_import_rows (NexusIngest              *ingest,
   summary->delimiter = nexus_row_reader_get_delimiter (reader);
   summary->dry_run = options->dry_run;
 
-  if (!nexus_row_reader_next (reader, &local_error))
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error_literal (error, NEXUS_IMPORT_ERROR, NEXUS_IMPORT_ERROR_EMPTY,
-                             _ ("The file is empty: an import needs a header line"));
-      return FALSE;
-    }
+  if (!read_header (reader, error))
+    return FALSE;
   for (guint c = 0; c < nexus_row_reader_get_n_fields (reader); c++)
     {
       const char *header = nexus_row_reader_get_field (reader, c);
@@ -937,15 +946,8 @@ nexus_import_preview (const char               *path,
   preview->delimiter = nexus_row_reader_get_delimiter (reader);
   preview->rows = g_ptr_array_new_with_free_func (strv_free_cb);
 
-  if (!nexus_row_reader_next (reader, &local_error))
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error_literal (error, NEXUS_IMPORT_ERROR, NEXUS_IMPORT_ERROR_EMPTY,
-                             _ ("The file is empty: an import needs a header line"));
-      return NULL;
-    }
+  if (!read_header (reader, error))
+    return NULL;
   if (!(preview->header = copy_row (reader, nexus_row_reader_get_line (reader), error)))
     return NULL;
   n = g_strv_length (preview->header);
