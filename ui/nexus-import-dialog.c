@@ -807,8 +807,9 @@ save_response_cb (GtkNativeDialog *chooser, int response, gpointer user_data)
       g_autoptr (GFile) rejects = g_file_new_for_path (self->rejects_path);
 
       /* The chooser asked before replacing a file. */
-      g_file_copy_async (rejects, target, G_FILE_COPY_OVERWRITE, G_PRIORITY_DEFAULT, NULL, NULL,
-                         NULL, copy_rejects_cb, g_object_ref (self));
+      g_file_copy_async (rejects, target, G_FILE_COPY_OVERWRITE | G_FILE_COPY_TARGET_DEFAULT_PERMS,
+                         G_PRIORITY_DEFAULT, NULL, NULL, NULL, copy_rejects_cb,
+                         g_object_ref (self));
     }
   g_object_unref (chooser);
   g_object_unref (self);
