@@ -3,8 +3,9 @@
  * Copyright 2026 The Nexus authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   nexusctl leads import FILE --format csv [--map FIELD=COL,…] [--country CC]
- *                         [--source NAME] [--json]
+ *   nexusctl leads import FILE [--format csv|xlsx|geojson] [--map FIELD=COL,…]
+ *                         [--country CC] [--encoding ENC] [--delimiter D]
+ *                         [--source NAME] [--dry-run] [--rejects FILE] [--json]
  *   nexusctl leads sources --format csv
  *   nexusctl leads export --format csv
  *   nexusctl leads classify [--retrain] [--json]
@@ -19,12 +20,18 @@
 #include <inttypes.h>
 
 #include <glib/gi18n.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "leads/nexus-classifier.h"
 #include "leads/nexus-csv.h"
 #include "leads/nexus-import.h"
 #include "leads/nexus-ingest.h"
+#include "leads/nexus-row-reader.h"
+#include "leads/nexus-xlsx.h"
 #include "nexus-cli.h"
 #include "nexusctl.h"
 #include "store/nexus-store-leads.h"
@@ -61,6 +68,42 @@ static gboolean
 check_format (const char *format)
 {
   return format == NULL || g_ascii_strcasecmp (format, "csv") == 0;
+}
+
+/* "," ";" "|" "tab" or "\t" → the byte; 0 when not one of them. */
+static char
+parse_delimiter (const char *text)
+{
+  if (g_strcmp0 (text, "tab") == 0 || g_strcmp0 (text, "\\t") == 0 || g_strcmp0 (text, "\t") == 0)
+    return '\t';
+  if (text != NULL && strlen (text) == 1 && strchr (",;|", text[0]) != NULL)
+    return text[0];
+  return 0;
+}
+
+/* The rejected rows go to a temporary file beside @path, renamed at the
+ * end; an existing file is never replaced. */
+static GFileOutputStream *
+create_rejects (const char *path, char **out_temp, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *pattern = g_strdup_printf (".%s-XXXXXX", base);
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *temp = g_build_filename (dir, pattern, NULL);
+  int              fd;
+
+  fd = g_mkstemp_full (temp, O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                   _ ("Cannot write “%s”: %s"), path, g_strerror (errno));
+      return NULL;
+    }
+  close (fd);
+  file = g_file_new_for_path (temp);
+  *out_temp = g_steal_pointer (&temp);
+  return g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
 }
 
 /* Appends one CSV field (RFC 4180 quoting when needed). */
@@ -115,10 +158,19 @@ write_line (GString *line)
 static void
 print_summary (const char *file, const NexusImportSummary *summary)
 {
-  g_print (_ ("Imported “%s”: %" PRIu64 " rows — %" PRIu64 " new, %" PRIu64 " merged, %" PRIu64
-              " preview-only, %" PRIu64 " rejected\n"),
-           file, summary->rows, summary->n_new, summary->merged, summary->preview,
-           summary->rejected);
+  if (summary->dry_run)
+    g_print (
+        _ ("Checked “%s” (nothing was written): %" PRIu64 " rows — %" PRIu64
+           " would be new, %" PRIu64 " merged, %" PRIu64 " preview-only, %" PRIu64 " rejected\n"),
+        file, summary->rows, summary->n_new, summary->merged, summary->preview, summary->rejected);
+  else
+    g_print (_ ("Imported “%s”: %" PRIu64 " rows — %" PRIu64 " new, %" PRIu64 " merged, %" PRIu64
+                " preview-only, %" PRIu64 " rejected\n"),
+             file, summary->rows, summary->n_new, summary->merged, summary->preview,
+             summary->rejected);
+  if (summary->encoding != NULL && summary->delimiter != 0)
+    g_print (_ ("  read as %s, delimiter “%s”\n"), summary->encoding,
+             summary->delimiter == '\t' ? "tab" : (char[]){ summary->delimiter, 0 });
   for (guint i = 0; i < summary->rejections->len; i++)
     {
       NexusImportRejection *rejection =
@@ -135,58 +187,90 @@ leads_import (NexusCtl *ctl, char **args)
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (NexusStore) store = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GFile) file = NULL;
-  g_autoptr (GFileInputStream) stream = NULL;
   g_autoptr (NexusImportSummary) summary = nexus_import_summary_new ();
+  g_autoptr (GFileOutputStream) rejects_stream = NULL;
+  g_autoptr (GFile) file = NULL;
   g_autofree char   *format = NULL;
   g_autofree char   *map = NULL;
   g_autofree char   *country = NULL;
   g_autofree char   *source = NULL;
+  g_autofree char   *encoding = NULL;
+  g_autofree char   *delimiter = NULL;
+  g_autofree char   *rejects = NULL;
+  g_autofree char   *rejects_temp = NULL;
+  g_autofree char   *path = NULL;
   NexusImportOptions options = { 0 };
   NexusIngest       *ingest;
   gboolean           as_json = FALSE;
+  gboolean           dry_run = FALSE;
+  gboolean           ok;
   int                status;
   const GOptionEntry entries[] = {
-    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_ ("File format (csv)"), N_ ("FORMAT") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format,
+      N_ ("File format: csv, xlsx or geojson (default: from the file name)"), N_ ("FORMAT") },
     { "map", 0, 0, G_OPTION_ARG_STRING, &map,
       N_ ("Columns of the lead fields: name=COL,phone=COL,address=COL,city=COL,category=COL,"
           "ref=COL,lat=COL,lon=COL,country=COL,website=COL,email=COL"),
       N_ ("MAP") },
     { "country", 0, 0, G_OPTION_ARG_STRING, &country,
       N_ ("Country of phone numbers written without +CC"), N_ ("CC") },
+    { "encoding", 0, 0, G_OPTION_ARG_STRING, &encoding,
+      N_ ("Encoding of a CSV file: UTF-8, UTF-16LE, UTF-16BE, WINDOWS-1256… (default: detected)"),
+      N_ ("ENCODING") },
+    { "delimiter", 0, 0, G_OPTION_ARG_STRING, &delimiter,
+      N_ ("Delimiter of a CSV file: , ; | or tab (default: detected)"), N_ ("D") },
     { "source", 0, 0, G_OPTION_ARG_STRING, &source,
       N_ ("Source name recorded with each row "
           "(default: import)"),
       N_ ("NAME") },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run,
+      N_ ("Only say what would be new, merged and rejected; write nothing"), NULL },
+    { "rejects", 0, 0, G_OPTION_ARG_FILENAME, &rejects,
+      N_ ("Write the rejected rows to this new CSV file, with their line and reason"),
+      N_ ("FILE") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print the summary as JSON"), NULL },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_ ("Database file"), N_ ("PATH") },
     { NULL }
   };
 
   context = g_option_context_new (_ ("FILE"));
-  g_option_context_set_summary (context,
-                                _ ("Imports leads from a CSV file through the leads pipeline "
-                                   "(normalized, deduplicated, classified), in batches of 500."));
+  g_option_context_set_summary (
+      context, _ ("Imports leads from a CSV, XLSX or GeoJSON file through the leads pipeline "
+                  "(normalized, deduplicated, classified).  A file is imported whole or not at "
+                  "all: a file that cannot be read changes nothing."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if ((status = nexus_cli_parse (context, PROGRAM " leads import", &args)) >= 0)
     return status;
   if (g_strv_length (args) != 2)
     return nexus_cli_usage_error (PROGRAM " leads import", _ ("Give exactly one FILE"));
-  if (!check_format (format))
-    return bad_input (_ ("Unknown format “%s” (only csv is supported)"), format);
+  if (format != NULL && !nexus_import_format_from_string (format, &options.format))
+    return bad_input (_ ("Unknown format “%s” (csv, xlsx or geojson)"), format);
+  if (delimiter != NULL && !(options.delimiter = parse_delimiter (delimiter)))
+    return bad_input (_ ("--delimiter: “%s” is not one of , ; | tab"), delimiter);
 
   options.map = map;
   options.country = country;
   options.source = source;
+  options.encoding = encoding;
+  options.dry_run = dry_run;
   if (source != NULL && (*source == '\0' || strlen (source) > NEXUS_LEAD_MAX_PROVIDER))
     return bad_input (_ ("--source: a name of 1 to %d bytes is needed"), NEXUS_LEAD_MAX_PROVIDER);
   if (!nexus_import_check_options (&options, &error))
     return bad_input ("%s", error->message);
 
   file = g_file_new_for_commandline_arg (args[1]);
-  stream = g_file_read (file, NULL, &error);
-  if (stream == NULL)
-    return bad_input ("%s", error->message);
+  path = g_file_get_path (file);
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return bad_input (_ ("“%s” is not a file that can be read"), args[1]);
+  if (rejects != NULL)
+    {
+      if (g_file_test (rejects, G_FILE_TEST_EXISTS))
+        return bad_input (_ ("--rejects: “%s” exists already; remove it or choose another name"),
+                          rejects);
+      if (!(rejects_stream = create_rejects (rejects, &rejects_temp, &error)))
+        return bad_input ("%s", error->message);
+      options.rejects = G_OUTPUT_STREAM (rejects_stream);
+    }
 
   store = nexusctl_open_store (ctl, &error);
   if (store == NULL)
@@ -195,17 +279,25 @@ leads_import (NexusCtl *ctl, char **args)
   if (ingest == NULL)
     return nexus_cli_fail (PROGRAM, "%s", error->message);
 
-  if (!nexus_import_csv (ingest, G_INPUT_STREAM (stream), &options, summary, NULL, NULL, NULL,
-                         &error))
+  ok = nexus_import_file (ingest, path, &options, summary, NULL, NULL, NULL, &error);
+  if (rejects_stream != NULL)
     {
-      if (error->domain == NEXUS_IMPORT_ERROR || error->domain == NEXUS_CSV_ERROR)
+      g_autoptr (GError) close_error = NULL;
+
+      if (!g_output_stream_close (G_OUTPUT_STREAM (rejects_stream), NULL, &close_error) && ok)
         {
-          if (summary->rows > 0)
-            return bad_input (_ ("%s: %s (the %" PRIu64 " rows before it were "
-                                 "imported)"),
-                              args[1], error->message, summary->rows);
-          return bad_input ("%s: %s", args[1], error->message);
+          ok = FALSE;
+          g_propagate_error (&error, g_steal_pointer (&close_error));
         }
+      if (!ok || g_rename (rejects_temp, rejects) != 0)
+        g_unlink (rejects_temp);
+    }
+  if (!ok)
+    {
+      if (error->domain == NEXUS_IMPORT_ERROR || error->domain == NEXUS_CSV_ERROR ||
+          error->domain == NEXUS_ROW_READER_ERROR || error->domain == NEXUS_XLSX_ERROR ||
+          error->domain == G_IO_ERROR || error->domain == G_FILE_ERROR)
+        return bad_input (_ ("%s: %s (nothing was imported)"), args[1], error->message);
       return nexus_cli_fail (PROGRAM, "%s", error->message);
     }
 
@@ -481,7 +573,7 @@ leads_label (NexusCtl *ctl, char **args)
 }
 
 static const Subcommand subcommands[] = {
-  { "import", N_ ("Import leads from a CSV file"), leads_import },
+  { "import", N_ ("Import leads from a CSV, XLSX or GeoJSON file"), leads_import },
   { "sources", N_ ("List the source records of every lead"), leads_sources },
   { "export", N_ ("Write every lead as CSV"), leads_export },
   { "classify", N_ ("Classify leads (and retrain the model)"), leads_classify },

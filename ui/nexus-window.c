@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "nexus-import-dialog.h"
 #include "nexus-leads-page.h"
 #include "nexus-operations-page.h"
 #include "nexus-pending-page.h"
@@ -252,6 +253,30 @@ show_sidebar_action (GtkWidget *widget, const char *action_name, GVariant *param
     gtk_widget_grab_focus (GTK_WIDGET (row));
 }
 
+static void
+leads_imported_cb (NexusWindow *self, NexusImportDialog *dialog)
+{
+  nexus_leads_page_refresh (self->leads_page);
+}
+
+/* win.import-leads: the import dialog over the window, with its file
+ * chooser open. */
+static void
+import_leads_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  NexusWindow       *self = NEXUS_WINDOW (widget);
+  NexusImportDialog *dialog;
+
+  if (self->engine == NULL)
+    return;
+  dialog = nexus_import_dialog_new (self->engine);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  g_signal_connect_object (dialog, "imported", G_CALLBACK (leads_imported_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+  nexus_import_dialog_choose_file (dialog);
+}
+
 static gboolean
 nexus_window_close_request (GtkWindow *window)
 {
@@ -357,6 +382,9 @@ nexus_window_class_init (NexusWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, stack_visible_child_cb);
 
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.import-leads", NULL, import_leads_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK,
+                                       "win.import-leads", NULL);
 }
 
 static void

@@ -219,11 +219,158 @@ test_import_streams (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (out, "1234 rows — 1234 new, 0 merged, 0 preview-only, 0 rejected"));
 }
 
+/* --dry-run writes nothing, --rejects writes the rejected rows once and
+ * never replaces a file, --format/--encoding/--delimiter force the reading;
+ * a file that fails leaves nothing behind. */
+static void
+test_import_dry_run_and_rejects (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *csv = write_file (fixture, "sample.csv", sample_csv);
+  g_autofree char *rejects = g_build_filename (fixture->dir, "rejected.csv", NULL);
+  g_autofree char *semicolons =
+      write_file (fixture, "semi.txt", "name;phone\nKiosk;+33 1 42 00 00 20\n");
+  g_autofree char *ragged = NULL;
+  g_autofree char *written = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GString) ragged_text = g_string_new ("name,phone\n");
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (ctl (fixture, &out, &err, "leads", "import", csv, "--map", map, "--country",
+                        "US", "--dry-run", "--rejects", rejects, NULL),
+                   ==, 0);
+  g_assert_nonnull (strstr (out, "nothing was written"));
+  g_assert_nonnull (strstr (out, "7 rows — 3 would be new, 1 merged, 1 preview-only, 2 rejected"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ctl (fixture, &out, &err, "leads", "export", "--format", "csv", NULL), ==, 0);
+  g_assert_cmpuint (count_lines (out), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_file_get_contents (rejects, &written, NULL, &error);
+  g_assert_no_error (error);
+  rows = parse_csv (written);
+  g_assert_cmpuint (rows->len, ==, 3);
+  g_assert_cmpstr (((char **)g_ptr_array_index (rows, 0))[9], ==, "line");
+  g_assert_cmpstr (((char **)g_ptr_array_index (rows, 0))[10], ==, "reason");
+  g_assert_cmpstr (((char **)g_ptr_array_index (rows, 1))[0], ==, "4");
+  g_assert_cmpstr (((char **)g_ptr_array_index (rows, 1))[9], ==, "6");
+  g_assert_cmpstr (((char **)g_ptr_array_index (rows, 1))[10], ==, "missing name");
+
+  /* The rejects file is there now: not replaced. */
+  g_assert_cmpint (
+      ctl (fixture, &out, &err, "leads", "import", csv, "--map", map, "--rejects", rejects, NULL),
+      ==, 2);
+  g_assert_nonnull (strstr (err, "exists already"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A .txt file read as CSV with its semicolons found. */
+  g_assert_cmpint (ctl (fixture, &out, &err, "leads", "import", semicolons, "--json", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"delimiter\" : \";\""));
+  g_assert_nonnull (strstr (out, "\"new\" : 1"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Ragged rows: refused whole, the vault as it was. */
+  for (guint i = 0; i < 50; i++)
+    g_string_append_printf (ragged_text, "Stand %u,+33 1 47 00 00 %02u%s\n", i, i,
+                            i % 2 ? ",x" : "");
+  ragged = write_file (fixture, "ragged.csv", ragged_text->str);
+  g_assert_cmpint (ctl (fixture, &out, &err, "leads", "export", "--format", "csv", NULL), ==, 0);
+  before = g_steal_pointer (&out);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ctl (fixture, &out, &err, "leads", "import", ragged, "--format", "csv", NULL),
+                   ==, 2);
+  g_assert_nonnull (strstr (err, "nothing was imported"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ctl (fixture, &out, &err, "leads", "export", "--format", "csv", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, before);
+}
+
+static int
+compare_lines_cb (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(char *const *)a, *(char *const *)b);
+}
+
+/* The columns of `leads export` that an import reads back, rows sorted. */
+static char *
+comparable_export (Fixture *fixture)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  static const guint columns[] = { 1, 2, 5, 7, 8, 9, 10, 11, 12, 17 };
+
+  g_assert_cmpint (ctl (fixture, &out, &err, "leads", "export", "--format", "csv", NULL), ==, 0);
+  rows = parse_csv (out);
+  for (guint r = 0; r < rows->len; r++)
+    {
+      char   **row = g_ptr_array_index (rows, r);
+      GString *line = g_string_new (NULL);
+
+      for (guint c = 0; c < G_N_ELEMENTS (columns); c++)
+        g_string_append_printf (line, "%s|", row[columns[c]]);
+      g_ptr_array_add (lines, g_string_free (line, FALSE));
+    }
+  g_ptr_array_sort (lines, compare_lines_cb);
+  g_ptr_array_add (lines, NULL);
+  return g_strjoinv ("\n", (char **)lines->pdata);
+}
+
+/* Export → import into an empty vault: the same leads. */
+static void
+test_export_import_round_trip (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *csv = write_file (fixture, "sample.csv", sample_csv);
+  g_autofree char *first_db = g_strdup (fixture->db);
+  g_autofree char *second_db = g_build_filename (fixture->dir, "second.db", NULL);
+  g_autofree char *exported = NULL;
+  g_autofree char *exported_path = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (ctl (fixture, &out, &err, "leads", "import", csv, "--map", map, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ctl (fixture, &exported, &err, "leads", "export", "--format", "csv", NULL), ==,
+                   0);
+  g_clear_pointer (&err, g_free);
+  exported_path = write_file (fixture, "exported.csv", exported);
+  first = comparable_export (fixture);
+
+  store = nexus_store_open (second_db, NEXUS_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  g_free (fixture->db);
+  fixture->db = g_strdup (second_db);
+  g_assert_cmpint (ctl (fixture, &out, &err, "leads", "import", exported_path, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "0 rejected"));
+  second = comparable_export (fixture);
+  g_free (fixture->db);
+  fixture->db = g_steal_pointer (&first_db);
+
+  g_assert_cmpstr (second, ==, first);
+}
+
 static void
 test_bad_input (Fixture *fixture, gconstpointer data)
 {
   static const char *const cases[][8] = {
     { "import", "@CSV@", "--format", "xlsx", NULL },
+    { "import", "@CSV@", "--format", "ods", NULL },
+    { "import", "@CSV@", "--delimiter", "::", NULL },
+    { "import", "@CSV@", "--encoding", "NO-SUCH-CHARSET", NULL },
     { "import", "@CSV@", "--map", "nom=title", NULL },
     { "import", "@CSV@", "--map", "name", NULL },
     { "import", "@CSV@", "--map", "name=no_such_column", NULL },
@@ -328,6 +475,8 @@ main (int argc, char *argv[])
 
   add_test ("/nexus/Ctl/leads-import", test_import);
   add_test ("/nexus/Ctl/leads-import-streams", test_import_streams);
+  add_test ("/nexus/Ctl/leads-import-dry-run-and-rejects", test_import_dry_run_and_rejects);
+  add_test ("/nexus/Ctl/leads-export-import-round-trip", test_export_import_round_trip);
   add_test ("/nexus/Ctl/leads-bad-input", test_bad_input);
   add_test ("/nexus/Ctl/leads-classify-and-label", test_classify_and_label);
 

@@ -5,7 +5,8 @@
  *
  * One entry point, LLVMFuzzerTestOneInput(), feeds the same bytes to every
  * parser that reads input from outside: connection strings, bounding boxes,
- * GeoJSON regions, LEAD records from worker reports, and CSV imports.  A
+ * GeoJSON regions, LEAD records from worker reports, and imports (CSV
+ * with its encoding and delimiter detection, GeoJSON files).  A
  * parser may refuse the input; it must never crash, hang or leak.
  *
  * Built as a plain test, main() below replays the seed corpus and then a
@@ -23,6 +24,7 @@
 #include "api/nexus-connection.h"
 #include "leads/nexus-csv.h"
 #include "leads/nexus-lead.h"
+#include "leads/nexus-row-reader.h"
 #include "planner/nexus-geo.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
@@ -79,6 +81,31 @@ fuzz_csv (const guint8 *data, gsize size)
   nexus_csv_reader_free (reader);
 }
 
+/* Every record of the row reader: CSV (detected encoding and delimiter)
+ * and GeoJSON. */
+static void
+fuzz_rows (const guint8 *data, gsize size)
+{
+  for (guint format = 0; format < 2; format++)
+    {
+      g_autoptr (GInputStream) stream =
+          g_memory_input_stream_new_from_data (g_memdup2 (data, size), (gssize)size, g_free);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (NexusRowReader) reader = format == 0
+                                              ? nexus_row_reader_new_csv (stream, NULL, 0, &error)
+                                              : nexus_row_reader_new_geojson (stream, &error);
+      guint rows = 0;
+
+      while (reader != NULL && rows++ < 10000 && nexus_row_reader_next (reader, &error))
+        {
+          for (guint i = 0; i < nexus_row_reader_get_n_fields (reader); i++)
+            (void)nexus_row_reader_get_field (reader, i);
+          (void)nexus_row_reader_get_problem (reader);
+          (void)nexus_row_reader_get_line (reader);
+        }
+    }
+}
+
 int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 {
@@ -89,6 +116,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   if (g_utf8_validate (text, -1, NULL))
     fuzz_lead (text, strlen (text));
   fuzz_csv (data, size);
+  fuzz_rows (data, size);
   return 0;
 }
 
