@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "nexus-export-dialog.h"
 #include "nexus-leads-page.h"
 #include "nexus-pending-page.h"
 #include "nexus-window.h"
@@ -332,6 +333,22 @@ nexus_window_set_property (GObject *object, guint prop_id, const GValue *value, 
     }
 }
 
+/* win.export-leads (at): the export dialog for these leads, or, with no
+ * ids, for the grid's current filter or every lead. */
+static void
+export_leads_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  NexusWindow       *self = NEXUS_WINDOW (widget);
+  NexusExportDialog *dialog;
+  gsize              n_ids = 0;
+  const gint64      *ids = g_variant_get_fixed_array (parameter, &n_ids, sizeof (guint64));
+
+  dialog = nexus_export_dialog_new (GTK_WINDOW (self), self->engine,
+                                    nexus_leads_page_get_query (self->leads_page),
+                                    n_ids > 0 ? ids : NULL, n_ids);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 nexus_window_class_init (NexusWindowClass *klass)
 {
@@ -369,6 +386,10 @@ nexus_window_class_init (NexusWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, stack_visible_child_cb);
 
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.export-leads", "at", export_leads_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK,
+                                       "win.export-leads", "@at",
+                                       g_variant_new_array (G_VARIANT_TYPE_UINT64, NULL, 0));
 }
 
 static void
