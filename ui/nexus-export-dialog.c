@@ -550,9 +550,13 @@ update_progress_cb (gpointer user_data)
 
   done_text = nexus_format_count (done);
   total_text = nexus_format_count (total);
-  /* Translators: rows written so far, of the total; both are numbers. */
-  text = g_strdup_printf (ngettext ("%s of %s lead", "%s of %s leads", (unsigned long)total),
-                          done_text, total_text);
+  if (total > 0 && done >= total)
+    /* Every row is written; a workbook is still being compressed. */
+    text = g_strdup (_ ("Finishing the file…"));
+  else
+    /* Translators: rows written so far, of the total; both are numbers. */
+    text = g_strdup_printf (ngettext ("%s of %s lead", "%s of %s leads", (unsigned long)total),
+                            done_text, total_text);
   gtk_progress_bar_set_text (self->progress_bar, text);
   if (total > 0)
     gtk_progress_bar_set_fraction (self->progress_bar, (double)done / (double)total);
