@@ -284,6 +284,53 @@ test_selection_keeps_existing_file (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Ctrl+E is bound to win.export-leads with no ids: the dialog opens on the
+ * grid's filter. */
+static void
+test_shortcut (void)
+{
+  NexusWindow *window = show_window ();
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  GtkShortcut       *found = NULL;
+  NexusExportDialog *dialog;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && found == NULL; i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          g_autofree char *trigger =
+              gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+          if (g_str_equal (trigger, "<Control>e") && GTK_IS_NAMED_ACTION (action) &&
+              g_str_equal (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)),
+                           "win.export-leads"))
+            found = g_steal_pointer (&shortcut);
+          if (found != NULL)
+            break;
+        }
+    }
+  g_assert_nonnull (found);
+
+  g_assert_null (find_dialog ());
+  g_assert_true (gtk_shortcut_action_activate (
+      gtk_shortcut_get_action (found), 0, GTK_WIDGET (window), gtk_shortcut_get_arguments (found)));
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  iterate_until (is_counted, dialog);
+  g_assert_true (gtk_check_button_get_active (
+      _nexus_export_dialog_get_scope_button (dialog, NEXUS_EXPORT_SCOPE_FILTER)));
+  g_object_unref (found);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -305,6 +352,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/nexus/ExportDialog/csv-of-filter", test_csv_of_filter);
   g_test_add_func ("/nexus/ExportDialog/selection-keeps-existing-file",
                    test_selection_keeps_existing_file);
+  g_test_add_func ("/nexus/ExportDialog/shortcut", test_shortcut);
 
   status = g_test_run ();
 
