@@ -124,17 +124,20 @@ count_job_free (CountJob *job)
   g_free (job);
 }
 
+/* The export keys of the console's settings; NULL without the schema (an
+ * uninstalled build run without GSETTINGS_SCHEMA_DIR): the dialog then
+ * only forgets its choices. */
 static GSettings *
 create_settings (void)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr (GSettingsSchema) schema = NULL;
+  g_autoptr (GSettingsSchema) schema =
+      source != NULL ? g_settings_schema_source_lookup (source, NEXUS_SETTINGS_SCHEMA_ID, TRUE)
+                     : NULL;
 
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, NEXUS_SETTINGS_SCHEMA_ID, TRUE);
-  if (schema == NULL || !g_settings_schema_has_key (schema, "export-columns"))
-    return NULL;
-  return g_settings_new_full (schema, NULL, NULL);
+  if (schema != NULL && g_settings_schema_has_key (schema, "export-columns"))
+    return g_settings_new_full (schema, NULL, NULL);
+  return NULL;
 }
 
 /* ---- scope ---------------------------------------------------------------- */

@@ -10,10 +10,9 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
-#include <sqlite3.h>
 
+#include "../nexus-test-sql.h"
 #include "../nexus-test-util.h"
-#include "leads/nexus-csv.h"
 #include "store/nexus-store.h"
 
 typedef struct
@@ -45,7 +44,8 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
 }
 
 /* nexusctl --db DB leads export ARGS… */
-static int export(Fixture *fixture, char **out_stderr, const char *const args[])
+static int
+run_export (Fixture *fixture, char **out_stderr, const char *const args[])
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *out = NULL;
@@ -74,21 +74,7 @@ path_in (Fixture *fixture, const char *name)
 static GArray *
 sql_ids (Fixture *fixture, const char *sql)
 {
-  GArray       *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3      *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (fixture->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-
-      g_array_append_val (ids, id);
-    }
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return ids;
+  return nexus_test_sql_ids (fixture->db, sql);
 }
 
 static void
@@ -96,34 +82,30 @@ test_csv_filter (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *file = path_in (fixture, "new.csv");
   g_autofree char *contents = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (NexusCsvReader) reader = NULL;
+  g_autoptr (GPtrArray) records = NULL;
   g_autoptr (GArray) expected = sql_ids (
       fixture, "SELECT id FROM leads WHERE preview_only = 0 AND status = 'new' ORDER BY city, id");
   guint n = 0;
 
-  g_assert_cmpint (export(fixture, NULL,
-                          (const char *const[]){
-                              "--format", "csv", "--out", file, "--status", "new", "--sort", "city",
-                              "--columns", "id,name,city", "--bom", "--delimiter", ";", NULL }),
-                   ==, 0);
+  g_assert_cmpint (
+      run_export (fixture, NULL,
+                  (const char *const[]){ "--format", "csv", "--out", file, "--status", "new",
+                                         "--sort", "city", "--columns", "id,name,city", "--bom",
+                                         "--delimiter", ";", NULL }),
+      ==, 0);
   g_assert_true (g_file_get_contents (file, &contents, NULL, NULL));
   g_assert_true (g_str_has_prefix (contents, "\xEF\xBB\xBFid;name;city\r\n"));
 
-  reader = nexus_csv_reader_new_for_path (file, &error);
-  g_assert_no_error (error);
-  nexus_csv_reader_set_delimiter (reader, ';');
-  g_assert_true (nexus_csv_reader_next (reader, &error)); /* the header */
-  while (nexus_csv_reader_next (reader, &error))
+  records = nexus_test_read_csv (file, ';');
+  g_assert_cmpuint (records->len, ==, expected->len + 1);
+  for (n = 1; n < records->len; n++)
     {
-      g_assert_cmpuint (nexus_csv_reader_get_n_fields (reader), ==, 3);
-      g_assert_cmpuint (n, <, expected->len);
-      g_assert_cmpint (g_ascii_strtoll (nexus_csv_reader_get_field (reader, 0), NULL, 10), ==,
-                       g_array_index (expected, gint64, n));
-      n++;
+      GStrv record = g_ptr_array_index (records, n);
+
+      g_assert_cmpuint (g_strv_length (record), ==, 3);
+      g_assert_cmpint (g_ascii_strtoll (record[0], NULL, 10), ==,
+                       g_array_index (expected, gint64, n - 1));
     }
-  g_assert_no_error (error);
-  g_assert_cmpuint (n, ==, expected->len);
   g_assert_cmpuint (n, >, 3);
 }
 
@@ -135,9 +117,9 @@ test_geojson_ids (Fixture *fixture, gconstpointer data)
   g_autoptr (GError) error = NULL;
   JsonArray *features;
 
-  g_assert_cmpint (export(fixture, NULL,
-                          (const char *const[]){ "--format", "geojson", "--out", file, "--ids",
-                                                 "4,2,999", NULL }),
+  g_assert_cmpint (run_export (fixture, NULL,
+                               (const char *const[]){ "--format", "geojson", "--out", file, "--ids",
+                                                      "4,2,999", NULL }),
                    ==, 0);
   json_parser_load_from_file (parser, file, &error);
   g_assert_no_error (error);
@@ -177,7 +159,7 @@ test_errors (Fixture *fixture, gconstpointer data)
     {
       g_autofree char *err = NULL;
 
-      g_assert_cmpint (export(fixture, &err, cases[i].args), ==, cases[i].status);
+      g_assert_cmpint (run_export (fixture, &err, cases[i].args), ==, cases[i].status);
       g_assert_nonnull (strstr (err, cases[i].message));
       g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
     }
@@ -188,16 +170,16 @@ test_errors (Fixture *fixture, gconstpointer data)
   {
     g_autofree char *err = NULL;
 
-    g_assert_cmpint (
-        export(fixture, &err, (const char *const[]){ "--format", "xlsx", "--out", file, NULL }), ==,
-        1);
+    g_assert_cmpint (run_export (fixture, &err,
+                                 (const char *const[]){ "--format", "xlsx", "--out", file, NULL }),
+                     ==, 1);
     g_assert_nonnull (strstr (err, "--force"));
   }
   after = nexus_test_file_sha256 (file);
   g_assert_cmpstr (before, ==, after);
   g_assert_cmpint (
-      export(fixture, NULL,
-             (const char *const[]){ "--format", "xlsx", "--out", file, "--force", NULL }),
+      run_export (fixture, NULL,
+                  (const char *const[]){ "--format", "xlsx", "--out", file, "--force", NULL }),
       ==, 0);
   g_clear_pointer (&after, g_free);
   after = nexus_test_file_sha256 (file);

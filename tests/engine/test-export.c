@@ -19,8 +19,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include "leads/nexus-csv.h"
 #include "leads/nexus-export.h"
+#include "../nexus-test-sql.h"
 #include "../nexus-test-util.h"
 #include "store/nexus-store.h"
 
@@ -102,18 +102,7 @@ sql_text (Fixture *fixture, const char *sql, gint64 id)
 static GArray *
 sql_ids (Fixture *fixture, const char *sql)
 {
-  GArray       *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3_stmt *stmt = NULL;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (fixture->db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-
-      g_array_append_val (ids, id);
-    }
-  sqlite3_finalize (stmt);
-  return ids;
+  return nexus_test_sql_ids (fixture->path, sql);
 }
 
 static char *
@@ -140,28 +129,6 @@ other_files (Fixture *fixture)
     if (!g_str_has_prefix (name, "vault.db"))
       g_string_append_printf (names, "%s;", name);
   return g_string_free (names, FALSE);
-}
-
-/* Every record of a CSV file, each a GStrv. */
-static GPtrArray *
-read_csv (const char *file, char delimiter)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (NexusCsvReader) reader = nexus_csv_reader_new_for_path (file, &error);
-  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
-
-  g_assert_no_error (error);
-  nexus_csv_reader_set_delimiter (reader, delimiter);
-  while (nexus_csv_reader_next (reader, &error))
-    {
-      GStrv record = g_new0 (char *, nexus_csv_reader_get_n_fields (reader) + 1);
-
-      for (guint i = 0; i < nexus_csv_reader_get_n_fields (reader); i++)
-        record[i] = g_strdup (nexus_csv_reader_get_field (reader, i));
-      g_ptr_array_add (records, record);
-    }
-  g_assert_no_error (error);
-  return records;
 }
 
 static guint
@@ -193,7 +160,7 @@ test_csv (Fixture *fixture, gconstpointer data)
   g_assert_true (g_str_has_prefix (contents, "\xEF\xBB\xBFid;name;"));
   g_assert_nonnull (strstr (contents, "\r\n"));
 
-  records = read_csv (file, ';');
+  records = nexus_test_read_csv (file, ';');
   g_assert_cmpuint (records->len, ==, ids->len + 1);
   header = g_ptr_array_index (records, 0);
   name = column_index (header, "name");
@@ -257,7 +224,7 @@ test_csv_columns (Fixture *fixture, gconstpointer data)
   options.ids = &fixture->formula_id;
   options.n_ids = 1;
   file = export_to (fixture, "three.tsv", &options, NULL);
-  records = read_csv (file, '\t');
+  records = nexus_test_read_csv (file, '\t');
   g_assert_cmpuint (records->len, ==, 2);
   g_assert_cmpstrv ((GStrv)g_ptr_array_index (records, 0),
                     ((const char *const[]){ "city", "name", "first_seen", NULL }));

@@ -13,12 +13,11 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 
 #include <adwaita.h>
 
+#include "../nexus-test-sql.h"
 #include "../nexus-test-util.h"
-#include "leads/nexus-csv.h"
 #include "nexus-engine.h"
 #include "nexus-export-dialog-private.h"
 #include "nexus-leads-page.h"
@@ -132,23 +131,7 @@ show_window (void)
 static GArray *
 sql_ids (const char *sql)
 {
-  GArray       *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3      *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-
-  g_assert_cmpint (
-      sqlite3_open_v2 (nexus_engine_get_db_path (engine), &db, SQLITE_OPEN_READONLY, NULL), ==,
-      SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-
-      g_array_append_val (ids, id);
-    }
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return ids;
+  return nexus_test_sql_ids (nexus_engine_get_db_path (engine), sql);
 }
 
 static char *
@@ -176,13 +159,12 @@ test_csv_of_filter (void)
       "SELECT id FROM leads WHERE preview_only = 0 AND status = 'won' ORDER BY name_norm, id");
   g_autofree char *file_path = g_build_filename (tmp_dir, "won.csv", NULL);
   g_autoptr (GFile) file = g_file_new_for_path (file_path);
-  g_autoptr (NexusCsvReader) reader = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) records = NULL;
   g_autoptr (GSettings) settings = g_settings_new ("io.nexus.Nexus");
   g_auto (GStrv) remembered = NULL;
   g_autofree char *count = NULL;
   g_autofree char *expected_count = g_strdup_printf ("%u", expected->len);
-  guint            n = 0;
+  GStrv            header;
 
   g_assert_cmpuint (expected->len, >, 1);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (status_filter), 4); /* all, new, …, won */
@@ -212,24 +194,21 @@ test_csv_of_filter (void)
   /* Done: the dialog closes itself. */
   iterate_until (is_null, &dialog);
 
-  reader = nexus_csv_reader_new_for_path (file_path, &error);
-  g_assert_no_error (error);
-  g_assert_true (nexus_csv_reader_next (reader, &error));
-  g_assert_cmpstr (nexus_csv_reader_get_field (reader, 0), ==, "id");
-  g_assert_cmpstr (nexus_csv_reader_get_field (reader, 1), ==, "name");
-  g_assert_cmpstr (nexus_csv_reader_get_field (reader, 2), ==, "city");
-  g_assert_cmpstr (nexus_csv_reader_get_field (reader, 3), ==, "phone_e164");
-  for (guint i = 0; i < nexus_csv_reader_get_n_fields (reader); i++)
-    g_assert_cmpstr (nexus_csv_reader_get_field (reader, i), !=, "category");
-  while (nexus_csv_reader_next (reader, &error))
+  records = nexus_test_read_csv (file_path, ',');
+  header = g_ptr_array_index (records, 0);
+  g_assert_cmpstr (header[0], ==, "id");
+  g_assert_cmpstr (header[1], ==, "name");
+  g_assert_cmpstr (header[2], ==, "city");
+  g_assert_cmpstr (header[3], ==, "phone_e164");
+  g_assert_false (g_strv_contains ((const char *const *)header, "category"));
+  g_assert_cmpuint (records->len, ==, expected->len + 1);
+  for (guint i = 1; i < records->len; i++)
     {
-      g_assert_cmpuint (n, <, expected->len);
-      g_assert_cmpint (g_ascii_strtoll (nexus_csv_reader_get_field (reader, 0), NULL, 10), ==,
-                       g_array_index (expected, gint64, n));
-      n++;
+      GStrv record = g_ptr_array_index (records, i);
+
+      g_assert_cmpint (g_ascii_strtoll (record[0], NULL, 10), ==,
+                       g_array_index (expected, gint64, i - 1));
     }
-  g_assert_no_error (error);
-  g_assert_cmpuint (n, ==, expected->len);
 
   /* The columns are remembered, in their order. */
   remembered = g_settings_get_strv (settings, "export-columns");
