@@ -471,40 +471,38 @@ csv_row (Writer *writer, const NexusLeadsExportRow *row, GError **error)
 
 /* ---- JSON, NDJSON, GeoJSON ---------------------------------------------- */
 
+/* Appends @text (@length bytes, or up to its NUL) as a JSON string: runs
+ * of plain bytes are copied whole, and only quotes, backslashes and
+ * control characters are escaped. */
 static void
 json_append_string (GString *out, const char *text, gssize length)
 {
+  static const char *const short_escapes[0x20] = {
+    ['\b'] = "\\b", ['\f'] = "\\f", ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t",
+  };
   const char *end = length < 0 ? text + strlen (text) : text + length;
+  const char *run = text;
 
   g_string_append_c (out, '"');
   for (const char *p = text; p < end; p++)
     {
       guchar c = (guchar)*p;
 
-      switch (c)
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      g_string_append_len (out, run, p - run);
+      run = p + 1;
+      if (c == '"' || c == '\\')
         {
-          case '"':
-            g_string_append (out, "\\\"");
-            break;
-          case '\\':
-            g_string_append (out, "\\\\");
-            break;
-          case '\n':
-            g_string_append (out, "\\n");
-            break;
-          case '\r':
-            g_string_append (out, "\\r");
-            break;
-          case '\t':
-            g_string_append (out, "\\t");
-            break;
-          default:
-            if (c < 0x20)
-              g_string_append_printf (out, "\\u%04x", c);
-            else
-              g_string_append_c (out, (char)c);
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, (char)c);
         }
+      else if (short_escapes[c] != NULL)
+        g_string_append (out, short_escapes[c]);
+      else
+        g_string_append_printf (out, "\\u%04x", c);
     }
+  g_string_append_len (out, run, end - run);
   g_string_append_c (out, '"');
 }
 

@@ -25,7 +25,7 @@
 #include "store/nexus-store.h"
 
 #define FORMULA_NAME   "=cmd|' /C calc'!A0"
-#define QUOTED_ADDRESS "12 \"Old\" Souk, floor 2\nشارع الأزهر"
+#define QUOTED_ADDRESS "12 \"Old\" Souk,\tfloor 2\x01\nشارع الأزهر"
 #define PLUS_NOTE      "+1 call after 5"
 
 typedef struct
@@ -335,6 +335,8 @@ test_xlsx (Fixture *fixture, gconstpointer data)
 
       g_assert_nonnull (strstr (row, escaped));
     }
+  /* A control character cannot stand in XML: written as Excel's escape. */
+  g_assert_nonnull (strstr (row, "floor 2_x0001_"));
   /* Dates are numbers with a date style; lat is a number. */
   {
     g_autofree char *lat_cell = g_strdup_printf ("<c r=\"J%u\"><v>30.05</v></c>", ids->len);
