@@ -22,8 +22,10 @@
 
 #include <inttypes.h>
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "leads/nexus-classifier.h"
 #include "leads/nexus-csv.h"
@@ -376,6 +378,113 @@ parse_ids (const char *text)
   return ids->len > 0 ? g_steal_pointer (&ids) : NULL;
 }
 
+/* An export run on a thread of its own, so that the main thread can wait
+ * for SIGINT and SIGTERM and cancel it: an interrupted export leaves no
+ * file.  The store is used by that thread only until it ends. */
+typedef struct
+{
+  NexusStore               *store;
+  const char               *path;
+  const NexusExportOptions *options;
+  GCancellable             *cancellable;
+  GMainLoop                *loop;
+  GMutex                    lock;
+  gint64                    done;  /* under lock */
+  gint64                    total; /* under lock */
+  gint64                    rows;
+  GError                   *error;
+  gboolean                  ok;
+} CtlExport;
+
+static void
+ctl_export_progress_cb (gint64 done, gint64 total, gpointer user_data)
+{
+  CtlExport *export = user_data;
+
+  g_mutex_lock (&export->lock);
+  export->done = done;
+  export->total = total;
+  g_mutex_unlock (&export->lock);
+}
+
+static gboolean
+ctl_export_quit_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+ctl_export_thread (gpointer user_data)
+{
+  CtlExport *export = user_data;
+
+  export->ok =
+      nexus_export_leads (export->store, export->path, export->options, ctl_export_progress_cb,
+                          export, export->cancellable, &export->rows, &export->error);
+  g_idle_add (ctl_export_quit_cb, export->loop);
+  return NULL;
+}
+
+static gboolean
+ctl_export_signal_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* On a terminal: "rows of total" on one line of stderr, rewritten. */
+static gboolean
+ctl_export_report_cb (gpointer user_data)
+{
+  CtlExport *export = user_data;
+  gint64 done, total;
+
+  g_mutex_lock (&export->lock);
+  done = export->done;
+  total = export->total;
+  g_mutex_unlock (&export->lock);
+  g_printerr ("\r");
+  g_printerr (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " of %" PRId64 " lead…",
+                           "%" PRId64 " of %" PRId64 " leads…", total),
+              done, total);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+ctl_export_run (CtlExport *export)
+{
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  gboolean on_terminal = isatty (STDERR_FILENO);
+  guint    sigint, sigterm, report = 0;
+  GThread *thread;
+
+  g_mutex_init (&export->lock);
+  export->loop = loop;
+  export->cancellable = cancellable;
+  sigint = g_unix_signal_add (SIGINT, ctl_export_signal_cb, cancellable);
+  sigterm = g_unix_signal_add (SIGTERM, ctl_export_signal_cb, cancellable);
+  if (on_terminal)
+    report = g_timeout_add (250, ctl_export_report_cb, export);
+
+  thread = g_thread_new ("export", ctl_export_thread, export);
+  g_main_loop_run (loop);
+  g_thread_join (thread);
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  if (report != 0)
+    {
+      g_source_remove (report);
+      g_printerr ("\r\033[K");
+    }
+  g_mutex_clear (&export->lock);
+  export->loop = NULL;
+  export->cancellable = NULL;
+  return export->ok;
+}
+
 static int
 leads_export (NexusCtl *ctl, char **args)
 {
@@ -395,6 +504,7 @@ leads_export (NexusCtl *ctl, char **args)
   g_autofree char   *sort = NULL;
   g_autofree char   *id_list = NULL;
   NexusExportOptions options = { 0 };
+  CtlExport export = { 0 };
   gboolean           bom = FALSE;
   gboolean           force = FALSE;
   gboolean           rtl = FALSE;
@@ -441,15 +551,16 @@ leads_export (NexusCtl *ctl, char **args)
     g_string_append_printf (description, "\n  %-14s %s", nexus_export_column_get_name (column),
                             nexus_export_column_get_title (column));
   g_string_append_c (description, '\n');
-  g_string_append (description,
-                   _ ("Without --columns: id, name, category, phone_e164, other_phones, city, "
-                      "address, website, email, lat, lon, rating, status, agent, first_seen, "
-                      "last_seen, sightings, preview_only, sources.\n"
-                      "Without a filter or --ids every lead is written, preview-only ones "
-                      "included.  The file is written under a temporary name and renamed when "
-                      "complete; an existing file is replaced only with --force.\n"
-                      "Text cells that start with =, +, -, @, a tab or a line break get a "
-                      "leading apostrophe in CSV, so that no spreadsheet runs them as formulas.\n"));
+  g_string_append (
+      description,
+      _ ("Without --columns: id, name, category, phone_e164, other_phones, city, "
+         "address, website, email, lat, lon, rating, status, agent, first_seen, "
+         "last_seen, sightings, preview_only, sources.\n"
+         "Without a filter or --ids every lead is written, preview-only ones "
+         "included.  The file is written under a temporary name and renamed when "
+         "complete; an existing file is replaced only with --force.\n"
+         "Text cells that start with =, +, -, @, a tab or a line break get a "
+         "leading apostrophe in CSV, so that no spreadsheet runs them as formulas.\n"));
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _ ("Writes leads to a file: all of them, those of a "
@@ -532,12 +643,20 @@ leads_export (NexusCtl *ctl, char **args)
   if (store == NULL)
     return nexus_cli_fail (PROGRAM, "%s", error->message);
 
-  if (!nexus_export_leads (store, out, &options, NULL, NULL, NULL, &rows, &error))
+  export.store = store;
+  export.path = out;
+  export.options = &options;
+  if (!ctl_export_run (&export))
     {
-      if (g_error_matches (error, NEXUS_EXPORT_ERROR, NEXUS_EXPORT_ERROR_EXISTS))
-        return nexus_cli_fail (PROGRAM, _ ("%s (give --force to replace it)"), error->message);
-      return nexus_cli_fail (PROGRAM, "%s", error->message);
+      g_autoptr (GError) failure = g_steal_pointer (&export.error);
+
+      if (g_error_matches (failure, NEXUS_EXPORT_ERROR, NEXUS_EXPORT_ERROR_EXISTS))
+        return nexus_cli_fail (PROGRAM, _ ("%s (give --force to replace it)"), failure->message);
+      if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return nexus_cli_fail (PROGRAM, "%s", _ ("Export interrupted; no file was written"));
+      return nexus_cli_fail (PROGRAM, "%s", failure->message);
     }
+  rows = export.rows;
 
   g_print (g_dngettext (GETTEXT_PACKAGE, "Exported %" PRId64 " lead to “%s”\n",
                         "Exported %" PRId64 " leads to “%s”\n", rows),

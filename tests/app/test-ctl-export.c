@@ -9,6 +9,9 @@
  */
 #include "config.h"
 
+#include <signal.h>
+#include <sqlite3.h>
+
 #include <json-glib/json-glib.h>
 
 #include "../nexus-test-sql.h"
@@ -214,6 +217,65 @@ test_help_translated (Fixture *fixture, gconstpointer data)
     }
 }
 
+static gboolean
+has_part_file (const char *dir)
+{
+  g_autoptr (GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    if (g_str_has_suffix (name, ".part"))
+      return TRUE;
+  return FALSE;
+}
+
+/* SIGTERM during an export: exit status 1, a message, and no file at all,
+ * neither the export nor its temporary file. */
+static void
+test_interrupted (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
+      G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *program = nexus_test_program_path ("nexusctl");
+  g_autofree char *file = path_in (fixture, "all.xlsx");
+  g_autofree char *err = NULL;
+  sqlite3         *db = NULL;
+
+  /* Enough leads that the export is still running when it is stopped. */
+  g_assert_cmpint (sqlite3_open (fixture->db, &db), ==, SQLITE_OK);
+  g_assert_cmpint (
+      sqlite3_exec (db,
+                    "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                    " WHERE i < 150000) INSERT INTO leads (name, name_norm, city, first_seen_at,"
+                    " last_seen_at, updated_at) SELECT 'Shop ' || i, 'shop ' || i, 'Cairo', 0, 0, 0"
+                    " FROM n",
+                    NULL, NULL, NULL),
+      ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->dir, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, program, "--db", fixture->db, "leads",
+                                         "export", "--format", "xlsx", "--out", file, NULL);
+  g_assert_no_error (error);
+  /* Give up after a minute without the temporary file. */
+  for (guint i = 0; !has_part_file (fixture->dir); i++)
+    {
+      g_assert_cmpuint (i, <, 6000);
+      g_usleep (G_USEC_PER_SEC / 100);
+    }
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_nonnull (strstr (err, "interrupted"));
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+  g_assert_false (has_part_file (fixture->dir));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -230,6 +292,7 @@ main (int argc, char **argv)
   ADD ("geojson-ids", test_geojson_ids);
   ADD ("errors", test_errors);
   ADD ("help", test_help_translated);
+  ADD ("interrupted", test_interrupted);
 #undef ADD
 
   return g_test_run ();
