@@ -334,10 +334,19 @@ column_toggled_cb (NexusExportDialog *self)
   update_sensitivity (self);
 }
 
+/* A flat arrow button; @label says to assistive technologies which column
+ * it moves, @tooltip shows on hover. */
 static GtkWidget *
-create_move_button (NexusExportDialog *self, const char *icon, const char *tooltip, int delta)
+create_move_button (NexusExportDialog *self,
+                    const char        *icon,
+                    const char        *tooltip,
+                    const char        *label,
+                    int                delta)
 {
   GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
 
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (button, tooltip);
@@ -350,13 +359,18 @@ create_move_button (NexusExportDialog *self, const char *icon, const char *toolt
 static GtkWidget *
 create_column_row (NexusExportDialog *self, NexusExportColumn column, gboolean checked)
 {
-  GtkWidget       *row = adw_action_row_new ();
-  GtkWidget       *check = gtk_check_button_new ();
-  GtkWidget       *up = create_move_button (self, "go-up-symbolic", _ ("Move Up"), -1);
-  GtkWidget       *down = create_move_button (self, "go-down-symbolic", _ ("Move Down"), 1);
+  GtkWidget  *row = adw_action_row_new ();
+  GtkWidget  *check = gtk_check_button_new ();
+  const char *title = nexus_export_column_get_title (column);
+  /* Translators: for screen readers; %s is a column, e.g. “Phone”. */
+  g_autofree char *up_label = g_strdup_printf (_ ("Move “%s” up"), title);
+  /* Translators: for screen readers; %s is a column, e.g. “Phone”. */
+  g_autofree char *down_label = g_strdup_printf (_ ("Move “%s” down"), title);
+  GtkWidget       *up = create_move_button (self, "go-up-symbolic", _ ("Move Up"), up_label, -1);
+  GtkWidget *down = create_move_button (self, "go-down-symbolic", _ ("Move Down"), down_label, 1);
   g_autofree char *name = nexus_isolate_ltr (nexus_export_column_get_name (column));
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), nexus_export_column_get_title (column));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), name);
   gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
   gtk_check_button_set_active (GTK_CHECK_BUTTON (check), checked);
