@@ -37,6 +37,28 @@ nexus_test_sql_ids (const char *db_path, const char *sql)
   return ids;
 }
 
+/* The first column of every row of @sql on the file @db_path, as texts
+ * ("(null)" for NULL). */
+static inline GPtrArray *
+nexus_test_sql_texts (const char *db_path, const char *sql)
+{
+  GPtrArray    *texts = g_ptr_array_new_with_free_func (g_free);
+  sqlite3      *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *text = (const char *)sqlite3_column_text (stmt, 0);
+
+      g_ptr_array_add (texts, g_strdup (text != NULL ? text : "(null)"));
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return texts;
+}
+
 /* Every record of the CSV file @path, each a GStrv, the header first. */
 static inline GPtrArray *
 nexus_test_read_csv (const char *path, char delimiter)

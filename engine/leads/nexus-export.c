@@ -352,12 +352,17 @@ append_date (GString *out, gint64 seconds)
                           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/* The shortest of 15 or 17 significant digits that reads back as @value:
+ * 30.0444 stays 30.0444 instead of 30.044400000000000001. */
 static void
 append_real (GString *out, double value)
 {
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
-  g_string_append (out, g_ascii_dtostr (buffer, sizeof buffer, value));
+  g_ascii_formatd (buffer, sizeof buffer, "%.15g", value);
+  if (g_ascii_strtod (buffer, NULL) != value)
+    g_ascii_formatd (buffer, sizeof buffer, "%.17g", value);
+  g_string_append (out, buffer);
 }
 
 static gboolean
