@@ -964,6 +964,7 @@ nexus_export_leads (NexusStore               *store,
                     GError                  **error)
 {
   g_autoptr (NexusLeadsCursor) cursor = NULL;
+  g_autoptr (GError) local_error = NULL;
   g_autoptr (GString) buffer = NULL;
   g_autoptr (GString) scratch = g_string_new (NULL);
   g_autoptr (GOutputStream) out = NULL;
@@ -1056,13 +1057,19 @@ nexus_export_leads (NexusStore               *store,
       writer.buffer = buffer;
     }
 
-  ok = write_rows (&writer, klass, cursor, total, progress, user_data, cancellable, error);
+  ok = write_rows (&writer, klass, cursor, total, progress, user_data, cancellable, &local_error);
   g_clear_pointer (&writer.workbook, lxw_workbook_free);
+  /* A cancellation while a workbook was being closed still wins. */
+  if (ok && g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+    ok = FALSE;
+  else if (!ok && local_error->domain == G_IO_ERROR && local_error->code != G_IO_ERROR_CANCELLED)
+    g_prefix_error (&local_error, _ ("Cannot write “%s”: "), path);
   if (ok)
-    ok = move_into_place (temp_path, path, options->overwrite, error);
+    ok = move_into_place (temp_path, path, options->overwrite, &local_error);
   if (!ok)
     {
       g_unlink (temp_path);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
 
