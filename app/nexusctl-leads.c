@@ -7,7 +7,11 @@
  *                         [--country CC] [--encoding ENC] [--delimiter D]
  *                         [--source NAME] [--dry-run] [--rejects FILE] [--json]
  *   nexusctl leads sources --format csv
- *   nexusctl leads export --format csv
+ *   nexusctl leads export --format csv|xlsx|json|ndjson|geojson --out FILE
+ *                         [--columns A,B,C] [--bom] [--delimiter ;] [--rtl|--ltr]
+ *                         [--status S] [--search TEXT] [--preview WHICH] [--sort COL]
+ *                         [--descending] [--ids ID,…] [--force]
+ *   nexusctl leads export   (every lead as CSV on standard output)
  *   nexusctl leads classify [--retrain] [--json]
  *   nexusctl leads label LEAD_ID CATEGORY
  *
@@ -19,6 +23,7 @@
 
 #include <inttypes.h>
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +33,7 @@
 
 #include "leads/nexus-classifier.h"
 #include "leads/nexus-csv.h"
+#include "leads/nexus-export.h"
 #include "leads/nexus-import.h"
 #include "leads/nexus-ingest.h"
 #include "leads/nexus-row-reader.h"
@@ -70,12 +76,17 @@ check_format (const char *format)
   return format == NULL || g_ascii_strcasecmp (format, "csv") == 0;
 }
 
-/* "," ";" "|" "tab" or "\t" → the byte; 0 when not one of them. */
+/* "," ";" "|" "tab" or "\t" (or "comma", "semicolon") → the byte; 0 when
+ * not one of them. */
 static char
 parse_delimiter (const char *text)
 {
   if (g_strcmp0 (text, "tab") == 0 || g_strcmp0 (text, "\\t") == 0 || g_strcmp0 (text, "\t") == 0)
     return '\t';
+  if (g_strcmp0 (text, "comma") == 0)
+    return ',';
+  if (g_strcmp0 (text, "semicolon") == 0)
+    return ';';
   if (text != NULL && strlen (text) == 1 && strchr (",;|", text[0]) != NULL)
     return text[0];
   return 0;
@@ -392,30 +403,14 @@ print_lead_cb (const NexusLeadRow *row, gpointer user_data, GError **error)
   return TRUE;
 }
 
+/* The legacy dump: every lead and every stored column as CSV on standard
+ * output, for scripts that read a pipe. */
 static int
-leads_export (NexusCtl *ctl, char **args)
+leads_export_stdout (NexusCtl *ctl)
 {
-  g_autoptr (GOptionContext) context = NULL;
   g_autoptr (NexusStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GString) line = g_string_new (NULL);
-  g_autofree char   *format = NULL;
-  int                status;
-  const GOptionEntry entries[] = {
-    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_ ("Output format (csv)"), N_ ("FORMAT") },
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_ ("Database file"), N_ ("PATH") },
-    { NULL }
-  };
-
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _ ("Writes every lead to standard output."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if ((status = nexus_cli_parse (context, PROGRAM " leads export", &args)) >= 0)
-    return status;
-  if (g_strv_length (args) > 1)
-    return nexus_cli_usage_error (PROGRAM " leads export", _ ("Unexpected argument “%s”"), args[1]);
-  if (!check_format (format))
-    return bad_input (_ ("Unknown format “%s” (only csv is supported)"), format);
 
   store = nexusctl_open_store (ctl, &error);
   if (store == NULL)
@@ -428,6 +423,325 @@ leads_export (NexusCtl *ctl, char **args)
   if (!nexus_store_leads_foreach (store, print_lead_cb, line, &error))
     return nexus_cli_fail (PROGRAM, "%s", error->message);
   fflush (stdout);
+  return NEXUS_EXIT_OK;
+}
+
+/* Whether the first language of the messages is written right to left. */
+static gboolean
+locale_is_rtl (void)
+{
+  static const char *const rtl[] = { "ar", "fa", "he", "ur", NULL };
+  const char              *language = g_get_language_names ()[0];
+
+  for (guint i = 0; rtl[i] != NULL; i++)
+    if (g_str_has_prefix (language, rtl[i]) &&
+        (language[2] == '\0' || language[2] == '_' || language[2] == '.' || language[2] == '@'))
+      return TRUE;
+  return FALSE;
+}
+
+/* "1,2,3" → lead ids; FALSE on anything else. */
+static GArray *
+parse_ids (const char *text)
+{
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      gint64 id;
+
+      if (!g_ascii_string_to_signed (g_strstrip (parts[i]), 10, 1, G_MAXINT64, &id, NULL))
+        return NULL;
+      g_array_append_val (ids, id);
+    }
+  return ids->len > 0 ? g_steal_pointer (&ids) : NULL;
+}
+
+/* An export run on a thread of its own, so that the main thread can wait
+ * for SIGINT and SIGTERM and cancel it: an interrupted export leaves no
+ * file.  The store is used by that thread only until it ends. */
+typedef struct
+{
+  NexusStore               *store;
+  const char               *path;
+  const NexusExportOptions *options;
+  GCancellable             *cancellable;
+  GMainLoop                *loop;
+  GMutex                    lock;
+  gint64                    done;  /* under lock */
+  gint64                    total; /* under lock */
+  gint64                    rows;
+  GError                   *error;
+  gboolean                  ok;
+} CtlExport;
+
+static void
+ctl_export_progress_cb (gint64 done, gint64 total, gpointer user_data)
+{
+  CtlExport *export = user_data;
+
+  g_mutex_lock (&export->lock);
+  export->done = done;
+  export->total = total;
+  g_mutex_unlock (&export->lock);
+}
+
+static gboolean
+ctl_export_quit_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+ctl_export_thread (gpointer user_data)
+{
+  CtlExport *export = user_data;
+
+  export->ok =
+      nexus_export_leads (export->store, export->path, export->options, ctl_export_progress_cb,
+                          export, export->cancellable, &export->rows, &export->error);
+  g_idle_add (ctl_export_quit_cb, export->loop);
+  return NULL;
+}
+
+static gboolean
+ctl_export_signal_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* On a terminal: "rows of total" on one line of stderr, rewritten. */
+static gboolean
+ctl_export_report_cb (gpointer user_data)
+{
+  CtlExport *export = user_data;
+  gint64 done, total;
+
+  g_mutex_lock (&export->lock);
+  done = export->done;
+  total = export->total;
+  g_mutex_unlock (&export->lock);
+  g_printerr ("\r");
+  g_printerr (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " of %" PRId64 " lead…",
+                           "%" PRId64 " of %" PRId64 " leads…", total),
+              done, total);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+ctl_export_run (CtlExport *export)
+{
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  gboolean on_terminal = isatty (STDERR_FILENO);
+  guint    sigint, sigterm, report = 0;
+  GThread *thread;
+
+  g_mutex_init (&export->lock);
+  export->loop = loop;
+  export->cancellable = cancellable;
+  sigint = g_unix_signal_add (SIGINT, ctl_export_signal_cb, cancellable);
+  sigterm = g_unix_signal_add (SIGTERM, ctl_export_signal_cb, cancellable);
+  if (on_terminal)
+    report = g_timeout_add (250, ctl_export_report_cb, export);
+
+  thread = g_thread_new ("export", ctl_export_thread, export);
+  g_main_loop_run (loop);
+  g_thread_join (thread);
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  if (report != 0)
+    {
+      g_source_remove (report);
+      g_printerr ("\r\033[K");
+    }
+  g_mutex_clear (&export->lock);
+  export->loop = NULL;
+  export->cancellable = NULL;
+  return export->ok;
+}
+
+static int
+leads_export (NexusCtl *ctl, char **args)
+{
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) columns = NULL;
+  g_autoptr (GArray) ids = NULL;
+  g_autoptr (NexusLeadsQuery) query = NULL;
+  g_autofree char   *format = NULL;
+  g_autofree char   *out = NULL;
+  g_autofree char   *column_list = NULL;
+  g_autofree char   *delimiter = NULL;
+  g_autofree char   *status_filter = NULL;
+  g_autofree char   *search = NULL;
+  g_autofree char   *preview = NULL;
+  g_autofree char   *sort = NULL;
+  g_autofree char   *id_list = NULL;
+  NexusExportOptions options = { 0 };
+  CtlExport export = { 0 };
+  gboolean           bom = FALSE;
+  gboolean           force = FALSE;
+  gboolean           rtl = FALSE;
+  gboolean           ltr = FALSE;
+  gboolean           descending = FALSE;
+  gint64             rows = 0;
+  int                status;
+  const GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format,
+      N_ ("File format: csv, xlsx, json, ndjson or geojson (default: csv)"), N_ ("FORMAT") },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
+      N_ ("The file to write (without it: every lead as CSV on standard output)"), N_ ("FILE") },
+    { "columns", 0, 0, G_OPTION_ARG_STRING, &column_list,
+      N_ ("Columns in their order, separated by commas (see below)"), N_ ("A,B,C") },
+    { "bom", 0, 0, G_OPTION_ARG_NONE, &bom,
+      N_ ("CSV: start with a byte-order mark, so that Excel reads Arabic right"), NULL },
+    { "delimiter", 0, 0, G_OPTION_ARG_STRING, &delimiter,
+      N_ ("CSV: the delimiter, “,” (default), “;” or “tab”"), N_ ("CHAR") },
+    { "rtl", 0, 0, G_OPTION_ARG_NONE, &rtl,
+      N_ ("XLSX: a right-to-left sheet (the default when the messages are Arabic)"), NULL },
+    { "ltr", 0, 0, G_OPTION_ARG_NONE, &ltr, N_ ("XLSX: a left-to-right sheet"), NULL },
+    { "status", 0, 0, G_OPTION_ARG_STRING, &status_filter,
+      N_ ("Only leads with this status: new, contacted, qualified, won or lost"), N_ ("STATUS") },
+    { "search", 0, 0, G_OPTION_ARG_STRING, &search,
+      N_ ("Only leads whose name, address, category or city match these words"), N_ ("TEXT") },
+    { "preview", 0, 0, G_OPTION_ARG_STRING, &preview,
+      N_ ("Preview-only leads (without a valid phone): exclude (default with a filter), "
+          "include or only"),
+      N_ ("WHICH") },
+    { "sort", 0, 0, G_OPTION_ARG_STRING, &sort,
+      N_ ("With a filter: the order, as the leads grid sorts (name, category, phone, city, "
+          "status, rating, first_seen, last_seen, sightings)"),
+      N_ ("COLUMN") },
+    { "descending", 0, 0, G_OPTION_ARG_NONE, &descending, N_ ("With --sort: descending"), NULL },
+    { "ids", 0, 0, G_OPTION_ARG_STRING, &id_list,
+      N_ ("Only these leads, by id, separated by commas"), N_ ("ID,ID") },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, N_ ("Replace FILE if it exists"), NULL },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path, N_ ("Database file"), N_ ("PATH") },
+    { NULL }
+  };
+  g_autoptr (GString) description = g_string_new (_ ("Columns:"));
+
+  for (NexusExportColumn column = 0; column < NEXUS_EXPORT_N_COLUMNS; column++)
+    g_string_append_printf (description, "\n  %-14s %s", nexus_export_column_get_name (column),
+                            nexus_export_column_get_title (column));
+  g_string_append_c (description, '\n');
+  g_string_append (
+      description,
+      _ ("Without --columns: id, name, category, phone_e164, other_phones, city, "
+         "address, website, email, lat, lon, rating, status, agent, first_seen, "
+         "last_seen, sightings, preview_only, sources.\n"
+         "Without a filter or --ids every lead is written, preview-only ones "
+         "included.  The file is written under a temporary name and renamed when "
+         "complete; an existing file is replaced only with --force.\n"
+         "Text cells that start with =, +, -, @, a tab or a line break get a "
+         "leading apostrophe in CSV, so that no spreadsheet runs them as formulas.\n"));
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _ ("Writes leads to a file: all of them, those of a "
+                                            "filter, or chosen ones."));
+  g_option_context_set_description (context, description->str);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if ((status = nexus_cli_parse (context, PROGRAM " leads export", &args)) >= 0)
+    return status;
+  if (g_strv_length (args) > 1)
+    return nexus_cli_usage_error (PROGRAM " leads export", _ ("Unexpected argument “%s”"), args[1]);
+
+  options.format = NEXUS_EXPORT_CSV;
+  if (format != NULL && !nexus_export_format_from_string (format, &options.format))
+    return bad_input (_ ("Unknown format “%s” (csv, xlsx, json, ndjson or geojson)"), format);
+
+  if (out == NULL)
+    {
+      if (options.format != NEXUS_EXPORT_CSV || column_list != NULL || delimiter != NULL || bom ||
+          status_filter != NULL || search != NULL || preview != NULL || sort != NULL ||
+          id_list != NULL || force || rtl || ltr)
+        return nexus_cli_usage_error (PROGRAM " leads export", _ ("These options need --out FILE"));
+      return leads_export_stdout (ctl);
+    }
+  if (*out == '\0')
+    return nexus_cli_usage_error (PROGRAM " leads export", _ ("--out needs a file name"));
+
+  if (column_list != NULL)
+    {
+      columns = nexus_export_parse_columns (column_list, &error);
+      if (columns == NULL)
+        return bad_input ("--columns: %s", error->message);
+      options.columns = (const NexusExportColumn *)columns->data;
+      options.n_columns = columns->len;
+    }
+  options.delimiter = delimiter != NULL ? parse_delimiter (delimiter) : ',';
+  if (options.delimiter == 0 || options.delimiter == '|')
+    return bad_input (_ ("--delimiter: “%s” is not “,”, “;” or “tab”"), delimiter);
+  if (rtl && ltr)
+    return nexus_cli_usage_error (PROGRAM " leads export", _ ("Give --rtl or --ltr, not both"));
+  options.bom = bom;
+  options.rtl = rtl || (!ltr && locale_is_rtl ());
+  options.overwrite = force;
+
+  if (id_list != NULL)
+    {
+      if (status_filter != NULL || search != NULL || preview != NULL || sort != NULL)
+        return nexus_cli_usage_error (PROGRAM " leads export",
+                                      _ ("--ids cannot be combined with a filter"));
+      ids = parse_ids (id_list);
+      if (ids == NULL)
+        return bad_input (_ ("--ids: “%s” is not a list of lead ids"), id_list);
+      options.ids = (const gint64 *)ids->data;
+      options.n_ids = ids->len;
+    }
+  else if (status_filter != NULL || search != NULL || preview != NULL || sort != NULL)
+    {
+      static const char *const statuses[] = {
+        "new", "contacted", "qualified", "won", "lost", NULL
+      };
+
+      query = nexus_leads_query_new ();
+      if (status_filter != NULL && !g_strv_contains (statuses, status_filter))
+        return bad_input (_ ("--status: unknown status “%s”"), status_filter);
+      query->status = g_strdup (status_filter);
+      query->search = g_strdup (search);
+      if (preview == NULL || g_str_equal (preview, "exclude"))
+        query->preview = NEXUS_LEADS_PREVIEW_EXCLUDE;
+      else if (g_str_equal (preview, "include"))
+        query->preview = NEXUS_LEADS_PREVIEW_INCLUDE;
+      else if (g_str_equal (preview, "only"))
+        query->preview = NEXUS_LEADS_PREVIEW_ONLY;
+      else
+        return bad_input (_ ("--preview: “%s” is not exclude, include or only"), preview);
+      if (sort != NULL && !nexus_leads_sort_from_string (sort, &query->sort))
+        return bad_input (_ ("--sort: unknown column “%s”"), sort);
+      query->descending = descending;
+      options.query = query;
+    }
+
+  store = nexusctl_open_store (ctl, &error);
+  if (store == NULL)
+    return nexus_cli_fail (PROGRAM, "%s", error->message);
+
+  export.store = store;
+  export.path = out;
+  export.options = &options;
+  if (!ctl_export_run (&export))
+    {
+      g_autoptr (GError) failure = g_steal_pointer (&export.error);
+
+      if (g_error_matches (failure, NEXUS_EXPORT_ERROR, NEXUS_EXPORT_ERROR_EXISTS))
+        return nexus_cli_fail (PROGRAM, _ ("%s (give --force to replace it)"), failure->message);
+      if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return nexus_cli_fail (PROGRAM, "%s", _ ("Export interrupted; no file was written"));
+      return nexus_cli_fail (PROGRAM, "%s", failure->message);
+    }
+  rows = export.rows;
+
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Exported %" PRId64 " lead to “%s”\n",
+                        "Exported %" PRId64 " leads to “%s”\n", rows),
+           rows, out);
   return NEXUS_EXIT_OK;
 }
 
@@ -575,7 +889,7 @@ leads_label (NexusCtl *ctl, char **args)
 static const Subcommand subcommands[] = {
   { "import", N_ ("Import leads from a CSV, XLSX or GeoJSON file"), leads_import },
   { "sources", N_ ("List the source records of every lead"), leads_sources },
-  { "export", N_ ("Write every lead as CSV"), leads_export },
+  { "export", N_ ("Write leads to CSV, XLSX, JSON, NDJSON or GeoJSON"), leads_export },
   { "classify", N_ ("Classify leads (and retrain the model)"), leads_classify },
   { "label", N_ ("Set a lead's category as an operator"), leads_label },
 };

@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 
 #include "nexus-import-dialog.h"
+#include "nexus-export-dialog.h"
 #include "nexus-leads-page.h"
 #include "nexus-operations-page.h"
 #include "nexus-pending-page.h"
@@ -343,6 +344,22 @@ nexus_window_set_property (GObject *object, guint prop_id, const GValue *value, 
     }
 }
 
+/* win.export-leads (at): the export dialog for these leads, or, with no
+ * ids, for the grid's current filter or every lead. */
+static void
+export_leads_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  NexusWindow       *self = NEXUS_WINDOW (widget);
+  NexusExportDialog *dialog;
+  gsize              n_ids = 0;
+  const gint64      *ids = g_variant_get_fixed_array (parameter, &n_ids, sizeof (guint64));
+
+  dialog = nexus_export_dialog_new (GTK_WINDOW (self), self->engine,
+                                    nexus_leads_page_get_query (self->leads_page),
+                                    n_ids > 0 ? ids : NULL, n_ids);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 nexus_window_class_init (NexusWindowClass *klass)
 {
@@ -385,6 +402,10 @@ nexus_window_class_init (NexusWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.import-leads", NULL, import_leads_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK,
                                        "win.import-leads", NULL);
+  gtk_widget_class_install_action (widget_class, "win.export-leads", "at", export_leads_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK,
+                                       "win.export-leads", "@at",
+                                       g_variant_new_array (G_VARIANT_TYPE_UINT64, NULL, 0));
 }
 
 static void

@@ -436,3 +436,283 @@ nexus_store_leads_view_plan (NexusStore *self, const NexusLeadsQuery *query, GEr
     }
   return g_string_free (plan, FALSE);
 }
+
+/* The export's read: every exportable column, computed per row from the
+ * lead's own tables (indexed lookups by lead id). */
+#define EXPORT_COLUMNS                                                                        \
+  "l.id, l.name, l.category, l.phone_e164,"                                                   \
+  " (SELECT group_concat (p.e164, '; ') FROM lead_phones AS p"                                \
+  "   WHERE p.lead_id = l.id AND p.e164 IS NOT l.phone_e164),"                                \
+  " l.phone_raw, l.city, l.address, l.country, l.website, l.email, l.lat, l.lon,"             \
+  " l.rating, l.reviews, l.status, (SELECT a.name FROM agents AS a WHERE a.id = l.agent_id)," \
+  " l.first_seen_at, l.last_seen_at, l.sightings, l.preview_only,"                            \
+  " (SELECT group_concat (provider, '; ') FROM"                                               \
+  "   (SELECT DISTINCT s.provider FROM lead_sources AS s WHERE s.lead_id = l.id"              \
+  "    ORDER BY s.provider)),"                                                                \
+  " l.notes"
+
+/* The selection of an export by ids: bound as one JSON array. */
+#define IDS_WHERE " WHERE l.id IN (SELECT value FROM json_each (:ids))"
+
+struct _NexusLeadsCursor
+{
+  NexusStore      *store; /* owned */
+  sqlite3_stmt    *stmt;  /* the store's cached statement, stepped page by page */
+  char            *match; /* the FTS expression bound to stmt (owned, kept alive) */
+  NexusLeadsQuery *query; /* the query bound to stmt (owned: bound texts stay alive) */
+  char            *ids;   /* the JSON array bound to stmt (owned, kept alive) */
+  GStringChunk    *texts; /* the texts of the current page */
+  gboolean         began; /* the cursor opened the read transaction */
+  gboolean         done;  /* the statement has no more rows */
+};
+
+static char *
+ids_to_json (const gint64 *ids, gsize n_ids)
+{
+  GString *json = g_string_new ("[");
+
+  for (gsize i = 0; i < n_ids; i++)
+    g_string_append_printf (json, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "", ids[i]);
+  g_string_append_c (json, ']');
+  return g_string_free (json, FALSE);
+}
+
+/**
+ * nexus_store_leads_count_ids:
+ * @self: a #NexusStore
+ * @ids: (array length=n_ids): lead ids
+ * @n_ids: how many
+ * @out_count: (out): how many of them are leads of the vault
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+nexus_store_leads_count_ids (NexusStore   *self,
+                             const gint64 *ids,
+                             gsize         n_ids,
+                             gint64       *out_count,
+                             GError      **error)
+{
+  g_autofree char *json = NULL;
+  sqlite3_stmt    *stmt;
+  int              rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (ids != NULL || n_ids == 0, FALSE);
+
+  json = ids_to_json (ids, n_ids);
+  stmt = _nexus_store_prepare (self, "SELECT count(*) FROM leads AS l" IDS_WHERE, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, json, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _nexus_store_set_error (self, rc, error, "counting the chosen leads");
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  *out_count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return TRUE;
+}
+
+/**
+ * nexus_store_leads_cursor_open:
+ * @self: a #NexusStore
+ * @query: (nullable): the grid's view, in its order; NULL with @ids NULL:
+ *   every lead of the vault, preview-only ones included, by id
+ * @ids: (nullable) (array length=n_ids): these leads only, by id (the
+ *   query is then ignored; unknown ids are skipped)
+ * @n_ids: how many ids
+ * @out_total: (out) (optional): how many rows the cursor will give
+ * @error: return location for a #GError
+ *
+ * Starts a read transaction (unless the store is in one), counts the rows
+ * and prepares their statement: the count and the rows come from the same
+ * snapshot, whatever the engine writes meanwhile.
+ *
+ * Returns: (transfer full): the cursor, or NULL with @error set
+ */
+NexusLeadsCursor *
+nexus_store_leads_cursor_open (NexusStore            *self,
+                               const NexusLeadsQuery *query,
+                               const gint64          *ids,
+                               gsize                  n_ids,
+                               gint64                *out_total,
+                               GError               **error)
+{
+  g_autoptr (NexusLeadsCursor) cursor = NULL;
+  g_autoptr (GString) sql = g_string_new ("SELECT " EXPORT_COLUMNS " FROM leads AS l");
+  gint64 total = 0;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
+
+  if (ids == NULL && query != NULL && !check_query (query, error))
+    return NULL;
+
+  cursor = g_new0 (NexusLeadsCursor, 1);
+  cursor->store = g_object_ref (self);
+  cursor->texts = g_string_chunk_new (64 * 1024);
+  if (!nexus_store_in_transaction (self))
+    {
+      if (!_nexus_store_exec (self, "BEGIN DEFERRED", error))
+        return NULL;
+      cursor->began = TRUE;
+    }
+
+  if (ids != NULL)
+    {
+      cursor->ids = ids_to_json (ids, n_ids);
+      g_string_append (sql, IDS_WHERE " ORDER BY l.id");
+      if (!nexus_store_leads_count_ids (self, ids, n_ids, &total, error))
+        return NULL;
+    }
+  else if (query != NULL)
+    {
+      cursor->match = nexus_leads_query_fts_expression (query->search);
+      cursor->query = nexus_leads_query_copy (query);
+      append_where (sql, query, cursor->match != NULL);
+      g_string_append_printf (sql, " ORDER BY %s %s, l.id %s", sorts[query->sort].key,
+                              query->descending ? "DESC" : "ASC",
+                              query->descending ? "DESC" : "ASC");
+      if (!nexus_store_leads_view_count (self, query, &total, error))
+        return NULL;
+    }
+  else
+    {
+      g_string_append (sql, " ORDER BY l.id");
+      if (!nexus_store_count_leads (self, &total, error))
+        return NULL;
+    }
+
+  cursor->stmt = _nexus_store_prepare (self, sql->str, error);
+  if (cursor->stmt == NULL)
+    return NULL;
+  if (ids != NULL)
+    sqlite3_bind_text (cursor->stmt, sqlite3_bind_parameter_index (cursor->stmt, ":ids"),
+                       cursor->ids, -1, SQLITE_STATIC);
+  else if (query != NULL)
+    bind_filters (cursor->stmt, cursor->query, cursor->match);
+
+  if (out_total != NULL)
+    *out_total = total;
+  return g_steal_pointer (&cursor);
+}
+
+static const char *
+chunk_text (GStringChunk *chunk, sqlite3_stmt *stmt, int column)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, column);
+
+  return text != NULL ? g_string_chunk_insert_len (chunk, (const char *)text,
+                                                   sqlite3_column_bytes (stmt, column))
+                      : NULL;
+}
+
+static double
+column_double_or_nan (sqlite3_stmt *stmt, int column)
+{
+  return sqlite3_column_type (stmt, column) == SQLITE_NULL ? NAN
+                                                           : sqlite3_column_double (stmt, column);
+}
+
+/**
+ * nexus_leads_cursor_next_page:
+ * @cursor: a cursor
+ * @max_rows: the size of a page
+ * @rows: (element-type NexusLeadsExportRow): emptied, then filled with the
+ *   next page; its texts stay valid until the next call or the cursor's end
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success (@rows is empty once every row was read)
+ */
+gboolean
+nexus_leads_cursor_next_page (NexusLeadsCursor *cursor,
+                              guint             max_rows,
+                              GArray           *rows,
+                              GError          **error)
+{
+  sqlite3_stmt *stmt = cursor->stmt;
+
+  g_return_val_if_fail (cursor != NULL && rows != NULL, FALSE);
+  g_return_val_if_fail (g_array_get_element_size (rows) == sizeof (NexusLeadsExportRow), FALSE);
+
+  g_array_set_size (rows, 0);
+  g_string_chunk_clear (cursor->texts);
+  while (!cursor->done && rows->len < max_rows)
+    {
+      NexusLeadsExportRow row;
+      GStringChunk       *texts = cursor->texts;
+      int                 rc = sqlite3_step (stmt);
+
+      if (rc == SQLITE_DONE)
+        {
+          cursor->done = TRUE;
+          break;
+        }
+      if (rc != SQLITE_ROW)
+        {
+          _nexus_store_set_error (cursor->store, rc, error, "reading leads to export");
+          return FALSE;
+        }
+
+      row.id = sqlite3_column_int64 (stmt, 0);
+      row.name = chunk_text (texts, stmt, 1);
+      row.category = chunk_text (texts, stmt, 2);
+      row.phone_e164 = chunk_text (texts, stmt, 3);
+      row.other_phones = chunk_text (texts, stmt, 4);
+      row.phone_raw = chunk_text (texts, stmt, 5);
+      row.city = chunk_text (texts, stmt, 6);
+      row.address = chunk_text (texts, stmt, 7);
+      row.country = chunk_text (texts, stmt, 8);
+      row.website = chunk_text (texts, stmt, 9);
+      row.email = chunk_text (texts, stmt, 10);
+      row.lat = column_double_or_nan (stmt, 11);
+      row.lon = column_double_or_nan (stmt, 12);
+      if (isnan (row.lat) || isnan (row.lon))
+        row.lat = row.lon = NAN;
+      row.rating = column_double_or_nan (stmt, 13);
+      row.reviews =
+          sqlite3_column_type (stmt, 14) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, 14);
+      row.status = chunk_text (texts, stmt, 15);
+      row.agent = chunk_text (texts, stmt, 16);
+      row.first_seen_at = sqlite3_column_int64 (stmt, 17);
+      row.last_seen_at = sqlite3_column_int64 (stmt, 18);
+      row.sightings = sqlite3_column_int64 (stmt, 19);
+      row.preview_only = sqlite3_column_int (stmt, 20) != 0;
+      row.sources = chunk_text (texts, stmt, 21);
+      row.notes = chunk_text (texts, stmt, 22);
+      g_array_append_val (rows, row);
+    }
+  return TRUE;
+}
+
+/**
+ * nexus_leads_cursor_free:
+ * @cursor: (nullable): a cursor
+ *
+ * Resets the statement and ends the read transaction the cursor began.
+ */
+void
+nexus_leads_cursor_free (NexusLeadsCursor *cursor)
+{
+  if (cursor == NULL)
+    return;
+
+  if (cursor->stmt != NULL)
+    {
+      sqlite3_reset (cursor->stmt);
+      sqlite3_clear_bindings (cursor->stmt);
+    }
+  if (cursor->began)
+    _nexus_store_exec (cursor->store, "COMMIT", NULL);
+  g_string_chunk_free (cursor->texts);
+  g_free (cursor->match);
+  g_clear_pointer (&cursor->query, nexus_leads_query_free);
+  g_free (cursor->ids);
+  g_object_unref (cursor->store);
+  g_free (cursor);
+}

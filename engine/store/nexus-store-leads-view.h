@@ -105,7 +105,61 @@ GPtrArray *nexus_store_leads_view_page (NexusStore            *self,
                                         GError               **error);
 char *nexus_store_leads_view_plan (NexusStore *self, const NexusLeadsQuery *query, GError **error);
 
+/* One lead as an export writes it: every column an export can choose.
+ * Texts are NULL when the column is; they belong to the page that holds
+ * the row (see nexus_leads_cursor_next_page()). */
+typedef struct
+{
+  gint64      id;
+  const char *name;
+  const char *category;
+  const char *phone_e164;
+  const char *other_phones; /* the lead's other valid numbers, "; "-separated */
+  const char *phone_raw;    /* numbers that did not parse, "; "-separated */
+  const char *city;
+  const char *address;
+  const char *country; /* ISO 3166-1 alpha-2 */
+  const char *website;
+  const char *email;
+  double      lat; /* NaN: no coordinates (lat and lon are NULL together) */
+  double      lon;
+  double      rating;  /* NaN: no rating */
+  gint64      reviews; /* -1: unknown */
+  const char *status;
+  const char *agent; /* the assigned agent's name */
+  gint64      first_seen_at;
+  gint64      last_seen_at;
+  gint64      sightings;
+  gboolean    preview_only;
+  const char *sources; /* the distinct providers of its sources, "; "-separated */
+  const char *notes;
+} NexusLeadsExportRow;
+
+/* A read of many leads in one snapshot of the file, handed over one page at
+ * a time; memory is one page whatever the number of leads.  It keeps a read
+ * transaction open on its store until it is freed: use it on a reader
+ * connection (or a store nothing else uses meanwhile). */
+typedef struct _NexusLeadsCursor NexusLeadsCursor;
+
+NexusLeadsCursor *nexus_store_leads_cursor_open (NexusStore            *self,
+                                                 const NexusLeadsQuery *query,
+                                                 const gint64          *ids,
+                                                 gsize                  n_ids,
+                                                 gint64                *out_total,
+                                                 GError               **error);
+gboolean          nexus_leads_cursor_next_page (NexusLeadsCursor *cursor,
+                                                guint             max_rows,
+                                                GArray           *rows,
+                                                GError          **error);
+void              nexus_leads_cursor_free (NexusLeadsCursor *cursor);
+gboolean          nexus_store_leads_count_ids (NexusStore   *self,
+                                               const gint64 *ids,
+                                               gsize         n_ids,
+                                               gint64       *out_count,
+                                               GError      **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusLeadsQuery, nexus_leads_query_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusLeadsViewRow, nexus_leads_view_row_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusLeadsCursor, nexus_leads_cursor_free)
 
 G_END_DECLS
