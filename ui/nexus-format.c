@@ -17,6 +17,7 @@
 #include <unicode/unum.h>
 #include <unicode/ureldatefmt.h>
 
+#include "leads/nexus-category.h"
 #include "nexus-format.h"
 
 /* ICU formatters must not be used by two threads at once; the console
@@ -276,6 +277,24 @@ nexus_format_relative_time (gint64 unix_seconds, gint64 now_unix_seconds)
   g_mutex_unlock (&format_lock);
 
   return text != NULL ? text : nexus_format_date_time (unix_seconds);
+}
+
+/**
+ * nexus_format_category:
+ * @category: (nullable): a category key ("car_rental")
+ *
+ * Returns: (nullable): the category's name in the interface language
+ *   ("Car Rental", "محل إيجار سيارات"), or the key made readable ("car
+ *   rental") for a category without a known name; %NULL for %NULL
+ */
+char *
+nexus_format_category (const char *category)
+{
+  const char *name = nexus_category_display_name (category, nexus_format_locale ());
+
+  if (category == NULL)
+    return NULL;
+  return name != NULL ? g_strdup (name) : g_strdelimit (g_strdup (category), "_", ' ');
 }
 
 /**

@@ -100,6 +100,23 @@ test_relative_times (void)
 }
 
 static void
+test_categories (void)
+{
+  set_language ("en");
+  assert_formatted (nexus_format_category ("restaurant"), "Restaurant");
+  assert_formatted (nexus_format_category ("car_rental"), "Car Rental");
+  /* A category an operator made up: its key, readable. */
+  assert_formatted (nexus_format_category ("rooftop_bar"), "rooftop bar");
+  g_assert_null (nexus_format_category (NULL));
+
+  set_language ("ar");
+  assert_formatted (nexus_format_category ("restaurant"), "مطعم");
+  assert_formatted (nexus_format_category ("cafe"), "مقهى");
+  assert_formatted (nexus_format_category ("rooftop_bar"), "rooftop bar");
+  set_language ("en");
+}
+
+static void
 test_isolates (void)
 {
   assert_formatted (nexus_isolate_ltr ("+966 11 234 5678"), "\u2066+966 11 234 5678\u2069");
@@ -152,6 +169,7 @@ main (int argc, char **argv)
   g_test_add_func ("/format/numbers/arabic", test_numbers_arabic);
   g_test_add_func ("/format/dates", test_dates);
   g_test_add_func ("/format/relative-times", test_relative_times);
+  g_test_add_func ("/format/categories", test_categories);
   g_test_add_func ("/format/isolates", test_isolates);
   g_test_add_func ("/format/fold-digits", test_fold_digits);
   g_test_add_func ("/format/editable-folds-input", test_editable_folds_input);
