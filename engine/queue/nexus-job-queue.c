@@ -1348,6 +1348,155 @@ fail:
 }
 
 /**
+ * nexus_job_queue_retry_dead:
+ * @search_id: only this search's dead jobs; 0 for all
+ * @out_retried: (out) (optional): how many jobs were queued (or paused)
+ *   again
+ *
+ * nexus_job_queue_retry() for every dead job; the dead jobs of cancelled
+ * searches stay dead (rerun the search instead).
+ */
+gboolean
+nexus_job_queue_retry_dead (NexusJobQueue *self,
+                            gint64         search_id,
+                            gint64        *out_retried,
+                            GError       **error)
+{
+  NexusJobFilter filter = { .search_id = search_id, .status = "dead" };
+  g_autoptr (GArray) ids = NULL;
+  gint64 retried = 0;
+
+  g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
+
+  ids = nexus_store_job_list_ids (self->store, &filter, error);
+  if (ids == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr (GError) local_error = NULL;
+
+      if (nexus_job_queue_retry (self, g_array_index (ids, gint64, i), NULL, &local_error))
+        retried++;
+      else if (!g_error_matches (local_error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE) &&
+               !g_error_matches (local_error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+
+  if (out_retried != NULL)
+    *out_retried = retried;
+  return TRUE;
+}
+
+/**
+ * nexus_job_queue_cancel_job:
+ *
+ * The operator's cancel of one job that is queued, leased or paused; a
+ * worker that holds it loses its lease.  A one-off search whose last
+ * pending job this was is completed.
+ *
+ * Returns: %FALSE with %NEXUS_QUEUE_ERROR_NOT_FOUND, or
+ *   %NEXUS_QUEUE_ERROR_STATE for a job that is already finished
+ */
+gboolean
+nexus_job_queue_cancel_job (NexusJobQueue *self, gint64 job_id, GError **error)
+{
+  g_autoptr (NexusJobRecord) job = NULL;
+  g_autoptr (GError) local_error = NULL;
+  gboolean changed = FALSE;
+  gint64   now;
+
+  g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
+
+  if (!nexus_store_begin (self->store, error))
+    return FALSE;
+
+  job = nexus_store_job_get (self->store, job_id, &local_error);
+  if (job == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
+                     _ ("There is no job %" PRId64), job_id);
+      goto fail;
+    }
+
+  now = queue_now (self);
+  if (!nexus_store_job_cancel (self->store, job_id, now, &changed, error))
+    goto fail;
+  if (!changed)
+    {
+      g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
+                   _ ("Job %" PRId64 " is %s; only queued, leased and paused jobs can be "
+                      "cancelled"),
+                   job_id, nexus_job_status_to_string (job->status));
+      goto fail;
+    }
+  if (job->search_id > 0 &&
+      !nexus_store_search_complete_if_done (self->store, job->search_id, now, NULL, error))
+    goto fail;
+  return queue_commit (self, error);
+
+fail:
+  nexus_store_rollback (self->store);
+  return FALSE;
+}
+
+/**
+ * nexus_job_queue_bump_priority:
+ * @delta: added to the job's priority (negative lowers it)
+ * @out_priority: (out) (optional): the job's priority now
+ *
+ * Changes the priority of a job that is not finished yet, within
+ * ±%NEXUS_SEARCH_MAX_PRIORITY.
+ *
+ * Returns: %FALSE with %NEXUS_QUEUE_ERROR_NOT_FOUND, or
+ *   %NEXUS_QUEUE_ERROR_STATE for a finished job
+ */
+gboolean
+nexus_job_queue_bump_priority (NexusJobQueue *self,
+                               gint64         job_id,
+                               int            delta,
+                               int           *out_priority,
+                               GError       **error)
+{
+  g_autoptr (NexusJobRecord) job = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
+
+  if (!nexus_store_job_add_priority (self->store, job_id, delta, NEXUS_SEARCH_MAX_PRIORITY,
+                                     queue_now (self), NULL, error))
+    return FALSE;
+
+  job = nexus_store_job_get (self->store, job_id, &local_error);
+  if (job == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
+                     _ ("There is no job %" PRId64), job_id);
+      return FALSE;
+    }
+  if (job->status == NEXUS_JOB_DONE || job->status == NEXUS_JOB_DEAD ||
+      job->status == NEXUS_JOB_CANCELLED)
+    {
+      g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
+                   _ ("Job %" PRId64 " is %s; only unfinished jobs can change priority"), job_id,
+                   nexus_job_status_to_string (job->status));
+      return FALSE;
+    }
+  if (out_priority != NULL)
+    *out_priority = job->priority;
+  return TRUE;
+}
+
+/**
  * nexus_job_queue_enqueue:
  * @spec: the job; kind and payload are the caller's (e.g. "enrich")
  * @out_job_id: (out) (optional): the new job's id (0 when a pending twin
