@@ -189,3 +189,25 @@ nexus_editable_fold_digits (GtkEditable *editable)
     delegate = editable;
   g_signal_connect (delegate, "insert-text", G_CALLBACK (fold_inserted_text_cb), NULL);
 }
+
+/**
+ * nexus_format_duration:
+ * @seconds: a length of time, not negative
+ *
+ * Returns: @seconds in its largest whole unit ("40 seconds", "5 minutes",
+ *   "3 hours", "2 days"), for "in …" and "… left"
+ */
+char *
+nexus_format_duration (gint64 seconds)
+{
+  seconds = MAX (seconds, 0);
+  if (seconds < 60)
+    return g_strdup_printf (ngettext ("%d second", "%d seconds", seconds), (int)seconds);
+  if (seconds < 3600)
+    return g_strdup_printf (ngettext ("%d minute", "%d minutes", seconds / 60),
+                            (int)(seconds / 60));
+  if (seconds < 48 * 3600)
+    return g_strdup_printf (ngettext ("%d hour", "%d hours", seconds / 3600),
+                            (int)(seconds / 3600));
+  return g_strdup_printf (ngettext ("%d day", "%d days", seconds / 86400), (int)(seconds / 86400));
+}

@@ -20,6 +20,7 @@
 
 #include "nexus-leads-page.h"
 #include "nexus-pending-page.h"
+#include "nexus-searches-page.h"
 #include "nexus-window.h"
 
 struct _NexusWindow
@@ -27,11 +28,12 @@ struct _NexusWindow
   AdwApplicationWindow parent_instance;
 
   /* template children */
-  AdwToastOverlay *toast_overlay;
-  AdwLeaflet      *leaflet;
-  GtkListBox      *sidebar;
-  GtkStack        *stack;
-  NexusLeadsPage  *leads_page;
+  AdwToastOverlay   *toast_overlay;
+  AdwLeaflet        *leaflet;
+  GtkListBox        *sidebar;
+  GtkStack          *stack;
+  NexusLeadsPage    *leads_page;
+  NexusSearchesPage *searches_page;
 
   NexusEngine *engine;   /* owned; construct-only */
   GSettings   *settings; /* NULL when the schema is not installed */
@@ -266,6 +268,17 @@ show_sidebar_action (GtkWidget *widget, const char *action_name, GVariant *param
     gtk_widget_grab_focus (GTK_WIDGET (row));
 }
 
+/* win.new-search (s): the Searches page, its editor open with the region
+ * given as a GeoJSON geometry ("" for none). */
+static void
+new_search_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  NexusWindow *self = NEXUS_WINDOW (widget);
+
+  nexus_window_set_page (self, "searches");
+  nexus_searches_page_new_search (self->searches_page, g_variant_get_string (parameter, NULL));
+}
+
 static gboolean
 nexus_window_close_request (GtkWindow *window)
 {
@@ -357,6 +370,7 @@ nexus_window_class_init (NexusWindowClass *klass)
 
   g_type_ensure (NEXUS_TYPE_LEADS_PAGE);
   g_type_ensure (NEXUS_TYPE_PENDING_PAGE);
+  g_type_ensure (NEXUS_TYPE_SEARCHES_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/nexus/Nexus/ui/nexus-window.ui");
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, toast_overlay);
@@ -364,11 +378,13 @@ nexus_window_class_init (NexusWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, leads_page);
+  gtk_widget_class_bind_template_child (widget_class, NexusWindow, searches_page);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, stack_visible_child_cb);
 
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.new-search", "s", new_search_action);
 }
 
 static void
