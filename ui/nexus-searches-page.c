@@ -22,6 +22,7 @@
 
 #include <glib/gi18n.h>
 
+#include "nexus-confirm.h"
 #include "nexus-event-watch.h"
 #include "nexus-format.h"
 #include "nexus-searches-page.h"
@@ -794,41 +795,46 @@ operation_action (GtkWidget *widget, const char *action_name, GVariant *paramete
     run_operation (self, id, OP_RERUN);
 }
 
-static void
-cancel_response_cb (AdwMessageDialog *dialog, const char *response, gpointer user_data)
+typedef struct
 {
-  NexusSearchesPage *self = user_data;
-  gint64             id = *(gint64 *)g_object_get_data (G_OBJECT (dialog), "search-id");
+  NexusSearchesPage *self; /* owned */
+  gint64             search_id;
+} CancelData;
 
-  if (g_strcmp0 (response, "cancel-search") == 0)
-    run_operation (self, id, OP_CANCEL);
+static void
+cancel_data_free (gpointer data)
+{
+  CancelData *cancel = data;
+
+  g_object_unref (cancel->self);
+  g_free (cancel);
+}
+
+static void
+cancel_confirmed (gpointer data)
+{
+  CancelData *cancel = data;
+
+  run_operation (cancel->self, cancel->search_id, OP_CANCEL);
 }
 
 static void
 cancel_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   NexusSearchesPage *self = NEXUS_SEARCHES_PAGE (widget);
-  gint64             id = g_variant_get_int64 (parameter);
-  GtkRoot           *root = gtk_widget_get_root (widget);
-  SearchRow         *row = g_hash_table_lookup (self->rows, &id);
-  GtkWidget         *dialog;
+  CancelData        *cancel = g_new0 (CancelData, 1);
+  SearchRow         *row;
+  g_autofree char   *body = NULL;
 
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   _ ("Cancel This Search?"), NULL);
-  adw_message_dialog_format_body (
-      ADW_MESSAGE_DIALOG (dialog),
+  cancel->self = g_object_ref (self);
+  cancel->search_id = g_variant_get_int64 (parameter);
+  row = g_hash_table_lookup (self->rows, &cancel->search_id);
+  body = g_strdup_printf (
       _ ("“%s” stops now: its queued jobs are cancelled and workers drop the jobs they hold. "
          "The leads already found stay. You can run it again later."),
       row != NULL ? gtk_label_get_text (row->name) : "");
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "keep", _ ("_Keep Running"),
-                                    "cancel-search", _ ("C_ancel Search"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "cancel-search",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
-  g_object_set_data_full (G_OBJECT (dialog), "search-id", g_memdup2 (&id, sizeof id), g_free);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (cancel_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  nexus_confirm (widget, _ ("Cancel This Search?"), body, _ ("_Keep Running"), _ ("C_ancel Search"),
+                 cancel_confirmed, cancel, cancel_data_free);
 }
 
 static void

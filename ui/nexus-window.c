@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "nexus-jobs-page.h"
 #include "nexus-leads-page.h"
 #include "nexus-pending-page.h"
 #include "nexus-searches-page.h"
@@ -34,6 +35,7 @@ struct _NexusWindow
   GtkStack          *stack;
   NexusLeadsPage    *leads_page;
   NexusSearchesPage *searches_page;
+  NexusJobsPage     *jobs_page;
 
   NexusEngine *engine;   /* owned; construct-only */
   GSettings   *settings; /* NULL when the schema is not installed */
@@ -279,6 +281,17 @@ new_search_action (GtkWidget *widget, const char *action_name, GVariant *paramet
   nexus_searches_page_new_search (self->searches_page, g_variant_get_string (parameter, NULL));
 }
 
+/* win.show-jobs (x): the Jobs page, showing the jobs of one search (0:
+ * of all searches). */
+static void
+show_jobs_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  NexusWindow *self = NEXUS_WINDOW (widget);
+
+  nexus_window_set_page (self, "jobs");
+  nexus_jobs_page_show_search (self->jobs_page, g_variant_get_int64 (parameter));
+}
+
 static gboolean
 nexus_window_close_request (GtkWindow *window)
 {
@@ -371,6 +384,7 @@ nexus_window_class_init (NexusWindowClass *klass)
   g_type_ensure (NEXUS_TYPE_LEADS_PAGE);
   g_type_ensure (NEXUS_TYPE_PENDING_PAGE);
   g_type_ensure (NEXUS_TYPE_SEARCHES_PAGE);
+  g_type_ensure (NEXUS_TYPE_JOBS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/nexus/Nexus/ui/nexus-window.ui");
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, toast_overlay);
@@ -379,12 +393,14 @@ nexus_window_class_init (NexusWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, leads_page);
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, searches_page);
+  gtk_widget_class_bind_template_child (widget_class, NexusWindow, jobs_page);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, stack_visible_child_cb);
 
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
   gtk_widget_class_install_action (widget_class, "win.new-search", "s", new_search_action);
+  gtk_widget_class_install_action (widget_class, "win.show-jobs", "x", show_jobs_action);
 }
 
 static void
