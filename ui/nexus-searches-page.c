@@ -195,6 +195,27 @@ region_text (const NexusSearchRecord *search)
   return g_strdup (C_ ("search region", "A box"));
 }
 
+/* The region with its box in degrees: "Cairo, Egypt (29.9, 31.1 to 30.2, 31.4)". */
+static char *
+region_edges_text (const NexusSearchRecord *search)
+{
+  g_autoptr (NexusRegion) region = nexus_region_new_from_json (search->region, NULL);
+  g_autofree char *name = region_text (search);
+  g_autofree char *south = NULL, *west = NULL, *north = NULL, *east = NULL;
+  g_autofree char *edges = NULL;
+  g_autofree char *isolated = NULL;
+
+  if (region == NULL)
+    return g_steal_pointer (&name);
+  south = nexus_format_decimal (region->bbox.south, 4);
+  west = nexus_format_decimal (region->bbox.west, 4);
+  north = nexus_format_decimal (region->bbox.north, 4);
+  east = nexus_format_decimal (region->bbox.east, 4);
+  edges = g_strdup_printf (_ ("%s, %s to %s, %s"), south, west, north, east);
+  isolated = nexus_isolate_ltr (edges);
+  return g_strdup_printf ("%s (%s)", name, isolated);
+}
+
 /* "cafe, bakery · OpenStreetMap (Overpass) · Cairo · Once" */
 static char *
 summary_text (const NexusSearchRecord *search)
@@ -460,8 +481,10 @@ add_summary_row (NexusSearchesPage *self, const char *title, const char *value)
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_label_set_xalign (GTK_LABEL (label), 1.0f);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_set_tooltip_text (label, value);
   gtk_widget_add_css_class (label, "dim-label");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
   gtk_list_box_append (self->detail_summary, row);
@@ -511,6 +534,7 @@ update_detail (NexusSearchesPage *self, LoadResult *result)
   g_autofree char           *depth = NULL;
   g_autofree char           *priority = NULL;
   g_autofree char           *created = NULL;
+  g_autofree char           *created_isolated = NULL;
   g_autofree char           *next = NULL;
 
   if (search == NULL)
@@ -523,12 +547,13 @@ update_detail (NexusSearchesPage *self, LoadResult *result)
   gtk_label_set_text (self->detail_title, search->name);
   clear_box (GTK_WIDGET (self->detail_summary));
   keywords = g_strjoinv (", ", search->keywords);
-  region = region_text (search);
+  region = region_edges_text (search);
   cadence = cadence_text (search->cadence_s);
   cell = nexus_format_decimal (search->cell_km, 1);
   depth = g_strdup_printf ("%d", search->max_depth);
   priority = g_strdup_printf ("%d", search->priority);
   created = nexus_format_date_time (search->created_at);
+  created_isolated = nexus_isolate_ltr (created);
   add_summary_row (self, _ ("State"), state_label (search->state));
   add_summary_row (self, _ ("Keywords"), keywords);
   add_summary_row (self, _ ("Region"), region);
@@ -538,10 +563,12 @@ update_detail (NexusSearchesPage *self, LoadResult *result)
   add_summary_row (self, _ ("Cell size (km)"), cell);
   add_summary_row (self, _ ("Splits of a crowded cell (depth)"), depth);
   add_summary_row (self, _ ("Priority"), priority);
-  add_summary_row (self, _ ("Created"), created);
+  add_summary_row (self, _ ("Created"), created_isolated);
   if (search->state == NEXUS_SEARCH_ACTIVE && search->next_run_at > 0)
     {
-      next = nexus_format_date_time (search->next_run_at);
+      g_autofree char *date = nexus_format_date_time (search->next_run_at);
+
+      next = nexus_isolate_ltr (date);
       add_summary_row (self, _ ("Next run"), next);
     }
 
