@@ -211,3 +211,28 @@ nexus_format_duration (gint64 seconds)
                             (int)(seconds / 3600));
   return g_strdup_printf (ngettext ("%d day", "%d days", seconds / 86400), (int)(seconds / 86400));
 }
+
+/**
+ * nexus_format_bbox:
+ * @south: latitude of the lower edge, degrees
+ * @west: longitude of the left edge, degrees
+ * @north: latitude of the upper edge, degrees
+ * @east: longitude of the right edge, degrees
+ *
+ * Returns: the box in a sentence of the interface language ("30.0000,
+ *   31.2000 to 30.1000, 31.3000"), each coordinate pair left to right
+ */
+char *
+nexus_format_bbox (double south, double west, double north, double east)
+{
+  g_autofree char *south_text = nexus_format_decimal (south, 4);
+  g_autofree char *west_text = nexus_format_decimal (west, 4);
+  g_autofree char *north_text = nexus_format_decimal (north, 4);
+  g_autofree char *east_text = nexus_format_decimal (east, 4);
+  g_autofree char *from = g_strdup_printf ("\u2066%s, %s\u2069", south_text, west_text);
+  g_autofree char *to = g_strdup_printf ("\u2066%s, %s\u2069", north_text, east_text);
+
+  /* Translators: a box on the map: its south-west corner, then its
+   * north-east corner, each as "latitude, longitude" in degrees. */
+  return g_strdup_printf (_ ("%s to %s"), from, to);
+}

@@ -449,9 +449,7 @@ static void
 show_place (NexusSearchEditor *self)
 {
   const NexusBBox *box;
-  g_autofree char *south = NULL, *west = NULL, *north = NULL, *east = NULL;
   g_autofree char *edges = NULL;
-  g_autofree char *isolated = NULL;
   g_autofree char *text = NULL;
 
   if (self->place == NULL)
@@ -461,16 +459,10 @@ show_place (NexusSearchEditor *self)
     }
 
   box = &self->place->region->bbox;
-  south = nexus_format_decimal (box->south, 4);
-  west = nexus_format_decimal (box->west, 4);
-  north = nexus_format_decimal (box->north, 4);
-  east = nexus_format_decimal (box->east, 4);
-  /* Translators: the box of a region in degrees: south, west – north, east. */
-  edges = g_strdup_printf (_ ("%s, %s to %s, %s"), south, west, north, east);
+  edges = nexus_format_bbox (box->south, box->west, box->north, box->east);
   /* Translators: under the place name once it was found; %s is the name
    * the map service knows it by, then its box in degrees. */
-  isolated = nexus_isolate_ltr (edges);
-  text = g_strdup_printf (_ ("Found: %s\nArea: %s"), self->place->display_name, isolated);
+  text = g_strdup_printf (_ ("Found: %s\nArea: %s"), self->place->display_name, edges);
   gtk_label_set_text (self->place_result, text);
   gtk_widget_set_visible (GTK_WIDGET (self->place_result), TRUE);
 }
@@ -913,9 +905,7 @@ nexus_search_editor_set_shape (NexusSearchEditor *self, const char *geojson, GEr
   g_autoptr (NexusGeometry) shape = NULL;
   g_autoptr (GError) local_error = NULL;
   const NexusBBox *box;
-  g_autofree char *south = NULL, *west = NULL, *north = NULL, *east = NULL;
   g_autofree char *edges = NULL;
-  g_autofree char *isolated = NULL;
   g_autofree char *text = NULL;
   guint            n;
 
@@ -937,17 +927,12 @@ nexus_search_editor_set_shape (NexusSearchEditor *self, const char *geojson, GEr
   g_clear_pointer (&self->shape, nexus_geometry_unref);
   self->shape = g_steal_pointer (&shape);
   box = nexus_geometry_get_bbox (self->shape);
-  south = nexus_format_decimal (box->south, 4);
-  west = nexus_format_decimal (box->west, 4);
-  north = nexus_format_decimal (box->north, 4);
-  east = nexus_format_decimal (box->east, 4);
-  edges = g_strdup_printf (_ ("%s, %s to %s, %s"), south, west, north, east);
+  edges = nexus_format_bbox (box->south, box->west, box->north, box->east);
   n = nexus_geometry_get_n_polygons (self->shape);
-  isolated = nexus_isolate_ltr (edges);
   /* Translators: %u is the number of polygons drawn, %s their box in degrees. */
   text = g_strdup_printf (ngettext ("A shape from the map: %u polygon within %s.",
                                     "A shape from the map: %u polygons within %s.", n),
-                          n, isolated);
+                          n, edges);
   gtk_label_set_text (self->shape_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->shape_toggle), TRUE);
   gtk_toggle_button_set_active (self->shape_toggle, TRUE);

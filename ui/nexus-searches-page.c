@@ -201,19 +201,13 @@ region_edges_text (const NexusSearchRecord *search)
 {
   g_autoptr (NexusRegion) region = nexus_region_new_from_json (search->region, NULL);
   g_autofree char *name = region_text (search);
-  g_autofree char *south = NULL, *west = NULL, *north = NULL, *east = NULL;
   g_autofree char *edges = NULL;
-  g_autofree char *isolated = NULL;
 
   if (region == NULL)
     return g_steal_pointer (&name);
-  south = nexus_format_decimal (region->bbox.south, 4);
-  west = nexus_format_decimal (region->bbox.west, 4);
-  north = nexus_format_decimal (region->bbox.north, 4);
-  east = nexus_format_decimal (region->bbox.east, 4);
-  edges = g_strdup_printf (_ ("%s, %s to %s, %s"), south, west, north, east);
-  isolated = nexus_isolate_ltr (edges);
-  return g_strdup_printf ("%s (%s)", name, isolated);
+  edges = nexus_format_bbox (region->bbox.south, region->bbox.west, region->bbox.north,
+                             region->bbox.east);
+  return g_strdup_printf ("%s (%s)", name, edges);
 }
 
 /* "cafe, bakery · OpenStreetMap (Overpass) · Cairo · Once" */
