@@ -733,6 +733,90 @@ fail:
 }
 
 /**
+ * nexus_job_queue_update_search:
+ * @spec: the search's new settings, checked like a new search's
+ *
+ * Changes the settings of search @search_id.  The region, keywords,
+ * provider, cell size and depth apply from its next run; a new priority
+ * also reaches its pending jobs; a new cadence moves its next run (from
+ * its last run).  A region that would plan too many jobs is refused and
+ * nothing is written.
+ *
+ * Returns: %FALSE with %NEXUS_SEARCH_ERROR_INVALID, %NEXUS_QUEUE_ERROR_INVALID
+ *   or %NEXUS_QUEUE_ERROR_NOT_FOUND
+ */
+gboolean
+nexus_job_queue_update_search (NexusJobQueue         *self,
+                               gint64                 search_id,
+                               const NexusSearchSpec *spec,
+                               GError               **error)
+{
+  g_autoptr (GArray) cells = NULL;
+  g_autoptr (NexusSearchRecord) old = NULL;
+  g_autofree char  *region_json = NULL;
+  NexusSearchRecord search = { 0 };
+  gint64            next_run_at = -1;
+  gboolean          found = FALSE;
+  gint64            now;
+
+  g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
+  g_return_val_if_fail (spec != NULL, FALSE);
+
+  if (!nexus_search_spec_validate (spec, error))
+    return FALSE;
+  cells =
+      queue_plan_cells (self, spec->region, spec->cell_km, g_strv_length (spec->keywords), error);
+  if (cells == NULL)
+    return FALSE;
+
+  now = queue_now (self);
+  region_json = nexus_region_to_json (spec->region);
+  search.id = search_id;
+  search.name = spec->name;
+  search.keywords = spec->keywords;
+  search.region_kind = spec->region_kind;
+  search.region = region_json;
+  search.place_name = spec->place_name;
+  search.place_display = spec->place_display;
+  search.provider = spec->provider;
+  search.country = spec->country;
+  search.language = spec->language;
+  search.cadence_s = spec->cadence_s;
+  search.cell_km = spec->cell_km;
+  search.max_depth = spec->max_depth;
+  search.priority = spec->priority;
+
+  if (!nexus_store_begin (self->store, error))
+    return FALSE;
+
+  old = queue_get_search (self, search_id, error);
+  if (old == NULL)
+    goto fail;
+  if (old->cadence_s != spec->cadence_s &&
+      (old->state == NEXUS_SEARCH_ACTIVE || old->state == NEXUS_SEARCH_COMPLETED))
+    next_run_at = spec->cadence_s > 0 ? MAX (now, old->last_run_at + spec->cadence_s) : 0;
+
+  if (spec->place_cache != NULL && !nexus_store_place_put (self->store, spec->place_cache, error))
+    goto fail;
+  if (!nexus_store_search_update (self->store, &search, next_run_at, now, &found, error))
+    goto fail;
+  if (!found)
+    {
+      g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
+                   _ ("There is no search %" PRId64), search_id);
+      goto fail;
+    }
+  if (old->priority != spec->priority &&
+      !nexus_store_job_set_search_priority (self->store, search_id, spec->priority, now, error))
+    goto fail;
+  return queue_commit (self, error);
+
+fail:
+  nexus_store_rollback (self->store);
+  return FALSE;
+}
+
+/**
  * nexus_job_queue_start_run:
  * @reason: "schedule" (the scheduler) or "rerun"
  *

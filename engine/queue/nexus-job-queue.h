@@ -124,6 +124,10 @@ gboolean nexus_job_queue_add_search (NexusJobQueue         *self,
                                      const NexusSearchSpec *spec,
                                      NexusRunPlan          *out_plan,
                                      GError               **error);
+gboolean nexus_job_queue_update_search (NexusJobQueue         *self,
+                                        gint64                 search_id,
+                                        const NexusSearchSpec *spec,
+                                        GError               **error);
 gboolean nexus_job_queue_start_run (NexusJobQueue *self,
                                     gint64         search_id,
                                     const char    *reason,

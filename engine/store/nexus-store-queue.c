@@ -406,6 +406,92 @@ nexus_store_search_insert (NexusStore              *self,
 }
 
 /**
+ * nexus_store_search_update:
+ * @search: the search's id and its new settings (name, keywords, region,
+ *   place, provider, country, language, cadence, cell size, depth,
+ *   priority); its state and runs are not touched
+ * @next_run_at: the next scheduled run, 0 for none, or -1 to keep it
+ * @out_found: (out): whether there is a search @search->id
+ *
+ * Changes a search's settings; the jobs already queued keep theirs.
+ */
+gboolean
+nexus_store_search_update (NexusStore              *self,
+                           const NexusSearchRecord *search,
+                           gint64                   next_run_at,
+                           gint64                   now,
+                           gboolean                *out_found,
+                           GError                 **error)
+{
+  g_autofree char *keywords = NULL;
+  sqlite3_stmt    *stmt;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (search != NULL && search->keywords != NULL, FALSE);
+
+  stmt = _nexus_store_prepare (
+      self,
+      "UPDATE searches SET name = ?2, keywords = ?3, region_kind = ?4, region = ?5,"
+      " place_name = ?6, place_display = ?7, provider = ?8, country = ?9, language = ?10,"
+      " cadence_s = ?11, cell_km = ?12, max_depth = ?13, priority = ?14,"
+      " next_run_at = CASE WHEN ?15 < 0 THEN next_run_at ELSE nullif (?15, 0) END,"
+      " updated_at = ?16 WHERE id = ?1",
+      error);
+  if (stmt == NULL)
+    return FALSE;
+
+  keywords = strv_to_json ((const char *const *)search->keywords);
+  sqlite3_bind_int64 (stmt, 1, search->id);
+  bind_text (stmt, 2, search->name);
+  bind_text (stmt, 3, keywords);
+  bind_text (stmt, 4, search->region_kind);
+  bind_text (stmt, 5, search->region);
+  bind_text (stmt, 6, search->place_name);
+  bind_text (stmt, 7, search->place_display);
+  bind_text (stmt, 8, search->provider);
+  bind_text (stmt, 9, search->country);
+  bind_text (stmt, 10, search->language);
+  sqlite3_bind_int64 (stmt, 11, search->cadence_s);
+  sqlite3_bind_double (stmt, 12, search->cell_km);
+  sqlite3_bind_int (stmt, 13, search->max_depth);
+  sqlite3_bind_int (stmt, 14, search->priority);
+  sqlite3_bind_int64 (stmt, 15, next_run_at);
+  sqlite3_bind_int64 (stmt, 16, now);
+  if (!_nexus_store_step_done (self, stmt, "changing a search", error))
+    return FALSE;
+  *out_found = sqlite3_changes64 (_nexus_store_get_db (self)) > 0;
+  return TRUE;
+}
+
+/**
+ * nexus_store_job_set_search_priority:
+ *
+ * Gives the pending jobs of search @search_id the priority @priority.
+ */
+gboolean
+nexus_store_job_set_search_priority (NexusStore *self,
+                                     gint64      search_id,
+                                     int         priority,
+                                     gint64      now,
+                                     GError    **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE internal_jobs SET priority = ?3, updated_at = ?2"
+                               " WHERE search_id = ?1 AND status IN " PENDING " AND priority <> ?3",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, search_id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  sqlite3_bind_int (stmt, 3, priority);
+  return _nexus_store_step_done (self, stmt, "changing the priority of a search's jobs", error);
+}
+
+/**
  * nexus_store_search_get:
  *
  * Returns: (transfer full) (nullable): the search, or %NULL when there is

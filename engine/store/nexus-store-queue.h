@@ -217,6 +217,12 @@ gint64             nexus_store_search_insert (NexusStore              *self,
                                               const NexusSearchRecord *search,
                                               gint64                   now,
                                               GError                 **error);
+gboolean           nexus_store_search_update (NexusStore              *self,
+                                              const NexusSearchRecord *search,
+                                              gint64                   next_run_at,
+                                              gint64                   now,
+                                              gboolean                *out_found,
+                                              GError                 **error);
 NexusSearchRecord *nexus_store_search_get (NexusStore *self, gint64 id, GError **error);
 GPtrArray         *nexus_store_search_list (NexusStore *self, GError **error);
 gboolean           nexus_store_search_set_state (NexusStore      *self,
@@ -349,6 +355,11 @@ gboolean nexus_store_job_cancel (NexusStore *self,
                                  gint64      now,
                                  gboolean   *out_changed,
                                  GError    **error);
+gboolean nexus_store_job_set_search_priority (NexusStore *self,
+                                              gint64      search_id,
+                                              int         priority,
+                                              gint64      now,
+                                              GError    **error);
 gboolean nexus_store_job_add_priority (NexusStore *self,
                                        gint64      id,
                                        int         delta,

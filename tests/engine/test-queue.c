@@ -1062,6 +1062,50 @@ test_operator_job_actions (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (run->jobs_done, ==, 0);
 }
 
+/* The editor's save: new settings, checked like a new search's. */
+static void
+test_update_search (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (NexusSearchSpec) spec = nexus_search_spec_new ();
+  g_autoptr (NexusSearchRecord) search = NULL;
+  g_autoptr (GError) error = NULL;
+  NexusBBox    box = { 30.0, 31.0, 30.01, 31.01 };
+  NexusRunPlan plan;
+
+  plan = add_search (fixture, "a,b", "30.0,31.0,30.01,31.01", 2.0, 2);
+  spec->name = g_strdup ("renamed");
+  spec->keywords = g_strsplit ("a,b,c", ",", -1);
+  spec->region = nexus_region_new_bbox (&box);
+  spec->region_kind = g_strdup ("bbox");
+  spec->cadence_s = 6 * 3600;
+  spec->priority = 42;
+
+  fixture->now += 100;
+  g_assert_true (nexus_job_queue_update_search (fixture->queue, plan.search_id, spec, &error));
+  g_assert_no_error (error);
+  search = nexus_store_search_get (fixture->store, plan.search_id, &error);
+  g_assert_cmpstr (search->name, ==, "renamed");
+  g_assert_cmpuint (g_strv_length (search->keywords), ==, 3);
+  g_assert_cmpint (search->priority, ==, 42);
+  g_assert_cmpint (search->cadence_s, ==, 6 * 3600);
+  /* The next run follows the new cadence from the last run. */
+  g_assert_cmpint (search->next_run_at, ==, search->last_run_at + 6 * 3600);
+  /* Pending jobs take the new priority; no job was added or removed. */
+  g_assert_cmpint (sql_int (fixture->store, "SELECT count(*) FROM internal_jobs"), ==, 2);
+  g_assert_cmpint (sql_int (fixture->store, "SELECT min(priority) FROM internal_jobs"), ==, 42);
+
+  /* A wrong spec changes nothing. */
+  spec->cell_km = 0;
+  g_assert_false (nexus_job_queue_update_search (fixture->queue, plan.search_id, spec, &error));
+  g_assert_error (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID);
+  g_clear_error (&error);
+  spec->cell_km = 2.0;
+  g_assert_false (nexus_job_queue_update_search (fixture->queue, 999, spec, &error));
+  g_assert_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (sql_int (fixture->store, "SELECT cell_km FROM searches"), ==, 2);
+}
+
 static void
 test_one_off_completes (Fixture *fixture, gconstpointer data)
 {
@@ -1495,6 +1539,7 @@ main (int argc, char *argv[])
   ADD ("/nexus/Queue/pause-resume-cancel", test_pause_resume_cancel);
   ADD ("/nexus/Queue/one-off-completes", test_one_off_completes);
   ADD ("/nexus/Queue/operator-job-actions", test_operator_job_actions);
+  ADD ("/nexus/Queue/update-search", test_update_search);
   ADD ("/nexus/Queue/caller-transaction", test_caller_transaction);
   ADD ("/nexus/Queue/jobs-available", test_jobs_available);
   ADD ("/nexus/Queue/refused-search-writes-nothing", test_refused_search_writes_nothing);
