@@ -33,7 +33,9 @@ struct _NexusSearchEditor
   AdwWindow parent_instance;
 
   /* template children */
-  GtkLabel        *banner; /* what went wrong when creating */
+  GtkLabel        *banner;    /* what went wrong when creating */
+  GtkLabel        *edit_note; /* what a change of an existing search does */
+  GtkButton       *create_button;
   GtkBox          *what_box;
   GtkBox          *place_box;
   GtkBox          *bbox_box;
@@ -60,6 +62,7 @@ struct _NexusSearchEditor
   char          *place_asked; /* the text place or place_error answers */
   GCancellable  *cancellable; /* of the lookup and the creation */
   gboolean       busy;        /* a lookup or the creation is running */
+  gint64         search_id;   /* the search edited, or 0 for a new one */
 };
 
 G_DEFINE_FINAL_TYPE (NexusSearchEditor, nexus_search_editor, ADW_TYPE_WINDOW)
@@ -67,6 +70,7 @@ G_DEFINE_FINAL_TYPE (NexusSearchEditor, nexus_search_editor, ADW_TYPE_WINDOW)
 enum
 {
   SIGNAL_SEARCH_CREATED,
+  SIGNAL_SEARCH_SAVED,
   N_SIGNALS
 };
 
@@ -571,6 +575,55 @@ search_added_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
+typedef struct
+{
+  NexusEngine     *engine; /* owned */
+  gint64           search_id;
+  NexusSearchSpec *spec; /* owned */
+} SaveData;
+
+static void
+save_data_free (SaveData *data)
+{
+  g_clear_object (&data->engine);
+  g_clear_pointer (&data->spec, nexus_search_spec_free);
+  g_free (data);
+}
+
+static gpointer
+update_search_func (NexusStore *store, gpointer data, GError **error)
+{
+  SaveData *save = data;
+
+  if (!nexus_job_queue_update_search (nexus_engine_get_queue (save->engine), save->search_id,
+                                      save->spec, error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+search_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (NexusSearchEditor) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (nexus_engine_run_finish (NEXUS_ENGINE (source), result, &error) == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      set_busy (self, FALSE);
+      message = as_sentence (error->message);
+      show_banner (self, message);
+      return;
+    }
+
+  set_busy (self, FALSE);
+  g_signal_emit (self, signals[SIGNAL_SEARCH_SAVED], 0, self->search_id);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
 /**
  * nexus_search_editor_create:
  *
@@ -604,6 +657,18 @@ nexus_search_editor_create (NexusSearchEditor *self)
 
   show_banner (self, NULL);
   set_busy (self, TRUE);
+  if (self->search_id > 0)
+    {
+      SaveData *save = g_new0 (SaveData, 1);
+
+      save->engine = g_object_ref (self->engine);
+      save->search_id = self->search_id;
+      save->spec = g_steal_pointer (&spec);
+      nexus_engine_run_async (self->engine, update_search_func, save,
+                              (GDestroyNotify)save_data_free, self->cancellable, search_saved_cb,
+                              g_object_ref (self));
+      return;
+    }
   data = g_new0 (CreateData, 1);
   data->engine = g_object_ref (self->engine);
   data->spec = g_steal_pointer (&spec);
@@ -840,9 +905,21 @@ nexus_search_editor_class_init (NexusSearchEditorClass *klass)
       g_signal_new ("search-created", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_UINT);
 
+  /**
+   * NexusSearchEditor::search-saved:
+   * @search_id: the search edited
+   *
+   * Emitted once the changes are committed, just before the window closes.
+   */
+  signals[SIGNAL_SEARCH_SAVED] =
+      g_signal_new ("search-saved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/nexus/Nexus/ui/nexus-search-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, NexusSearchEditor, banner);
+  gtk_widget_class_bind_template_child (widget_class, NexusSearchEditor, edit_note);
+  gtk_widget_class_bind_template_child (widget_class, NexusSearchEditor, create_button);
   gtk_widget_class_bind_template_child (widget_class, NexusSearchEditor, what_box);
   gtk_widget_class_bind_template_child (widget_class, NexusSearchEditor, place_box);
   gtk_widget_class_bind_template_child (widget_class, NexusSearchEditor, bbox_box);
@@ -892,6 +969,30 @@ nexus_search_editor_new (GtkWindow *parent, NexusEngine *engine)
   return self;
 }
 
+/* Offers @shape as the region and selects it. */
+static void
+use_shape (NexusSearchEditor *self, NexusGeometry *shape)
+{
+  const NexusBBox *box;
+  g_autofree char *edges = NULL;
+  g_autofree char *text = NULL;
+  guint            n;
+
+  g_clear_pointer (&self->shape, nexus_geometry_unref);
+  self->shape = nexus_geometry_ref (shape);
+  box = nexus_geometry_get_bbox (self->shape);
+  edges = nexus_format_bbox (box->south, box->west, box->north, box->east);
+  n = nexus_geometry_get_n_polygons (self->shape);
+  /* Translators: %u is the number of polygons drawn, %s their box in degrees. */
+  text = g_strdup_printf (ngettext ("A shape from the map: %u polygon within %s.",
+                                    "A shape from the map: %u polygons within %s.", n),
+                          n, edges);
+  gtk_label_set_text (self->shape_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->shape_toggle), TRUE);
+  gtk_toggle_button_set_active (self->shape_toggle, TRUE);
+  validate (self);
+}
+
 /**
  * nexus_search_editor_set_shape:
  * @geojson: a GeoJSON Polygon or MultiPolygon geometry
@@ -904,10 +1005,6 @@ nexus_search_editor_set_shape (NexusSearchEditor *self, const char *geojson, GEr
 {
   g_autoptr (NexusGeometry) shape = NULL;
   g_autoptr (GError) local_error = NULL;
-  const NexusBBox *box;
-  g_autofree char *edges = NULL;
-  g_autofree char *text = NULL;
-  guint            n;
 
   g_return_if_fail (NEXUS_IS_SEARCH_EDITOR (self));
   g_return_if_fail (geojson != NULL);
@@ -916,6 +1013,7 @@ nexus_search_editor_set_shape (NexusSearchEditor *self, const char *geojson, GEr
   if (shape == NULL)
     {
       g_autofree char *message = as_sentence (local_error->message);
+      g_autofree char *text = NULL;
 
       /* Translators: %s says why the shape from the map was refused. */
       text = g_strdup_printf (_ ("The shape from the map cannot be used: %s"), message);
@@ -923,19 +1021,83 @@ nexus_search_editor_set_shape (NexusSearchEditor *self, const char *geojson, GEr
       g_propagate_error (error, g_steal_pointer (&local_error));
       return;
     }
+  use_shape (self, shape);
+}
 
-  g_clear_pointer (&self->shape, nexus_geometry_unref);
-  self->shape = g_steal_pointer (&shape);
-  box = nexus_geometry_get_bbox (self->shape);
-  edges = nexus_format_bbox (box->south, box->west, box->north, box->east);
-  n = nexus_geometry_get_n_polygons (self->shape);
-  /* Translators: %u is the number of polygons drawn, %s their box in degrees. */
-  text = g_strdup_printf (ngettext ("A shape from the map: %u polygon within %s.",
-                                    "A shape from the map: %u polygons within %s.", n),
-                          n, edges);
-  gtk_label_set_text (self->shape_label, text);
-  gtk_widget_set_visible (GTK_WIDGET (self->shape_toggle), TRUE);
-  gtk_toggle_button_set_active (self->shape_toggle, TRUE);
+static void
+set_number (NexusSearchEditor *self, NexusSearchField field, double value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  gtk_editable_set_text (GTK_EDITABLE (self->entries[field]),
+                         g_ascii_dtostr (buffer, sizeof buffer, value));
+}
+
+/**
+ * nexus_search_editor_set_search:
+ * @search: the search to change
+ *
+ * Turns the editor into the editor of @search: its fields hold the
+ * search's settings and "Save" changes them.
+ */
+void
+nexus_search_editor_set_search (NexusSearchEditor *self, const NexusSearchRecord *search)
+{
+  g_autoptr (NexusRegion) region = NULL;
+  g_autofree char *keywords = NULL;
+  g_autofree char *cadence = NULL;
+
+  g_return_if_fail (NEXUS_IS_SEARCH_EDITOR (self));
+  g_return_if_fail (search != NULL);
+
+  self->search_id = search->id;
+  gtk_window_set_title (GTK_WINDOW (self), _ ("Edit Search"));
+  gtk_button_set_label (self->create_button, C_ ("search editor", "_Save"));
+  gtk_widget_set_visible (GTK_WIDGET (self->edit_note), TRUE);
+
+  keywords = g_strjoinv (", ", search->keywords);
+  cadence = nexus_search_format_cadence (search->cadence_s);
+  gtk_editable_set_text (GTK_EDITABLE (self->entries[NEXUS_SEARCH_FIELD_NAME]), search->name);
+  gtk_editable_set_text (GTK_EDITABLE (self->entries[NEXUS_SEARCH_FIELD_KEYWORDS]), keywords);
+  gtk_editable_set_text (GTK_EDITABLE (self->entries[NEXUS_SEARCH_FIELD_COUNTRY]),
+                         search->country != NULL ? search->country : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->entries[NEXUS_SEARCH_FIELD_CADENCE]), cadence);
+  set_number (self, NEXUS_SEARCH_FIELD_CELL_KM, search->cell_km);
+  set_number (self, NEXUS_SEARCH_FIELD_DEPTH, search->max_depth);
+  set_number (self, NEXUS_SEARCH_FIELD_PRIORITY, search->priority);
+  nexus_search_editor_set_provider (self, search->provider);
+
+  region = nexus_region_new_from_json (search->region, NULL);
+  if (region != NULL && g_strcmp0 (search->region_kind, "place") == 0)
+    {
+      g_clear_pointer (&self->place, nexus_place_free);
+      self->place = g_new0 (NexusPlace, 1);
+      self->place->query = g_strdup (search->place_name);
+      self->place->display_name =
+          g_strdup (search->place_display != NULL ? search->place_display : search->place_name);
+      self->place->region = g_steal_pointer (&region);
+      self->place->from_cache = TRUE;
+      g_free (self->place_asked);
+      self->place_asked = g_strdup (search->place_name);
+      gtk_editable_set_text (GTK_EDITABLE (self->entries[NEXUS_SEARCH_FIELD_PLACE]),
+                             search->place_name);
+      show_place (self);
+      nexus_search_editor_set_region_kind (self, "place");
+    }
+  else if (region != NULL && region->polygon != NULL)
+    use_shape (self, region->polygon);
+  else if (region != NULL)
+    {
+      set_number (self, NEXUS_SEARCH_FIELD_SOUTH, region->bbox.south);
+      set_number (self, NEXUS_SEARCH_FIELD_WEST, region->bbox.west);
+      set_number (self, NEXUS_SEARCH_FIELD_NORTH, region->bbox.north);
+      set_number (self, NEXUS_SEARCH_FIELD_EAST, region->bbox.east);
+      nexus_search_editor_set_region_kind (self, "bbox");
+    }
+
+  /* Filling the fields is not the operator touching them. */
+  for (guint i = 0; i < NEXUS_SEARCH_N_FIELDS; i++)
+    self->touched[i] = FALSE;
   validate (self);
 }
 

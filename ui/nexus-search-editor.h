@@ -35,6 +35,7 @@ typedef enum
 
 NexusSearchEditor *nexus_search_editor_new (GtkWindow *parent, NexusEngine *engine);
 void nexus_search_editor_set_shape (NexusSearchEditor *self, const char *geojson, GError **error);
+void nexus_search_editor_set_search (NexusSearchEditor *self, const NexusSearchRecord *search);
 void nexus_search_editor_set_region_kind (NexusSearchEditor *self, const char *kind);
 const char *nexus_search_editor_get_region_kind (NexusSearchEditor *self);
 gboolean    nexus_search_editor_get_can_create (NexusSearchEditor *self);

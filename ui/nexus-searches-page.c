@@ -99,6 +99,7 @@ struct _NexusSearchesPage
   GHashTable        *rows;        /* search id → SearchRow (owned) */
   NexusSearchEditor *editor;      /* weak; the editor open, or NULL */
   gint64             detail_id;   /* the search shown in detail, or 0 */
+  NexusSearchRecord *detail;      /* owned; as last read, or NULL */
   gboolean           loading;
   gboolean           loaded; /* one read has come back */
   gboolean           folded;
@@ -535,6 +536,7 @@ update_detail (NexusSearchesPage *self, LoadResult *result)
     {
       /* The search is gone (another console, nexusctl). */
       self->detail_id = 0;
+      g_clear_pointer (&self->detail, nexus_search_record_free);
       return;
     }
 
@@ -634,6 +636,9 @@ show_state (NexusSearchesPage *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "searches.show-on-map", self->detail_id > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "searches.show-jobs", self->detail_id > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "searches.edit",
+                                 self->detail_id > 0 && self->detail != NULL &&
+                                     self->detail->id == self->detail_id);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "searches.new", self->engine != NULL);
 }
 
@@ -705,7 +710,11 @@ loaded_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   self->loaded = TRUE;
   update_rows (self, result->searches, result->now);
   if (self->detail_id > 0)
-    update_detail (self, result);
+    {
+      update_detail (self, result);
+      g_clear_pointer (&self->detail, nexus_search_record_free);
+      self->detail = g_steal_pointer (&result->detail);
+    }
   update_title (self);
   show_state (self);
   set_loading (self, FALSE);
@@ -892,6 +901,22 @@ show_jobs_action (GtkWidget *widget, const char *action_name, GVariant *paramete
 }
 
 static void
+search_saved_cb (NexusSearchesPage *self, gint64 search_id, NexusSearchEditor *editor)
+{
+  add_toast (self, _ ("Search saved"));
+  nexus_searches_page_refresh (self);
+}
+
+static void
+edit_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  NexusSearchesPage *self = NEXUS_SEARCHES_PAGE (widget);
+
+  if (self->detail != NULL && self->detail->id == self->detail_id)
+    nexus_searches_page_edit_search (self, self->detail);
+}
+
+static void
 row_activated_cb (NexusSearchesPage *self, GtkListBoxRow *row, GtkListBox *list)
 {
   gint64 *id = g_object_get_data (G_OBJECT (row), "search-id");
@@ -912,6 +937,19 @@ search_created_cb (NexusSearchesPage *self, gint64 search_id, guint n_jobs, Nexu
   nexus_searches_page_refresh (self);
 }
 
+/* A new editor, modal to the window, followed by the page. */
+static void
+open_editor (NexusSearchesPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  self->editor =
+      nexus_search_editor_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->engine);
+  g_object_add_weak_pointer (G_OBJECT (self->editor), (gpointer *)&self->editor);
+  g_signal_connect_object (self->editor, "search-created", G_CALLBACK (search_created_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
 /* --- GObject ------------------------------------------------------------ */
 
 static void
@@ -930,6 +968,7 @@ nexus_searches_page_dispose (GObject *object)
     }
   gtk_widget_dispose_template (GTK_WIDGET (object), NEXUS_TYPE_SEARCHES_PAGE);
   g_clear_pointer (&self->rows, g_hash_table_unref);
+  g_clear_pointer (&self->detail, nexus_search_record_free);
   g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (nexus_searches_page_parent_class)->dispose (object);
@@ -1018,6 +1057,7 @@ nexus_searches_page_class_init (NexusSearchesPageClass *klass)
   gtk_widget_class_install_action (widget_class, "searches.show-list", NULL, show_list_action);
   gtk_widget_class_install_action (widget_class, "searches.show-on-map", NULL, show_on_map_action);
   gtk_widget_class_install_action (widget_class, "searches.show-jobs", NULL, show_jobs_action);
+  gtk_widget_class_install_action (widget_class, "searches.edit", NULL, edit_action);
 }
 
 static void
@@ -1071,6 +1111,7 @@ nexus_searches_page_set_engine (NexusSearchesPage *self, NexusEngine *engine)
   /* Rows of the old vault mean nothing in the new one. */
   update_rows (self, &(GPtrArray){ 0 }, 0);
   self->detail_id = 0;
+  g_clear_pointer (&self->detail, nexus_search_record_free);
   self->loaded = FALSE;
   update_title (self);
   show_state (self);
@@ -1126,24 +1167,42 @@ nexus_searches_page_get_loading (NexusSearchesPage *self)
 NexusSearchEditor *
 nexus_searches_page_new_search (NexusSearchesPage *self, const char *geojson)
 {
-  GtkRoot *root;
-
   g_return_val_if_fail (NEXUS_IS_SEARCHES_PAGE (self), NULL);
 
   if (self->engine == NULL)
     return NULL;
 
   if (self->editor == NULL)
-    {
-      root = gtk_widget_get_root (GTK_WIDGET (self));
-      self->editor =
-          nexus_search_editor_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->engine);
-      g_object_add_weak_pointer (G_OBJECT (self->editor), (gpointer *)&self->editor);
-      g_signal_connect_object (self->editor, "search-created", G_CALLBACK (search_created_cb), self,
-                               G_CONNECT_SWAPPED);
-    }
+    open_editor (self);
   if (geojson != NULL && *geojson != '\0')
     nexus_search_editor_set_shape (self->editor, geojson, NULL);
+  gtk_window_present (GTK_WINDOW (self->editor));
+  return self->editor;
+}
+
+/**
+ * nexus_searches_page_edit_search:
+ * @search: the search to change, as read
+ *
+ * Opens the search editor on @search (an editor already open is closed).
+ *
+ * Returns: (transfer none) (nullable): the editor, or %NULL without an
+ *   engine
+ */
+NexusSearchEditor *
+nexus_searches_page_edit_search (NexusSearchesPage *self, const NexusSearchRecord *search)
+{
+  g_return_val_if_fail (NEXUS_IS_SEARCHES_PAGE (self), NULL);
+  g_return_val_if_fail (search != NULL, NULL);
+
+  if (self->engine == NULL)
+    return NULL;
+  if (self->editor != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->editor));
+  open_editor (self);
+  nexus_search_editor_set_search (self->editor, search);
+  g_signal_connect_object (self->editor, "search-saved", G_CALLBACK (search_saved_cb), self,
+                           G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (self->editor));
   return self->editor;
 }
@@ -1159,6 +1218,7 @@ nexus_searches_page_show_search (NexusSearchesPage *self, gint64 search_id)
   g_return_if_fail (NEXUS_IS_SEARCHES_PAGE (self));
 
   self->detail_id = search_id;
+  g_clear_pointer (&self->detail, nexus_search_record_free);
   gtk_label_set_text (self->detail_title, "");
   clear_box (GTK_WIDGET (self->detail_summary));
   clear_box (GTK_WIDGET (self->detail_counts));

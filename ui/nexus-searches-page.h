@@ -24,6 +24,8 @@ void         nexus_searches_page_refresh (NexusSearchesPage *self);
 gboolean     nexus_searches_page_get_loading (NexusSearchesPage *self);
 
 NexusSearchEditor *nexus_searches_page_new_search (NexusSearchesPage *self, const char *geojson);
+NexusSearchEditor *nexus_searches_page_edit_search (NexusSearchesPage       *self,
+                                                    const NexusSearchRecord *search);
 void               nexus_searches_page_show_search (NexusSearchesPage *self, gint64 search_id);
 
 /* What a search's row shows, for the tests: NULL when there is no row. */

@@ -340,6 +340,69 @@ test_pause_resume_cancel (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gpointer
+get_search_func (NexusStore *store, gpointer data, GError **error)
+{
+  return nexus_store_search_get (store, *(gint64 *)data, error);
+}
+
+/* Editing a search: prefilled, checked like a new one, saved in place. */
+static void
+test_edit (void)
+{
+  NexusSearchesPage *page = NULL;
+  NexusWindow       *window = show_searches (&page);
+  NexusSearchEditor *editor = nexus_searches_page_new_search (page, NULL);
+  g_autoptr (NexusSearchRecord) search = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *query = NULL;
+  gint64           id;
+  gint64           n_jobs;
+
+  fill_valid_box (editor, "To edit");
+  create_and_wait (editor);
+  id = sql ("SELECT id FROM searches WHERE name = 'To edit'");
+  query = g_strdup_printf ("SELECT count(*) FROM internal_jobs WHERE search_id = %" G_GINT64_FORMAT,
+                           id);
+  n_jobs = sql (query);
+
+  search = nexus_engine_read_sync (engine, get_search_func, &id, &error);
+  g_assert_no_error (error);
+  editor = nexus_searches_page_edit_search (page, search);
+  g_assert_cmpstr (
+      gtk_editable_get_text (nexus_search_editor_get_entry (editor, NEXUS_SEARCH_FIELD_NAME)), ==,
+      "To edit");
+  g_assert_cmpstr (
+      gtk_editable_get_text (nexus_search_editor_get_entry (editor, NEXUS_SEARCH_FIELD_SOUTH)), ==,
+      "30");
+  g_assert_cmpstr (nexus_search_editor_get_region_kind (editor), ==, "bbox");
+  g_assert_true (nexus_search_editor_get_can_create (editor));
+
+  /* Wrong input: its message, nothing saved. */
+  set_field (editor, NEXUS_SEARCH_FIELD_CELL_KM, "500");
+  nexus_search_editor_create (editor);
+  g_assert_nonnull (nexus_search_editor_get_field_error (editor, NEXUS_SEARCH_FIELD_CELL_KM));
+  g_assert_cmpint (sql ("SELECT count(*) FROM searches WHERE name = 'To edit' AND cell_km = 2"), ==,
+                   1);
+
+  set_field (editor, NEXUS_SEARCH_FIELD_CELL_KM, "1.5");
+  set_field (editor, NEXUS_SEARCH_FIELD_NAME, "Edited");
+  set_field (editor, NEXUS_SEARCH_FIELD_PRIORITY, "9");
+  set_field (editor, NEXUS_SEARCH_FIELD_CADENCE, "6h");
+  create_and_wait (editor);
+  g_free (query);
+  query = g_strdup_printf ("SELECT name = 'Edited' AND cell_km = 1.5 AND priority = 9"
+                           " AND cadence_s = 21600 FROM searches WHERE id = %" G_GINT64_FORMAT,
+                           id);
+  g_assert_cmpint (sql (query), ==, 1);
+  g_free (query);
+  query = g_strdup_printf ("SELECT count(*) FROM internal_jobs WHERE search_id = %" G_GINT64_FORMAT
+                           " AND priority = 9",
+                           id);
+  g_assert_cmpint (sql (query), ==, n_jobs);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Reports on the event bus move the progress bar without a reload. */
 static gpointer
 complete_one_func (NexusStore *store, gpointer data, GError **error)
@@ -414,6 +477,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/nexus/SearchesPage/new-search-with-shape", test_new_search_with_shape);
   g_test_add_func ("/nexus/SearchesPage/pause-resume-cancel", test_pause_resume_cancel);
   g_test_add_func ("/nexus/SearchesPage/live-progress", test_live_progress);
+  g_test_add_func ("/nexus/SearchesPage/edit", test_edit);
 
   status = g_test_run ();
 
