@@ -1058,6 +1058,8 @@ nexus_searches_page_class_init (NexusSearchesPageClass *klass)
   gtk_widget_class_install_action (widget_class, "searches.show-on-map", NULL, show_on_map_action);
   gtk_widget_class_install_action (widget_class, "searches.show-jobs", NULL, show_jobs_action);
   gtk_widget_class_install_action (widget_class, "searches.edit", NULL, edit_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "searches.new",
+                                       NULL);
 }
 
 static void

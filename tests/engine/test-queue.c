@@ -17,6 +17,7 @@
 #include "queue/nexus-job-queue.h"
 #include "store/nexus-store-private.h"
 #include "store/nexus-store-queue.h"
+#include "store/nexus-store-workers.h"
 
 #define T0 1700000000
 
@@ -959,7 +960,9 @@ test_operator_job_actions (Fixture *fixture, gconstpointer data)
   g_autoptr (GPtrArray) jobs = NULL;
   g_autoptr (GPtrArray) runs = NULL;
   g_autoptr (GError) error = NULL;
-  NexusJobFilter        filter = { 0 };
+  NexusJobFilter filter = { 0 };
+  g_autoptr (NexusWorkerRecord) worker = NULL;
+  g_autoptr (GBytes) secret = NULL;
   NexusSearchRunRecord *run;
   NexusRunPlan          plan;
   NexusRunPlan          other;
@@ -987,9 +990,14 @@ test_operator_job_actions (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (((NexusJobRecord *)g_ptr_array_index (jobs, 0))->id, ==, 3);
   g_clear_pointer (&jobs, g_ptr_array_unref);
 
-  /* Two jobs die: one of each search. */
+  /* Two jobs die: one of each search.  A worker of its own leases them. */
+  secret = g_bytes_new_static ("0123456789abcdef0123456789abcdef", 32);
+  worker = nexus_store_worker_insert (fixture->store, "w-public", "laptop", "worker", secret, FALSE,
+                                      fixture->now, &error);
+  g_assert_no_error (error);
   fixture->now += 10;
-  jobs = lease (fixture->queue, 6);
+  jobs = nexus_job_queue_lease (fixture->queue, worker->id, 6, NULL, &error);
+  g_assert_no_error (error);
   g_assert_cmpuint (jobs->len, ==, 6);
   for (guint i = 0; i < jobs->len; i++)
     {
@@ -1002,6 +1010,12 @@ test_operator_job_actions (Fixture *fixture, gconstpointer data)
         }
     }
   g_assert_cmpint (count_jobs (fixture, "dead"), ==, 2);
+  filter = (NexusJobFilter){ .worker_id = worker->id, .status = "dead" };
+  g_assert_true (nexus_store_job_count (fixture->store, &filter, &count, &error));
+  g_assert_cmpint (count, ==, 2);
+  filter = (NexusJobFilter){ .worker_id = worker->id + 1 };
+  g_assert_true (nexus_store_job_count (fixture->store, &filter, &count, &error));
+  g_assert_cmpint (count, ==, 0);
 
   /* Cancel one leased job: its lease ends; a done job cannot be. */
   job = g_ptr_array_index (jobs, 1);
