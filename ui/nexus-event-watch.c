@@ -15,9 +15,34 @@ struct _NexusEventWatch
   guint               delay_ms;  /* between an event and the callback */
   guint               delay_id;  /* pending callback, or 0 */
   guint               period_id; /* the periodic callback, or 0 */
+  GtkWidget          *widget;    /* unowned: it owns the watch */
+  gulong              map_id;    /* on widget */
+  gboolean            missed;    /* a callback was due while widget was hidden */
   NexusEventWatchFunc func;
   gpointer            user_data;
 };
+
+/* Calls back now, or once @widget is shown again. */
+static void
+fire (NexusEventWatch *self)
+{
+  if (self->widget != NULL && !gtk_widget_get_mapped (self->widget))
+    {
+      self->missed = TRUE;
+      return;
+    }
+  self->missed = FALSE;
+  self->func (self->user_data);
+}
+
+static void
+map_cb (GtkWidget *widget, gpointer data)
+{
+  NexusEventWatch *self = data;
+
+  if (self->missed)
+    fire (self);
+}
 
 static gboolean
 delay_done_cb (gpointer data)
@@ -25,7 +50,7 @@ delay_done_cb (gpointer data)
   NexusEventWatch *self = data;
 
   self->delay_id = 0;
-  self->func (self->user_data);
+  fire (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -34,7 +59,7 @@ period_cb (gpointer data)
 {
   NexusEventWatch *self = data;
 
-  self->func (self->user_data);
+  fire (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -55,6 +80,8 @@ event_cb (NexusEvent *event, gpointer user_data)
  * @prefixes: kinds of events to follow, by their start ("job.")
  * @delay_ms: how long a burst of events is gathered before @func runs
  * @period_s: @func also runs this often; 0 for never
+ * @widget: (nullable): the page that shows what @func reads; it owns the
+ *   watch
  *
  * Returns: (transfer full): the watch; free it before @user_data goes
  */
@@ -63,6 +90,7 @@ nexus_event_watch_new (NexusEngine        *engine,
                        const char *const  *prefixes,
                        guint               delay_ms,
                        guint               period_s,
+                       GtkWidget          *widget,
                        NexusEventWatchFunc func,
                        gpointer            user_data)
 {
@@ -77,6 +105,9 @@ nexus_event_watch_new (NexusEngine        *engine,
   self->delay_ms = delay_ms;
   self->func = func;
   self->user_data = user_data;
+  self->widget = widget;
+  if (widget != NULL)
+    self->map_id = g_signal_connect (widget, "map", G_CALLBACK (map_cb), self);
   self->watch_id = nexus_event_bus_watch (self->bus, event_cb, self, NULL);
   if (period_s > 0)
     self->period_id = g_timeout_add_seconds (period_s, period_cb, self);
@@ -90,6 +121,8 @@ nexus_event_watch_free (NexusEventWatch *self)
     return;
 
   nexus_event_bus_unwatch (self->bus, self->watch_id);
+  if (self->widget != NULL)
+    g_clear_signal_handler (&self->map_id, self->widget);
   g_clear_handle_id (&self->delay_id, g_source_remove);
   g_clear_handle_id (&self->period_id, g_source_remove);
   g_clear_object (&self->bus);

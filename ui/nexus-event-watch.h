@@ -7,11 +7,15 @@
  * a few prefixes ("job.", "search.") and calls back on the main context,
  * at most once per delay: a burst of reports becomes one refresh.  Also
  * calls back every @period_s seconds (0: never), so relative times and
- * work done by other processes (nexusctl) show up too.
+ * work done by other processes (nexusctl) show up too.  While @widget is
+ * not on screen (another page is shown) nothing is called; if something
+ * happened meanwhile, the callback runs once when it is shown again.
  *
  * Main thread only.  Freeing the watch stops every pending callback.
  */
 #pragma once
+
+#include <gtk/gtk.h>
 
 #include "nexus-engine.h"
 
@@ -25,6 +29,7 @@ NexusEventWatch *nexus_event_watch_new (NexusEngine        *engine,
                                         const char *const  *prefixes,
                                         guint               delay_ms,
                                         guint               period_s,
+                                        GtkWidget          *widget,
                                         NexusEventWatchFunc func,
                                         gpointer            user_data);
 void             nexus_event_watch_free (NexusEventWatch *self);

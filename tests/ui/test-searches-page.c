@@ -431,6 +431,7 @@ test_live_progress (void)
   NexusSearchEditor *editor = nexus_searches_page_new_search (page, NULL);
   g_autoptr (GError) error = NULL;
   g_autofree char *row = NULL;
+  double           fraction;
   gint64           id;
 
   fill_valid_box (editor, "Live");
@@ -445,6 +446,14 @@ test_live_progress (void)
   WAIT_UNTIL (nexus_searches_page_get_row_fraction (page, id) > 0.0);
   row = nexus_searches_page_describe_row (page, id);
   g_assert_nonnull (strstr (row, "3\u2069 leads found"));
+
+  /* A report while another page is shown reaches the row once it is back. */
+  fraction = nexus_searches_page_get_row_fraction (page, id);
+  nexus_window_set_page (window, "leads");
+  WAIT_UNTIL (!gtk_widget_get_mapped (GTK_WIDGET (page)));
+  g_assert_nonnull (nexus_engine_run_sync (engine, complete_one_func, engine, &error));
+  nexus_window_set_page (window, "searches");
+  WAIT_UNTIL (nexus_searches_page_get_row_fraction (page, id) > fraction);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
