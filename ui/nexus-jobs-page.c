@@ -1034,6 +1034,7 @@ nexus_jobs_page_class_init (NexusJobsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "jobs.bump", NULL, selection_action);
   gtk_widget_class_install_action (widget_class, "jobs.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "jobs.retry-dead", NULL, retry_dead_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "jobs.cancel", NULL);
 }
 
 static void

@@ -1029,8 +1029,10 @@ set_number (NexusSearchEditor *self, NexusSearchField field, double value)
 {
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
+  /* Ten significant digits: what was typed, without the binary noise
+   * (48.86, not 48.859999999999999). */
   gtk_editable_set_text (GTK_EDITABLE (self->entries[field]),
-                         g_ascii_dtostr (buffer, sizeof buffer, value));
+                         g_ascii_formatd (buffer, sizeof buffer, "%.10g", value));
 }
 
 /**

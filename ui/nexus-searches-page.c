@@ -887,8 +887,9 @@ show_on_map_action (GtkWidget *widget, const char *action_name, GVariant *parame
 {
   NexusSearchesPage *self = NEXUS_SEARCHES_PAGE (widget);
 
-  if (self->detail_id > 0)
-    gtk_widget_activate_action (widget, "win.show-search-on-map", "x", self->detail_id);
+  if (self->detail_id > 0 &&
+      !gtk_widget_activate_action (widget, "win.show-search-on-map", "x", self->detail_id))
+    add_toast (self, _ ("The map cannot show searches in this version yet."));
 }
 
 static void

@@ -375,6 +375,12 @@ test_edit (void)
   g_assert_cmpstr (
       gtk_editable_get_text (nexus_search_editor_get_entry (editor, NEXUS_SEARCH_FIELD_SOUTH)), ==,
       "30");
+  g_assert_cmpstr (
+      gtk_editable_get_text (nexus_search_editor_get_entry (editor, NEXUS_SEARCH_FIELD_NORTH)), ==,
+      "30.02");
+  g_assert_cmpstr (
+      gtk_editable_get_text (nexus_search_editor_get_entry (editor, NEXUS_SEARCH_FIELD_EAST)), ==,
+      "31.22");
   g_assert_cmpstr (nexus_search_editor_get_region_kind (editor), ==, "bbox");
   g_assert_true (nexus_search_editor_get_can_create (editor));
 
