@@ -301,15 +301,6 @@ nexus_jobs_page_cell_text (NexusJobItem *item, NexusJobsColumn column, gint64 no
 }
 
 static void
-add_toast (NexusJobsPage *self, const char *text)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (NEXUS_IS_WINDOW (root))
-    nexus_window_add_toast (NEXUS_WINDOW (root), adw_toast_new (text));
-}
-
-static void
 set_loading (NexusJobsPage *self, gboolean loading)
 {
   if (self->loading == loading)
@@ -688,7 +679,7 @@ batch_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   result = nexus_engine_run_finish (NEXUS_ENGINE (source), res, &error);
   if (result == NULL)
     {
-      add_toast (self, error->message);
+      nexus_window_toast (GTK_WIDGET (self), error->message);
       return;
     }
 
@@ -708,7 +699,7 @@ batch_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
       g_free (text);
       text = g_steal_pointer (&with);
     }
-  add_toast (self, text);
+  nexus_window_toast (GTK_WIDGET (self), text);
   if (self->engine != NULL)
     load (self, FALSE);
 }

@@ -107,8 +107,14 @@ as_sentence (const char *message)
   return g_strconcat (buffer, rest, NULL);
 }
 
-static const char *
-provider_label (const char *provider)
+/**
+ * nexus_search_editor_provider_label:
+ * @provider: one of nexus_search_get_providers()
+ *
+ * Returns: the provider's name as the console shows it
+ */
+const char *
+nexus_search_editor_provider_label (const char *provider)
 {
   if (g_strcmp0 (provider, "overpass") == 0)
     return _ ("OpenStreetMap (Overpass)");
@@ -810,7 +816,7 @@ build_fields (NexusSearchEditor *self)
   add_field (self, self->bbox_box, NEXUS_SEARCH_FIELD_BOX, NULL, NULL, FALSE);
 
   for (guint i = 0; providers[i] != NULL; i++)
-    gtk_string_list_append (provider_names, provider_label (providers[i]));
+    gtk_string_list_append (provider_names, nexus_search_editor_provider_label (providers[i]));
   adw_combo_row_set_model (self->provider_row, G_LIST_MODEL (provider_names));
 
   add_field (self, self->how_box, NEXUS_SEARCH_FIELD_COUNTRY,

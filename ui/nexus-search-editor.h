@@ -46,4 +46,6 @@ void         nexus_search_editor_set_provider (NexusSearchEditor *self, const ch
 void         nexus_search_editor_create (NexusSearchEditor *self);
 void         nexus_search_editor_find_place (NexusSearchEditor *self);
 
+const char *nexus_search_editor_provider_label (const char *provider);
+
 G_END_DECLS

@@ -164,16 +164,6 @@ state_label (NexusSearchState state)
     }
 }
 
-static const char *
-provider_label (const char *provider)
-{
-  if (g_strcmp0 (provider, "overpass") == 0)
-    return _ ("OpenStreetMap (Overpass)");
-  if (g_strcmp0 (provider, "google") == 0)
-    return _ ("Google Places");
-  return provider;
-}
-
 static char *
 cadence_text (gint64 cadence_s)
 {
@@ -219,8 +209,8 @@ summary_text (const NexusSearchRecord *search)
   g_autofree char *region = region_text (search);
   g_autofree char *cadence = cadence_text (search->cadence_s);
 
-  return g_strdup_printf ("%s · %s · %s · %s", keywords, provider_label (search->provider), region,
-                          cadence);
+  return g_strdup_printf ("%s · %s · %s · %s", keywords,
+                          nexus_search_editor_provider_label (search->provider), region, cadence);
 }
 
 static char *
@@ -296,15 +286,6 @@ progress_fraction (const NexusSearchProgress *progress)
   if (progress->planned <= 0)
     return 0.0;
   return CLAMP ((double)(progress->done + progress->dead) / (double)progress->planned, 0.0, 1.0);
-}
-
-static void
-add_toast (NexusSearchesPage *self, const char *text)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (NEXUS_IS_WINDOW (root))
-    nexus_window_add_toast (NEXUS_WINDOW (root), adw_toast_new (text));
 }
 
 static void
@@ -553,7 +534,7 @@ update_detail (NexusSearchesPage *self, LoadResult *result)
   add_summary_row (self, _ ("State"), state_label (search->state));
   add_summary_row (self, _ ("Keywords"), keywords);
   add_summary_row (self, _ ("Region"), region);
-  add_summary_row (self, _ ("Provider"), provider_label (search->provider));
+  add_summary_row (self, _ ("Provider"), nexus_search_editor_provider_label (search->provider));
   add_summary_row (self, _ ("Country"), search->country != NULL ? search->country : "—");
   add_summary_row (self, _ ("Repeat"), cadence);
   add_summary_row (self, _ ("Cell size (km)"), cell);
@@ -790,7 +771,7 @@ op_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   if (nexus_engine_run_finish (NEXUS_ENGINE (source), result, &error) == NULL)
-    add_toast (self, error->message);
+    nexus_window_toast (GTK_WIDGET (self), error->message);
   if (self->engine != NULL)
     nexus_searches_page_refresh (self);
 }
@@ -889,7 +870,7 @@ show_on_map_action (GtkWidget *widget, const char *action_name, GVariant *parame
 
   if (self->detail_id > 0 &&
       !gtk_widget_activate_action (widget, "win.show-search-on-map", "x", self->detail_id))
-    add_toast (self, _ ("The map cannot show searches in this version yet."));
+    nexus_window_toast (GTK_WIDGET (self), _ ("The map cannot show searches in this version yet."));
 }
 
 static void
@@ -904,7 +885,7 @@ show_jobs_action (GtkWidget *widget, const char *action_name, GVariant *paramete
 static void
 search_saved_cb (NexusSearchesPage *self, gint64 search_id, NexusSearchEditor *editor)
 {
-  add_toast (self, _ ("Search saved"));
+  nexus_window_toast (GTK_WIDGET (self), _ ("Search saved"));
   nexus_searches_page_refresh (self);
 }
 
@@ -934,7 +915,7 @@ search_created_cb (NexusSearchesPage *self, gint64 search_id, guint n_jobs, Nexu
   /* Translators: shown once a search was created; %u is a count. */
   text = g_strdup_printf (
       ngettext ("Search created: %u job queued", "Search created: %u jobs queued", n_jobs), n_jobs);
-  add_toast (self, text);
+  nexus_window_toast (GTK_WIDGET (self), text);
   nexus_searches_page_refresh (self);
 }
 

@@ -605,3 +605,24 @@ nexus_window_add_toast (NexusWindow *self, AdwToast *toast)
 
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
+
+/**
+ * nexus_window_toast:
+ * @widget: a widget, normally inside a #NexusWindow
+ * @text: what to say
+ *
+ * Shows @text as a toast over the window that holds @widget; nothing when
+ * @widget is in no #NexusWindow.
+ */
+void
+nexus_window_toast (GtkWidget *widget, const char *text)
+{
+  GtkRoot *root;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail (text != NULL);
+
+  root = gtk_widget_get_root (widget);
+  if (NEXUS_IS_WINDOW (root))
+    adw_toast_overlay_add_toast (NEXUS_WINDOW (root)->toast_overlay, adw_toast_new (text));
+}
