@@ -31,12 +31,14 @@
 
 #define REFRESH_DELAY_MS 400
 #define REFRESH_PERIOD_S 15
+#define ETA_WINDOW_S     600 /* the recent pace: jobs finished in the last 10 minutes */
 
 /* A search as the page shows it. */
 typedef struct
 {
   NexusSearchRecord  *search;   /* owned */
   NexusSearchProgress progress; /* its latest run */
+  gint64              recent;   /* jobs finished in the last ETA_WINDOW_S */
 } SearchInfo;
 
 /* What a read brought back. */
@@ -252,7 +254,9 @@ figures_text (const SearchInfo *info, gint64 now)
                                   dead));
     }
 
-  eta = search->state == NEXUS_SEARCH_ACTIVE ? nexus_search_progress_eta (progress, now) : -1;
+  eta = search->state == NEXUS_SEARCH_ACTIVE
+            ? nexus_search_progress_eta_recent (progress, info->recent, ETA_WINDOW_S, now)
+            : -1;
   if (eta > 0)
     {
       g_autofree char *left = nexus_format_duration (eta);
@@ -644,7 +648,9 @@ load_func (NexusStore *store, gpointer data, GError **error)
 
       info->search = g_steal_pointer (&searches->pdata[i]);
       g_ptr_array_add (result->searches, info);
-      if (!nexus_store_search_progress (store, info->search->id, &info->progress, error))
+      if (!nexus_store_search_progress (store, info->search->id, &info->progress, error) ||
+          !nexus_store_search_count_finished_since (
+              store, info->search->id, result->now - ETA_WINDOW_S, &info->recent, error))
         return NULL;
     }
 

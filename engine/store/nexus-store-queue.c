@@ -691,6 +691,42 @@ nexus_store_search_count_runs (NexusStore *self, gint64 id, gint64 *out_runs, GE
 }
 
 /**
+ * nexus_store_search_count_finished_since:
+ * @since: unix seconds
+ * @out_count: (out): jobs of search @id that finished (done or dead) at or
+ *   after @since
+ *
+ * The recent pace of a search, for its time left.
+ */
+gboolean
+nexus_store_search_count_finished_since (NexusStore *self,
+                                         gint64      id,
+                                         gint64      since,
+                                         gint64     *out_count,
+                                         GError    **error)
+{
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "SELECT count(*) FROM internal_jobs WHERE search_id = ?1"
+                               " AND status IN ('done', 'dead') AND finished_at >= ?2",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, since);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return step_failed (self, stmt, rc, error, "counting a search's finished jobs");
+  *out_count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/**
  * nexus_store_search_list_runs:
  *
  * Returns: (transfer full) (element-type NexusSearchRunRecord): the runs

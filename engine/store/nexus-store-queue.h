@@ -262,6 +262,11 @@ gboolean           nexus_store_search_progress (NexusStore          *self,
                                                 GError             **error);
 gboolean
 nexus_store_search_count_runs (NexusStore *self, gint64 id, gint64 *out_runs, GError **error);
+gboolean   nexus_store_search_count_finished_since (NexusStore *self,
+                                                    gint64      id,
+                                                    gint64      since,
+                                                    gint64     *out_count,
+                                                    GError    **error);
 GPtrArray *nexus_store_search_list_runs (NexusStore *self, gint64 id, GError **error);
 
 /* Jobs */

@@ -1120,6 +1120,49 @@ test_update_search (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (sql_int (fixture->store, "SELECT cell_km FROM searches"), ==, 2);
 }
 
+/* The time left follows the recent pace once there is enough of it. */
+static void
+test_eta_recent (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autoptr (GError) error = NULL;
+  NexusSearchProgress progress = { 0 };
+  NexusRunPlan        plan;
+  gint64              recent = -1;
+
+  /* 20 queued jobs; 10 finished long ago, 5 in the last 10 minutes. */
+  progress.queued = 20;
+  progress.done = 15;
+  progress.planned = 35;
+  progress.run_started_at = T0;
+  g_assert_cmpint (nexus_search_progress_eta_recent (&progress, 5, 600, T0 + 36000), ==,
+                   20 * 600 / 5);
+  /* Too few recent jobs: the pace of the whole run (15 jobs in 10 h). */
+  g_assert_cmpint (nexus_search_progress_eta_recent (&progress, 2, 600, T0 + 36000), ==,
+                   nexus_search_progress_eta (&progress, T0 + 36000));
+  g_assert_cmpint (nexus_search_progress_eta (&progress, T0 + 36000), ==, 48000);
+  progress.paused = 1;
+  g_assert_cmpint (nexus_search_progress_eta_recent (&progress, 5, 600, T0 + 36000), ==, -1);
+  progress = (NexusSearchProgress){ .done = 3, .planned = 3 };
+  g_assert_cmpint (nexus_search_progress_eta_recent (&progress, 5, 600, T0), ==, 0);
+
+  /* The store counts the jobs finished since a time. */
+  plan = add_search (fixture, "a,b,c", "30.0,31.0,30.01,31.01", 2.0, 2);
+  jobs = lease (fixture->queue, 3);
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      NexusLeasedJob *job = g_ptr_array_index (jobs, i);
+
+      fixture->now += 100;
+      nexus_job_queue_complete (fixture->queue, job->id, job->lease_token, FALSE, 1, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_true (nexus_store_search_count_finished_since (fixture->store, plan.search_id,
+                                                          fixture->now - 150, &recent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (recent, ==, 2);
+}
+
 static void
 test_one_off_completes (Fixture *fixture, gconstpointer data)
 {
@@ -1554,6 +1597,7 @@ main (int argc, char *argv[])
   ADD ("/nexus/Queue/one-off-completes", test_one_off_completes);
   ADD ("/nexus/Queue/operator-job-actions", test_operator_job_actions);
   ADD ("/nexus/Queue/update-search", test_update_search);
+  ADD ("/nexus/Queue/eta-recent", test_eta_recent);
   ADD ("/nexus/Queue/caller-transaction", test_caller_transaction);
   ADD ("/nexus/Queue/jobs-available", test_jobs_available);
   ADD ("/nexus/Queue/refused-search-writes-nothing", test_refused_search_writes_nothing);
