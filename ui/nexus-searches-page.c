@@ -382,6 +382,7 @@ update_row (SearchRow *row, const SearchInfo *info, gint64 now)
   const NexusSearchRecord *search = info->search;
   g_autofree char         *summary = summary_text (search);
   g_autofree char         *figures = figures_text (info, now);
+  g_autofree char         *bar_label = NULL;
   gboolean                 active = search->state == NEXUS_SEARCH_ACTIVE;
   gboolean                 paused = search->state == NEXUS_SEARCH_PAUSED;
 
@@ -391,6 +392,10 @@ update_row (SearchRow *row, const SearchInfo *info, gint64 now)
   gtk_label_set_text (row->state, state_label (search->state));
   gtk_label_set_text (row->figures, figures);
   gtk_progress_bar_set_fraction (row->bar, progress_fraction (&info->progress));
+  /* Translators: the accessible name of a search's progress bar. */
+  bar_label = g_strdup_printf (_ ("Progress of “%s”"), search->name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row->bar), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  bar_label, -1);
   gtk_widget_set_visible (row->pause, active);
   gtk_widget_set_visible (row->resume, paused);
   gtk_widget_set_visible (row->cancel, active || paused);
