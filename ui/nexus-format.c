@@ -11,9 +11,13 @@
 #include "config.h"
 
 #include <math.h>
+
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include <unicode/udat.h>
+#include <unicode/unumberformatter.h>
+#include <unicode/ustring.h>
 #include <unicode/unum.h>
 #include <unicode/ureldatefmt.h>
 
@@ -389,4 +393,77 @@ nexus_editable_fold_digits (GtkEditable *editable)
   if (delegate == NULL)
     delegate = editable;
   g_signal_connect (delegate, "insert-text", G_CALLBACK (fold_inserted_text_cb), NULL);
+}
+
+/**
+ * nexus_format_duration:
+ * @seconds: a length of time, not negative
+ *
+ * Returns: @seconds in its largest whole unit ("40 seconds", "5 minutes",
+ *   "3 hours", "2 days"), for "in …" and "… left"
+ */
+char *
+nexus_format_duration (gint64 seconds)
+{
+  static const char *const skeletons[] = {
+    "measure-unit/duration-second unit-width-full-name",
+    "measure-unit/duration-minute unit-width-full-name",
+    "measure-unit/duration-hour unit-width-full-name",
+    "measure-unit/duration-day unit-width-full-name",
+  };
+  UChar             skeleton[64];
+  UChar             buffer[FORMAT_BUFFER];
+  UErrorCode        status = U_ZERO_ERROR;
+  UNumberFormatter *formatter;
+  UFormattedNumber *result;
+  int32_t           length = -1;
+  guint             unit;
+  gint64            amount;
+  char             *text;
+
+  seconds = MAX (seconds, 0);
+  if (seconds < 60)
+    unit = 0, amount = seconds;
+  else if (seconds < 3600)
+    unit = 1, amount = seconds / 60;
+  else if (seconds < 48 * 3600)
+    unit = 2, amount = seconds / 3600;
+  else
+    unit = 3, amount = seconds / 86400;
+
+  u_uastrcpy (skeleton, skeletons[unit]);
+  formatter = unumf_openForSkeletonAndLocale (skeleton, -1, nexus_format_locale (), &status);
+  result = unumf_openResult (&status);
+  unumf_formatInt (formatter, amount, result, &status);
+  length = unumf_resultToString (result, buffer, FORMAT_BUFFER, &status);
+  text = to_utf8 (buffer, length, status);
+  unumf_closeResult (result);
+  unumf_close (formatter);
+
+  return text != NULL ? text : g_strdup_printf ("%" G_GINT64_FORMAT, amount);
+}
+
+/**
+ * nexus_format_bbox:
+ * @south: latitude of the lower edge, degrees
+ * @west: longitude of the left edge, degrees
+ * @north: latitude of the upper edge, degrees
+ * @east: longitude of the right edge, degrees
+ *
+ * Returns: the box in a sentence of the interface language ("30.0000,
+ *   31.2000 to 30.1000, 31.3000"), each coordinate pair left to right
+ */
+char *
+nexus_format_bbox (double south, double west, double north, double east)
+{
+  g_autofree char *south_text = nexus_format_decimal (south, 4);
+  g_autofree char *west_text = nexus_format_decimal (west, 4);
+  g_autofree char *north_text = nexus_format_decimal (north, 4);
+  g_autofree char *east_text = nexus_format_decimal (east, 4);
+  g_autofree char *from = g_strdup_printf ("\u2066%s, %s\u2069", south_text, west_text);
+  g_autofree char *to = g_strdup_printf ("\u2066%s, %s\u2069", north_text, east_text);
+
+  /* Translators: a box on the map: its south-west corner, then its
+   * north-east corner, each as "latitude, longitude" in degrees. */
+  return g_strdup_printf (_ ("%s to %s"), from, to);
 }

@@ -28,6 +28,8 @@ char *nexus_format_date (gint64 unix_seconds);
 char *nexus_format_date_time (gint64 unix_seconds);
 char *nexus_format_relative_time (gint64 unix_seconds, gint64 now_unix_seconds);
 char *nexus_format_category (const char *category);
+char *nexus_format_duration (gint64 seconds);
+char *nexus_format_bbox (double south, double west, double north, double east);
 
 char *nexus_isolate_ltr (const char *text);
 char *nexus_isolate_auto (const char *text);

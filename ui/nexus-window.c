@@ -20,10 +20,12 @@
 
 #include "nexus-import-dialog.h"
 #include "nexus-export-dialog.h"
+#include "nexus-jobs-page.h"
 #include "nexus-leads-page.h"
 #include "nexus-operations-page.h"
 #include "nexus-pending-page.h"
 #include "nexus-settings-page.h"
+#include "nexus-searches-page.h"
 #include "nexus-window.h"
 
 struct _NexusWindow
@@ -31,11 +33,13 @@ struct _NexusWindow
   AdwApplicationWindow parent_instance;
 
   /* template children */
-  AdwToastOverlay *toast_overlay;
-  AdwLeaflet      *leaflet;
-  GtkListBox      *sidebar;
-  GtkStack        *stack;
-  NexusLeadsPage  *leads_page;
+  AdwToastOverlay   *toast_overlay;
+  AdwLeaflet        *leaflet;
+  GtkListBox        *sidebar;
+  GtkStack          *stack;
+  NexusLeadsPage    *leads_page;
+  NexusSearchesPage *searches_page;
+  NexusJobsPage     *jobs_page;
 
   NexusEngine *engine;   /* owned; construct-only */
   GSettings   *settings; /* NULL when the schema is not installed */
@@ -278,6 +282,28 @@ import_leads_action (GtkWidget *widget, const char *action_name, GVariant *param
   nexus_import_dialog_choose_file (dialog);
 }
 
+/* win.new-search (s): the Searches page, its editor open with the region
+ * given as a GeoJSON geometry ("" for none). */
+static void
+new_search_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  NexusWindow *self = NEXUS_WINDOW (widget);
+
+  nexus_window_set_page (self, "searches");
+  nexus_searches_page_new_search (self->searches_page, g_variant_get_string (parameter, NULL));
+}
+
+/* win.show-jobs (x): the Jobs page, showing the jobs of one search (0:
+ * of all searches). */
+static void
+show_jobs_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  NexusWindow *self = NEXUS_WINDOW (widget);
+
+  nexus_window_set_page (self, "jobs");
+  nexus_jobs_page_show_search (self->jobs_page, g_variant_get_int64 (parameter));
+}
+
 static gboolean
 nexus_window_close_request (GtkWindow *window)
 {
@@ -387,6 +413,8 @@ nexus_window_class_init (NexusWindowClass *klass)
   g_type_ensure (NEXUS_TYPE_OPERATIONS_PAGE);
   g_type_ensure (NEXUS_TYPE_PENDING_PAGE);
   g_type_ensure (NEXUS_TYPE_SETTINGS_PAGE);
+  g_type_ensure (NEXUS_TYPE_SEARCHES_PAGE);
+  g_type_ensure (NEXUS_TYPE_JOBS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/nexus/Nexus/ui/nexus-window.ui");
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, toast_overlay);
@@ -394,6 +422,8 @@ nexus_window_class_init (NexusWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, leads_page);
+  gtk_widget_class_bind_template_child (widget_class, NexusWindow, searches_page);
+  gtk_widget_class_bind_template_child (widget_class, NexusWindow, jobs_page);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, stack_visible_child_cb);
@@ -406,6 +436,8 @@ nexus_window_class_init (NexusWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK,
                                        "win.export-leads", "@at",
                                        g_variant_new_array (G_VARIANT_TYPE_UINT64, NULL, 0));
+  gtk_widget_class_install_action (widget_class, "win.new-search", "s", new_search_action);
+  gtk_widget_class_install_action (widget_class, "win.show-jobs", "x", show_jobs_action);
 }
 
 static void
@@ -612,4 +644,25 @@ nexus_window_add_toast (NexusWindow *self, AdwToast *toast)
   g_return_if_fail (ADW_IS_TOAST (toast));
 
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/**
+ * nexus_window_toast:
+ * @widget: a widget, normally inside a #NexusWindow
+ * @text: what to say
+ *
+ * Shows @text as a toast over the window that holds @widget; nothing when
+ * @widget is in no #NexusWindow.
+ */
+void
+nexus_window_toast (GtkWidget *widget, const char *text)
+{
+  GtkRoot *root;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail (text != NULL);
+
+  root = gtk_widget_get_root (widget);
+  if (NEXUS_IS_WINDOW (root))
+    adw_toast_overlay_add_toast (NEXUS_WINDOW (root)->toast_overlay, adw_toast_new (text));
 }

@@ -24,5 +24,6 @@ GtkWidget   *nexus_window_get_leads_page (NexusWindow *self);
 const char  *nexus_window_get_page (NexusWindow *self);
 gboolean     nexus_window_set_page (NexusWindow *self, const char *name);
 void         nexus_window_add_toast (NexusWindow *self, AdwToast *toast);
+void         nexus_window_toast (GtkWidget *widget, const char *text);
 
 G_END_DECLS

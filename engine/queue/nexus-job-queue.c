@@ -733,6 +733,90 @@ fail:
 }
 
 /**
+ * nexus_job_queue_update_search:
+ * @spec: the search's new settings, checked like a new search's
+ *
+ * Changes the settings of search @search_id.  The region, keywords,
+ * provider, cell size and depth apply from its next run; a new priority
+ * also reaches its pending jobs; a new cadence moves its next run (from
+ * its last run).  A region that would plan too many jobs is refused and
+ * nothing is written.
+ *
+ * Returns: %FALSE with %NEXUS_SEARCH_ERROR_INVALID, %NEXUS_QUEUE_ERROR_INVALID
+ *   or %NEXUS_QUEUE_ERROR_NOT_FOUND
+ */
+gboolean
+nexus_job_queue_update_search (NexusJobQueue         *self,
+                               gint64                 search_id,
+                               const NexusSearchSpec *spec,
+                               GError               **error)
+{
+  g_autoptr (GArray) cells = NULL;
+  g_autoptr (NexusSearchRecord) old = NULL;
+  g_autofree char  *region_json = NULL;
+  NexusSearchRecord search = { 0 };
+  gint64            next_run_at = -1;
+  gboolean          found = FALSE;
+  gint64            now;
+
+  g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
+  g_return_val_if_fail (spec != NULL, FALSE);
+
+  if (!nexus_search_spec_validate (spec, error))
+    return FALSE;
+  cells =
+      queue_plan_cells (self, spec->region, spec->cell_km, g_strv_length (spec->keywords), error);
+  if (cells == NULL)
+    return FALSE;
+
+  now = queue_now (self);
+  region_json = nexus_region_to_json (spec->region);
+  search.id = search_id;
+  search.name = spec->name;
+  search.keywords = spec->keywords;
+  search.region_kind = spec->region_kind;
+  search.region = region_json;
+  search.place_name = spec->place_name;
+  search.place_display = spec->place_display;
+  search.provider = spec->provider;
+  search.country = spec->country;
+  search.language = spec->language;
+  search.cadence_s = spec->cadence_s;
+  search.cell_km = spec->cell_km;
+  search.max_depth = spec->max_depth;
+  search.priority = spec->priority;
+
+  if (!nexus_store_begin (self->store, error))
+    return FALSE;
+
+  old = queue_get_search (self, search_id, error);
+  if (old == NULL)
+    goto fail;
+  if (old->cadence_s != spec->cadence_s &&
+      (old->state == NEXUS_SEARCH_ACTIVE || old->state == NEXUS_SEARCH_COMPLETED))
+    next_run_at = spec->cadence_s > 0 ? MAX (now, old->last_run_at + spec->cadence_s) : 0;
+
+  if (spec->place_cache != NULL && !nexus_store_place_put (self->store, spec->place_cache, error))
+    goto fail;
+  if (!nexus_store_search_update (self->store, &search, next_run_at, now, &found, error))
+    goto fail;
+  if (!found)
+    {
+      g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
+                   _ ("There is no search %" PRId64), search_id);
+      goto fail;
+    }
+  if (old->priority != spec->priority &&
+      !nexus_store_job_set_search_priority (self->store, search_id, spec->priority, now, error))
+    goto fail;
+  return queue_commit (self, error);
+
+fail:
+  nexus_store_rollback (self->store);
+  return FALSE;
+}
+
+/**
  * nexus_job_queue_start_run:
  * @reason: "schedule" (the scheduler) or "rerun"
  *
@@ -1345,6 +1429,155 @@ nexus_job_queue_retry (NexusJobQueue  *self,
 fail:
   nexus_store_rollback (self->store);
   return FALSE;
+}
+
+/**
+ * nexus_job_queue_retry_dead:
+ * @search_id: only this search's dead jobs; 0 for all
+ * @out_retried: (out) (optional): how many jobs were queued (or paused)
+ *   again
+ *
+ * nexus_job_queue_retry() for every dead job; the dead jobs of cancelled
+ * searches stay dead (rerun the search instead).
+ */
+gboolean
+nexus_job_queue_retry_dead (NexusJobQueue *self,
+                            gint64         search_id,
+                            gint64        *out_retried,
+                            GError       **error)
+{
+  NexusJobFilter filter = { .search_id = search_id, .status = "dead" };
+  g_autoptr (GArray) ids = NULL;
+  gint64 retried = 0;
+
+  g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
+
+  ids = nexus_store_job_list_ids (self->store, &filter, error);
+  if (ids == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr (GError) local_error = NULL;
+
+      if (nexus_job_queue_retry (self, g_array_index (ids, gint64, i), NULL, &local_error))
+        retried++;
+      else if (!g_error_matches (local_error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE) &&
+               !g_error_matches (local_error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+
+  if (out_retried != NULL)
+    *out_retried = retried;
+  return TRUE;
+}
+
+/**
+ * nexus_job_queue_cancel_job:
+ *
+ * The operator's cancel of one job that is queued, leased or paused; a
+ * worker that holds it loses its lease.  A one-off search whose last
+ * pending job this was is completed.
+ *
+ * Returns: %FALSE with %NEXUS_QUEUE_ERROR_NOT_FOUND, or
+ *   %NEXUS_QUEUE_ERROR_STATE for a job that is already finished
+ */
+gboolean
+nexus_job_queue_cancel_job (NexusJobQueue *self, gint64 job_id, GError **error)
+{
+  g_autoptr (NexusJobRecord) job = NULL;
+  g_autoptr (GError) local_error = NULL;
+  gboolean changed = FALSE;
+  gint64   now;
+
+  g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
+
+  if (!nexus_store_begin (self->store, error))
+    return FALSE;
+
+  job = nexus_store_job_get (self->store, job_id, &local_error);
+  if (job == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
+                     _ ("There is no job %" PRId64), job_id);
+      goto fail;
+    }
+
+  now = queue_now (self);
+  if (!nexus_store_job_cancel (self->store, job_id, now, &changed, error))
+    goto fail;
+  if (!changed)
+    {
+      g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
+                   _ ("Job %" PRId64 " is %s; only queued, leased and paused jobs can be "
+                      "cancelled"),
+                   job_id, nexus_job_status_to_string (job->status));
+      goto fail;
+    }
+  if (job->search_id > 0 &&
+      !nexus_store_search_complete_if_done (self->store, job->search_id, now, NULL, error))
+    goto fail;
+  return queue_commit (self, error);
+
+fail:
+  nexus_store_rollback (self->store);
+  return FALSE;
+}
+
+/**
+ * nexus_job_queue_bump_priority:
+ * @delta: added to the job's priority (negative lowers it)
+ * @out_priority: (out) (optional): the job's priority now
+ *
+ * Changes the priority of a job that is not finished yet, within
+ * ±%NEXUS_SEARCH_MAX_PRIORITY.
+ *
+ * Returns: %FALSE with %NEXUS_QUEUE_ERROR_NOT_FOUND, or
+ *   %NEXUS_QUEUE_ERROR_STATE for a finished job
+ */
+gboolean
+nexus_job_queue_bump_priority (NexusJobQueue *self,
+                               gint64         job_id,
+                               int            delta,
+                               int           *out_priority,
+                               GError       **error)
+{
+  g_autoptr (NexusJobRecord) job = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
+
+  if (!nexus_store_job_add_priority (self->store, job_id, delta, NEXUS_SEARCH_MAX_PRIORITY,
+                                     queue_now (self), NULL, error))
+    return FALSE;
+
+  job = nexus_store_job_get (self->store, job_id, &local_error);
+  if (job == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
+                     _ ("There is no job %" PRId64), job_id);
+      return FALSE;
+    }
+  if (job->status == NEXUS_JOB_DONE || job->status == NEXUS_JOB_DEAD ||
+      job->status == NEXUS_JOB_CANCELLED)
+    {
+      g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
+                   _ ("Job %" PRId64 " is %s; only unfinished jobs can change priority"), job_id,
+                   nexus_job_status_to_string (job->status));
+      return FALSE;
+    }
+  if (out_priority != NULL)
+    *out_priority = job->priority;
+  return TRUE;
 }
 
 /**

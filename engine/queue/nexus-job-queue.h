@@ -124,6 +124,10 @@ gboolean nexus_job_queue_add_search (NexusJobQueue         *self,
                                      const NexusSearchSpec *spec,
                                      NexusRunPlan          *out_plan,
                                      GError               **error);
+gboolean nexus_job_queue_update_search (NexusJobQueue         *self,
+                                        gint64                 search_id,
+                                        const NexusSearchSpec *spec,
+                                        GError               **error);
 gboolean nexus_job_queue_start_run (NexusJobQueue *self,
                                     gint64         search_id,
                                     const char    *reason,
@@ -187,6 +191,16 @@ gboolean nexus_job_queue_retry (NexusJobQueue  *self,
                                 gint64          job_id,
                                 NexusJobStatus *out_status,
                                 GError        **error);
+gboolean nexus_job_queue_retry_dead (NexusJobQueue *self,
+                                     gint64         search_id,
+                                     gint64        *out_retried,
+                                     GError       **error);
+gboolean nexus_job_queue_cancel_job (NexusJobQueue *self, gint64 job_id, GError **error);
+gboolean nexus_job_queue_bump_priority (NexusJobQueue *self,
+                                        gint64         job_id,
+                                        int            delta,
+                                        int           *out_priority,
+                                        GError       **error);
 gboolean nexus_job_queue_enqueue (NexusJobQueue      *self,
                                   const NexusJobSpec *spec,
                                   gint64             *out_job_id,

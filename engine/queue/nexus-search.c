@@ -525,3 +525,37 @@ nexus_search_progress_eta (const NexusSearchProgress *progress, gint64 now)
     return -1;
   return (gint64)ceil ((double)remaining * (double)elapsed / (double)finished);
 }
+
+/**
+ * nexus_search_progress_eta_recent:
+ * @finished_recently: jobs of the search that finished in the last
+ *   @window_s seconds
+ *
+ * Estimates the seconds left from the recent pace: @finished_recently jobs
+ * in @window_s seconds, against the jobs still to do.  With fewer than
+ * %NEXUS_SEARCH_ETA_MIN_SAMPLE recent jobs the pace of the whole run is
+ * used instead (nexus_search_progress_eta()), so that one job does not make
+ * an estimate.
+ *
+ * Returns: seconds, 0 when nothing is left, or -1 when there is no pace
+ *   yet or the search's jobs are paused
+ */
+gint64
+nexus_search_progress_eta_recent (const NexusSearchProgress *progress,
+                                  gint64                     finished_recently,
+                                  gint64                     window_s,
+                                  gint64                     now)
+{
+  gint64 remaining;
+
+  g_return_val_if_fail (progress != NULL, -1);
+
+  remaining = progress->queued + progress->failed + progress->leased;
+  if (remaining == 0 && progress->paused == 0)
+    return 0;
+  if (progress->paused > 0)
+    return -1;
+  if (finished_recently < NEXUS_SEARCH_ETA_MIN_SAMPLE || window_s <= 0)
+    return nexus_search_progress_eta (progress, now);
+  return (gint64)ceil ((double)remaining * (double)window_s / (double)finished_recently);
+}

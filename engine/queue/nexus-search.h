@@ -76,6 +76,13 @@ char    *nexus_search_normalize_name (const char *text);
 const char *const *nexus_search_get_providers (void);
 gboolean           nexus_search_is_provider (const char *name);
 
+/* Recent jobs needed before the recent pace is trusted over the run's. */
+#define NEXUS_SEARCH_ETA_MIN_SAMPLE 5
+
 gint64 nexus_search_progress_eta (const NexusSearchProgress *progress, gint64 now);
+gint64 nexus_search_progress_eta_recent (const NexusSearchProgress *progress,
+                                         gint64                     finished_recently,
+                                         gint64                     window_s,
+                                         gint64                     now);
 
 G_END_DECLS

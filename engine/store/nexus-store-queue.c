@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -172,6 +173,15 @@ nexus_place_record_free (NexusPlaceRecord *record)
   g_free (record->display_name);
   g_free (record->geometry);
   g_free (record->bbox);
+  g_free (record);
+}
+
+void
+nexus_search_run_record_free (NexusSearchRunRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->reason);
   g_free (record);
 }
 
@@ -396,6 +406,92 @@ nexus_store_search_insert (NexusStore              *self,
 }
 
 /**
+ * nexus_store_search_update:
+ * @search: the search's id and its new settings (name, keywords, region,
+ *   place, provider, country, language, cadence, cell size, depth,
+ *   priority); its state and runs are not touched
+ * @next_run_at: the next scheduled run, 0 for none, or -1 to keep it
+ * @out_found: (out): whether there is a search @search->id
+ *
+ * Changes a search's settings; the jobs already queued keep theirs.
+ */
+gboolean
+nexus_store_search_update (NexusStore              *self,
+                           const NexusSearchRecord *search,
+                           gint64                   next_run_at,
+                           gint64                   now,
+                           gboolean                *out_found,
+                           GError                 **error)
+{
+  g_autofree char *keywords = NULL;
+  sqlite3_stmt    *stmt;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (search != NULL && search->keywords != NULL, FALSE);
+
+  stmt = _nexus_store_prepare (
+      self,
+      "UPDATE searches SET name = ?2, keywords = ?3, region_kind = ?4, region = ?5,"
+      " place_name = ?6, place_display = ?7, provider = ?8, country = ?9, language = ?10,"
+      " cadence_s = ?11, cell_km = ?12, max_depth = ?13, priority = ?14,"
+      " next_run_at = CASE WHEN ?15 < 0 THEN next_run_at ELSE nullif (?15, 0) END,"
+      " updated_at = ?16 WHERE id = ?1",
+      error);
+  if (stmt == NULL)
+    return FALSE;
+
+  keywords = strv_to_json ((const char *const *)search->keywords);
+  sqlite3_bind_int64 (stmt, 1, search->id);
+  bind_text (stmt, 2, search->name);
+  bind_text (stmt, 3, keywords);
+  bind_text (stmt, 4, search->region_kind);
+  bind_text (stmt, 5, search->region);
+  bind_text (stmt, 6, search->place_name);
+  bind_text (stmt, 7, search->place_display);
+  bind_text (stmt, 8, search->provider);
+  bind_text (stmt, 9, search->country);
+  bind_text (stmt, 10, search->language);
+  sqlite3_bind_int64 (stmt, 11, search->cadence_s);
+  sqlite3_bind_double (stmt, 12, search->cell_km);
+  sqlite3_bind_int (stmt, 13, search->max_depth);
+  sqlite3_bind_int (stmt, 14, search->priority);
+  sqlite3_bind_int64 (stmt, 15, next_run_at);
+  sqlite3_bind_int64 (stmt, 16, now);
+  if (!_nexus_store_step_done (self, stmt, "changing a search", error))
+    return FALSE;
+  *out_found = sqlite3_changes64 (_nexus_store_get_db (self)) > 0;
+  return TRUE;
+}
+
+/**
+ * nexus_store_job_set_search_priority:
+ *
+ * Gives the pending jobs of search @search_id the priority @priority.
+ */
+gboolean
+nexus_store_job_set_search_priority (NexusStore *self,
+                                     gint64      search_id,
+                                     int         priority,
+                                     gint64      now,
+                                     GError    **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE internal_jobs SET priority = ?3, updated_at = ?2"
+                               " WHERE search_id = ?1 AND status IN " PENDING " AND priority <> ?3",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, search_id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  sqlite3_bind_int (stmt, 3, priority);
+  return _nexus_store_step_done (self, stmt, "changing the priority of a search's jobs", error);
+}
+
+/**
  * nexus_store_search_get:
  *
  * Returns: (transfer full) (nullable): the search, or %NULL when there is
@@ -592,6 +688,93 @@ nexus_store_search_count_runs (NexusStore *self, gint64 id, gint64 *out_runs, GE
   *out_runs = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
   return TRUE;
+}
+
+/**
+ * nexus_store_search_count_finished_since:
+ * @since: unix seconds
+ * @out_count: (out): jobs of search @id that finished (done or dead) at or
+ *   after @since
+ *
+ * The recent pace of a search, for its time left.
+ */
+gboolean
+nexus_store_search_count_finished_since (NexusStore *self,
+                                         gint64      id,
+                                         gint64      since,
+                                         gint64     *out_count,
+                                         GError    **error)
+{
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "SELECT count(*) FROM internal_jobs WHERE search_id = ?1"
+                               " AND status IN ('done', 'dead') AND finished_at >= ?2",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, since);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return step_failed (self, stmt, rc, error, "counting a search's finished jobs");
+  *out_count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/**
+ * nexus_store_search_list_runs:
+ *
+ * Returns: (transfer full) (element-type NexusSearchRunRecord): the runs
+ *   of search @id, the latest first, each with what its jobs did so far
+ */
+GPtrArray *
+nexus_store_search_list_runs (NexusStore *self, gint64 id, GError **error)
+{
+  g_autoptr (GPtrArray) runs = NULL;
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
+
+  stmt = _nexus_store_prepare (
+      self,
+      "SELECT r.run, r.reason, r.started_at, r.jobs_planned,"
+      " count (j.id) FILTER (WHERE j.status = 'done'),"
+      " count (j.id) FILTER (WHERE j.status = 'dead'),"
+      " coalesce (sum (j.result_count) FILTER (WHERE j.status = 'done'), 0)"
+      " FROM search_runs r LEFT JOIN internal_jobs j ON j.search_id = r.search_id AND j.run = r.run"
+      " WHERE r.search_id = ?1 GROUP BY r.run ORDER BY r.run DESC",
+      error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+
+  runs = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_search_run_record_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      NexusSearchRunRecord *run = g_new0 (NexusSearchRunRecord, 1);
+
+      run->run = sqlite3_column_int64 (stmt, 0);
+      run->reason = column_strdup (stmt, 1);
+      run->started_at = sqlite3_column_int64 (stmt, 2);
+      run->jobs_planned = sqlite3_column_int64 (stmt, 3);
+      run->jobs_done = sqlite3_column_int64 (stmt, 4);
+      run->jobs_dead = sqlite3_column_int64 (stmt, 5);
+      run->leads_found = sqlite3_column_int64 (stmt, 6);
+      g_ptr_array_add (runs, run);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      step_failed (self, stmt, rc, error, "listing runs");
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&runs);
 }
 
 /**
@@ -1465,26 +1648,21 @@ nexus_store_job_get (NexusStore *self, gint64 id, GError **error)
   return job;
 }
 
-/**
- * nexus_store_job_list:
- * @filter: (nullable): which jobs; %NULL for all
- *
- * Returns: (transfer full) (element-type NexusJobRecord): matching jobs by
- *   id, or %NULL with @error set (%NEXUS_STORE_ERROR_INVALID for an
- *   unknown status name)
- */
-GPtrArray *
-nexus_store_job_list (NexusStore *self, const NexusJobFilter *filter, GError **error)
+/* Prepares "SELECT @columns FROM internal_jobs WHERE …" for @filter, with
+ * its values bound, followed by @tail.  Only fixed fragments reach the SQL
+ * text: one cached statement per combination of filters. */
+static sqlite3_stmt *
+prepare_job_filter (NexusStore           *self,
+                    const char           *columns,
+                    const NexusJobFilter *filter,
+                    const char           *tail,
+                    GError              **error)
 {
   static const NexusJobFilter all = { 0 };
-  g_autoptr (GPtrArray) jobs = NULL;
   g_autoptr (GString) sql = NULL;
   NexusJobStatus status = NEXUS_JOB_QUEUED;
   gboolean       failed_only = FALSE;
   sqlite3_stmt  *stmt;
-  int            rc;
-
-  g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
 
   if (filter == NULL)
     filter = &all;
@@ -1500,16 +1678,19 @@ nexus_store_job_list (NexusStore *self, const NexusJobFilter *filter, GError **e
         }
     }
 
-  /* Only fixed fragments reach the SQL text: one cached statement per
-   * combination of filters. */
-  sql = g_string_new ("SELECT " JOB_COLUMNS " FROM internal_jobs WHERE id > ?1");
+  sql = g_string_new ("SELECT ");
+  g_string_append_printf (sql, "%s FROM internal_jobs WHERE id > ?1", columns);
   if (filter->search_id > 0)
     g_string_append (sql, " AND search_id = ?2");
   if (failed_only)
     g_string_append (sql, " AND status = 'queued' AND attempts > 0");
   else if (filter->status != NULL)
     g_string_append (sql, " AND status = ?3");
-  g_string_append (sql, " ORDER BY id LIMIT ?4");
+  if (filter->worker_id > 0)
+    g_string_append (sql, " AND lease_worker_id = ?5");
+  if (filter->kind != NULL)
+    g_string_append (sql, " AND kind = ?6");
+  g_string_append (sql, tail);
 
   if (!(stmt = _nexus_store_prepare (self, sql->str, error)))
     return NULL;
@@ -1518,7 +1699,35 @@ nexus_store_job_list (NexusStore *self, const NexusJobFilter *filter, GError **e
     sqlite3_bind_int64 (stmt, 2, filter->search_id);
   if (filter->status != NULL && !failed_only)
     bind_text (stmt, 3, nexus_job_status_to_string (status));
-  sqlite3_bind_int64 (stmt, 4, filter->limit > 0 ? (gint64)filter->limit : -1);
+  if (strstr (tail, "?4") != NULL)
+    sqlite3_bind_int64 (stmt, 4, filter->limit > 0 ? (gint64)filter->limit : -1);
+  if (filter->worker_id > 0)
+    sqlite3_bind_int64 (stmt, 5, filter->worker_id);
+  if (filter->kind != NULL)
+    bind_text (stmt, 6, filter->kind);
+  return stmt;
+}
+
+/**
+ * nexus_store_job_list:
+ * @filter: (nullable): which jobs; %NULL for all
+ *
+ * Returns: (transfer full) (element-type NexusJobRecord): matching jobs by
+ *   id, at most @filter->limit of them, or %NULL with @error set
+ *   (%NEXUS_STORE_ERROR_INVALID for an unknown status name)
+ */
+GPtrArray *
+nexus_store_job_list (NexusStore *self, const NexusJobFilter *filter, GError **error)
+{
+  g_autoptr (GPtrArray) jobs = NULL;
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
+
+  stmt = prepare_job_filter (self, JOB_COLUMNS, filter, " ORDER BY id LIMIT ?4", error);
+  if (stmt == NULL)
+    return NULL;
 
   jobs = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_job_record_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1530,6 +1739,150 @@ nexus_store_job_list (NexusStore *self, const NexusJobFilter *filter, GError **e
     }
   sqlite3_reset (stmt);
   return g_steal_pointer (&jobs);
+}
+
+/**
+ * nexus_store_job_list_ids:
+ * @filter: (nullable): which jobs; %NULL for all
+ *
+ * Returns: (transfer full) (element-type gint64): the ids of the jobs of
+ *   @filter in order, at most @filter->limit of them
+ */
+GArray *
+nexus_store_job_list_ids (NexusStore *self, const NexusJobFilter *filter, GError **error)
+{
+  g_autoptr (GArray) ids = NULL;
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
+
+  stmt = prepare_job_filter (self, "id", filter, " ORDER BY id LIMIT ?4", error);
+  if (stmt == NULL)
+    return NULL;
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      step_failed (self, stmt, rc, error, "listing jobs");
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&ids);
+}
+
+/**
+ * nexus_store_job_count:
+ * @filter: (nullable): which jobs; %NULL for all; its after_id and limit
+ *   are ignored
+ *
+ * Counts the jobs of @filter.
+ */
+gboolean
+nexus_store_job_count (NexusStore           *self,
+                       const NexusJobFilter *filter,
+                       gint64               *out_count,
+                       GError              **error)
+{
+  NexusJobFilter whole = { 0 };
+  sqlite3_stmt  *stmt;
+  int            rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  if (filter != NULL)
+    whole = *filter;
+  whole.after_id = 0;
+  whole.limit = 0;
+
+  stmt = prepare_job_filter (self, "count(*)", &whole, "", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return step_failed (self, stmt, rc, error, "counting jobs");
+  *out_count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/**
+ * nexus_store_job_cancel:
+ *
+ * Cancels one pending (queued, leased or paused) job; a lease on it ends,
+ * so the worker's late report gets lease_lost.  A job in another state is
+ * left alone and *@out_changed is %FALSE.
+ */
+gboolean
+nexus_store_job_cancel (NexusStore *self,
+                        gint64      id,
+                        gint64      now,
+                        gboolean   *out_changed,
+                        GError    **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE internal_jobs SET status = 'cancelled', updated_at = ?2,"
+                               " finished_at = ?2, lease_token = NULL, lease_expires_at = NULL"
+                               " WHERE id = ?1 AND status IN " PENDING,
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  if (!_nexus_store_step_done (self, stmt, "cancelling a job", error))
+    return FALSE;
+  if (out_changed != NULL)
+    *out_changed = sqlite3_changes64 (_nexus_store_get_db (self)) > 0;
+  return TRUE;
+}
+
+/**
+ * nexus_store_job_add_priority:
+ * @delta: added to the job's priority
+ * @max_priority: the result is kept within ±@max_priority
+ *
+ * Changes the priority of one job that is not finished (done, dead and
+ * cancelled jobs keep theirs).
+ */
+gboolean
+nexus_store_job_add_priority (NexusStore *self,
+                              gint64      id,
+                              int         delta,
+                              int         max_priority,
+                              gint64      now,
+                              gboolean   *out_changed,
+                              GError    **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  stmt = _nexus_store_prepare (self,
+                               "UPDATE internal_jobs SET"
+                               " priority = max (-?4, min (?4, priority + ?3)), updated_at = ?2"
+                               " WHERE id = ?1 AND status IN " PENDING
+                               " AND priority <> max (-?4, min (?4, priority + ?3))",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  sqlite3_bind_int (stmt, 3, delta);
+  sqlite3_bind_int (stmt, 4, max_priority);
+  if (!_nexus_store_step_done (self, stmt, "changing a job's priority", error))
+    return FALSE;
+  if (out_changed != NULL)
+    *out_changed = sqlite3_changes64 (_nexus_store_get_db (self)) > 0;
+  return TRUE;
 }
 
 /**

@@ -170,7 +170,21 @@ typedef struct
   const char *status;    /* a job status name, "failed", or NULL for any */
   gint64      after_id;  /* only ids above this (keyset paging) */
   guint       limit;     /* 0: no limit */
+  gint64      worker_id; /* 0: any; else the worker of the last lease */
+  const char *kind;      /* NULL: any; else e.g. "place_search" */
 } NexusJobFilter;
+
+/* One run of a search (search_runs). */
+typedef struct
+{
+  gint64 run;          /* 1 for the first */
+  char  *reason;       /* "initial", "schedule" or "rerun" */
+  gint64 started_at;   /* unix seconds */
+  gint64 jobs_planned; /* new jobs; pending twins are not counted */
+  gint64 jobs_done;    /* its jobs done now */
+  gint64 jobs_dead;    /* its jobs dead now */
+  gint64 leads_found;  /* results reported by its done jobs */
+} NexusSearchRunRecord;
 
 typedef struct
 {
@@ -191,15 +205,23 @@ void nexus_search_record_free (NexusSearchRecord *record);
 void nexus_job_record_free (NexusJobRecord *record);
 void nexus_leased_job_free (NexusLeasedJob *job);
 void nexus_place_record_free (NexusPlaceRecord *record);
+void nexus_search_run_record_free (NexusSearchRunRecord *record);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusSearchRecord, nexus_search_record_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusJobRecord, nexus_job_record_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusLeasedJob, nexus_leased_job_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusPlaceRecord, nexus_place_record_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusSearchRunRecord, nexus_search_run_record_free)
 
 /* Searches */
 gint64             nexus_store_search_insert (NexusStore              *self,
                                               const NexusSearchRecord *search,
                                               gint64                   now,
+                                              GError                 **error);
+gboolean           nexus_store_search_update (NexusStore              *self,
+                                              const NexusSearchRecord *search,
+                                              gint64                   next_run_at,
+                                              gint64                   now,
+                                              gboolean                *out_found,
                                               GError                 **error);
 NexusSearchRecord *nexus_store_search_get (NexusStore *self, gint64 id, GError **error);
 GPtrArray         *nexus_store_search_list (NexusStore *self, GError **error);
@@ -240,6 +262,12 @@ gboolean           nexus_store_search_progress (NexusStore          *self,
                                                 GError             **error);
 gboolean
 nexus_store_search_count_runs (NexusStore *self, gint64 id, gint64 *out_runs, GError **error);
+gboolean   nexus_store_search_count_finished_since (NexusStore *self,
+                                                    gint64      id,
+                                                    gint64      since,
+                                                    gint64     *out_count,
+                                                    GError    **error);
+GPtrArray *nexus_store_search_list_runs (NexusStore *self, gint64 id, GError **error);
 
 /* Jobs */
 gboolean        nexus_store_job_insert (NexusStore         *self,
@@ -322,6 +350,28 @@ gboolean        nexus_store_job_requeue (NexusStore    *self,
                                          GError       **error);
 NexusJobRecord *nexus_store_job_get (NexusStore *self, gint64 id, GError **error);
 GPtrArray *nexus_store_job_list (NexusStore *self, const NexusJobFilter *filter, GError **error);
+gboolean   nexus_store_job_count (NexusStore           *self,
+                                  const NexusJobFilter *filter,
+                                  gint64               *out_count,
+                                  GError              **error);
+GArray  *nexus_store_job_list_ids (NexusStore *self, const NexusJobFilter *filter, GError **error);
+gboolean nexus_store_job_cancel (NexusStore *self,
+                                 gint64      id,
+                                 gint64      now,
+                                 gboolean   *out_changed,
+                                 GError    **error);
+gboolean nexus_store_job_set_search_priority (NexusStore *self,
+                                              gint64      search_id,
+                                              int         priority,
+                                              gint64      now,
+                                              GError    **error);
+gboolean nexus_store_job_add_priority (NexusStore *self,
+                                       gint64      id,
+                                       int         delta,
+                                       int         max_priority,
+                                       gint64      now,
+                                       gboolean   *out_changed,
+                                       GError    **error);
 gboolean
 nexus_store_job_count_ready (NexusStore *self, gint64 now, gint64 *out_count, GError **error);
 

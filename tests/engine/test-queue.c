@@ -17,6 +17,7 @@
 #include "queue/nexus-job-queue.h"
 #include "store/nexus-store-private.h"
 #include "store/nexus-store-queue.h"
+#include "store/nexus-store-workers.h"
 
 #define T0 1700000000
 
@@ -951,6 +952,217 @@ test_pause_resume_cancel (Fixture *fixture, gconstpointer data)
   g_assert_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND);
 }
 
+/* What the Jobs page offers the operator: a filtered count, cancel and
+ * priority of single jobs, the search's runs, and "retry all dead". */
+static void
+test_operator_job_actions (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autoptr (GPtrArray) runs = NULL;
+  g_autoptr (GError) error = NULL;
+  NexusJobFilter filter = { 0 };
+  g_autoptr (NexusWorkerRecord) worker = NULL;
+  g_autoptr (GBytes) secret = NULL;
+  NexusSearchRunRecord *run;
+  NexusRunPlan          plan;
+  NexusRunPlan          other;
+  NexusLeasedJob       *job;
+  gint64                count = -1;
+  gint64                retried = -1;
+  int                   priority = 0;
+
+  plan = add_search (fixture, "a,b,c", "30.0,31.0,30.01,31.01", 2.0, 2);
+  other = add_search (fixture, "d", "30.0,31.0,30.01,31.01", 2.0, 2);
+  enqueue_plain (fixture->queue, 2, 0, NULL, 0);
+
+  /* Counting follows the same filters as listing. */
+  filter.search_id = plan.search_id;
+  g_assert_true (nexus_store_job_count (fixture->store, &filter, &count, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count, ==, 3);
+  filter = (NexusJobFilter){ .kind = NEXUS_JOB_KIND_PLACE_SEARCH };
+  g_assert_true (nexus_store_job_count (fixture->store, &filter, &count, &error));
+  g_assert_cmpint (count, ==, 4);
+  filter = (NexusJobFilter){ .kind = NEXUS_JOB_KIND_PLACE_SEARCH, .after_id = 2, .limit = 1 };
+  jobs = nexus_store_job_list (fixture->store, &filter, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 1);
+  g_assert_cmpint (((NexusJobRecord *)g_ptr_array_index (jobs, 0))->id, ==, 3);
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+
+  /* Two jobs die: one of each search.  A worker of its own leases them. */
+  secret = g_bytes_new_static ("0123456789abcdef0123456789abcdef", 32);
+  worker = nexus_store_worker_insert (fixture->store, "w-public", "laptop", "worker", secret, FALSE,
+                                      fixture->now, &error);
+  g_assert_no_error (error);
+  fixture->now += 10;
+  jobs = nexus_job_queue_lease (fixture->queue, worker->id, 6, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 6);
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      job = g_ptr_array_index (jobs, i);
+      if (job->id == 1 || job->id == 4)
+        {
+          nexus_job_queue_fail (fixture->queue, job->id, job->lease_token, "bad key", FALSE, NULL,
+                                &error);
+          g_assert_no_error (error);
+        }
+    }
+  g_assert_cmpint (count_jobs (fixture, "dead"), ==, 2);
+  filter = (NexusJobFilter){ .worker_id = worker->id, .status = "dead" };
+  g_assert_true (nexus_store_job_count (fixture->store, &filter, &count, &error));
+  g_assert_cmpint (count, ==, 2);
+  filter = (NexusJobFilter){ .worker_id = worker->id + 1 };
+  g_assert_true (nexus_store_job_count (fixture->store, &filter, &count, &error));
+  g_assert_cmpint (count, ==, 0);
+
+  /* Cancel one leased job: its lease ends; a done job cannot be. */
+  job = g_ptr_array_index (jobs, 1);
+  g_assert_cmpint (job->id, ==, 2);
+  g_assert_true (nexus_job_queue_cancel_job (fixture->queue, job->id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (fixture->store, "SELECT count(*) FROM internal_jobs WHERE id = 2"
+                                            " AND status = 'cancelled' AND lease_token IS NULL"),
+                   ==, 1);
+  g_assert_false (nexus_job_queue_cancel_job (fixture->queue, job->id, &error));
+  g_assert_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE);
+  g_clear_error (&error);
+  g_assert_false (nexus_job_queue_cancel_job (fixture->queue, 999, &error));
+  g_assert_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Priority: bounded, and only while the job is unfinished. */
+  job = g_ptr_array_index (jobs, 2);
+  g_assert_true (nexus_job_queue_bump_priority (fixture->queue, job->id, 10, &priority, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (priority, ==, 10);
+  g_assert_true (nexus_job_queue_bump_priority (fixture->queue, job->id, 5000, &priority, &error));
+  g_assert_cmpint (priority, ==, NEXUS_SEARCH_MAX_PRIORITY);
+  g_assert_false (nexus_job_queue_bump_priority (fixture->queue, 1, 10, NULL, &error));
+  g_assert_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE);
+  g_clear_error (&error);
+  g_assert_cmpint (sql_int (fixture->store, "SELECT priority FROM internal_jobs WHERE id = 1"), ==,
+                   0);
+
+  /* Retry all dead, of one search and then of all; cancelled searches'
+   * dead jobs stay dead. */
+  g_assert_true (nexus_job_queue_retry_dead (fixture->queue, other.search_id, &retried, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (retried, ==, 1);
+  g_assert_cmpint (sql_int (fixture->store, "SELECT status = 'queued' AND attempts = 0"
+                                            " FROM internal_jobs WHERE id = 4"),
+                   ==, 1);
+  g_assert_true (nexus_job_queue_cancel_search (fixture->queue, plan.search_id, &error));
+  g_assert_true (nexus_job_queue_retry_dead (fixture->queue, 0, &retried, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (retried, ==, 0);
+  g_assert_cmpint (count_jobs (fixture, "dead"), ==, 1);
+
+  /* The runs of a search, the latest first, with their outcome. */
+  g_assert_true (nexus_job_queue_rerun_search (fixture->queue, plan.search_id, NULL, &error));
+  g_assert_no_error (error);
+  runs = nexus_store_search_list_runs (fixture->store, plan.search_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, 2);
+  run = g_ptr_array_index (runs, 0);
+  g_assert_cmpint (run->run, ==, 2);
+  g_assert_cmpstr (run->reason, ==, "rerun");
+  g_assert_cmpint (run->jobs_planned, ==, 3);
+  run = g_ptr_array_index (runs, 1);
+  g_assert_cmpint (run->run, ==, 1);
+  g_assert_cmpstr (run->reason, ==, "initial");
+  g_assert_cmpint (run->jobs_dead, ==, 1);
+  g_assert_cmpint (run->jobs_done, ==, 0);
+}
+
+/* The editor's save: new settings, checked like a new search's. */
+static void
+test_update_search (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (NexusSearchSpec) spec = nexus_search_spec_new ();
+  g_autoptr (NexusSearchRecord) search = NULL;
+  g_autoptr (GError) error = NULL;
+  NexusBBox    box = { 30.0, 31.0, 30.01, 31.01 };
+  NexusRunPlan plan;
+
+  plan = add_search (fixture, "a,b", "30.0,31.0,30.01,31.01", 2.0, 2);
+  spec->name = g_strdup ("renamed");
+  spec->keywords = g_strsplit ("a,b,c", ",", -1);
+  spec->region = nexus_region_new_bbox (&box);
+  spec->region_kind = g_strdup ("bbox");
+  spec->cadence_s = 6 * 3600;
+  spec->priority = 42;
+
+  fixture->now += 100;
+  g_assert_true (nexus_job_queue_update_search (fixture->queue, plan.search_id, spec, &error));
+  g_assert_no_error (error);
+  search = nexus_store_search_get (fixture->store, plan.search_id, &error);
+  g_assert_cmpstr (search->name, ==, "renamed");
+  g_assert_cmpuint (g_strv_length (search->keywords), ==, 3);
+  g_assert_cmpint (search->priority, ==, 42);
+  g_assert_cmpint (search->cadence_s, ==, 6 * 3600);
+  /* The next run follows the new cadence from the last run. */
+  g_assert_cmpint (search->next_run_at, ==, search->last_run_at + 6 * 3600);
+  /* Pending jobs take the new priority; no job was added or removed. */
+  g_assert_cmpint (sql_int (fixture->store, "SELECT count(*) FROM internal_jobs"), ==, 2);
+  g_assert_cmpint (sql_int (fixture->store, "SELECT min(priority) FROM internal_jobs"), ==, 42);
+
+  /* A wrong spec changes nothing. */
+  spec->cell_km = 0;
+  g_assert_false (nexus_job_queue_update_search (fixture->queue, plan.search_id, spec, &error));
+  g_assert_error (error, NEXUS_SEARCH_ERROR, NEXUS_SEARCH_ERROR_INVALID);
+  g_clear_error (&error);
+  spec->cell_km = 2.0;
+  g_assert_false (nexus_job_queue_update_search (fixture->queue, 999, spec, &error));
+  g_assert_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (sql_int (fixture->store, "SELECT cell_km FROM searches"), ==, 2);
+}
+
+/* The time left follows the recent pace once there is enough of it. */
+static void
+test_eta_recent (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autoptr (GError) error = NULL;
+  NexusSearchProgress progress = { 0 };
+  NexusRunPlan        plan;
+  gint64              recent = -1;
+
+  /* 20 queued jobs; 10 finished long ago, 5 in the last 10 minutes. */
+  progress.queued = 20;
+  progress.done = 15;
+  progress.planned = 35;
+  progress.run_started_at = T0;
+  g_assert_cmpint (nexus_search_progress_eta_recent (&progress, 5, 600, T0 + 36000), ==,
+                   20 * 600 / 5);
+  /* Too few recent jobs: the pace of the whole run (15 jobs in 10 h). */
+  g_assert_cmpint (nexus_search_progress_eta_recent (&progress, 2, 600, T0 + 36000), ==,
+                   nexus_search_progress_eta (&progress, T0 + 36000));
+  g_assert_cmpint (nexus_search_progress_eta (&progress, T0 + 36000), ==, 48000);
+  progress.paused = 1;
+  g_assert_cmpint (nexus_search_progress_eta_recent (&progress, 5, 600, T0 + 36000), ==, -1);
+  progress = (NexusSearchProgress){ .done = 3, .planned = 3 };
+  g_assert_cmpint (nexus_search_progress_eta_recent (&progress, 5, 600, T0), ==, 0);
+
+  /* The store counts the jobs finished since a time. */
+  plan = add_search (fixture, "a,b,c", "30.0,31.0,30.01,31.01", 2.0, 2);
+  jobs = lease (fixture->queue, 3);
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      NexusLeasedJob *job = g_ptr_array_index (jobs, i);
+
+      fixture->now += 100;
+      nexus_job_queue_complete (fixture->queue, job->id, job->lease_token, FALSE, 1, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_true (nexus_store_search_count_finished_since (fixture->store, plan.search_id,
+                                                          fixture->now - 150, &recent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (recent, ==, 2);
+}
+
 static void
 test_one_off_completes (Fixture *fixture, gconstpointer data)
 {
@@ -1383,6 +1595,9 @@ main (int argc, char *argv[])
   ADD ("/nexus/Queue/split-polygon", test_split_polygon);
   ADD ("/nexus/Queue/pause-resume-cancel", test_pause_resume_cancel);
   ADD ("/nexus/Queue/one-off-completes", test_one_off_completes);
+  ADD ("/nexus/Queue/operator-job-actions", test_operator_job_actions);
+  ADD ("/nexus/Queue/update-search", test_update_search);
+  ADD ("/nexus/Queue/eta-recent", test_eta_recent);
   ADD ("/nexus/Queue/caller-transaction", test_caller_transaction);
   ADD ("/nexus/Queue/jobs-available", test_jobs_available);
   ADD ("/nexus/Queue/refused-search-writes-nothing", test_refused_search_writes_nothing);

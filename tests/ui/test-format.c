@@ -100,6 +100,22 @@ test_relative_times (void)
 }
 
 static void
+test_durations (void)
+{
+  set_language ("en");
+  assert_formatted (nexus_format_duration (40), "40 seconds");
+  assert_formatted (nexus_format_duration (60), "1 minute");
+  assert_formatted (nexus_format_duration (3 * 3600 + 59), "3 hours");
+  assert_formatted (nexus_format_duration (3 * 86400), "3 days");
+  assert_formatted (nexus_format_duration (-5), "0 seconds");
+
+  set_language ("ar");
+  assert_formatted (nexus_format_duration (3 * 3600), "٣ ساعات");
+  assert_formatted (nexus_format_duration (11 * 60), "١١ دقيقة");
+  set_language ("en");
+}
+
+static void
 test_categories (void)
 {
   set_language ("en");
@@ -169,6 +185,7 @@ main (int argc, char **argv)
   g_test_add_func ("/format/numbers/arabic", test_numbers_arabic);
   g_test_add_func ("/format/dates", test_dates);
   g_test_add_func ("/format/relative-times", test_relative_times);
+  g_test_add_func ("/format/durations", test_durations);
   g_test_add_func ("/format/categories", test_categories);
   g_test_add_func ("/format/isolates", test_isolates);
   g_test_add_func ("/format/fold-digits", test_fold_digits);

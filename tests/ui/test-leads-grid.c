@@ -19,52 +19,11 @@
 
 #include "nexus-engine.h"
 #include "nexus-leads-page-private.h"
+#include "nexus-ui-test.h"
 #include "nexus-window.h"
-
-#define WAIT_SECONDS 30
 
 static NexusEngine *engine;
 static char        *tmp_dir;
-
-static gboolean
-set_true_cb (gpointer data)
-{
-  *(gboolean *)data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-#define WAIT_UNTIL(condition)                                                              \
-  G_STMT_START                                                                             \
-  {                                                                                        \
-    gboolean timed_out_ = FALSE;                                                           \
-    guint    timeout_id_ = g_timeout_add_seconds (WAIT_SECONDS, set_true_cb, &timed_out_); \
-    while (!(condition) && !timed_out_)                                                    \
-      g_main_context_iteration (NULL, TRUE);                                               \
-    if (timed_out_)                                                                        \
-      {                                                                                    \
-        g_test_message ("timed out waiting for %s", #condition);                           \
-        g_assert_not_reached ();                                                           \
-      }                                                                                    \
-    g_source_remove (timeout_id_);                                                         \
-  }                                                                                        \
-  G_STMT_END
-
-static GtkWidget *
-find_type (GtkWidget *widget, GType type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
-        return child;
-      found = find_type (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 /* The names of @sql's first column, in order. */
 static GPtrArray *
@@ -106,9 +65,10 @@ static GPtrArray *
 grid_names (NexusLeadsPage *page)
 {
   NexusLeadsModel *model = _nexus_leads_page_get_model (page);
-  GtkColumnView   *view = GTK_COLUMN_VIEW (find_type (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW));
-  GListModel      *shown = G_LIST_MODEL (gtk_column_view_get_model (view));
-  GPtrArray       *names = g_ptr_array_new_with_free_func (g_free);
+  GtkColumnView   *view =
+      GTK_COLUMN_VIEW (nexus_test_find_type (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW));
+  GListModel *shown = G_LIST_MODEL (gtk_column_view_get_model (view));
+  GPtrArray  *names = g_ptr_array_new_with_free_func (g_free);
 
   WAIT_UNTIL (!nexus_leads_model_get_loading (model));
   g_assert_null (nexus_leads_model_get_error_message (model));
@@ -140,7 +100,7 @@ show_leads (NexusLeadsPage **out_page)
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (nexus_window_set_page (window, "leads"));
-  *out_page = NEXUS_LEADS_PAGE (find_type (GTK_WIDGET (window), NEXUS_TYPE_LEADS_PAGE));
+  *out_page = NEXUS_LEADS_PAGE (nexus_test_find_type (GTK_WIDGET (window), NEXUS_TYPE_LEADS_PAGE));
   g_assert_nonnull (*out_page);
   WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (*out_page)));
   return window;
@@ -169,7 +129,8 @@ test_sort_by_name (void)
   NexusLeadsPage  *page;
   NexusWindow     *window = show_leads (&page);
   NexusLeadsModel *model = _nexus_leads_page_get_model (page);
-  GtkColumnView   *view = GTK_COLUMN_VIEW (find_type (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW));
+  GtkColumnView   *view =
+      GTK_COLUMN_VIEW (nexus_test_find_type (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW));
   g_autoptr (GPtrArray) up = NULL;
   g_autoptr (GPtrArray) down = NULL;
   g_autoptr (GPtrArray) expected_up =
@@ -225,7 +186,7 @@ test_search_arabic (void)
   NexusLeadsPage  *page;
   NexusWindow     *window = show_leads (&page);
   NexusLeadsModel *model = _nexus_leads_page_get_model (page);
-  GtkWidget       *entry = find_type (GTK_WIDGET (page), GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget       *entry = nexus_test_find_type (GTK_WIDGET (page), GTK_TYPE_SEARCH_ENTRY);
   g_autoptr (GPtrArray) all = grid_names (page);
 
   g_assert_nonnull (entry);
@@ -267,7 +228,7 @@ test_status_won (void)
   NexusLeadsPage  *page;
   NexusWindow     *window = show_leads (&page);
   NexusLeadsModel *model = _nexus_leads_page_get_model (page);
-  GtkWidget       *dropdown = find_type (GTK_WIDGET (page), GTK_TYPE_DROP_DOWN);
+  GtkWidget       *dropdown = nexus_test_find_type (GTK_WIDGET (page), GTK_TYPE_DROP_DOWN);
   g_autoptr (GPtrArray) expected = sql_names (
       "SELECT name FROM leads WHERE preview_only = 0 AND status = 'won' ORDER BY name_norm, id");
   g_autoptr (GPtrArray) names = NULL;
@@ -291,7 +252,7 @@ test_stale_pages_dropped (void)
   NexusLeadsPage  *page;
   NexusWindow     *window = show_leads (&page);
   NexusLeadsModel *model = _nexus_leads_page_get_model (page);
-  GtkWidget       *dropdown = find_type (GTK_WIDGET (page), GTK_TYPE_DROP_DOWN);
+  GtkWidget       *dropdown = nexus_test_find_type (GTK_WIDGET (page), GTK_TYPE_DROP_DOWN);
   g_autoptr (GPtrArray) expected = sql_names (
       "SELECT name FROM leads WHERE preview_only = 0 AND status = 'lost' ORDER BY name_norm, id");
   g_autoptr (GPtrArray) names = NULL;
