@@ -63,6 +63,26 @@ nexus_test_find_type (GtkWidget *widget, GType type)
 
 /* The first column of the first row of @sql on the file @db_path, read
  * through a connection of its own (as another process would). */
+/* The first widget with the style class @css_class below @widget, depth
+ * first. */
+static inline GtkWidget *
+nexus_test_find_css_class (GtkWidget *widget, const char *css_class)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (gtk_widget_has_css_class (child, css_class))
+        return child;
+      found = nexus_test_find_css_class (child, css_class);
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static inline gint64
 nexus_test_sql_int (const char *db_path, const char *sql)
 {
