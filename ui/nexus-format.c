@@ -70,6 +70,31 @@ nexus_format_date_time (gint64 unix_seconds)
 }
 
 /**
+ * nexus_format_time:
+ * @unix_seconds: a time
+ *
+ * Returns: the local time of day of @unix_seconds, to the minute
+ */
+char *
+nexus_format_time (gint64 unix_seconds)
+{
+  return format_local (unix_seconds, "%H:%M");
+}
+
+/**
+ * nexus_format_day:
+ * @unix_seconds: a time
+ *
+ * Returns: the local month and day of @unix_seconds, short ("11-26"), for
+ *   chart axes
+ */
+char *
+nexus_format_day (gint64 unix_seconds)
+{
+  return format_local (unix_seconds, "%m-%d");
+}
+
+/**
  * nexus_format_relative_time:
  * @unix_seconds: a time
  * @now_unix_seconds: the present

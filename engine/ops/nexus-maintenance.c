@@ -107,7 +107,9 @@ nexus_maintenance_cleanup (NexusStore         *store,
       !purge_all (store, NEXUS_STORE_PURGE_JOBS, now - NEXUS_RETENTION_JOBS_S,
                   &report->jobs_removed, &report->transactions, error) ||
       !purge_all (store, NEXUS_STORE_PURGE_AUDIT, now - NEXUS_RETENTION_AUDIT_S,
-                  &report->audit_removed, &report->transactions, error))
+                  &report->audit_removed, &report->transactions, error) ||
+      !purge_all (store, NEXUS_STORE_PURGE_WORKER_HOURS, now - NEXUS_RETENTION_WORKER_HOURS_S,
+                  &report->worker_hours_removed, &report->transactions, error))
     return FALSE;
 
   if (!nexus_store_ops_optimize (store, error))

@@ -31,11 +31,12 @@
 G_BEGIN_DECLS
 
 /* Retention ages, in seconds. */
-#define NEXUS_RETENTION_REPLAY_S      600               /* HMAC nonces */
-#define NEXUS_RETENTION_IDEMPOTENCY_S (48 * 3600)       /* idempotency keys */
-#define NEXUS_RETENTION_JOBS_S        (30 * 24 * 3600)  /* finished jobs */
-#define NEXUS_RETENTION_AUDIT_S       (365 * 24 * 3600) /* audit log */
-#define NEXUS_RETENTION_BATCH         1000              /* rows per transaction */
+#define NEXUS_RETENTION_REPLAY_S       600               /* HMAC nonces */
+#define NEXUS_RETENTION_IDEMPOTENCY_S  (48 * 3600)       /* idempotency keys */
+#define NEXUS_RETENTION_JOBS_S         (30 * 24 * 3600)  /* finished jobs */
+#define NEXUS_RETENTION_AUDIT_S        (365 * 24 * 3600) /* audit log */
+#define NEXUS_RETENTION_WORKER_HOURS_S (30 * 24 * 3600)  /* workers' hourly figures */
+#define NEXUS_RETENTION_BATCH          1000              /* rows per transaction */
 
 typedef enum
 {
@@ -49,6 +50,7 @@ typedef struct
   gint64   idempotency_removed;
   gint64   jobs_removed;
   gint64   audit_removed;
+  gint64   worker_hours_removed;
   guint    transactions;        /* write transactions used */
   gboolean checkpoint_complete; /* FALSE: a reader kept part of the WAL */
   gboolean vacuumed;

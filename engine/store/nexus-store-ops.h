@@ -35,10 +35,11 @@ G_BEGIN_DECLS
 /* What a retention pass removes; see nexus-maintenance.h for the ages. */
 typedef enum
 {
-  NEXUS_STORE_PURGE_REPLAY,      /* hmac_replay by seen_at */
-  NEXUS_STORE_PURGE_IDEMPOTENCY, /* idempotency_keys by created_at */
-  NEXUS_STORE_PURGE_JOBS,        /* done, dead or cancelled jobs by finished_at */
-  NEXUS_STORE_PURGE_AUDIT,       /* audit_log by at */
+  NEXUS_STORE_PURGE_REPLAY,       /* hmac_replay by seen_at */
+  NEXUS_STORE_PURGE_IDEMPOTENCY,  /* idempotency_keys by created_at */
+  NEXUS_STORE_PURGE_JOBS,         /* done, dead or cancelled jobs by finished_at */
+  NEXUS_STORE_PURGE_AUDIT,        /* audit_log by at */
+  NEXUS_STORE_PURGE_WORKER_HOURS, /* worker_hours by hour */
 } NexusStorePurge;
 
 gboolean nexus_store_ops_purge_batch (NexusStore     *self,
