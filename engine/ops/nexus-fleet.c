@@ -259,13 +259,13 @@ watch_workers (NexusFleet *self, gint64 now)
 
       if (!nexus_fleet_worker_watched (status->record))
         continue;
+      /* The first tick announces every state, as "previous": "unknown":
+       * a watcher that read the workers before it learns where they are. */
       if (self->known != NULL)
-        {
-          before = g_hash_table_lookup (self->known, &status->record->id);
-          if (before == NULL || before->state != state ||
-              before->last_seen_at != status->record->last_seen_at)
-            publish_state (self, status, state, before);
-        }
+        before = g_hash_table_lookup (self->known, &status->record->id);
+      if (before == NULL || before->state != state ||
+          before->last_seen_at != status->record->last_seen_at)
+        publish_state (self, status, state, before);
       after = g_new (Known, 1);
       after->state = state;
       after->last_seen_at = status->record->last_seen_at;

@@ -11,7 +11,8 @@
  *    job.dead) and the time from a lease (job.leased) to its final report,
  *    and adds them to the worker_hours table every NEXUS_FLEET_TICK_S;
  *  - each tick it reads the workers and publishes "worker.state" when a
- *    worker's state (nexus_fleet_worker_state()) changed, "worker.seen" when
+ *    worker's state (nexus_fleet_worker_state()) changed (on the first tick,
+ *    for every worker), "worker.seen" when
  *    only its last visit did, "search.completed" for each search completed
  *    since the last tick and "jobs.dead" with the number of jobs that died
  *    since then (also jobs reaped or failed by another process).
