@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "nexus-application.h"
+#include "nexus-notifier.h"
 #include "nexus-window.h"
 
 #define EXIT_USAGE 2
@@ -27,7 +28,8 @@ struct _NexusApplication
 {
   AdwApplication parent_instance;
 
-  NexusEngine *engine; /* opened by the first command line; NULL before */
+  NexusEngine   *engine;   /* opened by the first command line; NULL before */
+  NexusNotifier *notifier; /* desktop notifications from the engine's events */
 };
 
 G_DEFINE_FINAL_TYPE (NexusApplication, nexus_application, ADW_TYPE_APPLICATION)
@@ -162,6 +164,8 @@ open_engine (NexusApplication *self, const char *db_path, gboolean demo, GError 
     }
 
   self->engine = nexus_engine_new (db_path, flags, error);
+  if (self->engine != NULL)
+    nexus_notifier_set_engine (self->notifier, self->engine);
 
   return self->engine != NULL;
 }
@@ -249,8 +253,21 @@ quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
     gtk_window_close (l->data);
 }
 
+/* A notification's default action: the window, on the page it is about. */
+static void
+show_page_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  NexusApplication *self = NEXUS_APPLICATION (user_data);
+  const char       *page = g_variant_get_string (parameter, NULL);
+
+  if (self->engine == NULL || !nexus_window_is_page_name (page))
+    return;
+  present_window (self, page, NULL);
+}
+
 static const GActionEntry app_entries[] = {
   { .name = "about", .activate = about_activated },
+  { .name = "show-page", .activate = show_page_activated, .parameter_type = "s" },
   { .name = "quit", .activate = quit_activated },
 };
 
@@ -438,6 +455,7 @@ nexus_application_dispose (GObject *object)
 {
   NexusApplication *self = NEXUS_APPLICATION (object);
 
+  g_clear_object (&self->notifier);
   g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (nexus_application_parent_class)->dispose (object);
@@ -463,6 +481,8 @@ static void
 nexus_application_init (NexusApplication *self)
 {
   g_autofree char *pages = describe_pages ();
+
+  self->notifier = nexus_notifier_new (G_APPLICATION (self));
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_summary (G_APPLICATION (self),

@@ -740,6 +740,20 @@ nexus_chart_get_value (NexusChart *self, guint index)
   return g_array_index (self->values, double, index);
 }
 
+/**
+ * nexus_chart_get_label:
+ *
+ * Returns: (nullable): the label of value @index
+ */
+const char *
+nexus_chart_get_label (NexusChart *self, guint index)
+{
+  g_return_val_if_fail (NEXUS_IS_CHART (self), NULL);
+  g_return_val_if_fail (index < self->labels->len, NULL);
+
+  return g_ptr_array_index (self->labels, index);
+}
+
 void
 nexus_chart_set_fraction_digits (NexusChart *self, int fraction_digits)
 {
@@ -805,4 +819,30 @@ nexus_chart_bar_at (NexusChart *self, double x, double y)
         return (int)i;
     }
   return -1;
+}
+
+/**
+ * nexus_chart_card_new:
+ * @title: what the chart shows
+ * @chart: (transfer floating): a #NexusChart
+ *
+ * Returns: (transfer floating): a box with @title above @chart, styled as
+ *   the pages show charts; @title is also the chart's accessible label
+ */
+GtkWidget *
+nexus_chart_card_new (const char *title, GtkWidget *chart)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *label = gtk_label_new (title);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, "chart-title");
+  gtk_widget_add_css_class (box, "chart-card");
+  gtk_widget_add_css_class (box, "card");
+  gtk_widget_set_hexpand (box, TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), chart);
+  return box;
 }

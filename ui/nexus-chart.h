@@ -37,9 +37,12 @@ void           nexus_chart_set_data (NexusChart        *self,
                                      const char *const *labels);
 guint          nexus_chart_get_n_values (NexusChart *self);
 double         nexus_chart_get_value (NexusChart *self, guint index);
+const char    *nexus_chart_get_label (NexusChart *self, guint index);
 void           nexus_chart_set_fraction_digits (NexusChart *self, int fraction_digits);
 void           nexus_chart_set_unit (NexusChart *self, const char *unit);
 gboolean       nexus_chart_get_bar_rect (NexusChart *self, guint index, graphene_rect_t *out_rect);
 int            nexus_chart_bar_at (NexusChart *self, double x, double y);
+
+GtkWidget *nexus_chart_card_new (const char *title, GtkWidget *chart);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "nexus-dashboard-page.h"
 #include "nexus-leads-page.h"
 #include "nexus-workers-page.h"
 #include "nexus-pending-page.h"
@@ -359,6 +360,7 @@ nexus_window_class_init (NexusWindowClass *klass)
   g_type_ensure (NEXUS_TYPE_LEADS_PAGE);
   g_type_ensure (NEXUS_TYPE_PENDING_PAGE);
   g_type_ensure (NEXUS_TYPE_WORKERS_PAGE);
+  g_type_ensure (NEXUS_TYPE_DASHBOARD_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/nexus/Nexus/ui/nexus-window.ui");
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, toast_overlay);

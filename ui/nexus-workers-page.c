@@ -398,27 +398,13 @@ expanded_cb (AdwExpanderRow *expander, GParamSpec *pspec, WorkerRow *row)
 }
 
 static GtkWidget *
-chart_card (const char    *title,
-            NexusChartKind kind,
-            int            fraction_digits,
-            const char    *unit,
-            GtkWidget    **out_chart)
+chart_card (const char *title, NexusChartKind kind, const char *unit, GtkWidget **out_chart)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *label = gtk_label_new (title);
   GtkWidget *chart = nexus_chart_new (kind);
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_add_css_class (label, "chart-title");
-  gtk_widget_add_css_class (box, "chart-card");
-  gtk_widget_set_hexpand (box, TRUE);
-  nexus_chart_set_fraction_digits (NEXUS_CHART (chart), fraction_digits);
   nexus_chart_set_unit (NEXUS_CHART (chart), unit);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), chart);
   *out_chart = chart;
-  return box;
+  return nexus_chart_card_new (title, chart);
 }
 
 static WorkerRow *
@@ -466,15 +452,15 @@ create_row (NexusWorkersPage *self, NexusWorkerStatus *status)
   gtk_grid_set_column_spacing (GTK_GRID (grid), 6);
   gtk_widget_set_margin_top (grid, 6);
   gtk_widget_set_margin_bottom (grid, 6);
-  box = chart_card (_ ("Jobs per hour"), NEXUS_CHART_BARS, 0, NULL, &row->charts[0]);
+  box = chart_card (_ ("Jobs per hour"), NEXUS_CHART_BARS, NULL, &row->charts[0]);
   gtk_grid_attach (GTK_GRID (grid), box, 0, 0, 1, 1);
-  box = chart_card (_ ("Leads per hour"), NEXUS_CHART_BARS, 0, NULL, &row->charts[1]);
+  box = chart_card (_ ("Leads per hour"), NEXUS_CHART_BARS, NULL, &row->charts[1]);
   gtk_grid_attach (GTK_GRID (grid), box, 1, 0, 1, 1);
   /* Translators: the unit of a percentage on a chart. */
-  box = chart_card (_ ("Error rate"), NEXUS_CHART_LINE, 0, C_ ("unit", "%"), &row->charts[2]);
+  box = chart_card (_ ("Error rate"), NEXUS_CHART_LINE, C_ ("unit", "%"), &row->charts[2]);
   gtk_grid_attach (GTK_GRID (grid), box, 0, 1, 1, 1);
   /* Translators: milliseconds, the unit of the report latency chart. */
-  box = chart_card (_ ("Report latency"), NEXUS_CHART_LINE, 0, C_ ("unit", "ms"), &row->charts[3]);
+  box = chart_card (_ ("Report latency"), NEXUS_CHART_LINE, C_ ("unit", "ms"), &row->charts[3]);
   gtk_grid_attach (GTK_GRID (grid), box, 1, 1, 1, 1);
   grid_row = gtk_list_box_row_new ();
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (grid_row), FALSE);

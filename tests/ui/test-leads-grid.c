@@ -20,51 +20,10 @@
 #include "nexus-engine.h"
 #include "nexus-leads-page-private.h"
 #include "nexus-window.h"
-
-#define WAIT_SECONDS 30
+#include "nexus-ui-test.h"
 
 static NexusEngine *engine;
 static char        *tmp_dir;
-
-static gboolean
-set_true_cb (gpointer data)
-{
-  *(gboolean *)data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-#define WAIT_UNTIL(condition)                                                              \
-  G_STMT_START                                                                             \
-  {                                                                                        \
-    gboolean timed_out_ = FALSE;                                                           \
-    guint    timeout_id_ = g_timeout_add_seconds (WAIT_SECONDS, set_true_cb, &timed_out_); \
-    while (!(condition) && !timed_out_)                                                    \
-      g_main_context_iteration (NULL, TRUE);                                               \
-    if (timed_out_)                                                                        \
-      {                                                                                    \
-        g_test_message ("timed out waiting for %s", #condition);                           \
-        g_assert_not_reached ();                                                           \
-      }                                                                                    \
-    g_source_remove (timeout_id_);                                                         \
-  }                                                                                        \
-  G_STMT_END
-
-static GtkWidget *
-find_type (GtkWidget *widget, GType type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
-        return child;
-      found = find_type (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 /* The names of @sql's first column, in order. */
 static GPtrArray *

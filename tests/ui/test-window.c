@@ -21,36 +21,10 @@
 #include "nexus-leads-page-private.h"
 #include "nexus-pending-page.h"
 #include "nexus-window.h"
-
-#define WAIT_SECONDS 30
+#include "nexus-ui-test.h"
 
 static NexusEngine *engine; /* one demo vault shared by every test */
 static char        *tmp_dir;
-
-static gboolean
-set_true_cb (gpointer data)
-{
-  *(gboolean *)data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main context until @condition holds; fails the test after
- * WAIT_SECONDS. */
-#define WAIT_UNTIL(condition)                                                              \
-  G_STMT_START                                                                             \
-  {                                                                                        \
-    gboolean timed_out_ = FALSE;                                                           \
-    guint    timeout_id_ = g_timeout_add_seconds (WAIT_SECONDS, set_true_cb, &timed_out_); \
-    while (!(condition) && !timed_out_)                                                    \
-      g_main_context_iteration (NULL, TRUE);                                               \
-    if (timed_out_)                                                                        \
-      {                                                                                    \
-        g_test_message ("timed out waiting for %s", #condition);                           \
-        g_assert_not_reached ();                                                           \
-      }                                                                                    \
-    g_source_remove (timeout_id_);                                                         \
-  }                                                                                        \
-  G_STMT_END
 
 static void
 drain_main_context (void)
@@ -476,6 +450,8 @@ test_pending_pages (void)
   GtkStack          *stack = get_pages_stack (window);
   GtkIconTheme      *icon_theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
   guint              n_pending = 0;
+  /* The pages that work say no such thing. */
+  const char *const built[] = { "dashboard", "leads", "workers", NULL };
 
   for (guint i = 0; names[i] != NULL; i++)
     {
@@ -487,9 +463,8 @@ test_pending_pages (void)
       g_assert_true (nexus_window_set_page (window, names[i]));
       child = gtk_stack_get_visible_child (stack);
 
-      if (g_str_equal (names[i], "leads"))
+      if (g_strv_contains (built, names[i]))
         {
-          /* The one page that works says no such thing. */
           g_assert_false (NEXUS_IS_PENDING_PAGE (child));
           continue;
         }
@@ -522,7 +497,7 @@ test_pending_pages (void)
           strstr (description, nexus_pending_page_get_summary (NEXUS_PENDING_PAGE (child))));
     }
 
-  g_assert_cmpuint (n_pending, ==, g_strv_length ((char **)names) - 1);
+  g_assert_cmpuint (n_pending, ==, g_strv_length ((char **)names) - g_strv_length ((char **)built));
 
   close_window (window);
 }

@@ -1,0 +1,351 @@
+/* test-workers-page.c — the Workers page on a real engine
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A NexusWindow on the Workers page, driven through its actions and
+ * dialogs.  What it shows is compared with the vault file; the worker's
+ * heartbeats are stopped by moving its last visit back, and the engine's
+ * fleet watcher is ticked so that it notices.
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include <adwaita.h>
+
+#include "../nexus-test-util.h"
+#include "nexus-engine.h"
+#include "nexus-notifier.h"
+#include "nexus-ui-test.h"
+#include "nexus-window.h"
+#include "nexus-workers-page-private.h"
+
+static NexusEngine *engine;
+static char        *tmp_dir;
+
+static gint64
+sql_int (const char *sql)
+{
+  sqlite3      *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64        value = -1;
+
+  g_assert_cmpint (
+      sqlite3_open_v2 (nexus_engine_get_db_path (engine), &db, SQLITE_OPEN_READONLY, NULL), ==,
+      SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static char *
+sql_text (const char *sql)
+{
+  sqlite3      *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char         *value = NULL;
+
+  g_assert_cmpint (
+      sqlite3_open_v2 (nexus_engine_get_db_path (engine), &db, SQLITE_OPEN_READONLY, NULL), ==,
+      SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static gpointer
+exec_func (NexusStore *store, gpointer data, GError **error)
+{
+  sqlite3 *db = NULL;
+  int      rc;
+
+  /* A connection of its own, on the engine thread, between its writes. */
+  if (sqlite3_open (nexus_store_get_path (store), &db) != SQLITE_OK)
+    return NULL;
+  sqlite3_busy_timeout (db, 5000);
+  rc = sqlite3_exec (db, data, NULL, NULL, NULL);
+  sqlite3_close (db);
+  return rc == SQLITE_OK ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+static void
+exec_sql (const char *sql)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_nonnull (nexus_engine_run_sync (engine, exec_func, (gpointer)sql, &error));
+  g_assert_no_error (error);
+}
+
+static gpointer
+tick_func (NexusStore *store, gpointer data, GError **error)
+{
+  nexus_fleet_tick (nexus_engine_get_fleet (engine), g_get_real_time () / G_USEC_PER_SEC);
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+tick_fleet (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_nonnull (nexus_engine_run_sync (engine, tick_func, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static NexusWindow *
+show_workers (NexusWorkersPage **out_page)
+{
+  NexusWindow *window = nexus_window_new (NULL, engine);
+  GtkWidget   *page;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 800);
+  nexus_window_set_page (window, "workers");
+  gtk_window_present (GTK_WINDOW (window));
+  page = find_type (GTK_WIDGET (window), NEXUS_TYPE_WORKERS_PAGE);
+  g_assert_nonnull (page);
+  WAIT_UNTIL (gtk_widget_get_mapped (page));
+  *out_page = NEXUS_WORKERS_PAGE (page);
+  return window;
+}
+
+/* Whether a label below @widget shows @text. */
+static gboolean
+shows_text (GtkWidget *widget, const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LABEL (child) && strstr (gtk_label_get_text (GTK_LABEL (child)), text) != NULL)
+        return TRUE;
+      if (shows_text (child, text))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gint64
+add_worker_through_page (NexusWorkersPage *page, const char *name, char **out_connection)
+{
+  AdwMessageDialog *dialog;
+  AdwMessageDialog *shown;
+  GtkWidget        *entry;
+  GtkWidget        *label;
+  g_autofree char  *sql = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "workers.add", NULL));
+  dialog = _nexus_workers_page_get_dialog (page);
+  g_assert_nonnull (dialog);
+  entry = find_type (GTK_WIDGET (dialog), GTK_TYPE_ENTRY);
+  g_assert_nonnull (entry);
+
+  /* Blank is refused in place: the response stays off, a message shows. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "   ");
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "add"));
+  g_assert_true (shows_text (GTK_WIDGET (dialog), "1 to 200 characters"));
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), name);
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "add"));
+  g_signal_emit_by_name (entry, "activate");
+
+  WAIT_UNTIL ((shown = _nexus_workers_page_get_dialog (page)) != NULL && shown != dialog);
+  label = find_named (GTK_WIDGET (shown), "connection-string");
+  g_assert_nonnull (label);
+  *out_connection = g_strdup (gtk_label_get_text (GTK_LABEL (label)));
+  g_assert_true (g_str_has_prefix (*out_connection, "nexus://"));
+  adw_message_dialog_response (shown, "done");
+  gtk_window_close (GTK_WINDOW (shown));
+
+  sql = g_strdup_printf ("SELECT id FROM workers WHERE name = '%s'", name);
+  return sql_int (sql);
+}
+
+static void
+test_add_worker (void)
+{
+  NexusWorkersPage *page;
+  NexusWindow      *window = show_workers (&page);
+  g_autofree char  *connection = NULL;
+  g_autofree char  *public_id = NULL;
+  g_autofree char  *secret_hex = NULL;
+  g_autofree char  *sql = NULL;
+  const char       *secret;
+  gint64            id;
+  guint             rows_before = _nexus_workers_page_get_n_rows (page);
+
+  id = add_worker_through_page (page, "north office", &connection);
+  g_assert_cmpint (id, >, 0);
+
+  /* The row appears. */
+  WAIT_UNTIL (_nexus_workers_page_get_row (page, id) != NULL);
+  g_assert_cmpuint (_nexus_workers_page_get_n_rows (page), ==, rows_before + 1);
+  g_assert_cmpint (_nexus_workers_page_get_row_state (page, id), ==, NEXUS_WORKER_STATE_NEVER);
+
+  /* The string names the worker; its secret is stored sealed, not as is. */
+  sql = g_strdup_printf ("SELECT public_id FROM workers WHERE id = %" G_GINT64_FORMAT, id);
+  public_id = sql_text (sql);
+  g_assert_nonnull (strstr (connection, public_id));
+  secret = strstr (connection, "secret=");
+  g_assert_nonnull (secret);
+  secret += strlen ("secret=");
+  g_clear_pointer (&sql, g_free);
+  sql =
+      g_strdup_printf ("SELECT sealed FROM worker_secrets WHERE worker_id = %" G_GINT64_FORMAT, id);
+  g_assert_cmpint (sql_int (sql), ==, 1);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT CAST(secret AS TEXT) FROM worker_secrets WHERE worker_id = "
+                         "%" G_GINT64_FORMAT,
+                         id);
+  secret_hex = sql_text (sql);
+  g_assert_null (strstr (secret_hex != NULL ? secret_hex : "", secret));
+
+  /* Shown once: nothing on the page or in any dialog holds it now. */
+  g_assert_null (_nexus_workers_page_get_dialog (page));
+  g_assert_false (shows_text (GTK_WIDGET (window), "secret="));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+notification_cb (NexusNotifier *notifier,
+                 const char    *id,
+                 GNotification *notification,
+                 gpointer       data)
+{
+  g_ptr_array_add (data, g_strdup (id));
+}
+
+/* Heartbeats stop: the row turns offline and one notification is sent. */
+static void
+test_worker_offline (void)
+{
+  NexusWorkersPage *page;
+  NexusWindow      *window = show_workers (&page);
+  g_autoptr (NexusNotifier) notifier = nexus_notifier_new (NULL);
+  g_autoptr (GPtrArray) sent = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *connection = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *expected_id = NULL;
+  gint64           now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64           id;
+
+  nexus_notifier_set_engine (notifier, engine);
+  g_signal_connect (notifier, "notification", G_CALLBACK (notification_cb), sent);
+  id = add_worker_through_page (page, "south depot", &connection);
+
+  /* A heartbeat 30 s ago: idle. */
+  sql = g_strdup_printf ("UPDATE workers SET last_seen_at = %" G_GINT64_FORMAT
+                         ", version = '0.1.0', address = '192.0.2.7' WHERE id = %" G_GINT64_FORMAT,
+                         now - 30, id);
+  exec_sql (sql);
+  tick_fleet ();
+  WAIT_UNTIL (_nexus_workers_page_get_row_state (page, id) == NEXUS_WORKER_STATE_IDLE);
+  g_assert_cmpuint (sent->len, ==, 0);
+
+  /* No heartbeat for two minutes. */
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("UPDATE workers SET last_seen_at = %" G_GINT64_FORMAT
+                         " WHERE id = %" G_GINT64_FORMAT,
+                         now - 120, id);
+  exec_sql (sql);
+  tick_fleet ();
+  WAIT_UNTIL (_nexus_workers_page_get_row_state (page, id) == NEXUS_WORKER_STATE_OFFLINE &&
+              sent->len > 0);
+  expected_id = g_strdup_printf ("worker-offline-%" G_GINT64_FORMAT, id);
+  g_assert_cmpuint (sent->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (sent, 0), ==, expected_id);
+  g_assert_true (shows_text (GTK_WIDGET (_nexus_workers_page_get_row (page, id)), "Offline"));
+
+  /* Still offline at the next ticks: not notified again. */
+  tick_fleet ();
+  tick_fleet ();
+  for (int i = 0; i < 5; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (sent->len, ==, 1);
+
+  nexus_notifier_set_engine (notifier, NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_revoke (void)
+{
+  NexusWorkersPage *page;
+  NexusWindow      *window = show_workers (&page);
+  g_autofree char  *connection = NULL;
+  g_autofree char  *sql = NULL;
+  g_autofree char  *public_id = NULL;
+  AdwMessageDialog *dialog;
+  gint64            id;
+
+  id = add_worker_through_page (page, "east kiosk", &connection);
+  WAIT_UNTIL (_nexus_workers_page_get_row (page, id) != NULL);
+  sql = g_strdup_printf ("SELECT public_id FROM workers WHERE id = %" G_GINT64_FORMAT, id);
+  public_id = sql_text (sql);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT state = 'revoked' FROM workers WHERE id = %" G_GINT64_FORMAT, id);
+
+  /* Cancelled: nothing changes. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "workers.revoke", "s", public_id));
+  dialog = _nexus_workers_page_get_dialog (page);
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_close (GTK_WINDOW (dialog));
+  for (int i = 0; i < 5; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpint (sql_int (sql), ==, 0);
+
+  /* Confirmed: revoked in the vault and on the row. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "workers.revoke", "s", public_id));
+  dialog = _nexus_workers_page_get_dialog (page);
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "revoke");
+  gtk_window_close (GTK_WINDOW (dialog));
+  WAIT_UNTIL (_nexus_workers_page_get_row_state (page, id) == NEXUS_WORKER_STATE_REVOKED);
+  g_assert_cmpint (sql_int (sql), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *db_path = NULL;
+  int              status;
+
+  setlocale (LC_ALL, "");
+  /* Secrets are sealed in the vault when the operator set this. */
+  g_setenv ("NEXUS_INTERNAL_SECRET", "test internal secret for the workers page", TRUE);
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  tmp_dir = nexus_test_make_dir ("workers-page");
+  db_path = g_build_filename (tmp_dir, "vault.db", NULL);
+  engine = nexus_engine_new (db_path, NEXUS_ENGINE_DEFAULT, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/nexus/WorkersPage/add-worker", test_add_worker);
+  g_test_add_func ("/nexus/WorkersPage/worker-offline", test_worker_offline);
+  g_test_add_func ("/nexus/WorkersPage/revoke", test_revoke);
+  status = g_test_run ();
+
+  nexus_engine_shutdown (engine);
+  g_clear_object (&engine);
+  nexus_test_remove_dir (tmp_dir);
+  g_free (tmp_dir);
+  return status;
+}
