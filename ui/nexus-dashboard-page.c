@@ -159,9 +159,9 @@ show_counts (NexusChart *chart, GPtrArray *counts, GPtrArray *keys)
 static void
 show_per_day (NexusDashboardPage *self, NexusSummary *summary)
 {
-  double           values[NEXUS_SUMMARY_DAYS];
-  g_autofree char *texts[NEXUS_SUMMARY_DAYS] = { NULL };
-  const char      *labels[NEXUS_SUMMARY_DAYS];
+  double      values[NEXUS_SUMMARY_DAYS];
+  char       *texts[NEXUS_SUMMARY_DAYS];
+  const char *labels[NEXUS_SUMMARY_DAYS];
 
   self->first_day = summary->first_day;
   for (guint i = 0; i < NEXUS_SUMMARY_DAYS; i++)
@@ -172,7 +172,7 @@ show_per_day (NexusDashboardPage *self, NexusSummary *summary)
     }
   nexus_chart_set_data (self->chart[NEXUS_DASHBOARD_PER_DAY], values, NEXUS_SUMMARY_DAYS, labels);
   for (guint i = 0; i < NEXUS_SUMMARY_DAYS; i++)
-    g_clear_pointer (&texts[i], g_free);
+    g_free (texts[i]);
 }
 
 static void

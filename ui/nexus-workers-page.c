@@ -328,19 +328,27 @@ worker_row_free (gpointer data)
 
 /* ---- charts ----------------------------------------------------------- */
 
+/* Whose hours a read brings: the page is alive unless the read was
+ * cancelled (the page cancels its reads when it goes). */
+typedef struct
+{
+  NexusWorkersPage *page;
+  gint64            worker_id;
+} HoursRead;
+
 static void
 hours_read_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  NexusWorkersPage *self = user_data;
+  g_autofree HoursRead *request = user_data;
+  NexusWorkersPage     *self = request->page;
   g_autoptr (GError) error = NULL;
   g_autoptr (GArray) hours = nexus_engine_read_finish (NEXUS_ENGINE (object), result, &error);
-  gint64          *worker_id = g_task_get_task_data (G_TASK (result));
-  WorkerRow       *row;
-  double           values[N_CHARTS][HOURS] = { { 0 } };
-  g_autofree char *labels_text[HOURS] = { NULL };
-  const char      *labels[HOURS];
-  gint64           now = now_seconds ();
-  gint64           first = now - now % 3600 - (HOURS - 1) * 3600;
+  WorkerRow  *row;
+  double      values[N_CHARTS][HOURS] = { { 0 } };
+  char       *labels_text[HOURS];
+  const char *labels[HOURS];
+  gint64      now = now_seconds ();
+  gint64      first = now - now % 3600 - (HOURS - 1) * 3600;
 
   if (hours == NULL)
     {
@@ -348,7 +356,7 @@ hours_read_cb (GObject *object, GAsyncResult *result, gpointer user_data)
         show_error (self, error->message);
       return;
     }
-  row = g_hash_table_lookup (self->rows, worker_id);
+  row = g_hash_table_lookup (self->rows, &request->worker_id);
   if (row == NULL)
     return;
 
@@ -374,18 +382,21 @@ hours_read_cb (GObject *object, GAsyncResult *result, gpointer user_data)
     nexus_chart_set_data (NEXUS_CHART (row->charts[c]), values[c], HOURS, labels);
   for (guint i = 0; i < HOURS; i++)
     g_free (labels_text[i]);
-  memset (labels_text, 0, sizeof labels_text);
 }
 
-/* The engine's task keeps its own copy of the id as task data. */
 static void
 load_hours (NexusWorkersPage *self, WorkerRow *row)
 {
+  HoursRead *request;
+
   if (self->engine == NULL || !row->hours_wanted)
     return;
+  request = g_new (HoursRead, 1);
+  request->page = self;
+  request->worker_id = row->status->record->id;
   nexus_engine_read_async (self->engine, read_hours_func,
                            g_memdup2 (&row->status->record->id, sizeof (gint64)), g_free,
-                           self->cancellable, hours_read_cb, self);
+                           self->cancellable, hours_read_cb, request);
 }
 
 static void

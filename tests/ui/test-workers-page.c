@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <math.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -19,6 +20,7 @@
 #include <adwaita.h>
 
 #include "../nexus-test-util.h"
+#include "nexus-chart.h"
 #include "nexus-engine.h"
 #include "nexus-notifier.h"
 #include "nexus-ui-test.h"
@@ -318,6 +320,43 @@ test_revoke (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* An open row charts the worker's stored hours, the current hour last. */
+static void
+test_hours_charted (void)
+{
+  NexusWorkersPage *page;
+  NexusWindow      *window = show_workers (&page);
+  g_autofree char  *connection = NULL;
+  g_autofree char  *sql = NULL;
+  gint64            now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64            id;
+  NexusChart       *charts[4];
+
+  id = add_worker_through_page (page, "west van", &connection);
+  WAIT_UNTIL (_nexus_workers_page_get_row (page, id) != NULL);
+  sql = g_strdup_printf ("INSERT INTO worker_hours VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+                         ", 5, 12, 1, 3000.0, 5), (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+                         ", 2, 0, 0, 0, 0)",
+                         id, now - now % 3600, id, now - now % 3600 - 3 * 3600);
+  exec_sql (sql);
+
+  adw_expander_row_set_expanded (_nexus_workers_page_get_row (page, id), TRUE);
+  for (guint i = 0; i < 4; i++)
+    charts[i] = NEXUS_CHART (_nexus_workers_page_get_chart (page, id, i));
+  WAIT_UNTIL (nexus_chart_get_n_values (charts[3]) == 24);
+
+  g_assert_cmpfloat (nexus_chart_get_value (charts[0], 23), ==, 5);
+  g_assert_cmpfloat (nexus_chart_get_value (charts[0], 20), ==, 2);
+  g_assert_cmpfloat (nexus_chart_get_value (charts[0], 22), ==, 0);
+  g_assert_cmpfloat (nexus_chart_get_value (charts[1], 23), ==, 12);
+  /* 1 error in 6 outcomes; 3,000 ms over 5 reports. */
+  g_assert_cmpfloat (fabs (nexus_chart_get_value (charts[2], 23) - 100.0 / 6), <, 0.001);
+  g_assert_cmpfloat (nexus_chart_get_value (charts[3], 23), ==, 600);
+  g_assert_cmpfloat (nexus_chart_get_value (charts[3], 20), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -341,6 +380,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/nexus/WorkersPage/add-worker", test_add_worker);
   g_test_add_func ("/nexus/WorkersPage/worker-offline", test_worker_offline);
   g_test_add_func ("/nexus/WorkersPage/revoke", test_revoke);
+  g_test_add_func ("/nexus/WorkersPage/hours-charted", test_hours_charted);
   status = g_test_run ();
 
   nexus_engine_shutdown (engine);
