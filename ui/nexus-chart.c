@@ -93,12 +93,16 @@ text_width (NexusChart *self, const char *text, double *out_height)
   return width;
 }
 
-/* 1, 2 or 5 times a power of ten, at least @value. */
+/* 1, 2 or 4 times a power of ten, at least @value; at least 2 for whole
+ * numbers: the middle line of the axis, at half of it, stays a whole
+ * number. */
 static double
-nice_ceiling (double value)
+nice_ceiling (double value, int fraction_digits)
 {
   double power;
 
+  if (fraction_digits == 0 && value <= 2)
+    return 2;
   if (value <= 0)
     return 1;
   power = pow (10, floor (log10 (value)));
@@ -106,8 +110,8 @@ nice_ceiling (double value)
     return power;
   if (value <= 2 * power)
     return 2 * power;
-  if (value <= 5 * power)
-    return 5 * power;
+  if (value <= 4 * power)
+    return 4 * power;
   return 10 * power;
 }
 
@@ -148,7 +152,7 @@ compute_layout (NexusChart *self, double width, double height, Layout *layout)
     g_autofree char *top = NULL;
     double           axis_w;
 
-    layout->max = nice_ceiling (max);
+    layout->max = nice_ceiling (max, self->fraction_digits);
     top = format_value (self, layout->max);
     axis_w = text_width (self, top, &layout->text_h) + GAP;
     layout->plot_x0 = axis_w;

@@ -893,7 +893,7 @@ revoke_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 static void
 local_changed_cb (NexusLocalWorker *local, GParamSpec *pspec, NexusWorkersPage *self)
 {
-  g_autofree char *output = nexus_local_worker_get_output (local, 12);
+  g_autofree char *output = nexus_local_worker_get_output (local, 8);
   gboolean         running = nexus_local_worker_get_running (local);
 
   adw_action_row_set_subtitle (self->local_row, nexus_local_worker_get_status (local));

@@ -320,6 +320,63 @@ test_revoke (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Rotating shows a new connection string once; "Stop it now" ends the old
+ * secret at once, the default keeps it 24 hours. */
+static void
+test_rotate (void)
+{
+  NexusWorkersPage *page;
+  NexusWindow      *window = show_workers (&page);
+  g_autofree char  *connection = NULL;
+  g_autofree char  *rotated = NULL;
+  g_autofree char  *sql = NULL;
+  g_autofree char  *public_id = NULL;
+  AdwMessageDialog *dialog;
+  AdwMessageDialog *shown;
+  GtkWidget        *grace;
+  gint64            id;
+  gint64            now = g_get_real_time () / G_USEC_PER_SEC;
+
+  id = add_worker_through_page (page, "rotating post", &connection);
+  WAIT_UNTIL (_nexus_workers_page_get_row (page, id) != NULL);
+  sql = g_strdup_printf ("SELECT public_id FROM workers WHERE id = %" G_GINT64_FORMAT, id);
+  public_id = sql_text (sql);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "workers.rotate", "s", public_id));
+  dialog = _nexus_workers_page_get_dialog (page);
+  g_assert_nonnull (dialog);
+  grace = find_type (GTK_WIDGET (dialog), GTK_TYPE_DROP_DOWN);
+  g_assert_nonnull (grace);
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (grace)), ==, 2);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (grace), 0);
+  adw_message_dialog_response (dialog, "rotate");
+  gtk_window_close (GTK_WINDOW (dialog));
+
+  WAIT_UNTIL ((shown = _nexus_workers_page_get_dialog (page)) != NULL && shown != dialog);
+  rotated = g_strdup (
+      gtk_label_get_text (GTK_LABEL (find_named (GTK_WIDGET (shown), "connection-string"))));
+  g_assert_true (g_str_has_prefix (rotated, "nexus://"));
+  g_assert_nonnull (strstr (rotated, public_id));
+  g_assert_cmpstr (rotated, !=, connection);
+  adw_message_dialog_response (shown, "done");
+  gtk_window_close (GTK_WINDOW (shown));
+
+  /* Two secrets: the new one current, the old one already ended. */
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM worker_secrets WHERE worker_id = %" G_GINT64_FORMAT
+                         " AND valid_until IS NULL",
+                         id);
+  g_assert_cmpint (sql_int (sql), ==, 1);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT max(valid_until) FROM worker_secrets WHERE worker_id = "
+                         "%" G_GINT64_FORMAT,
+                         id);
+  g_assert_cmpint (sql_int (sql), <=, now + 5);
+  g_assert_cmpint (sql_int (sql), >=, now - 5);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* An open row charts the worker's stored hours, the current hour last. */
 static void
 test_hours_charted (void)
@@ -380,6 +437,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/nexus/WorkersPage/add-worker", test_add_worker);
   g_test_add_func ("/nexus/WorkersPage/worker-offline", test_worker_offline);
   g_test_add_func ("/nexus/WorkersPage/revoke", test_revoke);
+  g_test_add_func ("/nexus/WorkersPage/rotate", test_rotate);
   g_test_add_func ("/nexus/WorkersPage/hours-charted", test_hours_charted);
   status = g_test_run ();
 
