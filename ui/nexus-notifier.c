@@ -47,25 +47,6 @@ send (NexusNotifier *self, const char *id, const char *title, const char *body, 
     g_application_send_notification (self->application, id, notification);
 }
 
-static const char *
-string_member (JsonObject *data, const char *name)
-{
-  JsonNode *node = json_object_get_member (data, name);
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-                 json_node_get_value_type (node) == G_TYPE_STRING
-             ? json_node_get_string (node)
-             : "";
-}
-
-static gint64
-int_member (JsonObject *data, const char *name)
-{
-  JsonNode *node = json_object_get_member (data, name);
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_int (node) : 0;
-}
-
 static gboolean
 is_online (const char *state)
 {
@@ -73,10 +54,10 @@ is_online (const char *state)
 }
 
 static void
-consider_worker (NexusNotifier *self, JsonObject *data)
+consider_worker (NexusNotifier *self, NexusEvent *event)
 {
-  gint64           worker_id = int_member (data, "worker_id");
-  const char      *state = string_member (data, "state");
+  gint64           worker_id = nexus_event_get_int (event, "worker_id");
+  const char      *state = nexus_event_get_string (event, "state");
   g_autofree char *id = g_strdup_printf ("worker-offline-%" PRId64, worker_id);
 
   if (is_online (state))
@@ -87,13 +68,13 @@ consider_worker (NexusNotifier *self, JsonObject *data)
         g_application_withdraw_notification (self->application, id);
       return;
     }
-  if (!g_str_equal (state, "offline") || !is_online (string_member (data, "previous")) ||
+  if (!g_str_equal (state, "offline") || !is_online (nexus_event_get_string (event, "previous")) ||
       g_hash_table_contains (self->offline, &worker_id))
     return;
 
   g_hash_table_add (self->offline, g_memdup2 (&worker_id, sizeof worker_id));
   {
-    g_autofree char *name = nexus_isolate_auto (string_member (data, "name"));
+    g_autofree char *name = nexus_isolate_auto (nexus_event_get_string (event, "name"));
     /* Translators: %s is a worker's name. */
     g_autofree char *body = g_strdup_printf (
         _ ("“%s” stopped reporting: its heartbeats have not arrived for a minute and a half."),
@@ -104,11 +85,11 @@ consider_worker (NexusNotifier *self, JsonObject *data)
 }
 
 static void
-consider_search (NexusNotifier *self, JsonObject *data)
+consider_search (NexusNotifier *self, NexusEvent *event)
 {
-  gint64           search_id = int_member (data, "search_id");
+  gint64           search_id = nexus_event_get_int (event, "search_id");
   g_autofree char *key =
-      g_strdup_printf ("%" PRId64 ":%" PRId64, search_id, int_member (data, "run"));
+      g_strdup_printf ("%" PRId64 ":%" PRId64, search_id, nexus_event_get_int (event, "run"));
   g_autofree char *id = g_strdup_printf ("search-completed-%" PRId64, search_id);
   g_autofree char *name = NULL;
   g_autofree char *done = NULL;
@@ -119,18 +100,18 @@ consider_search (NexusNotifier *self, JsonObject *data)
     return;
   g_hash_table_add (self->searches_done, g_steal_pointer (&key));
 
-  name = nexus_isolate_auto (string_member (data, "name"));
-  done = nexus_format_count (int_member (data, "jobs_done"));
-  total = nexus_format_count (int_member (data, "jobs_total"));
+  name = nexus_isolate_auto (nexus_event_get_string (event, "name"));
+  done = nexus_format_count (nexus_event_get_int (event, "jobs_done"));
+  total = nexus_format_count (nexus_event_get_int (event, "jobs_total"));
   /* Translators: a search's name, then its jobs done and all its jobs. */
   body = g_strdup_printf (_ ("“%s” finished: %s of %s jobs done."), name, done, total);
   send (self, id, _ ("Search completed"), body, "searches");
 }
 
 static void
-consider_dead_jobs (NexusNotifier *self, JsonObject *data)
+consider_dead_jobs (NexusNotifier *self, NexusEvent *event)
 {
-  gint64           count = int_member (data, "count");
+  gint64           count = nexus_event_get_int (event, "count");
   g_autofree char *number = nexus_format_count (count);
   g_autofree char *body = NULL;
 
@@ -158,11 +139,11 @@ nexus_notifier_consider (NexusNotifier *self, NexusEvent *event)
   if (event->data == NULL)
     return;
   if (g_str_equal (event->kind, "worker.state"))
-    consider_worker (self, event->data);
+    consider_worker (self, event);
   else if (g_str_equal (event->kind, "search.completed"))
-    consider_search (self, event->data);
+    consider_search (self, event);
   else if (g_str_equal (event->kind, "jobs.dead"))
-    consider_dead_jobs (self, event->data);
+    consider_dead_jobs (self, event);
 }
 
 static void

@@ -121,14 +121,6 @@ tally_for (NexusFleet *self, gint64 worker_id, gint64 at)
   return &g_array_index (self->tallies, Tally, self->tallies->len - 1);
 }
 
-static gint64
-int_member (JsonObject *data, const char *name)
-{
-  JsonNode *node = json_object_get_member (data, name);
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_int (node) : 0;
-}
-
 /* On the engine thread, as each event is published: counting only. */
 static void
 event_cb (NexusEventBus *bus, NexusEvent *event, gpointer user_data)
@@ -140,8 +132,8 @@ event_cb (NexusEventBus *bus, NexusEvent *event, gpointer user_data)
 
   if (!g_str_has_prefix (event->kind, "job.") || event->data == NULL)
     return;
-  worker_id = int_member (event->data, "worker_id");
-  job_id = int_member (event->data, "job_id");
+  worker_id = nexus_event_get_int (event, "worker_id");
+  job_id = nexus_event_get_int (event, "job_id");
   if (worker_id <= 0)
     return;
 
@@ -157,7 +149,7 @@ event_cb (NexusEventBus *bus, NexusEvent *event, gpointer user_data)
 
   tally = tally_for (self, worker_id, event->at);
   if (g_str_equal (event->kind, "job.completed") || g_str_equal (event->kind, "job.reported"))
-    tally->hour.leads += int_member (event->data, "new") + int_member (event->data, "merged");
+    tally->hour.leads += nexus_event_get_int (event, "new") + nexus_event_get_int (event, "merged");
   if (g_str_equal (event->kind, "job.completed"))
     {
       Lease *lease = g_hash_table_lookup (self->leases, &job_id);

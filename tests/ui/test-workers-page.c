@@ -320,6 +320,66 @@ test_revoke (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+consider (NexusNotifier *notifier, const char *kind, const char *json)
+{
+  g_autoptr (JsonNode) node = json_from_string (json, NULL);
+  NexusEvent event = { .id = 1, .at = 0, .kind = (char *)kind };
+
+  g_assert_nonnull (node);
+  event.data = json_node_get_object (node);
+  nexus_notifier_consider (notifier, &event);
+}
+
+/* What is worth a notification, and only once. */
+static void
+test_notifier_decisions (void)
+{
+  g_autoptr (NexusNotifier) notifier = nexus_notifier_new (NULL);
+  g_autoptr (GPtrArray) sent = g_ptr_array_new_with_free_func (g_free);
+
+  g_signal_connect (notifier, "notification", G_CALLBACK (notification_cb), sent);
+
+  /* A search run completes once; its next run is news again. */
+  consider (notifier, "search.completed",
+            "{\"search_id\":4,\"name\":\"Cafés\",\"run\":1,\"jobs_done\":9,\"jobs_total\":9}");
+  consider (notifier, "search.completed",
+            "{\"search_id\":4,\"name\":\"Cafés\",\"run\":1,\"jobs_done\":9,\"jobs_total\":9}");
+  g_assert_cmpuint (sent->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (sent, 0), ==, "search-completed-4");
+  consider (notifier, "search.completed",
+            "{\"search_id\":4,\"name\":\"Cafés\",\"run\":2,\"jobs_done\":9,\"jobs_total\":9}");
+  g_assert_cmpuint (sent->len, ==, 2);
+
+  /* A worker never seen is not "gone offline"; one that was online is,
+   * once, until it comes back. */
+  consider (notifier, "worker.state",
+            "{\"worker_id\":7,\"name\":\"n\",\"state\":\"offline\",\"previous\":\"never\"}");
+  g_assert_cmpuint (sent->len, ==, 2);
+  consider (notifier, "worker.state",
+            "{\"worker_id\":7,\"name\":\"n\",\"state\":\"offline\",\"previous\":\"busy\"}");
+  consider (notifier, "worker.state",
+            "{\"worker_id\":7,\"name\":\"n\",\"state\":\"offline\",\"previous\":\"idle\"}");
+  g_assert_cmpuint (sent->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (sent, 2), ==, "worker-offline-7");
+  consider (notifier, "worker.state",
+            "{\"worker_id\":7,\"name\":\"n\",\"state\":\"idle\",\"previous\":\"offline\"}");
+  consider (notifier, "worker.state",
+            "{\"worker_id\":7,\"name\":\"n\",\"state\":\"offline\",\"previous\":\"idle\"}");
+  g_assert_cmpuint (sent->len, ==, 4);
+
+  /* Dead jobs: each event counts new deaths; none, nothing. */
+  consider (notifier, "jobs.dead", "{\"count\":0}");
+  g_assert_cmpuint (sent->len, ==, 4);
+  consider (notifier, "jobs.dead", "{\"count\":3}");
+  g_assert_cmpuint (sent->len, ==, 5);
+  g_assert_cmpstr (g_ptr_array_index (sent, 4), ==, "jobs-dead");
+
+  /* Other events are not notified. */
+  consider (notifier, "job.completed", "{\"job_id\":1,\"worker_id\":7}");
+  g_assert_cmpuint (sent->len, ==, 5);
+}
+
 /* Rotating shows a new connection string once; "Stop it now" ends the old
  * secret at once, the default keeps it 24 hours. */
 static void
@@ -438,6 +498,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/nexus/WorkersPage/worker-offline", test_worker_offline);
   g_test_add_func ("/nexus/WorkersPage/revoke", test_revoke);
   g_test_add_func ("/nexus/WorkersPage/rotate", test_rotate);
+  g_test_add_func ("/nexus/Notifier/decisions", test_notifier_decisions);
   g_test_add_func ("/nexus/WorkersPage/hours-charted", test_hours_charted);
   status = g_test_run ();
 
