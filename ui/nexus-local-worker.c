@@ -7,6 +7,9 @@
 
 #include <glib/gi18n.h>
 #include <signal.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "nexus-local-worker.h"
 
@@ -111,6 +114,16 @@ waited_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
+/* In the child, before exec: a console that dies without stopping its
+ * worker (a crash, a kill) still takes it along. */
+static void
+child_setup (gpointer user_data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
+
 static char *
 program_beside (const char *path)
 {
@@ -186,6 +199,7 @@ nexus_local_worker_start (NexusLocalWorker *self, const char *connection, GError
   launcher =
       g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_setenv (launcher, "NEXUS_CONNECT", connection, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   self->process = g_subprocess_launcher_spawnv (launcher, (const char *const *)argv->pdata, error);
   if (self->process == NULL)
     {

@@ -894,13 +894,19 @@ static void
 local_changed_cb (NexusLocalWorker *local, GParamSpec *pspec, NexusWorkersPage *self)
 {
   g_autofree char *output = nexus_local_worker_get_output (local, 8);
-  gboolean         running = nexus_local_worker_get_running (local);
 
   adw_action_row_set_subtitle (self->local_row, nexus_local_worker_get_status (local));
   gtk_label_set_text (self->local_output, output);
   gtk_widget_set_visible (GTK_WIDGET (self->local_output), *output != '\0');
-  /* The worker stopped by itself: the switch follows. */
-  if (!running)
+}
+
+/* The process ended (asked to, or by itself): the switch follows.  Only
+ * on this change: lines it wrote last may arrive after a new start was
+ * asked for. */
+static void
+local_running_cb (NexusLocalWorker *local, GParamSpec *pspec, NexusWorkersPage *self)
+{
+  if (!nexus_local_worker_get_running (local))
     gtk_switch_set_active (self->local_switch, FALSE);
 }
 
@@ -1056,7 +1062,9 @@ nexus_workers_page_init (NexusWorkersPage *self)
   self->cancellable = g_cancellable_new ();
   self->watch = nexus_event_watch_new (watched_kinds, RELOAD_DEBOUNCE_MS, NULL, reload, self);
   self->local = nexus_local_worker_new ();
-  g_signal_connect (self->local, "notify", G_CALLBACK (local_changed_cb), self);
+  g_signal_connect (self->local, "notify::status", G_CALLBACK (local_changed_cb), self);
+  g_signal_connect (self->local, "notify::output", G_CALLBACK (local_changed_cb), self);
+  g_signal_connect (self->local, "notify::running", G_CALLBACK (local_running_cb), self);
   adw_action_row_set_subtitle (self->local_row, nexus_local_worker_get_status (self->local));
   self->clock_id = g_timeout_add_seconds (CLOCK_S, clock_cb, self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "workers.add", FALSE);
