@@ -23,6 +23,7 @@ typedef struct
 
 typedef struct
 {
+  gint64 job_id; /* first: the key of the leases table */
   gint64 worker_id;
   gint64 leased_us; /* monotonic time of the lease */
 } Lease;
@@ -41,9 +42,10 @@ struct _NexusFleet
   NexusEventBus *events;
   gulong         event_handler;
   GSource       *timer;
-  /* Counted since the last flush, one Tally per worker and hour. */
-  GArray *tallies;
-  /* job id → Lease of the jobs leased and not reported yet. */
+  /* Counted since the last flush: a set of Tally, one per worker and
+   * hour. */
+  GHashTable *tallies;
+  /* The Leases of the jobs leased and not reported yet, by job id. */
   GHashTable *leases;
   /* worker id → Known: what the last tick saw; NULL before the first. */
   GHashTable *known;
@@ -105,20 +107,35 @@ nexus_fleet_worker_watched (const NexusWorkerRecord *record)
          g_strcmp0 (record->name, NEXUS_MONITOR_WORKER_NAME) != 0;
 }
 
+static guint
+tally_hash (gconstpointer key)
+{
+  const Tally *tally = key;
+
+  return (guint)(tally->worker_id * 2654435761u) ^ (guint)(tally->hour.hour / 3600);
+}
+
+static gboolean
+tally_equal (gconstpointer a, gconstpointer b)
+{
+  const Tally *x = a;
+  const Tally *y = b;
+
+  return x->worker_id == y->worker_id && x->hour.hour == y->hour.hour;
+}
+
 static Tally *
 tally_for (NexusFleet *self, gint64 worker_id, gint64 at)
 {
-  gint64 hour = at - at % 3600;
-  Tally  fresh = { .worker_id = worker_id, .hour = { .hour = hour } };
+  Tally  key = { .worker_id = worker_id, .hour = { .hour = at - at % 3600 } };
+  Tally *tally = g_hash_table_lookup (self->tallies, &key);
 
-  for (guint i = 0; i < self->tallies->len; i++)
+  if (tally == NULL)
     {
-      Tally *tally = &g_array_index (self->tallies, Tally, i);
-      if (tally->worker_id == worker_id && tally->hour.hour == hour)
-        return tally;
+      tally = g_memdup2 (&key, sizeof key);
+      g_hash_table_add (self->tallies, tally);
     }
-  g_array_append_val (self->tallies, fresh);
-  return &g_array_index (self->tallies, Tally, self->tallies->len - 1);
+  return tally;
 }
 
 /* On the engine thread, as each event is published: counting only. */
@@ -141,9 +158,10 @@ event_cb (NexusEventBus *bus, NexusEvent *event, gpointer user_data)
     {
       Lease *lease = g_new (Lease, 1);
 
+      lease->job_id = job_id;
       lease->worker_id = worker_id;
       lease->leased_us = g_get_monotonic_time ();
-      g_hash_table_insert (self->leases, g_memdup2 (&job_id, sizeof job_id), lease);
+      g_hash_table_add (self->leases, lease);
       return;
     }
 
@@ -183,24 +201,26 @@ flush_tallies (NexusFleet *self)
   g_autoptr (GError) error = NULL;
   gint64 oldest = g_get_monotonic_time () - LEASE_MEMORY_US;
 
+  GHashTableIter iter;
+  gpointer       tally;
+
   g_hash_table_foreach_remove (self->leases, lease_too_old, &oldest);
-  if (self->tallies->len == 0 || nexus_store_in_transaction (self->store))
+  if (g_hash_table_size (self->tallies) == 0 || nexus_store_in_transaction (self->store))
     return;
 
   if (!nexus_store_begin (self->store, &error))
     goto failed;
-  for (guint i = 0; i < self->tallies->len; i++)
-    {
-      Tally *tally = &g_array_index (self->tallies, Tally, i);
-      if (!nexus_store_worker_hours_add (self->store, tally->worker_id, &tally->hour, &error))
-        {
-          nexus_store_rollback (self->store);
-          goto failed;
-        }
-    }
+  g_hash_table_iter_init (&iter, self->tallies);
+  while (g_hash_table_iter_next (&iter, &tally, NULL))
+    if (!nexus_store_worker_hours_add (self->store, ((Tally *)tally)->worker_id,
+                                       &((Tally *)tally)->hour, &error))
+      {
+        nexus_store_rollback (self->store);
+        goto failed;
+      }
   if (!nexus_store_commit (self->store, &error))
     goto failed;
-  g_array_set_size (self->tallies, 0);
+  g_hash_table_remove_all (self->tallies);
   return;
 
 failed:
@@ -360,7 +380,7 @@ nexus_fleet_finalize (GObject *object)
   NexusFleet *self = (NexusFleet *)object;
 
   nexus_fleet_stop (self);
-  g_clear_pointer (&self->tallies, g_array_unref);
+  g_clear_pointer (&self->tallies, g_hash_table_unref);
   g_clear_pointer (&self->leases, g_hash_table_unref);
   g_clear_pointer (&self->known, g_hash_table_unref);
 
@@ -376,8 +396,9 @@ nexus_fleet_class_init (NexusFleetClass *klass)
 static void
 nexus_fleet_init (NexusFleet *self)
 {
-  self->tallies = g_array_new (FALSE, TRUE, sizeof (Tally));
-  self->leases = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->tallies = g_hash_table_new_full (tally_hash, tally_equal, g_free, NULL);
+  /* Keyed by each Lease's first member, its job id. */
+  self->leases = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 /**
