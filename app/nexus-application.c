@@ -265,9 +265,20 @@ show_page_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
   present_window (self, page, NULL);
 }
 
+/* A worker the operator stopped (the Workers page's local worker): its
+ * going offline is no news. */
+static void
+expect_offline_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  NexusApplication *self = NEXUS_APPLICATION (user_data);
+
+  nexus_notifier_expect_offline (self->notifier, g_variant_get_string (parameter, NULL));
+}
+
 static const GActionEntry app_entries[] = {
   { .name = "about", .activate = about_activated },
   { .name = "show-page", .activate = show_page_activated, .parameter_type = "s" },
+  { .name = "expect-offline", .activate = expect_offline_activated, .parameter_type = "s" },
   { .name = "quit", .activate = quit_activated },
 };
 

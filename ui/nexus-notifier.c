@@ -18,8 +18,9 @@ struct _NexusNotifier
 
   GApplication    *application; /* weak: the application owns the notifier */
   NexusEventWatch *watch;
-  GHashTable      *offline;       /* worker ids (gint64*) notified offline */
-  GHashTable      *searches_done; /* "ID:RUN" of searches notified */
+  GHashTable      *offline;          /* worker ids (gint64*) notified offline */
+  GHashTable      *searches_done;    /* "ID:RUN" of searches notified */
+  GHashTable      *expected_offline; /* public ids of workers stopped on purpose */
 };
 
 enum
@@ -58,10 +59,12 @@ consider_worker (NexusNotifier *self, NexusEvent *event)
 {
   gint64           worker_id = nexus_event_get_int (event, "worker_id");
   const char      *state = nexus_event_get_string (event, "state");
+  const char      *public_id = nexus_event_get_string (event, "public_id");
   g_autofree char *id = g_strdup_printf ("worker-offline-%" PRId64, worker_id);
 
   if (is_online (state))
     {
+      g_hash_table_remove (self->expected_offline, public_id);
       /* Back: a later loss is news again. */
       if (g_hash_table_remove (self->offline, &worker_id) && self->application != NULL &&
           g_application_get_is_registered (self->application))
@@ -70,6 +73,9 @@ consider_worker (NexusNotifier *self, NexusEvent *event)
     }
   if (!g_str_equal (state, "offline") || !is_online (nexus_event_get_string (event, "previous")) ||
       g_hash_table_contains (self->offline, &worker_id))
+    return;
+  /* The operator stopped it: no news. */
+  if (g_hash_table_remove (self->expected_offline, public_id))
     return;
 
   g_hash_table_add (self->offline, g_memdup2 (&worker_id, sizeof worker_id));
@@ -170,6 +176,7 @@ nexus_notifier_finalize (GObject *object)
 
   g_hash_table_unref (self->offline);
   g_hash_table_unref (self->searches_done);
+  g_hash_table_unref (self->expected_offline);
 
   G_OBJECT_CLASS (nexus_notifier_parent_class)->finalize (object);
 }
@@ -197,6 +204,7 @@ nexus_notifier_init (NexusNotifier *self)
 {
   self->offline = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->searches_done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->expected_offline = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->watch = nexus_event_watch_new (watched_kinds, 0, event_cb, NULL, self);
 }
 
@@ -223,4 +231,20 @@ nexus_notifier_set_engine (NexusNotifier *self, NexusEngine *engine)
   g_return_if_fail (NEXUS_IS_NOTIFIER (self));
 
   nexus_event_watch_set_engine (self->watch, engine);
+}
+
+/**
+ * nexus_notifier_expect_offline:
+ * @public_id: a worker's public id
+ *
+ * The operator stopped this worker: its going offline next is not
+ * notified.  Once it is back online, a later loss is news again.
+ */
+void
+nexus_notifier_expect_offline (NexusNotifier *self, const char *public_id)
+{
+  g_return_if_fail (NEXUS_IS_NOTIFIER (self));
+  g_return_if_fail (public_id != NULL);
+
+  g_hash_table_add (self->expected_offline, g_strdup (public_id));
 }

@@ -59,7 +59,8 @@ struct _NexusWorkersPage
   GHashTable       *rows;        /* worker id → WorkerRow */
   guint             clock_id;
   NexusLocalWorker *local;
-  AdwMessageDialog *dialog; /* the dialog open, if any (weak) */
+  char             *local_public_id; /* the local worker's, once started */
+  AdwMessageDialog *dialog;          /* the dialog open, if any (weak) */
   gboolean          folded;
 };
 
@@ -91,6 +92,7 @@ typedef struct
   char *connection; /* holds the secret */
   char *fingerprint;
   char *name;
+  char *public_id; /* of the local worker */
 } Issued;
 
 static void
@@ -113,6 +115,7 @@ issued_free (gpointer data)
   g_free (issued->connection);
   g_free (issued->fingerprint);
   g_free (issued->name);
+  g_free (issued->public_id);
   g_free (issued);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Issued, issued_free)
@@ -188,7 +191,8 @@ local_worker_func (NexusStore *store, gpointer data, GError **error)
   g_autofree char *fingerprint = nexus_store_get_setting (store, "api.tls_fingerprint", NULL);
   g_autofree char *remembered = nexus_store_get_setting (store, LOCAL_WORKER_SETTING, NULL);
   g_autoptr (NexusWorkerRecord) worker = NULL;
-  char *connection = NULL;
+  char   *connection = NULL;
+  Issued *issued;
 
   if (remembered != NULL)
     worker = nexus_store_worker_lookup (store, remembered, NULL);
@@ -203,7 +207,11 @@ local_worker_func (NexusStore *store, gpointer data, GError **error)
           !nexus_store_set_setting (store, LOCAL_WORKER_SETTING, worker->public_id, error))
         g_clear_pointer (&connection, g_free);
     }
-  return connection != NULL ? issued_new (store, connection, call->name) : NULL;
+  if (connection == NULL)
+    return NULL;
+  issued = issued_new (store, connection, call->name);
+  issued->public_id = g_strdup (worker->public_id);
+  return issued;
 }
 
 static gpointer
@@ -927,6 +935,8 @@ local_credential_cb (GObject *object, GAsyncResult *result, gpointer user_data)
         }
       return;
     }
+  g_free (self->local_public_id);
+  self->local_public_id = g_strdup (issued->public_id);
   reload (self);
 }
 
@@ -937,6 +947,11 @@ local_switch_cb (NexusWorkersPage *self, GParamSpec *pspec, GtkSwitch *local_swi
 
   if (!gtk_switch_get_active (local_switch))
     {
+      /* Stopped on purpose: its going offline is no news (the
+       * application's notifier, when there is one, hears it). */
+      if (nexus_local_worker_get_running (self->local) && self->local_public_id != NULL)
+        gtk_widget_activate_action (GTK_WIDGET (self), "app.expect-offline", "s",
+                                    self->local_public_id);
       nexus_local_worker_stop (self->local);
       return;
     }
@@ -974,6 +989,7 @@ nexus_workers_page_dispose (GObject *object)
       nexus_local_worker_stop (self->local);
     }
   g_clear_object (&self->local);
+  g_clear_pointer (&self->local_public_id, g_free);
   g_clear_weak_pointer (&self->dialog);
   gtk_widget_dispose_template (GTK_WIDGET (self), NEXUS_TYPE_WORKERS_PAGE);
   g_clear_pointer (&self->rows, g_hash_table_unref);

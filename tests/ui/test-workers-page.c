@@ -368,16 +368,31 @@ test_notifier_decisions (void)
             "{\"worker_id\":7,\"name\":\"n\",\"state\":\"offline\",\"previous\":\"idle\"}");
   g_assert_cmpuint (sent->len, ==, 4);
 
+  /* A worker the operator stopped goes offline quietly, once. */
+  nexus_notifier_expect_offline (notifier, "wLocal");
+  consider (notifier, "worker.state",
+            "{\"worker_id\":8,\"public_id\":\"wLocal\",\"name\":\"l\",\"state\":\"offline\","
+            "\"previous\":\"idle\"}");
+  g_assert_cmpuint (sent->len, ==, 4);
+  consider (notifier, "worker.state",
+            "{\"worker_id\":8,\"public_id\":\"wLocal\",\"name\":\"l\",\"state\":\"idle\","
+            "\"previous\":\"offline\"}");
+  consider (notifier, "worker.state",
+            "{\"worker_id\":8,\"public_id\":\"wLocal\",\"name\":\"l\",\"state\":\"offline\","
+            "\"previous\":\"idle\"}");
+  g_assert_cmpuint (sent->len, ==, 5);
+  g_assert_cmpstr (g_ptr_array_index (sent, 4), ==, "worker-offline-8");
+
   /* Dead jobs: each event counts new deaths; none, nothing. */
   consider (notifier, "jobs.dead", "{\"count\":0}");
-  g_assert_cmpuint (sent->len, ==, 4);
-  consider (notifier, "jobs.dead", "{\"count\":3}");
   g_assert_cmpuint (sent->len, ==, 5);
-  g_assert_cmpstr (g_ptr_array_index (sent, 4), ==, "jobs-dead");
+  consider (notifier, "jobs.dead", "{\"count\":3}");
+  g_assert_cmpuint (sent->len, ==, 6);
+  g_assert_cmpstr (g_ptr_array_index (sent, 5), ==, "jobs-dead");
 
   /* Other events are not notified. */
   consider (notifier, "job.completed", "{\"job_id\":1,\"worker_id\":7}");
-  g_assert_cmpuint (sent->len, ==, 5);
+  g_assert_cmpuint (sent->len, ==, 6);
 }
 
 /* Rotating shows a new connection string once; "Stop it now" ends the old
