@@ -30,6 +30,86 @@
 static NexusEngine *engine;
 static char        *tmp_dir;
 
+/* A stand-in for the desktop's notification server (org.gtk.Notifications,
+ * which GLib's GNotification backend talks to when the name is owned): the
+ * notifications it was asked to show, as (app id, id, notification). */
+static GApplication *application;
+static GPtrArray    *shown_notifications; /* GVariant "(ssa{sv})" */
+
+static const char notifications_xml[] =
+    "<node><interface name='org.gtk.Notifications'>"
+    "<method name='AddNotification'><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+    "<arg type='a{sv}' direction='in'/></method>"
+    "<method name='RemoveNotification'><arg type='s' direction='in'/>"
+    "<arg type='s' direction='in'/></method>"
+    "</interface></node>";
+
+static void
+notifications_call_cb (GDBusConnection       *connection,
+                       const char            *sender,
+                       const char            *object_path,
+                       const char            *interface_name,
+                       const char            *method_name,
+                       GVariant              *parameters,
+                       GDBusMethodInvocation *invocation,
+                       gpointer               user_data)
+{
+  if (g_str_equal (method_name, "AddNotification"))
+    g_ptr_array_add (shown_notifications, g_variant_ref (parameters));
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+name_acquired_cb (GDBusConnection *connection, const char *name, gpointer data)
+{
+  *(gboolean *)data = TRUE;
+}
+
+/* Serves org.gtk.Notifications on the session bus and registers the
+ * application that sends; FALSE without a session bus. */
+static gboolean
+start_notification_server (void)
+{
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr (GDBusNodeInfo) info = NULL;
+  static const GDBusInterfaceVTable vtable = { notifications_call_cb, NULL, NULL, { 0 } };
+  g_autoptr (GError) error = NULL;
+  gboolean acquired = FALSE;
+
+  if (bus == NULL)
+    return FALSE;
+  info = g_dbus_node_info_new_for_xml (notifications_xml, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_register_object (bus, "/org/gtk/Notifications", info->interfaces[0], &vtable,
+                                     NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_bus_own_name_on_connection (bus, "org.gtk.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                name_acquired_cb, NULL, &acquired, NULL);
+  WAIT_UNTIL (acquired);
+
+  shown_notifications = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
+  application = g_application_new ("io.nexus.NexusWorkersTest", G_APPLICATION_NON_UNIQUE);
+  g_application_register (application, NULL, &error);
+  g_assert_no_error (error);
+  return TRUE;
+}
+
+/* The notification @id the server was asked to show, or NULL. */
+static GVariant *
+find_shown (const char *id)
+{
+  for (guint i = 0; shown_notifications != NULL && i < shown_notifications->len; i++)
+    {
+      GVariant   *call = g_ptr_array_index (shown_notifications, i);
+      const char *shown_id = NULL;
+
+      g_variant_get_child (call, 1, "&s", &shown_id);
+      if (g_str_equal (shown_id, id))
+        return call;
+    }
+  return NULL;
+}
+
 static gint64
 sql_int (const char *sql)
 {
@@ -234,11 +314,12 @@ test_worker_offline (void)
 {
   NexusWorkersPage *page;
   NexusWindow      *window = show_workers (&page);
-  g_autoptr (NexusNotifier) notifier = nexus_notifier_new (NULL);
+  g_autoptr (NexusNotifier) notifier = nexus_notifier_new (application);
   g_autoptr (GPtrArray) sent = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *connection = NULL;
   g_autofree char *sql = NULL;
   g_autofree char *expected_id = NULL;
+  GVariant        *shown;
   gint64           now = g_get_real_time () / G_USEC_PER_SEC;
   gint64           id;
 
@@ -269,12 +350,35 @@ test_worker_offline (void)
   g_assert_cmpstr (g_ptr_array_index (sent, 0), ==, expected_id);
   g_assert_true (shows_text (GTK_WIDGET (_nexus_workers_page_get_row (page, id)), "Offline"));
 
+  /* It reached the desktop's notification server, and a click opens the
+   * Workers page. */
+  if (application != NULL)
+    {
+      g_autoptr (GVariant) notification = NULL;
+      const char *action = NULL;
+      const char *page_name = NULL;
+      const char *title = NULL;
+
+      WAIT_UNTIL ((shown = find_shown (expected_id)) != NULL);
+      notification = g_variant_get_child_value (shown, 2);
+      g_assert_true (g_variant_lookup (notification, "title", "&s", &title));
+      g_assert_cmpstr (title, ==, "A worker went offline");
+      g_assert_true (g_variant_lookup (notification, "default-action", "&s", &action));
+      g_assert_cmpstr (action, ==, "app.show-page");
+      g_assert_true (g_variant_lookup (notification, "default-action-target", "&s", &page_name));
+      g_assert_cmpstr (page_name, ==, "workers");
+    }
+  else
+    g_test_message ("no session bus: the notification server is not checked");
+
   /* Still offline at the next ticks: not notified again. */
   tick_fleet ();
   tick_fleet ();
   for (int i = 0; i < 5; i++)
     g_main_context_iteration (NULL, FALSE);
   g_assert_cmpuint (sent->len, ==, 1);
+  if (shown_notifications != NULL)
+    g_assert_cmpuint (shown_notifications->len, ==, 1);
 
   nexus_notifier_set_engine (notifier, NULL);
   gtk_window_destroy (GTK_WINDOW (window));
@@ -508,6 +612,7 @@ main (int argc, char *argv[])
   db_path = g_build_filename (tmp_dir, "vault.db", NULL);
   engine = nexus_engine_new (db_path, NEXUS_ENGINE_DEFAULT, &error);
   g_assert_no_error (error);
+  start_notification_server ();
 
   g_test_add_func ("/nexus/WorkersPage/add-worker", test_add_worker);
   g_test_add_func ("/nexus/WorkersPage/worker-offline", test_worker_offline);
@@ -519,6 +624,8 @@ main (int argc, char *argv[])
 
   nexus_engine_shutdown (engine);
   g_clear_object (&engine);
+  g_clear_object (&application);
+  g_clear_pointer (&shown_notifications, g_ptr_array_unref);
   nexus_test_remove_dir (tmp_dir);
   g_free (tmp_dir);
   return status;
