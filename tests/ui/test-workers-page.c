@@ -20,6 +20,7 @@
 #include <adwaita.h>
 
 #include "../nexus-test-util.h"
+#include "api/nexus-workers.h"
 #include "nexus-chart.h"
 #include "nexus-engine.h"
 #include "nexus-notifier.h"
@@ -424,6 +425,50 @@ test_revoke (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gpointer
+add_other_worker (NexusStore *store, gpointer data, GError **error)
+{
+  g_autofree char *connection = nexus_workers_add (store, "other vault worker", NEXUS_ROLE_WORKER,
+                                                   "127.0.0.1:8787", NULL, NULL, error);
+
+  return connection != NULL ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+static gboolean
+row_titled (NexusWorkersPage *page, const char *title)
+{
+  return shows_text (GTK_WIDGET (page), title);
+}
+
+/* Another engine: the page shows its workers only. */
+static void
+test_engine_replaced (void)
+{
+  NexusWorkersPage *page;
+  NexusWindow      *window = show_workers (&page);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *other_path = g_build_filename (tmp_dir, "other.db", NULL);
+  g_autoptr (NexusEngine) other = nexus_engine_new (other_path, NEXUS_ENGINE_DEFAULT, &error);
+  g_autofree char *connection = NULL;
+  gint64           id;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (nexus_engine_run_sync (other, add_other_worker, NULL, &error));
+  g_assert_no_error (error);
+  id = add_worker_through_page (page, "first vault worker", &connection);
+  WAIT_UNTIL (_nexus_workers_page_get_row (page, id) != NULL);
+
+  nexus_window_set_engine (window, other);
+  g_assert_true (nexus_workers_page_get_engine (page) == other);
+  WAIT_UNTIL (row_titled (page, "other vault worker"));
+  g_assert_cmpuint (_nexus_workers_page_get_n_rows (page), ==, 1);
+  g_assert_false (row_titled (page, "first vault worker"));
+
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  nexus_engine_shutdown (other);
+}
+
 static void
 consider (NexusNotifier *notifier, const char *kind, const char *json)
 {
@@ -618,6 +663,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/nexus/WorkersPage/worker-offline", test_worker_offline);
   g_test_add_func ("/nexus/WorkersPage/revoke", test_revoke);
   g_test_add_func ("/nexus/WorkersPage/rotate", test_rotate);
+  g_test_add_func ("/nexus/WorkersPage/engine-replaced", test_engine_replaced);
   g_test_add_func ("/nexus/Notifier/decisions", test_notifier_decisions);
   g_test_add_func ("/nexus/WorkersPage/hours-charted", test_hours_charted);
   status = g_test_run ();
