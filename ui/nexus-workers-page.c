@@ -27,7 +27,7 @@
 #define CLOCK_S            10
 #define HOURS              24
 #define N_CHARTS           4
-#define MAX_NAME_BYTES     200
+#define MAX_NAME_CHARS     200
 /* The setting that remembers which worker is this computer's. */
 #define LOCAL_WORKER_SETTING "console.local_worker"
 
@@ -693,7 +693,7 @@ name_valid (const char *text)
 {
   g_autofree char *trimmed = g_strstrip (g_strdup (text));
 
-  return *trimmed != '\0' && strlen (trimmed) <= MAX_NAME_BYTES;
+  return *trimmed != '\0' && g_utf8_strlen (trimmed, -1) <= MAX_NAME_CHARS;
 }
 
 static void

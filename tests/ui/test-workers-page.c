@@ -238,6 +238,19 @@ add_worker_through_page (NexusWorkersPage *page, const char *name, char **out_co
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "add"));
   g_assert_true (shows_text (GTK_WIDGET (dialog), "1 to 200 characters"));
 
+  /* 201 letters are too many, 200 Arabic letters (400 bytes) are not. */
+  {
+    g_autoptr (GString) long_name = g_string_new (NULL);
+
+    for (int i = 0; i < 200; i++)
+      g_string_append (long_name, "\u0639");
+    gtk_editable_set_text (GTK_EDITABLE (entry), long_name->str);
+    g_assert_true (adw_message_dialog_get_response_enabled (dialog, "add"));
+    g_string_append (long_name, "\u0639");
+    gtk_editable_set_text (GTK_EDITABLE (entry), long_name->str);
+    g_assert_false (adw_message_dialog_get_response_enabled (dialog, "add"));
+  }
+
   gtk_editable_set_text (GTK_EDITABLE (entry), name);
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "add"));
   g_signal_emit_by_name (entry, "activate");
@@ -463,7 +476,6 @@ test_engine_replaced (void)
   WAIT_UNTIL (row_titled (page, "other vault worker"));
   g_assert_cmpuint (_nexus_workers_page_get_n_rows (page), ==, 1);
   g_assert_false (row_titled (page, "first vault worker"));
-
 
   gtk_window_destroy (GTK_WINDOW (window));
   nexus_engine_shutdown (other);
