@@ -359,6 +359,8 @@ add_figure (NexusDashboardPage *self, NexusDashboardFigure which, const char *ca
   gtk_widget_add_css_class (value, "dashboard-figure");
   gtk_widget_add_css_class (label, "dim-label");
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  /* Narrow enough for the five figures to share a line on a wide window. */
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 14);
   gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
   gtk_box_append (GTK_BOX (box), value);
   gtk_box_append (GTK_BOX (box), label);
