@@ -306,6 +306,15 @@ reload (gpointer user_data)
                            g_free, self->cancellable, read_cb, self);
 }
 
+/* After a burst of events: read again if the page is on screen; otherwise
+ * mapping it will (the read scans the vault: none for a hidden page). */
+static void
+events_cb (gpointer user_data)
+{
+  if (gtk_widget_get_mapped (user_data))
+    reload (user_data);
+}
+
 static void
 refresh_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -492,7 +501,7 @@ nexus_dashboard_page_init (NexusDashboardPage *self)
   self->category_keys = g_ptr_array_new_with_free_func (g_free);
   self->city_keys = g_ptr_array_new_with_free_func (g_free);
   self->cancellable = g_cancellable_new ();
-  self->watch = nexus_event_watch_new (watched_kinds, RELOAD_DEBOUNCE_MS, NULL, reload, self);
+  self->watch = nexus_event_watch_new (watched_kinds, RELOAD_DEBOUNCE_MS, NULL, events_cb, self);
 
   add_figure (self, NEXUS_DASHBOARD_LEADS, _ ("Leads in the vault"));
   add_figure (self, NEXUS_DASHBOARD_SEARCHES, _ ("Active searches"));
@@ -542,7 +551,7 @@ nexus_dashboard_page_set_engine (NexusDashboardPage *self, NexusEngine *engine)
   g_cancellable_cancel (self->cancellable);
   nexus_event_watch_set_engine (self->watch, engine);
   set_loading (self, FALSE);
-  reload (self);
+  events_cb (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
 }
 

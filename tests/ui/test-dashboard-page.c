@@ -231,6 +231,56 @@ test_rtl_days (void)
   gtk_widget_set_default_direction (GTK_TEXT_DIR_LTR);
 }
 
+/* On the engine thread: a lead reported, and the event that says so. */
+static gpointer
+report_lead (NexusStore *store, gpointer data, GError **error)
+{
+  sqlite3         *db = NULL;
+  g_autofree char *sql = g_strdup_printf (
+      "INSERT INTO leads (name, name_norm, city, category, first_seen_at, last_seen_at,"
+      " updated_at) VALUES ('Live Bakery', 'live bakery', 'Cairo', 'bakery', %" G_GINT64_FORMAT
+      ", %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ")",
+      g_get_real_time () / G_USEC_PER_SEC, g_get_real_time () / G_USEC_PER_SEC,
+      g_get_real_time () / G_USEC_PER_SEC);
+  g_autoptr (JsonObject) event = json_object_new ();
+  int rc;
+
+  if (sqlite3_open (nexus_store_get_path (store), &db) != SQLITE_OK)
+    return NULL;
+  sqlite3_busy_timeout (db, 5000);
+  rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+  sqlite3_close (db);
+  json_object_set_int_member (event, "job_id", 1);
+  json_object_set_int_member (event, "worker_id", 1);
+  json_object_set_int_member (event, "new", 1);
+  nexus_event_bus_publish (nexus_engine_get_event_bus (data), "job.completed", event);
+  return rc == SQLITE_OK ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+/* A report of new leads refreshes the figures without a click. */
+static void
+test_live_refresh (void)
+{
+  NexusDashboardPage *page;
+  NexusWindow        *window = show_dashboard (&page);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) counts = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GPtrArray) total = NULL;
+  g_autofree char *expected = NULL;
+  guint            reloads = _nexus_dashboard_page_get_reloads (page);
+
+  g_assert_nonnull (nexus_engine_run_sync (engine, report_lead, engine, &error));
+  g_assert_no_error (error);
+  total = sql_pairs ("SELECT 'all', count(*) FROM leads WHERE preview_only = 0", counts);
+  expected = nexus_format_count (g_array_index (counts, gint64, 0));
+
+  WAIT_UNTIL (_nexus_dashboard_page_get_reloads (page) > reloads &&
+              !nexus_dashboard_page_get_loading (page));
+  g_assert_cmpstr (_nexus_dashboard_page_get_figure (page, NEXUS_DASHBOARD_LEADS), ==, expected);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -252,6 +302,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/nexus/Dashboard/figures-match-sql", test_figures_match_sql);
   g_test_add_func ("/nexus/Dashboard/bar-filters-leads", test_bar_filters_leads);
   g_test_add_func ("/nexus/Dashboard/rtl-days", test_rtl_days);
+  g_test_add_func ("/nexus/Dashboard/live-refresh", test_live_refresh);
   status = g_test_run ();
 
   nexus_engine_shutdown (engine);
