@@ -42,7 +42,10 @@ struct _NexusDashboardPage
   NexusEventWatch *watch;
   GCancellable    *cancellable; /* the read in flight */
   gboolean         loading;
-  guint            reloads; /* reads finished */
+  gboolean         stale; /* events came during the read in flight */
+  gint64           read_started_us;
+  guint            again_id; /* the next read after a stale one */
+  guint            reloads;  /* reads finished */
   gboolean         folded;
 };
 
@@ -258,6 +261,19 @@ set_loading (NexusDashboardPage *self, gboolean loading)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
+static void request_read (NexusDashboardPage *self);
+
+static gboolean
+again_cb (gpointer user_data)
+{
+  NexusDashboardPage *self = user_data;
+
+  self->again_id = 0;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    request_read (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 read_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
@@ -270,6 +286,15 @@ read_cb (GObject *object, GAsyncResult *result, gpointer user_data)
     return;
   set_loading (self, FALSE);
   self->reloads++;
+  /* Events came meanwhile: read again, but leave the reader idle at least
+   * twice as long as this read took (a large vault under a busy fleet). */
+  if (self->stale && self->again_id == 0)
+    {
+      gint64 took_ms = (g_get_monotonic_time () - self->read_started_us) / 1000;
+
+      self->stale = FALSE;
+      self->again_id = g_timeout_add ((guint)MAX (RELOAD_DEBOUNCE_MS, 2 * took_ms), again_cb, self);
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), reading == NULL);
   if (reading == NULL)
     {
@@ -290,20 +315,38 @@ read_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   show_searches (self, summary->active_searches);
 }
 
+/* Starts a read, dropping the one in flight (for another engine). */
 static void
-reload (gpointer user_data)
+start_read (NexusDashboardPage *self)
 {
-  NexusDashboardPage *self = user_data;
-  gint64              first_day = first_day_start ();
+  gint64 first_day = first_day_start ();
 
-  if (self->engine == NULL)
-    return;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  g_clear_handle_id (&self->again_id, g_source_remove);
+  self->stale = FALSE;
+  if (self->engine == NULL)
+    {
+      set_loading (self, FALSE);
+      return;
+    }
   set_loading (self, TRUE);
+  self->read_started_us = g_get_monotonic_time ();
   nexus_engine_read_async (self->engine, read_func, g_memdup2 (&first_day, sizeof first_day),
                            g_free, self->cancellable, read_cb, self);
+}
+
+/* A read now, or after the one in flight: a read is never dropped for a
+ * newer one of the same engine, so figures come even when events never
+ * stop. */
+static void
+request_read (NexusDashboardPage *self)
+{
+  if (self->loading)
+    self->stale = TRUE;
+  else if (self->again_id == 0)
+    start_read (self);
 }
 
 /* After a burst of events: read again if the page is on screen; otherwise
@@ -312,13 +355,16 @@ static void
 events_cb (gpointer user_data)
 {
   if (gtk_widget_get_mapped (user_data))
-    reload (user_data);
+    request_read (user_data);
 }
 
 static void
 refresh_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
-  reload (widget);
+  NexusDashboardPage *self = NEXUS_DASHBOARD_PAGE (widget);
+
+  g_clear_handle_id (&self->again_id, g_source_remove);
+  request_read (self);
 }
 
 /* Filters the leads grid by one key. */
@@ -399,7 +445,7 @@ nexus_dashboard_page_map (GtkWidget *widget)
   GTK_WIDGET_CLASS (nexus_dashboard_page_parent_class)->map (widget);
 
   /* Days change and other processes write: fresh figures when shown. */
-  reload (widget);
+  request_read (NEXUS_DASHBOARD_PAGE (widget));
 }
 
 static void
@@ -409,6 +455,7 @@ nexus_dashboard_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->again_id, g_source_remove);
   g_clear_pointer (&self->watch, nexus_event_watch_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), NEXUS_TYPE_DASHBOARD_PAGE);
   g_clear_pointer (&self->category_keys, g_ptr_array_unref);
@@ -548,10 +595,16 @@ nexus_dashboard_page_set_engine (NexusDashboardPage *self, NexusEngine *engine)
 
   if (!g_set_object (&self->engine, engine))
     return;
-  g_cancellable_cancel (self->cancellable);
   nexus_event_watch_set_engine (self->watch, engine);
-  set_loading (self, FALSE);
-  events_cb (self);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    start_read (self);
+  else
+    {
+      /* Mapping it reads the new vault. */
+      g_cancellable_cancel (self->cancellable);
+      g_clear_handle_id (&self->again_id, g_source_remove);
+      set_loading (self, FALSE);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
 }
 
