@@ -19,6 +19,7 @@
 #include "nexus-application.h"
 #include "nexus-console-restore.h"
 #include "nexus-settings-page.h"
+#include "nexus-notifier.h"
 #include "nexus-window.h"
 
 #define EXIT_USAGE 2
@@ -29,10 +30,11 @@ struct _NexusApplication
 {
   AdwApplication parent_instance;
 
-  NexusEngine *engine; /* opened by the first command line; NULL before */
-  char        *listen; /* the worker API's ADDR:PORT, also after a restore */
-  gboolean     tls;    /* whether it serves HTTPS */
-  gboolean     restart_requested;
+  NexusEngine   *engine;   /* opened by the first command line; NULL before */
+  NexusNotifier *notifier; /* desktop notifications from the engine's events */
+  char          *listen;   /* the worker API's ADDR:PORT, also after a restore */
+  gboolean       tls;      /* whether it serves HTTPS */
+  gboolean       restart_requested;
 };
 
 G_DEFINE_FINAL_TYPE (NexusApplication, nexus_application, ADW_TYPE_APPLICATION)
@@ -167,6 +169,8 @@ open_engine (NexusApplication *self, const char *db_path, gboolean demo, GError 
     }
 
   self->engine = nexus_engine_new (db_path, flags, error);
+  if (self->engine != NULL)
+    nexus_notifier_set_engine (self->notifier, self->engine);
 
   return self->engine != NULL;
 }
@@ -290,6 +294,7 @@ restore_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   if (error != NULL)
     g_message ("Restore failed: %s", error->message);
   g_set_object (&self->engine, nexus_window_get_engine (window));
+  nexus_notifier_set_engine (self->notifier, self->engine);
 
   g_application_release (G_APPLICATION (self));
 }
@@ -322,8 +327,32 @@ restart_activated (GSimpleAction *action, GVariant *parameter, gpointer user_dat
   quit_activated (action, parameter, user_data);
 }
 
+/* A notification's default action: the window, on the page it is about. */
+static void
+show_page_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  NexusApplication *self = NEXUS_APPLICATION (user_data);
+  const char       *page = g_variant_get_string (parameter, NULL);
+
+  if (self->engine == NULL || !nexus_window_is_page_name (page))
+    return;
+  present_window (self, page, NULL);
+}
+
+/* A worker the operator stopped (the Workers page's local worker): its
+ * going offline is no news. */
+static void
+expect_offline_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  NexusApplication *self = NEXUS_APPLICATION (user_data);
+
+  nexus_notifier_expect_offline (self->notifier, g_variant_get_string (parameter, NULL));
+}
+
 static const GActionEntry app_entries[] = {
   { .name = "about", .activate = about_activated },
+  { .name = "show-page", .activate = show_page_activated, .parameter_type = "s" },
+  { .name = "expect-offline", .activate = expect_offline_activated, .parameter_type = "s" },
   { .name = "quit", .activate = quit_activated },
   { .name = "restart", .activate = restart_activated },
   { .name = "restore", .activate = restore_activated, .parameter_type = "s" },
@@ -517,6 +546,7 @@ nexus_application_dispose (GObject *object)
 {
   NexusApplication *self = NEXUS_APPLICATION (object);
 
+  g_clear_object (&self->notifier);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->listen, g_free);
 
@@ -543,6 +573,8 @@ static void
 nexus_application_init (NexusApplication *self)
 {
   g_autofree char *pages = describe_pages ();
+
+  self->notifier = nexus_notifier_new (G_APPLICATION (self));
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_summary (G_APPLICATION (self),

@@ -340,6 +340,8 @@ nexusctl_cleanup (NexusCtl *ctl, char **args)
       json_builder_add_int_value (builder, report.audit_removed);
       json_builder_set_member_name (builder, "webhook_deliveries");
       json_builder_add_int_value (builder, report.deliveries_removed);
+      json_builder_set_member_name (builder, "worker_hours");
+      json_builder_add_int_value (builder, report.worker_hours_removed);
       json_builder_end_object (builder);
       json_builder_set_member_name (builder, "transactions");
       json_builder_add_int_value (builder, report.transactions);
@@ -370,6 +372,10 @@ nexusctl_cleanup (NexusCtl *ctl, char **args)
              report.jobs_removed);
     g_print (_ ("  %-18s %12" PRId64 "  (older than 365 days)\n"), "audit_log",
              report.audit_removed);
+    g_print (_ ("  %-18s %12" PRId64 "  (finished over 30 days ago)\n"), "webhook_deliveries",
+             report.deliveries_removed);
+    g_print (_ ("  %-18s %12" PRId64 "  (older than 30 days)\n"), "worker_hours",
+             report.worker_hours_removed);
     g_print (_ ("WAL checkpoint:  %s\n"),
              report.checkpoint_complete ? _ ("complete") : _ ("partial (a reader is still open)"));
     g_print (_ ("Statistics:      refreshed (ANALYZE, PRAGMA optimize)\n"));

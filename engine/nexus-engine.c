@@ -15,6 +15,7 @@
 #include "api/nexus-api-server.h"
 #include "api/nexus-tls.h"
 #include "leads/nexus-classifier.h"
+#include "ops/nexus-fleet.h"
 #include "ops/nexus-monitor.h"
 #include "ops/nexus-schedule.h"
 #include "ops/nexus-webhooks.h"
@@ -53,6 +54,8 @@ struct _NexusEngine
   NexusMonitor *monitor;
   /* engine thread: outgoing webhooks for the events operators chose. */
   NexusWebhooks *webhooks;
+  /* engine thread: workers' states and hourly figures from the events. */
+  NexusFleet *fleet;
   /* engine thread: the worker API server, NULL until nexus_engine_listen(). */
   NexusApiServer *api;
   /* Events are published on the engine thread; anyone may watch. */
@@ -139,6 +142,7 @@ engine_thread_main (gpointer data)
   g_source_attach (retrain, self->context);
   self->operations = nexus_ops_schedule_new (self, self->store, self->events);
   self->webhooks = nexus_webhooks_new (self->store, self->events);
+  self->fleet = nexus_fleet_new (self->store, self->events);
 
   g_main_loop_run (self->loop);
 
@@ -162,6 +166,8 @@ engine_thread_main (gpointer data)
   g_clear_object (&self->monitor);
   nexus_webhooks_stop (self->webhooks);
   g_clear_object (&self->webhooks);
+  nexus_fleet_stop (self->fleet);
+  g_clear_object (&self->fleet);
   g_clear_object (&self->queue);
 
   if (!nexus_store_checkpoint (self->store, &error))
@@ -839,6 +845,21 @@ nexus_engine_tick_operations (NexusEngine *self)
   g_return_if_fail (NEXUS_IS_ENGINE (self));
 
   nexus_engine_run_sync (self, tick_operations_func, self, NULL);
+}
+
+/**
+ * nexus_engine_get_fleet:
+ *
+ * Engine thread only.
+ *
+ * Returns: (transfer none): the watcher of the workers' states and figures
+ */
+NexusFleet *
+nexus_engine_get_fleet (NexusEngine *self)
+{
+  g_return_val_if_fail (NEXUS_IS_ENGINE (self), NULL);
+
+  return self->fleet;
 }
 
 /**

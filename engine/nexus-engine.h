@@ -69,13 +69,14 @@ gboolean nexus_engine_listen (NexusEngine *self, const char *address, GError **e
 guint16  nexus_engine_get_port (NexusEngine *self);
 
 /* Engine thread only. */
-NexusJobQueue *nexus_engine_get_queue (NexusEngine *self);
-const char    *nexus_engine_get_tls_fingerprint (NexusEngine *self);
-NexusEventBus *nexus_engine_get_event_bus (NexusEngine *self);
-void           nexus_engine_tick_operations (NexusEngine *self);
-void           nexus_engine_probe_api (NexusEngine *self);
-void           nexus_engine_set_api_config (NexusEngine *self, const NexusApiConfig *config);
-void           nexus_engine_set_api_draining (NexusEngine *self, gboolean draining);
+NexusJobQueue      *nexus_engine_get_queue (NexusEngine *self);
+const char         *nexus_engine_get_tls_fingerprint (NexusEngine *self);
+NexusEventBus      *nexus_engine_get_event_bus (NexusEngine *self);
+struct _NexusFleet *nexus_engine_get_fleet (NexusEngine *self);
+void                nexus_engine_tick_operations (NexusEngine *self);
+void                nexus_engine_probe_api (NexusEngine *self);
+void                nexus_engine_set_api_config (NexusEngine *self, const NexusApiConfig *config);
+void                nexus_engine_set_api_draining (NexusEngine *self, gboolean draining);
 
 void     nexus_engine_run_async (NexusEngine        *self,
                                  NexusEngineFunc     func,

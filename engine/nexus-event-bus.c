@@ -82,6 +82,37 @@ nexus_event_to_json (NexusEvent *event)
   return json_to_string (root, FALSE);
 }
 
+/**
+ * nexus_event_get_int:
+ *
+ * Returns: the integer member @name of the event's data, or 0 when it has
+ *   none (or no data)
+ */
+gint64
+nexus_event_get_int (NexusEvent *event, const char *name)
+{
+  JsonNode *node = event->data != NULL ? json_object_get_member (event->data, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_int (node) : 0;
+}
+
+/**
+ * nexus_event_get_string:
+ *
+ * Returns: (transfer none): the string member @name of the event's data,
+ *   or "" when it has none
+ */
+const char *
+nexus_event_get_string (NexusEvent *event, const char *name)
+{
+  JsonNode *node = event->data != NULL ? json_object_get_member (event->data, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return "";
+  return json_node_get_string (node);
+}
+
 static void
 watch_unref (Watch *watch)
 {

@@ -31,6 +31,8 @@ typedef struct
 NexusEvent *nexus_event_ref (NexusEvent *event);
 void        nexus_event_unref (NexusEvent *event);
 char       *nexus_event_to_json (NexusEvent *event);
+gint64      nexus_event_get_int (NexusEvent *event, const char *name);
+const char *nexus_event_get_string (NexusEvent *event, const char *name);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusEvent, nexus_event_unref)
 
 typedef void (*NexusEventFunc) (NexusEvent *event, gpointer user_data);

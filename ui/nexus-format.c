@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <unicode/udat.h>
+#include <unicode/udatpg.h>
 #include <unicode/unumberformatter.h>
 #include <unicode/ustring.h>
 #include <unicode/unum.h>
@@ -35,6 +36,8 @@ static struct
   UNumberFormat              *decimal;
   UDateFormat                *date;
   UDateFormat                *date_time;
+  UDateFormat                *time;
+  UDateFormat                *day;
   URelativeDateTimeFormatter *relative;
 } formatters;
 
@@ -72,6 +75,8 @@ formatters_clear (void)
   g_clear_pointer (&formatters.decimal, unum_close);
   g_clear_pointer (&formatters.date, udat_close);
   g_clear_pointer (&formatters.date_time, udat_close);
+  g_clear_pointer (&formatters.time, udat_close);
+  g_clear_pointer (&formatters.day, udat_close);
   g_clear_pointer (&formatters.relative, ureldatefmt_close);
   g_clear_pointer (&formatters.locale, g_free);
 }
@@ -109,6 +114,31 @@ formatters_update (void)
   formatters.date_time = udat_open (UDAT_SHORT, UDAT_MEDIUM, locale, NULL, -1, NULL, 0, &status);
   if (U_FAILURE (status))
     g_clear_pointer (&formatters.date_time, udat_close);
+
+  status = U_ZERO_ERROR;
+  formatters.time = udat_open (UDAT_SHORT, UDAT_NONE, locale, NULL, -1, NULL, 0, &status);
+  if (U_FAILURE (status))
+    g_clear_pointer (&formatters.time, udat_close);
+
+  /* Month and day, in the order and digits of the locale ("11/26", "٢٦/١١"). */
+  {
+    UChar                      skeleton[8];
+    UChar                      pattern[64];
+    int32_t                    length;
+    UDateTimePatternGenerator *generator;
+
+    status = U_ZERO_ERROR;
+    u_uastrcpy (skeleton, "Md");
+    generator = udatpg_open (locale, &status);
+    length =
+        udatpg_getBestPattern (generator, skeleton, -1, pattern, G_N_ELEMENTS (pattern), &status);
+    if (U_SUCCESS (status))
+      formatters.day =
+          udat_open (UDAT_PATTERN, UDAT_PATTERN, locale, NULL, -1, pattern, length, &status);
+    if (U_FAILURE (status))
+      g_clear_pointer (&formatters.day, udat_close);
+    udatpg_close (generator);
+  }
 
   status = U_ZERO_ERROR;
   formatters.relative = ureldatefmt_open (locale, NULL, UDAT_STYLE_LONG,
@@ -182,18 +212,30 @@ nexus_format_decimal (double value, int fraction_digits)
   return text != NULL ? text : g_strdup_printf ("%.*f", fraction_digits, value);
 }
 
-static char *
-format_time (gboolean with_time, gint64 unix_seconds)
+typedef enum
 {
-  UChar        buffer[FORMAT_BUFFER];
-  UErrorCode   status = U_ZERO_ERROR;
-  int32_t      length = -1;
-  UDateFormat *format;
-  char        *text;
+  TIME_DATE,
+  TIME_DATE_TIME,
+  TIME_OF_DAY,
+  TIME_DAY,
+} TimeFormat;
+
+static char *
+format_time (TimeFormat which, gint64 unix_seconds)
+{
+  static const char *const fallbacks[] = { "%Y-%m-%d", "%Y-%m-%d %H:%M", "%H:%M", "%m-%d" };
+  UChar                    buffer[FORMAT_BUFFER];
+  UErrorCode               status = U_ZERO_ERROR;
+  int32_t                  length = -1;
+  UDateFormat             *format;
+  char                    *text;
 
   g_mutex_lock (&format_lock);
   formatters_update ();
-  format = with_time ? formatters.date_time : formatters.date;
+  format = which == TIME_DATE        ? formatters.date
+           : which == TIME_DATE_TIME ? formatters.date_time
+           : which == TIME_OF_DAY    ? formatters.time
+                                     : formatters.day;
   if (format != NULL)
     length =
         udat_format (format, (UDate)unix_seconds * 1000.0, buffer, FORMAT_BUFFER, NULL, &status);
@@ -205,8 +247,7 @@ format_time (gboolean with_time, gint64 unix_seconds)
       g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (unix_seconds);
       g_autoptr (GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
 
-      text = local != NULL ? g_date_time_format (local, with_time ? "%Y-%m-%d %H:%M" : "%Y-%m-%d")
-                           : g_strdup ("");
+      text = local != NULL ? g_date_time_format (local, fallbacks[which]) : g_strdup ("");
     }
   return text;
 }
@@ -221,7 +262,7 @@ format_time (gboolean with_time, gint64 unix_seconds)
 char *
 nexus_format_date (gint64 unix_seconds)
 {
-  return format_time (FALSE, unix_seconds);
+  return format_time (TIME_DATE, unix_seconds);
 }
 
 /**
@@ -233,7 +274,32 @@ nexus_format_date (gint64 unix_seconds)
 char *
 nexus_format_date_time (gint64 unix_seconds)
 {
-  return format_time (TRUE, unix_seconds);
+  return format_time (TIME_DATE_TIME, unix_seconds);
+}
+
+/**
+ * nexus_format_time:
+ * @unix_seconds: a time
+ *
+ * Returns: the local time of day of @unix_seconds, to the minute
+ */
+char *
+nexus_format_time (gint64 unix_seconds)
+{
+  return format_time (TIME_OF_DAY, unix_seconds);
+}
+
+/**
+ * nexus_format_day:
+ * @unix_seconds: a time
+ *
+ * Returns: the local month and day of @unix_seconds, short ("11/26",
+ *   "٢٦/١١"), for chart axes
+ */
+char *
+nexus_format_day (gint64 unix_seconds)
+{
+  return format_time (TIME_DAY, unix_seconds);
 }
 
 /**

@@ -26,6 +26,8 @@ char *nexus_format_count (gint64 value);
 char *nexus_format_decimal (double value, int fraction_digits);
 char *nexus_format_date (gint64 unix_seconds);
 char *nexus_format_date_time (gint64 unix_seconds);
+char *nexus_format_time (gint64 unix_seconds);
+char *nexus_format_day (gint64 unix_seconds);
 char *nexus_format_relative_time (gint64 unix_seconds, gint64 now_unix_seconds);
 char *nexus_format_category (const char *category);
 char *nexus_format_duration (gint64 seconds);

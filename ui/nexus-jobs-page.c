@@ -1107,8 +1107,8 @@ nexus_jobs_page_set_engine (NexusJobsPage *self, NexusEngine *engine)
 
   if (engine != NULL)
     {
-      self->watch = nexus_event_watch_new (engine, prefixes, REFRESH_DELAY_MS, REFRESH_PERIOD_S,
-                                           GTK_WIDGET (self), watch_cb, self);
+      self->watch = nexus_event_watch_new_for_widget (
+          engine, prefixes, REFRESH_DELAY_MS, REFRESH_PERIOD_S, GTK_WIDGET (self), watch_cb, self);
       load (self, FALSE);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);

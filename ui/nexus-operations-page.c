@@ -73,6 +73,7 @@ struct _NexusOperationsPage
   GtkSpinButton  *retention_jobs;
   GtkSpinButton  *retention_audit;
   GtkSpinButton  *retention_deliveries;
+  GtkSpinButton  *retention_worker_hours;
   GtkSpinButton  *monitor_threshold;
   GtkLabel       *backup_status;
   GtkLabel       *restore_status;
@@ -402,7 +403,7 @@ read_state_func (NexusStore *store, gpointer data, GError **error)
 static const gint64 retention_units[NEXUS_RETENTION_N_POLICIES] = {
   [NEXUS_RETENTION_REPLAY] = 60,        [NEXUS_RETENTION_IDEMPOTENCY] = 3600,
   [NEXUS_RETENTION_JOBS] = 86400,       [NEXUS_RETENTION_AUDIT] = 86400,
-  [NEXUS_RETENTION_DELIVERIES] = 86400,
+  [NEXUS_RETENTION_DELIVERIES] = 86400, [NEXUS_RETENTION_WORKER_HOURS] = 86400,
 };
 
 static GtkSpinButton *
@@ -414,6 +415,7 @@ retention_spin (NexusOperationsPage *self, NexusRetentionPolicy policy)
     [NEXUS_RETENTION_JOBS] = self->retention_jobs,
     [NEXUS_RETENTION_AUDIT] = self->retention_audit,
     [NEXUS_RETENTION_DELIVERIES] = self->retention_deliveries,
+    [NEXUS_RETENTION_WORKER_HOURS] = self->retention_worker_hours,
   };
 
   return spins[policy];
@@ -1279,6 +1281,7 @@ retention_applied_cb (NexusOperationsPage *self, gpointer result, const GError *
   g_autofree char               *jobs = NULL;
   g_autofree char               *audit = NULL;
   g_autofree char               *deliveries = NULL;
+  g_autofree char               *hours = NULL;
   g_autofree char               *text = NULL;
 
   if (report == NULL)
@@ -1291,9 +1294,10 @@ retention_applied_cb (NexusOperationsPage *self, gpointer result, const GError *
   jobs = nexus_format_count (report->jobs_removed);
   audit = nexus_format_count (report->audit_removed);
   deliveries = nexus_format_count (report->deliveries_removed);
+  hours = nexus_format_count (report->worker_hours_removed);
   text = g_strdup_printf (_ ("Removed: request nonces %s, idempotency keys %s, finished jobs %s, "
-                             "audit entries %s, webhook deliveries %s."),
-                          replay, keys, jobs, audit, deliveries);
+                             "audit entries %s, webhook deliveries %s, workers’ hourly figures %s."),
+                          replay, keys, jobs, audit, deliveries, hours);
   set_status (self->retention_status, text, FALSE);
   show_toast (self, _ ("Retention applied"));
 }
@@ -2160,6 +2164,7 @@ nexus_operations_page_class_init (NexusOperationsPageClass *klass)
   BIND (retention_jobs);
   BIND (retention_audit);
   BIND (retention_deliveries);
+  BIND (retention_worker_hours);
   BIND (monitor_threshold);
   BIND (backup_status);
   BIND (restore_status);

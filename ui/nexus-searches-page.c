@@ -1113,8 +1113,8 @@ nexus_searches_page_set_engine (NexusSearchesPage *self, NexusEngine *engine)
 
   if (engine != NULL)
     {
-      self->watch = nexus_event_watch_new (engine, prefixes, REFRESH_DELAY_MS, REFRESH_PERIOD_S,
-                                           GTK_WIDGET (self), watch_cb, self);
+      self->watch = nexus_event_watch_new_for_widget (
+          engine, prefixes, REFRESH_DELAY_MS, REFRESH_PERIOD_S, GTK_WIDGET (self), watch_cb, self);
       nexus_searches_page_refresh (self);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);

@@ -23,6 +23,8 @@
 #include "nexus-jobs-page.h"
 #include "nexus-leads-page.h"
 #include "nexus-operations-page.h"
+#include "nexus-dashboard-page.h"
+#include "nexus-workers-page.h"
 #include "nexus-pending-page.h"
 #include "nexus-settings-page.h"
 #include "nexus-searches-page.h"
@@ -415,6 +417,8 @@ nexus_window_class_init (NexusWindowClass *klass)
   g_type_ensure (NEXUS_TYPE_SETTINGS_PAGE);
   g_type_ensure (NEXUS_TYPE_SEARCHES_PAGE);
   g_type_ensure (NEXUS_TYPE_JOBS_PAGE);
+  g_type_ensure (NEXUS_TYPE_WORKERS_PAGE);
+  g_type_ensure (NEXUS_TYPE_DASHBOARD_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/nexus/Nexus/ui/nexus-window.ui");
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, toast_overlay);

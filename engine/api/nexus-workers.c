@@ -102,7 +102,7 @@ nexus_workers_add (NexusStore         *store,
 
   g_autofree char *trimmed = g_strstrip (g_strdup (name != NULL ? name : ""));
 
-  if (*trimmed == '\0' || strlen (trimmed) > 200 || !g_utf8_validate (trimmed, -1, NULL))
+  if (*trimmed == '\0' || !g_utf8_validate (trimmed, -1, NULL) || g_utf8_strlen (trimmed, -1) > 200)
     {
       g_set_error_literal (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID,
                            _ ("A worker needs a name of 1 to 200 characters"));

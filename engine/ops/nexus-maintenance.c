@@ -40,10 +40,13 @@ static const NexusRetentionRule retention_rules[] = {
                               3650 * 24 * 3600LL },
   [NEXUS_RETENTION_DELIVERIES] = { "retention.deliveries_s", NEXUS_RETENTION_DELIVERIES_S,
                                    24 * 3600, 3650 * 24 * 3600LL },
+  [NEXUS_RETENTION_WORKER_HOURS] = { "retention.worker_hours_s", NEXUS_RETENTION_WORKER_HOURS_S,
+                                     2 * 24 * 3600, 3650 * 24 * 3600LL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (retention_rules) == NEXUS_RETENTION_N_POLICIES);
 G_STATIC_ASSERT ((int)NEXUS_RETENTION_DELIVERIES == (int)NEXUS_STORE_PURGE_DELIVERIES);
+G_STATIC_ASSERT ((int)NEXUS_RETENTION_WORKER_HOURS == (int)NEXUS_STORE_PURGE_WORKER_HOURS);
 
 /**
  * nexus_retention_rule:
@@ -194,7 +197,10 @@ nexus_maintenance_cleanup (NexusStore         *store,
                   &report->audit_removed, &report->transactions, error) ||
       !purge_all (store, NEXUS_STORE_PURGE_DELIVERIES,
                   now - nexus_retention_get_age (store, NEXUS_RETENTION_DELIVERIES),
-                  &report->deliveries_removed, &report->transactions, error))
+                  &report->deliveries_removed, &report->transactions, error) ||
+      !purge_all (store, NEXUS_STORE_PURGE_WORKER_HOURS,
+                  now - nexus_retention_get_age (store, NEXUS_RETENTION_WORKER_HOURS),
+                  &report->worker_hours_removed, &report->transactions, error))
     return FALSE;
 
   if (!nexus_store_ops_optimize (store, error))

@@ -36,6 +36,7 @@ G_BEGIN_DECLS
 #define NEXUS_RETENTION_JOBS_S        (30 * 24 * 3600)  /* finished jobs */
 #define NEXUS_RETENTION_AUDIT_S       (365 * 24 * 3600) /* audit log */
 #define NEXUS_RETENTION_DELIVERIES_S  (30 * 24 * 3600)  /* finished webhook deliveries */
+#define NEXUS_RETENTION_WORKER_HOURS_S (30 * 24 * 3600)  /* workers' hourly figures */
 #define NEXUS_RETENTION_BATCH         1000              /* rows per transaction */
 
 /* The retention policies, in the order of NexusStorePurge.  The operator
@@ -48,6 +49,7 @@ typedef enum
   NEXUS_RETENTION_JOBS,
   NEXUS_RETENTION_AUDIT,
   NEXUS_RETENTION_DELIVERIES,
+  NEXUS_RETENTION_WORKER_HOURS,
   NEXUS_RETENTION_N_POLICIES,
 } NexusRetentionPolicy;
 
@@ -79,6 +81,7 @@ typedef struct
   gint64   jobs_removed;
   gint64   audit_removed;
   gint64   deliveries_removed;
+  gint64   worker_hours_removed;
   guint    transactions;        /* write transactions used */
   gboolean checkpoint_complete; /* FALSE: a reader kept part of the WAL */
   gboolean vacuumed;

@@ -50,4 +50,20 @@ const char _nexus_schema_v1_api[] =
     ");"
     "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at)"
     "  WHERE status = 'pending';"
-    "CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id);";
+    "CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id);"
+
+    /* Per worker and hour (unix seconds of the hour's start): what the
+     * engine's fleet watcher (engine/ops/nexus-fleet.h) counted from the
+     * event bus.  latency_ms_sum / latency_n is the mean time from a lease to
+     * its final report.  Pruned by retention (NEXUS_RETENTION_WORKER_HOURS_S). */
+    "CREATE TABLE worker_hours ("
+    "  worker_id      INTEGER NOT NULL REFERENCES workers (id) ON DELETE CASCADE,"
+    "  hour           INTEGER NOT NULL,"
+    "  jobs           INTEGER NOT NULL DEFAULT 0," /* final reports */
+    "  leads          INTEGER NOT NULL DEFAULT 0," /* new + merged leads reported */
+    "  errors         INTEGER NOT NULL DEFAULT 0," /* failed or dead jobs */
+    "  latency_ms_sum REAL NOT NULL DEFAULT 0,"
+    "  latency_n      INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (worker_id, hour)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX worker_hours_hour ON worker_hours (hour);";

@@ -137,6 +137,9 @@ nexus_store_ops_purge_batch (NexusStore     *self,
         "DELETE FROM webhook_deliveries WHERE id IN"
         " (SELECT id FROM webhook_deliveries WHERE status != 'pending' AND updated_at < ?1"
         "  LIMIT ?2)",
+    [NEXUS_STORE_PURGE_WORKER_HOURS] =
+        "DELETE FROM worker_hours WHERE (worker_id, hour) IN"
+        " (SELECT worker_id, hour FROM worker_hours WHERE hour < ?1 LIMIT ?2)",
   };
   sqlite3_stmt *stmt;
 

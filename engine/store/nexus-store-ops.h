@@ -40,6 +40,7 @@ typedef enum
   NEXUS_STORE_PURGE_JOBS,        /* done, dead or cancelled jobs by finished_at */
   NEXUS_STORE_PURGE_AUDIT,       /* audit_log by at */
   NEXUS_STORE_PURGE_DELIVERIES,  /* finished webhook_deliveries by updated_at */
+  NEXUS_STORE_PURGE_WORKER_HOURS, /* worker_hours by hour */
 } NexusStorePurge;
 
 gboolean nexus_store_ops_purge_batch (NexusStore     *self,

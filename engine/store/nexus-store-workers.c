@@ -413,3 +413,134 @@ nexus_store_audit (NexusStore *self,
   sqlite3_bind_text (stmt, 6, details_json, -1, SQLITE_TRANSIENT);
   return _nexus_store_step_done (self, stmt, "writing the audit log", error);
 }
+
+void
+nexus_worker_status_free (NexusWorkerStatus *status)
+{
+  if (status == NULL)
+    return;
+  nexus_worker_record_free (status->record);
+  g_free (status);
+}
+
+/**
+ * nexus_store_worker_statuses:
+ *
+ * Returns: (transfer container) (element-type NexusWorkerStatus): every
+ *   worker, oldest first, with the number of jobs it holds a lease on
+ */
+GPtrArray *
+nexus_store_worker_statuses (NexusStore *self, GError **error)
+{
+  g_autoptr (GPtrArray) statuses =
+      g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_worker_status_free);
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  /* The leased rows are one range of the ready index. */
+  stmt = _nexus_store_prepare (self,
+                               "WITH held AS (SELECT lease_worker_id AS worker_id, count(*) AS n"
+                               "  FROM internal_jobs WHERE status = 'leased'"
+                               "  GROUP BY lease_worker_id)"
+                               " SELECT " WORKER_COLUMNS ", coalesce(held.n, 0)"
+                               " FROM workers LEFT JOIN held ON held.worker_id = workers.id"
+                               " ORDER BY workers.id",
+                               error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      NexusWorkerStatus *status = g_new0 (NexusWorkerStatus, 1);
+
+      status->record = read_worker (stmt);
+      status->jobs_held = sqlite3_column_int64 (stmt, 13);
+      g_ptr_array_add (statuses, status);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _nexus_store_set_error (self, rc, error, "listing workers");
+      return NULL;
+    }
+  return g_steal_pointer (&statuses);
+}
+
+/**
+ * nexus_store_worker_hours_add:
+ * @hour: what to add to the worker's row of @hour->hour
+ *
+ * Adds to the hour's figures (creating its row), inside the caller's
+ * transaction when one is open.
+ */
+gboolean
+nexus_store_worker_hours_add (NexusStore            *self,
+                              gint64                 worker_id,
+                              const NexusWorkerHour *hour,
+                              GError               **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _nexus_store_prepare (
+      self,
+      "INSERT INTO worker_hours (worker_id, hour, jobs, leads, errors, latency_ms_sum, latency_n)"
+      " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM workers WHERE id = ?1)"
+      " ON CONFLICT (worker_id, hour) DO UPDATE SET jobs = jobs + excluded.jobs,"
+      " leads = leads + excluded.leads, errors = errors + excluded.errors,"
+      " latency_ms_sum = latency_ms_sum + excluded.latency_ms_sum,"
+      " latency_n = latency_n + excluded.latency_n",
+      error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, worker_id);
+  sqlite3_bind_int64 (stmt, 2, hour->hour);
+  sqlite3_bind_int64 (stmt, 3, hour->jobs);
+  sqlite3_bind_int64 (stmt, 4, hour->leads);
+  sqlite3_bind_int64 (stmt, 5, hour->errors);
+  sqlite3_bind_double (stmt, 6, hour->latency_ms_sum);
+  sqlite3_bind_int64 (stmt, 7, hour->latency_n);
+  return _nexus_store_step_done (self, stmt, "recording a worker's hour", error);
+}
+
+/**
+ * nexus_store_worker_hours_list:
+ * @since: the first hour wanted (unix seconds)
+ *
+ * Returns: (transfer full) (element-type NexusWorkerHour): the worker's
+ *   hours from @since on that have a row, oldest first
+ */
+GArray *
+nexus_store_worker_hours_list (NexusStore *self, gint64 worker_id, gint64 since, GError **error)
+{
+  g_autoptr (GArray) hours = g_array_new (FALSE, TRUE, sizeof (NexusWorkerHour));
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  stmt = _nexus_store_prepare (self,
+                               "SELECT hour, jobs, leads, errors, latency_ms_sum, latency_n"
+                               " FROM worker_hours WHERE worker_id = ?1 AND hour >= ?2"
+                               " ORDER BY hour",
+                               error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, worker_id);
+  sqlite3_bind_int64 (stmt, 2, since);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      NexusWorkerHour hour = {
+        .hour = sqlite3_column_int64 (stmt, 0),
+        .jobs = sqlite3_column_int64 (stmt, 1),
+        .leads = sqlite3_column_int64 (stmt, 2),
+        .errors = sqlite3_column_int64 (stmt, 3),
+        .latency_ms_sum = sqlite3_column_double (stmt, 4),
+        .latency_n = sqlite3_column_int64 (stmt, 5),
+      };
+      g_array_append_val (hours, hour);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _nexus_store_set_error (self, rc, error, "reading a worker's hours");
+      return NULL;
+    }
+  return g_steal_pointer (&hours);
+}

@@ -76,6 +76,35 @@ gboolean nexus_store_worker_seen (NexusStore *self,
                                   gint64      now,
                                   GError    **error);
 
+/* A worker with the number of jobs it holds a lease on. */
+typedef struct
+{
+  NexusWorkerRecord *record;
+  gint64             jobs_held;
+} NexusWorkerStatus;
+
+/* What a worker did in one hour (see the worker_hours table). */
+typedef struct
+{
+  gint64 hour; /* unix seconds of the hour's start */
+  gint64 jobs;
+  gint64 leads;
+  gint64 errors;
+  double latency_ms_sum;
+  gint64 latency_n;
+} NexusWorkerHour;
+
+void nexus_worker_status_free (NexusWorkerStatus *status);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NexusWorkerStatus, nexus_worker_status_free)
+
+GPtrArray *nexus_store_worker_statuses (NexusStore *self, GError **error);
+gboolean   nexus_store_worker_hours_add (NexusStore            *self,
+                                         gint64                 worker_id,
+                                         const NexusWorkerHour *hour,
+                                         GError               **error);
+GArray *
+nexus_store_worker_hours_list (NexusStore *self, gint64 worker_id, gint64 since, GError **error);
+
 gboolean nexus_store_replay_remember (NexusStore *self,
                                       gint64      worker_id,
                                       const char *nonce,

@@ -51,29 +51,14 @@ G_DEFINE_QUARK (nexus-store-error-quark, nexus_store_error)
 
 /* The tables nexusctl status reports, in a stable order. */
 static const char *const table_names[] = {
-  "searches",
-  "search_runs",
-  "internal_jobs",
-  "nominatim_cache",
-  "workers",
-  "worker_secrets",
-  "hmac_replay",
-  "idempotency_keys",
-  "leads",
-  "lead_phones",
-  "lead_sources",
-  "lead_merges",
-  "lead_distinct",
-  "agents",
-  "assignments",
-  "category_rules",
-  "category_labels",
-  "category_models",
-  "settings",
-  "audit_log",
-  "webhook_endpoints",
-  "webhook_deliveries",
-  NULL,
+  "searches",           "search_runs",      "internal_jobs",
+  "nominatim_cache",    "workers",          "worker_secrets",
+  "hmac_replay",        "idempotency_keys", "leads",
+  "lead_phones",        "lead_sources",     "lead_merges",
+  "lead_distinct",      "agents",           "assignments",
+  "category_rules",     "category_labels",  "category_models",
+  "settings",           "audit_log",        "webhook_endpoints",
+  "webhook_deliveries", "worker_hours",     NULL,
 };
 
 static gboolean

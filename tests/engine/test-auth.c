@@ -518,6 +518,34 @@ test_auth_durations (void)
   g_assert_false (nexus_workers_parse_duration ("", &seconds));
 }
 
+/* A name is 1 to 200 characters, not bytes: 200 Arabic letters are 400
+ * bytes and fit; 201 do not; blank does not. */
+static void
+test_auth_name_length (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GString) name = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr (NexusConnection) connection = NULL;
+
+  for (int i = 0; i < 200; i++)
+    g_string_append (name, "\u0639");
+  connection = add_worker (fixture, name->str);
+  g_assert_nonnull (connection);
+
+  g_string_append (name, "\u0639");
+  text = nexus_workers_add (fixture->store, name->str, NEXUS_ROLE_WORKER, "127.0.0.1:8787", NULL,
+                            NULL, &error);
+  g_assert_null (text);
+  g_assert_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  text = nexus_workers_add (fixture->store, "  ", NEXUS_ROLE_WORKER, "127.0.0.1:8787", NULL, NULL,
+                            &error);
+  g_assert_null (text);
+  g_assert_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -536,6 +564,7 @@ main (int argc, char *argv[])
   ADD ("/nexus/Auth/refusals", test_auth_refusals);
   ADD ("/nexus/Auth/rotation-grace", test_auth_rotation);
   ADD ("/nexus/Auth/sealed-secrets", test_auth_sealed_secrets);
+  ADD ("/nexus/Auth/name-length", test_auth_name_length);
 
 #undef ADD
 

@@ -83,6 +83,24 @@ nexus_test_find_css_class (GtkWidget *widget, const char *css_class)
   return NULL;
 }
 
+/* The first widget named @name (gtk_widget_set_name) below @widget. */
+static inline GtkWidget *
+nexus_test_find_named (GtkWidget *widget, const char *name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (g_strcmp0 (gtk_widget_get_name (child), name) == 0)
+        return child;
+      found = nexus_test_find_named (child, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static inline gint64
 nexus_test_sql_int (const char *db_path, const char *sql)
 {

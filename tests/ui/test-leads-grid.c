@@ -21,6 +21,7 @@
 #include "nexus-leads-page-private.h"
 #include "nexus-ui-test.h"
 #include "nexus-window.h"
+#include "nexus-ui-test.h"
 
 static NexusEngine *engine;
 static char        *tmp_dir;

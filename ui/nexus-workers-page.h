@@ -1,0 +1,28 @@
+/* nexus-workers-page.h — the Workers page
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The workers of the engine's vault with their live state (from the
+ * engine's events), their last 24 hours in charts, and the operator's
+ * actions: add (the connection string is shown once), rotate, revoke, and
+ * run a worker on this computer.
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "nexus-engine.h"
+
+G_BEGIN_DECLS
+
+#define NEXUS_TYPE_WORKERS_PAGE (nexus_workers_page_get_type ())
+G_DECLARE_FINAL_TYPE (NexusWorkersPage, nexus_workers_page, NEXUS, WORKERS_PAGE, AdwBin)
+
+GtkWidget   *nexus_workers_page_new (NexusEngine *engine);
+NexusEngine *nexus_workers_page_get_engine (NexusWorkersPage *self);
+void         nexus_workers_page_set_engine (NexusWorkersPage *self, NexusEngine *engine);
+gboolean     nexus_workers_page_get_folded (NexusWorkersPage *self);
+void         nexus_workers_page_set_folded (NexusWorkersPage *self, gboolean folded);
+
+G_END_DECLS
