@@ -1295,9 +1295,10 @@ retention_applied_cb (NexusOperationsPage *self, gpointer result, const GError *
   audit = nexus_format_count (report->audit_removed);
   deliveries = nexus_format_count (report->deliveries_removed);
   hours = nexus_format_count (report->worker_hours_removed);
-  text = g_strdup_printf (_ ("Removed: request nonces %s, idempotency keys %s, finished jobs %s, "
-                             "audit entries %s, webhook deliveries %s, workers’ hourly figures %s."),
-                          replay, keys, jobs, audit, deliveries, hours);
+  text =
+      g_strdup_printf (_ ("Removed: request nonces %s, idempotency keys %s, finished jobs %s, "
+                          "audit entries %s, webhook deliveries %s, workers’ hourly figures %s."),
+                       replay, keys, jobs, audit, deliveries, hours);
   set_status (self->retention_status, text, FALSE);
   show_toast (self, _ ("Retention applied"));
 }

@@ -31,13 +31,13 @@
 G_BEGIN_DECLS
 
 /* Default retention ages, in seconds. */
-#define NEXUS_RETENTION_REPLAY_S      600               /* HMAC nonces */
-#define NEXUS_RETENTION_IDEMPOTENCY_S (48 * 3600)       /* idempotency keys */
-#define NEXUS_RETENTION_JOBS_S        (30 * 24 * 3600)  /* finished jobs */
-#define NEXUS_RETENTION_AUDIT_S       (365 * 24 * 3600) /* audit log */
-#define NEXUS_RETENTION_DELIVERIES_S  (30 * 24 * 3600)  /* finished webhook deliveries */
+#define NEXUS_RETENTION_REPLAY_S       600               /* HMAC nonces */
+#define NEXUS_RETENTION_IDEMPOTENCY_S  (48 * 3600)       /* idempotency keys */
+#define NEXUS_RETENTION_JOBS_S         (30 * 24 * 3600)  /* finished jobs */
+#define NEXUS_RETENTION_AUDIT_S        (365 * 24 * 3600) /* audit log */
+#define NEXUS_RETENTION_DELIVERIES_S   (30 * 24 * 3600)  /* finished webhook deliveries */
 #define NEXUS_RETENTION_WORKER_HOURS_S (30 * 24 * 3600)  /* workers' hourly figures */
-#define NEXUS_RETENTION_BATCH         1000              /* rows per transaction */
+#define NEXUS_RETENTION_BATCH          1000              /* rows per transaction */
 
 /* The retention policies, in the order of NexusStorePurge.  The operator
  * may change each age within its bounds; it is kept in the settings under

@@ -35,11 +35,11 @@ G_BEGIN_DECLS
 /* What a retention pass removes; see nexus-maintenance.h for the ages. */
 typedef enum
 {
-  NEXUS_STORE_PURGE_REPLAY,      /* hmac_replay by seen_at */
-  NEXUS_STORE_PURGE_IDEMPOTENCY, /* idempotency_keys by created_at */
-  NEXUS_STORE_PURGE_JOBS,        /* done, dead or cancelled jobs by finished_at */
-  NEXUS_STORE_PURGE_AUDIT,       /* audit_log by at */
-  NEXUS_STORE_PURGE_DELIVERIES,  /* finished webhook_deliveries by updated_at */
+  NEXUS_STORE_PURGE_REPLAY,       /* hmac_replay by seen_at */
+  NEXUS_STORE_PURGE_IDEMPOTENCY,  /* idempotency_keys by created_at */
+  NEXUS_STORE_PURGE_JOBS,         /* done, dead or cancelled jobs by finished_at */
+  NEXUS_STORE_PURGE_AUDIT,        /* audit_log by at */
+  NEXUS_STORE_PURGE_DELIVERIES,   /* finished webhook_deliveries by updated_at */
   NEXUS_STORE_PURGE_WORKER_HOURS, /* worker_hours by hour */
 } NexusStorePurge;
 

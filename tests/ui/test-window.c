@@ -444,7 +444,7 @@ test_window_size (void)
 }
 
 /* The pages that work, not pending ones. */
-static const char *const built_pages[] = { "dashboard", "leads",    "searches", "jobs",
+static const char *const built_pages[] = { "dashboard", "leads",      "searches", "jobs",
                                            "workers",   "operations", "settings", NULL };
 
 static void

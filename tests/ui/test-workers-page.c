@@ -595,8 +595,8 @@ test_rotate (void)
     gtk_window_close (GTK_WINDOW (dialog));
 
   WAIT_UNTIL ((shown = _nexus_workers_page_get_dialog (page)) != NULL && shown != dialog);
-  rotated = g_strdup (
-      gtk_label_get_text (GTK_LABEL (nexus_test_find_named (GTK_WIDGET (shown), "connection-string"))));
+  rotated = g_strdup (gtk_label_get_text (
+      GTK_LABEL (nexus_test_find_named (GTK_WIDGET (shown), "connection-string"))));
   g_assert_true (g_str_has_prefix (rotated, "nexus://"));
   g_assert_nonnull (strstr (rotated, public_id));
   g_assert_cmpstr (rotated, !=, connection);
