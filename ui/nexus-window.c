@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 
 #include "nexus-leads-page.h"
+#include "nexus-map-page.h"
 #include "nexus-pending-page.h"
 #include "nexus-window.h"
 
@@ -32,6 +33,7 @@ struct _NexusWindow
   GtkListBox      *sidebar;
   GtkStack        *stack;
   NexusLeadsPage  *leads_page;
+  NexusMapPage    *map_page;
 
   NexusEngine *engine;   /* owned; construct-only */
   GSettings   *settings; /* NULL when the schema is not installed */
@@ -266,6 +268,16 @@ show_sidebar_action (GtkWidget *widget, const char *action_name, GVariant *param
     gtk_widget_grab_focus (GTK_WIDGET (row));
 }
 
+/* The map page, showing the cells of the search given as parameter. */
+static void
+show_search_on_map_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  NexusWindow *self = NEXUS_WINDOW (widget);
+
+  nexus_window_set_page (self, "map");
+  nexus_map_page_show_search (self->map_page, g_variant_get_int64 (parameter));
+}
+
 static gboolean
 nexus_window_close_request (GtkWindow *window)
 {
@@ -356,6 +368,7 @@ nexus_window_class_init (NexusWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (NEXUS_TYPE_LEADS_PAGE);
+  g_type_ensure (NEXUS_TYPE_MAP_PAGE);
   g_type_ensure (NEXUS_TYPE_PENDING_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/nexus/Nexus/ui/nexus-window.ui");
@@ -364,11 +377,14 @@ nexus_window_class_init (NexusWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, leads_page);
+  gtk_widget_class_bind_template_child (widget_class, NexusWindow, map_page);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, stack_visible_child_cb);
 
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.show-search-on-map", "x",
+                                   show_search_on_map_action);
 }
 
 static void
