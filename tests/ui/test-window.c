@@ -472,6 +472,7 @@ static void
 test_pending_pages (void)
 {
   const char *const *names = nexus_window_get_page_names ();
+  const char *const  working[] = { "leads", "map", NULL };
   NexusWindow       *window = show_window (1000, 700);
   GtkStack          *stack = get_pages_stack (window);
   GtkIconTheme      *icon_theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
@@ -487,9 +488,9 @@ test_pending_pages (void)
       g_assert_true (nexus_window_set_page (window, names[i]));
       child = gtk_stack_get_visible_child (stack);
 
-      if (g_str_equal (names[i], "leads"))
+      if (g_strv_contains (working, names[i]))
         {
-          /* The one page that works says no such thing. */
+          /* The pages that work say no such thing. */
           g_assert_false (NEXUS_IS_PENDING_PAGE (child));
           continue;
         }
@@ -522,7 +523,8 @@ test_pending_pages (void)
           strstr (description, nexus_pending_page_get_summary (NEXUS_PENDING_PAGE (child))));
     }
 
-  g_assert_cmpuint (n_pending, ==, g_strv_length ((char **)names) - 1);
+  g_assert_cmpuint (n_pending, ==,
+                    g_strv_length ((char **)names) - g_strv_length ((char **)working));
 
   close_window (window);
 }
