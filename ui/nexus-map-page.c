@@ -515,8 +515,16 @@ static void
 query_notify_cb (NexusMapPage *self)
 {
   const NexusLeadsQuery *query = nexus_leads_page_get_query (NEXUS_LEADS_PAGE (self->leads_page));
+  g_autoptr (NexusLeadsQuery) shown =
+      self->query != NULL ? nexus_leads_query_copy (self->query) : nexus_leads_query_new ();
 
-  if (query != NULL && self->query != NULL && nexus_leads_query_equal (query, self->query))
+  /* Sorting the grid changes its query but not the leads: no new read. */
+  if (query != NULL)
+    {
+      shown->sort = query->sort;
+      shown->descending = query->descending;
+    }
+  if (query != NULL && nexus_leads_query_equal (query, shown))
     return;
   g_clear_pointer (&self->query, nexus_leads_query_free);
   self->query = query != NULL ? nexus_leads_query_copy (query) : NULL;

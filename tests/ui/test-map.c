@@ -1,0 +1,482 @@
+/* test-map.c — the map page on a demo vault
+ *
+ * Copyright 2026 The Nexus authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A real NexusWindow on the Map page.  Clicks go through the leads layer's
+ * own hit test (what its click gesture calls); where the map puts things is
+ * checked with libshumate's own projection, and what the layer holds is
+ * compared with plain SQL on the vault file.
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include <adwaita.h>
+
+#include "../nexus-test-util.h"
+#include "nexus-engine.h"
+#include "nexus-map-basemap.h"
+#include "nexus-map-page-private.h"
+#include "nexus-test-ui.h"
+#include "nexus-window.h"
+
+static NexusEngine *engine;
+static char        *tmp_dir;
+
+/* The first column of the first row of @sql, as an integer. */
+static gint64
+sql_int (const char *sql)
+{
+  sqlite3      *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64        value;
+
+  g_assert_cmpint (
+      sqlite3_open_v2 (nexus_engine_get_db_path (engine), &db, SQLITE_OPEN_READWRITE, NULL), ==,
+      SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/* The first column of the first row of @sql, as a number. */
+static double
+sql_double (const char *sql)
+{
+  sqlite3      *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  double        value;
+
+  g_assert_cmpint (
+      sqlite3_open_v2 (nexus_engine_get_db_path (engine), &db, SQLITE_OPEN_READONLY, NULL), ==,
+      SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_double (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+#define VAULT_WITH_PLACES \
+  "FROM leads WHERE preview_only = 0 AND lat IS NOT NULL AND lon IS NOT NULL"
+
+static NexusWindow *
+show_map (NexusMapPage **out_page)
+{
+  NexusWindow        *window = nexus_window_new (NULL, engine);
+  NexusMapPage       *page;
+  NexusMapLeadsLayer *layer;
+  gint64              expected = sql_int ("SELECT count(*) " VAULT_WITH_PLACES);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
+  g_assert_true (nexus_window_set_page (window, "map"));
+  gtk_window_present (GTK_WINDOW (window));
+
+  page = NEXUS_MAP_PAGE (nexus_test_find_type (GTK_WIDGET (window), NEXUS_TYPE_MAP_PAGE));
+  g_assert_nonnull (page);
+  layer = _nexus_map_page_get_leads_layer (page);
+  NEXUS_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (layer)) &&
+                         gtk_widget_get_width (GTK_WIDGET (layer)) > 0);
+  NEXUS_TEST_WAIT_UNTIL (!nexus_map_page_get_loading (page) &&
+                         nexus_map_leads_layer_get_point_count (layer) == expected);
+  g_assert_cmpint (expected, >, 10);
+  *out_page = page;
+  return window;
+}
+
+static void
+go_to (NexusMapPage *page, double lat, double lon, double zoom)
+{
+  ShumateViewport *viewport = shumate_simple_map_get_viewport (_nexus_map_page_get_map (page));
+
+  shumate_viewport_set_zoom_level (viewport, zoom);
+  shumate_location_set_location (SHUMATE_LOCATION (viewport), lat, lon);
+  nexus_test_drain ();
+}
+
+/* A click on the biggest cluster of the world view zooms in until every
+ * lead of the cluster is in view. */
+static void
+test_cluster_click_zooms (void)
+{
+  NexusMapPage       *page;
+  NexusWindow        *window = show_map (&page);
+  NexusMapLeadsLayer *layer = _nexus_map_page_get_leads_layer (page);
+  ShumateViewport    *viewport = shumate_simple_map_get_viewport (_nexus_map_page_get_map (page));
+  NexusClusterIndex  *index = nexus_map_leads_layer_get_index (layer);
+  g_autoptr (GArray) drawn = g_array_new (FALSE, FALSE, sizeof (NexusMapDrawnCluster));
+  const NexusMapDrawnCluster *biggest = NULL;
+  const NexusCluster         *cluster;
+  double                      zoom_before;
+  guint                       total = 0;
+
+  go_to (page, 27, 35, 2);
+  zoom_before = shumate_viewport_get_zoom_level (viewport);
+  nexus_map_leads_layer_collect (layer, drawn);
+  g_assert_cmpuint (drawn->len, >, 0);
+  for (guint i = 0; i < drawn->len; i++)
+    {
+      const NexusMapDrawnCluster *d = &g_array_index (drawn, NexusMapDrawnCluster, i);
+
+      total += d->cluster->count;
+      if (biggest == NULL || d->cluster->count > biggest->cluster->count)
+        biggest = d;
+    }
+  /* Every lead with a place is in one of the clusters of the world view. */
+  g_assert_cmpint (total, ==, nexus_map_leads_layer_get_point_count (layer));
+  cluster = biggest->cluster;
+  g_assert_cmpuint (cluster->count, >, 1);
+
+  g_assert_true (nexus_map_leads_layer_activate_at (layer, biggest->x, biggest->y));
+  nexus_test_drain ();
+
+  g_assert_cmpfloat (shumate_viewport_get_zoom_level (viewport), >, zoom_before);
+  for (guint32 p = cluster->first; p < cluster->first + cluster->count; p++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT lat FROM leads WHERE id = %" G_GINT64_FORMAT,
+                                              nexus_cluster_index_get_point_id (index, p));
+      g_autofree char *sql_lon =
+          g_strdup_printf ("SELECT lon FROM leads WHERE id = %" G_GINT64_FORMAT,
+                           nexus_cluster_index_get_point_id (index, p));
+      double x, y;
+
+      shumate_viewport_location_to_widget_coords (viewport, GTK_WIDGET (layer), sql_double (sql),
+                                                  sql_double (sql_lon), &x, &y);
+      g_assert_cmpfloat (x, >=, 0);
+      g_assert_cmpfloat (x, <=, gtk_widget_get_width (GTK_WIDGET (layer)));
+      g_assert_cmpfloat (y, >=, 0);
+      g_assert_cmpfloat (y, <=, gtk_widget_get_height (GTK_WIDGET (layer)));
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A click on a lone lead opens its popover with its name and a Details
+ * button for that lead. */
+static void
+test_lead_popover (void)
+{
+  NexusMapPage       *page;
+  NexusWindow        *window = show_map (&page);
+  NexusMapLeadsLayer *layer = _nexus_map_page_get_leads_layer (page);
+  ShumateViewport    *viewport = shumate_simple_map_get_viewport (_nexus_map_page_get_map (page));
+  GtkPopover         *popover = _nexus_map_page_get_lead_popover (page);
+  gint64              id = sql_int ("SELECT id FROM leads WHERE name = 'Nile View Hotel'");
+  g_autofree char *sql = g_strdup_printf ("SELECT lat FROM leads WHERE id = %" G_GINT64_FORMAT, id);
+  g_autofree char *sql_lon =
+      g_strdup_printf ("SELECT lon FROM leads WHERE id = %" G_GINT64_FORMAT, id);
+  double lat = sql_double (sql), lon = sql_double (sql_lon);
+  double x, y;
+
+  go_to (page, lat, lon, 17);
+  shumate_viewport_location_to_widget_coords (viewport, GTK_WIDGET (layer), lat, lon, &x, &y);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  g_assert_true (nexus_map_leads_layer_activate_at (layer, x + 2, y - 2));
+
+  NEXUS_TEST_WAIT_UNTIL (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  g_assert_cmpstr (_nexus_map_page_get_popover_name (page), ==, "Nile View Hotel");
+  g_assert_cmpint (_nexus_map_page_get_popover_lead (page), ==, id);
+
+  /* Nothing under the pointer: no popover, no zoom. */
+  gtk_popover_popdown (popover);
+  g_assert_false (nexus_map_leads_layer_activate_at (layer, 3, 3));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* The layer shows the leads of the grid's filter: "Won" in the leads
+ * page's status filter leaves exactly the won leads on the map. */
+static void
+test_follows_filter (void)
+{
+  NexusMapPage       *page;
+  NexusWindow        *window = show_map (&page);
+  NexusMapLeadsLayer *layer = _nexus_map_page_get_leads_layer (page);
+  GtkWidget          *leads_page = nexus_window_get_leads_page (window);
+  GtkWidget          *dropdown = nexus_test_find_type (leads_page, GTK_TYPE_DROP_DOWN);
+  gint64              won = sql_int ("SELECT count(*) " VAULT_WITH_PLACES " AND status = 'won'");
+  gint64              all = sql_int ("SELECT count(*) " VAULT_WITH_PLACES);
+
+  g_assert_cmpint (won, >, 0);
+  g_assert_cmpint (won, <, all);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown),
+                              4); /* all, new, contacted, qualified, won */
+  NEXUS_TEST_WAIT_UNTIL (!nexus_map_page_get_loading (page) &&
+                         nexus_map_leads_layer_get_point_count (layer) == won);
+
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 0);
+  NEXUS_TEST_WAIT_UNTIL (!nexus_map_page_get_loading (page) &&
+                         nexus_map_leads_layer_get_point_count (layer) == all);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+pixel_at (GdkPixbuf *pixbuf, int x, int y, guint32 *out_rgb)
+{
+  const guint8 *p = gdk_pixbuf_read_pixels (pixbuf) + y * gdk_pixbuf_get_rowstride (pixbuf) +
+                    x * gdk_pixbuf_get_n_channels (pixbuf);
+
+  *out_rgb = ((guint32)p[0] << 16) | ((guint32)p[1] << 8) | p[2];
+}
+
+typedef struct
+{
+  GBytes *emitted;
+  GBytes *returned;
+} TileWait;
+
+static void
+received_data_cb (ShumateDataSource *source, int x, int y, int zoom, GBytes *bytes, TileWait *wait)
+{
+  wait->emitted = g_bytes_ref (bytes);
+}
+
+static void
+tile_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TileWait *wait = user_data;
+
+  wait->returned =
+      shumate_data_source_get_tile_data_finish (SHUMATE_DATA_SOURCE (source), result, NULL);
+}
+
+/* The offline data source draws land where land is (the Sahara) and sea
+ * where sea is (the middle of the Atlantic), and hands each tile to
+ * libshumate through "received-data". */
+static void
+test_basemap_land (void)
+{
+  g_autoptr (NexusMapBasemap) basemap = nexus_map_basemap_new (FALSE);
+  const struct
+  {
+    double  lat, lon;
+    guint32 rgb;
+  } places[] = {
+    { 23.0, 10.0, NEXUS_MAP_BASEMAP_LAND_RGB },   /* the Sahara */
+    { 30.0, -40.0, NEXUS_MAP_BASEMAP_SEA_RGB },   /* the Atlantic */
+    { -25.0, 134.0, NEXUS_MAP_BASEMAP_LAND_RGB }, /* Australia */
+    { -10.0, 80.0, NEXUS_MAP_BASEMAP_SEA_RGB },   /* the Indian Ocean */
+  };
+  int zoom = 4;
+
+  for (guint i = 0; i < G_N_ELEMENTS (places); i++)
+    {
+      g_autoptr (GBytes) png = NULL;
+      g_autoptr (GInputStream) stream = NULL;
+      g_autoptr (GdkPixbuf) pixbuf = NULL;
+      double  x, y, n = 1 << zoom;
+      int     tx, ty;
+      guint32 rgb;
+
+      nexus_geo_project (places[i].lat, places[i].lon, &x, &y);
+      tx = (int)(x * n);
+      ty = (int)(y * n);
+      png = nexus_map_basemap_render_tile (basemap, tx, ty, zoom);
+      stream = g_memory_input_stream_new_from_bytes (png);
+      pixbuf = gdk_pixbuf_new_from_stream (stream, NULL, NULL);
+      g_assert_nonnull (pixbuf);
+      g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, 256);
+      pixel_at (pixbuf, (int)((x * n - tx) * 256), (int)((y * n - ty) * 256), &rgb);
+      g_assert_cmphex (rgb, ==, places[i].rgb);
+    }
+
+  /* Through libshumate's interface: the bytes come in the signal too. */
+  {
+    TileWait wait = { 0 };
+
+    g_signal_connect (basemap, "received-data", G_CALLBACK (received_data_cb), &wait);
+    shumate_data_source_get_tile_data_async (SHUMATE_DATA_SOURCE (basemap), 8, 6, 4, NULL,
+                                             tile_done_cb, &wait);
+    NEXUS_TEST_WAIT_UNTIL (wait.returned != NULL);
+    g_assert_nonnull (wait.emitted);
+    g_assert_true (g_bytes_equal (wait.emitted, wait.returned));
+    g_bytes_unref (wait.emitted);
+    g_bytes_unref (wait.returned);
+  }
+}
+
+/* A search's cells, coloured by the state of their jobs, shown through
+ * win.show-search-on-map. */
+static void
+test_search_cells (void)
+{
+  NexusMapPage       *page;
+  NexusWindow        *window = show_map (&page);
+  NexusMapAreasLayer *areas = _nexus_map_page_get_areas_layer (page);
+  const char         *xdg = g_getenv ("XDG_DATA_HOME");
+  NexusTestRun        run = { .xdg_data_home = xdg };
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64           search_id, n_cells;
+  guint            n_done = 0, n_failed = 0;
+  GArray          *cells;
+
+  g_ptr_array_add (argv, g_strdup ("nexusctl"));
+  g_ptr_array_add (argv, g_strdup ("--db"));
+  g_ptr_array_add (argv, g_strdup (nexus_engine_get_db_path (engine)));
+  g_ptr_array_add (argv, g_strdup ("search"));
+  g_ptr_array_add (argv, g_strdup ("add"));
+  g_ptr_array_add (argv, g_strdup ("--name=Cairo cafés"));
+  g_ptr_array_add (argv, g_strdup ("--keywords=cafe,bakery"));
+  g_ptr_array_add (argv, g_strdup ("--bbox=30.00,31.20,30.06,31.28"));
+  g_assert_cmpint (nexus_test_runv (&run, &out, &err, argv), ==, 0);
+
+  search_id = sql_int ("SELECT max(id) FROM searches");
+  n_cells =
+      sql_int ("SELECT count(*) FROM (SELECT DISTINCT cell_south, cell_west FROM internal_jobs"
+               " WHERE search_id = (SELECT max(id) FROM searches))");
+  g_assert_cmpint (n_cells, >, 2);
+  /* One cell done for both keywords, one failed for good. */
+  sql_int (
+      "UPDATE internal_jobs SET status = 'done' WHERE search_id = (SELECT max(id) FROM searches)"
+      " AND cell_south = (SELECT min(cell_south) FROM internal_jobs WHERE search_id ="
+      " (SELECT max(id) FROM searches)) AND cell_west = (SELECT min(cell_west) FROM"
+      " internal_jobs WHERE search_id = (SELECT max(id) FROM searches)) RETURNING 1");
+  sql_int ("UPDATE internal_jobs SET status = 'dead' WHERE id = (SELECT max(id) FROM internal_jobs"
+           " WHERE search_id = (SELECT max(id) FROM searches)) RETURNING 1");
+
+  g_assert_true (
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.show-search-on-map", "x", search_id));
+  g_assert_cmpstr (nexus_window_get_page (window), ==, "map");
+  NEXUS_TEST_WAIT_UNTIL (nexus_map_areas_layer_get_cells (areas) != NULL);
+  cells = nexus_map_areas_layer_get_cells (areas);
+  g_assert_cmpint (cells->len, ==, n_cells);
+  for (guint i = 0; i < cells->len; i++)
+    {
+      const NexusMapCell *cell = &g_array_index (cells, NexusMapCell, i);
+
+      n_done += cell->state == NEXUS_MAP_CELL_DONE;
+      n_failed += cell->state == NEXUS_MAP_CELL_FAILED;
+    }
+  g_assert_cmpuint (n_done, ==, 1);
+  g_assert_cmpuint (n_failed, ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+area_drawn_cb (NexusMapAreasLayer *layer, const char *geojson, char **out)
+{
+  *out = g_strdup (geojson);
+}
+
+/* A dragged rectangle becomes a closed GeoJSON polygon in degrees; a
+ * polygon needs three corners. */
+static void
+test_draw_area (void)
+{
+  NexusMapPage       *page;
+  NexusWindow        *window = show_map (&page);
+  NexusMapAreasLayer *areas = _nexus_map_page_get_areas_layer (page);
+  g_autofree char    *geojson = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  JsonArray *ring;
+
+  go_to (page, 30.05, 31.24, 12);
+  g_signal_connect (areas, "area-drawn", G_CALLBACK (area_drawn_cb), &geojson);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "map.draw", "s", "polygon"));
+  g_assert_cmpint (nexus_map_areas_layer_get_mode (areas), ==, NEXUS_MAP_DRAW_POLYGON);
+  nexus_map_areas_layer_add_vertex (areas, 100, 100);
+  nexus_map_areas_layer_add_vertex (areas, 300, 100);
+  g_assert_false (nexus_map_areas_layer_finish (areas));
+  g_assert_null (geojson);
+  nexus_map_areas_layer_add_vertex (areas, 300, 300);
+  /* A corner on the first one closes the polygon. */
+  nexus_map_areas_layer_add_vertex (areas, 101, 101);
+  g_assert_nonnull (geojson);
+  g_assert_cmpint (nexus_map_areas_layer_get_mode (areas), ==, NEXUS_MAP_DRAW_NONE);
+
+  node = json_from_string (geojson, NULL);
+  g_assert_nonnull (node);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "type"), ==,
+                   "Polygon");
+  ring = json_array_get_array_element (
+      json_object_get_array_member (json_node_get_object (node), "coordinates"), 0);
+  g_assert_cmpuint (json_array_get_length (ring), ==, 4);
+  /* Closed, and in degrees around Cairo: [lon, lat]. */
+  for (guint i = 0; i < 4; i++)
+    {
+      JsonArray *position = json_array_get_array_element (ring, i);
+
+      g_assert_cmpfloat (json_array_get_double_element (position, 0), >, 31.0);
+      g_assert_cmpfloat (json_array_get_double_element (position, 0), <, 31.5);
+      g_assert_cmpfloat (json_array_get_double_element (position, 1), >, 29.8);
+      g_assert_cmpfloat (json_array_get_double_element (position, 1), <, 30.3);
+    }
+  g_assert_cmpfloat (json_array_get_double_element (json_array_get_array_element (ring, 0), 0), ==,
+                     json_array_get_double_element (json_array_get_array_element (ring, 3), 0));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Countries are found by their English or Arabic name. */
+static void
+test_fly_to_country (void)
+{
+  NexusMapPage    *page;
+  NexusWindow     *window = show_map (&page);
+  ShumateViewport *viewport = shumate_simple_map_get_viewport (_nexus_map_page_get_map (page));
+
+  go_to (page, 0, 0, 2);
+  g_assert_true (nexus_map_page_fly_to (page, "مصر"));
+  g_assert_cmpfloat (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)), >, 21);
+  g_assert_cmpfloat (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)), <, 32);
+  g_assert_cmpfloat (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), >, 24);
+  g_assert_cmpfloat (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), <, 37);
+  g_assert_cmpfloat (shumate_viewport_get_zoom_level (viewport), >, 3);
+
+  g_assert_true (nexus_map_page_fly_to (page, "saudi"));
+  g_assert_cmpfloat (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), >, 36);
+  g_assert_false (nexus_map_page_fly_to (page, "Atlantis"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *db_path = NULL;
+  int              status;
+
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  tmp_dir = nexus_test_make_dir ("test-map");
+  g_setenv ("XDG_DATA_HOME", tmp_dir, TRUE);
+  db_path = g_build_filename (tmp_dir, "vault.db", NULL);
+  engine = nexus_engine_new (db_path, NEXUS_ENGINE_SEED_DEMO, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/nexus/Map/cluster-click-zooms", test_cluster_click_zooms);
+  g_test_add_func ("/nexus/Map/lead-popover", test_lead_popover);
+  g_test_add_func ("/nexus/Map/follows-filter", test_follows_filter);
+  g_test_add_func ("/nexus/Map/basemap-land", test_basemap_land);
+  g_test_add_func ("/nexus/Map/search-cells", test_search_cells);
+  g_test_add_func ("/nexus/Map/draw-area", test_draw_area);
+  g_test_add_func ("/nexus/Map/fly-to-country", test_fly_to_country);
+
+  status = g_test_run ();
+
+  nexus_engine_shutdown (engine);
+  g_clear_object (&engine);
+  nexus_test_remove_dir (tmp_dir);
+  g_free (tmp_dir);
+  return status;
+}
