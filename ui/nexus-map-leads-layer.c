@@ -35,9 +35,92 @@ struct _NexusMapLeadsLayer
   NexusClusterIndex *index;      /* owned; NULL until the first build */
   GPtrArray         *categories; /* owned; category index → name (or NULL) */
   NexusMapColorBy    color_by;
-  GArray            *drawn;  /* of NexusMapDrawnCluster; scratch of snapshot() */
-  PangoLayout       *layout; /* the count labels */
+  GArray            *drawn;       /* of NexusMapDrawnCluster; scratch of snapshot() */
+  GHashTable        *labels;      /* count → CountLabel: shaped once, drawn every frame */
+  GHashTable        *discs;       /* DiscKey → GdkTexture: drawn once, blitted every frame */
+  PangoAttrList     *label_attrs; /* of the counts */
 };
+
+/* A count as drawn on a disc.  Shaping text is the dearest part of a
+ * frame: each distinct count is shaped once and kept. */
+typedef struct
+{
+  PangoLayout *layout;
+  int          width, height;
+} CountLabel;
+
+#define MAX_LABELS 4096
+
+/* A disc's look: colour (RGB), radius and scale, packed in 64 bits. */
+#define DISC_KEY(rgb, radius, scale) ((gint64)(rgb) << 16 | (gint64)(radius) << 8 | (gint64)(scale))
+
+static GdkTexture *
+get_disc (NexusMapLeadsLayer *self, const GdkRGBA *color, int radius)
+{
+  int     scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  guint32 rgb = (guint32)(color->red * 255) << 16 | (guint32)(color->green * 255) << 8 |
+                (guint32)(color->blue * 255);
+  gint64           key = DISC_KEY (rgb, radius, scale);
+  GdkTexture      *texture = g_hash_table_lookup (self->discs, &key);
+  cairo_surface_t *surface;
+  cairo_t         *cr;
+  g_autoptr (GBytes) bytes = NULL;
+  int size = 2 * radius * scale;
+
+  if (texture != NULL)
+    return texture;
+
+  /* A filled disc in a white ring, as one image: the dearest thing to
+   * draw is a clip, and this needs none. */
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, size, size);
+  cr = cairo_create (surface);
+  cairo_scale (cr, scale, scale);
+  cairo_arc (cr, radius, radius, radius - 1, 0, 2 * G_PI);
+  gdk_cairo_set_source_rgba (cr, color);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_set_line_width (cr, 2);
+  cairo_stroke (cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+
+  bytes = g_bytes_new (cairo_image_surface_get_data (surface),
+                       (gsize)cairo_image_surface_get_stride (surface) * size);
+  texture = gdk_memory_texture_new (size, size, GDK_MEMORY_DEFAULT, bytes,
+                                    cairo_image_surface_get_stride (surface));
+  cairo_surface_destroy (surface);
+  g_hash_table_insert (self->discs, g_memdup2 (&key, sizeof key), texture);
+  return texture;
+}
+
+static void
+count_label_free (gpointer data)
+{
+  CountLabel *label = data;
+
+  g_object_unref (label->layout);
+  g_free (label);
+}
+
+static const CountLabel *
+get_count_label (NexusMapLeadsLayer *self, guint32 count)
+{
+  CountLabel      *label = g_hash_table_lookup (self->labels, GUINT_TO_POINTER (count));
+  g_autofree char *text = NULL;
+
+  if (label != NULL)
+    return label;
+
+  if (g_hash_table_size (self->labels) >= MAX_LABELS)
+    g_hash_table_remove_all (self->labels);
+  text = nexus_format_count (count);
+  label = g_new0 (CountLabel, 1);
+  label->layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  pango_layout_set_attributes (label->layout, self->label_attrs);
+  pango_layout_get_pixel_size (label->layout, &label->width, &label->height);
+  g_hash_table_insert (self->labels, GUINT_TO_POINTER (count), label);
+  return label;
+}
 
 G_DEFINE_FINAL_TYPE (NexusMapLeadsLayer, nexus_map_leads_layer, SHUMATE_TYPE_LAYER)
 
@@ -112,7 +195,8 @@ get_view (ShumateViewport *viewport, GtkWidget *widget, View *view)
 static double
 radius_for (guint32 count)
 {
-  return count == 1 ? 6.0 : MIN (11.0 + 3.5 * log10 (count), MAX_RADIUS);
+  /* Whole pixels: one disc image per size. */
+  return count == 1 ? 6.0 : round (MIN (11.0 + 3.5 * log10 (count), MAX_RADIUS));
 }
 
 /**
@@ -162,44 +246,32 @@ nexus_map_leads_layer_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
   NexusMapLeadsLayer *self = NEXUS_MAP_LEADS_LAYER (widget);
   GdkRGBA             white = { 1, 1, 1, 1 };
-  GdkRGBA             ring[4];
 
   g_array_set_size (self->drawn, 0);
   nexus_map_leads_layer_collect (self, self->drawn);
-
-  for (guint k = 0; k < 4; k++)
-    ring[k] = white;
 
   for (guint i = 0; i < self->drawn->len; i++)
     {
       const NexusMapDrawnCluster *d = &g_array_index (self->drawn, NexusMapDrawnCluster, i);
       const NexusCluster         *c = d->cluster;
-      GskRoundedRect              disc;
       GdkRGBA                     color;
-      float                       widths[4] = { 2, 2, 2, 2 };
 
       nexus_map_color_for (
           self->color_by,
           self->color_by == NEXUS_MAP_COLOR_BY_STATUS ? c->top_status : c->top_category, &color);
-      gsk_rounded_rect_init_from_rect (
-          &disc,
-          &GRAPHENE_RECT_INIT (d->x - d->radius, d->y - d->radius, 2 * d->radius, 2 * d->radius),
-          d->radius);
-      gtk_snapshot_push_rounded_clip (snapshot, &disc);
-      gtk_snapshot_append_color (snapshot, &color, &disc.bounds);
-      gtk_snapshot_pop (snapshot);
-      gtk_snapshot_append_border (snapshot, &disc, widths, ring);
+      gtk_snapshot_append_texture (snapshot, get_disc (self, &color, (int)d->radius),
+                                   &GRAPHENE_RECT_INIT (round (d->x - d->radius),
+                                                        round (d->y - d->radius), 2 * d->radius,
+                                                        2 * d->radius));
 
       if (c->count > 1)
         {
-          g_autofree char *text = nexus_format_count (c->count);
-          int              w, h;
+          const CountLabel *label = get_count_label (self, c->count);
 
-          pango_layout_set_text (self->layout, text, -1);
-          pango_layout_get_pixel_size (self->layout, &w, &h);
           gtk_snapshot_save (snapshot);
-          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (d->x - w / 2.0, d->y - h / 2.0));
-          gtk_snapshot_append_layout (snapshot, self->layout, &white);
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (d->x - label->width / 2.0,
+                                                                  d->y - label->height / 2.0));
+          gtk_snapshot_append_layout (snapshot, label->layout, &white);
           gtk_snapshot_restore (snapshot);
         }
     }
@@ -299,6 +371,17 @@ released_cb (GtkGestureClick *gesture, int n_press, double x, double y, NexusMap
 }
 
 static void
+nexus_map_leads_layer_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
+{
+  NexusMapLeadsLayer *self = NEXUS_MAP_LEADS_LAYER (widget);
+
+  GTK_WIDGET_CLASS (nexus_map_leads_layer_parent_class)->css_changed (widget, change);
+  /* The font may have changed: shape the counts again. */
+  if (self->labels != NULL)
+    g_hash_table_remove_all (self->labels);
+}
+
+static void
 viewport_notify_cb (NexusMapLeadsLayer *self)
 {
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -325,7 +408,9 @@ nexus_map_leads_layer_dispose (GObject *object)
   g_clear_pointer (&self->index, nexus_cluster_index_unref);
   g_clear_pointer (&self->categories, g_ptr_array_unref);
   g_clear_pointer (&self->drawn, g_array_unref);
-  g_clear_object (&self->layout);
+  g_clear_pointer (&self->labels, g_hash_table_unref);
+  g_clear_pointer (&self->discs, g_hash_table_unref);
+  g_clear_pointer (&self->label_attrs, pango_attr_list_unref);
 
   G_OBJECT_CLASS (nexus_map_leads_layer_parent_class)->dispose (object);
 }
@@ -383,6 +468,7 @@ nexus_map_leads_layer_class_init (NexusMapLeadsLayerClass *klass)
   object_class->get_property = nexus_map_leads_layer_get_property;
   object_class->set_property = nexus_map_leads_layer_set_property;
   widget_class->snapshot = nexus_map_leads_layer_snapshot;
+  widget_class->css_changed = nexus_map_leads_layer_css_changed;
 
   /* How many leads the layer holds (all of them, not only those in view). */
   properties[PROP_POINT_COUNT] =
@@ -410,13 +496,13 @@ static void
 nexus_map_leads_layer_init (NexusMapLeadsLayer *self)
 {
   GtkGesture *click = gtk_gesture_click_new ();
-  g_autoptr (PangoAttrList) attrs = pango_attr_list_new ();
 
   self->drawn = g_array_new (FALSE, FALSE, sizeof (NexusMapDrawnCluster));
-  self->layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
-  pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
-  pango_attr_list_insert (attrs, pango_attr_scale_new (0.8));
-  pango_layout_set_attributes (self->layout, attrs);
+  self->labels = g_hash_table_new_full (NULL, NULL, NULL, count_label_free);
+  self->discs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->label_attrs = pango_attr_list_new ();
+  pango_attr_list_insert (self->label_attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+  pango_attr_list_insert (self->label_attrs, pango_attr_scale_new (0.8));
 
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
   g_signal_connect (click, "released", G_CALLBACK (released_cb), self);
