@@ -10,9 +10,11 @@
  * thousand leads; this draws a million as a few hundred discs.
  *
  * The index is built elsewhere (a reader thread) and handed over whole;
- * the layer only reads it.  A primary click on a cluster zooms the map to
- * the cluster's bounds; on a single lead (or a cluster that cannot be
- * split, leads at one address) it emits "lead-activated".
+ * the layer only reads it.  nexus_map_leads_layer_activate_at() is what a
+ * click does: on a cluster it zooms the map to the cluster's bounds; on a
+ * single lead (or a cluster that cannot be split, leads at one address) it
+ * emits "lead-activated".  The map's own overlays (zoom buttons, scale)
+ * cover its layers, so the widget holding the map forwards the clicks.
  *
  * Positions: the layer does its own Web Mercator arithmetic from the
  * viewport's centre and zoom (the same as libshumate's for an unrotated
@@ -192,6 +194,17 @@ get_view (ShumateViewport *viewport, GtkWidget *widget, View *view)
                      &view->cy);
 }
 
+static int
+compare_count_desc (gconstpointer a, gconstpointer b)
+{
+  const NexusCluster *ca = *(const NexusCluster *const *)a;
+  const NexusCluster *cb = *(const NexusCluster *const *)b;
+
+  if (ca->count != cb->count)
+    return ca->count > cb->count ? -1 : 1;
+  return ca->first < cb->first ? -1 : ca->first > cb->first;
+}
+
 static double
 radius_for (guint32 count)
 {
@@ -213,6 +226,7 @@ nexus_map_leads_layer_collect (NexusMapLeadsLayer *self, GArray *out_drawn)
   g_autoptr (GPtrArray) clusters = NULL;
   View   view;
   double margin;
+  guint  first;
 
   g_return_if_fail (NEXUS_IS_MAP_LEADS_LAYER (self));
 
@@ -228,15 +242,46 @@ nexus_map_leads_layer_collect (NexusMapLeadsLayer *self, GArray *out_drawn)
                              view.cx + view.width / 2 / view.scale + margin,
                              view.cy + view.height / 2 / view.scale + margin, clusters);
 
+  /* The biggest first: a smaller disc that would overlap one already
+   * placed joins it (grid cells cut dense places at arbitrary lines). */
+  g_ptr_array_sort (clusters, compare_count_desc);
+  first = out_drawn->len;
   for (guint i = 0; i < clusters->len; i++)
     {
       const NexusCluster  *c = g_ptr_array_index (clusters, i);
-      NexusMapDrawnCluster drawn;
+      NexusMapDrawnCluster drawn = { 0 };
+      gboolean             merged = FALSE;
 
       drawn.x = (c->x - view.cx) * view.scale + view.width / 2;
       drawn.y = (c->y - view.cy) * view.scale + view.height / 2;
       drawn.radius = radius_for (c->count);
+
+      for (guint k = first; k < out_drawn->len && !merged && c->count > 1; k++)
+        {
+          NexusMapDrawnCluster *other = &g_array_index (out_drawn, NexusMapDrawnCluster, k);
+
+          if (other->count > 1 &&
+              hypot (other->x - drawn.x, other->y - drawn.y) < 0.8 * (other->radius + drawn.radius))
+            {
+              other->count += c->count;
+              other->n_merged++;
+              other->radius = radius_for (other->count);
+              other->min_x = MIN (other->min_x, c->min_x);
+              other->min_y = MIN (other->min_y, c->min_y);
+              other->max_x = MAX (other->max_x, c->max_x);
+              other->max_y = MAX (other->max_y, c->max_y);
+              merged = TRUE;
+            }
+        }
+      if (merged)
+        continue;
+
       drawn.cluster = c;
+      drawn.count = c->count;
+      drawn.min_x = c->min_x;
+      drawn.min_y = c->min_y;
+      drawn.max_x = c->max_x;
+      drawn.max_y = c->max_y;
       g_array_append_val (out_drawn, drawn);
     }
 }
@@ -264,9 +309,9 @@ nexus_map_leads_layer_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
                                                         round (d->y - d->radius), 2 * d->radius,
                                                         2 * d->radius));
 
-      if (c->count > 1)
+      if (d->count > 1)
         {
-          const CountLabel *label = get_count_label (self, c->count);
+          const CountLabel *label = get_count_label (self, d->count);
 
           gtk_snapshot_save (snapshot);
           gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (d->x - label->width / 2.0,
@@ -322,18 +367,26 @@ nexus_map_leads_layer_fit_bounds (ShumateViewport *viewport,
  *
  * Returns: whether a cluster or lead was there
  */
+/**
+ * nexus_map_leads_layer_pick_at:
+ * @self: a leads layer
+ * @x: widget coordinates
+ * @y:
+ * @out_drawn: (out): the disc there, the topmost of the nearest
+ *
+ * Returns: whether a disc is drawn at (@x, @y)
+ */
 gboolean
-nexus_map_leads_layer_activate_at (NexusMapLeadsLayer *self, double x, double y)
+nexus_map_leads_layer_pick_at (NexusMapLeadsLayer   *self,
+                               double                x,
+                               double                y,
+                               NexusMapDrawnCluster *out_drawn)
 {
-  ShumateViewport *viewport = shumate_layer_get_viewport (SHUMATE_LAYER (self));
   g_autoptr (GArray) drawn = g_array_new (FALSE, FALSE, sizeof (NexusMapDrawnCluster));
   const NexusMapDrawnCluster *best = NULL;
   double                      best_distance = G_MAXDOUBLE;
 
-  g_return_val_if_fail (NEXUS_IS_MAP_LEADS_LAYER (self), FALSE);
-
   nexus_map_leads_layer_collect (self, drawn);
-  /* The topmost (drawn last) of the nearest wins. */
   for (guint i = 0; i < drawn->len; i++)
     {
       const NexusMapDrawnCluster *d = &g_array_index (drawn, NexusMapDrawnCluster, i);
@@ -347,27 +400,33 @@ nexus_map_leads_layer_activate_at (NexusMapLeadsLayer *self, double x, double y)
     }
   if (best == NULL)
     return FALSE;
+  *out_drawn = *best;
+  return TRUE;
+}
 
-  if (best->cluster->count > 1 && best->cluster->n_children > 0)
+gboolean
+nexus_map_leads_layer_activate_at (NexusMapLeadsLayer *self, double x, double y)
+{
+  ShumateViewport            *viewport = shumate_layer_get_viewport (SHUMATE_LAYER (self));
+  NexusMapDrawnCluster        picked;
+  const NexusMapDrawnCluster *best = &picked;
+
+  g_return_val_if_fail (NEXUS_IS_MAP_LEADS_LAYER (self), FALSE);
+
+  if (!nexus_map_leads_layer_pick_at (self, x, y, &picked))
+    return FALSE;
+
+  if (best->count > 1 && (best->n_merged > 0 || best->cluster->n_children > 0))
     {
-      const NexusCluster *c = best->cluster;
-
-      nexus_map_leads_layer_fit_bounds (viewport, GTK_WIDGET (self), c->min_x, c->min_y, c->max_x,
-                                        c->max_y);
+      nexus_map_leads_layer_fit_bounds (viewport, GTK_WIDGET (self), best->min_x, best->min_y,
+                                        best->max_x, best->max_y);
       return TRUE;
     }
 
   g_signal_emit (self, signals[SIGNAL_LEAD_ACTIVATED], 0,
                  nexus_cluster_index_get_point_id (self->index, best->cluster->first),
-                 (guint)best->cluster->count, best->x, best->y);
+                 (guint)best->count, best->x, best->y);
   return TRUE;
-}
-
-static void
-released_cb (GtkGestureClick *gesture, int n_press, double x, double y, NexusMapLeadsLayer *self)
-{
-  if (n_press == 1 && nexus_map_leads_layer_activate_at (self, x, y))
-    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
 static void
@@ -495,18 +554,12 @@ nexus_map_leads_layer_class_init (NexusMapLeadsLayerClass *klass)
 static void
 nexus_map_leads_layer_init (NexusMapLeadsLayer *self)
 {
-  GtkGesture *click = gtk_gesture_click_new ();
-
   self->drawn = g_array_new (FALSE, FALSE, sizeof (NexusMapDrawnCluster));
   self->labels = g_hash_table_new_full (NULL, NULL, NULL, count_label_free);
   self->discs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
   self->label_attrs = pango_attr_list_new ();
   pango_attr_list_insert (self->label_attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
   pango_attr_list_insert (self->label_attrs, pango_attr_scale_new (0.8));
-
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
-  g_signal_connect (click, "released", G_CALLBACK (released_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
 }
 
 NexusMapLeadsLayer *

@@ -18,12 +18,17 @@ typedef enum
   NEXUS_MAP_COLOR_BY_CATEGORY,
 } NexusMapColorBy;
 
-/* One cluster as drawn: where, how big, and which. */
+/* One disc as drawn: where, how big, and which leads.  Clusters of
+ * neighbouring cells whose discs would overlap are drawn as one disc:
+ * @cluster is the biggest of them, @count and the bounds cover them all. */
 typedef struct
 {
   double              x, y;   /* centre, widget coordinates */
   double              radius; /* pixels */
   const NexusCluster *cluster;
+  guint32             count;                      /* leads under the disc */
+  guint               n_merged;                   /* other clusters drawn in this disc */
+  double              min_x, min_y, max_x, max_y; /* their bounds, normalized Web Mercator */
 } NexusMapDrawnCluster;
 
 #define NEXUS_MAP_N_PALETTE 8
@@ -46,6 +51,10 @@ void        nexus_map_leads_layer_set_color_by (NexusMapLeadsLayer *self, NexusM
 NexusMapColorBy nexus_map_leads_layer_get_color_by (NexusMapLeadsLayer *self);
 void            nexus_map_leads_layer_collect (NexusMapLeadsLayer *self, GArray *out_drawn);
 gboolean        nexus_map_leads_layer_activate_at (NexusMapLeadsLayer *self, double x, double y);
+gboolean        nexus_map_leads_layer_pick_at (NexusMapLeadsLayer   *self,
+                                               double                x,
+                                               double                y,
+                                               NexusMapDrawnCluster *out_drawn);
 void            nexus_map_leads_layer_get_view_bounds (NexusMapLeadsLayer *self,
                                                        double             *min_lat,
                                                        double             *min_lon,

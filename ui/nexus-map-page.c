@@ -76,6 +76,7 @@ struct _NexusMapPage
   MapData      *data; /* the leads in the layer, NULL before the first read */
   GCancellable *load_cancellable;
   gboolean      loading;
+  gint64        load_started;   /* monotonic µs, for the debug log */
   guint         refresh_source; /* the pending read of new leads */
 
   gint64        search_id; /* the search whose cells are shown, 0: none */
@@ -438,7 +439,8 @@ loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_clear_object (&self->load_cancellable);
   g_clear_pointer (&self->data, map_data_unref);
   self->data = g_steal_pointer (&map);
-  g_debug ("The map holds %u leads", self->data->points->len);
+  g_debug ("The map holds %u leads, read and indexed in %" G_GINT64_FORMAT " ms",
+           self->data->points->len, (g_get_monotonic_time () - self->load_started) / 1000);
   nexus_map_leads_layer_set_index (self->leads_layer, self->data->index, self->data->categories);
   update_legend (self);
   set_loading (self, FALSE);
@@ -465,6 +467,7 @@ load_leads (NexusMapPage *self, gboolean only_new)
       self->query != NULL ? nexus_leads_query_copy (self->query) : nexus_leads_query_new ();
   job->base = only_new && self->data != NULL ? g_atomic_rc_box_acquire (self->data) : NULL;
   set_loading (self, TRUE);
+  self->load_started = g_get_monotonic_time ();
   nexus_engine_read_async (self->engine, load_thread, job, load_job_free, self->load_cancellable,
                            loaded_cb, self);
 }
@@ -758,7 +761,6 @@ build_popover (NexusMapPage *self)
   self->popover_name = GTK_LABEL (gtk_label_new (NULL));
   gtk_widget_add_css_class (GTK_WIDGET (self->popover_name), "heading");
   self->popover_phone = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_selectable (self->popover_phone, TRUE);
   self->popover_category = GTK_LABEL (gtk_label_new (NULL));
   gtk_widget_add_css_class (GTK_WIDGET (self->popover_category), "dim-label");
   self->popover_more = GTK_LABEL (gtk_label_new (NULL));
@@ -952,6 +954,48 @@ find_cb (GtkWidget *widget, GVariant *args, gpointer user_data)
 {
   gtk_widget_grab_focus (GTK_WIDGET (NEXUS_MAP_PAGE (widget)->place_entry));
   return TRUE;
+}
+
+/* Clicks on the map.  The map's overlays (zoom buttons, scale, licence)
+ * lie above its layers and take the pointer, so the page looks at every
+ * press first (capture phase) and gives those on a disc to the leads
+ * layer; the others go on to the map (drag, double-click zoom).  A click
+ * also gives the map the keyboard, for the arrows and + and -. */
+static gboolean
+map_to_layer (NexusMapPage *self, double x, double y, double *out_x, double *out_y)
+{
+  graphene_point_t point;
+
+  if (!gtk_widget_compute_point (GTK_WIDGET (self->map), GTK_WIDGET (self->leads_layer),
+                                 &GRAPHENE_POINT_INIT (x, y), &point))
+    return FALSE;
+  *out_x = point.x;
+  *out_y = point.y;
+  return TRUE;
+}
+
+static void
+map_pressed_cb (GtkGestureClick *gesture, int n_press, double x, double y, NexusMapPage *self)
+{
+  NexusMapDrawnCluster picked;
+  double               lx, ly;
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->map));
+  if (n_press == 1 && gtk_widget_get_can_target (GTK_WIDGET (self->leads_layer)) &&
+      map_to_layer (self, x, y, &lx, &ly) &&
+      nexus_map_leads_layer_pick_at (self->leads_layer, lx, ly, &picked))
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  else
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+}
+
+static void
+map_released_cb (GtkGestureClick *gesture, int n_press, double x, double y, NexusMapPage *self)
+{
+  double lx, ly;
+
+  if (map_to_layer (self, x, y, &lx, &ly))
+    nexus_map_leads_layer_activate_at (self->leads_layer, lx, ly);
 }
 
 /* Flying to a place */
@@ -1174,6 +1218,7 @@ nexus_map_page_init (NexusMapPage *self)
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr (GSettingsSchema) schema = NULL;
   ShumateViewport *viewport;
+  GtkGesture      *click;
   /* Translators: "ar" if country names on the offline map should be
    * written in Arabic, "en" for English. */
   const char *names = C_ ("map label language", "en");
@@ -1197,6 +1242,13 @@ nexus_map_page_init (NexusMapPage *self)
   g_signal_connect_swapped (self->leads_layer, "lead-activated", G_CALLBACK (lead_activated_cb),
                             self);
   g_signal_connect_swapped (self->areas_layer, "area-drawn", G_CALLBACK (area_drawn_cb), self);
+
+  click = gtk_gesture_click_new ();
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
+  g_signal_connect (click, "pressed", G_CALLBACK (map_pressed_cb), self);
+  g_signal_connect (click, "released", G_CALLBACK (map_released_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->map), GTK_EVENT_CONTROLLER (click));
 
   self->actions = g_simple_action_group_new ();
   g_action_map_add_action_entries (G_ACTION_MAP (self->actions), entries, G_N_ELEMENTS (entries),
