@@ -82,7 +82,9 @@ struct _NexusMapPage
   gint64        search_id; /* the search whose cells are shown, 0: none */
   GCancellable *cells_cancellable;
   guint         cells_source;
-  gboolean      fit_cells; /* fit the view to the cells once they are read */
+  gboolean      fit_cells;  /* fit the view to the cells once they are read */
+  guint         fit_tick;   /* fit_box waits for the map's size */
+  double        fit_box[4]; /* min x, min y, max x, max y; normalized */
 
   GtkPopover   *popover;
   GtkLabel     *popover_name;
@@ -582,6 +584,41 @@ nexus_map_page_unroot (GtkWidget *widget)
 /* Search cells */
 
 static void
+fit_when_allocated (NexusMapPage *self, double min_x, double min_y, double max_x, double max_y);
+
+static gboolean
+pending_fit_tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  NexusMapPage *self = data;
+
+  if (gtk_widget_get_width (GTK_WIDGET (self->leads_layer)) == 0)
+    return G_SOURCE_CONTINUE;
+  self->fit_tick = 0;
+  fit_when_allocated (self, self->fit_box[0], self->fit_box[1], self->fit_box[2], self->fit_box[3]);
+  return G_SOURCE_REMOVE;
+}
+
+/* Fits the view to a box now, or once the map has its size: a page just
+ * shown (win.show-search-on-map) is not allocated yet. */
+static void
+fit_when_allocated (NexusMapPage *self, double min_x, double min_y, double max_x, double max_y)
+{
+  if (gtk_widget_get_width (GTK_WIDGET (self->leads_layer)) > 0)
+    {
+      nexus_map_leads_layer_fit_bounds (shumate_simple_map_get_viewport (self->map),
+                                        GTK_WIDGET (self->leads_layer), min_x, min_y, max_x, max_y);
+      return;
+    }
+  self->fit_box[0] = min_x;
+  self->fit_box[1] = min_y;
+  self->fit_box[2] = max_x;
+  self->fit_box[3] = max_y;
+  if (self->fit_tick == 0)
+    self->fit_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->leads_layer),
+                                                   pending_fit_tick_cb, self, NULL);
+}
+
+static void
 cells_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   NexusMapPage *self;
@@ -625,8 +662,7 @@ cells_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           max_x = MAX (max_x, x1);
           max_y = MAX (max_y, y1);
         }
-      nexus_map_leads_layer_fit_bounds (shumate_simple_map_get_viewport (self->map),
-                                        GTK_WIDGET (self->leads_layer), min_x, min_y, max_x, max_y);
+      fit_when_allocated (self, min_x, min_y, max_x, max_y);
     }
   self->fit_cells = FALSE;
 }
@@ -1061,16 +1097,6 @@ place_changed_cb (NexusMapPage *self, GtkSearchEntry *entry)
 /* GObject */
 
 static void
-nexus_map_page_size_allocate (GtkWidget *widget, int width, int height, int baseline)
-{
-  NexusMapPage *self = NEXUS_MAP_PAGE (widget);
-
-  GTK_WIDGET_CLASS (nexus_map_page_parent_class)->size_allocate (widget, width, height, baseline);
-  if (self->popover != NULL)
-    gtk_popover_present (self->popover);
-}
-
-static void
 nexus_map_page_dispose (GObject *object)
 {
   NexusMapPage *self = NEXUS_MAP_PAGE (object);
@@ -1079,6 +1105,9 @@ nexus_map_page_dispose (GObject *object)
   g_clear_handle_id (&self->refresh_source, g_source_remove);
   g_clear_handle_id (&self->cells_source, g_source_remove);
   g_clear_handle_id (&self->follow_source, g_source_remove);
+  if (self->fit_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->leads_layer), self->fit_tick);
+  self->fit_tick = 0;
   if (self->popover != NULL)
     {
       gtk_widget_unparent (GTK_WIDGET (self->popover));
@@ -1157,7 +1186,6 @@ nexus_map_page_class_init (NexusMapPageClass *klass)
   object_class->set_property = nexus_map_page_set_property;
   widget_class->root = nexus_map_page_root;
   widget_class->unroot = nexus_map_page_unroot;
-  widget_class->size_allocate = nexus_map_page_size_allocate;
 
   properties[PROP_ENGINE] =
       g_param_spec_object ("engine", NULL, NULL, NEXUS_TYPE_ENGINE,
