@@ -332,6 +332,7 @@ test_search_cells (void)
   NexusMapPage       *page;
   NexusWindow        *window = show_map (&page);
   NexusMapAreasLayer *areas = _nexus_map_page_get_areas_layer (page);
+  ShumateViewport    *viewport = shumate_simple_map_get_viewport (_nexus_map_page_get_map (page));
   const char         *xdg = g_getenv ("XDG_DATA_HOME");
   NexusTestRun        run = { .xdg_data_home = xdg };
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
@@ -380,6 +381,13 @@ test_search_cells (void)
     }
   g_assert_cmpuint (n_done, ==, 1);
   g_assert_cmpuint (n_failed, ==, 1);
+
+  /* The view fits the search's region: centred on it, zoomed in. */
+  NEXUS_TEST_WAIT_UNTIL (shumate_viewport_get_zoom_level (viewport) > 10);
+  g_assert_cmpfloat (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)), >, 30.0);
+  g_assert_cmpfloat (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)), <, 30.06);
+  g_assert_cmpfloat (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), >, 31.2);
+  g_assert_cmpfloat (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), <, 31.28);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
