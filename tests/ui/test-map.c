@@ -239,6 +239,58 @@ test_follows_filter (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gpointer
+publish_report_cb (NexusStore *store, gpointer data, GError **error)
+{
+  g_autoptr (JsonObject) event = json_object_new ();
+
+  /* What the worker API publishes when a report added leads. */
+  json_object_set_int_member (event, "job_id", 1);
+  json_object_set_boolean_member (event, "final", TRUE);
+  json_object_set_int_member (event, "new", 1);
+  nexus_event_bus_publish (nexus_engine_get_event_bus (data), "job.completed", event);
+  return GINT_TO_POINTER (TRUE);
+}
+
+static gboolean
+index_has_lead (NexusMapLeadsLayer *layer, gint64 id)
+{
+  NexusClusterIndex *index = nexus_map_leads_layer_get_index (layer);
+
+  for (gsize i = 0; index != NULL && i < nexus_cluster_index_get_n_points (index); i++)
+    if (nexus_cluster_index_get_point_id (index, (guint32)i) == id)
+      return TRUE;
+  return FALSE;
+}
+
+/* A lead reported while the map is open appears on it, without the map
+ * being asked: the engine's event is enough. */
+static void
+test_new_leads_live (void)
+{
+  NexusMapPage       *page;
+  NexusWindow        *window = show_map (&page);
+  NexusMapLeadsLayer *layer = _nexus_map_page_get_leads_layer (page);
+  g_autoptr (GError) error = NULL;
+  gint64 before = nexus_map_leads_layer_get_point_count (layer);
+  gint64 id;
+
+  id = sql_int ("INSERT INTO leads (name, name_norm, phone_e164, lat, lon, category, status,"
+                " first_seen_at, last_seen_at, updated_at) VALUES ('Mokattam Bakery',"
+                " 'mokattam bakery', '+201001239999', 30.01, 31.29, 'bakery', 'new', 1, 1, 1)"
+                " RETURNING id");
+  g_assert_cmpint (before + 1, ==, sql_int ("SELECT count(*) " VAULT_WITH_PLACES));
+  g_assert_false (index_has_lead (layer, id));
+
+  nexus_engine_run_sync (engine, publish_report_cb, engine, &error);
+  g_assert_no_error (error);
+  NEXUS_TEST_WAIT_UNTIL (nexus_map_leads_layer_get_point_count (layer) == before + 1);
+  g_assert_true (index_has_lead (layer, id));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  sql_int ("DELETE FROM leads WHERE name = 'Mokattam Bakery' RETURNING 1");
+}
+
 static void
 pixel_at (GdkPixbuf *pixbuf, int x, int y, guint32 *out_rgb)
 {
@@ -497,6 +549,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/nexus/Map/search-cells", test_search_cells);
   g_test_add_func ("/nexus/Map/draw-area", test_draw_area);
   g_test_add_func ("/nexus/Map/fly-to-country", test_fly_to_country);
+  g_test_add_func ("/nexus/Map/new-leads-live", test_new_leads_live);
 
   status = g_test_run ();
 
