@@ -412,6 +412,13 @@ set_loading (NexusMapPage *self, gboolean loading)
   if (self->loading == loading)
     return;
   self->loading = loading;
+
+  /* A first read of a large vault takes seconds: say so, unless the hint
+   * is busy with a drawing or an error. */
+  if (nexus_map_areas_layer_get_mode (self->areas_layer) == NEXUS_MAP_DRAW_NONE &&
+      !gtk_widget_has_css_class (GTK_WIDGET (self->hint_label), "error"))
+    show_hint (self, loading ? _ ("Placing the leads on the map…") : NULL, FALSE);
+
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
