@@ -239,17 +239,32 @@ test_follows_filter (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Runs on the engine thread: publishes what the worker API publishes when
+ * a report added a lead (job.completed) or a worker leased a job. */
 static gpointer
-publish_report_cb (NexusStore *store, gpointer data, GError **error)
+publish_event_cb (NexusStore *store, gpointer data, GError **error)
 {
+  const char *kind = data;
   g_autoptr (JsonObject) event = json_object_new ();
 
-  /* What the worker API publishes when a report added leads. */
   json_object_set_int_member (event, "job_id", 1);
-  json_object_set_boolean_member (event, "final", TRUE);
-  json_object_set_int_member (event, "new", 1);
-  nexus_event_bus_publish (nexus_engine_get_event_bus (data), "job.completed", event);
+  json_object_set_int_member (event, "worker_id", 1);
+  if (g_str_equal (kind, "job.completed"))
+    {
+      json_object_set_boolean_member (event, "final", TRUE);
+      json_object_set_int_member (event, "new", 1);
+    }
+  nexus_event_bus_publish (nexus_engine_get_event_bus (engine), kind, event);
   return GINT_TO_POINTER (TRUE);
+}
+
+static void
+publish_event (const char *kind)
+{
+  g_autoptr (GError) error = NULL;
+
+  nexus_engine_run_sync (engine, publish_event_cb, (gpointer)kind, &error);
+  g_assert_no_error (error);
 }
 
 static gboolean
@@ -271,9 +286,8 @@ test_new_leads_live (void)
   NexusMapPage       *page;
   NexusWindow        *window = show_map (&page);
   NexusMapLeadsLayer *layer = _nexus_map_page_get_leads_layer (page);
-  g_autoptr (GError) error = NULL;
-  gint64 before = nexus_map_leads_layer_get_point_count (layer);
-  gint64 id;
+  gint64              before = nexus_map_leads_layer_get_point_count (layer);
+  gint64              id;
 
   id = sql_int ("INSERT INTO leads (name, name_norm, phone_e164, lat, lon, category, status,"
                 " first_seen_at, last_seen_at, updated_at) VALUES ('Mokattam Bakery',"
@@ -282,8 +296,7 @@ test_new_leads_live (void)
   g_assert_cmpint (before + 1, ==, sql_int ("SELECT count(*) " VAULT_WITH_PLACES));
   g_assert_false (index_has_lead (layer, id));
 
-  nexus_engine_run_sync (engine, publish_report_cb, engine, &error);
-  g_assert_no_error (error);
+  publish_event ("job.completed");
   NEXUS_TEST_WAIT_UNTIL (nexus_map_leads_layer_get_point_count (layer) == before + 1);
   g_assert_true (index_has_lead (layer, id));
 
@@ -376,8 +389,19 @@ test_basemap_land (void)
   }
 }
 
+static guint
+count_cells (NexusMapAreasLayer *areas, NexusMapCellState state)
+{
+  GArray *cells = nexus_map_areas_layer_get_cells (areas);
+  guint   n = 0;
+
+  for (guint i = 0; cells != NULL && i < cells->len; i++)
+    n += g_array_index (cells, NexusMapCell, i).state == state;
+  return n;
+}
+
 /* A search's cells, coloured by the state of their jobs, shown through
- * win.show-search-on-map. */
+ * win.show-search-on-map, following the workers' progress. */
 static void
 test_search_cells (void)
 {
@@ -391,8 +415,6 @@ test_search_cells (void)
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   gint64           search_id, n_cells;
-  guint            n_done = 0, n_failed = 0;
-  GArray          *cells;
 
   g_ptr_array_add (argv, g_strdup ("nexusctl"));
   g_ptr_array_add (argv, g_strdup ("--db"));
@@ -422,17 +444,10 @@ test_search_cells (void)
       gtk_widget_activate_action (GTK_WIDGET (window), "win.show-search-on-map", "x", search_id));
   g_assert_cmpstr (nexus_window_get_page (window), ==, "map");
   NEXUS_TEST_WAIT_UNTIL (nexus_map_areas_layer_get_cells (areas) != NULL);
-  cells = nexus_map_areas_layer_get_cells (areas);
-  g_assert_cmpint (cells->len, ==, n_cells);
-  for (guint i = 0; i < cells->len; i++)
-    {
-      const NexusMapCell *cell = &g_array_index (cells, NexusMapCell, i);
-
-      n_done += cell->state == NEXUS_MAP_CELL_DONE;
-      n_failed += cell->state == NEXUS_MAP_CELL_FAILED;
-    }
-  g_assert_cmpuint (n_done, ==, 1);
-  g_assert_cmpuint (n_failed, ==, 1);
+  g_assert_cmpint (nexus_map_areas_layer_get_cells (areas)->len, ==, n_cells);
+  g_assert_cmpuint (count_cells (areas, NEXUS_MAP_CELL_DONE), ==, 1);
+  g_assert_cmpuint (count_cells (areas, NEXUS_MAP_CELL_FAILED), ==, 1);
+  g_assert_cmpuint (count_cells (areas, NEXUS_MAP_CELL_QUEUED), ==, n_cells - 2);
 
   /* The view fits the search's region: centred on it, zoomed in. */
   NEXUS_TEST_WAIT_UNTIL (shumate_viewport_get_zoom_level (viewport) > 10);
@@ -440,6 +455,14 @@ test_search_cells (void)
   g_assert_cmpfloat (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)), <, 30.06);
   g_assert_cmpfloat (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), >, 31.2);
   g_assert_cmpfloat (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), <, 31.28);
+
+  /* A worker leases the jobs of every queued cell: the cells follow. */
+  sql_int ("UPDATE internal_jobs SET status = 'leased' WHERE status = 'queued' AND search_id ="
+           " (SELECT max(id) FROM searches) RETURNING 1");
+  publish_event ("job.leased");
+  NEXUS_TEST_WAIT_UNTIL (count_cells (areas, NEXUS_MAP_CELL_LEASED) == n_cells - 2);
+  g_assert_cmpuint (count_cells (areas, NEXUS_MAP_CELL_QUEUED), ==, 0);
+  g_assert_cmpuint (count_cells (areas, NEXUS_MAP_CELL_FAILED), ==, 1);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
