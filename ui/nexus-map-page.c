@@ -928,26 +928,28 @@ update_map_source (NexusMapPage *self)
 
 /* Keyboard */
 
-static gboolean
-zoom_cb (GtkWidget *widget, GVariant *args, gpointer user_data)
+/* map.zoom (i): zoom in (1) or out (-1) by one level. */
+static void
+zoom_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
-  NexusMapPage    *self = NEXUS_MAP_PAGE (widget);
+  NexusMapPage    *self = user_data;
   ShumateViewport *viewport = shumate_simple_map_get_viewport (self->map);
-  int              step = g_variant_get_int32 (args);
+  int              step = g_variant_get_int32 (parameter);
 
   shumate_viewport_set_zoom_level (viewport, shumate_viewport_get_zoom_level (viewport) + step);
-  return TRUE;
 }
 
-static gboolean
-pan_cb (GtkWidget *widget, GVariant *args, gpointer user_data)
+/* map.pan ((ii)): moves the view by a quarter of its size east (1, 0),
+ * west (-1, 0), south (0, 1) or north (0, -1). */
+static void
+pan_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
-  NexusMapPage    *self = NEXUS_MAP_PAGE (widget);
+  NexusMapPage    *self = user_data;
   ShumateViewport *viewport = shumate_simple_map_get_viewport (self->map);
   int              dx, dy;
   double           lat, lon;
 
-  g_variant_get (args, "(ii)", &dx, &dy);
+  g_variant_get (parameter, "(ii)", &dx, &dy);
   /* A quarter of the view per key press; the east key moves east also in
    * a right-to-left window: the map is not mirrored. */
   shumate_viewport_widget_coords_to_location (
@@ -955,7 +957,6 @@ pan_cb (GtkWidget *widget, GVariant *args, gpointer user_data)
       gtk_widget_get_width (GTK_WIDGET (self->map)) * (0.5 + 0.25 * dx),
       gtk_widget_get_height (GTK_WIDGET (self->map)) * (0.5 + 0.25 * dy), &lat, &lon);
   shumate_location_set_location (SHUMATE_LOCATION (viewport), lat, lon);
-  return TRUE;
 }
 
 static gboolean
@@ -1222,15 +1223,15 @@ nexus_map_page_class_init (NexusMapPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, place_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, place_changed_cb);
 
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_plus, 0, zoom_cb, "i", 1);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_equal, 0, zoom_cb, "i", 1);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Add, 0, zoom_cb, "i", 1);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_minus, 0, zoom_cb, "i", -1);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Subtract, 0, zoom_cb, "i", -1);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Left, 0, pan_cb, "(ii)", -1, 0);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Right, 0, pan_cb, "(ii)", 1, 0);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Up, 0, pan_cb, "(ii)", 0, -1);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Down, 0, pan_cb, "(ii)", 0, 1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, 0, "map.zoom", "i", 1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, 0, "map.zoom", "i", 1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, 0, "map.zoom", "i", 1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, 0, "map.zoom", "i", -1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, 0, "map.zoom", "i", -1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, 0, "map.pan", "(ii)", -1, 0);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "map.pan", "(ii)", 1, 0);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, 0, "map.pan", "(ii)", 0, -1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, 0, "map.pan", "(ii)", 0, 1);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, escape_cb, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Return, 0, finish_cb, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Enter, 0, finish_cb, NULL);
@@ -1244,6 +1245,8 @@ nexus_map_page_init (NexusMapPage *self)
   const GActionEntry entries[] = {
     { .name = "draw", .activate = draw_action_cb, .parameter_type = "s" },
     { .name = "show-in-grid", .activate = show_in_grid_action_cb },
+    { .name = "zoom", .activate = zoom_action_cb, .parameter_type = "i" },
+    { .name = "pan", .activate = pan_action_cb, .parameter_type = "(ii)" },
     { .name = "hide-search", .activate = hide_search_action_cb },
     { .name = "color-by",
       .change_state = color_by_action_cb,

@@ -546,6 +546,33 @@ test_fly_to_country (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The keys' actions: + and - zoom by one level, the arrows move the view
+ * by a quarter of its size, east being east in either text direction. */
+static void
+test_zoom_and_pan (void)
+{
+  NexusMapPage    *page;
+  NexusWindow     *window = show_map (&page);
+  ShumateViewport *viewport = shumate_simple_map_get_viewport (_nexus_map_page_get_map (page));
+  double           lon, lat;
+
+  go_to (page, 30, 31, 6);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "map.zoom", "i", 1));
+  g_assert_cmpfloat_with_epsilon (shumate_viewport_get_zoom_level (viewport), 7, 1e-9);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "map.zoom", "i", -1));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "map.zoom", "i", -1));
+  g_assert_cmpfloat_with_epsilon (shumate_viewport_get_zoom_level (viewport), 5, 1e-9);
+
+  lon = shumate_location_get_longitude (SHUMATE_LOCATION (viewport));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "map.pan", "(ii)", 1, 0));
+  g_assert_cmpfloat (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), >, lon + 1);
+  lat = shumate_location_get_latitude (SHUMATE_LOCATION (viewport));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "map.pan", "(ii)", 0, -1));
+  g_assert_cmpfloat (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)), >, lat + 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -573,6 +600,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/nexus/Map/draw-area", test_draw_area);
   g_test_add_func ("/nexus/Map/fly-to-country", test_fly_to_country);
   g_test_add_func ("/nexus/Map/new-leads-live", test_new_leads_live);
+  g_test_add_func ("/nexus/Map/zoom-and-pan", test_zoom_and_pan);
 
   status = g_test_run ();
 
