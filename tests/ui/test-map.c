@@ -546,6 +546,61 @@ test_fly_to_country (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+record_parameter_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  GVariant **out = user_data;
+
+  g_clear_pointer (out, g_variant_unref);
+  *out = g_variant_ref (parameter);
+}
+
+/* The page hands its work to the window's actions that other pages own:
+ * the view's box to win.filter-leads, a drawn area to win.new-search.
+ * Stand-ins record what they are given. */
+static void
+test_window_actions (void)
+{
+  NexusMapPage       *page;
+  NexusWindow        *window = show_map (&page);
+  NexusMapAreasLayer *areas = _nexus_map_page_get_areas_layer (page);
+  g_autoptr (GSimpleActionGroup) stand_ins = g_simple_action_group_new ();
+  g_autoptr (GVariant) filters = NULL;
+  g_autoptr (GVariant) geometry = NULL;
+  g_autoptr (GVariant) area = NULL;
+  const GActionEntry entries[] = {
+    { .name = "filter-leads", .activate = record_parameter_cb, .parameter_type = "a{sv}" },
+    { .name = "new-search", .activate = record_parameter_cb, .parameter_type = "s" },
+  };
+  double min_lat, min_lon, max_lat, max_lon;
+
+  g_action_map_add_action_entries (G_ACTION_MAP (stand_ins), entries, 1, &filters);
+  g_action_map_add_action_entries (G_ACTION_MAP (stand_ins), entries + 1, 1, &geometry);
+  gtk_widget_insert_action_group (GTK_WIDGET (page), "win", G_ACTION_GROUP (stand_ins));
+
+  go_to (page, 30.05, 31.24, 12);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "map.show-in-grid", NULL));
+  g_assert_nonnull (filters);
+  area = g_variant_lookup_value (filters, "area", G_VARIANT_TYPE ("(dddd)"));
+  g_assert_nonnull (area);
+  g_variant_get (area, "(dddd)", &min_lat, &min_lon, &max_lat, &max_lon);
+  g_assert_cmpfloat (min_lat, <, 30.05);
+  g_assert_cmpfloat (max_lat, >, 30.05);
+  g_assert_cmpfloat (min_lon, <, 31.24);
+  g_assert_cmpfloat (max_lon, >, 31.24);
+  /* A city's view at zoom 12: some ten kilometres, not the world. */
+  g_assert_cmpfloat (max_lon - min_lon, <, 1);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "map.draw", "s", "rectangle"));
+  nexus_map_areas_layer_set_rectangle (areas, 100, 100, 400, 300);
+  g_assert_true (nexus_map_areas_layer_finish (areas));
+  g_assert_nonnull (geometry);
+  g_assert_nonnull (strstr (g_variant_get_string (geometry, NULL), "\"Polygon\""));
+
+  gtk_widget_insert_action_group (GTK_WIDGET (page), "win", NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The keys' actions: + and - zoom by one level, the arrows move the view
  * by a quarter of its size, east being east in either text direction. */
 static void
@@ -601,6 +656,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/nexus/Map/fly-to-country", test_fly_to_country);
   g_test_add_func ("/nexus/Map/new-leads-live", test_new_leads_live);
   g_test_add_func ("/nexus/Map/zoom-and-pan", test_zoom_and_pan);
+  g_test_add_func ("/nexus/Map/window-actions", test_window_actions);
 
   status = g_test_run ();
 
