@@ -30,6 +30,18 @@ nexus_test_geo_normal (GRand *rand)
   return sqrt (-2.0 * log (u)) * cos (2.0 * G_PI * v);
 }
 
+/* How many leads a benchmark uses: its first argument, else
+ * NEXUS_BENCH_LEADS, else a million. */
+static inline gsize
+nexus_test_geo_bench_size (int argc, char *argv[])
+{
+  const char *env = g_getenv ("NEXUS_BENCH_LEADS");
+
+  if (argc > 1)
+    return g_ascii_strtoull (argv[1], NULL, 10);
+  return env != NULL ? g_ascii_strtoull (env, NULL, 10) : 1000000;
+}
+
 /* @n_points leads around @n_cities cities; g_free() the result. */
 static inline NexusGeoPoint *
 nexus_test_geo_points (GRand *rand, gsize n_points, guint n_cities)

@@ -117,6 +117,23 @@ static const char *const status_names[N_STATUSES] = { "new", "contacted", "quali
 static void load_leads (NexusMapPage *self, gboolean only_new);
 static void load_cells (NexusMapPage *self);
 
+/* Cancels the work that @cancellable guards, if any. */
+static void
+stop_cancellable (GCancellable **cancellable)
+{
+  g_cancellable_cancel (*cancellable);
+  g_clear_object (cancellable);
+}
+
+/* Cancels the work that @cancellable guards and gives the next a fresh one:
+ * an answer to an older request is then dropped. */
+static void
+restart_cancellable (GCancellable **cancellable)
+{
+  stop_cancellable (cancellable);
+  *cancellable = g_cancellable_new ();
+}
+
 /* MapData */
 
 static void
@@ -467,9 +484,7 @@ load_leads (NexusMapPage *self, gboolean only_new)
   if (only_new && (self->load_cancellable != NULL || self->data == NULL))
     return;
 
-  g_cancellable_cancel (self->load_cancellable);
-  g_clear_object (&self->load_cancellable);
-  self->load_cancellable = g_cancellable_new ();
+  restart_cancellable (&self->load_cancellable);
 
   job = g_new0 (LoadJob, 1);
   job->query =
@@ -686,9 +701,7 @@ load_cells (NexusMapPage *self)
   if (self->engine == NULL || self->search_id == 0)
     return;
 
-  g_cancellable_cancel (self->cells_cancellable);
-  g_clear_object (&self->cells_cancellable);
-  self->cells_cancellable = g_cancellable_new ();
+  restart_cancellable (&self->cells_cancellable);
   nexus_engine_read_async (self->engine, cells_thread,
                            g_memdup2 (&self->search_id, sizeof (gint64)), g_free,
                            self->cells_cancellable, cells_loaded_cb, self);
@@ -787,9 +800,7 @@ lead_activated_cb (NexusMapPage       *self,
     }
   gtk_widget_set_visible (GTK_WIDGET (self->popover_more), count > 1);
 
-  g_cancellable_cancel (self->popover_cancellable);
-  g_clear_object (&self->popover_cancellable);
-  self->popover_cancellable = g_cancellable_new ();
+  restart_cancellable (&self->popover_cancellable);
   self->popover_lead = 0;
   nexus_engine_read_async (self->engine, lead_thread, g_memdup2 (&id, sizeof id), g_free,
                            self->popover_cancellable, lead_loaded_cb, self);
@@ -1344,12 +1355,9 @@ nexus_map_page_set_engine (NexusMapPage *self, NexusEngine *engine)
   if (self->event_watch != 0)
     nexus_event_bus_unwatch (nexus_engine_get_event_bus (self->engine), self->event_watch);
   self->event_watch = 0;
-  g_cancellable_cancel (self->load_cancellable);
-  g_clear_object (&self->load_cancellable);
-  g_cancellable_cancel (self->cells_cancellable);
-  g_clear_object (&self->cells_cancellable);
-  g_cancellable_cancel (self->popover_cancellable);
-  g_clear_object (&self->popover_cancellable);
+  stop_cancellable (&self->load_cancellable);
+  stop_cancellable (&self->cells_cancellable);
+  stop_cancellable (&self->popover_cancellable);
   g_clear_handle_id (&self->refresh_source, g_source_remove);
   g_clear_handle_id (&self->cells_source, g_source_remove);
   g_clear_pointer (&self->data, map_data_unref);

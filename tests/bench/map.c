@@ -52,10 +52,7 @@ morton (double x, double y)
 int
 main (int argc, char *argv[])
 {
-  const char *env = g_getenv ("NEXUS_BENCH_LEADS");
-  gsize       n = argc > 1      ? g_ascii_strtoull (argv[1], NULL, 10)
-                  : env != NULL ? g_ascii_strtoull (env, NULL, 10)
-                                : 1000000;
+  gsize n = nexus_test_geo_bench_size (argc, argv);
   g_autoptr (GRand) rand = g_rand_new_with_seed (42);
   g_autofree NexusGeoPoint *points = NULL;
   g_autofree KeyedPoint    *keyed = NULL;

@@ -28,13 +28,14 @@
 static NexusEngine *engine;
 static char        *tmp_dir;
 
-/* The first column of the first row of @sql, as an integer. */
-static gint64
-sql_int (const char *sql)
+/* The first column of the first row of @sql (a query, or a change with
+ * RETURNING), as a number. */
+static double
+sql_number (const char *sql)
 {
   sqlite3      *db = NULL;
   sqlite3_stmt *stmt = NULL;
-  gint64        value;
+  double        value;
 
   g_assert_cmpint (
       sqlite3_open_v2 (nexus_engine_get_db_path (engine), &db, SQLITE_OPEN_READWRITE, NULL), ==,
@@ -42,29 +43,16 @@ sql_int (const char *sql)
   sqlite3_busy_timeout (db, 5000);
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
+  value = sqlite3_column_double (stmt, 0);
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return value;
 }
 
-/* The first column of the first row of @sql, as a number. */
-static double
-sql_double (const char *sql)
+static gint64
+sql_int (const char *sql)
 {
-  sqlite3      *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  double        value;
-
-  g_assert_cmpint (
-      sqlite3_open_v2 (nexus_engine_get_db_path (engine), &db, SQLITE_OPEN_READONLY, NULL), ==,
-      SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_double (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
+  return (gint64)sql_number (sql);
 }
 
 #define VAULT_WITH_PLACES \
@@ -168,8 +156,8 @@ test_cluster_click_zooms (void)
                            nexus_cluster_index_get_point_id (index, p));
       double x, y;
 
-      shumate_viewport_location_to_widget_coords (viewport, GTK_WIDGET (layer), sql_double (sql),
-                                                  sql_double (sql_lon), &x, &y);
+      shumate_viewport_location_to_widget_coords (viewport, GTK_WIDGET (layer), sql_number (sql),
+                                                  sql_number (sql_lon), &x, &y);
       g_assert_cmpfloat (x, >=, 0);
       g_assert_cmpfloat (x, <=, gtk_widget_get_width (GTK_WIDGET (layer)));
       g_assert_cmpfloat (y, >=, 0);
@@ -193,7 +181,7 @@ test_lead_popover (void)
   g_autofree char *sql = g_strdup_printf ("SELECT lat FROM leads WHERE id = %" G_GINT64_FORMAT, id);
   g_autofree char *sql_lon =
       g_strdup_printf ("SELECT lon FROM leads WHERE id = %" G_GINT64_FORMAT, id);
-  double lat = sql_double (sql), lon = sql_double (sql_lon);
+  double lat = sql_number (sql), lon = sql_number (sql_lon);
   double x, y;
 
   go_to (page, lat, lon, 17);
