@@ -53,6 +53,7 @@ struct _NexusMapPage
   /* template children */
   ShumateSimpleMap *map;
   GtkSearchEntry   *place_entry;
+  GtkMenuButton    *draw_button;
   GtkLabel         *hint_label;
   GtkWidget        *legend;
   GtkWidget        *cells_legend;
@@ -1145,6 +1146,20 @@ nexus_map_page_dispose (GObject *object)
   G_OBJECT_CLASS (nexus_map_page_parent_class)->dispose (object);
 }
 
+/* A narrow window has no room for the button's label: its icon then, with
+ * the label as tooltip. */
+static void
+update_draw_button (NexusMapPage *self)
+{
+  if (self->folded)
+    gtk_menu_button_set_icon_name (self->draw_button, "list-add-symbolic");
+  else
+    {
+      gtk_menu_button_set_label (self->draw_button, _ ("New Search _Area"));
+      gtk_menu_button_set_use_underline (self->draw_button, TRUE);
+    }
+}
+
 static void
 nexus_map_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
@@ -1184,6 +1199,7 @@ nexus_map_page_set_property (GObject *object, guint prop_id, const GValue *value
         if (self->folded != g_value_get_boolean (value))
           {
             self->folded = g_value_get_boolean (value);
+            update_draw_button (self);
             g_object_notify_by_pspec (object, pspec);
           }
         break;
@@ -1226,6 +1242,7 @@ nexus_map_page_class_init (NexusMapPageClass *klass)
                                                "/io/nexus/Nexus/ui/nexus-map-page.ui");
   gtk_widget_class_bind_template_child (widget_class, NexusMapPage, map);
   gtk_widget_class_bind_template_child (widget_class, NexusMapPage, place_entry);
+  gtk_widget_class_bind_template_child (widget_class, NexusMapPage, draw_button);
   gtk_widget_class_bind_template_child (widget_class, NexusMapPage, hint_label);
   gtk_widget_class_bind_template_child (widget_class, NexusMapPage, legend);
   gtk_widget_class_bind_template_child (widget_class, NexusMapPage, cells_legend);
