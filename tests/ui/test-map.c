@@ -362,6 +362,14 @@ test_basemap_land (void)
       g_assert_cmphex (rgb, ==, places[i].rgb);
     }
 
+  /* A tile asked again comes from the cache, not drawn anew. */
+  {
+    g_autoptr (GBytes) first = nexus_map_basemap_render_tile (basemap, 8, 6, 4);
+    g_autoptr (GBytes) again = nexus_map_basemap_render_tile (basemap, 8, 6, 4);
+
+    g_assert_true (first == again);
+  }
+
   /* Through libshumate's interface: the bytes come in the signal too. */
   {
     TileWait wait = { 0 };
