@@ -1068,6 +1068,12 @@ geocode_thread (NexusStore *store, gpointer data, GError **error)
   return nexus_nominatim_resolve (store, data, NULL, error);
 }
 
+static gpointer
+cache_place_thread (NexusStore *store, gpointer data, GError **error)
+{
+  return nexus_store_place_put (store, data, error) ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
 static void
 fit_degrees (NexusMapPage *self, double south, double west, double north, double east)
 {
@@ -1096,6 +1102,12 @@ geocoded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   show_hint (self, NULL, FALSE);
   fit_degrees (self, place->region->bbox.south, place->region->bbox.west, place->region->bbox.north,
                place->region->bbox.east);
+
+  /* A fresh answer goes into the engine's cache (a write: the engine
+   * thread), so the same name never costs a second request. */
+  if (place->fresh != NULL && self->engine != NULL)
+    nexus_engine_run_async (self->engine, cache_place_thread, g_steal_pointer (&place->fresh),
+                            (GDestroyNotify)nexus_place_record_free, NULL, NULL, NULL);
 }
 
 static void

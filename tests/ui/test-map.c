@@ -18,6 +18,7 @@
 
 #include <adwaita.h>
 
+#include "../engine/fake-nominatim.h"
 #include "../nexus-test-util.h"
 #include "nexus-engine.h"
 #include "nexus-map-basemap.h"
@@ -597,6 +598,52 @@ test_window_actions (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gint64
+count_cached_places (void)
+{
+  return sql_int ("SELECT count(*) FROM nominatim_cache");
+}
+
+/* With online tiles allowed, a place the offline map does not know is
+ * asked of Nominatim (a local stand-in here), the map flies to it and the
+ * answer is cached: the same name a second time costs no request.  The
+ * page is not shown, so no tile is fetched. */
+static void
+test_fly_to_online_place (void)
+{
+  FakeNominatim   *fake = fake_nominatim_start ();
+  g_autofree char *url = fake_nominatim_get_url (fake);
+  g_autoptr (GSettings) settings = g_settings_new ("io.nexus.Nexus");
+  NexusMapPage *page =
+      g_object_ref_sink (g_object_new (NEXUS_TYPE_MAP_PAGE, "engine", engine, NULL));
+  ShumateViewport *viewport = shumate_simple_map_get_viewport (_nexus_map_page_get_map (page));
+  gint64           cached = count_cached_places ();
+
+  g_setenv ("NEXUS_NOMINATIM_URL", url, TRUE);
+  g_assert_false (nexus_map_page_fly_to (page, "Atlantis"));
+  g_assert_cmpuint (fake_nominatim_count (fake), ==, 0);
+
+  g_settings_set_boolean (settings, "map-online-tiles", TRUE);
+  go_to (page, 0, 0, 2);
+  g_assert_false (nexus_map_page_fly_to (page, "Cairo"));
+  NEXUS_TEST_WAIT_UNTIL (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)) > 29.8);
+  g_assert_cmpfloat (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)), <, 30.1);
+  g_assert_cmpfloat (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), >, 31.1);
+  g_assert_cmpfloat (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), <, 31.4);
+  g_assert_cmpuint (fake_nominatim_count (fake), ==, 1);
+  NEXUS_TEST_WAIT_UNTIL (count_cached_places () == cached + 1);
+
+  go_to (page, 0, 0, 2);
+  g_assert_false (nexus_map_page_fly_to (page, "Cairo"));
+  NEXUS_TEST_WAIT_UNTIL (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)) > 29.8);
+  g_assert_cmpuint (fake_nominatim_count (fake), ==, 1);
+
+  g_settings_set_boolean (settings, "map-online-tiles", FALSE);
+  g_unsetenv ("NEXUS_NOMINATIM_URL");
+  g_object_unref (page);
+  fake_nominatim_stop (fake);
+}
+
 /* The keys' actions: + and - zoom by one level, the arrows move the view
  * by a quarter of its size, east being east in either text direction. */
 static void
@@ -653,6 +700,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/nexus/Map/new-leads-live", test_new_leads_live);
   g_test_add_func ("/nexus/Map/zoom-and-pan", test_zoom_and_pan);
   g_test_add_func ("/nexus/Map/window-actions", test_window_actions);
+  g_test_add_func ("/nexus/Map/fly-to-online-place", test_fly_to_online_place);
 
   status = g_test_run ();
 
