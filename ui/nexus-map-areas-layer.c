@@ -7,12 +7,12 @@
  *
  *  - it draws the cells of one search, filled and outlined in the colour of
  *    their state (queued, leased, done, failed, capped);
- *  - in a drawing mode it takes the pointer from the map: a drag draws a
- *    rectangle, clicks add the corners of a polygon (a double click, Enter
- *    or a click on the first corner closes it; Backspace takes back the
- *    last corner).  When the shape is finished the layer emits
- *    "area-drawn" with the shape as GeoJSON geometry text and leaves the
- *    mode.  Outside a drawing mode it lets every event through.
+ *  - it holds the shape being drawn: a rectangle (set from a drag) or the
+ *    corners of a polygon (a corner on the first one closes it).  When the
+ *    shape is finished the layer emits "area-drawn" with the shape as
+ *    GeoJSON geometry text and leaves the drawing mode.  The map's
+ *    overlays cover its layers, so the widget holding the map forwards the
+ *    pointer (see nexus-map-page.c).
  *
  * The shape is kept in degrees, so the map may move under it.
  */
@@ -33,8 +33,6 @@ struct _NexusMapAreasLayer
   GArray          *cells; /* owned; of NexusMapCell; NULL: no search shown */
   NexusMapDrawMode mode;
   GArray          *vertices; /* of double pairs (lat, lon): the shape being drawn */
-  gboolean         dragging; /* a rectangle is being dragged */
-  double           drag_x, drag_y;
 };
 
 G_DEFINE_FINAL_TYPE (NexusMapAreasLayer, nexus_map_areas_layer, SHUMATE_TYPE_LAYER)
@@ -176,7 +174,6 @@ static void
 leave_mode (NexusMapAreasLayer *self)
 {
   g_array_set_size (self->vertices, 0);
-  self->dragging = FALSE;
   nexus_map_areas_layer_set_mode (self, NEXUS_MAP_DRAW_NONE);
 }
 
@@ -275,6 +272,16 @@ nexus_map_areas_layer_add_vertex (NexusMapAreasLayer *self, double x, double y)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* Drops the shape being drawn, staying in the drawing mode. */
+void
+nexus_map_areas_layer_clear_shape (NexusMapAreasLayer *self)
+{
+  g_return_if_fail (NEXUS_IS_MAP_AREAS_LAYER (self));
+
+  g_array_set_size (self->vertices, 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 void
 nexus_map_areas_layer_undo_vertex (NexusMapAreasLayer *self)
 {
@@ -314,62 +321,6 @@ nexus_map_areas_layer_set_rectangle (NexusMapAreasLayer *self,
       g_array_append_val (self->vertices, lon);
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static void
-drag_begin_cb (GtkGestureDrag *gesture, double x, double y, NexusMapAreasLayer *self)
-{
-  if (self->mode != NEXUS_MAP_DRAW_RECTANGLE)
-    {
-      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
-      return;
-    }
-  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  self->dragging = TRUE;
-  self->drag_x = x;
-  self->drag_y = y;
-}
-
-static void
-drag_update_cb (GtkGestureDrag *gesture, double dx, double dy, NexusMapAreasLayer *self)
-{
-  if (self->dragging)
-    nexus_map_areas_layer_set_rectangle (self, self->drag_x, self->drag_y, self->drag_x + dx,
-                                         self->drag_y + dy);
-}
-
-static void
-drag_end_cb (GtkGestureDrag *gesture, double dx, double dy, NexusMapAreasLayer *self)
-{
-  if (!self->dragging)
-    return;
-  self->dragging = FALSE;
-  /* A click without a drag draws nothing. */
-  if (fabs (dx) < 4 || fabs (dy) < 4)
-    {
-      g_array_set_size (self->vertices, 0);
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-      return;
-    }
-  nexus_map_areas_layer_set_rectangle (self, self->drag_x, self->drag_y, self->drag_x + dx,
-                                       self->drag_y + dy);
-  nexus_map_areas_layer_finish (self);
-}
-
-static void
-pressed_cb (GtkGestureClick *gesture, int n_press, double x, double y, NexusMapAreasLayer *self)
-{
-  if (self->mode != NEXUS_MAP_DRAW_POLYGON)
-    {
-      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
-      return;
-    }
-  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  /* The second click of a double click closes the polygon. */
-  if (n_press == 2)
-    nexus_map_areas_layer_finish (self);
-  else
-    nexus_map_areas_layer_add_vertex (self, x, y);
 }
 
 static void
@@ -448,20 +399,8 @@ nexus_map_areas_layer_class_init (NexusMapAreasLayerClass *klass)
 static void
 nexus_map_areas_layer_init (NexusMapAreasLayer *self)
 {
-  GtkGesture *drag = gtk_gesture_drag_new ();
-  GtkGesture *click = gtk_gesture_click_new ();
-
   self->vertices = g_array_new (FALSE, FALSE, sizeof (double));
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
-
-  g_signal_connect (drag, "drag-begin", G_CALLBACK (drag_begin_cb), self);
-  g_signal_connect (drag, "drag-update", G_CALLBACK (drag_update_cb), self);
-  g_signal_connect (drag, "drag-end", G_CALLBACK (drag_end_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
-
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
-  g_signal_connect (click, "pressed", G_CALLBACK (pressed_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
 }
 
 NexusMapAreasLayer *
@@ -511,7 +450,6 @@ nexus_map_areas_layer_set_mode (NexusMapAreasLayer *self, NexusMapDrawMode mode)
     return;
   self->mode = mode;
   g_array_set_size (self->vertices, 0);
-  self->dragging = FALSE;
   gtk_widget_set_can_target (GTK_WIDGET (self), mode != NEXUS_MAP_DRAW_NONE);
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self),
                                    mode != NEXUS_MAP_DRAW_NONE ? "crosshair" : NULL);

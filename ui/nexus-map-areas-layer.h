@@ -37,6 +37,7 @@ void             nexus_map_areas_layer_set_rectangle (NexusMapAreasLayer *self,
                                                       double              x1,
                                                       double              y1);
 gboolean         nexus_map_areas_layer_finish (NexusMapAreasLayer *self);
+void             nexus_map_areas_layer_clear_shape (NexusMapAreasLayer *self);
 void             nexus_map_areas_layer_undo_vertex (NexusMapAreasLayer *self);
 void             nexus_map_cell_color (NexusMapCellState state, GdkRGBA *out_color);
 

@@ -35,6 +35,7 @@
 
 #define REFRESH_DELAY_MS 1000
 #define N_STATUSES       5
+#define HINT_SECONDS     8
 
 /* The leads the layer shows, with what is needed to add new ones.
  * Immutable once built; shared (atomic reference count). */
@@ -96,6 +97,11 @@ struct _NexusMapPage
   gint64        popover_lead;
   GCancellable *popover_cancellable;
 
+  double   drag_x, drag_y; /* where a rectangle's drag began, layer coordinates */
+  gboolean dragging;       /* a rectangle is being dragged */
+
+  guint hint_source; /* hides an error hint */
+
   gboolean folded;
 };
 
@@ -117,6 +123,7 @@ static const char *const status_names[N_STATUSES] = { "new", "contacted", "quali
 
 static void load_leads (NexusMapPage *self, gboolean only_new);
 static void load_cells (NexusMapPage *self);
+static void finish_polygon (NexusMapPage *self);
 
 /* Cancels the work that @cancellable guards, if any. */
 static void
@@ -392,13 +399,30 @@ update_cells_legend (NexusMapPage *self)
 
 /* Hint */
 
+static gboolean
+hide_hint_cb (gpointer data)
+{
+  NexusMapPage *self = data;
+
+  self->hint_source = 0;
+  gtk_widget_set_visible (GTK_WIDGET (self->hint_label), FALSE);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->hint_label), "error");
+  return G_SOURCE_REMOVE;
+}
+
+/* Shows @text over the map (NULL: hides it).  A message about a mistake
+ * goes away by itself after a while; instructions stay while they apply. */
 static void
 show_hint (NexusMapPage *self, const char *text, gboolean error)
 {
+  g_clear_handle_id (&self->hint_source, g_source_remove);
   gtk_label_set_text (self->hint_label, text != NULL ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->hint_label), text != NULL);
   if (error)
-    gtk_widget_add_css_class (GTK_WIDGET (self->hint_label), "error");
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->hint_label), "error");
+      self->hint_source = g_timeout_add_seconds (HINT_SECONDS, hide_hint_cb, self);
+    }
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->hint_label), "error");
 }
@@ -850,6 +874,7 @@ static void
 area_drawn_cb (NexusMapPage *self, const char *geojson, NexusMapAreasLayer *layer)
 {
   gtk_widget_set_can_target (GTK_WIDGET (self->leads_layer), TRUE);
+  gtk_widget_set_cursor (GTK_WIDGET (self->map), NULL);
   update_draw_hint (self);
   if (!gtk_widget_activate_action (GTK_WIDGET (self), "win.new-search", "s", geojson))
     show_hint (self, _ ("New searches cannot be created from this window."), TRUE);
@@ -860,6 +885,8 @@ set_draw_mode (NexusMapPage *self, NexusMapDrawMode mode)
 {
   nexus_map_areas_layer_set_mode (self->areas_layer, mode);
   gtk_widget_set_can_target (GTK_WIDGET (self->leads_layer), mode == NEXUS_MAP_DRAW_NONE);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self->map),
+                                   mode != NEXUS_MAP_DRAW_NONE ? "crosshair" : NULL);
   update_draw_hint (self);
   if (mode != NEXUS_MAP_DRAW_NONE)
     gtk_widget_grab_focus (GTK_WIDGET (self->map));
@@ -989,8 +1016,7 @@ finish_cb (GtkWidget *widget, GVariant *args, gpointer user_data)
 
   if (nexus_map_areas_layer_get_mode (self->areas_layer) != NEXUS_MAP_DRAW_POLYGON)
     return FALSE;
-  if (!nexus_map_areas_layer_finish (self->areas_layer))
-    show_hint (self, _ ("A search area needs at least three corners."), TRUE);
+  finish_polygon (self);
   return TRUE;
 }
 
@@ -1030,16 +1056,41 @@ map_to_layer (NexusMapPage *self, double x, double y, double *out_x, double *out
   return TRUE;
 }
 
+/* Closes the polygon being drawn, or says why it cannot be. */
+static void
+finish_polygon (NexusMapPage *self)
+{
+  if (!nexus_map_areas_layer_finish (self->areas_layer))
+    show_hint (self, _ ("A search area needs at least three corners."), TRUE);
+}
+
 static void
 map_pressed_cb (GtkGestureClick *gesture, int n_press, double x, double y, NexusMapPage *self)
 {
+  NexusMapDrawMode     mode = nexus_map_areas_layer_get_mode (self->areas_layer);
   NexusMapDrawnCluster picked;
   double               lx, ly;
 
   gtk_widget_grab_focus (GTK_WIDGET (self->map));
-  if (n_press == 1 && gtk_widget_get_can_target (GTK_WIDGET (self->leads_layer)) &&
-      map_to_layer (self, x, y, &lx, &ly) &&
-      nexus_map_leads_layer_pick_at (self->leads_layer, lx, ly, &picked))
+  if (!map_to_layer (self, x, y, &lx, &ly) || mode == NEXUS_MAP_DRAW_RECTANGLE)
+    {
+      /* A rectangle is drawn by the drag gesture. */
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+
+  if (mode == NEXUS_MAP_DRAW_POLYGON)
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+      /* The second click of a double click closes the polygon. */
+      if (n_press >= 2)
+        finish_polygon (self);
+      else
+        nexus_map_areas_layer_add_vertex (self->areas_layer, lx, ly);
+      return;
+    }
+
+  if (n_press == 1 && nexus_map_leads_layer_pick_at (self->leads_layer, lx, ly, &picked))
     gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
   else
     gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
@@ -1050,8 +1101,51 @@ map_released_cb (GtkGestureClick *gesture, int n_press, double x, double y, Nexu
 {
   double lx, ly;
 
-  if (map_to_layer (self, x, y, &lx, &ly))
+  if (nexus_map_areas_layer_get_mode (self->areas_layer) == NEXUS_MAP_DRAW_NONE &&
+      map_to_layer (self, x, y, &lx, &ly))
     nexus_map_leads_layer_activate_at (self->leads_layer, lx, ly);
+}
+
+/* In rectangle mode a drag on the map draws the rectangle instead of
+ * moving the map. */
+static void
+map_drag_begin_cb (GtkGestureDrag *gesture, double x, double y, NexusMapPage *self)
+{
+  if (nexus_map_areas_layer_get_mode (self->areas_layer) != NEXUS_MAP_DRAW_RECTANGLE ||
+      !map_to_layer (self, x, y, &self->drag_x, &self->drag_y))
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  self->dragging = TRUE;
+}
+
+static void
+map_drag_update_cb (GtkGestureDrag *gesture, double dx, double dy, NexusMapPage *self)
+{
+  if (self->dragging)
+    nexus_map_areas_layer_set_rectangle (self->areas_layer, self->drag_x, self->drag_y,
+                                         self->drag_x + dx, self->drag_y + dy);
+}
+
+static void
+map_drag_end_cb (GtkGestureDrag *gesture, double dx, double dy, NexusMapPage *self)
+{
+  /* A drag the gesture denied (not in rectangle mode) ends here too. */
+  if (!self->dragging)
+    return;
+  self->dragging = FALSE;
+
+  /* A click without a drag draws nothing. */
+  if (fabs (dx) < 4 || fabs (dy) < 4)
+    {
+      nexus_map_areas_layer_clear_shape (self->areas_layer);
+      return;
+    }
+  nexus_map_areas_layer_set_rectangle (self->areas_layer, self->drag_x, self->drag_y,
+                                       self->drag_x + dx, self->drag_y + dy);
+  nexus_map_areas_layer_finish (self->areas_layer);
 }
 
 /* Flying to a place */
@@ -1137,6 +1231,7 @@ nexus_map_page_dispose (GObject *object)
   g_clear_handle_id (&self->refresh_source, g_source_remove);
   g_clear_handle_id (&self->cells_source, g_source_remove);
   g_clear_handle_id (&self->follow_source, g_source_remove);
+  g_clear_handle_id (&self->hint_source, g_source_remove);
   if (self->fit_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->leads_layer), self->fit_tick);
   self->fit_tick = 0;
@@ -1297,6 +1392,7 @@ nexus_map_page_init (NexusMapPage *self)
   g_autoptr (GSettingsSchema) schema = NULL;
   ShumateViewport *viewport;
   GtkGesture      *click;
+  GtkGesture      *drag;
   /* Translators: "ar" if country names on the offline map should be
    * written in Arabic, "en" for English. */
   const char *names = C_ ("map label language", "en");
@@ -1327,6 +1423,13 @@ nexus_map_page_init (NexusMapPage *self)
   g_signal_connect (click, "pressed", G_CALLBACK (map_pressed_cb), self);
   g_signal_connect (click, "released", G_CALLBACK (map_released_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->map), GTK_EVENT_CONTROLLER (click));
+
+  drag = gtk_gesture_drag_new ();
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (drag), GTK_PHASE_CAPTURE);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (map_drag_begin_cb), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (map_drag_update_cb), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (map_drag_end_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->map), GTK_EVENT_CONTROLLER (drag));
 
   self->actions = g_simple_action_group_new ();
   g_action_map_add_action_entries (G_ACTION_MAP (self->actions), entries, G_N_ELEMENTS (entries),
