@@ -438,8 +438,7 @@ nexus_map_areas_layer_get_cells (NexusMapAreasLayer *self)
 /**
  * nexus_map_areas_layer_set_mode:
  * @self: an areas layer
- * @mode: what a drag or a click draws; %NEXUS_MAP_DRAW_NONE gives the
- *   pointer back to the map and drops an unfinished shape
+ * @mode: the shape being drawn; a change drops an unfinished shape
  */
 void
 nexus_map_areas_layer_set_mode (NexusMapAreasLayer *self, NexusMapDrawMode mode)
@@ -450,9 +449,6 @@ nexus_map_areas_layer_set_mode (NexusMapAreasLayer *self, NexusMapDrawMode mode)
     return;
   self->mode = mode;
   g_array_set_size (self->vertices, 0);
-  gtk_widget_set_can_target (GTK_WIDGET (self), mode != NEXUS_MAP_DRAW_NONE);
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self),
-                                   mode != NEXUS_MAP_DRAW_NONE ? "crosshair" : NULL);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
 }
