@@ -78,8 +78,9 @@ struct _NexusMapPage
   MapData      *data; /* the leads in the layer, NULL before the first read */
   GCancellable *load_cancellable;
   gboolean      loading;
-  gint64        load_started;   /* monotonic µs, for the debug log */
-  guint         refresh_source; /* the pending read of new leads */
+  gint64        load_started;      /* monotonic µs, for the debug log */
+  guint         refresh_source;    /* the pending read of new leads */
+  gboolean      new_leads_pending; /* reported during a read: read after it */
 
   gint64        search_id; /* the search whose cells are shown, 0: none */
   GCancellable *cells_cancellable;
@@ -495,6 +496,10 @@ loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   nexus_map_leads_layer_set_index (self->leads_layer, self->data->index, self->data->categories);
   update_legend (self);
   set_loading (self, FALSE);
+
+  /* Leads reported while this read ran: read them now (only those). */
+  if (self->new_leads_pending)
+    load_leads (self, TRUE);
 }
 
 static void
@@ -505,12 +510,18 @@ load_leads (NexusMapPage *self, gboolean only_new)
   if (self->engine == NULL)
     return;
 
-  /* A read of new leads waits for the full read in flight. */
+  /* A read of new leads waits for the read in flight, then runs. */
   if (only_new && (self->load_cancellable != NULL || self->data == NULL))
-    return;
+    {
+      self->new_leads_pending = self->data != NULL || self->load_cancellable != NULL;
+      return;
+    }
+  self->new_leads_pending = FALSE;
 
   restart_cancellable (&self->load_cancellable);
 
+  if (!only_new)
+    self->new_leads_pending = FALSE;
   job = g_new0 (LoadJob, 1);
   job->query =
       self->query != NULL ? nexus_leads_query_copy (self->query) : nexus_leads_query_new ();
