@@ -562,9 +562,7 @@ event_cb (NexusEvent *event, gpointer user_data)
     return;
 
   if ((g_str_equal (event->kind, "job.reported") || g_str_equal (event->kind, "job.completed")) &&
-      event->data != NULL &&
-      (json_object_get_int_member_with_default (event->data, "new", 0) > 0 ||
-       json_object_get_int_member_with_default (event->data, "merged", 0) > 0) &&
+      event->data != NULL && json_object_get_int_member_with_default (event->data, "new", 0) > 0 &&
       self->refresh_source == 0)
     self->refresh_source = g_timeout_add (REFRESH_DELAY_MS, refresh_timeout_cb, self);
 
