@@ -1115,6 +1115,21 @@ map_released_cb (GtkGestureClick *gesture, int n_press, double x, double y, Nexu
     nexus_map_leads_layer_activate_at (self->leads_layer, lx, ly);
 }
 
+/* A hand over a disc says it can be clicked. */
+static void
+map_motion_cb (GtkEventControllerMotion *motion, double x, double y, NexusMapPage *self)
+{
+  NexusMapDrawnCluster picked;
+  double               lx, ly;
+  gboolean             over;
+
+  if (nexus_map_areas_layer_get_mode (self->areas_layer) != NEXUS_MAP_DRAW_NONE)
+    return;
+  over = map_to_layer (self, x, y, &lx, &ly) &&
+         nexus_map_leads_layer_pick_at (self->leads_layer, lx, ly, &picked);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self->map), over ? "pointer" : NULL);
+}
+
 /* In rectangle mode a drag on the map draws the rectangle instead of
  * moving the map. */
 static void
@@ -1399,9 +1414,10 @@ nexus_map_page_init (NexusMapPage *self)
   };
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr (GSettingsSchema) schema = NULL;
-  ShumateViewport *viewport;
-  GtkGesture      *click;
-  GtkGesture      *drag;
+  ShumateViewport    *viewport;
+  GtkGesture         *click;
+  GtkGesture         *drag;
+  GtkEventController *motion;
   /* Translators: "ar" if country names on the offline map should be
    * written in Arabic, "en" for English. */
   const char *names = C_ ("map label language", "en");
@@ -1432,6 +1448,10 @@ nexus_map_page_init (NexusMapPage *self)
   g_signal_connect (click, "pressed", G_CALLBACK (map_pressed_cb), self);
   g_signal_connect (click, "released", G_CALLBACK (map_released_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->map), GTK_EVENT_CONTROLLER (click));
+
+  motion = gtk_event_controller_motion_new ();
+  g_signal_connect (motion, "motion", G_CALLBACK (map_motion_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->map), motion);
 
   drag = gtk_gesture_drag_new ();
   gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (drag), GTK_PHASE_CAPTURE);
