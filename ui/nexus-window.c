@@ -25,6 +25,7 @@
 #include "nexus-operations-page.h"
 #include "nexus-dashboard-page.h"
 #include "nexus-workers-page.h"
+#include "nexus-map-page.h"
 #include "nexus-pending-page.h"
 #include "nexus-settings-page.h"
 #include "nexus-searches-page.h"
@@ -42,6 +43,7 @@ struct _NexusWindow
   NexusLeadsPage    *leads_page;
   NexusSearchesPage *searches_page;
   NexusJobsPage     *jobs_page;
+  NexusMapPage      *map_page;
 
   NexusEngine *engine;   /* owned; construct-only */
   GSettings   *settings; /* NULL when the schema is not installed */
@@ -306,6 +308,16 @@ show_jobs_action (GtkWidget *widget, const char *action_name, GVariant *paramete
   nexus_jobs_page_show_search (self->jobs_page, g_variant_get_int64 (parameter));
 }
 
+/* The map page, showing the cells of the search given as parameter. */
+static void
+show_search_on_map_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  NexusWindow *self = NEXUS_WINDOW (widget);
+
+  nexus_window_set_page (self, "map");
+  nexus_map_page_show_search (self->map_page, g_variant_get_int64 (parameter));
+}
+
 static gboolean
 nexus_window_close_request (GtkWindow *window)
 {
@@ -413,6 +425,7 @@ nexus_window_class_init (NexusWindowClass *klass)
 
   g_type_ensure (NEXUS_TYPE_LEADS_PAGE);
   g_type_ensure (NEXUS_TYPE_OPERATIONS_PAGE);
+  g_type_ensure (NEXUS_TYPE_MAP_PAGE);
   g_type_ensure (NEXUS_TYPE_PENDING_PAGE);
   g_type_ensure (NEXUS_TYPE_SETTINGS_PAGE);
   g_type_ensure (NEXUS_TYPE_SEARCHES_PAGE);
@@ -428,6 +441,7 @@ nexus_window_class_init (NexusWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, leads_page);
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, searches_page);
   gtk_widget_class_bind_template_child (widget_class, NexusWindow, jobs_page);
+  gtk_widget_class_bind_template_child (widget_class, NexusWindow, map_page);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, stack_visible_child_cb);
@@ -442,6 +456,8 @@ nexus_window_class_init (NexusWindowClass *klass)
                                        g_variant_new_array (G_VARIANT_TYPE_UINT64, NULL, 0));
   gtk_widget_class_install_action (widget_class, "win.new-search", "s", new_search_action);
   gtk_widget_class_install_action (widget_class, "win.show-jobs", "x", show_jobs_action);
+  gtk_widget_class_install_action (widget_class, "win.show-search-on-map", "x",
+                                   show_search_on_map_action);
 }
 
 static void

@@ -379,6 +379,77 @@ nexus_store_leads_view_page (NexusStore            *self,
 }
 
 /**
+ * nexus_store_leads_view_points:
+ * @self: a #NexusStore
+ * @query: the view; its sort is ignored
+ * @after_id: only leads with a greater id (0: all), so new leads can be
+ *   read without reading the others again
+ * @error: return location for a #GError
+ *
+ * The leads of @query that have coordinates, with what the map needs to
+ * place and colour them, in id order.
+ *
+ * Returns: (transfer full) (element-type NexusLeadsViewPoint): the points,
+ *   or NULL with @error set
+ */
+GArray *
+nexus_store_leads_view_points (NexusStore            *self,
+                               const NexusLeadsQuery *query,
+                               gint64                 after_id,
+                               GError               **error)
+{
+  g_autofree char *match = NULL;
+  g_autoptr (GString) sql = NULL;
+  g_autoptr (GArray) points = NULL;
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+
+  if (!check_query (query, error))
+    return NULL;
+
+  /* The grid's own WHERE clause, over the leads that have a place: the
+   * subquery is flattened by SQLite, the filters stay those of the grid. */
+  match = nexus_leads_query_fts_expression (query->search);
+  sql = g_string_new ("SELECT l.id, l.lat, l.lon, l.category, l.status FROM"
+                      " (SELECT * FROM leads WHERE id > :after AND lat IS NOT NULL"
+                      " AND lon IS NOT NULL) AS l");
+  append_where (sql, query, match != NULL);
+  g_string_append (sql, " ORDER BY l.id");
+
+  stmt = _nexus_store_prepare (self, sql->str, error);
+  if (stmt == NULL)
+    return NULL;
+  bind_filters (stmt, query, match);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":after"), after_id);
+
+  points = g_array_new (FALSE, FALSE, sizeof (NexusLeadsViewPoint));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      NexusLeadsViewPoint point;
+
+      point.id = sqlite3_column_int64 (stmt, 0);
+      point.lat = sqlite3_column_double (stmt, 1);
+      point.lon = sqlite3_column_double (stmt, 2);
+      point.category = g_intern_string ((const char *)sqlite3_column_text (stmt, 3));
+      point.status = g_intern_string ((const char *)sqlite3_column_text (stmt, 4));
+      g_array_append_val (points, point);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      _nexus_store_set_error (self, rc, error, "reading the places of leads");
+      sqlite3_reset (stmt);
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return g_steal_pointer (&points);
+}
+
+/**
  * nexus_store_leads_view_plan:
  * @self: a #NexusStore
  * @query: the view

@@ -80,6 +80,17 @@ typedef struct
   gboolean preview_only;
 } NexusLeadsViewRow;
 
+/* One lead of a view as the map places it.  The texts are interned
+ * (g_intern_string()): never freed, shared by every point. */
+typedef struct
+{
+  gint64      id;
+  double      lat;
+  double      lon;
+  const char *category; /* NULL when the lead has none */
+  const char *status;   /* new, contacted, qualified, won or lost */
+} NexusLeadsViewPoint;
+
 #define NEXUS_TYPE_LEADS_QUERY (nexus_leads_query_get_type ())
 
 GType            nexus_leads_query_get_type (void) G_GNUC_CONST;
@@ -103,6 +114,10 @@ GPtrArray *nexus_store_leads_view_page (NexusStore            *self,
                                         gint64                 offset,
                                         guint                  limit,
                                         GError               **error);
+GArray    *nexus_store_leads_view_points (NexusStore            *self,
+                                          const NexusLeadsQuery *query,
+                                          gint64                 after_id,
+                                          GError               **error);
 char *nexus_store_leads_view_plan (NexusStore *self, const NexusLeadsQuery *query, GError **error);
 
 /* One lead as an export writes it: every column an export can choose.

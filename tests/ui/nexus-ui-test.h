@@ -43,6 +43,14 @@ set_true_cb (gpointer data)
   }                                                                                        \
   G_STMT_END
 
+/* Runs the main loop until nothing is pending. */
+static inline void
+nexus_test_drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
 /* The first widget of @type below @widget, depth first. */
 static inline GtkWidget *
 nexus_test_find_type (GtkWidget *widget, GType type)
