@@ -142,10 +142,10 @@ set_figure (NexusDashboardPage *self, NexusDashboardFigure which, gint64 value)
 /* Shows @counts (NexusLabelCount) in @chart and keeps their labels as the
  * bars' keys. */
 static void
-show_counts (NexusChart *chart, GPtrArray *counts, GPtrArray *keys)
+show_counts (NexusChart *chart, GPtrArray *counts, GPtrArray *keys, char *(*display) (const char *))
 {
-  g_autofree double      *values = g_new0 (double, MAX (counts->len, 1));
-  g_autofree const char **labels = g_new0 (const char *, MAX (counts->len, 1));
+  g_autofree double *values = g_new0 (double, MAX (counts->len, 1));
+  g_autoptr (GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
 
   g_ptr_array_set_size (keys, 0);
   for (guint i = 0; i < counts->len; i++)
@@ -153,10 +153,11 @@ show_counts (NexusChart *chart, GPtrArray *counts, GPtrArray *keys)
       NexusLabelCount *count = g_ptr_array_index (counts, i);
 
       values[i] = count->count;
-      labels[i] = count->label;
+      g_ptr_array_add (labels, display != NULL ? display (count->label) : g_strdup (count->label));
       g_ptr_array_add (keys, g_strdup (count->label));
     }
-  nexus_chart_set_data (chart, values, counts->len, labels);
+  g_ptr_array_add (labels, NULL);
+  nexus_chart_set_data (chart, values, counts->len, (const char **)labels->pdata);
 }
 
 static void
@@ -310,8 +311,11 @@ read_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   set_figure (self, NEXUS_DASHBOARD_WORKERS_ONLINE, show_workers (self, reading->statuses));
   show_per_day (self, summary);
   show_statuses (self, summary);
-  show_counts (self->chart[NEXUS_DASHBOARD_CATEGORIES], summary->categories, self->category_keys);
-  show_counts (self->chart[NEXUS_DASHBOARD_CITIES], summary->cities, self->city_keys);
+  /* Categories by their names in the interface language; the bars still
+   * stand for the keys the filter uses. */
+  show_counts (self->chart[NEXUS_DASHBOARD_CATEGORIES], summary->categories, self->category_keys,
+               nexus_format_category);
+  show_counts (self->chart[NEXUS_DASHBOARD_CITIES], summary->cities, self->city_keys, NULL);
   show_searches (self, summary->active_searches);
 }
 
