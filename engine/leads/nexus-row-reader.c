@@ -682,11 +682,10 @@ check_object (NexusRowReader *self,
               guint64         position,
               GError        **error)
 {
-  gboolean       ndjson = self->format == NEXUS_IMPORT_FORMAT_NDJSON;
-  JsonObjectIter iter;
-  const char    *name;
-  JsonNode      *member;
-  gsize          size = 0;
+  gboolean ndjson = self->format == NEXUS_IMPORT_FORMAT_NDJSON;
+  g_autoptr (GList) names = NULL;
+  JsonObject *object;
+  gsize       size = 0;
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return ndjson ? json_error (error, NEXUS_ROW_READER_ERROR_JSON,
@@ -698,10 +697,14 @@ check_object (NexusRowReader *self,
                                    "item must be one lead"),
                                 position);
 
-  json_object_iter_init (&iter, json_node_get_object (node));
-  while (json_object_iter_next (&iter, &name, &member))
+  /* In the order of the file (an iterator's order is undefined). */
+  object = json_node_get_object (node);
+  names = json_object_get_members (object);
+  for (GList *l = names; l != NULL; l = l->next)
     {
-      size += strlen (name) + value_size (member);
+      const char *name = l->data;
+
+      size += strlen (name) + value_size (json_object_get_member (object, name));
       if (g_hash_table_contains (seen, name))
         continue;
       if (self->header->len >= NEXUS_CSV_MAX_FIELDS)
