@@ -1013,7 +1013,7 @@ nexus_import_dialog_get_file (NexusImportDialog *self)
 
 /**
  * nexus_import_dialog_set_file:
- * @file: a local CSV, XLSX or GeoJSON file
+ * @file: a local CSV, XLSX, JSON, NDJSON or GeoJSON file
  *
  * Reads the first rows of @file (on a thread) and shows them with the
  * guessed columns; encoding and delimiter go back to automatic.

@@ -1012,7 +1012,12 @@ json_value_text (JsonNode *node)
         return g_strdup (json_node_get_boolean (node) ? "true" : "false");
       if (type == G_TYPE_INT64)
         return g_strdup_printf ("%" PRId64, json_node_get_int (node));
-      return g_strdup (g_ascii_dtostr (buffer, sizeof buffer, json_node_get_double (node)));
+      /* The shortest text that reads back as the number: 30.0444196, not
+       * 30.044419600000001. */
+      g_ascii_formatd (buffer, sizeof buffer, "%.15g", json_node_get_double (node));
+      if (g_ascii_strtod (buffer, NULL) != json_node_get_double (node))
+        g_ascii_dtostr (buffer, sizeof buffer, json_node_get_double (node));
+      return g_strdup (buffer);
     }
   return json_to_string (node, FALSE);
 }
