@@ -890,7 +890,7 @@ leads_label (NexusCtl *ctl, char **args)
 }
 
 static const Subcommand subcommands[] = {
-  { "import", N_ ("Import leads from a CSV, XLSX or GeoJSON file"), leads_import },
+  { "import", N_ ("Import leads from a CSV, XLSX, JSON, NDJSON or GeoJSON file"), leads_import },
   { "sources", N_ ("List the source records of every lead"), leads_sources },
   { "export", N_ ("Write leads to CSV, XLSX, JSON, NDJSON or GeoJSON"), leads_export },
   { "classify", N_ ("Classify leads (and retrain the model)"), leads_classify },

@@ -5,9 +5,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * This module owns imports of files of leads: a NexusRowReader
- * (nexus-row-reader.h) turns a CSV, XLSX or GeoJSON file into a header and
- * rows of strings, a column map turns each row into a NexusLeadInput, and
- * NexusIngest stores them — so an imported row is normalized, matched,
+ * (nexus-row-reader.h) turns a CSV, XLSX, JSON, NDJSON or GeoJSON file into
+ * a header and rows of strings, a column map turns each row into a
+ * NexusLeadInput, and NexusIngest stores them — so an imported row is normalized, matched,
  * merged and classified exactly like a worker's result.
  *
  * Columns: options->columns (one field per column, as the console's
@@ -41,8 +41,8 @@
  * CSV with two more columns, "line" and "reason" (cells that a spreadsheet
  * would run as formulas get a leading apostrophe).
  *
- * Memory stays constant whatever the file's size (GeoJSON excepted, parsed
- * whole): one batch of records, one row and at most
+ * Memory stays constant whatever the file's size (JSON, NDJSON and
+ * GeoJSON excepted, read whole): one batch of records, one row and at most
  * NEXUS_IMPORT_MAX_REJECTIONS rejection messages are held at a time
  * (further rejections are counted, and written to options->rejects).
  *
