@@ -19,7 +19,16 @@
  * ref), the status and the agent (an operator's work, not imported), the
  * notes, first and last seen (the import's time), the sightings (one per
  * import) and the sources (the import is the one source).  These columns
- * are in the files but not compared.
+ * are in the files but not compared.  Two more limits, not exercised here:
+ *
+ *  - the category comes back as the classifier's verdict on the name and
+ *    the file's category (taken as the provider's): a category the
+ *    classifier gave comes back, but one an operator chose or one written
+ *    straight into the vault may not ("car_rental" of the demo vault comes
+ *    back "car"; see test-ctl-export.c);
+ *  - every import trims the white space around a cell, so a text starting
+ *    with a tab or a carriage return (which the CSV export escapes like a
+ *    formula, and the CSV import unescapes) comes back without it.
  */
 #include "config.h"
 
