@@ -27,16 +27,21 @@
  *    NEXUS_ROW_READER_MAX_JSON bytes are refused.
  *  - JSON (the exporter's array of objects) and NDJSON (one object a line,
  *    blank lines skipped): the header is the union of the objects' member
- *    names in order of appearance.  Strings, numbers, booleans and null
- *    are fields; an array of such values is one field of its items joined
- *    by "; " (other phones, sources) where the column is a phone column or
- *    not a lead field, and gives a row with a problem elsewhere, as does an
- *    object or an array holding arrays or objects.  The whole file is
- *    checked when it is opened — valid UTF-8 and JSON, an array of objects
- *    or one object a line, records under NEXUS_CSV_MAX_RECORD bytes and
- *    NEXUS_CSV_MAX_FIELDS names — so a bad file is refused before any row.
- *    Files over NEXUS_ROW_READER_MAX_JSON bytes are refused; a JSON array
- *    is parsed whole, NDJSON one line at a time.
+ *    names in order of appearance.  Strings, numbers (in their shortest
+ *    form), booleans and null are fields.  What else a member may hold
+ *    depends on the lead field its name usually holds
+ *    (nexus_import_guess_field()): in a column of phones, an array of
+ *    values is one field of its items joined by "; " (the exporter's
+ *    other_phones); in a column of no lead field (sources, tags…), arrays
+ *    of values are joined the same way and anything else is kept as JSON
+ *    text; elsewhere — and for anything but an array of values in a column
+ *    of phones — the row gets a problem ("name: an object where one value
+ *    is expected").  The same holds for GeoJSON properties.  The whole
+ *    file is checked when it is opened — valid UTF-8 and JSON, an array of
+ *    objects or one object a line, records under NEXUS_CSV_MAX_RECORD bytes
+ *    and NEXUS_CSV_MAX_FIELDS names — so a bad file is refused before any
+ *    row.  Files over NEXUS_ROW_READER_MAX_JSON bytes are refused; a JSON
+ *    array is parsed whole, NDJSON one line at a time.
  *
  * In CSV files, the apostrophe that the exporter (and spreadsheets) put
  * before a text starting with = + - @, a tab or a carriage return, so that
