@@ -42,7 +42,7 @@ static const char *const field_aliases[NEXUS_IMPORT_N_FIELDS][20] = {
   { "country", "country_code", "البلد", "الدولة", NULL },
   { "website", "url", "web", "site", "الموقع", "الموقع الإلكتروني", "الموقع الالكتروني", NULL },
   { "email", "e-mail", "mail", "البريد", "البريد الإلكتروني", "البريد الالكتروني", NULL },
-  { "rating", "stars", "التقييم", NULL },
+  { "rating", "التقييم", NULL },
   { "reviews", "review_count", "reviews_count", "user_ratings_total", "المراجعات", "عدد المراجعات",
     NULL },
 };
@@ -440,31 +440,22 @@ parse_number (const char *text, const char *name, double *out, GError **error)
   return TRUE;
 }
 
-/* The rating and the number of reviews, when the row has them. */
-static gboolean
-parse_rating (NexusLeadInput *input, const char *rating, const char *reviews, GError **error)
+/* The rating (0 to 100) and the number of reviews, when the row has them
+ * as numbers; other texts ("★★★★", "many") are not a reason to refuse the
+ * lead and are left out. */
+static void
+parse_rating (NexusLeadInput *input, const char *rating, const char *reviews)
 {
-  double count;
+  double value;
 
-  if (rating != NULL)
+  if (rating != NULL && parse_number (rating, "rating", &value, NULL) && value >= 0 && value <= 100)
     {
-      if (!parse_number (rating, "rating", &input->rating, error))
-        return FALSE;
+      input->rating = value;
       input->has_rating = TRUE;
     }
-  if (reviews != NULL)
-    {
-      if (!parse_number (reviews, "reviews", &count, error))
-        return FALSE;
-      if (count < 0 || count != floor (count) || count > (double)G_MAXINT32)
-        {
-          g_set_error_literal (error, NEXUS_LEAD_ERROR, NEXUS_LEAD_ERROR_INVALID,
-                               "reviews: not a count");
-          return FALSE;
-        }
-      input->reviews = (gint64)count;
-    }
-  return TRUE;
+  if (reviews != NULL && parse_number (reviews, "reviews", &value, NULL) && value >= 0 &&
+      value == floor (value) && value <= (double)G_MAXINT32)
+    input->reviews = (gint64)value;
 }
 
 /* One row as a record (validated), or NULL with the reason. */
@@ -528,9 +519,8 @@ row_to_input (char                    **row,
         return NULL;
       input->has_location = TRUE;
     }
-  if (!parse_rating (input, cell (row, n, index, NEXUS_IMPORT_FIELD_RATING),
-                     cell (row, n, index, NEXUS_IMPORT_FIELD_REVIEWS), error))
-    return NULL;
+  parse_rating (input, cell (row, n, index, NEXUS_IMPORT_FIELD_RATING),
+                cell (row, n, index, NEXUS_IMPORT_FIELD_REVIEWS));
 
   for (guint c = 0; c < headers->len && c < n; c++)
     json_object_set_string_member (raw, g_ptr_array_index (headers, c), row[c]);

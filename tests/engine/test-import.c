@@ -684,7 +684,8 @@ test_json (Vault *vault, gconstpointer data)
       " {\"name\":{\"en\":\"Nested\"},\"phone_e164\":\"+33 1 42 00 00 40\"},\n"
       " {\"name\":\"Listed City\",\"phone_e164\":\"+33 1 42 00 00 41\",\"city\":[\"Paris\"]},\n"
       " {\"name\":\"Le Zinc\",\"phone_e164\":\"+33 1 42 00 00 42\",\"open\":true,\"id\":78}]";
-  static const char lines[] = "{\"name\":\"Kiosk One\",\"phone\":\"+33 1 42 00 00 43\"}\r\n"
+  static const char lines[] = "{\"name\":\"Kiosk One\",\"phone\":\"+33 1 42 00 00 43\","
+                              "\"rating\":\"★★★★\",\"reviews\":-3}\r\n"
                               "\n"
                               "{\"name\":\"Kiosk Two\",\"phone\":[\"+33 1 42 00 00 44\",[1]]}\n"
                               "{\"name\":\"Kiosk Three\",\"city\":\"Lyon\",\"phone\":null}\n";
@@ -730,6 +731,11 @@ test_json (Vault *vault, gconstpointer data)
   g_assert_cmpuint (g_array_index (ndjson->rejections, NexusImportRejection, 0).line, ==, 3);
   g_assert_cmpstr (g_array_index (ndjson->rejections, NexusImportRejection, 0).reason, ==,
                    "phone: a list holding lists or objects");
+  /* A rating that is not a number is left out, not a reason to refuse. */
+  g_clear_pointer (&rating, g_free);
+  rating = sql_text (vault, "SELECT quote (rating) || '/' || quote (reviews) FROM leads"
+                            " WHERE name = 'Kiosk One'");
+  g_assert_cmpstr (rating, ==, "NULL/NULL");
 }
 
 /* A file of @length bytes of @data, refused as a whole. */
