@@ -341,11 +341,25 @@ test_huge_cell (Vault *vault, gconstpointer data)
   assert_refused (vault, path, NEXUS_CSV_ERROR, NEXUS_CSV_ERROR_RECORD_TOO_LONG, "Line 3");
 }
 
+/* @n random bytes, the same for the same @seed. */
+static GByteArray *
+random_bytes (guint32 seed, guint n)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
+  GByteArray *bytes = g_byte_array_sized_new (n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint8 byte = (guint8)g_rand_int_range (rand, 0, 256);
+      g_byte_array_append (bytes, &byte, 1);
+    }
+  return bytes;
+}
+
 static void
 test_empty_and_garbage (Vault *vault, gconstpointer data)
 {
-  g_autoptr (GRand) rand = g_rand_new_with_seed (42);
-  g_autoptr (GByteArray) garbage = g_byte_array_new ();
+  g_autoptr (GByteArray) garbage = random_bytes (42, 20000);
   g_autofree char *empty = vault_file (vault, "empty.csv", "", 0);
   g_autofree char *blank = vault_file (vault, "blank.csv", "\n\r\n\n", -1);
   g_autofree char *garbage_path = NULL;
@@ -354,11 +368,6 @@ test_empty_and_garbage (Vault *vault, gconstpointer data)
   assert_refused (vault, empty, NEXUS_IMPORT_ERROR, NEXUS_IMPORT_ERROR_EMPTY, NULL);
   assert_refused (vault, blank, NEXUS_IMPORT_ERROR, NEXUS_IMPORT_ERROR_EMPTY, NULL);
 
-  for (guint i = 0; i < 20000; i++)
-    {
-      guint8 byte = (guint8)g_rand_int_range (rand, 0, 256);
-      g_byte_array_append (garbage, &byte, 1);
-    }
   garbage_path = vault_file (vault, "garbage.csv", garbage->data, garbage->len);
   assert_refused (vault, garbage_path, NEXUS_ROW_READER_ERROR, NEXUS_ROW_READER_ERROR_BINARY, NULL);
   zip_as_csv = vault_file (vault, "book.csv", "PK\003\004\024\000\000\000\010\000", 10);
@@ -759,8 +768,7 @@ test_json_hostile (Vault *vault, gconstpointer data)
   g_autoptr (GString) huge = g_string_new ("[{\"name\":\"Fine\",\"phone\":\"+33 1 42 00 00 50\"},\n"
                                            "{\"name\":\"");
   g_autoptr (GString) late = g_string_new (NULL);
-  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
-  g_autoptr (GByteArray) garbage = g_byte_array_new ();
+  g_autoptr (GByteArray) garbage = random_bytes (7, 20000);
 
   /* Malformed JSON, or not leads: nothing imported, whatever came first. */
   assert_file_refused (vault, "cut.json", "[{\"name\":\"A\",\"phone\":\"+33 1 42 00 00 51\"},{\"na",
@@ -802,11 +810,6 @@ test_json_hostile (Vault *vault, gconstpointer data)
       vault, "cp1256.ndjson",
       "{\"name\":\"A\",\"phone\":\"+33 1 42 00 00 52\"}\n{\"name\":\"\xE3\xD8\"}\n", -1,
       NEXUS_ROW_READER_ERROR, NEXUS_ROW_READER_ERROR_ENCODING, "Line 2");
-  for (guint i = 0; i < 20000; i++)
-    {
-      guint8 byte = (guint8)g_rand_int_range (rand, 0, 256);
-      g_byte_array_append (garbage, &byte, 1);
-    }
   garbage->data[0] = '[';
   assert_file_refused (vault, "garbage.json", (const char *)garbage->data, garbage->len,
                        NEXUS_ROW_READER_ERROR, NEXUS_ROW_READER_ERROR_BINARY, NULL);
