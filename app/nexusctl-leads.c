@@ -3,7 +3,7 @@
  * Copyright 2026 The Nexus authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   nexusctl leads import FILE [--format csv|xlsx|geojson] [--map FIELD=COL,…]
+ *   nexusctl leads import FILE [--format csv|xlsx|json|ndjson|geojson] [--map FIELD=COL,…]
  *                         [--country CC] [--encoding ENC] [--delimiter D]
  *                         [--source NAME] [--dry-run] [--rejects FILE] [--json]
  *   nexusctl leads sources --format csv
@@ -218,10 +218,12 @@ leads_import (NexusCtl *ctl, char **args)
   int                status;
   const GOptionEntry entries[] = {
     { "format", 0, 0, G_OPTION_ARG_STRING, &format,
-      N_ ("File format: csv, xlsx or geojson (default: from the file name)"), N_ ("FORMAT") },
+      N_ ("File format: csv, xlsx, json, ndjson or geojson (default: from the file name and "
+          "contents)"),
+      N_ ("FORMAT") },
     { "map", 0, 0, G_OPTION_ARG_STRING, &map,
       N_ ("Columns of the lead fields: name=COL,phone=COL,address=COL,city=COL,category=COL,"
-          "ref=COL,lat=COL,lon=COL,country=COL,website=COL,email=COL"),
+          "ref=COL,lat=COL,lon=COL,country=COL,website=COL,email=COL,rating=COL,reviews=COL"),
       N_ ("MAP") },
     { "country", 0, 0, G_OPTION_ARG_STRING, &country,
       N_ ("Country of phone numbers written without +CC"), N_ ("CC") },
@@ -246,7 +248,8 @@ leads_import (NexusCtl *ctl, char **args)
 
   context = g_option_context_new (_ ("FILE"));
   g_option_context_set_summary (
-      context, _ ("Imports leads from a CSV, XLSX or GeoJSON file through the leads pipeline "
+      context, _ ("Imports leads from a CSV, XLSX, JSON, NDJSON or GeoJSON file through the leads "
+                  "pipeline "
                   "(normalized, deduplicated, classified).  A file is imported whole or not at "
                   "all: a file that cannot be read changes nothing."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -255,7 +258,7 @@ leads_import (NexusCtl *ctl, char **args)
   if (g_strv_length (args) != 2)
     return nexus_cli_usage_error (PROGRAM " leads import", _ ("Give exactly one FILE"));
   if (format != NULL && !nexus_import_format_from_string (format, &options.format))
-    return bad_input (_ ("Unknown format “%s” (csv, xlsx or geojson)"), format);
+    return bad_input (_ ("Unknown format “%s” (csv, xlsx, json, ndjson or geojson)"), format);
   if (delimiter != NULL && !(options.delimiter = parse_delimiter (delimiter)))
     return bad_input (_ ("--delimiter: “%s” is not one of , ; | tab"), delimiter);
 
@@ -887,7 +890,7 @@ leads_label (NexusCtl *ctl, char **args)
 }
 
 static const Subcommand subcommands[] = {
-  { "import", N_ ("Import leads from a CSV, XLSX or GeoJSON file"), leads_import },
+  { "import", N_ ("Import leads from a CSV, XLSX, JSON, NDJSON or GeoJSON file"), leads_import },
   { "sources", N_ ("List the source records of every lead"), leads_sources },
   { "export", N_ ("Write leads to CSV, XLSX, JSON, NDJSON or GeoJSON"), leads_export },
   { "classify", N_ ("Classify leads (and retrain the model)"), leads_classify },

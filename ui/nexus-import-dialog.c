@@ -1013,7 +1013,7 @@ nexus_import_dialog_get_file (NexusImportDialog *self)
 
 /**
  * nexus_import_dialog_set_file:
- * @file: a local CSV, XLSX or GeoJSON file
+ * @file: a local CSV, XLSX, JSON, NDJSON or GeoJSON file
  *
  * Reads the first rows of @file (on a thread) and shows them with the
  * guessed columns; encoding and delimiter go back to automatic.
@@ -1053,15 +1053,18 @@ nexus_import_dialog_set_file (NexusImportDialog *self, GFile *file)
 /**
  * nexus_import_dialog_choose_file:
  *
- * Opens a file chooser (CSV, XLSX, GeoJSON) for the file to import.
+ * Opens a file chooser (CSV, XLSX, JSON, NDJSON, GeoJSON) for the file to
+ * import.
  */
 void
 nexus_import_dialog_choose_file (NexusImportDialog *self)
 {
-  static const char *const all[] = { "*.csv",  "*.CSV",     "*.tsv",  "*.txt", "*.xlsx",
-                                     "*.XLSX", "*.geojson", "*.json", NULL };
+  static const char *const all[] = { "*.csv",    "*.CSV",   "*.tsv",     "*.txt",
+                                     "*.xlsx",   "*.XLSX",  "*.json",    "*.JSON",
+                                     "*.ndjson", "*.jsonl", "*.geojson", NULL };
   static const char *const csv[] = { "*.csv", "*.CSV", "*.tsv", "*.txt", NULL };
   static const char *const xlsx[] = { "*.xlsx", "*.XLSX", NULL };
+  static const char *const json[] = { "*.json", "*.JSON", "*.ndjson", "*.jsonl", NULL };
   static const char *const geojson[] = { "*.geojson", "*.json", NULL };
   GtkFileChooserNative    *chooser;
 
@@ -1071,9 +1074,11 @@ nexus_import_dialog_choose_file (NexusImportDialog *self)
     return;
   chooser = gtk_file_chooser_native_new (_ ("Choose a File of Leads"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_OPEN, _ ("_Open"), _ ("_Cancel"));
-  add_filter (GTK_FILE_CHOOSER (chooser), _ ("Tables of Leads (CSV, XLSX, GeoJSON)"), all);
+  add_filter (GTK_FILE_CHOOSER (chooser), _ ("Tables of Leads (CSV, XLSX, JSON, NDJSON, GeoJSON)"),
+              all);
   add_filter (GTK_FILE_CHOOSER (chooser), _ ("CSV Files"), csv);
   add_filter (GTK_FILE_CHOOSER (chooser), _ ("Excel Workbooks (XLSX)"), xlsx);
+  add_filter (GTK_FILE_CHOOSER (chooser), _ ("JSON and NDJSON Files"), json);
   add_filter (GTK_FILE_CHOOSER (chooser), _ ("GeoJSON Files"), geojson);
   g_signal_connect (chooser, "response", G_CALLBACK (open_response_cb), g_object_ref (self));
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));

@@ -21,8 +21,8 @@ G_DEFINE_QUARK (nexus-import-error-quark, nexus_import_error)
 /* clang-format on */
 
 static const char *const field_names[NEXUS_IMPORT_N_FIELDS] = {
-  "name", "phone", "address", "city",    "category", "ref",
-  "lat",  "lon",   "country", "website", "email",
+  "name", "phone",   "address", "city",  "category", "ref",     "lat",
+  "lon",  "country", "website", "email", "rating",   "reviews",
 };
 
 /* Header names recognized without a map, per field, compared after
@@ -30,9 +30,9 @@ static const char *const field_names[NEXUS_IMPORT_N_FIELDS] = {
 static const char *const field_aliases[NEXUS_IMPORT_N_FIELDS][20] = {
   { "name", "title", "business", "business_name", "company", "company_name", "الاسم", "اسم",
     "الاسم التجاري", "اسم النشاط", "اسم المنشأة", "اسم الشركة", "الشركة", "المنشأة", NULL },
-  { "phone", "phones", "telephone", "tel", "phone_number", "mobile", "mobile_phone", "phone_e164",
-    "e164", "phone_raw", "هاتف", "الهاتف", "رقم الهاتف", "جوال", "الجوال", "رقم الجوال", "موبايل",
-    "تليفون", NULL },
+  { "phone",      "phones", "telephone",  "tel",          "phone_number", "mobile", "mobile_phone",
+    "phone_e164", "e164",   "phone_raw",  "other_phones", "هاتف",         "الهاتف", "رقم الهاتف",
+    "جوال",       "الجوال", "رقم الجوال", "موبايل",       "تليفون",       NULL },
   { "address", "addr", "street", "street_address", "العنوان", "عنوان", "الشارع", NULL },
   { "city", "town", "locality", "المدينة", "مدينة", NULL },
   { "category", "type", "categories", "kind", "الفئة", "فئة", "التصنيف", "النوع", "النشاط", NULL },
@@ -42,6 +42,9 @@ static const char *const field_aliases[NEXUS_IMPORT_N_FIELDS][20] = {
   { "country", "country_code", "البلد", "الدولة", NULL },
   { "website", "url", "web", "site", "الموقع", "الموقع الإلكتروني", "الموقع الالكتروني", NULL },
   { "email", "e-mail", "mail", "البريد", "البريد الإلكتروني", "البريد الالكتروني", NULL },
+  { "rating", "التقييم", NULL },
+  { "reviews", "review_count", "reviews_count", "user_ratings_total", "المراجعات", "عدد المراجعات",
+    NULL },
 };
 
 const char *
@@ -84,6 +87,10 @@ nexus_import_field_get_label (NexusImportField field)
         return C_ ("lead field", "Website");
       case NEXUS_IMPORT_FIELD_EMAIL:
         return C_ ("lead field", "Email");
+      case NEXUS_IMPORT_FIELD_RATING:
+        return C_ ("lead field", "Rating");
+      case NEXUS_IMPORT_FIELD_REVIEWS:
+        return C_ ("lead field", "Reviews");
       case NEXUS_IMPORT_N_FIELDS:
       default:
         g_return_val_if_reached (NULL);
@@ -270,7 +277,7 @@ parse_map (const char *spec, char *columns[NEXUS_IMPORT_N_FIELDS], GError **erro
         {
           g_set_error (error, NEXUS_IMPORT_ERROR, NEXUS_IMPORT_ERROR_BAD_MAP,
                        _ ("--map: unknown field “%s” (fields: name, phone, address, city, "
-                          "category, ref, lat, lon, country, website, email)"),
+                          "category, ref, lat, lon, country, website, email, rating, reviews)"),
                        key);
           return FALSE;
         }
@@ -312,13 +319,24 @@ nexus_import_check_options (const NexusImportOptions *options, GError **error)
   return TRUE;
 }
 
-/* Finds the column of every field: the map first, then the usual names. */
+/* Adds column @c to the phone columns. */
+static void
+add_phone_column (GArray *phones, guint c)
+{
+  int column = (int)c;
+
+  if (phones->len < NEXUS_LEAD_MAX_PHONES)
+    g_array_append_val (phones, column);
+}
+
 /* Finds the column of every field: options->columns, else the map and
- * the usual names. */
+ * the usual names; every column of phones into @phones (the first is
+ * index[NEXUS_IMPORT_FIELD_PHONE]). */
 static gboolean
 resolve_columns (GPtrArray                *headers,
                  const NexusImportOptions *options,
                  int                       index[NEXUS_IMPORT_N_FIELDS],
+                 GArray                   *phones,
                  GError                  **error)
 {
   char    *mapped[NEXUS_IMPORT_N_FIELDS] = { NULL };
@@ -341,6 +359,8 @@ resolve_columns (GPtrArray                *headers,
         {
           int f = options->columns[c];
 
+          if (f == NEXUS_IMPORT_FIELD_PHONE)
+            add_phone_column (phones, c);
           if (f >= 0 && f < NEXUS_IMPORT_N_FIELDS && index[f] < 0)
             index[f] = (int)c;
         }
@@ -370,6 +390,13 @@ resolve_columns (GPtrArray                *headers,
               ok = FALSE;
             }
         }
+      /* The mapped phone column, else every column of phones by name. */
+      for (guint c = 0; c < n; c++)
+        if (mapped[NEXUS_IMPORT_FIELD_PHONE] != NULL
+                ? (int)c == index[NEXUS_IMPORT_FIELD_PHONE]
+                : nexus_import_guess_field (g_ptr_array_index (headers, c)) ==
+                      NEXUS_IMPORT_FIELD_PHONE)
+          add_phone_column (phones, c);
       for (guint f = 0; f < NEXUS_IMPORT_N_FIELDS; f++)
         g_free (mapped[f]);
     }
@@ -397,7 +424,7 @@ cell (char **row, guint n, const int index[NEXUS_IMPORT_N_FIELDS], guint field)
 }
 
 static gboolean
-parse_coordinate (const char *text, const char *name, double *out, GError **error)
+parse_number (const char *text, const char *name, double *out, GError **error)
 {
   char  *end = NULL;
   double value = g_ascii_strtod (text, &end);
@@ -413,12 +440,31 @@ parse_coordinate (const char *text, const char *name, double *out, GError **erro
   return TRUE;
 }
 
+/* The rating (0 to 100) and the number of reviews, when the row has them
+ * as numbers; other texts ("★★★★", "many") are not a reason to refuse the
+ * lead and are left out. */
+static void
+parse_rating (NexusLeadInput *input, const char *rating, const char *reviews)
+{
+  double value;
+
+  if (rating != NULL && parse_number (rating, "rating", &value, NULL) && value >= 0 && value <= 100)
+    {
+      input->rating = value;
+      input->has_rating = TRUE;
+    }
+  if (reviews != NULL && parse_number (reviews, "reviews", &value, NULL) && value >= 0 &&
+      value == floor (value) && value <= (double)G_MAXINT32)
+    input->reviews = (gint64)value;
+}
+
 /* One row as a record (validated), or NULL with the reason. */
 static NexusLeadInput *
 row_to_input (char                    **row,
               guint                     n,
               GPtrArray                *headers,
               const int                 index[NEXUS_IMPORT_N_FIELDS],
+              GArray                   *phone_columns,
               const NexusImportOptions *options,
               GError                  **error)
 {
@@ -439,8 +485,13 @@ row_to_input (char                    **row,
   input->country = g_strdup (cell (row, n, index, NEXUS_IMPORT_FIELD_COUNTRY));
   input->website = g_strdup (cell (row, n, index, NEXUS_IMPORT_FIELD_WEBSITE));
   input->email = g_strdup (cell (row, n, index, NEXUS_IMPORT_FIELD_EMAIL));
-  if (phone != NULL)
-    g_ptr_array_add (input->phones, g_strdup (phone));
+  for (guint i = 0; i < phone_columns->len; i++)
+    {
+      int column = g_array_index (phone_columns, int, i);
+
+      if ((guint)column < n && *row[column] != '\0')
+        g_ptr_array_add (input->phones, g_strdup (row[column]));
+    }
 
   if (ref != NULL)
     input->ref = g_strdup (ref);
@@ -463,11 +514,13 @@ row_to_input (char                    **row,
     }
   if (lat != NULL)
     {
-      if (!parse_coordinate (lat, "lat", &input->lat, error) ||
-          !parse_coordinate (lon, "lon", &input->lon, error))
+      if (!parse_number (lat, "lat", &input->lat, error) ||
+          !parse_number (lon, "lon", &input->lon, error))
         return NULL;
       input->has_location = TRUE;
     }
+  parse_rating (input, cell (row, n, index, NEXUS_IMPORT_FIELD_RATING),
+                cell (row, n, index, NEXUS_IMPORT_FIELD_REVIEWS));
 
   for (guint c = 0; c < headers->len && c < n; c++)
     json_object_set_string_member (raw, g_ptr_array_index (headers, c), row[c]);
@@ -538,9 +591,10 @@ typedef struct
   NexusImportSummary       *summary;
   GPtrArray                *headers; /* char *, stripped */
   int                       index[NEXUS_IMPORT_N_FIELDS];
-  GPtrArray                *batch; /* NexusLeadInput * */
-  GArray                   *lines; /* guint64 per batch record */
-  GPtrArray                *rows;  /* GStrv per batch record, for the rejects */
+  GArray                   *phones; /* int: the columns of phones */
+  GPtrArray                *batch;  /* NexusLeadInput * */
+  GArray                   *lines;  /* guint64 per batch record */
+  GPtrArray                *rows;   /* GStrv per batch record, for the rejects */
   GString                  *line_text;
   guint64                   ragged;
   guint64                   first_ragged;
@@ -713,7 +767,8 @@ import_body (Import                 *import,
             return FALSE;
           continue;
         }
-      input = row_to_input (row, n, import->headers, import->index, import->options, &row_error);
+      input = row_to_input (row, n, import->headers, import->index, import->phones, import->options,
+                            &row_error);
       if (input == NULL)
         {
           if (!reject_row (import, row, line, row_error->message, error))
@@ -787,6 +842,7 @@ nexus_import_rows (NexusIngest              *ingest,
   g_autoptr (GPtrArray) batch = g_ptr_array_new_with_free_func (input_free_cb);
   g_autoptr (GArray) lines = g_array_new (FALSE, FALSE, sizeof (guint64));
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (strv_free_cb);
+  g_autoptr (GArray) phones = g_array_new (FALSE, FALSE, sizeof (int));
   g_autoptr (GString) line_text = g_string_new (NULL);
   g_autoptr (GError) local_error = NULL;
   NexusStore *store;
@@ -825,11 +881,12 @@ nexus_import_rows (NexusIngest              *ingest,
   import.options = options;
   import.summary = summary;
   import.headers = headers;
+  import.phones = phones;
   import.batch = batch;
   import.lines = lines;
   import.rows = rows;
   import.line_text = line_text;
-  if (!resolve_columns (headers, options, import.index, error))
+  if (!resolve_columns (headers, options, import.index, phones, error))
     return FALSE;
 
   if (options->rejects != NULL)
@@ -956,8 +1013,8 @@ nexus_import_preview (const char               *path,
     {
       int field = nexus_import_guess_field (preview->header[c]);
 
-      /* One column per field: the first. */
-      if (field >= 0 && taken[field])
+      /* One column per field, the first; phones in every column of them. */
+      if (field >= 0 && field != NEXUS_IMPORT_FIELD_PHONE && taken[field])
         field = -1;
       if (field >= 0)
         taken[field] = TRUE;

@@ -5,15 +5,18 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * This module owns imports of files of leads: a NexusRowReader
- * (nexus-row-reader.h) turns a CSV, XLSX or GeoJSON file into a header and
- * rows of strings, a column map turns each row into a NexusLeadInput, and
- * NexusIngest stores them — so an imported row is normalized, matched,
+ * (nexus-row-reader.h) turns a CSV, XLSX, JSON, NDJSON or GeoJSON file into
+ * a header and rows of strings, a column map turns each row into a
+ * NexusLeadInput, and NexusIngest stores them — so an imported row is normalized, matched,
  * merged and classified exactly like a worker's result.
  *
  * Columns: options->columns (one field per column, as the console's
  * mapping gives) wins; else options->map ("name=COL,…"), and the columns
  * not named there are found by their header (nexus_import_guess_field():
- * usual names in English and Arabic).
+ * usual names in English and Arabic).  Each field has one column, except
+ * the phone: every column that holds phones (the exporter's phone_e164,
+ * other_phones and phone_raw; up to NEXUS_LEAD_MAX_PHONES) is read, and a
+ * cell may hold several numbers.
  *
  * A file is imported whole or not at all.  Its rows go through the
  * pipeline in batches of options->batch_size inside ONE transaction:
@@ -38,8 +41,8 @@
  * CSV with two more columns, "line" and "reason" (cells that a spreadsheet
  * would run as formulas get a leading apostrophe).
  *
- * Memory stays constant whatever the file's size (GeoJSON excepted, parsed
- * whole): one batch of records, one row and at most
+ * Memory stays constant whatever the file's size (JSON, NDJSON and
+ * GeoJSON excepted, read whole): one batch of records, one row and at most
  * NEXUS_IMPORT_MAX_REJECTIONS rejection messages are held at a time
  * (further rejections are counted, and written to options->rejects).
  *
@@ -85,6 +88,8 @@ typedef enum
   NEXUS_IMPORT_FIELD_COUNTRY,
   NEXUS_IMPORT_FIELD_WEBSITE,
   NEXUS_IMPORT_FIELD_EMAIL,
+  NEXUS_IMPORT_FIELD_RATING,
+  NEXUS_IMPORT_FIELD_REVIEWS,
   NEXUS_IMPORT_N_FIELDS,
 } NexusImportField;
 
@@ -93,7 +98,7 @@ typedef struct
   /* "name=COL,phone=COL,…" (column names of the header, any case); fields
    * not mapped are found by usual header names (name, phone, addr(ess),
    * city, category/type, ref/id, lat/latitude, lon/lng/longitude, country,
-   * website/url, email).  NULL: only the usual names. */
+   * website/url, email, rating, reviews).  NULL: only the usual names. */
   const char *map;
   /* Region for phones written without +CC when the row has no country;
    * NULL: such phones are kept flagged. */

@@ -20,12 +20,36 @@
  *  - XLSX (nexus-xlsx.h): the first worksheet of the workbook.
  *  - GeoJSON: a FeatureCollection of Point features; the header is the
  *    union of the features' property names in order of appearance, then
- *    "lat" and "lon" from the geometry.  A feature that is not a Point
- *    gives a row with a problem (nexus_row_reader_get_problem()), which the
- *    import rejects with that reason.  The document is parsed whole: files
- *    over NEXUS_ROW_READER_MAX_JSON bytes are refused.
+ *    "lat" and "lon" from the geometry (empty when the geometry is null or
+ *    missing).  A feature with another geometry gives a row with a
+ *    problem (nexus_row_reader_get_problem()), which the import rejects
+ *    with that reason.  The document is parsed whole: files over
+ *    NEXUS_ROW_READER_MAX_JSON bytes are refused.
+ *  - JSON (the exporter's array of objects) and NDJSON (one object a line,
+ *    blank lines skipped): the header is the union of the objects' member
+ *    names in order of appearance.  Strings, numbers (in their shortest
+ *    form), booleans and null are fields.  What else a member may hold
+ *    depends on the lead field its name usually holds
+ *    (nexus_import_guess_field()): in a column of phones, an array of
+ *    values is one field of its items joined by "; " (the exporter's
+ *    other_phones); in a column of no lead field (sources, tags…), arrays
+ *    of values are joined the same way and anything else is kept as JSON
+ *    text; elsewhere — and for anything but an array of values in a column
+ *    of phones — the row gets a problem ("name: an object where one value
+ *    is expected").  The same holds for GeoJSON properties.  The whole
+ *    file is checked when it is opened — valid UTF-8 and JSON, an array of
+ *    objects or one object a line, records under NEXUS_CSV_MAX_RECORD bytes
+ *    and NEXUS_CSV_MAX_FIELDS names — so a bad file is refused before any
+ *    row.  Files over NEXUS_ROW_READER_MAX_JSON bytes are refused; a JSON
+ *    array is parsed whole, NDJSON one line at a time.
  *
- * Rows of XLSX and GeoJSON files have exactly as many fields as the header;
+ * In CSV files, the apostrophe that the exporter (and spreadsheets) put
+ * before a text starting with = + - @, a tab or a carriage return, so that
+ * it is not run as a formula, is dropped: "'=SUM(A1)" reads "=SUM(A1)" and
+ * "'+201001234567" reads "+201001234567".  Any other leading apostrophe
+ * stays.
+ *
+ * Rows of XLSX and JSON files have exactly as many fields as the header;
  * CSV rows have what the line holds (the import decides about ragged rows).
  *
  * Errors: NEXUS_ROW_READER_ERROR for what is wrong with the file, with a
@@ -49,6 +73,7 @@ typedef enum
   NEXUS_ROW_READER_ERROR_UNKNOWN_FORMAT, /* an unknown format or encoding name */
   NEXUS_ROW_READER_ERROR_GEOJSON,        /* not a FeatureCollection */
   NEXUS_ROW_READER_ERROR_TOO_LARGE,      /* over a size limit */
+  NEXUS_ROW_READER_ERROR_JSON, /* not JSON, or not an array of objects / an object a line */
 } NexusRowReaderError;
 
 typedef enum
@@ -57,9 +82,11 @@ typedef enum
   NEXUS_IMPORT_FORMAT_CSV,
   NEXUS_IMPORT_FORMAT_XLSX,
   NEXUS_IMPORT_FORMAT_GEOJSON,
+  NEXUS_IMPORT_FORMAT_JSON,   /* an array of objects */
+  NEXUS_IMPORT_FORMAT_NDJSON, /* one object a line */
 } NexusImportFormat;
 
-/* Bytes a GeoJSON document may have (it is parsed whole). */
+/* Bytes a GeoJSON, JSON or NDJSON file may have (it is read whole). */
 #define NEXUS_ROW_READER_MAX_JSON (256 * 1024 * 1024)
 /* Bytes looked at for the encoding, the delimiter and binary data. */
 #define NEXUS_ROW_READER_SNIFF 65536
@@ -78,6 +105,8 @@ NexusRowReader *nexus_row_reader_new_csv (GInputStream *stream,
                                           GError      **error);
 NexusRowReader *nexus_row_reader_new_xlsx (const char *path, GError **error);
 NexusRowReader *nexus_row_reader_new_geojson (GInputStream *stream, GError **error);
+NexusRowReader *
+nexus_row_reader_new_json (GInputStream *stream, NexusImportFormat format, GError **error);
 NexusRowReader *nexus_row_reader_open (const char       *path,
                                        NexusImportFormat format,
                                        const char       *encoding,

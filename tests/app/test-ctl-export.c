@@ -5,7 +5,8 @@
  *
  * A demo vault made through the engine; each file nexusctl writes is read
  * back (the RFC 4180 reader, json-glib) and compared with plain SQL on the
- * same file.
+ * same file; an XLSX export is imported by nexusctl into an empty vault
+ * and compared lead by lead.
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 
 #include "../nexus-test-sql.h"
 #include "../nexus-test-util.h"
+#include "leads/nexus-export.h"
 #include "store/nexus-store.h"
 
 typedef struct
@@ -46,23 +48,35 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
   g_free (fixture->db);
 }
 
+/* nexusctl --db DB leads COMMAND ARGS…; its standard output. */
+static int
+run_leads (Fixture          *fixture,
+           const char       *db,
+           const char       *command,
+           char            **out_stdout,
+           char            **out_stderr,
+           const char *const args[])
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  NexusTestRun options = { .xdg_data_home = fixture->dir };
+
+  g_ptr_array_add (argv, g_strdup ("nexusctl"));
+  g_ptr_array_add (argv, g_strdup ("--db"));
+  g_ptr_array_add (argv, g_strdup (db));
+  g_ptr_array_add (argv, g_strdup ("leads"));
+  g_ptr_array_add (argv, g_strdup (command));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  return nexus_test_runv (&options, out_stdout, out_stderr, argv);
+}
+
 /* nexusctl --db DB leads export ARGS… */
 static int
 run_export (Fixture *fixture, char **out_stderr, const char *const args[])
 {
-  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *out = NULL;
-  NexusTestRun     options = { .xdg_data_home = fixture->dir };
-  int              status;
+  int              status = run_leads (fixture, fixture->db, "export", &out, out_stderr, args);
 
-  g_ptr_array_add (argv, g_strdup ("nexusctl"));
-  g_ptr_array_add (argv, g_strdup ("--db"));
-  g_ptr_array_add (argv, g_strdup (fixture->db));
-  g_ptr_array_add (argv, g_strdup ("leads"));
-  g_ptr_array_add (argv, g_strdup ("export"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (args[i]));
-  status = nexus_test_runv (&options, &out, out_stderr, argv);
   if (status == 0)
     g_assert_true (g_str_has_prefix (out, "Exported "));
   return status;
@@ -133,6 +147,62 @@ test_geojson_ids (Fixture *fixture, gconstpointer data)
                    ==, 2);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (features, 1), "id"),
                    ==, 4);
+}
+
+/* Every lead with every column to XLSX, imported by nexusctl into an empty
+ * vault: the same leads, field by field (nexus_test_leads_differences();
+ * status, agent, notes, dates, sightings and sources are not imported).
+ * The category is left out here: the demo writes categories straight into
+ * the vault ("car_rental"), and an import classifies every lead again, with
+ * the file's category as the provider's (test-roundtrip.c compares
+ * categories the classifier gave). */
+static void
+test_xlsx_round_trip (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *file = path_in (fixture, "all.xlsx");
+  g_autofree char *other = path_in (fixture, "empty.db");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *differences = NULL;
+  g_autofree char *columns = NULL;
+  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
+  g_auto (GStrv) list = NULL;
+  g_autoptr (GArray) all = sql_ids (fixture, "SELECT id FROM leads");
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusStore) store = NULL;
+  JsonObject *summary;
+  int         status;
+
+  for (guint c = 0; c < NEXUS_EXPORT_N_COLUMNS; c++)
+    g_strv_builder_add (names, nexus_export_column_get_name ((NexusExportColumn)c));
+  list = g_strv_builder_end (names);
+  columns = g_strjoinv (",", list);
+  g_assert_cmpint (
+      run_export (fixture, NULL,
+                  (const char *const[]){ "--format", "xlsx", "--out", file, "--preview", "include",
+                                         "--columns", columns, NULL }),
+      ==, 0);
+  /* An empty vault. */
+  g_clear_object (&store);
+  store = nexus_store_open (other, NEXUS_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  status = run_leads (fixture, other, "import", &out, &err,
+                      (const char *const[]){ file, "--json", NULL });
+  g_test_message ("nexusctl leads import: %s", err != NULL ? err : "");
+  g_assert_cmpint (status, ==, 0);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  summary = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (summary, "format"), ==, "xlsx");
+  g_assert_cmpint (json_object_get_int_member (summary, "rows"), ==, all->len);
+  g_assert_cmpint (json_object_get_int_member (summary, "rejected"), ==, 0);
+
+  differences =
+      nexus_test_leads_differences (fixture->db, other, (const char *const[]){ "category", NULL });
+  g_assert_cmpstr (differences, ==, "");
 }
 
 static void
@@ -290,6 +360,7 @@ main (int argc, char **argv)
   g_test_add ("/nexus/CtlExport/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("csv-filter", test_csv_filter);
   ADD ("geojson-ids", test_geojson_ids);
+  ADD ("xlsx-round-trip", test_xlsx_round_trip);
   ADD ("errors", test_errors);
   ADD ("help", test_help_translated);
   ADD ("interrupted", test_interrupted);

@@ -16,6 +16,7 @@
 
 #include "leads/nexus-csv.h"
 #include "nexus-engine.h"
+#include "../nexus-test-sql.h"
 #include "../nexus-test-util.h"
 
 typedef struct
@@ -219,6 +220,27 @@ test_import_streams (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (out, "1234 rows — 1234 new, 0 merged, 0 preview-only, 0 rejected"));
 }
 
+/* --format ndjson reads a file whose name says nothing of it; one object
+ * a line, lists of phones included. */
+static void
+test_import_ndjson (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *path = write_file (
+      fixture, "leads.txt",
+      "{\"name\":\"Kiosk Est\",\"phone\":[\"+33 1 42 00 00 70\",\"+33 1 42 00 00 71\"]}\n"
+      "{\"name\":\"Kiosk Ouest\",\"phone\":\"+33 1 42 00 00 72\",\"city\":\"Paris\"}\n");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GArray) phones = NULL;
+
+  g_assert_cmpint (ctl (fixture, &out, &err, "leads", "import", path, "--format", "ndjson", NULL),
+                   ==, 0);
+  g_assert_nonnull (strstr (out, "2 rows — 2 new, 0 merged, 0 preview-only, 0 rejected"));
+  phones = nexus_test_sql_ids (fixture->db, "SELECT p.lead_id FROM lead_phones p JOIN leads l"
+                                            " ON l.id = p.lead_id WHERE l.name = 'Kiosk Est'");
+  g_assert_cmpuint (phones->len, ==, 2);
+}
+
 /* --dry-run writes nothing, --rejects writes the rejected rows once and
  * never replaces a file, --format/--encoding/--delimiter force the reading;
  * a file that fails leaves nothing behind. */
@@ -369,6 +391,8 @@ test_bad_input (Fixture *fixture, gconstpointer data)
   static const char *const cases[][8] = {
     { "import", "@CSV@", "--format", "xlsx", NULL },
     { "import", "@CSV@", "--format", "ods", NULL },
+    { "import", "@CSV@", "--format", "json", NULL },
+    { "import", "@CSV@", "--format", "ndjson", NULL },
     { "import", "@CSV@", "--delimiter", "::", NULL },
     { "import", "@CSV@", "--encoding", "NO-SUCH-CHARSET", NULL },
     { "import", "@CSV@", "--map", "nom=title", NULL },
@@ -475,6 +499,7 @@ main (int argc, char *argv[])
 
   add_test ("/nexus/Ctl/leads-import", test_import);
   add_test ("/nexus/Ctl/leads-import-streams", test_import_streams);
+  add_test ("/nexus/Ctl/leads-import-ndjson", test_import_ndjson);
   add_test ("/nexus/Ctl/leads-import-dry-run-and-rejects", test_import_dry_run_and_rejects);
   add_test ("/nexus/Ctl/leads-export-import-round-trip", test_export_import_round_trip);
   add_test ("/nexus/Ctl/leads-bad-input", test_bad_input);

@@ -1,5 +1,5 @@
-/* test-import.c — imports of CSV, XLSX and GeoJSON files, hostile ones
- * included
+/* test-import.c — imports of CSV, XLSX, GeoJSON, JSON and NDJSON files,
+ * hostile ones included
  *
  * Copyright 2026 The Nexus authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -341,11 +341,25 @@ test_huge_cell (Vault *vault, gconstpointer data)
   assert_refused (vault, path, NEXUS_CSV_ERROR, NEXUS_CSV_ERROR_RECORD_TOO_LONG, "Line 3");
 }
 
+/* @n random bytes, the same for the same @seed. */
+static GByteArray *
+random_bytes (guint32 seed, guint n)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
+  GByteArray *bytes = g_byte_array_sized_new (n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint8 byte = (guint8)g_rand_int_range (rand, 0, 256);
+      g_byte_array_append (bytes, &byte, 1);
+    }
+  return bytes;
+}
+
 static void
 test_empty_and_garbage (Vault *vault, gconstpointer data)
 {
-  g_autoptr (GRand) rand = g_rand_new_with_seed (42);
-  g_autoptr (GByteArray) garbage = g_byte_array_new ();
+  g_autoptr (GByteArray) garbage = random_bytes (42, 20000);
   g_autofree char *empty = vault_file (vault, "empty.csv", "", 0);
   g_autofree char *blank = vault_file (vault, "blank.csv", "\n\r\n\n", -1);
   g_autofree char *garbage_path = NULL;
@@ -354,11 +368,6 @@ test_empty_and_garbage (Vault *vault, gconstpointer data)
   assert_refused (vault, empty, NEXUS_IMPORT_ERROR, NEXUS_IMPORT_ERROR_EMPTY, NULL);
   assert_refused (vault, blank, NEXUS_IMPORT_ERROR, NEXUS_IMPORT_ERROR_EMPTY, NULL);
 
-  for (guint i = 0; i < 20000; i++)
-    {
-      guint8 byte = (guint8)g_rand_int_range (rand, 0, 256);
-      g_byte_array_append (garbage, &byte, 1);
-    }
   garbage_path = vault_file (vault, "garbage.csv", garbage->data, garbage->len);
   assert_refused (vault, garbage_path, NEXUS_ROW_READER_ERROR, NEXUS_ROW_READER_ERROR_BINARY, NULL);
   zip_as_csv = vault_file (vault, "book.csv", "PK\003\004\024\000\000\000\010\000", 10);
@@ -643,6 +652,170 @@ test_geojson (Vault *vault, gconstpointer data)
   }
 }
 
+/* The apostrophe the exporter puts before formula-like text is dropped;
+ * any other leading apostrophe stays. */
+static void
+test_formula_escape_dropped (Vault *vault, gconstpointer data)
+{
+  static const char text[] = "name,phone,city\n"
+                             "'=SUM(A1:A2),'+33 1 42 00 00 30,'-Nord\n"
+                             "'Tis the Season,+33 1 42 00 00 31,''=x\n"
+                             "\"'@Home, Café\",'+33142000032,'Paris\n";
+  g_autofree char  *path = vault_file (vault, "escaped.csv", text, -1);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusImportSummary) summary = import_path (vault, path, NULL, &error);
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+  g_autofree char *cities = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->n_new, ==, 3);
+  /* The phones escaped as text come back as the same E.164. */
+  first = lead_name_of_phone (vault, "+33142000030");
+  g_assert_cmpstr (first, ==, "=SUM(A1:A2)");
+  second = lead_name_of_phone (vault, "+33142000031");
+  g_assert_cmpstr (second, ==, "'Tis the Season");
+  third = lead_name_of_phone (vault, "+33142000032");
+  g_assert_cmpstr (third, ==, "@Home, Café");
+  cities = sql_text (vault, "SELECT group_concat (city, '|') FROM (SELECT city FROM leads"
+                            " WHERE name <> 'Old Bakery' ORDER BY id)");
+  g_assert_cmpstr (cities, ==, "-Nord|''=x|'Paris");
+}
+
+static void
+test_json (Vault *vault, gconstpointer data)
+{
+  static const char array[] =
+      "[{\"name\":\"مكتبة الشروق\",\"phone_e164\":\"+20 2 2345 6781\",\"other_phones\":"
+      "[\"+20 100 123 4568\",\"+20 100 123 4569\"],\"lat\":30.0444,\"lon\":31.2357,"
+      "\"rating\":4.5,\"reviews\":12,\"tags\":{\"shop\":\"books\"}},\n"
+      " {\"name\":{\"en\":\"Nested\"},\"phone_e164\":\"+33 1 42 00 00 40\"},\n"
+      " {\"name\":\"Listed City\",\"phone_e164\":\"+33 1 42 00 00 41\",\"city\":[\"Paris\"]},\n"
+      " {\"name\":\"Le Zinc\",\"phone_e164\":\"+33 1 42 00 00 42\",\"open\":true,\"id\":78}]";
+  static const char lines[] = "{\"name\":\"Kiosk One\",\"phone\":\"+33 1 42 00 00 43\","
+                              "\"rating\":\"★★★★\",\"reviews\":-3}\r\n"
+                              "\n"
+                              "{\"name\":\"Kiosk Two\",\"phone\":[\"+33 1 42 00 00 44\",[1]]}\n"
+                              "{\"name\":\"Kiosk Three\",\"city\":\"Lyon\",\"phone\":null}\n";
+  g_autofree char  *array_path = vault_file (vault, "leads.json", array, -1);
+  g_autofree char  *lines_path = vault_file (vault, "leads.ndjson", lines, -1);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusImportSummary) summary = import_path (vault, array_path, NULL, &error);
+  g_autoptr (NexusImportSummary) ndjson = NULL;
+  g_autofree char *phones = NULL;
+  g_autofree char *rating = NULL;
+  g_autofree char *lon = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (summary->format, ==, NEXUS_IMPORT_FORMAT_JSON);
+  g_assert_cmpuint (summary->rows, ==, 4);
+  g_assert_cmpuint (summary->n_new, ==, 2);
+  g_assert_cmpuint (summary->rejected, ==, 2);
+  g_assert_cmpuint (g_array_index (summary->rejections, NexusImportRejection, 0).line, ==, 2);
+  g_assert_cmpstr (g_array_index (summary->rejections, NexusImportRejection, 0).reason, ==,
+                   "name: an object where one value is expected");
+  g_assert_cmpuint (g_array_index (summary->rejections, NexusImportRejection, 1).line, ==, 3);
+  g_assert_cmpstr (g_array_index (summary->rejections, NexusImportRejection, 1).reason, ==,
+                   "city: a list where one value is expected");
+  /* A list of phones is several phones; a column of no field may hold
+   * anything. */
+  phones = sql_text (vault, "SELECT group_concat (e164, ' ') FROM (SELECT p.e164 FROM lead_phones"
+                            " p JOIN leads l ON l.id = p.lead_id WHERE l.name = 'مكتبة الشروق'"
+                            " ORDER BY p.e164)");
+  g_assert_cmpstr (phones, ==, "+201001234568 +201001234569 +20223456781");
+  rating =
+      sql_text (vault, "SELECT rating || '/' || reviews FROM leads WHERE name = 'مكتبة الشروق'");
+  g_assert_cmpstr (rating, ==, "4.5/12");
+  lon = sql_text (vault, "SELECT lon FROM leads WHERE name = 'مكتبة الشروق'");
+  g_assert_cmpfloat_with_epsilon (g_ascii_strtod (lon, NULL), 31.2357, 1e-9);
+
+  ndjson = import_path (vault, lines_path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ndjson->format, ==, NEXUS_IMPORT_FORMAT_NDJSON);
+  g_assert_cmpuint (ndjson->rows, ==, 3);
+  g_assert_cmpuint (ndjson->n_new, ==, 1);
+  g_assert_cmpuint (ndjson->preview, ==, 1);
+  /* Lines of the file, blank ones counted. */
+  g_assert_cmpuint (g_array_index (ndjson->rejections, NexusImportRejection, 0).line, ==, 3);
+  g_assert_cmpstr (g_array_index (ndjson->rejections, NexusImportRejection, 0).reason, ==,
+                   "phone: a list holding lists or objects");
+  /* A rating that is not a number is left out, not a reason to refuse. */
+  g_clear_pointer (&rating, g_free);
+  rating = sql_text (vault, "SELECT quote (rating) || '/' || quote (reviews) FROM leads"
+                            " WHERE name = 'Kiosk One'");
+  g_assert_cmpstr (rating, ==, "NULL/NULL");
+}
+
+/* A file of @length bytes of @data, refused as a whole. */
+static void
+assert_file_refused (Vault      *vault,
+                     const char *name,
+                     const char *data,
+                     gssize      length,
+                     GQuark      domain,
+                     int         code,
+                     const char *words)
+{
+  g_autofree char *path = vault_file (vault, name, data, length);
+
+  assert_refused (vault, path, domain, code, words);
+}
+
+static void
+test_json_hostile (Vault *vault, gconstpointer data)
+{
+  g_autoptr (GString) huge = g_string_new ("[{\"name\":\"Fine\",\"phone\":\"+33 1 42 00 00 50\"},\n"
+                                           "{\"name\":\"");
+  g_autoptr (GString) late = g_string_new (NULL);
+  g_autoptr (GByteArray) garbage = random_bytes (7, 20000);
+
+  /* Malformed JSON, or not leads: nothing imported, whatever came first. */
+  assert_file_refused (vault, "cut.json", "[{\"name\":\"A\",\"phone\":\"+33 1 42 00 00 51\"},{\"na",
+                       -1, NEXUS_ROW_READER_ERROR, NEXUS_ROW_READER_ERROR_JSON, "JSON");
+  assert_file_refused (vault, "text.json", "\"just text\"", -1, NEXUS_ROW_READER_ERROR,
+                       NEXUS_ROW_READER_ERROR_JSON, "not an array");
+  assert_file_refused (vault, "numbers.json", "[{\"name\":\"A\"}, 2, 3]", -1,
+                       NEXUS_ROW_READER_ERROR, NEXUS_ROW_READER_ERROR_JSON, "Item 2");
+  for (guint i = 0; i < 2000; i++)
+    g_string_append_printf (late, "{\"name\":\"Stall %u\",\"phone\":\"+33 1 47 00 %02u %02u\"}\n",
+                            i, i / 100, i % 100);
+  g_string_append (late, "{\"name\":\"Broken\",\n");
+  assert_file_refused (vault, "late.ndjson", late->str, -1, NEXUS_ROW_READER_ERROR,
+                       NEXUS_ROW_READER_ERROR_JSON, "Line 2001");
+  assert_file_refused (vault, "array-line.ndjson", "{\"name\":\"A\"}\n[1]\n", -1,
+                       NEXUS_ROW_READER_ERROR, NEXUS_ROW_READER_ERROR_JSON, "Line 2");
+
+  /* A 10 MB value. */
+  for (guint i = 0; i < 10 * 1024 * 1024 / 16; i++)
+    g_string_append (huge, "0123456789abcdef");
+  g_string_append (huge, "\"}]");
+  assert_file_refused (vault, "huge.json", huge->str, (gssize)huge->len, NEXUS_ROW_READER_ERROR,
+                       NEXUS_ROW_READER_ERROR_TOO_LARGE, "Item 2");
+  g_string_erase (huge, 0, 1);
+  g_string_truncate (huge, huge->len - 1);
+  g_strdelimit (huge->str, "\n", ' ');
+  g_string_insert_c (huge, strstr (huge->str, "}, ") - huge->str + 1, '\n');
+  assert_file_refused (vault, "huge.ndjson", huge->str, (gssize)huge->len, NEXUS_ROW_READER_ERROR,
+                       NEXUS_ROW_READER_ERROR_TOO_LARGE, "Line 2");
+
+  /* Empty, wrong encoding, binary garbage. */
+  assert_file_refused (vault, "empty.json", "", 0, NEXUS_IMPORT_ERROR, NEXUS_IMPORT_ERROR_EMPTY,
+                       NULL);
+  assert_file_refused (vault, "none.json", " [ ] ", -1, NEXUS_IMPORT_ERROR,
+                       NEXUS_IMPORT_ERROR_EMPTY, NULL);
+  assert_file_refused (vault, "blank.ndjson", "\n \r\n", -1, NEXUS_IMPORT_ERROR,
+                       NEXUS_IMPORT_ERROR_EMPTY, NULL);
+  assert_file_refused (
+      vault, "cp1256.ndjson",
+      "{\"name\":\"A\",\"phone\":\"+33 1 42 00 00 52\"}\n{\"name\":\"\xE3\xD8\"}\n", -1,
+      NEXUS_ROW_READER_ERROR, NEXUS_ROW_READER_ERROR_ENCODING, "Line 2");
+  garbage->data[0] = '[';
+  assert_file_refused (vault, "garbage.json", (const char *)garbage->data, garbage->len,
+                       NEXUS_ROW_READER_ERROR, NEXUS_ROW_READER_ERROR_BINARY, NULL);
+  g_assert_cmpint (n_leads (vault), ==, 1);
+}
+
 static void
 test_dry_run (Vault *vault, gconstpointer data)
 {
@@ -735,6 +908,9 @@ main (int argc, char *argv[])
   add_test ("/nexus/Import/xlsx", test_xlsx);
   add_test ("/nexus/Import/xlsx-hostile", test_xlsx_hostile);
   add_test ("/nexus/Import/geojson", test_geojson);
+  add_test ("/nexus/Import/csv-formula-escape-dropped", test_formula_escape_dropped);
+  add_test ("/nexus/Import/json-and-ndjson", test_json);
+  add_test ("/nexus/Import/json-hostile", test_json_hostile);
   add_test ("/nexus/Import/dry-run-writes-nothing", test_dry_run);
   add_test ("/nexus/Import/cancel-rolls-back", test_cancel);
   return g_test_run ();

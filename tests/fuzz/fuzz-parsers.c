@@ -6,7 +6,8 @@
  * One entry point, LLVMFuzzerTestOneInput(), feeds the same bytes to every
  * parser that reads input from outside: connection strings, bounding boxes,
  * GeoJSON regions, LEAD records from worker reports, and imports (CSV
- * with its encoding and delimiter detection, GeoJSON files).  A
+ * with its encoding and delimiter detection, GeoJSON, JSON and NDJSON
+ * files).  A
  * parser may refuse the input; it must never crash, hang or leak.
  *
  * Built as a plain test, main() below replays the seed corpus and then a
@@ -81,19 +82,44 @@ fuzz_csv (const guint8 *data, gsize size)
   nexus_csv_reader_free (reader);
 }
 
-/* Every record of the row reader: CSV (detected encoding and delimiter)
- * and GeoJSON. */
+/* The row reader of @format on @stream. */
+static NexusRowReader *
+open_rows (NexusImportFormat format, GInputStream *stream, GError **error)
+{
+  switch (format)
+    {
+      case NEXUS_IMPORT_FORMAT_CSV:
+        return nexus_row_reader_new_csv (stream, NULL, 0, error);
+      case NEXUS_IMPORT_FORMAT_GEOJSON:
+        return nexus_row_reader_new_geojson (stream, error);
+      case NEXUS_IMPORT_FORMAT_JSON:
+      case NEXUS_IMPORT_FORMAT_NDJSON:
+        return nexus_row_reader_new_json (stream, format, error);
+      case NEXUS_IMPORT_FORMAT_AUTO:
+      case NEXUS_IMPORT_FORMAT_XLSX:
+      default:
+        return NULL;
+    }
+}
+
+/* Every record of the row reader: CSV (detected encoding and delimiter),
+ * GeoJSON, JSON and NDJSON. */
 static void
 fuzz_rows (const guint8 *data, gsize size)
 {
-  for (guint format = 0; format < 2; format++)
+  static const NexusImportFormat formats[] = {
+    NEXUS_IMPORT_FORMAT_CSV,
+    NEXUS_IMPORT_FORMAT_GEOJSON,
+    NEXUS_IMPORT_FORMAT_JSON,
+    NEXUS_IMPORT_FORMAT_NDJSON,
+  };
+
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
     {
       g_autoptr (GInputStream) stream =
           g_memory_input_stream_new_from_data (g_memdup2 (data, size), (gssize)size, g_free);
       g_autoptr (GError) error = NULL;
-      g_autoptr (NexusRowReader) reader = format == 0
-                                              ? nexus_row_reader_new_csv (stream, NULL, 0, &error)
-                                              : nexus_row_reader_new_geojson (stream, &error);
+      g_autoptr (NexusRowReader) reader = open_rows (formats[f], stream, &error);
       guint rows = 0;
 
       while (reader != NULL && rows++ < 10000 && nexus_row_reader_next (reader, &error))

@@ -6,7 +6,8 @@
  * An Arabic spreadsheet saved by Excel as CSV (Windows-1256, semicolons)
  * goes through the dialog: preview, guessed columns, one column changed,
  * a check that writes nothing, then the import — each step compared with
- * what the vault file holds, read through a connection of our own.
+ * what the vault file holds, read through a connection of our own.  An
+ * NDJSON file goes through it too.
  */
 #include "config.h"
 
@@ -181,6 +182,52 @@ test_check_then_import (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+/* One object a line in a ".json" file: found to be NDJSON; each column of
+ * phones guessed as Phone, and both imported. */
+static void
+test_ndjson (void)
+{
+  static const char text[] =
+      "{\"name\":\"Kiosk Nord\",\"phone_e164\":\"+33 1 42 00 00 60\",\"other_phones\":"
+      "[\"+33 1 42 00 00 61\"],\"city\":\"Paris\",\"rating\":4}\n"
+      "{\"name\":\"Kiosk Sud\",\"phone_e164\":\"+33 1 42 00 00 62\",\"city\":\"Paris\"}\n";
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (work_dir, "kiosks.json", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  NexusImportDialog        *dialog;
+  const NexusImportPreview *preview;
+  const NexusImportSummary *summary;
+  const NexusImportField    expected[] = {
+       NEXUS_IMPORT_FIELD_NAME, NEXUS_IMPORT_FIELD_PHONE,  NEXUS_IMPORT_FIELD_PHONE,
+       NEXUS_IMPORT_FIELD_CITY, NEXUS_IMPORT_FIELD_RATING,
+  };
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  dialog = nexus_import_dialog_new (engine);
+  gtk_window_present (GTK_WINDOW (dialog));
+  nexus_import_dialog_set_file (dialog, file);
+  wait_for (dialog, has_preview, "the preview");
+  preview = _nexus_import_dialog_get_preview (dialog);
+  g_assert_cmpint (preview->format, ==, NEXUS_IMPORT_FORMAT_NDJSON);
+  g_assert_cmpuint (preview->rows->len, ==, 2);
+  for (guint c = 0; c < G_N_ELEMENTS (expected); c++)
+    g_assert_cmpuint (adw_combo_row_get_selected (_nexus_import_dialog_get_column_row (dialog, c)),
+                      ==, expected[c] + 1);
+  g_assert_cmpstr (((char **)g_ptr_array_index (preview->rows, 0))[2], ==, "+33 1 42 00 00 61");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "import.run", NULL));
+  wait_for (dialog, run_finished, "the import");
+  summary = _nexus_import_dialog_get_summary (dialog);
+  g_assert_nonnull (summary);
+  g_assert_cmpuint (summary->n_new, ==, 2);
+  g_assert_cmpuint (summary->rejected, ==, 0);
+  g_assert_cmpint (vault_count ("SELECT count(*) FROM leads l JOIN lead_phones p ON "
+                                "p.lead_id = l.id WHERE l.name = 'Kiosk Nord' AND l.rating = 4"),
+                   ==, 2);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 static void
 test_unreadable_file (void)
 {
@@ -241,6 +288,7 @@ main (int argc, char *argv[])
   g_assert_no_error (error);
 
   g_test_add_func ("/nexus/ImportDialog/check-then-import", test_check_then_import);
+  g_test_add_func ("/nexus/ImportDialog/ndjson", test_ndjson);
   g_test_add_func ("/nexus/ImportDialog/unreadable-file", test_unreadable_file);
   g_test_add_func ("/nexus/ImportDialog/window-action", test_window_action);
   status = g_test_run ();
