@@ -4,9 +4,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A NexusApiServer wraps the SoupServer that workers talk to (PROTOCOL.md).
- * It is created, used and disposed on the engine thread only: libsoup
- * attaches its sources to the thread-default main context in force when it
- * listens, and the server uses the engine's write store.
+ * It is created, used and stopped from the engine thread; it serves on a
+ * thread of its own (HTTP, limits, signatures, JSON) and applies what
+ * needs the engine's write store on the engine thread, many requests per
+ * transaction (see nexus-api-private.h).
  *
  * What it guards, in order, for every /api/v1 request:
  *  1. a GCRA limit per source address, before any parsing or crypto (429);
@@ -58,8 +59,10 @@ void nexus_api_config_init_default (NexusApiConfig *config);
 #define NEXUS_TYPE_API_SERVER (nexus_api_server_get_type ())
 G_DECLARE_FINAL_TYPE (NexusApiServer, nexus_api_server, NEXUS, API_SERVER, GObject)
 
-NexusApiServer *
-nexus_api_server_new (NexusJobQueue *queue, NexusEventBus *events, const NexusApiConfig *config);
+NexusApiServer *nexus_api_server_new (NexusJobQueue        *queue,
+                                      NexusEventBus        *events,
+                                      const NexusApiConfig *config,
+                                      GError              **error);
 GSocketAddress *nexus_api_parse_address (const char *address, GError **error);
 gboolean        nexus_api_server_listen (NexusApiServer *self, const char *address, GError **error);
 guint16         nexus_api_server_get_port (NexusApiServer *self);

@@ -306,6 +306,46 @@ nexus_store_worker_secrets (NexusStore *self, gint64 worker_id, gint64 now, GErr
   return g_steal_pointer (&secrets);
 }
 
+/**
+ * nexus_store_worker_auth_state:
+ * @out_state: (out): a text that changes whenever anything authentication
+ *   depends on changes: the worker's id, state and role, and the id and
+ *   validity of each of its secrets; %NULL when there is no such worker
+ *
+ * One indexed read, cheap enough to check a cached authentication against
+ * the database on every request.
+ */
+gboolean
+nexus_store_worker_auth_state (NexusStore *self,
+                               const char *public_id,
+                               char      **out_state,
+                               GError    **error)
+{
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  stmt = _nexus_store_prepare (
+      self,
+      "SELECT w.id || ' ' || w.state || ' ' || w.role || ' ' ||"
+      " coalesce((SELECT group_concat(s.id || ':' || coalesce(s.valid_until, 0))"
+      "           FROM worker_secrets s WHERE s.worker_id = w.id), '')"
+      " FROM workers w WHERE w.public_id = ?1",
+      error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, public_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  *out_state = rc == SQLITE_ROW ? g_strdup ((const char *)sqlite3_column_text (stmt, 0)) : NULL;
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _nexus_store_set_error (self, rc, error, "checking a worker's credentials");
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
 gboolean
 nexus_store_worker_seen (NexusStore *self,
                          gint64      worker_id,

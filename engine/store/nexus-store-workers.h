@@ -68,6 +68,10 @@ gboolean   nexus_store_worker_rotate (NexusStore *self,
 gboolean nexus_store_worker_revoke (NexusStore *self, gint64 worker_id, gint64 now, GError **error);
 GPtrArray *
 nexus_store_worker_secrets (NexusStore *self, gint64 worker_id, gint64 now, GError **error);
+gboolean nexus_store_worker_auth_state (NexusStore *self,
+                                        const char *public_id,
+                                        char      **out_state,
+                                        GError    **error);
 gboolean nexus_store_worker_seen (NexusStore *self,
                                   gint64      worker_id,
                                   const char *address,

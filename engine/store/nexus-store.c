@@ -882,11 +882,17 @@ nexus_store_checkpoint_passive (NexusStore *self, GError **error)
 gint64
 nexus_store_get_data_version (NexusStore *self)
 {
-  gint64 version = -1;
+  sqlite3_stmt *stmt;
+  gint64        version = -1;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), -1);
 
-  if (!query_int (self->db, self->path, "PRAGMA data_version", &version, NULL))
+  /* A cached statement: the worker API asks on every request. */
+  stmt = _nexus_store_prepare (self, "PRAGMA data_version", NULL);
+  if (stmt == NULL)
     return -1;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
   return version;
 }
