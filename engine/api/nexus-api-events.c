@@ -88,13 +88,37 @@ event_cb (NexusEvent *event, gpointer user_data)
     stream_write_event (g_ptr_array_index (self->event_streams, i), event);
 }
 
+/* The bus is watched only while a stream is open: otherwise every event
+ * would wake this thread for nothing. */
+static void
+update_watch (NexusApiServer *self)
+{
+  gboolean wanted = self->event_streams != NULL && self->event_streams->len > 0;
+
+  if (wanted && self->event_watch_id == 0)
+    self->event_watch_id = nexus_event_bus_watch (self->events, event_cb, self, NULL);
+  else if (!wanted && self->event_watch_id != 0)
+    {
+      nexus_event_bus_unwatch (self->events, self->event_watch_id);
+      self->event_watch_id = 0;
+    }
+}
+
+static void
+remove_stream (NexusApiServer *self, EventStream *stream)
+{
+  if (self->event_streams == NULL)
+    return;
+  g_ptr_array_remove (self->event_streams, stream);
+  update_watch (self);
+}
+
 static void
 stream_disconnected_cb (SoupServerMessage *msg, gpointer user_data)
 {
   EventStream *stream = user_data;
 
-  if (stream->server->event_streams != NULL)
-    g_ptr_array_remove (stream->server->event_streams, stream);
+  remove_stream (stream->server, stream);
 }
 
 static gboolean
@@ -151,7 +175,7 @@ events_done (NexusApiServer *self, ApiCall *call)
     return; /* the client went away, or the server stops */
   if (!call->committed || call->replayed || call->error != NULL)
     {
-      g_ptr_array_remove (self->event_streams, stream);
+      remove_stream (self, stream);
       soup_message_headers_set_encoding (soup_server_message_get_response_headers (call->msg),
                                          SOUP_ENCODING_CONTENT_LENGTH);
       _nexus_api_call_answer (self, call);
@@ -169,11 +193,7 @@ events_done (NexusApiServer *self, ApiCall *call)
 }
 
 void
-_nexus_api_handle_events (NexusApiServer    *self,
-                          SoupServerMessage *msg,
-                          const char        *nonce,
-                          gint64             worker_id,
-                          GHashTable        *query)
+_nexus_api_handle_events (NexusApiServer *self, SoupServerMessage *msg, GHashTable *query)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   const char         *since_text = query != NULL ? g_hash_table_lookup (query, "since") : NULL;
@@ -205,13 +225,13 @@ _nexus_api_handle_events (NexusApiServer    *self,
   stream->disconnected_id =
       g_signal_connect (msg, "disconnected", G_CALLBACK (stream_disconnected_cb), stream);
   g_ptr_array_add (self->event_streams, stream);
+  update_watch (self);
 
   events = g_new0 (EventsCall, 1);
   events->stream = stream;
   events->since = (gint64)since;
   call = _nexus_api_call_new (self, msg, "events", events_func);
-  call->worker_id = worker_id;
-  call->nonce = g_strdup (nonce);
+  _nexus_api_call_sign (call, msg);
   call->data = events;
   call->data_free = events_call_free;
   call->done = events_done;
@@ -223,7 +243,6 @@ void
 _nexus_api_events_init (NexusApiServer *self)
 {
   self->event_streams = g_ptr_array_new_with_free_func ((GDestroyNotify)event_stream_free);
-  self->event_watch_id = nexus_event_bus_watch (self->events, event_cb, self, NULL);
   self->keepalive_source =
       _nexus_api_attach_timeout (self, 1000, keepalive_cb, "[nexus] events keep-alive");
 }

@@ -553,7 +553,6 @@ void
 _nexus_api_handle_lease (NexusApiServer    *self,
                          SoupServerMessage *msg,
                          NexusWorkerRecord *worker,
-                         const char        *nonce,
                          JsonObject        *body)
 {
   g_autoptr (GStrvBuilder) providers = NULL;
@@ -597,8 +596,7 @@ _nexus_api_handle_lease (NexusApiServer    *self,
        * by a lease pass; its nonce is remembered on its own. */
       ApiCall *nonce_call = _nexus_api_call_new (self, NULL, NULL, NULL);
 
-      nonce_call->worker_id = worker->id;
-      nonce_call->nonce = g_strdup (nonce);
+      _nexus_api_call_sign (nonce_call, msg);
       _nexus_api_call_post (self, nonce_call);
       park_lease (self, msg, worker->id, (guint)max,
                   providers != NULL ? g_strv_builder_end (providers) : NULL, wait_s);
@@ -610,8 +608,7 @@ _nexus_api_handle_lease (NexusApiServer    *self,
   lease->max = (guint)max;
   lease->providers = providers != NULL ? g_strv_builder_end (providers) : NULL;
   call = _nexus_api_call_new (self, msg, "lease", lease_func);
-  call->worker_id = worker->id;
-  call->nonce = g_strdup (nonce);
+  _nexus_api_call_sign (call, msg);
   call->data = lease;
   call->data_free = lease_call_free;
   call->committed_func = lease_committed;
@@ -679,8 +676,6 @@ job_call_new (NexusApiServer    *self,
               SoupServerMessage *msg,
               const char        *endpoint,
               ApiCallFunc        func,
-              NexusWorkerRecord *worker,
-              const char        *nonce,
               gint64             job_id,
               const char        *token)
 {
@@ -689,8 +684,7 @@ job_call_new (NexusApiServer    *self,
 
   job->job_id = job_id;
   job->token = g_strdup (token);
-  call->worker_id = worker->id;
-  call->nonce = g_strdup (nonce);
+  _nexus_api_call_sign (call, msg);
   call->data = job;
   call->data_free = job_call_free;
   return call;
@@ -715,7 +709,6 @@ void
 _nexus_api_handle_extend (NexusApiServer    *self,
                           SoupServerMessage *msg,
                           NexusWorkerRecord *worker,
-                          const char        *nonce,
                           gint64             job_id,
                           JsonObject        *body)
 {
@@ -723,8 +716,7 @@ _nexus_api_handle_extend (NexusApiServer    *self,
 
   if (token == NULL)
     return;
-  _nexus_api_call_post (
-      self, job_call_new (self, msg, "extend", extend_func, worker, nonce, job_id, token));
+  _nexus_api_call_post (self, job_call_new (self, msg, "extend", extend_func, job_id, token));
 }
 
 static gboolean
@@ -763,7 +755,6 @@ void
 _nexus_api_handle_fail (NexusApiServer    *self,
                         SoupServerMessage *msg,
                         NexusWorkerRecord *worker,
-                        const char        *nonce,
                         gint64             job_id,
                         JsonObject        *body)
 {
@@ -782,7 +773,7 @@ _nexus_api_handle_fail (NexusApiServer    *self,
       return;
     }
 
-  call = job_call_new (self, msg, "fail", fail_func, worker, nonce, job_id, token);
+  call = job_call_new (self, msg, "fail", fail_func, job_id, token);
   job = call->data;
   job->retryable = retryable;
   /* Kept as the job's last error: bounded like any echo of input. */
@@ -812,7 +803,6 @@ key_valid (const char *key)
 typedef struct
 {
   gint64     job_id;
-  char      *public_id;
   char      *token; /* NULL: the body was refused (invalid_message) */
   char      *key;   /* Idempotency-Key */
   char      *body_sha256;
@@ -820,12 +810,15 @@ typedef struct
   char      *invalid_message;
   gboolean   saturated;
   gboolean   final;
-  GPtrArray *records;  /* NexusLeadInput* per result; NULL where invalid */
-  GPtrArray *reasons;  /* char* per result: why it is invalid, or NULL */
-  guint      accepted; /* once applied: the counts of the answer, for the event */
-  guint      n_new;
-  guint      merged;
-  guint      preview;
+  GPtrArray *records; /* NexusLeadInput* per result; NULL where invalid */
+  GPtrArray *reasons; /* char* per result: why it is invalid, or NULL */
+  /* @records normalized on the API thread. */
+  NexusIngestPrepared *prepared;
+  gboolean             applied;  /* not answered from the idempotency record */
+  guint                accepted; /* once applied: the counts of the answer, for the event */
+  guint                n_new;
+  guint                merged;
+  guint                preview;
 } PendingReport;
 
 static void
@@ -833,12 +826,12 @@ pending_report_free (gpointer data)
 {
   PendingReport *report = data;
 
-  g_free (report->public_id);
   g_free (report->token);
   g_free (report->key);
   g_free (report->body_sha256);
   g_free (report->flight_key);
   g_free (report->invalid_message);
+  g_clear_pointer (&report->prepared, nexus_ingest_prepared_free);
   g_clear_pointer (&report->records, g_ptr_array_unref);
   g_clear_pointer (&report->reasons, g_ptr_array_unref);
   g_free (report);
@@ -866,8 +859,10 @@ apply_report (NexusApiServer *self, ApiCall *call, PendingReport *report, GError
     return FALSE;
 
   /* The search's country is the default region of numbers written
-   * without +CC; it travels in the job's payload. */
-  payload = json_from_string (job->payload, NULL);
+   * without +CC; it travels in the job's payload (read only when there
+   * are results to ingest). */
+  if (report->records->len > 0)
+    payload = json_from_string (job->payload, NULL);
   context.job_id = report->job_id;
   context.worker_id = call->worker_id;
   context.now = now;
@@ -883,7 +878,7 @@ apply_report (NexusApiServer *self, ApiCall *call, PendingReport *report, GError
     if (g_ptr_array_index (report->reasons, i) != NULL)
       nexus_ingest_report_reject (result, i, g_ptr_array_index (report->reasons, i));
 
-  if (!nexus_ingest_batch_in_transaction (ingest, &context, report->records, result, error))
+  if (!nexus_ingest_prepared_in_transaction (ingest, &context, report->prepared, result, error))
     return FALSE;
 
   if (report->final && !nexus_job_queue_complete_in_transaction (
@@ -904,6 +899,7 @@ apply_report (NexusApiServer *self, ApiCall *call, PendingReport *report, GError
                                       report->body_sha256, SOUP_STATUS_OK, text, now, error))
     return FALSE;
 
+  report->applied = TRUE;
   report->accepted = result->accepted;
   report->n_new = result->n_new;
   report->merged = result->merged;
@@ -945,7 +941,7 @@ report_committed (NexusApiServer *self, ApiCall *call)
   PendingReport *report = call->data;
   g_autoptr (JsonObject) data = json_object_new ();
 
-  if (report->records == NULL)
+  if (!report->applied)
     return; /* answered from the idempotency record */
   json_object_set_int_member (data, "job_id", report->job_id);
   json_object_set_int_member (data, "worker_id", call->worker_id);
@@ -962,7 +958,7 @@ report_done (NexusApiServer *self, ApiCall *call)
 {
   PendingReport *report = call->data;
 
-  if (call->committed && call->error == NULL && call->refusal_status == 0 && !call->replayed)
+  if (call->committed && report->applied)
     self->leads_ingested += report->accepted;
   g_hash_table_remove (self->reports_in_flight, report->flight_key);
   _nexus_api_call_answer (self, call);
@@ -1000,7 +996,6 @@ void
 _nexus_api_handle_report (NexusApiServer    *self,
                           SoupServerMessage *msg,
                           NexusWorkerRecord *worker,
-                          const char        *nonce,
                           gint64             job_id,
                           JsonObject        *body,
                           GByteArray        *raw_body)
@@ -1051,12 +1046,12 @@ _nexus_api_handle_report (NexusApiServer    *self,
     {
       report->token = g_strdup (token);
       parse_results (report, results_node);
+      report->prepared = nexus_ingest_prepare (report->records);
     }
 
   g_hash_table_add (self->reports_in_flight, g_strdup (report->flight_key));
   call = _nexus_api_call_new (self, msg, "report", report_func);
-  call->worker_id = worker->id;
-  call->nonce = g_strdup (nonce);
+  _nexus_api_call_sign (call, msg);
   call->data = report;
   call->data_free = pending_report_free;
   call->committed_func = report_committed;

@@ -42,6 +42,11 @@ typedef struct
   gboolean           body_complete; /* got-body */
   gboolean           too_large;     /* the body passed max_body */
   GByteArray        *body;          /* collected by got_chunk_cb, capped */
+  /* Once the signature checked out: who signed, at which authentication
+   * generation (see nexus_auth_cache_verify()), and the signed path. */
+  gint64 worker_id;
+  gint64 auth_generation;
+  char  *signed_path;
 } RequestState;
 
 typedef struct _ApiCall ApiCall;
@@ -69,6 +74,13 @@ struct _ApiCall
   gint64             worker_id;
   char              *nonce; /* remembered first, in the call's savepoint; or NULL */
   gint64             started_us;
+  /* The signing inputs (method, path, worker, timestamp, nonce, signature)
+   * and body of a request verified from the API thread's cache at
+   * auth_generation; -1: nothing to check again.  The engine verifies
+   * again when the generation moved since. */
+  gint64      auth_generation;
+  GStrv       auth_strings;
+  GByteArray *auth_body;
 
   /* Set on the engine thread. */
   gboolean committed;
@@ -181,6 +193,7 @@ ApiCall *_nexus_api_call_new (NexusApiServer    *self,
                               SoupServerMessage *msg,
                               const char        *endpoint,
                               ApiCallFunc        func);
+void     _nexus_api_call_sign (ApiCall *call, SoupServerMessage *msg);
 void     _nexus_api_call_post (NexusApiServer *self, ApiCall *call);
 gboolean
      _nexus_api_call_refuse (ApiCall *call, guint status, const char *code, const char *message);
@@ -196,24 +209,20 @@ void _nexus_api_jobs_disconnect (NexusApiServer *self);
 void _nexus_api_handle_lease (NexusApiServer    *self,
                               SoupServerMessage *msg,
                               NexusWorkerRecord *worker,
-                              const char        *nonce,
                               JsonObject        *body);
 void _nexus_api_handle_extend (NexusApiServer    *self,
                                SoupServerMessage *msg,
                                NexusWorkerRecord *worker,
-                               const char        *nonce,
                                gint64             job_id,
                                JsonObject        *body);
 void _nexus_api_handle_fail (NexusApiServer    *self,
                              SoupServerMessage *msg,
                              NexusWorkerRecord *worker,
-                             const char        *nonce,
                              gint64             job_id,
                              JsonObject        *body);
 void _nexus_api_handle_report (NexusApiServer    *self,
                                SoupServerMessage *msg,
                                NexusWorkerRecord *worker,
-                               const char        *nonce,
                                gint64             job_id,
                                JsonObject        *body,
                                GByteArray        *raw_body);
@@ -221,10 +230,6 @@ void _nexus_api_write_job_metrics (NexusApiServer *self, GString *text);
 
 void _nexus_api_events_init (NexusApiServer *self);
 void _nexus_api_events_shutdown (NexusApiServer *self);
-void _nexus_api_handle_events (NexusApiServer    *self,
-                               SoupServerMessage *msg,
-                               const char        *nonce,
-                               gint64             worker_id,
-                               GHashTable        *query);
+void _nexus_api_handle_events (NexusApiServer *self, SoupServerMessage *msg, GHashTable *query);
 
 G_END_DECLS

@@ -58,6 +58,7 @@ request_state_free (gpointer data)
     g_hash_table_remove (state->server->open_requests, state->msg);
 
   g_clear_pointer (&state->body, g_byte_array_unref);
+  g_free (state->signed_path);
   g_free (state);
 }
 
@@ -500,6 +501,8 @@ api_call_free (ApiCall *call)
     call->data_free (call->data);
   g_clear_object (&call->msg);
   g_free (call->nonce);
+  g_strfreev (call->auth_strings);
+  g_clear_pointer (&call->auth_body, g_byte_array_unref);
   g_clear_error (&call->error);
   g_free (call->answer);
   g_free (call->refusal_code);
@@ -520,7 +523,58 @@ _nexus_api_call_new (NexusApiServer    *self,
   call->msg = msg != NULL ? g_object_ref (msg) : NULL;
   call->endpoint = endpoint;
   call->started_us = g_get_monotonic_time ();
+  call->auth_generation = -1;
   return call;
+}
+
+/* The call is made for the signed request @msg: its nonce is remembered
+ * with it, and its signature checked again if credentials changed since
+ * the API thread checked it. */
+void
+_nexus_api_call_sign (ApiCall *call, SoupServerMessage *msg)
+{
+  RequestState       *state = request_state_get (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  GStrvBuilder       *builder;
+
+  g_return_if_fail (state != NULL && state->worker_id > 0);
+
+  call->worker_id = state->worker_id;
+  call->nonce = g_strdup (soup_message_headers_get_one (headers, "X-Nexus-Nonce"));
+  call->auth_generation = state->auth_generation;
+  builder = g_strv_builder_new ();
+  g_strv_builder_add (builder, soup_server_message_get_method (msg));
+  g_strv_builder_add (builder, state->signed_path);
+  g_strv_builder_add (builder, soup_message_headers_get_one (headers, "X-Nexus-Worker"));
+  g_strv_builder_add (builder, soup_message_headers_get_one (headers, "X-Nexus-Timestamp"));
+  g_strv_builder_add (builder, call->nonce);
+  g_strv_builder_add (builder, soup_message_headers_get_one (headers, "X-Nexus-Signature"));
+  call->auth_strings = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  call->auth_body = g_byte_array_ref (state->body);
+}
+
+/* Engine thread: the signature again, against the write connection. */
+static gboolean
+verify_again (NexusApiServer *self, ApiCall *call, gint64 now)
+{
+  g_autoptr (NexusWorkerRecord) worker = NULL;
+  NexusAuthRequest request = {
+    .method = call->auth_strings[0],
+    .path_and_query = call->auth_strings[1],
+    .worker_id = call->auth_strings[2],
+    .timestamp = call->auth_strings[3],
+    .nonce = call->auth_strings[4],
+    .signature = call->auth_strings[5],
+    .body = call->auth_body->data,
+    .body_length = call->auth_body->len,
+  };
+
+  worker = nexus_workers_verify (self->store, &request, now, &call->error);
+  if (worker != NULL && worker->id != call->worker_id)
+    g_set_error_literal (&call->error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_UNAUTHORIZED,
+                         _ ("Unknown worker"));
+  return call->error == NULL;
 }
 
 /* Engine thread: the call answers with a refusal.  Returns FALSE, for
@@ -545,10 +599,14 @@ _nexus_api_call_set_answer (ApiCall *call, guint status, char *answer)
   call->answer = answer;
 }
 
+static void send_auth_error (SoupServerMessage *msg, const GError *error);
+
 static void
 send_call_error (SoupServerMessage *msg, const GError *error)
 {
-  if (g_error_matches (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_LEASE_LOST))
+  if (error->domain == NEXUS_AUTH_ERROR)
+    send_auth_error (msg, error);
+  else if (g_error_matches (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_LEASE_LOST))
     _nexus_api_send_error (msg, SOUP_STATUS_CONFLICT, "lease_lost", error->message);
   else if (g_error_matches (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND))
     _nexus_api_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", error->message);
@@ -594,8 +652,9 @@ _nexus_api_call_answer (NexusApiServer *self, ApiCall *call)
 
 typedef struct
 {
-  NexusApiServer *server; /* a reference */
-  GPtrArray      *calls;  /* ApiCall*, owned */
+  NexusApiServer *server;     /* a reference */
+  GPtrArray      *calls;      /* ApiCall*, owned */
+  gint64          generation; /* the authentication generation the engine saw; -1: none */
 } CallBatch;
 
 static void
@@ -615,6 +674,8 @@ calls_done_cb (gpointer data)
   CallBatch      *batch = data;
   NexusApiServer *self = batch->server;
 
+  if (batch->generation >= 0 && self->auth != NULL)
+    nexus_auth_cache_set_generation (self->auth, batch->generation);
   for (guint i = 0; i < batch->calls->len; i++)
     {
       ApiCall *call = g_ptr_array_index (batch->calls, i);
@@ -628,7 +689,7 @@ calls_done_cb (gpointer data)
 }
 
 static void
-return_calls (NexusApiServer *self, GPtrArray *calls)
+return_calls (NexusApiServer *self, GPtrArray *calls, gint64 generation)
 {
   CallBatch *batch = g_new0 (CallBatch, 1);
 
@@ -638,6 +699,7 @@ return_calls (NexusApiServer *self, GPtrArray *calls)
    * what the answers change. */
   batch->server = g_object_ref (self);
   batch->calls = calls;
+  batch->generation = generation;
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, calls_done_cb, batch, call_batch_free);
   g_source_set_name (source, "[nexus] api answers");
@@ -649,11 +711,12 @@ return_calls (NexusApiServer *self, GPtrArray *calls)
  * transaction, a SAVEPOINT each so that one failing call does not undo the
  * others; the nonce of a call is remembered in its savepoint, so a request
  * is applied and its nonce remembered, or neither. */
-static void
+static gint64
 run_calls (NexusApiServer *self, GPtrArray *calls)
 {
   g_autoptr (GError) error = NULL;
   gint64   now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64   generation = -1;
   gboolean committed = FALSE;
 
   if (nexus_store_begin (self->store, &error))
@@ -663,6 +726,14 @@ run_calls (NexusApiServer *self, GPtrArray *calls)
           ApiCall *call = g_ptr_array_index (calls, i);
           gboolean fresh = TRUE;
           gboolean ok;
+
+          /* Credentials changed since the API thread checked them. */
+          if (call->auth_generation >= 0 && generation < 0)
+            generation = nexus_store_auth_generation (self->store, &call->error);
+          if (call->auth_generation >= 0 &&
+              (generation < 0 ||
+               (call->auth_generation != generation && !verify_again (self, call, now))))
+            continue;
 
           if (!nexus_store_savepoint (self->store, "call", &call->error))
             continue;
@@ -691,6 +762,7 @@ run_calls (NexusApiServer *self, GPtrArray *calls)
           call->refusal_status == 0 && call->error == NULL)
         call->committed_func (self, call);
     }
+  return committed ? generation : -1;
 }
 
 /* Engine thread: takes every call posted so far and applies them. */
@@ -711,9 +783,7 @@ flush_calls_cb (gpointer data)
   g_clear_pointer (&self->flush_source, g_source_unref);
   g_mutex_unlock (&self->calls_lock);
 
-  if (calls->len > 0)
-    run_calls (self, calls);
-  return_calls (self, calls);
+  return_calls (self, calls, calls->len > 0 ? run_calls (self, calls) : -1);
   return G_SOURCE_REMOVE;
 }
 
@@ -755,7 +825,7 @@ _nexus_api_call_post (NexusApiServer *self, ApiCall *call)
       GPtrArray *calls = g_ptr_array_new_with_free_func ((GDestroyNotify)api_call_free);
 
       g_ptr_array_add (calls, call);
-      return_calls (self, calls);
+      return_calls (self, calls, -1);
     }
 }
 
@@ -764,6 +834,7 @@ static void
 close_calls (NexusApiServer *self)
 {
   GPtrArray *calls;
+  gint64     generation = -1;
 
   g_mutex_lock (&self->calls_lock);
   self->calls_closed = TRUE;
@@ -780,9 +851,9 @@ close_calls (NexusApiServer *self)
       /* Wait out someone else's transaction rather than drop the calls. */
       while (nexus_store_in_transaction (self->store))
         g_main_context_iteration (self->engine_context, TRUE);
-      run_calls (self, calls);
+      generation = run_calls (self, calls);
     }
-  return_calls (self, calls);
+  return_calls (self, calls, generation);
 }
 
 /* ---- endpoints --------------------------------------------------------- */
@@ -824,11 +895,7 @@ heartbeat_func (NexusApiServer *self, ApiCall *call, GError **error)
 }
 
 static void
-handle_heartbeat (NexusApiServer    *self,
-                  SoupServerMessage *msg,
-                  NexusWorkerRecord *worker,
-                  const char        *nonce,
-                  JsonObject        *body)
+handle_heartbeat (NexusApiServer *self, SoupServerMessage *msg, JsonObject *body)
 {
   g_autofree char *hostname = _nexus_api_truncated (_nexus_api_get_string (body, "hostname"));
   g_autofree char *version = _nexus_api_truncated (_nexus_api_get_string (body, "version"));
@@ -853,8 +920,7 @@ handle_heartbeat (NexusApiServer    *self,
   heartbeat->max_wait_s = self->config.max_wait_s;
 
   call = _nexus_api_call_new (self, msg, "heartbeat", heartbeat_func);
-  call->worker_id = worker->id;
-  call->nonce = g_strdup (nonce);
+  _nexus_api_call_sign (call, msg);
   call->data = heartbeat;
   call->data_free = heartbeat_free;
   _nexus_api_call_post (self, call);
@@ -881,14 +947,11 @@ static void
 post_rate_limited (NexusApiServer    *self,
                    SoupServerMessage *msg,
                    const char        *endpoint,
-                   NexusWorkerRecord *worker,
-                   const char        *nonce,
                    gint64             retry_after_us)
 {
   ApiCall *call = _nexus_api_call_new (self, msg, endpoint, NULL);
 
-  call->worker_id = worker->id;
-  call->nonce = g_strdup (nonce);
+  _nexus_api_call_sign (call, msg);
   call->data = g_memdup2 (&retry_after_us, sizeof retry_after_us);
   call->data_free = g_free;
   call->done = rate_limited_done;
@@ -963,17 +1026,29 @@ auth_request_init (NexusAuthRequest  *request,
 }
 
 /* The signature rules up to the nonce, from the cache; answers and
- * returns NULL when they refuse. */
+ * returns NULL when they refuse.  The request's state keeps what calls made
+ * for it need (_nexus_api_call_sign()); @signed_path is taken. */
 static NexusWorkerRecord *
-verify_request (NexusApiServer *self, SoupServerMessage *msg, const NexusAuthRequest *request)
+verify_request (NexusApiServer *self, SoupServerMessage *msg, char *signed_path)
 {
   g_autoptr (GError) error = NULL;
+  RequestState      *state = request_state_get (msg);
+  NexusAuthRequest   request = { 0 };
   NexusWorkerRecord *worker;
+  gint64             generation = -1;
 
-  worker =
-      nexus_auth_cache_verify (self->auth, request, g_get_real_time () / G_USEC_PER_SEC, &error);
+  g_free (state->signed_path);
+  state->signed_path = signed_path;
+  auth_request_init (&request, msg, state->signed_path, state->body);
+  worker = nexus_auth_cache_verify (self->auth, &request, g_get_real_time () / G_USEC_PER_SEC,
+                                    &generation, &error);
   if (worker == NULL)
-    send_auth_error (msg, error);
+    {
+      send_auth_error (msg, error);
+      return NULL;
+    }
+  state->worker_id = worker->id;
+  state->auth_generation = generation;
   return worker;
 }
 
@@ -988,14 +1063,12 @@ api_cb (SoupServer        *server,
   RequestState   *state = request_state_get (msg);
   g_autoptr (NexusWorkerRecord) worker = NULL;
   g_autoptr (JsonParser) parser = NULL;
-  g_autofree char *signed_path = NULL;
-  NexusAuthRequest request = { 0 };
-  JsonObject      *body = NULL;
-  gint64           job_id = 0;
-  gint64           retry_after_us = 0;
-  Route            route;
-  const char      *endpoint;
-  const char      *method = soup_server_message_get_method (msg);
+  JsonObject *body = NULL;
+  gint64      job_id = 0;
+  gint64      retry_after_us = 0;
+  Route       route;
+  const char *endpoint;
+  const char *method = soup_server_message_get_method (msg);
 
   if (state == NULL || state->too_large)
     {
@@ -1022,9 +1095,7 @@ api_cb (SoupServer        *server,
       return;
     }
 
-  signed_path = path_and_query (msg);
-  auth_request_init (&request, msg, signed_path, state->body);
-  worker = verify_request (self, msg, &request);
+  worker = verify_request (self, msg, path_and_query (msg));
   if (worker == NULL)
     {
       _nexus_api_count (self, endpoint, soup_server_message_get_status (msg));
@@ -1044,13 +1115,13 @@ api_cb (SoupServer        *server,
   if (!nexus_rate_limiter_check (self->worker_limiter, worker->public_id, g_get_monotonic_time (),
                                  &retry_after_us))
     {
-      post_rate_limited (self, msg, endpoint, worker, request.nonce, retry_after_us);
+      post_rate_limited (self, msg, endpoint, retry_after_us);
       return;
     }
 
   if (route == ROUTE_EVENTS)
     {
-      _nexus_api_handle_events (self, msg, request.nonce, worker->id, query);
+      _nexus_api_handle_events (self, msg, query);
       return;
     }
 
@@ -1061,19 +1132,19 @@ api_cb (SoupServer        *server,
       switch (route)
         {
           case ROUTE_HEARTBEAT:
-            handle_heartbeat (self, msg, worker, request.nonce, body);
+            handle_heartbeat (self, msg, body);
             break;
           case ROUTE_LEASE:
-            _nexus_api_handle_lease (self, msg, worker, request.nonce, body);
+            _nexus_api_handle_lease (self, msg, worker, body);
             break;
           case ROUTE_EXTEND:
-            _nexus_api_handle_extend (self, msg, worker, request.nonce, job_id, body);
+            _nexus_api_handle_extend (self, msg, worker, job_id, body);
             break;
           case ROUTE_FAIL:
-            _nexus_api_handle_fail (self, msg, worker, request.nonce, job_id, body);
+            _nexus_api_handle_fail (self, msg, worker, job_id, body);
             break;
           case ROUTE_REPORT:
-            _nexus_api_handle_report (self, msg, worker, request.nonce, job_id, body, state->body);
+            _nexus_api_handle_report (self, msg, worker, job_id, body, state->body);
             break;
           case ROUTE_NONE:
           case ROUTE_EVENTS:
@@ -1141,9 +1212,7 @@ metrics_cb (SoupServer        *server,
   NexusApiServer               *self = user_data;
   GSocketAddress               *remote = soup_server_message_get_remote_address (msg);
   SoupMessageHeaders           *headers = soup_server_message_get_request_headers (msg);
-  g_autofree char              *signed_path = NULL;
   g_autoptr (NexusWorkerRecord) operator= NULL;
-  NexusAuthRequest              request = { 0 };
   ApiCall                      *call;
   gboolean                      loopback = remote != NULL && G_IS_INET_SOCKET_ADDRESS (remote) &&
                       g_inet_address_get_is_loopback (
@@ -1156,9 +1225,7 @@ metrics_cb (SoupServer        *server,
       return;
     }
 
-  signed_path = path_and_query (msg);
-  auth_request_init (&request, msg, signed_path, NULL);
-  operator= verify_request (self, msg, &request);
+  operator= verify_request (self, msg, path_and_query (msg));
   if (operator== NULL)
     return;
   if (g_strcmp0 (operator->role, NEXUS_ROLE_OPERATOR) != 0)
@@ -1170,8 +1237,7 @@ metrics_cb (SoupServer        *server,
 
   /* The nonce is remembered before the figures go out. */
   call = _nexus_api_call_new (self, msg, NULL, NULL);
-  call->worker_id = operator->id;
-  call->nonce = g_strdup (request.nonce);
+  _nexus_api_call_sign (call, msg);
   call->done = metrics_done;
   _nexus_api_call_post (self, call);
 }

@@ -73,13 +73,20 @@ NexusWorkerRecord *nexus_workers_authenticate (NexusStore             *store,
                                                GError                **error);
 gboolean           nexus_workers_parse_duration (const char *text, gint64 *out_seconds);
 
+NexusWorkerRecord *nexus_workers_verify (NexusStore             *store,
+                                         const NexusAuthRequest *request,
+                                         gint64                  now,
+                                         GError                **error);
+
 typedef struct _NexusAuthCache NexusAuthCache;
 
 NexusAuthCache    *nexus_auth_cache_new (NexusStore *store);
 void               nexus_auth_cache_free (NexusAuthCache *cache);
+void               nexus_auth_cache_set_generation (NexusAuthCache *cache, gint64 generation);
 NexusWorkerRecord *nexus_auth_cache_verify (NexusAuthCache         *cache,
                                             const NexusAuthRequest *request,
                                             gint64                  now,
+                                            gint64                 *out_generation,
                                             GError                **error);
 
 G_END_DECLS

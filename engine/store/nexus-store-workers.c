@@ -307,43 +307,31 @@ nexus_store_worker_secrets (NexusStore *self, gint64 worker_id, gint64 now, GErr
 }
 
 /**
- * nexus_store_worker_auth_state:
- * @out_state: (out): a text that changes whenever anything authentication
- *   depends on changes: the worker's id, state and role, and the id and
- *   validity of each of its secrets; %NULL when there is no such worker
+ * nexus_store_auth_generation:
  *
- * One indexed read, cheap enough to check a cached authentication against
- * the database on every request.
+ * Returns: a number that moves whenever anything authentication depends on
+ *   changes (a worker added, revoked or removed, a secret added, rotated or
+ *   removed; triggers keep it), or -1 with @error set
  */
-gboolean
-nexus_store_worker_auth_state (NexusStore *self,
-                               const char *public_id,
-                               char      **out_state,
-                               GError    **error)
+gint64
+nexus_store_auth_generation (NexusStore *self, GError **error)
 {
   sqlite3_stmt *stmt;
+  gint64        generation = -1;
   int           rc;
 
-  stmt = _nexus_store_prepare (
-      self,
-      "SELECT w.id || ' ' || w.state || ' ' || w.role || ' ' ||"
-      " coalesce((SELECT group_concat(s.id || ':' || coalesce(s.valid_until, 0))"
-      "           FROM worker_secrets s WHERE s.worker_id = w.id), '')"
-      " FROM workers w WHERE w.public_id = ?1",
-      error);
+  stmt = _nexus_store_prepare (self, "SELECT generation FROM auth_generation WHERE id = 1", error);
   if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, public_id, -1, SQLITE_TRANSIENT);
+    return -1;
   rc = sqlite3_step (stmt);
-  *out_state = rc == SQLITE_ROW ? g_strdup ((const char *)sqlite3_column_text (stmt, 0)) : NULL;
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (self, rc, error, "checking a worker's credentials");
-      sqlite3_reset (stmt);
-      return FALSE;
-    }
+  if (rc == SQLITE_ROW)
+    generation = sqlite3_column_int64 (stmt, 0);
+  else if (rc == SQLITE_DONE)
+    generation = 0;
+  else
+    _nexus_store_set_error (self, rc, error, "checking whether credentials changed");
   sqlite3_reset (stmt);
-  return TRUE;
+  return generation;
 }
 
 gboolean

@@ -289,34 +289,41 @@ nexus_store_rollback (NexusStore *self)
 /* Savepoints nest inside a transaction: one report's work can be undone
  * without losing the others' in a group commit.  @name is a fixed
  * identifier of the caller's, never input. */
+/* SAVEPOINT, RELEASE and ROLLBACK TO name @name: from the statement cache,
+ * since the worker API runs one of each per request. */
+static gboolean
+savepoint_exec (NexusStore *self, const char *verb, const char *name, GError **error)
+{
+  g_autofree char *sql = g_strdup_printf ("%s %s", verb, name);
+  sqlite3_stmt    *stmt = _nexus_store_prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  return _nexus_store_step_done (self, stmt, "a savepoint", error);
+}
+
 gboolean
 nexus_store_savepoint (NexusStore *self, const char *name, GError **error)
 {
-  g_autofree char *sql = g_strdup_printf ("SAVEPOINT %s", name);
-
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 
-  return _nexus_store_exec (self, sql, error);
+  return savepoint_exec (self, "SAVEPOINT", name, error);
 }
 
 gboolean
 nexus_store_release (NexusStore *self, const char *name, GError **error)
 {
-  g_autofree char *sql = g_strdup_printf ("RELEASE %s", name);
-
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 
-  return _nexus_store_exec (self, sql, error);
+  return savepoint_exec (self, "RELEASE", name, error);
 }
 
 void
 nexus_store_rollback_to (NexusStore *self, const char *name)
 {
-  g_autofree char *sql = g_strdup_printf ("ROLLBACK TO %s", name);
-
   g_return_if_fail (NEXUS_IS_STORE (self));
 
-  sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+  savepoint_exec (self, "ROLLBACK TO", name, NULL);
 }
 
 gboolean
