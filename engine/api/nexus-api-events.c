@@ -55,7 +55,7 @@ stream_write (EventStream *stream, const char *text)
 {
   soup_message_body_append (soup_server_message_get_response_body (stream->msg), SOUP_MEMORY_COPY,
                             text, strlen (text));
-  soup_server_message_unpause (stream->msg);
+  _nexus_api_resume (stream->server, stream->msg);
   stream->last_write_us = g_get_monotonic_time ();
 }
 

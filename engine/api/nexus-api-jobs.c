@@ -382,6 +382,7 @@ serve_waiters (NexusApiServer *self)
 
   call = _nexus_api_call_new (self, NULL, NULL, lease_pass_func);
   call->data = pass;
+  call->needs_savepoint = TRUE;
   call->data_free = lease_pass_free;
   call->committed_func = lease_pass_committed;
   call->done = lease_pass_done;
@@ -779,6 +780,7 @@ _nexus_api_handle_fail (NexusApiServer    *self,
   /* Kept as the job's last error: bounded like any echo of input. */
   job->reason = _nexus_api_truncated (_nexus_api_get_string (body, "error"));
   call->committed_func = fail_committed;
+  call->needs_savepoint = TRUE;
   _nexus_api_call_post (self, call);
 }
 
@@ -1055,6 +1057,7 @@ _nexus_api_handle_report (NexusApiServer    *self,
   call->data = report;
   call->data_free = pending_report_free;
   call->committed_func = report_committed;
+  call->needs_savepoint = TRUE;
   call->done = report_done;
   _nexus_api_call_post (self, call);
 }

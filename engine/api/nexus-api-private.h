@@ -47,6 +47,8 @@ typedef struct
   gint64 worker_id;
   gint64 auth_generation;
   char  *signed_path;
+  /* request-finished or request-aborted: libsoup is done with it. */
+  gboolean ended;
 } RequestState;
 
 typedef struct _ApiCall ApiCall;
@@ -64,9 +66,13 @@ typedef void (*ApiCallDone) (NexusApiServer *self, ApiCall *call);
 struct _ApiCall
 {
   /* Set on the API thread before posting; read-only afterwards. */
-  ApiCallFunc        func; /* NULL: only the nonce */
-  ApiCallCommitted   committed_func;
-  ApiCallDone        done; /* NULL: _nexus_api_call_answer() */
+  ApiCallFunc      func; /* NULL: only the nonce */
+  ApiCallCommitted committed_func;
+  ApiCallDone      done; /* NULL: _nexus_api_call_answer() */
+  /* The call writes more than one statement: it gets a savepoint so that a
+   * failure undoes all of it.  Others (and their nonce) keep what one
+   * failing statement did not write. */
+  gboolean           needs_savepoint;
   gpointer           data;
   GDestroyNotify     data_free; /* runs on the API thread */
   SoupServerMessage *msg;       /* a reference, paused while posted; or NULL */
@@ -199,6 +205,7 @@ gboolean
      _nexus_api_call_refuse (ApiCall *call, guint status, const char *code, const char *message);
 void _nexus_api_call_set_answer (ApiCall *call, guint status, char *answer);
 void _nexus_api_call_answer (NexusApiServer *self, ApiCall *call);
+void _nexus_api_resume (NexusApiServer *self, SoupServerMessage *msg);
 
 void _nexus_api_jobs_init (NexusApiServer *self);
 void _nexus_api_jobs_shutdown (NexusApiServer *self);

@@ -647,7 +647,18 @@ _nexus_api_call_answer (NexusApiServer *self, ApiCall *call)
     soup_server_message_set_status (msg, call->status, NULL);
   if (call->endpoint != NULL)
     _nexus_api_count (self, call->endpoint, soup_server_message_get_status (msg));
-  soup_server_message_unpause (msg);
+  _nexus_api_resume (self, msg);
+}
+
+/* Lets libsoup write the answer of a paused message, unless the client or
+ * a stop ended it meanwhile. */
+void
+_nexus_api_resume (NexusApiServer *self, SoupServerMessage *msg)
+{
+  RequestState *state = request_state_get (msg);
+
+  if (self->server != NULL && (state == NULL || !state->ended))
+    soup_server_message_unpause (msg);
 }
 
 typedef struct
@@ -708,9 +719,10 @@ return_calls (NexusApiServer *self, GPtrArray *calls, gint64 generation)
 }
 
 /* Engine thread: one pass of the group commit.  Every call in one
- * transaction, a SAVEPOINT each so that one failing call does not undo the
- * others; the nonce of a call is remembered in its savepoint, so a request
- * is applied and its nonce remembered, or neither. */
+ * transaction; a call that writes several statements has a SAVEPOINT so
+ * that its failure undoes it (its nonce included) and not the others.  A
+ * savepoint is not free: each one makes the full-text index flush what it
+ * holds, so calls of one statement go without. */
 static gint64
 run_calls (NexusApiServer *self, GPtrArray *calls)
 {
@@ -735,7 +747,7 @@ run_calls (NexusApiServer *self, GPtrArray *calls)
                (call->auth_generation != generation && !verify_again (self, call, now))))
             continue;
 
-          if (!nexus_store_savepoint (self->store, "call", &call->error))
+          if (call->needs_savepoint && !nexus_store_savepoint (self->store, "call", &call->error))
             continue;
           ok = call->nonce == NULL ||
                nexus_store_replay_remember (self->store, call->worker_id, call->nonce, now, &fresh,
@@ -744,6 +756,8 @@ run_calls (NexusApiServer *self, GPtrArray *calls)
             call->replayed = TRUE;
           else if (ok && call->func != NULL)
             ok = call->func (self, call, &call->error);
+          if (!call->needs_savepoint)
+            continue;
           if (!ok)
             nexus_store_rollback_to (self->store, "call");
           nexus_store_release (self->store, "call", NULL);
@@ -937,7 +951,7 @@ rate_limited_done (NexusApiServer *self, ApiCall *call)
     {
       send_rate_limited (call->msg, *retry_after_us);
       _nexus_api_count (self, call->endpoint, 429);
-      soup_server_message_unpause (call->msg);
+      _nexus_api_resume (self, call->msg);
     }
   else
     _nexus_api_call_answer (self, call);
@@ -1194,7 +1208,7 @@ metrics_done (NexusApiServer *self, ApiCall *call)
   if (call->committed && !call->replayed && call->error == NULL)
     {
       send_metrics (self, call->msg);
-      soup_server_message_unpause (call->msg);
+      _nexus_api_resume (self, call->msg);
     }
   else
     _nexus_api_call_answer (self, call);
@@ -1273,7 +1287,10 @@ request_ended_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data
 {
   NexusApiServer *self = user_data;
   GSocket        *socket = soup_server_message_get_socket (msg);
+  RequestState   *state = request_state_get (msg);
 
+  if (state != NULL)
+    state->ended = TRUE;
   g_hash_table_remove (self->open_requests, msg);
   if (socket != NULL && !g_socket_is_closed (socket))
     _nexus_api_track_idle (self, socket);
