@@ -37,6 +37,8 @@
 #include "store/nexus-store-api.h"
 
 #define MAX_IDEMPOTENCY_KEY 255
+/* Waiters a lease pass takes from the head of the line. */
+#define PASS_HEAD 64
 /* Upper bounds (seconds) of the lease latency histogram; the last is +Inf. */
 static const double latency_bounds[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 5.0 };
 
@@ -61,6 +63,10 @@ typedef struct
   char          **providers; /* NULL: any */
   gint64          started_us;
   gint64          deadline_us;
+  /* Its nonce was remembered (and its signature checked again if
+   * credentials changed): only then is it served. */
+  gboolean verified;
+  gboolean queued; /* in lease_waiters */
 } LeaseWaiter;
 
 static LeaseWaiter *
@@ -179,7 +185,10 @@ answered_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       self->server != NULL &&
       soup_server_accept_iostream (self->server, answering->stream, waiter->local, waiter->remote,
                                    NULL))
-    _nexus_api_track_idle (self, waiter->socket);
+    {
+      if (waiter->socket != NULL)
+        _nexus_api_track_idle (self, waiter->socket);
+    }
   else
     g_io_stream_close_async (g_object_ref (answering->stream), G_PRIORITY_DEFAULT, NULL,
                              answered_closed_cb, NULL);
@@ -223,9 +232,13 @@ answer_waiter (NexusApiServer *self, LeaseWaiter *waiter, guint status, const ch
 static gboolean
 peer_gone (GSocket *socket)
 {
-  GIOCondition condition = g_socket_condition_check (socket, G_IO_IN | G_IO_HUP | G_IO_ERR);
+  GIOCondition condition;
   char         byte;
   gssize       n;
+
+  if (socket == NULL)
+    return FALSE;
+  condition = g_socket_condition_check (socket, G_IO_IN | G_IO_HUP | G_IO_ERR);
 
   if ((condition & (G_IO_HUP | G_IO_ERR)) != 0)
     return TRUE;
@@ -239,10 +252,19 @@ peer_gone (GSocket *socket)
 
 typedef struct
 {
-  GPtrArray *waiters; /* LeaseWaiter*, references, oldest first */
-  GPtrArray *jobs;    /* GPtrArray* of leased jobs per waiter; NULL: not tried */
-  gint64     now_us;  /* waiters whose deadline is past get an answer */
+  GPtrArray *waiters;   /* LeaseWaiter*, references, oldest first */
+  GPtrArray *jobs;      /* GPtrArray* of leased jobs per waiter; NULL: not tried */
+  gint64     now_us;    /* waiters whose deadline is past get an answer */
+  gboolean   exhausted; /* set by the engine: nothing was ready for someone */
 } LeasePass;
+
+/* Waiters a pass did not try have no array. */
+static void
+jobs_unref (gpointer jobs)
+{
+  if (jobs != NULL)
+    g_ptr_array_unref (jobs);
+}
 
 static void
 lease_pass_free (gpointer data)
@@ -273,14 +295,15 @@ lease_pass_func (NexusApiServer *self, ApiCall *call, GError **error)
       LeaseWaiter *waiter = g_ptr_array_index (pass->waiters, i);
       GPtrArray   *jobs;
 
-      if (exhausted && !waiter_due (waiter, pass->now_us))
+      /* Nothing is ready: the others, due or not, need no query. */
+      if (exhausted)
         continue;
       jobs = nexus_job_queue_lease_in_transaction (self->queue, waiter->worker_id, waiter->max,
                                                    (const char *const *)waiter->providers, error);
       if (jobs == NULL)
         return FALSE;
       if (jobs->len == 0 && waiter->providers == NULL)
-        exhausted = TRUE;
+        exhausted = pass->exhausted = TRUE;
       g_ptr_array_index (pass->jobs, i) = jobs;
     }
   return TRUE;
@@ -301,8 +324,13 @@ static void serve_waiters (NexusApiServer *self);
 static void
 forget_waiter (NexusApiServer *self, LeaseWaiter *waiter)
 {
-  if (g_queue_remove (&self->lease_waiters, waiter))
-    lease_waiter_unref (waiter);
+  if (waiter->queued && g_queue_remove (&self->lease_waiters, waiter))
+    {
+      waiter->queued = FALSE;
+      if (waiter->verified)
+        self->n_verified_waiters--;
+      lease_waiter_unref (waiter);
+    }
 }
 
 /* API thread: the pass is back; answer who got work or whose time is up. */
@@ -340,7 +368,8 @@ lease_pass_done (NexusApiServer *self, ApiCall *call)
     }
 
   self->serving_waiters = FALSE;
-  if (self->serve_again)
+  /* Every waiter tried got work: there may be more for those behind. */
+  if (self->serve_again || (ok && !pass->exhausted && self->lease_waiters.length > 0))
     serve_waiters (self);
 }
 
@@ -359,6 +388,9 @@ serve_waiters (NexusApiServer *self)
     }
   self->serve_again = FALSE;
 
+  /* The oldest PASS_HEAD waiters, and those whose time is up: a pass stops
+   * at the first waiter that finds nothing, so thousands of waiting long
+   * polls cost no more than a few. */
   pass = g_new0 (LeasePass, 1);
   pass->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify)lease_waiter_unref);
   pass->now_us = g_get_monotonic_time ();
@@ -367,6 +399,9 @@ serve_waiters (NexusApiServer *self)
       LeaseWaiter *waiter = link->data;
 
       link = link->next;
+      if (!waiter->verified ||
+          (pass->waiters->len >= PASS_HEAD && !waiter_due (waiter, pass->now_us)))
+        continue;
       if (peer_gone (waiter->socket))
         forget_waiter (self, waiter);
       else
@@ -377,7 +412,7 @@ serve_waiters (NexusApiServer *self)
       lease_pass_free (pass);
       return;
     }
-  pass->jobs = g_ptr_array_new_full (pass->waiters->len, (GDestroyNotify)g_ptr_array_unref);
+  pass->jobs = g_ptr_array_new_full (pass->waiters->len, jobs_unref);
   g_ptr_array_set_size (pass->jobs, pass->waiters->len);
 
   call = _nexus_api_call_new (self, NULL, NULL, lease_pass_func);
@@ -469,7 +504,7 @@ get_bool_member (JsonObject *object, const char *name, gboolean fallback, gboole
 }
 
 /* Takes the connection from libsoup and queues the long poll. */
-static void
+static LeaseWaiter *
 park_lease (NexusApiServer    *self,
             SoupServerMessage *msg,
             gint64             worker_id,
@@ -491,11 +526,47 @@ park_lease (NexusApiServer    *self,
       soup_server_message_get_http_version (msg) == SOUP_HTTP_1_1
           ? !soup_message_headers_header_contains (headers, "Connection", "close")
           : soup_message_headers_header_contains (headers, "Connection", "keep-alive");
-  waiter->socket = g_object_ref (soup_server_message_get_socket (msg));
   waiter->local = g_object_ref (soup_server_message_get_local_address (msg));
   waiter->remote = g_object_ref (soup_server_message_get_remote_address (msg));
+  waiter->socket = soup_server_message_get_socket (msg);
   waiter->stream = soup_server_message_steal_connection (msg);
+  /* A connection handed back to libsoup by soup_server_accept_iostream()
+   * has no socket of its own there: take it from the stream. */
+  if (waiter->socket == NULL && G_IS_SOCKET_CONNECTION (waiter->stream))
+    waiter->socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (waiter->stream));
+  if (waiter->socket != NULL)
+    g_object_ref (waiter->socket);
   g_queue_push_tail (&self->lease_waiters, waiter);
+  waiter->queued = TRUE;
+  return waiter;
+}
+
+/* API thread: the long poll's nonce is in (it is served from now on), or
+ * its request is refused. */
+static void
+waiter_verified (NexusApiServer *self, ApiCall *call)
+{
+  LeaseWaiter     *waiter = call->data;
+  guint            status = 0;
+  g_autofree char *refusal = NULL;
+
+  if (waiter->stream == NULL || !waiter->queued)
+    return; /* answered or gone meanwhile */
+  /* Only the nonce: there is nothing else to answer. */
+  call->answer = g_strdup ("");
+  refusal = _nexus_api_call_refusal_text (call, &status);
+  if (refusal != NULL)
+    {
+      waiter->keep_alive = FALSE;
+      answer_waiter (self, waiter, status, refusal);
+      forget_waiter (self, waiter);
+      return;
+    }
+  /* Older waiters go first: it leases at once only when nobody else is
+   * waiting, otherwise it waits for the next pass. */
+  waiter->verified = TRUE;
+  if (++self->n_verified_waiters == 1)
+    serve_waiters (self);
 }
 
 typedef struct
@@ -594,14 +665,16 @@ _nexus_api_handle_lease (NexusApiServer    *self,
   if (wait_s > 0)
     {
       /* A long poll waits in line (older waiters go first) and is served
-       * by a lease pass; its nonce is remembered on its own. */
+       * by lease passes once its nonce is remembered. */
       ApiCall *nonce_call = _nexus_api_call_new (self, NULL, NULL, NULL);
 
       _nexus_api_call_sign (nonce_call, msg);
+      nonce_call->data = lease_waiter_ref (
+          park_lease (self, msg, worker->id, (guint)max,
+                      providers != NULL ? g_strv_builder_end (providers) : NULL, wait_s));
+      nonce_call->data_free = (GDestroyNotify)lease_waiter_unref;
+      nonce_call->done = waiter_verified;
       _nexus_api_call_post (self, nonce_call);
-      park_lease (self, msg, worker->id, (guint)max,
-                  providers != NULL ? g_strv_builder_end (providers) : NULL, wait_s);
-      serve_waiters (self);
       return;
     }
 
@@ -1145,14 +1218,25 @@ _nexus_api_jobs_disconnect (NexusApiServer *self)
   g_clear_signal_handler (&self->jobs_available_id, self->queue);
 }
 
+/* Adds the sockets of parked long polls to @sockets. */
+void
+_nexus_api_jobs_add_sockets (NexusApiServer *self, GHashTable *sockets)
+{
+  for (GList *link = self->lease_waiters.head; link != NULL; link = link->next)
+    if (((LeaseWaiter *)link->data)->socket != NULL)
+      g_hash_table_add (sockets, ((LeaseWaiter *)link->data)->socket);
+}
+
 /* API thread: waiting long polls get an empty list now. */
 void
 _nexus_api_jobs_release_waiters (NexusApiServer *self)
 {
   LeaseWaiter *waiter;
 
+  self->n_verified_waiters = 0;
   while ((waiter = g_queue_pop_head (&self->lease_waiters)) != NULL)
     {
+      waiter->queued = FALSE;
       g_autofree char *body = jobs_text (NULL);
 
       waiter->keep_alive = FALSE;

@@ -167,6 +167,7 @@ struct _NexusApiServer
 
   /* LeaseWaiter* of long-polls waiting for work, oldest first. */
   GQueue lease_waiters;
+  guint  n_verified_waiters; /* of them, those served by lease passes */
   /* A lease pass for waiters is with the engine thread; another is wanted
    * when it comes back. */
   gboolean serving_waiters;
@@ -202,10 +203,12 @@ ApiCall *_nexus_api_call_new (NexusApiServer    *self,
 void     _nexus_api_call_sign (ApiCall *call, SoupServerMessage *msg);
 void     _nexus_api_call_post (NexusApiServer *self, ApiCall *call);
 gboolean
-     _nexus_api_call_refuse (ApiCall *call, guint status, const char *code, const char *message);
-void _nexus_api_call_set_answer (ApiCall *call, guint status, char *answer);
-void _nexus_api_call_answer (NexusApiServer *self, ApiCall *call);
-void _nexus_api_resume (NexusApiServer *self, SoupServerMessage *msg);
+      _nexus_api_call_refuse (ApiCall *call, guint status, const char *code, const char *message);
+void  _nexus_api_call_set_answer (ApiCall *call, guint status, char *answer);
+void  _nexus_api_call_answer (NexusApiServer *self, ApiCall *call);
+void  _nexus_api_resume (NexusApiServer *self, SoupServerMessage *msg);
+char *_nexus_api_call_refusal_text (const ApiCall *call, guint *out_status);
+void  _nexus_api_jobs_add_sockets (NexusApiServer *self, GHashTable *sockets);
 
 void _nexus_api_jobs_init (NexusApiServer *self);
 void _nexus_api_jobs_shutdown (NexusApiServer *self);

@@ -408,36 +408,56 @@ path_and_query (SoupServerMessage *msg)
                        : g_strdup (g_uri_get_path (uri));
 }
 
+/* The status, code and message PROTOCOL.md gives an authentication
+ * refusal (or a database failure while checking). */
 static void
-send_auth_error (SoupServerMessage *msg, const GError *error)
+auth_refusal (const GError *error, guint *status, const char **code, const char **message)
 {
+  *message = error->message;
   if (error->domain != NEXUS_AUTH_ERROR)
     {
       g_message ("Authentication failed on the database: %s", error->message);
-      _nexus_api_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
-                             _ ("The engine cannot check credentials right now"));
+      *status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+      *code = "shutting_down";
+      *message = _ ("The engine cannot check credentials right now");
       return;
     }
 
   switch ((NexusAuthError)error->code)
     {
       case NEXUS_AUTH_ERROR_BAD_REQUEST:
-        _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
+        *status = SOUP_STATUS_BAD_REQUEST;
+        *code = "bad_request";
         break;
       case NEXUS_AUTH_ERROR_STALE_TIMESTAMP:
-        _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "stale_timestamp", error->message);
+        *status = SOUP_STATUS_UNAUTHORIZED;
+        *code = "stale_timestamp";
         break;
       case NEXUS_AUTH_ERROR_REPLAYED:
-        _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "replayed", error->message);
+        *status = SOUP_STATUS_UNAUTHORIZED;
+        *code = "replayed";
         break;
       case NEXUS_AUTH_ERROR_REVOKED:
-        _nexus_api_send_error (msg, SOUP_STATUS_FORBIDDEN, "revoked", error->message);
+        *status = SOUP_STATUS_FORBIDDEN;
+        *code = "revoked";
         break;
       case NEXUS_AUTH_ERROR_UNAUTHORIZED:
       default:
-        _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", error->message);
+        *status = SOUP_STATUS_UNAUTHORIZED;
+        *code = "unauthorized";
         break;
     }
+}
+
+static void
+send_auth_error (SoupServerMessage *msg, const GError *error)
+{
+  guint       status;
+  const char *code;
+  const char *message;
+
+  auth_refusal (error, &status, &code, &message);
+  _nexus_api_send_error (msg, status, code, message);
 }
 
 const char *
@@ -599,25 +619,62 @@ _nexus_api_call_set_answer (ApiCall *call, guint status, char *answer)
   call->answer = answer;
 }
 
-static void send_auth_error (SoupServerMessage *msg, const GError *error);
-
-static void
-send_call_error (SoupServerMessage *msg, const GError *error)
+/* The refusal of a call that came back: its status, code and message;
+ * FALSE when it has an answer instead. */
+static gboolean
+call_refusal (const ApiCall *call, guint *status, const char **code, const char **message)
 {
-  if (error->domain == NEXUS_AUTH_ERROR)
-    send_auth_error (msg, error);
-  else if (g_error_matches (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_LEASE_LOST))
-    _nexus_api_send_error (msg, SOUP_STATUS_CONFLICT, "lease_lost", error->message);
-  else if (g_error_matches (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND))
-    _nexus_api_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", error->message);
-  else if (error->domain == NEXUS_QUEUE_ERROR)
-    _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
-  else
+  const GError *error = call->error;
+
+  if (call->replayed)
     {
-      g_message ("A worker request failed on the database: %s", error->message);
-      _nexus_api_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
-                             _ ("The engine cannot apply this right now"));
+      *status = SOUP_STATUS_UNAUTHORIZED;
+      *code = "replayed";
+      *message = _ ("This nonce was already used");
     }
+  else if (call->refusal_status != 0)
+    {
+      *status = call->refusal_status;
+      *code = call->refusal_code;
+      *message = call->refusal_message;
+    }
+  else if (error != NULL && error->domain == NEXUS_AUTH_ERROR)
+    auth_refusal (error, status, code, message);
+  else if (error != NULL && error->domain == NEXUS_QUEUE_ERROR)
+    {
+      *message = error->message;
+      *status = error->code == NEXUS_QUEUE_ERROR_LEASE_LOST  ? SOUP_STATUS_CONFLICT
+                : error->code == NEXUS_QUEUE_ERROR_NOT_FOUND ? SOUP_STATUS_NOT_FOUND
+                                                             : SOUP_STATUS_BAD_REQUEST;
+      *code = error->code == NEXUS_QUEUE_ERROR_LEASE_LOST  ? "lease_lost"
+              : error->code == NEXUS_QUEUE_ERROR_NOT_FOUND ? "not_found"
+                                                           : "bad_request";
+    }
+  else if (error != NULL || !call->committed || call->answer == NULL)
+    {
+      if (error != NULL)
+        g_message ("A worker request failed on the database: %s", error->message);
+      *status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+      *code = "shutting_down";
+      *message = _ ("The engine cannot apply this right now");
+    }
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* The error body of a refused call, for answers written by hand (long
+ * polls); NULL when the call has an answer. */
+char *
+_nexus_api_call_refusal_text (const ApiCall *call, guint *out_status)
+{
+  const char *code;
+  const char *message;
+  gsize       length;
+
+  if (!call_refusal (call, out_status, &code, &message))
+    return NULL;
+  return error_body (code, message, &length);
 }
 
 /* API thread: the usual answer of a call that came back, then the message
@@ -626,25 +683,20 @@ void
 _nexus_api_call_answer (NexusApiServer *self, ApiCall *call)
 {
   SoupServerMessage *msg = call->msg;
+  guint              status;
+  const char        *code;
+  const char        *message;
 
   if (msg == NULL)
     return;
-  if (call->replayed)
-    _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "replayed",
-                           _ ("This nonce was already used"));
-  else if (call->refusal_status != 0)
-    _nexus_api_send_error (msg, call->refusal_status, call->refusal_code, call->refusal_message);
-  else if (call->error != NULL)
-    send_call_error (msg, call->error);
-  else if (!call->committed || call->answer == NULL)
-    _nexus_api_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
-                           _ ("The engine cannot apply this right now"));
+  if (call_refusal (call, &status, &code, &message))
+    _nexus_api_send_error (msg, status, code, message);
   else
-    soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, call->answer,
-                                      strlen (call->answer));
-  if (call->answer != NULL && call->committed && !call->replayed && call->refusal_status == 0 &&
-      call->error == NULL)
-    soup_server_message_set_status (msg, call->status, NULL);
+    {
+      soup_server_message_set_status (msg, call->status, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, call->answer,
+                                        strlen (call->answer));
+    }
   if (call->endpoint != NULL)
     _nexus_api_count (self, call->endpoint, soup_server_message_get_status (msg));
   _nexus_api_resume (self, msg);
@@ -1326,6 +1378,8 @@ close_idle_connections (NexusApiServer *self, gint64 now, gint64 limit)
           g_hash_table_iter_init (&requests, self->open_requests);
           while (g_hash_table_iter_next (&requests, &msg, NULL))
             g_hash_table_add (busy, soup_server_message_get_socket (msg));
+          /* A parked long poll's connection is ours, not idle. */
+          _nexus_api_jobs_add_sockets (self, busy);
         }
       if (!g_hash_table_contains (busy, key))
         g_socket_shutdown (key, TRUE, TRUE, NULL);

@@ -779,6 +779,23 @@ count_rows (Fixture *fixture, const char *table)
   return count;
 }
 
+/* The one integer @sql selects, read on a connection of its own. */
+static gint64
+count_where (Fixture *fixture, const char *sql)
+{
+  sqlite3      *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64        count;
+
+  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return count;
+}
+
 /* Leases one job over HTTP as the fixture's worker; returns its token and
  * (optionally) its id. */
 static char *
@@ -996,6 +1013,26 @@ test_api_long_poll (Fixture *fixture, gconstpointer data)
                     ==, 0);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 900000);
   answer_clear (&answer);
+}
+
+static void
+test_api_long_poll_replayed (Fixture *fixture, gconstpointer data)
+{
+  const char *body = "{\"max\":1,\"wait_s\":1}";
+  Answer      answer;
+
+  /* A long poll's nonce is remembered like any other: the same request
+   * again is refused, and takes no job. */
+  send_signed (fixture, "/api/v1/jobs/lease", body, 0, "long-poll-nonce-0001", NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  answer_clear (&answer);
+  enqueue_job (fixture, "locksmith");
+  send_signed (fixture, "/api/v1/jobs/lease", body, 0, "long-poll-nonce-0001", NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 401);
+  g_assert_cmpstr (answer.error_code, ==, "replayed");
+  answer_clear (&answer);
+  g_assert_cmpint (
+      count_where (fixture, "SELECT count(*) FROM internal_jobs WHERE status = 'queued'"), ==, 1);
 }
 
 static void
@@ -1396,23 +1433,6 @@ run_workers (Fixture *fixture, guint n_jobs, guint stop_after, GPtrArray *out_jo
   return reported;
 }
 
-/* The one integer @sql selects, read on a connection of its own. */
-static gint64
-count_where (Fixture *fixture, const char *sql)
-{
-  sqlite3      *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64        count;
-
-  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  count = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return count;
-}
-
 static void
 test_api_concurrent_workers (Fixture *fixture, gconstpointer data)
 {
@@ -1498,6 +1518,7 @@ main (int argc, char *argv[])
   ADD ("/nexus/Api/lease-extend-report-fail", NULL, test_api_job_flow);
   ADD ("/nexus/Api/long-poll", NULL, test_api_long_poll);
   ADD ("/nexus/Api/long-poll-hang-up", NULL, test_api_long_poll_hang_up);
+  ADD ("/nexus/Api/long-poll-replayed", NULL, test_api_long_poll_replayed);
   ADD ("/nexus/Api/events-stream", NULL, test_api_events);
   ADD ("/nexus/Api/report-in-progress", &slow_commit, test_api_in_progress);
   ADD ("/nexus/Api/draining", NULL, test_api_draining);
