@@ -15,8 +15,10 @@
  *     read), the content type (415);
  *  3. the body is collected by us, never by libsoup, and the connection is
  *     closed as soon as it passes the cap (chunked uploads);
- *  4. the signature rules of nexus_workers_authenticate(), then a GCRA
- *     limit per worker;
+ *  4. the signature rules of nexus_workers_authenticate(): headers, window
+ *     and signature from a NexusAuthCache on the API thread, the nonce (and,
+ *     when credentials changed since, the signature again) in the engine's
+ *     transaction; then a GCRA limit per worker;
  *  5. the JSON: valid UTF-8, nesting at most 32 deep, an object.
  * Our own timers close connections that send no complete request headers
  * within the header timeout (idle keep-alive and slow headers alike) and

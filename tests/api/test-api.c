@@ -3,7 +3,7 @@
  * Copyright 2026 The Nexus authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * An engine runs in this process (its server on the engine thread); the
+ * An engine runs in this process (its server on its API thread); the
  * tests are its clients: SoupSession for well-formed requests, raw sockets
  * for malformed HTTP, slow clients and oversized uploads.
  */

@@ -20,10 +20,10 @@
  *
  * Both run this program's own engine code with the rate limits lifted (a
  * load generator on one address would otherwise measure 429s): api-cycle
- * in this process on the engine's thread; api-connections in a child
- * process forked before any thread exists, so that the server's VmRSS is
- * its own and each side fits 10,000 descriptors under the usual hard
- * limit.  The clients speak HTTP/1.1 over raw sockets and sign every
+ * in this process (its API thread and engine thread); api-connections in a
+ * child process forked before any thread exists, so that the server's
+ * VmRSS is its own and each side fits 10,000 descriptors under the usual
+ * hard limit.  The clients speak HTTP/1.1 over raw sockets and sign every
  * request as PROTOCOL.md says, so each request pays the server's whole
  * guard path (signature, nonce remembered in the database, JSON).  Only
  * 127.0.0.1 is ever connected to.
