@@ -126,32 +126,34 @@ send_signed (Fixture    *fixture,
   send_signed_full (fixture, path, body, timestamp_offset, nonce, signature_override, NULL, answer);
 }
 
-/* Sends @body to @path signed as the fixture's worker, with the signing
- * inputs optionally overridden. */
-static void
-send_signed_full (Fixture    *fixture,
-                  const char *path,
-                  const char *body,
-                  gint64      timestamp_offset,
-                  const char *nonce,
-                  const char *signature_override,
-                  const char *idempotency_key,
-                  Answer     *answer)
+/* POSTs @body to @path on @port signed with @identity, with the signing
+ * inputs optionally overridden.  Returns FALSE when no answer came (the
+ * error in @error). */
+static gboolean
+post_signed (SoupSession           *session,
+             guint16                port,
+             const NexusConnection *identity,
+             const char            *path,
+             const char            *body,
+             gint64                 timestamp_offset,
+             const char            *nonce,
+             const char            *signature_override,
+             const char            *idempotency_key,
+             Answer                *answer,
+             GError               **error)
 {
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", fixture->port, path);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", port, path);
   g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
   g_autoptr (GBytes) request = g_bytes_new (body, strlen (body));
   g_autoptr (GBytes) response = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree char *timestamp =
       g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC + timestamp_offset);
   g_autofree char *fresh_nonce = nonce != NULL ? g_strdup (nonce) : nexus_signature_new_nonce ();
-  g_autofree char *signature =
-      nexus_signature_compute (fixture->worker->secret, "POST", path, timestamp, fresh_nonce,
-                               (const guint8 *)body, strlen (body));
+  g_autofree char *signature = nexus_signature_compute (
+      identity->secret, "POST", path, timestamp, fresh_nonce, (const guint8 *)body, strlen (body));
   SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
 
-  soup_message_headers_replace (headers, "X-Nexus-Worker", fixture->worker->worker_id);
+  soup_message_headers_replace (headers, "X-Nexus-Worker", identity->worker_id);
   soup_message_headers_replace (headers, "X-Nexus-Timestamp", timestamp);
   soup_message_headers_replace (headers, "X-Nexus-Nonce", fresh_nonce);
   soup_message_headers_replace (headers, "X-Nexus-Signature",
@@ -160,10 +162,11 @@ send_signed_full (Fixture    *fixture,
     soup_message_headers_replace (headers, "Idempotency-Key", idempotency_key);
   soup_message_set_request_body_from_bytes (msg, "application/json", request);
 
-  response = soup_session_send_and_read (fixture->session, msg, NULL, &error);
-  g_assert_no_error (error);
-
   memset (answer, 0, sizeof *answer);
+  response = soup_session_send_and_read (session, msg, NULL, error);
+  if (response == NULL)
+    return FALSE;
+
   answer->status = soup_message_get_status (msg);
   answer->raw = g_bytes_ref (response);
   answer->retry_after = g_strdup (
@@ -177,6 +180,26 @@ send_signed_full (Fixture    *fixture,
       if (json_object_has_member (answer->object, "error"))
         answer->error_code = g_strdup (json_object_get_string_member (answer->object, "error"));
     }
+  return TRUE;
+}
+
+/* Sends @body to @path signed as the fixture's worker, with the signing
+ * inputs optionally overridden. */
+static void
+send_signed_full (Fixture    *fixture,
+                  const char *path,
+                  const char *body,
+                  gint64      timestamp_offset,
+                  const char *nonce,
+                  const char *signature_override,
+                  const char *idempotency_key,
+                  Answer     *answer)
+{
+  g_autoptr (GError) error = NULL;
+
+  post_signed (fixture->session, fixture->port, fixture->worker, path, body, timestamp_offset,
+               nonce, signature_override, idempotency_key, answer, &error);
+  g_assert_no_error (error);
 }
 
 static void
@@ -1291,39 +1314,10 @@ typedef struct
 static gboolean
 worker_send (Worker *worker, const char *path, const char *body, const char *key, Answer *answer)
 {
-  Fixture         *fixture = worker->fixture;
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", fixture->port, path);
-  g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr (GBytes) request = g_bytes_new (body, strlen (body));
-  g_autoptr (GBytes) response = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *timestamp =
-      g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
-  g_autofree char *nonce = nexus_signature_new_nonce ();
-  g_autofree char *signature =
-      nexus_signature_compute (worker->identity->secret, "POST", path, timestamp, nonce,
-                               (const guint8 *)body, strlen (body));
-  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
 
-  soup_message_headers_replace (headers, "X-Nexus-Worker", worker->identity->worker_id);
-  soup_message_headers_replace (headers, "X-Nexus-Timestamp", timestamp);
-  soup_message_headers_replace (headers, "X-Nexus-Nonce", nonce);
-  soup_message_headers_replace (headers, "X-Nexus-Signature", signature);
-  if (key != NULL)
-    soup_message_headers_replace (headers, "Idempotency-Key", key);
-  soup_message_set_request_body_from_bytes (msg, "application/json", request);
-
-  memset (answer, 0, sizeof *answer);
-  response = soup_session_send_and_read (worker->session, msg, NULL, &error);
-  if (response == NULL)
-    return FALSE;
-  answer->status = soup_message_get_status (msg);
-  answer->parser = json_parser_new ();
-  if (json_parser_load_from_data (answer->parser, g_bytes_get_data (response, NULL),
-                                  g_bytes_get_size (response), NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (answer->parser)))
-    answer->object = json_node_get_object (json_parser_get_root (answer->parser));
-  return TRUE;
+  return post_signed (worker->session, worker->fixture->port, worker->identity, path, body, 0, NULL,
+                      NULL, key, answer, &error);
 }
 
 static gpointer
