@@ -225,12 +225,22 @@ _nexus_store_exec (NexusStore *self, const char *sql, GError **error)
   return TRUE;
 }
 
+/* BEGIN and COMMIT from the statement cache: the worker API runs one of
+ * each per group commit. */
+static gboolean
+exec_cached (NexusStore *self, const char *sql, const char *doing, GError **error)
+{
+  sqlite3_stmt *stmt = _nexus_store_prepare (self, sql, error);
+
+  return stmt != NULL && _nexus_store_step_done (self, stmt, doing, error);
+}
+
 gboolean
 _nexus_store_begin (NexusStore *self, GError **error)
 {
   g_return_val_if_fail (!self->in_transaction, FALSE);
 
-  if (!_nexus_store_exec (self, "BEGIN IMMEDIATE", error))
+  if (!exec_cached (self, "BEGIN IMMEDIATE", "a write", error))
     return FALSE;
   self->in_transaction = TRUE;
   return TRUE;
@@ -241,7 +251,7 @@ _nexus_store_commit (NexusStore *self, GError **error)
 {
   g_return_val_if_fail (self->in_transaction, FALSE);
 
-  if (!_nexus_store_exec (self, "COMMIT", error))
+  if (!exec_cached (self, "COMMIT", "a write", error))
     {
       _nexus_store_rollback (self);
       return FALSE;
@@ -295,11 +305,8 @@ static gboolean
 savepoint_exec (NexusStore *self, const char *verb, const char *name, GError **error)
 {
   g_autofree char *sql = g_strdup_printf ("%s %s", verb, name);
-  sqlite3_stmt    *stmt = _nexus_store_prepare (self, sql, error);
 
-  if (stmt == NULL)
-    return FALSE;
-  return _nexus_store_step_done (self, stmt, "a savepoint", error);
+  return exec_cached (self, sql, "a savepoint", error);
 }
 
 gboolean
