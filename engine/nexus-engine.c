@@ -691,7 +691,9 @@ listen_func (NexusStore *store, gpointer data, GError **error)
     }
 
   api = nexus_api_server_new (self->queue, self->events,
-                              self->has_api_config ? &self->api_config : NULL);
+                              self->has_api_config ? &self->api_config : NULL, error);
+  if (api == NULL)
+    return NULL;
   if (self->has_api_config && self->api_config.tls)
     {
       g_autofree char *pem = nexus_tls_pem_path_for (self->db_path);

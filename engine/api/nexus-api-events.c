@@ -33,6 +33,11 @@ typedef struct
   SoupServerMessage *msg; /* owned reference */
   gulong             disconnected_id;
   gint64             last_write_us;
+  /* Until the backlog is written, live events wait here; afterwards only
+   * events after @last_id are written. */
+  gboolean   open;
+  GPtrArray *held;
+  gint64     last_id;
 } EventStream;
 
 static void
@@ -40,6 +45,7 @@ event_stream_free (EventStream *stream)
 {
   if (stream->disconnected_id != 0)
     g_signal_handler_disconnect (stream->msg, stream->disconnected_id);
+  g_clear_pointer (&stream->held, g_ptr_array_unref);
   g_object_unref (stream->msg);
   g_free (stream);
 }
@@ -49,27 +55,62 @@ stream_write (EventStream *stream, const char *text)
 {
   soup_message_body_append (soup_server_message_get_response_body (stream->msg), SOUP_MEMORY_COPY,
                             text, strlen (text));
-  soup_server_message_unpause (stream->msg);
+  _nexus_api_resume (stream->server, stream->msg);
   stream->last_write_us = g_get_monotonic_time ();
 }
 
 static void
 stream_write_event (EventStream *stream, NexusEvent *event)
 {
-  g_autofree char *json = nexus_event_to_json (event);
-  g_autofree char *text =
-      g_strdup_printf ("id: %" PRId64 "\nevent: %s\ndata: %s\n\n", event->id, event->kind, json);
+  g_autofree char *json = NULL;
+  g_autofree char *text = NULL;
 
+  if (!stream->open)
+    {
+      g_ptr_array_add (stream->held, nexus_event_ref (event));
+      return;
+    }
+  if (event->id <= stream->last_id)
+    return;
+  stream->last_id = event->id;
+  json = nexus_event_to_json (event);
+  text = g_strdup_printf ("id: %" PRId64 "\nevent: %s\ndata: %s\n\n", event->id, event->kind, json);
   stream_write (stream, text);
 }
 
+/* API thread: delivered by the bus watch. */
 static void
-event_cb (NexusEventBus *bus, NexusEvent *event, gpointer user_data)
+event_cb (NexusEvent *event, gpointer user_data)
 {
   NexusApiServer *self = user_data;
 
-  for (guint i = 0; i < self->event_streams->len; i++)
+  for (guint i = 0; self->event_streams != NULL && i < self->event_streams->len; i++)
     stream_write_event (g_ptr_array_index (self->event_streams, i), event);
+}
+
+/* The bus is watched only while a stream is open: otherwise every event
+ * would wake this thread for nothing. */
+static void
+update_watch (NexusApiServer *self)
+{
+  gboolean wanted = self->event_streams != NULL && self->event_streams->len > 0;
+
+  if (wanted && self->event_watch_id == 0)
+    self->event_watch_id = nexus_event_bus_watch (self->events, event_cb, self, NULL);
+  else if (!wanted && self->event_watch_id != 0)
+    {
+      nexus_event_bus_unwatch (self->events, self->event_watch_id);
+      self->event_watch_id = 0;
+    }
+}
+
+static void
+remove_stream (NexusApiServer *self, EventStream *stream)
+{
+  if (self->event_streams == NULL)
+    return;
+  g_ptr_array_remove (self->event_streams, stream);
+  update_watch (self);
 }
 
 static void
@@ -77,7 +118,7 @@ stream_disconnected_cb (SoupServerMessage *msg, gpointer user_data)
 {
   EventStream *stream = user_data;
 
-  g_ptr_array_remove (stream->server->event_streams, stream);
+  remove_stream (stream->server, stream);
 }
 
 static gboolean
@@ -89,10 +130,66 @@ keepalive_cb (gpointer user_data)
   for (guint i = 0; i < self->event_streams->len; i++)
     {
       EventStream *stream = g_ptr_array_index (self->event_streams, i);
-      if (now - stream->last_write_us >= KEEPALIVE_S * G_USEC_PER_SEC)
+      if (stream->open && now - stream->last_write_us >= KEEPALIVE_S * G_USEC_PER_SEC)
         stream_write (stream, ": keep-alive\n\n");
     }
   return G_SOURCE_CONTINUE;
+}
+
+typedef struct
+{
+  EventStream *stream; /* unowned: in event_streams while the call is out */
+  gint64       since;
+  GPtrArray   *backlog; /* NexusEvent*, read on the engine thread */
+} EventsCall;
+
+static void
+events_call_free (gpointer data)
+{
+  EventsCall *events = data;
+
+  g_clear_pointer (&events->backlog, g_ptr_array_unref);
+  g_free (events);
+}
+
+/* Engine thread: the bus keeps its backlog there. */
+static gboolean
+events_func (NexusApiServer *self, ApiCall *call, GError **error)
+{
+  EventsCall *events = call->data;
+
+  events->backlog = nexus_event_bus_since (self->events, events->since);
+  return TRUE;
+}
+
+/* API thread: the stream opens with a comment so the client sees it is
+ * live, then the backlog, then what came meanwhile. */
+static void
+events_done (NexusApiServer *self, ApiCall *call)
+{
+  EventsCall  *events = call->data;
+  EventStream *stream = events->stream;
+  g_autoptr (GPtrArray) held = NULL;
+
+  if (self->event_streams == NULL || !g_ptr_array_find (self->event_streams, stream, NULL))
+    return; /* the client went away, or the server stops */
+  if (!call->committed || call->replayed || call->error != NULL)
+    {
+      remove_stream (self, stream);
+      soup_message_headers_set_encoding (soup_server_message_get_response_headers (call->msg),
+                                         SOUP_ENCODING_CONTENT_LENGTH);
+      _nexus_api_call_answer (self, call);
+      return;
+    }
+
+  held = g_steal_pointer (&stream->held);
+  stream->open = TRUE;
+  stream_write (stream, ": nexus events\n\n");
+  for (guint i = 0; events->backlog != NULL && i < events->backlog->len; i++)
+    stream_write_event (stream, g_ptr_array_index (events->backlog, i));
+  for (guint i = 0; i < held->len; i++)
+    stream_write_event (stream, g_ptr_array_index (held, i));
+  _nexus_api_count (self, "events", 200);
 }
 
 void
@@ -100,13 +197,15 @@ _nexus_api_handle_events (NexusApiServer *self, SoupServerMessage *msg, GHashTab
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   const char         *since_text = query != NULL ? g_hash_table_lookup (query, "since") : NULL;
-  g_autoptr (GPtrArray) backlog = NULL;
-  EventStream *stream;
-  guint64      since = 0;
+  EventStream        *stream;
+  EventsCall         *events;
+  ApiCall            *call;
+  guint64             since = 0;
 
   if (since_text != NULL &&
       !g_ascii_string_to_unsigned (since_text, 10, 0, G_MAXINT64, &since, NULL))
     {
+      _nexus_api_count (self, "events", 400);
       _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
                              "since must be an event id");
       return;
@@ -117,45 +216,47 @@ _nexus_api_handle_events (NexusApiServer *self, SoupServerMessage *msg, GHashTab
   soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
 
+  /* Listed (holding live events) before the backlog is read, so that no
+   * event falls between the two. */
   stream = g_new0 (EventStream, 1);
   stream->server = self;
   stream->msg = g_object_ref (msg);
+  stream->held = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_event_unref);
   stream->disconnected_id =
       g_signal_connect (msg, "disconnected", G_CALLBACK (stream_disconnected_cb), stream);
   g_ptr_array_add (self->event_streams, stream);
+  update_watch (self);
 
-  /* The stream opens with a comment so the client sees it is live. */
-  stream_write (stream, ": nexus events\n\n");
-  backlog = nexus_event_bus_since (self->events, (gint64)since);
-  for (guint i = 0; i < backlog->len; i++)
-    stream_write_event (stream, g_ptr_array_index (backlog, i));
-  soup_server_message_pause (msg);
+  events = g_new0 (EventsCall, 1);
+  events->stream = stream;
+  events->since = (gint64)since;
+  call = _nexus_api_call_new (self, msg, "events", events_func);
+  _nexus_api_call_sign (call, msg);
+  call->data = events;
+  call->data_free = events_call_free;
+  call->done = events_done;
+  _nexus_api_call_post (self, call);
 }
 
+/* API thread. */
 void
 _nexus_api_events_init (NexusApiServer *self)
 {
-  g_autoptr (GSource) source = g_timeout_source_new_seconds (1);
-
   self->event_streams = g_ptr_array_new_with_free_func ((GDestroyNotify)event_stream_free);
-  g_signal_connect (self->events, "event", G_CALLBACK (event_cb), self);
-  g_source_set_callback (source, keepalive_cb, self, NULL);
-  g_source_set_name (source, "[nexus] events keep-alive");
-  self->event_watch_handler = g_source_attach (source, g_main_context_get_thread_default ());
+  self->keepalive_source =
+      _nexus_api_attach_timeout (self, 1000, keepalive_cb, "[nexus] events keep-alive");
 }
 
 void
 _nexus_api_events_shutdown (NexusApiServer *self)
 {
-  if (self->events != NULL)
-    g_signal_handlers_disconnect_by_data (self->events, self);
-  if (self->event_watch_handler != 0)
+  if (self->event_watch_id != 0)
+    nexus_event_bus_unwatch (self->events, self->event_watch_id);
+  self->event_watch_id = 0;
+  if (self->keepalive_source != NULL)
     {
-      GSource *source = g_main_context_find_source_by_id (g_main_context_get_thread_default (),
-                                                          self->event_watch_handler);
-      if (source != NULL)
-        g_source_destroy (source);
-      self->event_watch_handler = 0;
+      g_source_destroy (self->keepalive_source);
+      g_clear_pointer (&self->keepalive_source, g_source_unref);
     }
   g_clear_pointer (&self->event_streams, g_ptr_array_unref);
 }

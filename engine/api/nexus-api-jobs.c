@@ -3,18 +3,21 @@
  * Copyright 2026 The Nexus authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Long polls: a lease that finds no work waits (its message paused) in
- * lease_waiters until the queue says "jobs-available", another process
- * commits (PRAGMA data_version moves; polled by the sweep timer), or its
- * wait_s runs out.  Waiters are served oldest first.
+ * Every endpoint here parses and checks its request on the API thread and
+ * hands what touches the database to the engine thread as an ApiCall (see
+ * nexus-api-private.h): applied in the engine's group commit, answered
+ * only after it.
  *
- * Reports: each is checked (lease token, idempotency key) and parked, its
- * message paused; an idle callback then applies every parked report in one
- * transaction — one SAVEPOINT each, so one bad report does not undo the
- * others — and answers them only after COMMIT.  The answer of a report is
- * stored with its idempotency key in that same transaction: a report is
- * either applied and remembered, or neither, so a worker that retries
- * after a crash gets it applied exactly once.
+ * Long polls: a lease with wait_s > 0 takes its connection from libsoup
+ * and waits in lease_waiters until the queue says "jobs-available",
+ * something commits (PRAGMA data_version of the reader moves; polled by
+ * the sweep timer), or its wait_s runs out.  A lease pass then goes to the
+ * engine thread with the waiters oldest first.
+ *
+ * Reports: the answer of a report is stored with its idempotency key in
+ * the transaction that applies it: a report is either applied and
+ * remembered, or neither, so a worker that retries after a crash gets it
+ * applied exactly once.
  */
 
 #define G_LOG_DOMAIN "nexus-api"
@@ -34,6 +37,8 @@
 #include "store/nexus-store-api.h"
 
 #define MAX_IDEMPOTENCY_KEY 255
+/* Waiters a lease pass takes from the head of the line. */
+#define PASS_HEAD 64
 /* Upper bounds (seconds) of the lease latency histogram; the last is +Inf. */
 static const double latency_bounds[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 5.0 };
 
@@ -42,11 +47,13 @@ static const double latency_bounds[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 5.0
  * every main-loop iteration a source check and keeps a 16 KiB header
  * buffer, which does not scale to thousands of waiting workers.  We answer
  * it ourselves and then hand the connection back to libsoup for the next
- * request (soup_server_accept_iostream), or close it. */
+ * request (soup_server_accept_iostream), or close it.  API thread only;
+ * a lease pass on the engine thread reads worker_id, max and providers. */
 typedef struct
 {
+  guint           ref_count;
   NexusApiServer *server;
-  GIOStream      *stream; /* the connection, owned */
+  GIOStream      *stream; /* the connection, owned; NULL once answered */
   GSocket        *socket; /* its socket, owned */
   GSocketAddress *local;  /* for soup_server_accept_iostream() */
   GSocketAddress *remote;
@@ -56,50 +63,30 @@ typedef struct
   char          **providers; /* NULL: any */
   gint64          started_us;
   gint64          deadline_us;
+  /* Its nonce was remembered (and its signature checked again if
+   * credentials changed): only then is it served. */
+  gboolean verified;
+  gboolean queued; /* in lease_waiters */
 } LeaseWaiter;
 
-typedef struct
+static LeaseWaiter *
+lease_waiter_ref (LeaseWaiter *waiter)
 {
-  SoupServerMessage *msg; /* owned reference */
-  gint64             worker_id;
-  char              *worker_public_id;
-  gint64             job_id;
-  char              *token;
-  char              *key; /* Idempotency-Key */
-  char              *body_sha256;
-  char              *flight_key; /* "worker_id key" in reports_in_flight */
-  gboolean           saturated;
-  gboolean           final;
-  GPtrArray         *records; /* NexusLeadInput* per result; NULL where invalid */
-  GPtrArray         *reasons; /* char* per result: why it is invalid, or NULL */
-  guint              n_new;   /* once applied: the counts of the answer, for the event */
-  guint              merged;
-  guint              preview;
-} PendingReport;
+  waiter->ref_count++;
+  return waiter;
+}
 
 static void
-lease_waiter_free (LeaseWaiter *waiter)
+lease_waiter_unref (LeaseWaiter *waiter)
 {
+  if (--waiter->ref_count > 0)
+    return;
   g_clear_object (&waiter->stream);
   g_clear_object (&waiter->socket);
   g_clear_object (&waiter->local);
   g_clear_object (&waiter->remote);
   g_strfreev (waiter->providers);
   g_free (waiter);
-}
-
-static void
-pending_report_free (PendingReport *report)
-{
-  g_clear_object (&report->msg);
-  g_free (report->worker_public_id);
-  g_free (report->token);
-  g_free (report->key);
-  g_free (report->body_sha256);
-  g_free (report->flight_key);
-  g_clear_pointer (&report->records, g_ptr_array_unref);
-  g_clear_pointer (&report->reasons, g_ptr_array_unref);
-  g_free (report);
 }
 
 static void
@@ -154,19 +141,11 @@ jobs_text (GPtrArray *jobs)
   return g_string_free (text, FALSE);
 }
 
-static void
-send_jobs (SoupServerMessage *msg, GPtrArray *jobs)
-{
-  char *body = jobs_text (jobs);
-
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
-}
-
+/* Engine thread, after the commit. */
 static void
 publish_leased (NexusApiServer *self, gint64 worker_id, GPtrArray *jobs)
 {
-  for (guint i = 0; i < jobs->len; i++)
+  for (guint i = 0; jobs != NULL && i < jobs->len; i++)
     {
       NexusLeasedJob *job = g_ptr_array_index (jobs, i);
       g_autoptr (JsonObject) data = json_object_new ();
@@ -181,7 +160,8 @@ publish_leased (NexusApiServer *self, gint64 worker_id, GPtrArray *jobs)
 typedef struct
 {
   NexusApiServer *server; /* a reference: the write may outlive a stop */
-  LeaseWaiter    *waiter;
+  LeaseWaiter    *waiter; /* a reference */
+  GIOStream      *stream;
   GBytes         *response;
 } Answering;
 
@@ -201,38 +181,50 @@ answered_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   if (g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error) &&
-      waiter->keep_alive && !self->config.tls && !self->stopping &&
-      soup_server_accept_iostream (self->server, waiter->stream, waiter->local, waiter->remote,
+      waiter->keep_alive && !self->config.tls && !_nexus_api_stopping (self) &&
+      self->server != NULL &&
+      soup_server_accept_iostream (self->server, answering->stream, waiter->local, waiter->remote,
                                    NULL))
-    _nexus_api_track_idle (self, waiter->socket);
+    {
+      if (waiter->socket != NULL)
+        _nexus_api_track_idle (self, waiter->socket);
+    }
   else
-    g_io_stream_close_async (g_object_ref (waiter->stream), G_PRIORITY_DEFAULT, NULL,
+    g_io_stream_close_async (g_object_ref (answering->stream), G_PRIORITY_DEFAULT, NULL,
                              answered_closed_cb, NULL);
 
-  lease_waiter_free (waiter);
+  g_object_unref (answering->stream);
+  lease_waiter_unref (waiter);
   g_bytes_unref (answering->response);
   g_object_unref (answering->server);
   g_free (answering);
 }
 
-/* Writes a complete HTTP answer on a parked connection; takes @waiter. */
+/* Writes a complete HTTP answer on a parked connection, which the waiter
+ * no longer holds afterwards. */
 static void
 answer_waiter (NexusApiServer *self, LeaseWaiter *waiter, guint status, const char *body)
 {
-  Answering *answering = g_new0 (Answering, 1);
+  Answering *answering;
   char      *text;
 
+  if (waiter->stream == NULL)
+    return;
+  answering = g_new0 (Answering, 1);
   text = g_strdup_printf ("HTTP/1.1 %u %s\r\nServer: nexus/" PACKAGE_VERSION "\r\n"
                           "Content-Type: application/json\r\nContent-Length: %zu\r\n"
                           "Connection: %s\r\n\r\n%s",
                           status, soup_status_get_phrase (status), strlen (body),
                           waiter->keep_alive && !self->config.tls ? "keep-alive" : "close", body);
   answering->server = g_object_ref (self);
-  answering->waiter = waiter;
+  answering->waiter = lease_waiter_ref (waiter);
+  answering->stream = g_steal_pointer (&waiter->stream);
   answering->response = g_bytes_new_take (text, strlen (text));
-  g_output_stream_write_all_async (
-      g_io_stream_get_output_stream (waiter->stream), g_bytes_get_data (answering->response, NULL),
-      g_bytes_get_size (answering->response), G_PRIORITY_DEFAULT, NULL, answered_cb, answering);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (answering->stream),
+                                   g_bytes_get_data (answering->response, NULL),
+                                   g_bytes_get_size (answering->response), G_PRIORITY_DEFAULT, NULL,
+                                   answered_cb, answering);
+  record_lease_latency (self, waiter->started_us);
   _nexus_api_count (self, "lease", status);
 }
 
@@ -240,9 +232,13 @@ answer_waiter (NexusApiServer *self, LeaseWaiter *waiter, guint status, const ch
 static gboolean
 peer_gone (GSocket *socket)
 {
-  GIOCondition condition = g_socket_condition_check (socket, G_IO_IN | G_IO_HUP | G_IO_ERR);
+  GIOCondition condition;
   char         byte;
   gssize       n;
+
+  if (socket == NULL)
+    return FALSE;
+  condition = g_socket_condition_check (socket, G_IO_IN | G_IO_HUP | G_IO_ERR);
 
   if ((condition & (G_IO_HUP | G_IO_ERR)) != 0)
     return TRUE;
@@ -252,102 +248,223 @@ peer_gone (GSocket *socket)
   return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
-/* Leases for a parked @waiter.  Returns TRUE when the waiter is finished
- * with (answered, or gone) and has been freed; FALSE when there was no work
- * for it. */
-static gboolean
-serve_waiter (NexusApiServer *self, LeaseWaiter *waiter, gboolean final)
+/* ---- lease passes for waiting long polls -------------------------------- */
+
+typedef struct
 {
-  g_autoptr (GPtrArray) jobs = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *body = NULL;
+  GPtrArray *waiters;   /* LeaseWaiter*, references, oldest first */
+  GPtrArray *jobs;      /* GPtrArray* of leased jobs per waiter; NULL: not tried */
+  gint64     now_us;    /* waiters whose deadline is past get an answer */
+  gboolean   exhausted; /* set by the engine: nothing was ready for someone */
+} LeasePass;
 
-  if (peer_gone (waiter->socket))
+/* Waiters a pass did not try have no array. */
+static void
+jobs_unref (gpointer jobs)
+{
+  if (jobs != NULL)
+    g_ptr_array_unref (jobs);
+}
+
+static void
+lease_pass_free (gpointer data)
+{
+  LeasePass *pass = data;
+
+  g_ptr_array_unref (pass->waiters);
+  g_clear_pointer (&pass->jobs, g_ptr_array_unref);
+  g_free (pass);
+}
+
+static gboolean
+waiter_due (LeaseWaiter *waiter, gint64 now_us)
+{
+  return waiter->deadline_us <= now_us;
+}
+
+/* Engine thread: leases for the waiters in order while there is work; one
+ * waiter for any provider finding nothing means nothing at all is ready. */
+static gboolean
+lease_pass_func (NexusApiServer *self, ApiCall *call, GError **error)
+{
+  LeasePass *pass = call->data;
+  gboolean   exhausted = FALSE;
+
+  for (guint i = 0; i < pass->waiters->len; i++)
     {
-      lease_waiter_free (waiter);
-      return TRUE;
+      LeaseWaiter *waiter = g_ptr_array_index (pass->waiters, i);
+      GPtrArray   *jobs;
+
+      /* Nothing is ready: the others, due or not, need no query. */
+      if (exhausted)
+        continue;
+      jobs = nexus_job_queue_lease_in_transaction (self->queue, waiter->worker_id, waiter->max,
+                                                   (const char *const *)waiter->providers, error);
+      if (jobs == NULL)
+        return FALSE;
+      if (jobs->len == 0 && waiter->providers == NULL)
+        exhausted = pass->exhausted = TRUE;
+      g_ptr_array_index (pass->jobs, i) = jobs;
     }
-
-  jobs = nexus_job_queue_lease (self->queue, waiter->worker_id, waiter->max,
-                                (const char *const *)waiter->providers, &error);
-  if (jobs == NULL)
-    {
-      g_autoptr (JsonObject) object = json_object_new ();
-      g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-
-      g_message ("Lease failed: %s", error->message);
-      json_object_set_string_member (object, "error", "shutting_down");
-      json_object_set_string_member (object, "message", _ ("The queue cannot lease right now"));
-      json_node_set_object (root, object);
-      body = json_to_string (root, FALSE);
-      record_lease_latency (self, waiter->started_us);
-      answer_waiter (self, waiter, SOUP_STATUS_SERVICE_UNAVAILABLE, body);
-      return TRUE;
-    }
-  if (jobs->len == 0 && !final)
-    return FALSE;
-
-  record_lease_latency (self, waiter->started_us);
-  publish_leased (self, waiter->worker_id, jobs);
-  body = jobs_text (jobs);
-  answer_waiter (self, waiter, SOUP_STATUS_OK, body);
   return TRUE;
 }
 
-/* Serves waiting long polls, oldest first, while there is work. */
+static void
+lease_pass_committed (NexusApiServer *self, ApiCall *call)
+{
+  LeasePass *pass = call->data;
+
+  for (guint i = 0; i < pass->waiters->len; i++)
+    publish_leased (self, ((LeaseWaiter *)g_ptr_array_index (pass->waiters, i))->worker_id,
+                    g_ptr_array_index (pass->jobs, i));
+}
+
+static void serve_waiters (NexusApiServer *self);
+
+static void
+forget_waiter (NexusApiServer *self, LeaseWaiter *waiter)
+{
+  if (waiter->queued && g_queue_remove (&self->lease_waiters, waiter))
+    {
+      waiter->queued = FALSE;
+      if (waiter->verified)
+        self->n_verified_waiters--;
+      lease_waiter_unref (waiter);
+    }
+}
+
+/* API thread: the pass is back; answer who got work or whose time is up. */
+static void
+lease_pass_done (NexusApiServer *self, ApiCall *call)
+{
+  LeasePass *pass = call->data;
+  gboolean   ok = call->committed && call->error == NULL;
+
+  if (!ok && call->error != NULL)
+    g_message ("Lease failed: %s", call->error->message);
+  for (guint i = 0; i < pass->waiters->len; i++)
+    {
+      LeaseWaiter *waiter = g_ptr_array_index (pass->waiters, i);
+      GPtrArray   *jobs = g_ptr_array_index (pass->jobs, i);
+      gboolean     due = waiter_due (waiter, pass->now_us);
+
+      if (waiter->stream == NULL)
+        continue; /* answered meanwhile (draining) */
+      if (!ok && due)
+        {
+          g_autofree char *body =
+              g_strdup_printf ("{\"error\":\"shutting_down\",\"message\":\"%s\"}",
+                               _ ("The queue cannot lease right now"));
+          answer_waiter (self, waiter, SOUP_STATUS_SERVICE_UNAVAILABLE, body);
+        }
+      else if (ok && ((jobs != NULL && jobs->len > 0) || due))
+        {
+          g_autofree char *body = jobs_text (jobs);
+          answer_waiter (self, waiter, SOUP_STATUS_OK, body);
+        }
+      else
+        continue;
+      forget_waiter (self, waiter);
+    }
+
+  self->serving_waiters = FALSE;
+  /* Every waiter tried got work: there may be more for those behind. */
+  if (self->serve_again || (ok && !pass->exhausted && self->lease_waiters.length > 0))
+    serve_waiters (self);
+}
+
+/* Sends the waiting long polls, oldest first, to the engine thread for a
+ * lease pass; one pass at a time. */
 static void
 serve_waiters (NexusApiServer *self)
 {
-  GList *link = self->lease_waiters.head;
+  LeasePass *pass;
+  ApiCall   *call;
 
-  while (link != NULL)
+  if (self->serving_waiters)
     {
-      GList       *next = link->next;
-      LeaseWaiter *waiter = link->data;
-      gboolean     any_provider = waiter->providers == NULL;
-
-      if (serve_waiter (self, waiter, FALSE))
-        g_queue_delete_link (&self->lease_waiters, link);
-      else if (any_provider)
-        break; /* nothing at all is ready */
-      link = next;
+      self->serve_again = TRUE;
+      return;
     }
+  self->serve_again = FALSE;
+
+  /* The oldest PASS_HEAD waiters, and those whose time is up: a pass stops
+   * at the first waiter that finds nothing, so thousands of waiting long
+   * polls cost no more than a few. */
+  pass = g_new0 (LeasePass, 1);
+  pass->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify)lease_waiter_unref);
+  pass->now_us = g_get_monotonic_time ();
+  for (GList *link = self->lease_waiters.head; link != NULL;)
+    {
+      LeaseWaiter *waiter = link->data;
+
+      link = link->next;
+      if (!waiter->verified ||
+          (pass->waiters->len >= PASS_HEAD && !waiter_due (waiter, pass->now_us)))
+        continue;
+      if (peer_gone (waiter->socket))
+        forget_waiter (self, waiter);
+      else
+        g_ptr_array_add (pass->waiters, lease_waiter_ref (waiter));
+    }
+  if (pass->waiters->len == 0)
+    {
+      lease_pass_free (pass);
+      return;
+    }
+  pass->jobs = g_ptr_array_new_full (pass->waiters->len, jobs_unref);
+  g_ptr_array_set_size (pass->jobs, pass->waiters->len);
+
+  call = _nexus_api_call_new (self, NULL, NULL, lease_pass_func);
+  call->data = pass;
+  call->needs_savepoint = TRUE;
+  call->data_free = lease_pass_free;
+  call->committed_func = lease_pass_committed;
+  call->done = lease_pass_done;
+  self->serving_waiters = TRUE;
+  _nexus_api_call_post (self, call);
 }
 
+static gboolean
+jobs_available_idle_cb (gpointer user_data)
+{
+  NexusApiServer *self = user_data;
+
+  if (self->server != NULL)
+    serve_waiters (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Engine thread: the queue has work; the API thread serves its waiters. */
 static void
 jobs_available_cb (NexusJobQueue *queue, gpointer user_data)
 {
-  serve_waiters (user_data);
+  NexusApiServer *self = user_data;
+  GSource        *source = g_idle_source_new ();
+
+  g_source_set_callback (source, jobs_available_idle_cb, g_object_ref (self), g_object_unref);
+  g_source_set_name (source, "[nexus] api jobs available");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
 }
 
 /* Runs from the sweep timer: answers long polls whose time is up and
- * notices commits made by other processes. */
+ * serves them when something was committed. */
 void
-_nexus_api_jobs_poll (NexusApiServer *self)
+_nexus_api_jobs_poll (NexusApiServer *self, gboolean data_changed)
 {
-  gint64 now = g_get_monotonic_time ();
-  gint64 version;
-  GList *link = self->lease_waiters.head;
-
-  while (link != NULL)
-    {
-      GList       *next = link->next;
-      LeaseWaiter *waiter = link->data;
-
-      if (waiter->deadline_us <= now && serve_waiter (self, waiter, TRUE))
-        g_queue_delete_link (&self->lease_waiters, link);
-      link = next;
-    }
+  gint64   now = g_get_monotonic_time ();
+  gboolean due = FALSE;
 
   if (self->lease_waiters.length == 0)
     return;
-  version = nexus_store_get_data_version (self->store);
-  if (version != self->data_version)
-    {
-      self->data_version = version;
-      serve_waiters (self);
-    }
+  for (GList *link = self->lease_waiters.head; link != NULL && !due; link = link->next)
+    due = waiter_due (link->data, now);
+  if (due || data_changed)
+    serve_waiters (self);
 }
+
+/* ---- lease, extend, fail ------------------------------------------------ */
 
 static gboolean
 get_int_member (JsonObject *object,
@@ -387,7 +504,7 @@ get_bool_member (JsonObject *object, const char *name, gboolean fallback, gboole
 }
 
 /* Takes the connection from libsoup and queues the long poll. */
-static void
+static LeaseWaiter *
 park_lease (NexusApiServer    *self,
             SoupServerMessage *msg,
             gint64             worker_id,
@@ -398,6 +515,7 @@ park_lease (NexusApiServer    *self,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   LeaseWaiter        *waiter = g_new0 (LeaseWaiter, 1);
 
+  waiter->ref_count = 1;
   waiter->server = self;
   waiter->worker_id = worker_id;
   waiter->max = max;
@@ -408,11 +526,99 @@ park_lease (NexusApiServer    *self,
       soup_server_message_get_http_version (msg) == SOUP_HTTP_1_1
           ? !soup_message_headers_header_contains (headers, "Connection", "close")
           : soup_message_headers_header_contains (headers, "Connection", "keep-alive");
-  waiter->socket = g_object_ref (soup_server_message_get_socket (msg));
   waiter->local = g_object_ref (soup_server_message_get_local_address (msg));
   waiter->remote = g_object_ref (soup_server_message_get_remote_address (msg));
+  waiter->socket = soup_server_message_get_socket (msg);
   waiter->stream = soup_server_message_steal_connection (msg);
+  /* A connection handed back to libsoup by soup_server_accept_iostream()
+   * has no socket of its own there: take it from the stream. */
+  if (waiter->socket == NULL && G_IS_SOCKET_CONNECTION (waiter->stream))
+    waiter->socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (waiter->stream));
+  if (waiter->socket != NULL)
+    g_object_ref (waiter->socket);
   g_queue_push_tail (&self->lease_waiters, waiter);
+  waiter->queued = TRUE;
+  return waiter;
+}
+
+/* API thread: the long poll's nonce is in (it is served from now on), or
+ * its request is refused. */
+static void
+waiter_verified (NexusApiServer *self, ApiCall *call)
+{
+  LeaseWaiter     *waiter = call->data;
+  guint            status = 0;
+  g_autofree char *refusal = NULL;
+
+  if (waiter->stream == NULL || !waiter->queued)
+    return; /* answered or gone meanwhile */
+  /* Only the nonce: there is nothing else to answer. */
+  call->answer = g_strdup ("");
+  refusal = _nexus_api_call_refusal_text (call, &status);
+  if (refusal != NULL)
+    {
+      waiter->keep_alive = FALSE;
+      answer_waiter (self, waiter, status, refusal);
+      forget_waiter (self, waiter);
+      return;
+    }
+  /* Older waiters go first: it leases at once only when nobody else is
+   * waiting, otherwise it waits for the next pass. */
+  waiter->verified = TRUE;
+  if (++self->n_verified_waiters == 1)
+    serve_waiters (self);
+}
+
+typedef struct
+{
+  guint      max;
+  char     **providers;
+  GPtrArray *jobs; /* leased, for the event */
+} LeaseCall;
+
+static void
+lease_call_free (gpointer data)
+{
+  LeaseCall *lease = data;
+
+  g_strfreev (lease->providers);
+  g_clear_pointer (&lease->jobs, g_ptr_array_unref);
+  g_free (lease);
+}
+
+static gboolean
+lease_func (NexusApiServer *self, ApiCall *call, GError **error)
+{
+  LeaseCall *lease = call->data;
+
+  lease->jobs = nexus_job_queue_lease_in_transaction (self->queue, call->worker_id, lease->max,
+                                                      (const char *const *)lease->providers, error);
+  if (lease->jobs == NULL)
+    return FALSE;
+  _nexus_api_call_set_answer (call, SOUP_STATUS_OK, jobs_text (lease->jobs));
+  return TRUE;
+}
+
+static void
+lease_committed (NexusApiServer *self, ApiCall *call)
+{
+  LeaseCall *lease = call->data;
+
+  publish_leased (self, call->worker_id, lease->jobs);
+}
+
+static void
+lease_done (NexusApiServer *self, ApiCall *call)
+{
+  if (call->error != NULL && call->error->domain != NEXUS_QUEUE_ERROR)
+    {
+      g_message ("Lease failed: %s", call->error->message);
+      g_clear_error (&call->error);
+      _nexus_api_call_refuse (call, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
+                              _ ("The queue cannot lease right now"));
+    }
+  record_lease_latency (self, call->started_us);
+  _nexus_api_call_answer (self, call);
 }
 
 void
@@ -422,9 +628,11 @@ _nexus_api_handle_lease (NexusApiServer    *self,
                          JsonObject        *body)
 {
   g_autoptr (GStrvBuilder) providers = NULL;
-  JsonNode *providers_node = json_object_get_member (body, "providers");
-  gint64    max = 1;
-  gint64    wait_s = 0;
+  JsonNode  *providers_node = json_object_get_member (body, "providers");
+  gint64     max = 1;
+  gint64     wait_s = 0;
+  LeaseCall *lease;
+  ApiCall   *call;
 
   if (!get_int_member (body, "max", 1, 1, NEXUS_QUEUE_MAX_LEASE, &max) ||
       !get_int_member (body, "wait_s", 0, 0, self->config.max_wait_s, &wait_s))
@@ -454,62 +662,37 @@ _nexus_api_handle_lease (NexusApiServer    *self,
         }
     }
 
-  /* Older waiters go first: lease at once only when nobody is waiting. */
-  if (self->lease_waiters.length == 0 || wait_s == 0)
+  if (wait_s > 0)
     {
-      g_autoptr (GPtrArray) jobs = NULL;
-      g_autoptr (GError) error = NULL;
-      g_auto (GStrv) filter = providers != NULL ? g_strv_builder_end (providers) : NULL;
-      gint64 started_us = g_get_monotonic_time ();
+      /* A long poll waits in line (older waiters go first) and is served
+       * by lease passes once its nonce is remembered. */
+      ApiCall *nonce_call = _nexus_api_call_new (self, NULL, NULL, NULL);
 
-      jobs = nexus_job_queue_lease (self->queue, worker->id, (guint)max,
-                                    (const char *const *)filter, &error);
-      if (jobs == NULL)
-        {
-          g_message ("Lease failed: %s", error->message);
-          _nexus_api_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
-                                 _ ("The queue cannot lease right now"));
-          return;
-        }
-      if (jobs->len > 0 || wait_s == 0)
-        {
-          record_lease_latency (self, started_us);
-          publish_leased (self, worker->id, jobs);
-          send_jobs (msg, jobs);
-          return;
-        }
-      if (filter != NULL)
-        {
-          g_clear_pointer (&providers, g_strv_builder_unref);
-          providers = g_strv_builder_new ();
-          g_strv_builder_addv (providers, (const char **)filter);
-        }
+      _nexus_api_call_sign (nonce_call, msg);
+      nonce_call->data = lease_waiter_ref (
+          park_lease (self, msg, worker->id, (guint)max,
+                      providers != NULL ? g_strv_builder_end (providers) : NULL, wait_s));
+      nonce_call->data_free = (GDestroyNotify)lease_waiter_unref;
+      nonce_call->done = waiter_verified;
+      _nexus_api_call_post (self, nonce_call);
+      return;
     }
 
-  park_lease (self, msg, worker->id, (guint)max,
-              providers != NULL ? g_strv_builder_end (providers) : NULL, wait_s);
+  lease = g_new0 (LeaseCall, 1);
+  lease->max = (guint)max;
+  lease->providers = providers != NULL ? g_strv_builder_end (providers) : NULL;
+  call = _nexus_api_call_new (self, msg, "lease", lease_func);
+  _nexus_api_call_sign (call, msg);
+  call->data = lease;
+  call->data_free = lease_call_free;
+  call->committed_func = lease_committed;
+  call->done = lease_done;
+  _nexus_api_call_post (self, call);
   return;
 
 bad_providers:
   _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
                          _ ("providers must be an array of provider names"));
-}
-
-static void
-send_queue_error (SoupServerMessage *msg, const GError *error)
-{
-  if (g_error_matches (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_LEASE_LOST))
-    _nexus_api_send_error (msg, SOUP_STATUS_CONFLICT, "lease_lost", error->message);
-  else if (g_error_matches (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND))
-    _nexus_api_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", error->message);
-  else if (error->domain == NEXUS_QUEUE_ERROR)
-    _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
-  else
-    {
-      g_message ("Job update failed: %s", error->message);
-      _nexus_api_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
-                             _ ("The engine cannot apply this right now"));
-    }
 }
 
 static const char *
@@ -526,32 +709,73 @@ get_token (SoupServerMessage *msg, JsonObject *body)
   return token;
 }
 
-/* A lease is held by the worker that leased it: another worker's token
- * for the job is as good as a stale one. */
-static gboolean
-check_holder (NexusApiServer    *self,
+/* Engine thread: a lease is held by the worker that leased it; another
+ * worker's token for the job is as good as a stale one. */
+static NexusJobRecord *
+check_holder (NexusApiServer *self, ApiCall *call, gint64 job_id, const char *token, GError **error)
+{
+  NexusJobRecord *job = nexus_job_queue_verify_lease (self->queue, job_id, token, error);
+
+  if (job != NULL && job->lease_worker_id != call->worker_id)
+    {
+      nexus_job_record_free (job);
+      _nexus_api_call_refuse (call, SOUP_STATUS_CONFLICT, "lease_lost",
+                              _ ("This job is leased to another worker"));
+      return NULL;
+    }
+  return job;
+}
+
+typedef struct
+{
+  gint64           job_id;
+  char            *token;
+  char            *reason;    /* fail: the job's last error */
+  gboolean         retryable; /* fail */
+  NexusFailOutcome outcome;   /* fail: what happened to the job */
+} JobCall;
+
+static void
+job_call_free (gpointer data)
+{
+  JobCall *job = data;
+
+  g_free (job->token);
+  g_free (job->reason);
+  g_free (job);
+}
+
+static ApiCall *
+job_call_new (NexusApiServer    *self,
               SoupServerMessage *msg,
-              NexusWorkerRecord *worker,
+              const char        *endpoint,
+              ApiCallFunc        func,
               gint64             job_id,
               const char        *token)
 {
-  g_autoptr (GError) error = NULL;
-  NexusJobRecord *job = nexus_job_queue_verify_lease (self->queue, job_id, token, &error);
-  gboolean        held;
+  ApiCall *call = _nexus_api_call_new (self, msg, endpoint, func);
+  JobCall *job = g_new0 (JobCall, 1);
 
-  if (job == NULL)
-    {
-      send_queue_error (msg, error);
-      return FALSE;
-    }
-  held = job->lease_worker_id == worker->id;
-  nexus_job_record_free (job);
-  if (!held)
-    {
-      _nexus_api_send_error (msg, SOUP_STATUS_CONFLICT, "lease_lost",
-                             _ ("This job is leased to another worker"));
-      return FALSE;
-    }
+  job->job_id = job_id;
+  job->token = g_strdup (token);
+  _nexus_api_call_sign (call, msg);
+  call->data = job;
+  call->data_free = job_call_free;
+  return call;
+}
+
+static gboolean
+extend_func (NexusApiServer *self, ApiCall *call, GError **error)
+{
+  JobCall *job = call->data;
+  g_autoptr (NexusJobRecord) record = check_holder (self, call, job->job_id, job->token, error);
+  gint64 expires_at = 0;
+
+  if (record == NULL ||
+      !nexus_job_queue_extend (self->queue, job->job_id, job->token, &expires_at, error))
+    return FALSE;
+  _nexus_api_call_set_answer (call, SOUP_STATUS_OK,
+                              g_strdup_printf ("{\"lease_expires_at\":%" PRId64 "}", expires_at));
   return TRUE;
 }
 
@@ -562,22 +786,43 @@ _nexus_api_handle_extend (NexusApiServer    *self,
                           gint64             job_id,
                           JsonObject        *body)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr (JsonObject) object = json_object_new ();
   const char *token = get_token (msg, body);
-  gint64      expires_at = 0;
 
-  if (token == NULL || !check_holder (self, msg, worker, job_id, token))
+  if (token == NULL)
     return;
-  if (!nexus_job_queue_extend (self->queue, job_id, token, &expires_at, &error))
-    {
-      send_queue_error (msg, error);
-      return;
-    }
-  json_object_set_int_member (object, "lease_expires_at", expires_at);
-  json_node_set_object (root, object);
-  _nexus_api_send_json (msg, SOUP_STATUS_OK, root);
+  _nexus_api_call_post (self, job_call_new (self, msg, "extend", extend_func, job_id, token));
+}
+
+static gboolean
+fail_func (NexusApiServer *self, ApiCall *call, GError **error)
+{
+  JobCall *job = call->data;
+  g_autoptr (NexusJobRecord) record = check_holder (self, call, job->job_id, job->token, error);
+
+  if (record == NULL ||
+      !nexus_job_queue_fail_in_transaction (self->queue, job->job_id, job->token,
+                                            job->reason != NULL ? job->reason : "", job->retryable,
+                                            &job->outcome, error))
+    return FALSE;
+  _nexus_api_call_set_answer (
+      call, SOUP_STATUS_OK,
+      g_strdup_printf ("{\"state\":\"%s\",\"run_after\":%" PRId64 "}",
+                       job->outcome.status == NEXUS_JOB_DEAD ? "dead" : "queued",
+                       job->outcome.run_after));
+  return TRUE;
+}
+
+static void
+fail_committed (NexusApiServer *self, ApiCall *call)
+{
+  JobCall *job = call->data;
+  g_autoptr (JsonObject) data = json_object_new ();
+
+  json_object_set_int_member (data, "job_id", job->job_id);
+  json_object_set_int_member (data, "worker_id", call->worker_id);
+  json_object_set_boolean_member (data, "dead", job->outcome.status == NEXUS_JOB_DEAD);
+  nexus_event_bus_publish (self->events,
+                           job->outcome.status == NEXUS_JOB_DEAD ? "job.dead" : "job.failed", data);
 }
 
 void
@@ -587,14 +832,10 @@ _nexus_api_handle_fail (NexusApiServer    *self,
                         gint64             job_id,
                         JsonObject        *body)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr (JsonObject) object = json_object_new ();
-  g_autoptr (JsonObject) data = json_object_new ();
-  g_autofree char *reason = NULL;
-  const char      *token = get_token (msg, body);
-  NexusFailOutcome outcome = { 0 };
-  gboolean         retryable = TRUE;
+  const char *token = get_token (msg, body);
+  gboolean    retryable = TRUE;
+  ApiCall    *call;
+  JobCall    *job;
 
   if (token == NULL)
     return;
@@ -605,30 +846,18 @@ _nexus_api_handle_fail (NexusApiServer    *self,
                              _ ("error must be a string and retryable a boolean"));
       return;
     }
-  if (!check_holder (self, msg, worker, job_id, token))
-    return;
 
+  call = job_call_new (self, msg, "fail", fail_func, job_id, token);
+  job = call->data;
+  job->retryable = retryable;
   /* Kept as the job's last error: bounded like any echo of input. */
-  reason = _nexus_api_truncated (_nexus_api_get_string (body, "error"));
-  if (!nexus_job_queue_fail (self->queue, job_id, token, reason != NULL ? reason : "", retryable,
-                             &outcome, &error))
-    {
-      send_queue_error (msg, error);
-      return;
-    }
-
-  json_object_set_string_member (object, "state",
-                                 outcome.status == NEXUS_JOB_DEAD ? "dead" : "queued");
-  json_object_set_int_member (object, "run_after", outcome.run_after);
-  json_node_set_object (root, object);
-  _nexus_api_send_json (msg, SOUP_STATUS_OK, root);
-
-  json_object_set_int_member (data, "job_id", job_id);
-  json_object_set_int_member (data, "worker_id", worker->id);
-  json_object_set_boolean_member (data, "dead", outcome.status == NEXUS_JOB_DEAD);
-  nexus_event_bus_publish (self->events,
-                           outcome.status == NEXUS_JOB_DEAD ? "job.dead" : "job.failed", data);
+  job->reason = _nexus_api_truncated (_nexus_api_get_string (body, "error"));
+  call->committed_func = fail_committed;
+  call->needs_savepoint = TRUE;
+  _nexus_api_call_post (self, call);
 }
+
+/* ---- report ------------------------------------------------------------- */
 
 static gboolean
 key_valid (const char *key)
@@ -646,147 +875,46 @@ key_valid (const char *key)
   return TRUE;
 }
 
+typedef struct
+{
+  gint64     job_id;
+  char      *token; /* NULL: the body was refused (invalid_message) */
+  char      *key;   /* Idempotency-Key */
+  char      *body_sha256;
+  char      *flight_key; /* "worker_id key" in reports_in_flight */
+  char      *invalid_message;
+  gboolean   saturated;
+  gboolean   final;
+  GPtrArray *records; /* NexusLeadInput* per result; NULL where invalid */
+  GPtrArray *reasons; /* char* per result: why it is invalid, or NULL */
+  /* @records normalized on the API thread. */
+  NexusIngestPrepared *prepared;
+  gboolean             applied;  /* not answered from the idempotency record */
+  guint                accepted; /* once applied: the counts of the answer, for the event */
+  guint                n_new;
+  guint                merged;
+  guint                preview;
+} PendingReport;
+
 static void
-send_stored (SoupServerMessage *msg, guint status, GBytes *response)
+pending_report_free (gpointer data)
 {
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
-                                    g_bytes_get_data (response, NULL), g_bytes_get_size (response));
+  PendingReport *report = data;
+
+  g_free (report->token);
+  g_free (report->key);
+  g_free (report->body_sha256);
+  g_free (report->flight_key);
+  g_free (report->invalid_message);
+  g_clear_pointer (&report->prepared, nexus_ingest_prepared_free);
+  g_clear_pointer (&report->records, g_ptr_array_unref);
+  g_clear_pointer (&report->reasons, g_ptr_array_unref);
+  g_free (report);
 }
 
-static gboolean flush_reports_cb (gpointer user_data);
-
-void
-_nexus_api_handle_report (NexusApiServer    *self,
-                          SoupServerMessage *msg,
-                          NexusWorkerRecord *worker,
-                          gint64             job_id,
-                          JsonObject        *body,
-                          GByteArray        *raw_body)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char         *key = soup_message_headers_get_one (headers, "Idempotency-Key");
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) stored = NULL;
-  g_autofree char *stored_sha = NULL;
-  g_autofree char *sha = NULL;
-  g_autofree char *flight_key = NULL;
-  JsonNode        *results_node = json_object_get_member (body, "results");
-  const char      *token;
-  PendingReport   *report;
-  gboolean         saturated = FALSE;
-  gboolean         final = TRUE;
-  guint            status = 0;
-
-  if (!key_valid (key))
-    {
-      _nexus_api_send_error (
-          msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
-          _ ("A report needs an Idempotency-Key of 1 to 255 printable characters"));
-      return;
-    }
-
-  sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, raw_body->data, raw_body->len);
-  flight_key = g_strdup_printf ("%" PRId64 " %s", worker->id, key);
-
-  /* The same key again: being applied, applied (same body), or misused. */
-  if (g_hash_table_contains (self->reports_in_flight, flight_key))
-    {
-      _nexus_api_send_error (msg, SOUP_STATUS_CONFLICT, "in_progress",
-                             _ ("A report with this Idempotency-Key is being applied"));
-      return;
-    }
-  if (!nexus_store_idempotency_lookup (self->store, worker->id, key, &stored_sha, &status, &stored,
-                                       &error))
-    {
-      send_queue_error (msg, error);
-      return;
-    }
-  if (stored != NULL)
-    {
-      if (g_strcmp0 (stored_sha, sha) == 0)
-        send_stored (msg, status, stored);
-      else
-        _nexus_api_send_error (msg, 422, "idempotency_mismatch",
-                               _ ("This Idempotency-Key was used with a different body"));
-      return;
-    }
-
-  token = get_token (msg, body);
-  if (token == NULL)
-    return;
-  if (!get_bool_member (body, "saturated", FALSE, &saturated) ||
-      !get_bool_member (body, "final", TRUE, &final) ||
-      (results_node != NULL && !JSON_NODE_HOLDS_ARRAY (results_node)) ||
-      (json_object_has_member (body, "stats") &&
-       !JSON_NODE_HOLDS_OBJECT (json_object_get_member (body, "stats"))))
-    {
-      _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                             _ ("results must be an array, saturated and final booleans, stats an "
-                                "object"));
-      return;
-    }
-  if (!check_holder (self, msg, worker, job_id, token))
-    return;
-
-  report = g_new0 (PendingReport, 1);
-  report->msg = g_object_ref (msg);
-  report->worker_id = worker->id;
-  report->worker_public_id = g_strdup (worker->public_id);
-  report->job_id = job_id;
-  report->token = g_strdup (token);
-  report->key = g_strdup (key);
-  report->body_sha256 = g_steal_pointer (&sha);
-  report->flight_key = g_strdup (flight_key);
-  report->saturated = saturated;
-  report->final = final;
-  report->records = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_lead_input_free);
-  report->reasons = g_ptr_array_new_with_free_func (g_free);
-
-  if (results_node != NULL)
-    {
-      JsonArray *results = json_node_get_array (results_node);
-
-      for (guint i = 0; i < json_array_get_length (results); i++)
-        {
-          JsonNode *item = json_array_get_element (results, i);
-          g_autoptr (GError) invalid = NULL;
-          NexusLeadInput *input = NULL;
-
-          if (JSON_NODE_HOLDS_OBJECT (item))
-            input = nexus_lead_input_from_json (json_node_get_object (item), &invalid);
-          g_ptr_array_add (report->records, input);
-          g_ptr_array_add (report->reasons,
-                           input != NULL
-                               ? NULL
-                               : _nexus_api_truncated (invalid != NULL
-                                                           ? invalid->message
-                                                           : _ ("a result must be a JSON object")));
-        }
-    }
-
-  g_hash_table_add (self->reports_in_flight, g_steal_pointer (&flight_key));
-  g_ptr_array_add (self->pending_reports, report);
-  soup_server_message_pause (msg);
-
-  /* Reports that arrive while this iteration runs (or within the commit
-   * delay) share one commit. */
-  if (self->flush_id == 0)
-    {
-      g_autoptr (GSource) source = self->config.commit_delay_ms > 0
-                                       ? g_timeout_source_new (self->config.commit_delay_ms)
-                                       : g_idle_source_new ();
-      g_source_set_callback (source, flush_reports_cb, self, NULL);
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_name (source, "[nexus] report group commit");
-      self->flush_id = g_source_attach (source, g_main_context_get_thread_default ());
-    }
-}
-
-/* Applies one report inside the open transaction.  On failure the caller
- * rolls back to the report's savepoint. */
+/* Engine thread: applies one report inside the open transaction. */
 static gboolean
-apply_report (NexusApiServer *self, PendingReport *report, char **out_answer, GError **error)
+apply_report (NexusApiServer *self, ApiCall *call, PendingReport *report, GError **error)
 {
   g_autoptr (NexusJobRecord) job = NULL;
   g_autoptr (NexusIngestReport) result = nexus_ingest_report_new ();
@@ -795,9 +923,10 @@ apply_report (NexusApiServer *self, PendingReport *report, char **out_answer, GE
   NexusIngestContext   context = { 0 };
   NexusCompleteOutcome outcome = { 0 };
   NexusIngest         *ingest;
+  char                *text;
   gint64               now = g_get_real_time () / G_USEC_PER_SEC;
 
-  job = nexus_job_queue_verify_lease (self->queue, report->job_id, report->token, error);
+  job = check_holder (self, call, report->job_id, report->token, error);
   if (job == NULL)
     return FALSE;
   ingest = nexus_ingest_get_for_store (self->store, error);
@@ -805,10 +934,12 @@ apply_report (NexusApiServer *self, PendingReport *report, char **out_answer, GE
     return FALSE;
 
   /* The search's country is the default region of numbers written
-   * without +CC; it travels in the job's payload. */
-  payload = json_from_string (job->payload, NULL);
+   * without +CC; it travels in the job's payload (read only when there
+   * are results to ingest). */
+  if (report->records->len > 0)
+    payload = json_from_string (job->payload, NULL);
   context.job_id = report->job_id;
-  context.worker_id = report->worker_id;
+  context.worker_id = call->worker_id;
   context.now = now;
   if (payload != NULL && JSON_NODE_HOLDS_OBJECT (payload))
     {
@@ -822,7 +953,7 @@ apply_report (NexusApiServer *self, PendingReport *report, char **out_answer, GE
     if (g_ptr_array_index (report->reasons, i) != NULL)
       nexus_ingest_report_reject (result, i, g_ptr_array_index (report->reasons, i));
 
-  if (!nexus_ingest_batch_in_transaction (ingest, &context, report->records, result, error))
+  if (!nexus_ingest_prepared_in_transaction (ingest, &context, report->prepared, result, error))
     return FALSE;
 
   if (report->final && !nexus_job_queue_complete_in_transaction (
@@ -832,30 +963,63 @@ apply_report (NexusApiServer *self, PendingReport *report, char **out_answer, GE
   if (!report->final &&
       !nexus_store_job_add_results (self->store, report->job_id, result->accepted, error))
     return FALSE;
-  if (!nexus_store_worker_count_work (self->store, report->worker_id, report->final ? 1 : 0,
+  if (!nexus_store_worker_count_work (self->store, call->worker_id, report->final ? 1 : 0,
                                       result->n_new + result->preview, error))
     return FALSE;
 
   answer = nexus_ingest_report_to_json (result);
-  *out_answer = json_to_string (answer, FALSE);
-  if (!nexus_store_idempotency_store (self->store, report->worker_id, report->key,
-                                      report->body_sha256, SOUP_STATUS_OK, *out_answer, now, error))
+  text = json_to_string (answer, FALSE);
+  _nexus_api_call_set_answer (call, SOUP_STATUS_OK, text);
+  if (!nexus_store_idempotency_store (self->store, call->worker_id, report->key,
+                                      report->body_sha256, SOUP_STATUS_OK, text, now, error))
     return FALSE;
 
-  self->leads_ingested += result->accepted;
+  report->applied = TRUE;
+  report->accepted = result->accepted;
   report->n_new = result->n_new;
   report->merged = result->merged;
   report->preview = result->preview;
   return TRUE;
 }
 
-static void
-publish_report (NexusApiServer *self, PendingReport *report)
+/* Engine thread: the same key again is answered as the first time (same
+ * body) or refused (another body); a new key is applied. */
+static gboolean
+report_func (NexusApiServer *self, ApiCall *call, GError **error)
 {
+  PendingReport *report = call->data;
+  g_autoptr (GBytes) stored = NULL;
+  g_autofree char *stored_sha = NULL;
+  guint            status = 0;
+
+  if (!nexus_store_idempotency_lookup (self->store, call->worker_id, report->key, &stored_sha,
+                                       &status, &stored, error))
+    return FALSE;
+  if (stored != NULL)
+    {
+      if (g_strcmp0 (stored_sha, report->body_sha256) != 0)
+        return _nexus_api_call_refuse (call, 422, "idempotency_mismatch",
+                                       _ ("This Idempotency-Key was used with a different body"));
+      _nexus_api_call_set_answer (
+          call, status, g_strndup (g_bytes_get_data (stored, NULL), g_bytes_get_size (stored)));
+      return TRUE;
+    }
+  if (report->invalid_message != NULL)
+    return _nexus_api_call_refuse (call, SOUP_STATUS_BAD_REQUEST, "bad_request",
+                                   report->invalid_message);
+  return apply_report (self, call, report, error);
+}
+
+static void
+report_committed (NexusApiServer *self, ApiCall *call)
+{
+  PendingReport *report = call->data;
   g_autoptr (JsonObject) data = json_object_new ();
 
+  if (!report->applied)
+    return; /* answered from the idempotency record */
   json_object_set_int_member (data, "job_id", report->job_id);
-  json_object_set_int_member (data, "worker_id", report->worker_id);
+  json_object_set_int_member (data, "worker_id", call->worker_id);
   json_object_set_boolean_member (data, "final", report->final);
   json_object_set_boolean_member (data, "saturated", report->saturated);
   json_object_set_int_member (data, "new", report->n_new);
@@ -865,70 +1029,113 @@ publish_report (NexusApiServer *self, PendingReport *report)
 }
 
 static void
-free_error (gpointer error)
+report_done (NexusApiServer *self, ApiCall *call)
 {
-  if (error != NULL)
-    g_error_free (error);
+  PendingReport *report = call->data;
+
+  if (call->committed && report->applied)
+    self->leads_ingested += report->accepted;
+  g_hash_table_remove (self->reports_in_flight, report->flight_key);
+  _nexus_api_call_answer (self, call);
 }
 
-/* The group commit: every parked report in one transaction. */
-static gboolean
-flush_reports_cb (gpointer user_data)
+/* The results of a report, validated on the API thread. */
+static void
+parse_results (PendingReport *report, JsonNode *results_node)
 {
-  NexusApiServer *self = user_data;
-  g_autoptr (GPtrArray) batch = self->pending_reports;
-  g_autoptr (GPtrArray) answers = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GPtrArray) errors = g_ptr_array_new_with_free_func (free_error);
-  g_autoptr (GError) error = NULL;
-  gboolean committed = FALSE;
+  JsonArray *results;
 
-  self->flush_id = 0;
-  self->pending_reports = g_ptr_array_new_with_free_func ((GDestroyNotify)pending_report_free);
-
-  if (nexus_store_begin (self->store, &error))
+  report->records = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_lead_input_free);
+  report->reasons = g_ptr_array_new_with_free_func (g_free);
+  if (results_node == NULL)
+    return;
+  results = json_node_get_array (results_node);
+  for (guint i = 0; i < json_array_get_length (results); i++)
     {
-      for (guint i = 0; i < batch->len; i++)
-        {
-          PendingReport *report = g_ptr_array_index (batch, i);
-          GError        *report_error = NULL;
-          char          *answer = NULL;
+      JsonNode *item = json_array_get_element (results, i);
+      g_autoptr (GError) invalid = NULL;
+      NexusLeadInput *input = NULL;
 
-          if (!nexus_store_savepoint (self->store, "report", &report_error) ||
-              !apply_report (self, report, &answer, &report_error))
-            {
-              nexus_store_rollback_to (self->store, "report");
-              g_clear_pointer (&answer, g_free);
-            }
-          nexus_store_release (self->store, "report", NULL);
-          g_ptr_array_add (answers, answer);
-          g_ptr_array_add (errors, report_error);
-        }
-      committed = nexus_store_commit (self->store, &error);
+      if (JSON_NODE_HOLDS_OBJECT (item))
+        input = nexus_lead_input_from_json (json_node_get_object (item), &invalid);
+      g_ptr_array_add (report->records, input);
+      g_ptr_array_add (report->reasons,
+                       input != NULL ? NULL
+                                     : _nexus_api_truncated (
+                                           invalid != NULL ? invalid->message
+                                                           : _ ("a result must be a JSON object")));
     }
-
-  for (guint i = 0; i < batch->len; i++)
-    {
-      PendingReport *report = g_ptr_array_index (batch, i);
-      const char    *answer = committed ? g_ptr_array_index (answers, i) : NULL;
-      GError        *report_error = committed ? g_ptr_array_index (errors, i) : error;
-
-      if (answer != NULL)
-        {
-          soup_server_message_set_status (report->msg, SOUP_STATUS_OK, NULL);
-          soup_server_message_set_response (report->msg, "application/json", SOUP_MEMORY_COPY,
-                                            answer, strlen (answer));
-          publish_report (self, report);
-        }
-      else
-        send_queue_error (report->msg, report_error);
-
-      _nexus_api_count (self, "report", soup_server_message_get_status (report->msg));
-      g_hash_table_remove (self->reports_in_flight, report->flight_key);
-      soup_server_message_unpause (report->msg);
-    }
-
-  return G_SOURCE_REMOVE;
 }
+
+void
+_nexus_api_handle_report (NexusApiServer    *self,
+                          SoupServerMessage *msg,
+                          NexusWorkerRecord *worker,
+                          gint64             job_id,
+                          JsonObject        *body,
+                          GByteArray        *raw_body)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char         *key = soup_message_headers_get_one (headers, "Idempotency-Key");
+  JsonNode           *results_node = json_object_get_member (body, "results");
+  const char         *token = _nexus_api_get_string (body, "lease_token");
+  PendingReport      *report;
+  ApiCall            *call;
+
+  if (!key_valid (key))
+    {
+      _nexus_api_send_error (
+          msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
+          _ ("A report needs an Idempotency-Key of 1 to 255 printable characters"));
+      return;
+    }
+
+  report = g_new0 (PendingReport, 1);
+  report->job_id = job_id;
+  report->key = g_strdup (key);
+  report->body_sha256 =
+      g_compute_checksum_for_data (G_CHECKSUM_SHA256, raw_body->data, raw_body->len);
+  report->flight_key = g_strdup_printf ("%" PRId64 " %s", worker->id, key);
+
+  /* The same key while the first is being applied. */
+  if (g_hash_table_contains (self->reports_in_flight, report->flight_key))
+    {
+      pending_report_free (report);
+      _nexus_api_send_error (msg, SOUP_STATUS_CONFLICT, "in_progress",
+                             _ ("A report with this Idempotency-Key is being applied"));
+      return;
+    }
+
+  /* A malformed body is refused after the idempotency record is looked
+   * at: a key used before with another body is a mismatch first. */
+  if (token == NULL || *token == '\0' || strlen (token) > 128)
+    report->invalid_message = g_strdup (_ ("lease_token must be the string the lease returned"));
+  else if (!get_bool_member (body, "saturated", FALSE, &report->saturated) ||
+           !get_bool_member (body, "final", TRUE, &report->final) ||
+           (results_node != NULL && !JSON_NODE_HOLDS_ARRAY (results_node)) ||
+           (json_object_has_member (body, "stats") &&
+            !JSON_NODE_HOLDS_OBJECT (json_object_get_member (body, "stats"))))
+    report->invalid_message =
+        g_strdup (_ ("results must be an array, saturated and final booleans, stats an object"));
+  else
+    {
+      report->token = g_strdup (token);
+      parse_results (report, results_node);
+      report->prepared = nexus_ingest_prepare (report->records);
+    }
+
+  g_hash_table_add (self->reports_in_flight, g_strdup (report->flight_key));
+  call = _nexus_api_call_new (self, msg, "report", report_func);
+  _nexus_api_call_sign (call, msg);
+  call->data = report;
+  call->data_free = pending_report_free;
+  call->committed_func = report_committed;
+  call->needs_savepoint = TRUE;
+  call->done = report_done;
+  _nexus_api_call_post (self, call);
+}
+
+/* ---- metrics and life cycle --------------------------------------------- */
 
 void
 _nexus_api_write_job_metrics (NexusApiServer *self, GString *text)
@@ -966,7 +1173,8 @@ _nexus_api_write_job_metrics (NexusApiServer *self, GString *text)
                           "nexus_lease_waiters %u\n",
                           self->lease_waiters.length);
 
-  counts = nexus_store_job_counts_by_status (self->store, NULL);
+  /* From the API thread's reader: the figures of the last commit. */
+  counts = nexus_store_job_counts_by_status (self->reader, NULL);
   if (counts != NULL)
     {
       GHashTableIter iter;
@@ -985,52 +1193,61 @@ _nexus_api_write_job_metrics (NexusApiServer *self, GString *text)
       "# HELP nexus_workers_connected Workers seen in the last 2 minutes.\n"
       "# TYPE nexus_workers_connected gauge\n"
       "nexus_workers_connected %" PRId64 "\n",
-      nexus_store_workers_seen_since (self->store, g_get_real_time () / G_USEC_PER_SEC - 120));
+      nexus_store_workers_seen_since (self->reader, g_get_real_time () / G_USEC_PER_SEC - 120));
 }
 
+/* API thread. */
 void
 _nexus_api_jobs_init (NexusApiServer *self)
 {
   g_queue_init (&self->lease_waiters);
-  self->pending_reports = g_ptr_array_new_with_free_func ((GDestroyNotify)pending_report_free);
   self->reports_in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->data_version = nexus_store_get_data_version (self->store);
+}
+
+/* Engine thread: "jobs-available" is emitted there. */
+void
+_nexus_api_jobs_connect (NexusApiServer *self)
+{
   self->jobs_available_id =
       g_signal_connect (self->queue, "jobs-available", G_CALLBACK (jobs_available_cb), self);
 }
 
-/* Waiting long polls get an empty list now. */
+void
+_nexus_api_jobs_disconnect (NexusApiServer *self)
+{
+  g_clear_signal_handler (&self->jobs_available_id, self->queue);
+}
+
+/* Adds the sockets of parked long polls to @sockets. */
+void
+_nexus_api_jobs_add_sockets (NexusApiServer *self, GHashTable *sockets)
+{
+  for (GList *link = self->lease_waiters.head; link != NULL; link = link->next)
+    if (((LeaseWaiter *)link->data)->socket != NULL)
+      g_hash_table_add (sockets, ((LeaseWaiter *)link->data)->socket);
+}
+
+/* API thread: waiting long polls get an empty list now. */
 void
 _nexus_api_jobs_release_waiters (NexusApiServer *self)
 {
   LeaseWaiter *waiter;
 
+  self->n_verified_waiters = 0;
   while ((waiter = g_queue_pop_head (&self->lease_waiters)) != NULL)
     {
+      waiter->queued = FALSE;
       g_autofree char *body = jobs_text (NULL);
 
       waiter->keep_alive = FALSE;
       answer_waiter (self, waiter, SOUP_STATUS_OK, body);
+      lease_waiter_unref (waiter);
     }
 }
 
-/* Answers what is still open before the server goes: waiting long polls get
- * an empty list, parked reports are applied. */
+/* API thread, at the stop: what waits is answered. */
 void
 _nexus_api_jobs_shutdown (NexusApiServer *self)
 {
-  if (self->flush_id != 0)
-    {
-      GSource *source =
-          g_main_context_find_source_by_id (g_main_context_get_thread_default (), self->flush_id);
-      if (source != NULL)
-        g_source_destroy (source);
-      flush_reports_cb (self);
-    }
-
   _nexus_api_jobs_release_waiters (self);
-
-  g_clear_signal_handler (&self->jobs_available_id, self->queue);
-  g_clear_pointer (&self->pending_reports, g_ptr_array_unref);
-  g_clear_pointer (&self->reports_in_flight, g_hash_table_unref);
 }

@@ -58,6 +58,7 @@ request_state_free (gpointer data)
     g_hash_table_remove (state->server->open_requests, state->msg);
 
   g_clear_pointer (&state->body, g_byte_array_unref);
+  g_free (state->signed_path);
   g_free (state);
 }
 
@@ -293,7 +294,7 @@ api_early_cb (SoupServer        *server,
       return;
     }
 
-  if (self->stopping)
+  if (_nexus_api_stopping (self))
     {
       reject_now (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
                   _ ("The engine is shutting down"), "5");
@@ -407,36 +408,56 @@ path_and_query (SoupServerMessage *msg)
                        : g_strdup (g_uri_get_path (uri));
 }
 
+/* The status, code and message PROTOCOL.md gives an authentication
+ * refusal (or a database failure while checking). */
 static void
-send_auth_error (SoupServerMessage *msg, const GError *error)
+auth_refusal (const GError *error, guint *status, const char **code, const char **message)
 {
+  *message = error->message;
   if (error->domain != NEXUS_AUTH_ERROR)
     {
       g_message ("Authentication failed on the database: %s", error->message);
-      _nexus_api_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
-                             _ ("The engine cannot check credentials right now"));
+      *status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+      *code = "shutting_down";
+      *message = _ ("The engine cannot check credentials right now");
       return;
     }
 
   switch ((NexusAuthError)error->code)
     {
       case NEXUS_AUTH_ERROR_BAD_REQUEST:
-        _nexus_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
+        *status = SOUP_STATUS_BAD_REQUEST;
+        *code = "bad_request";
         break;
       case NEXUS_AUTH_ERROR_STALE_TIMESTAMP:
-        _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "stale_timestamp", error->message);
+        *status = SOUP_STATUS_UNAUTHORIZED;
+        *code = "stale_timestamp";
         break;
       case NEXUS_AUTH_ERROR_REPLAYED:
-        _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "replayed", error->message);
+        *status = SOUP_STATUS_UNAUTHORIZED;
+        *code = "replayed";
         break;
       case NEXUS_AUTH_ERROR_REVOKED:
-        _nexus_api_send_error (msg, SOUP_STATUS_FORBIDDEN, "revoked", error->message);
+        *status = SOUP_STATUS_FORBIDDEN;
+        *code = "revoked";
         break;
       case NEXUS_AUTH_ERROR_UNAUTHORIZED:
       default:
-        _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", error->message);
+        *status = SOUP_STATUS_UNAUTHORIZED;
+        *code = "unauthorized";
         break;
     }
+}
+
+static void
+send_auth_error (SoupServerMessage *msg, const GError *error)
+{
+  guint       status;
+  const char *code;
+  const char *message;
+
+  auth_refusal (error, &status, &code, &message);
+  _nexus_api_send_error (msg, status, code, message);
 }
 
 const char *
@@ -460,19 +481,493 @@ _nexus_api_truncated (const char *text)
   return g_utf8_make_valid (text, MAX_ECHO);
 }
 
-static void
-handle_heartbeat (NexusApiServer    *self,
-                  SoupServerMessage *msg,
-                  NexusWorkerRecord *worker,
-                  JsonObject        *body)
+gboolean
+_nexus_api_stopping (NexusApiServer *self)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
+  return g_atomic_int_get (&self->stopping) != 0;
+}
+
+/* A timer on the API thread's context; the caller keeps the reference. */
+GSource *
+_nexus_api_attach_timeout (NexusApiServer *self,
+                           guint           interval_ms,
+                           GSourceFunc     func,
+                           const char     *name)
+{
+  GSource *source = g_timeout_source_new (interval_ms);
+
+  g_source_set_callback (source, func, self, NULL);
+  g_source_set_name (source, name);
+  g_source_attach (source, self->context);
+  return source;
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+/* ---- calls to the engine thread ---------------------------------------- */
+
+static void
+api_call_free (ApiCall *call)
+{
+  if (call->data_free != NULL)
+    call->data_free (call->data);
+  g_clear_object (&call->msg);
+  g_free (call->nonce);
+  g_strfreev (call->auth_strings);
+  g_clear_pointer (&call->auth_body, g_byte_array_unref);
+  g_clear_error (&call->error);
+  g_free (call->answer);
+  g_free (call->refusal_code);
+  g_free (call->refusal_message);
+  g_free (call);
+}
+
+/* A call for @msg (paused until it is answered), or for no request. */
+ApiCall *
+_nexus_api_call_new (NexusApiServer    *self,
+                     SoupServerMessage *msg,
+                     const char        *endpoint,
+                     ApiCallFunc        func)
+{
+  ApiCall *call = g_new0 (ApiCall, 1);
+
+  call->func = func;
+  call->msg = msg != NULL ? g_object_ref (msg) : NULL;
+  call->endpoint = endpoint;
+  call->started_us = g_get_monotonic_time ();
+  call->auth_generation = -1;
+  return call;
+}
+
+/* The call is made for the signed request @msg: its nonce is remembered
+ * with it, and its signature checked again if credentials changed since
+ * the API thread checked it. */
+void
+_nexus_api_call_sign (ApiCall *call, SoupServerMessage *msg)
+{
+  RequestState       *state = request_state_get (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  GStrvBuilder       *builder;
+
+  g_return_if_fail (state != NULL && state->worker_id > 0);
+
+  call->worker_id = state->worker_id;
+  call->nonce = g_strdup (soup_message_headers_get_one (headers, "X-Nexus-Nonce"));
+  call->auth_generation = state->auth_generation;
+  builder = g_strv_builder_new ();
+  g_strv_builder_add (builder, soup_server_message_get_method (msg));
+  g_strv_builder_add (builder, state->signed_path);
+  g_strv_builder_add (builder, soup_message_headers_get_one (headers, "X-Nexus-Worker"));
+  g_strv_builder_add (builder, soup_message_headers_get_one (headers, "X-Nexus-Timestamp"));
+  g_strv_builder_add (builder, call->nonce);
+  g_strv_builder_add (builder, soup_message_headers_get_one (headers, "X-Nexus-Signature"));
+  call->auth_strings = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  call->auth_body = g_byte_array_ref (state->body);
+}
+
+/* Engine thread: the signature again, against the write connection. */
+static gboolean
+verify_again (NexusApiServer *self, ApiCall *call, gint64 now)
+{
+  g_autoptr (NexusWorkerRecord) worker = NULL;
+  NexusAuthRequest request = {
+    .method = call->auth_strings[0],
+    .path_and_query = call->auth_strings[1],
+    .worker_id = call->auth_strings[2],
+    .timestamp = call->auth_strings[3],
+    .nonce = call->auth_strings[4],
+    .signature = call->auth_strings[5],
+    .body = call->auth_body->data,
+    .body_length = call->auth_body->len,
+  };
+
+  worker = nexus_workers_verify (self->store, &request, now, &call->error);
+  if (worker != NULL && worker->id != call->worker_id)
+    g_set_error_literal (&call->error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_UNAUTHORIZED,
+                         _ ("Unknown worker"));
+  return call->error == NULL;
+}
+
+/* Engine thread: the call answers with a refusal.  Returns FALSE, for
+ * `return _nexus_api_call_refuse (…)` from an ApiCallFunc. */
+gboolean
+_nexus_api_call_refuse (ApiCall *call, guint status, const char *code, const char *message)
+{
+  call->refusal_status = status;
+  g_free (call->refusal_code);
+  call->refusal_code = g_strdup (code);
+  g_free (call->refusal_message);
+  call->refusal_message = g_strdup (message);
+  return FALSE;
+}
+
+/* Engine thread: the call's answer, a JSON text (taken). */
+void
+_nexus_api_call_set_answer (ApiCall *call, guint status, char *answer)
+{
+  call->status = status;
+  g_free (call->answer);
+  call->answer = answer;
+}
+
+/* The refusal of a call that came back: its status, code and message;
+ * FALSE when it has an answer instead. */
+static gboolean
+call_refusal (const ApiCall *call, guint *status, const char **code, const char **message)
+{
+  const GError *error = call->error;
+
+  if (call->replayed)
+    {
+      *status = SOUP_STATUS_UNAUTHORIZED;
+      *code = "replayed";
+      *message = _ ("This nonce was already used");
+    }
+  else if (call->refusal_status != 0)
+    {
+      *status = call->refusal_status;
+      *code = call->refusal_code;
+      *message = call->refusal_message;
+    }
+  else if (error != NULL && error->domain == NEXUS_AUTH_ERROR)
+    auth_refusal (error, status, code, message);
+  else if (error != NULL && error->domain == NEXUS_QUEUE_ERROR)
+    {
+      *message = error->message;
+      *status = error->code == NEXUS_QUEUE_ERROR_LEASE_LOST  ? SOUP_STATUS_CONFLICT
+                : error->code == NEXUS_QUEUE_ERROR_NOT_FOUND ? SOUP_STATUS_NOT_FOUND
+                                                             : SOUP_STATUS_BAD_REQUEST;
+      *code = error->code == NEXUS_QUEUE_ERROR_LEASE_LOST  ? "lease_lost"
+              : error->code == NEXUS_QUEUE_ERROR_NOT_FOUND ? "not_found"
+                                                           : "bad_request";
+    }
+  else if (error != NULL || !call->committed || call->answer == NULL)
+    {
+      if (error != NULL)
+        g_message ("A worker request failed on the database: %s", error->message);
+      *status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+      *code = "shutting_down";
+      *message = _ ("The engine cannot apply this right now");
+    }
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* The error body of a refused call, for answers written by hand (long
+ * polls); NULL when the call has an answer. */
+char *
+_nexus_api_call_refusal_text (const ApiCall *call, guint *out_status)
+{
+  const char *code;
+  const char *message;
+  gsize       length;
+
+  if (!call_refusal (call, out_status, &code, &message))
+    return NULL;
+  return error_body (code, message, &length);
+}
+
+/* API thread: the usual answer of a call that came back, then the message
+ * goes on. */
+void
+_nexus_api_call_answer (NexusApiServer *self, ApiCall *call)
+{
+  SoupServerMessage *msg = call->msg;
+  guint              status;
+  const char        *code;
+  const char        *message;
+
+  if (msg == NULL)
+    return;
+  if (call_refusal (call, &status, &code, &message))
+    _nexus_api_send_error (msg, status, code, message);
+  else
+    {
+      soup_server_message_set_status (msg, call->status, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, call->answer,
+                                        strlen (call->answer));
+    }
+  if (call->endpoint != NULL)
+    _nexus_api_count (self, call->endpoint, soup_server_message_get_status (msg));
+  _nexus_api_resume (self, msg);
+}
+
+/* Lets libsoup write the answer of a paused message, unless the client or
+ * a stop ended it meanwhile. */
+void
+_nexus_api_resume (NexusApiServer *self, SoupServerMessage *msg)
+{
+  RequestState *state = request_state_get (msg);
+
+  if (self->server != NULL && (state == NULL || !state->ended))
+    soup_server_message_unpause (msg);
+}
+
+typedef struct
+{
+  NexusApiServer *server;     /* a reference */
+  GPtrArray      *calls;      /* ApiCall*, owned */
+  gint64          generation; /* the authentication generation the engine saw; -1: none */
+} CallBatch;
+
+static void
+call_batch_free (gpointer data)
+{
+  CallBatch *batch = data;
+
+  g_ptr_array_unref (batch->calls);
+  g_object_unref (batch->server);
+  g_free (batch);
+}
+
+/* API thread: the calls are back from the engine thread. */
+static gboolean
+calls_done_cb (gpointer data)
+{
+  CallBatch      *batch = data;
+  NexusApiServer *self = batch->server;
+
+  if (batch->generation >= 0 && self->auth != NULL)
+    nexus_auth_cache_set_generation (self->auth, batch->generation);
+  for (guint i = 0; i < batch->calls->len; i++)
+    {
+      ApiCall *call = g_ptr_array_index (batch->calls, i);
+
+      if (call->done != NULL)
+        call->done (self, call);
+      else
+        _nexus_api_call_answer (self, call);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+return_calls (NexusApiServer *self, GPtrArray *calls, gint64 generation)
+{
+  CallBatch *batch = g_new0 (CallBatch, 1);
+
+  GSource *source = g_idle_source_new ();
+
+  /* Always through a source, never at once: the caller may be walking
+   * what the answers change. */
+  batch->server = g_object_ref (self);
+  batch->calls = calls;
+  batch->generation = generation;
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, calls_done_cb, batch, call_batch_free);
+  g_source_set_name (source, "[nexus] api answers");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+/* Engine thread: one pass of the group commit.  Every call in one
+ * transaction; a call that writes several statements has a SAVEPOINT so
+ * that its failure undoes it (its nonce included) and not the others.  A
+ * savepoint is not free: each one makes the full-text index flush what it
+ * holds, so calls of one statement go without. */
+static gint64
+run_calls (NexusApiServer *self, GPtrArray *calls)
+{
   g_autoptr (GError) error = NULL;
+  gint64   now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64   generation = -1;
+  gboolean committed = FALSE;
+
+  if (nexus_store_begin (self->store, &error))
+    {
+      for (guint i = 0; i < calls->len; i++)
+        {
+          ApiCall *call = g_ptr_array_index (calls, i);
+          gboolean fresh = TRUE;
+          gboolean ok;
+
+          /* Credentials changed since the API thread checked them. */
+          if (call->auth_generation >= 0 && generation < 0)
+            generation = nexus_store_auth_generation (self->store, &call->error);
+          if (call->auth_generation >= 0 &&
+              (generation < 0 ||
+               (call->auth_generation != generation && !verify_again (self, call, now))))
+            continue;
+
+          if (call->needs_savepoint && !nexus_store_savepoint (self->store, "call", &call->error))
+            continue;
+          ok = call->nonce == NULL ||
+               nexus_store_replay_remember (self->store, call->worker_id, call->nonce, now, &fresh,
+                                            &call->error);
+          if (ok && !fresh)
+            call->replayed = TRUE;
+          else if (ok && call->func != NULL)
+            ok = call->func (self, call, &call->error);
+          if (!call->needs_savepoint)
+            continue;
+          if (!ok)
+            nexus_store_rollback_to (self->store, "call");
+          nexus_store_release (self->store, "call", NULL);
+        }
+      committed = nexus_store_commit (self->store, &error);
+    }
+  if (!committed)
+    g_message ("The worker API's group commit failed: %s", error->message);
+
+  for (guint i = 0; i < calls->len; i++)
+    {
+      ApiCall *call = g_ptr_array_index (calls, i);
+
+      call->committed = committed;
+      if (committed && call->committed_func != NULL && !call->replayed &&
+          call->refusal_status == 0 && call->error == NULL)
+        call->committed_func (self, call);
+    }
+  return committed ? generation : -1;
+}
+
+/* Engine thread: takes every call posted so far and applies them. */
+static gboolean
+flush_calls_cb (gpointer data)
+{
+  NexusApiServer *self = data;
+  GPtrArray      *calls;
+
+  /* Someone else's transaction is open (it never spans an iteration
+   * today): come back in a moment. */
+  if (nexus_store_in_transaction (self->store))
+    return G_SOURCE_CONTINUE;
+
+  g_mutex_lock (&self->calls_lock);
+  calls = g_steal_pointer (&self->calls);
+  self->calls = g_ptr_array_new_with_free_func ((GDestroyNotify)api_call_free);
+  g_clear_pointer (&self->flush_source, g_source_unref);
+  g_mutex_unlock (&self->calls_lock);
+
+  return_calls (self, calls, calls->len > 0 ? run_calls (self, calls) : -1);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * _nexus_api_call_post:
+ *
+ * API thread: hands @call (taken) to the engine thread.  Its message, if
+ * any, is paused until the call comes back.  Once the engine no longer
+ * takes calls, the call comes back at once, not committed.
+ */
+void
+_nexus_api_call_post (NexusApiServer *self, ApiCall *call)
+{
+  gboolean closed;
+
+  if (call->msg != NULL)
+    soup_server_message_pause (call->msg);
+
+  g_mutex_lock (&self->calls_lock);
+  closed = self->calls_closed;
+  if (!closed)
+    {
+      g_ptr_array_add (self->calls, call);
+      if (self->flush_source == NULL)
+        {
+          self->flush_source = self->config.commit_delay_ms > 0
+                                   ? g_timeout_source_new (self->config.commit_delay_ms)
+                                   : g_idle_source_new ();
+          g_source_set_callback (self->flush_source, flush_calls_cb, self, NULL);
+          g_source_set_priority (self->flush_source, G_PRIORITY_DEFAULT);
+          g_source_set_name (self->flush_source, "[nexus] api group commit");
+          g_source_attach (self->flush_source, self->engine_context);
+        }
+    }
+  g_mutex_unlock (&self->calls_lock);
+
+  if (closed)
+    {
+      GPtrArray *calls = g_ptr_array_new_with_free_func ((GDestroyNotify)api_call_free);
+
+      g_ptr_array_add (calls, call);
+      return_calls (self, calls, -1);
+    }
+}
+
+/* Engine thread: no call is taken any more; those posted are applied now. */
+static void
+close_calls (NexusApiServer *self)
+{
+  GPtrArray *calls;
+  gint64     generation = -1;
+
+  g_mutex_lock (&self->calls_lock);
+  self->calls_closed = TRUE;
+  calls = g_steal_pointer (&self->calls);
+  if (self->flush_source != NULL)
+    g_source_destroy (self->flush_source);
+  g_clear_pointer (&self->flush_source, g_source_unref);
+  g_mutex_unlock (&self->calls_lock);
+
+  if (calls == NULL)
+    return;
+  if (calls->len > 0)
+    {
+      /* Wait out someone else's transaction rather than drop the calls. */
+      while (nexus_store_in_transaction (self->store))
+        g_main_context_iteration (self->engine_context, TRUE);
+      generation = run_calls (self, calls);
+    }
+  return_calls (self, calls, generation);
+}
+
+/* ---- endpoints --------------------------------------------------------- */
+
+typedef struct
+{
+  char *address;
+  char *hostname;
+  char *version;
+  guint lease_ttl_s;
+  guint max_wait_s;
+} Heartbeat;
+
+static void
+heartbeat_free (gpointer data)
+{
+  Heartbeat *heartbeat = data;
+
+  g_free (heartbeat->address);
+  g_free (heartbeat->hostname);
+  g_free (heartbeat->version);
+  g_free (heartbeat);
+}
+
+static gboolean
+heartbeat_func (NexusApiServer *self, ApiCall *call, GError **error)
+{
+  Heartbeat *heartbeat = call->data;
+  gint64     now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (!nexus_store_worker_seen (self->store, call->worker_id, heartbeat->address,
+                                heartbeat->hostname, heartbeat->version, now, error))
+    return FALSE;
+  _nexus_api_call_set_answer (call, SOUP_STATUS_OK,
+                              g_strdup_printf ("{\"server_time\":%" PRId64 ",\"lease_ttl_s\":%u,"
+                                               "\"max_wait_s\":%u}",
+                                               now, heartbeat->lease_ttl_s, heartbeat->max_wait_s));
+  return TRUE;
+}
+
+static void
+handle_heartbeat (NexusApiServer *self, SoupServerMessage *msg, JsonObject *body)
+{
   g_autofree char *hostname = _nexus_api_truncated (_nexus_api_get_string (body, "hostname"));
   g_autofree char *version = _nexus_api_truncated (_nexus_api_get_string (body, "version"));
   JsonNode        *running = json_object_get_member (body, "running");
-  gint64           now = g_get_real_time () / G_USEC_PER_SEC;
+  Heartbeat       *heartbeat;
+  ApiCall         *call;
 
   if ((json_object_has_member (body, "hostname") && hostname == NULL) ||
       (json_object_has_member (body, "version") && version == NULL) ||
@@ -483,64 +978,50 @@ handle_heartbeat (NexusApiServer    *self,
       return;
     }
 
-  if (!nexus_store_worker_seen (self->store, worker->id, soup_server_message_get_remote_host (msg),
-                                hostname, version, now, &error))
-    {
-      _nexus_api_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down", error->message);
-      return;
-    }
+  heartbeat = g_new0 (Heartbeat, 1);
+  heartbeat->address = g_strdup (soup_server_message_get_remote_host (msg));
+  heartbeat->hostname = g_steal_pointer (&hostname);
+  heartbeat->version = g_steal_pointer (&version);
+  heartbeat->lease_ttl_s = self->config.lease_ttl_s;
+  heartbeat->max_wait_s = self->config.max_wait_s;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "server_time");
-  json_builder_add_int_value (builder, now);
-  json_builder_set_member_name (builder, "lease_ttl_s");
-  json_builder_add_int_value (builder, self->config.lease_ttl_s);
-  json_builder_set_member_name (builder, "max_wait_s");
-  json_builder_add_int_value (builder, self->config.max_wait_s);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  _nexus_api_send_json (msg, SOUP_STATUS_OK, root);
+  call = _nexus_api_call_new (self, msg, "heartbeat", heartbeat_func);
+  _nexus_api_call_sign (call, msg);
+  call->data = heartbeat;
+  call->data_free = heartbeat_free;
+  _nexus_api_call_post (self, call);
 }
 
-/* A heartbeat inside the transaction the caller opened: authentication
- * (and its nonce), the per-worker limit and the visit, then one commit. */
+/* A request over the worker's rate limit: its nonce is still remembered
+ * (the limit comes after the nonce in the protocol's order), then 429. */
 static void
-handle_heartbeat_request (NexusApiServer         *self,
-                          SoupServerMessage      *msg,
-                          const NexusAuthRequest *request,
-                          RequestState           *state,
-                          const char             *endpoint)
+rate_limited_done (NexusApiServer *self, ApiCall *call)
 {
-  g_autoptr (NexusWorkerRecord) worker = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr (GError) error = NULL;
-  JsonObject *body;
-  gint64      retry_after_us = 0;
+  gint64 *retry_after_us = call->data;
 
-  worker = nexus_workers_authenticate (self->store, request, g_get_real_time () / G_USEC_PER_SEC,
-                                       &error);
-  if (worker == NULL)
-    send_auth_error (msg, error);
-  else if (g_strcmp0 (worker->role, "operator") == 0)
-    _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
-                           _ ("Operator credentials cannot take jobs"));
-  else if (!nexus_rate_limiter_check (self->worker_limiter, worker->public_id,
-                                      g_get_monotonic_time (), &retry_after_us))
-    send_rate_limited (msg, retry_after_us);
-  else if ((body = parse_body (msg, state->body, parser)) != NULL)
-    handle_heartbeat (self, msg, worker, body);
-
-  if (soup_server_message_get_status (msg) == SOUP_STATUS_OK &&
-      !nexus_store_commit (self->store, &error))
+  if (call->committed && !call->replayed && call->error == NULL)
     {
-      g_message ("Heartbeat not recorded: %s", error->message);
-      _nexus_api_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
-                             _ ("The engine cannot record this right now"));
+      send_rate_limited (call->msg, *retry_after_us);
+      _nexus_api_count (self, call->endpoint, 429);
+      _nexus_api_resume (self, call->msg);
     }
-  /* A refused request keeps nothing, not even its nonce, as when it is
-   * refused outside a transaction. */
-  nexus_store_rollback (self->store);
-  _nexus_api_count (self, endpoint, soup_server_message_get_status (msg));
+  else
+    _nexus_api_call_answer (self, call);
+}
+
+static void
+post_rate_limited (NexusApiServer    *self,
+                   SoupServerMessage *msg,
+                   const char        *endpoint,
+                   gint64             retry_after_us)
+{
+  ApiCall *call = _nexus_api_call_new (self, msg, endpoint, NULL);
+
+  _nexus_api_call_sign (call, msg);
+  call->data = g_memdup2 (&retry_after_us, sizeof retry_after_us);
+  call->data_free = g_free;
+  call->done = rate_limited_done;
+  _nexus_api_call_post (self, call);
 }
 
 typedef enum
@@ -591,6 +1072,52 @@ route_path (const char *path, gint64 *out_job_id)
   return ROUTE_NONE;
 }
 
+/* The signing inputs of @msg; @signed_path and @body stay the caller's. */
+static void
+auth_request_init (NexusAuthRequest  *request,
+                   SoupServerMessage *msg,
+                   const char        *signed_path,
+                   GByteArray        *body)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  request->method = soup_server_message_get_method (msg);
+  request->path_and_query = signed_path;
+  request->worker_id = soup_message_headers_get_one (headers, "X-Nexus-Worker");
+  request->timestamp = soup_message_headers_get_one (headers, "X-Nexus-Timestamp");
+  request->nonce = soup_message_headers_get_one (headers, "X-Nexus-Nonce");
+  request->signature = soup_message_headers_get_one (headers, "X-Nexus-Signature");
+  request->body = body != NULL ? body->data : NULL;
+  request->body_length = body != NULL ? body->len : 0;
+}
+
+/* The signature rules up to the nonce, from the cache; answers and
+ * returns NULL when they refuse.  The request's state keeps what calls made
+ * for it need (_nexus_api_call_sign()); @signed_path is taken. */
+static NexusWorkerRecord *
+verify_request (NexusApiServer *self, SoupServerMessage *msg, char *signed_path)
+{
+  g_autoptr (GError) error = NULL;
+  RequestState      *state = request_state_get (msg);
+  NexusAuthRequest   request = { 0 };
+  NexusWorkerRecord *worker;
+  gint64             generation = -1;
+
+  g_free (state->signed_path);
+  state->signed_path = signed_path;
+  auth_request_init (&request, msg, state->signed_path, state->body);
+  worker = nexus_auth_cache_verify (self->auth, &request, g_get_real_time () / G_USEC_PER_SEC,
+                                    &generation, &error);
+  if (worker == NULL)
+    {
+      send_auth_error (msg, error);
+      return NULL;
+    }
+  state->worker_id = worker->id;
+  state->auth_generation = generation;
+  return worker;
+}
+
 static void
 api_cb (SoupServer        *server,
         SoupServerMessage *msg,
@@ -598,20 +1125,16 @@ api_cb (SoupServer        *server,
         GHashTable        *query,
         gpointer           user_data)
 {
-  NexusApiServer     *self = user_data;
-  RequestState       *state = request_state_get (msg);
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  NexusApiServer *self = user_data;
+  RequestState   *state = request_state_get (msg);
   g_autoptr (NexusWorkerRecord) worker = NULL;
   g_autoptr (JsonParser) parser = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *signed_path = NULL;
-  NexusAuthRequest request = { 0 };
-  JsonObject      *body = NULL;
-  gint64           job_id = 0;
-  gint64           retry_after_us = 0;
-  Route            route;
-  const char      *endpoint;
-  const char      *method = soup_server_message_get_method (msg);
+  JsonObject *body = NULL;
+  gint64      job_id = 0;
+  gint64      retry_after_us = 0;
+  Route       route;
+  const char *endpoint;
+  const char *method = soup_server_message_get_method (msg);
 
   if (state == NULL || state->too_large)
     {
@@ -638,35 +1161,15 @@ api_cb (SoupServer        *server,
       return;
     }
 
-  signed_path = path_and_query (msg);
-  request.method = method;
-  request.path_and_query = signed_path;
-  request.worker_id = soup_message_headers_get_one (headers, "X-Nexus-Worker");
-  request.timestamp = soup_message_headers_get_one (headers, "X-Nexus-Timestamp");
-  request.nonce = soup_message_headers_get_one (headers, "X-Nexus-Nonce");
-  request.signature = soup_message_headers_get_one (headers, "X-Nexus-Signature");
-  request.body = state->body->data;
-  request.body_length = state->body->len;
-
-  /* A heartbeat writes twice (the nonce, the visit): one commit for both. */
-  if (route == ROUTE_HEARTBEAT && !nexus_store_in_transaction (self->store) &&
-      nexus_store_begin (self->store, NULL))
-    {
-      handle_heartbeat_request (self, msg, &request, state, endpoint);
-      return;
-    }
-
-  worker = nexus_workers_authenticate (self->store, &request, g_get_real_time () / G_USEC_PER_SEC,
-                                       &error);
+  worker = verify_request (self, msg, path_and_query (msg));
   if (worker == NULL)
     {
-      send_auth_error (msg, error);
       _nexus_api_count (self, endpoint, soup_server_message_get_status (msg));
       return;
     }
 
   /* Operator credentials watch; worker credentials work. */
-  if ((route == ROUTE_EVENTS) != (g_strcmp0 (worker->role, "operator") == 0))
+  if ((route == ROUTE_EVENTS) != (g_strcmp0 (worker->role, NEXUS_ROLE_OPERATOR) == 0))
     {
       _nexus_api_count (self, endpoint, 401);
       _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
@@ -678,15 +1181,13 @@ api_cb (SoupServer        *server,
   if (!nexus_rate_limiter_check (self->worker_limiter, worker->public_id, g_get_monotonic_time (),
                                  &retry_after_us))
     {
-      _nexus_api_count (self, endpoint, 429);
-      send_rate_limited (msg, retry_after_us);
+      post_rate_limited (self, msg, endpoint, retry_after_us);
       return;
     }
 
   if (route == ROUTE_EVENTS)
     {
       _nexus_api_handle_events (self, msg, query);
-      _nexus_api_count (self, endpoint, 200);
       return;
     }
 
@@ -697,7 +1198,7 @@ api_cb (SoupServer        *server,
       switch (route)
         {
           case ROUTE_HEARTBEAT:
-            handle_heartbeat (self, msg, worker, body);
+            handle_heartbeat (self, msg, body);
             break;
           case ROUTE_LEASE:
             _nexus_api_handle_lease (self, msg, worker, body);
@@ -717,58 +1218,19 @@ api_cb (SoupServer        *server,
             g_assert_not_reached ();
         }
     }
-  /* A paused message (long poll, report waiting for its commit) is counted
-   * when it is answered. */
+  /* A request handed to the engine thread (or parked as a long poll) is
+   * counted when it is answered. */
   if (soup_server_message_get_status (msg) != 0)
     _nexus_api_count (self, endpoint, soup_server_message_get_status (msg));
 }
 
 static void
-metrics_cb (SoupServer        *server,
-            SoupServerMessage *msg,
-            const char        *path,
-            GHashTable        *query,
-            gpointer           user_data)
+send_metrics (NexusApiServer *self, SoupServerMessage *msg)
 {
-  NexusApiServer *self = user_data;
   g_autoptr (GString) text = g_string_new (NULL);
-  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
-  GHashTableIter  iter;
-  gpointer        key;
-  gpointer        value;
-
-  /* Loopback, or a request signed with operator credentials. */
-  if (remote == NULL || !G_IS_INET_SOCKET_ADDRESS (remote) ||
-      !g_inet_address_get_is_loopback (
-          g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote))))
-    {
-      SoupMessageHeaders           *headers = soup_server_message_get_request_headers (msg);
-      g_autofree char              *signed_path = path_and_query (msg);
-      g_autoptr (NexusWorkerRecord) operator= NULL;
-      g_autoptr (GError) error = NULL;
-      NexusAuthRequest request = {
-        .method = soup_server_message_get_method (msg),
-        .path_and_query = signed_path,
-        .worker_id = soup_message_headers_get_one (headers, "X-Nexus-Worker"),
-        .timestamp = soup_message_headers_get_one (headers, "X-Nexus-Timestamp"),
-        .nonce = soup_message_headers_get_one (headers, "X-Nexus-Nonce"),
-        .signature = soup_message_headers_get_one (headers, "X-Nexus-Signature"),
-      };
-
-      operator= nexus_workers_authenticate (self->store, &request,
-                                            g_get_real_time () / G_USEC_PER_SEC, &error);
-      if (operator== NULL)
-        {
-          send_auth_error (msg, error);
-          return;
-        }
-      if (g_strcmp0 (operator->role, NEXUS_ROLE_OPERATOR) != 0)
-        {
-          _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
-                                 _ ("Metrics need operator credentials"));
-          return;
-        }
-    }
+  GHashTableIter iter;
+  gpointer       key;
+  gpointer       value;
 
   g_string_append (text,
                    "# HELP nexus_api_requests_total Worker API requests by endpoint and status.\n"
@@ -790,6 +1252,60 @@ metrics_cb (SoupServer        *server,
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "text/plain; version=0.0.4", SOUP_MEMORY_COPY, text->str,
                                     text->len);
+}
+
+static void
+metrics_done (NexusApiServer *self, ApiCall *call)
+{
+  if (call->committed && !call->replayed && call->error == NULL)
+    {
+      send_metrics (self, call->msg);
+      _nexus_api_resume (self, call->msg);
+    }
+  else
+    _nexus_api_call_answer (self, call);
+}
+
+/* Signed requests are judged by their signature wherever they come from:
+ * operator credentials only.  Unsigned ones only from loopback. */
+static void
+metrics_cb (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  NexusApiServer               *self = user_data;
+  GSocketAddress               *remote = soup_server_message_get_remote_address (msg);
+  SoupMessageHeaders           *headers = soup_server_message_get_request_headers (msg);
+  g_autoptr (NexusWorkerRecord) operator= NULL;
+  ApiCall                      *call;
+  gboolean                      loopback = remote != NULL && G_IS_INET_SOCKET_ADDRESS (remote) &&
+                      g_inet_address_get_is_loopback (
+                          g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+
+  if (loopback && soup_message_headers_get_one (headers, "X-Nexus-Signature") == NULL &&
+      soup_message_headers_get_one (headers, "X-Nexus-Worker") == NULL)
+    {
+      send_metrics (self, msg);
+      return;
+    }
+
+  operator= verify_request (self, msg, path_and_query (msg));
+  if (operator== NULL)
+    return;
+  if (g_strcmp0 (operator->role, NEXUS_ROLE_OPERATOR) != 0)
+    {
+      _nexus_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
+                             _ ("Metrics need operator credentials"));
+      return;
+    }
+
+  /* The nonce is remembered before the figures go out. */
+  call = _nexus_api_call_new (self, msg, NULL, NULL);
+  _nexus_api_call_sign (call, msg);
+  call->done = metrics_done;
+  _nexus_api_call_post (self, call);
 }
 
 static void
@@ -823,7 +1339,10 @@ request_ended_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data
 {
   NexusApiServer *self = user_data;
   GSocket        *socket = soup_server_message_get_socket (msg);
+  RequestState   *state = request_state_get (msg);
 
+  if (state != NULL)
+    state->ended = TRUE;
   g_hash_table_remove (self->open_requests, msg);
   if (socket != NULL && !g_socket_is_closed (socket))
     _nexus_api_track_idle (self, socket);
@@ -859,6 +1378,8 @@ close_idle_connections (NexusApiServer *self, gint64 now, gint64 limit)
           g_hash_table_iter_init (&requests, self->open_requests);
           while (g_hash_table_iter_next (&requests, &msg, NULL))
             g_hash_table_add (busy, soup_server_message_get_socket (msg));
+          /* A parked long poll's connection is ours, not idle. */
+          _nexus_api_jobs_add_sockets (self, busy);
         }
       if (!g_hash_table_contains (busy, key))
         g_socket_shutdown (key, TRUE, TRUE, NULL);
@@ -866,19 +1387,20 @@ close_idle_connections (NexusApiServer *self, gint64 now, gint64 limit)
     }
 }
 
-/* Forgets nonces older than their window and report answers older than
- * their keep time, in small statements that never hold the writer long. */
-static void
-purge_records (NexusApiServer *self)
+/* Engine thread: forgets nonces older than their window and report answers
+ * older than their keep time. */
+static gboolean
+purge_func (NexusApiServer *self, ApiCall *call, GError **error)
 {
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_autoptr (GError) error = NULL;
 
-  if (nexus_store_in_transaction (self->store))
-    return;
-  if (!nexus_store_replay_purge (self->store, now - NEXUS_SIGNATURE_NONCE_TTL_S, NULL, &error) ||
-      !nexus_store_idempotency_purge (self->store, now - NEXUS_IDEMPOTENCY_TTL_S, NULL, &error))
-    g_message ("Purging replay and idempotency records failed: %s", error->message);
+  if (!nexus_store_replay_purge (self->store, now - NEXUS_SIGNATURE_NONCE_TTL_S, NULL, error) ||
+      !nexus_store_idempotency_purge (self->store, now - NEXUS_IDEMPOTENCY_TTL_S, NULL, error))
+    {
+      g_message ("Purging replay and idempotency records failed: %s", (*error)->message);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Closes connections that keep us waiting: no complete headers within the
@@ -893,6 +1415,7 @@ sweep_cb (gpointer user_data)
   g_autoptr (GPtrArray) expired = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer       key;
+  gint64         version;
 
   g_hash_table_iter_init (&iter, self->open_requests);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -912,16 +1435,123 @@ sweep_cb (gpointer user_data)
       close_connection (expired->pdata[i]);
     }
 
-  _nexus_api_jobs_poll (self);
+  /* Another process's commit (a search added, say) may bring work. */
+  version = nexus_store_get_data_version (self->reader);
+  _nexus_api_jobs_poll (self, version != self->data_version);
+  self->data_version = version;
+
   close_idle_connections (self, now, header_limit);
-  if (now - self->last_purge_us > PURGE_INTERVAL_US)
+  if (now - self->last_purge_us > PURGE_INTERVAL_US && !_nexus_api_stopping (self))
     {
       self->last_purge_us = now;
-      purge_records (self);
+      _nexus_api_call_post (self, _nexus_api_call_new (self, NULL, NULL, purge_func));
     }
   nexus_rate_limiter_prune (self->address_limiter, now);
   nexus_rate_limiter_prune (self->worker_limiter, now);
   return G_SOURCE_CONTINUE;
+}
+
+/* ---- the API thread ---------------------------------------------------- */
+
+typedef struct
+{
+  NexusApiServer *server;
+  GSourceFunc     func;
+  gpointer        data;
+  gboolean        done;
+  GMutex          lock;
+  GCond           cond;
+} SyncCall;
+
+static gboolean
+sync_call_cb (gpointer data)
+{
+  SyncCall *sync = data;
+
+  sync->func (sync->data);
+  g_mutex_lock (&sync->lock);
+  sync->done = TRUE;
+  g_cond_signal (&sync->cond);
+  g_mutex_unlock (&sync->lock);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @func on the API thread and waits for it. */
+static void
+run_on_api_thread (NexusApiServer *self, GSourceFunc func, gpointer data)
+{
+  SyncCall sync = { self, func, data, FALSE };
+
+  g_mutex_init (&sync.lock);
+  g_cond_init (&sync.cond);
+  g_main_context_invoke (self->context, sync_call_cb, &sync);
+  g_mutex_lock (&sync.lock);
+  while (!sync.done)
+    g_cond_wait (&sync.cond, &sync.lock);
+  g_mutex_unlock (&sync.lock);
+  g_mutex_clear (&sync.lock);
+  g_cond_clear (&sync.cond);
+}
+
+static gpointer
+api_thread_main (gpointer data)
+{
+  NexusApiServer *self = data;
+
+  g_main_context_push_thread_default (self->context);
+  g_main_loop_run (self->loop);
+  /* Calls that came back after the stop are answered (and freed) here. */
+  while (g_main_context_pending (self->context))
+    g_main_context_iteration (self->context, FALSE);
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+static gboolean
+api_setup_cb (gpointer data)
+{
+  NexusApiServer *self = data;
+
+  self->server = soup_server_new ("server-header", "nexus/" PACKAGE_VERSION " ", NULL);
+  soup_server_add_handler (self->server, "/healthz", healthz_cb, self, NULL);
+  soup_server_add_handler (self->server, "/metrics", metrics_cb, self, NULL);
+  soup_server_add_early_handler (self->server, "/api/v1", api_early_cb, self, NULL);
+  soup_server_add_handler (self->server, "/api/v1", api_cb, self, NULL);
+  soup_server_add_handler (self->server, NULL, not_found_cb, self, NULL);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
+  g_signal_connect (self->server, "request-finished", G_CALLBACK (request_ended_cb), self);
+  g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_ended_cb), self);
+
+  self->sweep_source =
+      _nexus_api_attach_timeout (self, SWEEP_INTERVAL_MS, sweep_cb, "[nexus] api sweep");
+  self->data_version = nexus_store_get_data_version (self->reader);
+  _nexus_api_jobs_init (self);
+  _nexus_api_events_init (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Stops serving: what waits is answered, connections are closed. */
+static gboolean
+api_teardown_cb (gpointer data)
+{
+  NexusApiServer *self = data;
+
+  _nexus_api_jobs_shutdown (self);
+  _nexus_api_events_shutdown (self);
+  clear_source (&self->sweep_source);
+  if (self->server != NULL)
+    {
+      soup_server_disconnect (self->server);
+      g_signal_handlers_disconnect_by_data (self->server, self);
+    }
+  if (self->socket != NULL)
+    g_socket_close (self->socket, NULL);
+  g_clear_object (&self->socket);
+  g_clear_object (&self->server);
+  g_clear_pointer (&self->auth, nexus_auth_cache_free);
+  g_clear_object (&self->reader);
+  g_main_loop_quit (self->loop);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -929,18 +1559,10 @@ nexus_api_server_dispose (GObject *object)
 {
   NexusApiServer *self = (NexusApiServer *)object;
 
-  nexus_api_server_stop (self);
-  _nexus_api_jobs_shutdown (self);
-  _nexus_api_events_shutdown (self);
-  g_clear_object (&self->server);
-  if (self->sweep_id != 0)
-    {
-      GSource *source =
-          g_main_context_find_source_by_id (g_main_context_get_thread_default (), self->sweep_id);
-      if (source != NULL)
-        g_source_destroy (source);
-      self->sweep_id = 0;
-    }
+  /* The last reference may go on the API thread (a call batch): the
+   * engine thread stops the server before it lets go of it. */
+  if (self->thread != NULL && g_thread_self () == self->engine_thread)
+    nexus_api_server_stop (self);
 
   G_OBJECT_CLASS (nexus_api_server_parent_class)->dispose (object);
 }
@@ -955,6 +1577,12 @@ nexus_api_server_finalize (GObject *object)
   g_clear_pointer (&self->open_requests, g_hash_table_unref);
   g_clear_pointer (&self->idle_sockets, g_hash_table_unref);
   g_clear_pointer (&self->request_counts, g_hash_table_unref);
+  g_clear_pointer (&self->calls, g_ptr_array_unref);
+  g_clear_pointer (&self->reports_in_flight, g_hash_table_unref);
+  g_mutex_clear (&self->calls_lock);
+  g_clear_pointer (&self->loop, g_main_loop_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->engine_context, g_main_context_unref);
   g_clear_object (&self->store);
   g_clear_object (&self->queue);
   g_clear_object (&self->events);
@@ -976,6 +1604,8 @@ nexus_api_server_class_init (NexusApiServerClass *klass)
 static void
 nexus_api_server_init (NexusApiServer *self)
 {
+  g_mutex_init (&self->calls_lock);
+  self->calls = g_ptr_array_new_with_free_func ((GDestroyNotify)api_call_free);
   self->open_requests = g_hash_table_new (NULL, NULL);
   self->idle_sockets = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
   self->request_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -986,47 +1616,47 @@ nexus_api_server_init (NexusApiServer *self)
  * @queue: the engine's job queue (its store is the engine's write store)
  * @events: the engine's event bus
  * @config: (nullable): limits and timeouts; %NULL for the defaults
+ * @error: when the reader connection cannot be opened
  *
- * Must be called on the engine thread.
+ * Must be called on the engine thread.  Starts the API thread.
+ *
+ * Returns: (transfer full) (nullable): the server, not listening yet
  */
 NexusApiServer *
-nexus_api_server_new (NexusJobQueue *queue, NexusEventBus *events, const NexusApiConfig *config)
+nexus_api_server_new (NexusJobQueue        *queue,
+                      NexusEventBus        *events,
+                      const NexusApiConfig *config,
+                      GError              **error)
 {
-  NexusApiServer *self = g_object_new (NEXUS_TYPE_API_SERVER, NULL);
+  g_autoptr (NexusApiServer) self = g_object_new (NEXUS_TYPE_API_SERVER, NULL);
 
   self->queue = g_object_ref (queue);
   self->events = g_object_ref (events);
   self->store = g_object_ref (nexus_job_queue_get_store (queue));
+  self->engine_context = g_main_context_ref_thread_default ();
+  self->engine_thread = g_thread_self ();
   if (config != NULL)
     self->config = *config;
   else
     nexus_api_config_init_default (&self->config);
+
+  self->reader = nexus_store_open (nexus_store_get_path (self->store),
+                                   NEXUS_STORE_OPEN_READ_ONLY | NEXUS_STORE_OPEN_NO_CREATE, error);
+  if (self->reader == NULL)
+    return NULL;
+  self->auth = nexus_auth_cache_new (self->reader);
 
   self->address_limiter =
       nexus_rate_limiter_new (self->config.address_rate, self->config.address_burst);
   self->worker_limiter =
       nexus_rate_limiter_new (self->config.worker_rate, self->config.worker_burst);
 
-  self->server = soup_server_new ("server-header", "nexus/" PACKAGE_VERSION " ", NULL);
-  soup_server_add_handler (self->server, "/healthz", healthz_cb, self, NULL);
-  soup_server_add_handler (self->server, "/metrics", metrics_cb, self, NULL);
-  soup_server_add_early_handler (self->server, "/api/v1", api_early_cb, self, NULL);
-  soup_server_add_handler (self->server, "/api/v1", api_cb, self, NULL);
-  soup_server_add_handler (self->server, NULL, not_found_cb, self, NULL);
-  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
-  g_signal_connect (self->server, "request-finished", G_CALLBACK (request_ended_cb), self);
-  g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_ended_cb), self);
-
-  /* On the engine thread's context, like libsoup's own sources. */
-  {
-    g_autoptr (GSource) source = g_timeout_source_new (SWEEP_INTERVAL_MS);
-    g_source_set_callback (source, sweep_cb, self, NULL);
-    g_source_set_name (source, "[nexus] api sweep");
-    self->sweep_id = g_source_attach (source, g_main_context_get_thread_default ());
-  }
-  _nexus_api_jobs_init (self);
-  _nexus_api_events_init (self);
-  return self;
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  self->thread = g_thread_new ("nexus-api", api_thread_main, self);
+  run_on_api_thread (self, api_setup_cb, self);
+  _nexus_api_jobs_connect (self);
+  return g_steal_pointer (&self);
 }
 
 /**
@@ -1083,11 +1713,30 @@ bad:
   return NULL;
 }
 
+typedef struct
+{
+  NexusApiServer *server;
+  GSocket        *socket;
+  GError         *error;
+  gboolean        ok;
+} ListenCall;
+
+static gboolean
+api_listen_cb (gpointer data)
+{
+  ListenCall     *call = data;
+  NexusApiServer *self = call->server;
+
+  call->ok = soup_server_listen_socket (
+      self->server, call->socket, self->config.tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &call->error);
+  return G_SOURCE_REMOVE;
+}
+
 /**
  * nexus_api_server_listen:
  *
  * Binds @address with a backlog of %NEXUS_API_LISTEN_BACKLOG and starts
- * serving.  Must run on the engine thread.
+ * serving on the API thread.  Must run on the engine thread.
  */
 gboolean
 nexus_api_server_listen (NexusApiServer *self, const char *address, GError **error)
@@ -1096,6 +1745,7 @@ nexus_api_server_listen (NexusApiServer *self, const char *address, GError **err
   g_autoptr (GSocketAddress) bound = NULL;
   g_autoptr (GSocket) socket = NULL;
   g_autoptr (GError) local_error = NULL;
+  ListenCall call = { self };
 
   g_return_val_if_fail (NEXUS_IS_API_SERVER (self), FALSE);
   g_return_val_if_fail (self->socket == NULL, FALSE);
@@ -1112,10 +1762,18 @@ nexus_api_server_listen (NexusApiServer *self, const char *address, GError **err
   g_socket_set_listen_backlog (socket, NEXUS_API_LISTEN_BACKLOG);
 
   if (!g_socket_bind (socket, socket_address, TRUE, &local_error) ||
-      !g_socket_listen (socket, &local_error) ||
-      !soup_server_listen_socket (self->server, socket,
-                                  self->config.tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &local_error))
+      !g_socket_listen (socket, &local_error))
     goto fail;
+
+  /* libsoup attaches the socket's sources to the thread-default context
+   * of the thread that listens: the API thread. */
+  call.socket = socket;
+  run_on_api_thread (self, api_listen_cb, &call);
+  if (!call.ok)
+    {
+      local_error = call.error;
+      goto fail;
+    }
 
   bound = g_socket_get_local_address (socket, NULL);
   if (bound != NULL)
@@ -1139,22 +1797,66 @@ nexus_api_server_get_port (NexusApiServer *self)
   return self->port;
 }
 
+typedef struct
+{
+  NexusApiServer  *server;
+  GTlsCertificate *certificate;
+} CertificateCall;
+
+static gboolean
+api_set_certificate_cb (gpointer data)
+{
+  CertificateCall *call = data;
+
+  g_object_set (call->server->server, "tls-certificate", call->certificate, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 /* The certificate served when the config asks for TLS; set before
  * listening. */
 void
 nexus_api_server_set_certificate (NexusApiServer *self, GTlsCertificate *certificate)
 {
+  CertificateCall call = { self, certificate };
+
   g_return_if_fail (NEXUS_IS_API_SERVER (self));
 
-  g_object_set (self->server, "tls-certificate", certificate, NULL);
+  run_on_api_thread (self, api_set_certificate_cb, &call);
+}
+
+typedef struct
+{
+  NexusApiServer *server;
+  guint           count;
+} CountCall;
+
+static gboolean
+api_count_open_cb (gpointer data)
+{
+  CountCall *call = data;
+
+  call->count = g_hash_table_size (call->server->open_requests);
+  return G_SOURCE_REMOVE;
 }
 
 guint
 nexus_api_server_get_n_open_requests (NexusApiServer *self)
 {
+  CountCall call = { self, 0 };
+
   g_return_val_if_fail (NEXUS_IS_API_SERVER (self), 0);
 
-  return g_hash_table_size (self->open_requests);
+  if (self->thread == NULL)
+    return 0;
+  run_on_api_thread (self, api_count_open_cb, &call);
+  return call.count;
+}
+
+static gboolean
+api_release_waiters_cb (gpointer data)
+{
+  _nexus_api_jobs_release_waiters (data);
+  return G_SOURCE_REMOVE;
 }
 
 /**
@@ -1170,22 +1872,29 @@ nexus_api_server_set_draining (NexusApiServer *self, gboolean draining)
 {
   g_return_if_fail (NEXUS_IS_API_SERVER (self));
 
-  self->stopping = draining;
-  if (draining)
-    _nexus_api_jobs_release_waiters (self);
+  g_atomic_int_set (&self->stopping, draining);
+  if (draining && self->thread != NULL)
+    run_on_api_thread (self, api_release_waiters_cb, self);
 }
 
-/* Stops accepting connections and closes the open ones. */
+/**
+ * nexus_api_server_stop:
+ *
+ * Engine thread: stops accepting requests, applies the calls already
+ * posted, answers what waits, closes the connections and ends the API
+ * thread.  Later calls do nothing.
+ */
 void
 nexus_api_server_stop (NexusApiServer *self)
 {
   g_return_if_fail (NEXUS_IS_API_SERVER (self));
 
-  self->stopping = TRUE;
-  if (self->socket == NULL)
+  g_atomic_int_set (&self->stopping, TRUE);
+  if (self->thread == NULL)
     return;
 
-  soup_server_disconnect (self->server);
-  g_socket_close (self->socket, NULL);
-  g_clear_object (&self->socket);
+  _nexus_api_jobs_disconnect (self);
+  close_calls (self);
+  run_on_api_thread (self, api_teardown_cb, self);
+  g_thread_join (g_steal_pointer (&self->thread));
 }

@@ -4,9 +4,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A NexusApiServer wraps the SoupServer that workers talk to (PROTOCOL.md).
- * It is created, used and disposed on the engine thread only: libsoup
- * attaches its sources to the thread-default main context in force when it
- * listens, and the server uses the engine's write store.
+ * It is created, used and stopped from the engine thread; it serves on a
+ * thread of its own (HTTP, limits, signatures, JSON) and applies what
+ * needs the engine's write store on the engine thread, many requests per
+ * transaction (see nexus-api-private.h).
  *
  * What it guards, in order, for every /api/v1 request:
  *  1. a GCRA limit per source address, before any parsing or crypto (429);
@@ -14,8 +15,10 @@
  *     read), the content type (415);
  *  3. the body is collected by us, never by libsoup, and the connection is
  *     closed as soon as it passes the cap (chunked uploads);
- *  4. the signature rules of nexus_workers_authenticate(), then a GCRA
- *     limit per worker;
+ *  4. the signature rules of nexus_workers_authenticate(): headers, window
+ *     and signature from a NexusAuthCache on the API thread, the nonce (and,
+ *     when credentials changed since, the signature again) in the engine's
+ *     transaction; then a GCRA limit per worker;
  *  5. the JSON: valid UTF-8, nesting at most 32 deep, an object.
  * Our own timers close connections that send no complete request headers
  * within the header timeout (idle keep-alive and slow headers alike) and
@@ -58,8 +61,10 @@ void nexus_api_config_init_default (NexusApiConfig *config);
 #define NEXUS_TYPE_API_SERVER (nexus_api_server_get_type ())
 G_DECLARE_FINAL_TYPE (NexusApiServer, nexus_api_server, NEXUS, API_SERVER, GObject)
 
-NexusApiServer *
-nexus_api_server_new (NexusJobQueue *queue, NexusEventBus *events, const NexusApiConfig *config);
+NexusApiServer *nexus_api_server_new (NexusJobQueue        *queue,
+                                      NexusEventBus        *events,
+                                      const NexusApiConfig *config,
+                                      GError              **error);
 GSocketAddress *nexus_api_parse_address (const char *address, GError **error);
 gboolean        nexus_api_server_listen (NexusApiServer *self, const char *address, GError **error);
 guint16         nexus_api_server_get_port (NexusApiServer *self);

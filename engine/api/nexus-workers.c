@@ -232,6 +232,70 @@ auth_fail (GError **error, NexusAuthError code, const char *message)
   return NULL;
 }
 
+/* The header rules that need no database: present, well-formed, and a
+ * timestamp within the window. */
+static gboolean
+check_headers (const NexusAuthRequest *request, gint64 now, GError **error)
+{
+  gint64 timestamp = 0;
+
+  if (request->worker_id == NULL || request->timestamp == NULL || request->nonce == NULL ||
+      request->signature == NULL)
+    return auth_fail (error, NEXUS_AUTH_ERROR_BAD_REQUEST,
+                      _ ("Missing X-Nexus-Worker, X-Nexus-Timestamp, X-Nexus-Nonce or "
+                         "X-Nexus-Signature header")) != NULL;
+  if (!nexus_signature_parse_timestamp (request->timestamp, &timestamp))
+    return auth_fail (error, NEXUS_AUTH_ERROR_BAD_REQUEST,
+                      _ ("X-Nexus-Timestamp must be unix seconds")) != NULL;
+  if (!nexus_signature_nonce_valid (request->nonce))
+    return auth_fail (error, NEXUS_AUTH_ERROR_BAD_REQUEST,
+                      _ ("X-Nexus-Nonce must be 16 to 64 characters of A-Z, a-z, 0-9, _ and -")) !=
+           NULL;
+  if (strlen (request->worker_id) > 64)
+    return auth_fail (error, NEXUS_AUTH_ERROR_UNAUTHORIZED, _ ("Unknown worker")) != NULL;
+
+  if (timestamp < now - NEXUS_SIGNATURE_MAX_SKEW_S || timestamp > now + NEXUS_SIGNATURE_MAX_SKEW_S)
+    return auth_fail (
+               error, NEXUS_AUTH_ERROR_STALE_TIMESTAMP,
+               _ ("The request's timestamp is more than 300 s away from the server's clock")) !=
+           NULL;
+  return TRUE;
+}
+
+/* TRUE when @secret signed @request. */
+static gboolean
+secret_signed (const char *secret, const NexusAuthRequest *request)
+{
+  g_autofree char *expected =
+      nexus_signature_compute (secret, request->method, request->path_and_query, request->timestamp,
+                               request->nonce, request->body, request->body_length);
+
+  return nexus_signature_header_valid (request->signature, expected);
+}
+
+/* The worker named by @request, refused when unknown or revoked. */
+static NexusWorkerRecord *
+lookup_worker (NexusStore *store, const NexusAuthRequest *request, GError **error)
+{
+  g_autoptr (NexusWorkerRecord) worker = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  worker = nexus_store_worker_lookup (store, request->worker_id, &local_error);
+  if (worker == NULL || g_strcmp0 (worker->public_id, request->worker_id) != 0)
+    {
+      if (local_error != NULL &&
+          !g_error_matches (local_error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      return auth_fail (error, NEXUS_AUTH_ERROR_UNAUTHORIZED, _ ("Unknown worker"));
+    }
+  if (g_strcmp0 (worker->state, "revoked") == 0)
+    return auth_fail (error, NEXUS_AUTH_ERROR_REVOKED, _ ("This worker has been revoked"));
+  return g_steal_pointer (&worker);
+}
+
 /* TRUE when one of the worker's valid secrets signed the request. */
 static gboolean
 signature_matches (NexusStore              *store,
@@ -251,7 +315,6 @@ signature_matches (NexusStore              *store,
       NexusSecretRecord *record = g_ptr_array_index (secrets, i);
       g_autoptr (GError) open_error = NULL;
       g_autofree char *secret = nexus_secret_box_open (record->stored, record->sealed, &open_error);
-      g_autofree char *expected = NULL;
       gboolean         valid;
 
       if (secret == NULL)
@@ -260,10 +323,7 @@ signature_matches (NexusStore              *store,
           g_message ("Worker %s: %s", worker->public_id, open_error->message);
           continue;
         }
-      expected = nexus_signature_compute (secret, request->method, request->path_and_query,
-                                          request->timestamp, request->nonce, request->body,
-                                          request->body_length);
-      valid = nexus_signature_header_valid (request->signature, expected);
+      valid = secret_signed (secret, request);
       memset (secret, 0, strlen (secret));
       if (valid)
         return TRUE;
@@ -291,41 +351,13 @@ nexus_workers_authenticate (NexusStore             *store,
 {
   g_autoptr (NexusWorkerRecord) worker = NULL;
   g_autoptr (GError) local_error = NULL;
-  gint64   timestamp = 0;
   gboolean fresh = FALSE;
 
-  if (request->worker_id == NULL || request->timestamp == NULL || request->nonce == NULL ||
-      request->signature == NULL)
-    return auth_fail (error, NEXUS_AUTH_ERROR_BAD_REQUEST,
-                      _ ("Missing X-Nexus-Worker, X-Nexus-Timestamp, X-Nexus-Nonce or "
-                         "X-Nexus-Signature header"));
-  if (!nexus_signature_parse_timestamp (request->timestamp, &timestamp))
-    return auth_fail (error, NEXUS_AUTH_ERROR_BAD_REQUEST,
-                      _ ("X-Nexus-Timestamp must be unix seconds"));
-  if (!nexus_signature_nonce_valid (request->nonce))
-    return auth_fail (error, NEXUS_AUTH_ERROR_BAD_REQUEST,
-                      _ ("X-Nexus-Nonce must be 16 to 64 characters of A-Z, a-z, 0-9, _ and -"));
-  if (strlen (request->worker_id) > 64)
-    return auth_fail (error, NEXUS_AUTH_ERROR_UNAUTHORIZED, _ ("Unknown worker"));
-
-  if (timestamp < now - NEXUS_SIGNATURE_MAX_SKEW_S || timestamp > now + NEXUS_SIGNATURE_MAX_SKEW_S)
-    return auth_fail (
-        error, NEXUS_AUTH_ERROR_STALE_TIMESTAMP,
-        _ ("The request's timestamp is more than 300 s away from the server's clock"));
-
-  worker = nexus_store_worker_lookup (store, request->worker_id, &local_error);
-  if (worker == NULL || g_strcmp0 (worker->public_id, request->worker_id) != 0)
-    {
-      if (local_error != NULL &&
-          !g_error_matches (local_error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_NOT_FOUND))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
-      return auth_fail (error, NEXUS_AUTH_ERROR_UNAUTHORIZED, _ ("Unknown worker"));
-    }
-  if (g_strcmp0 (worker->state, "revoked") == 0)
-    return auth_fail (error, NEXUS_AUTH_ERROR_REVOKED, _ ("This worker has been revoked"));
+  if (!check_headers (request, now, error))
+    return NULL;
+  worker = lookup_worker (store, request, error);
+  if (worker == NULL)
+    return NULL;
 
   if (!signature_matches (store, worker, request, now, &local_error))
     {
@@ -342,6 +374,41 @@ nexus_workers_authenticate (NexusStore             *store,
   if (!fresh)
     return auth_fail (error, NEXUS_AUTH_ERROR_REPLAYED, _ ("This nonce was already used"));
 
+  return g_steal_pointer (&worker);
+}
+
+/**
+ * nexus_workers_verify:
+ *
+ * nexus_workers_authenticate() without the nonce: headers, timestamp
+ * window, worker known and not revoked, signature.  Writes nothing.
+ *
+ * Returns: (transfer full): the worker, or %NULL with a #NexusAuthError (or
+ *   a #NexusStoreError when the database fails)
+ */
+NexusWorkerRecord *
+nexus_workers_verify (NexusStore             *store,
+                      const NexusAuthRequest *request,
+                      gint64                  now,
+                      GError                **error)
+{
+  g_autoptr (NexusWorkerRecord) worker = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (!check_headers (request, now, error))
+    return NULL;
+  worker = lookup_worker (store, request, error);
+  if (worker == NULL)
+    return NULL;
+  if (!signature_matches (store, worker, request, now, &local_error))
+    {
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      return auth_fail (error, NEXUS_AUTH_ERROR_UNAUTHORIZED, _ ("The signature does not match"));
+    }
   return g_steal_pointer (&worker);
 }
 
@@ -385,4 +452,219 @@ nexus_workers_parse_duration (const char *text, gint64 *out_seconds)
     return FALSE;
   *out_seconds = (gint64)value * unit;
   return TRUE;
+}
+
+/* ---- NexusAuthCache ---------------------------------------------------- */
+
+typedef struct
+{
+  char  *secret;      /* opened; wiped when dropped */
+  gint64 valid_until; /* 0: current */
+} CachedSecret;
+
+typedef struct
+{
+  NexusWorkerRecord *worker;     /* id, public_id, state and role */
+  GArray            *secrets;    /* CachedSecret */
+  gint64             generation; /* nexus_store_auth_generation() before it was read */
+} CachedWorker;
+
+struct _NexusAuthCache
+{
+  NexusStore *store;
+  GHashTable *workers;    /* public_id → CachedWorker* */
+  gint64      generation; /* the newest generation known */
+};
+
+static void
+cached_secret_clear (gpointer data)
+{
+  CachedSecret *secret = data;
+
+  if (secret->secret != NULL)
+    memset (secret->secret, 0, strlen (secret->secret));
+  g_free (secret->secret);
+}
+
+static void
+cached_worker_free (gpointer data)
+{
+  CachedWorker *cached = data;
+
+  nexus_worker_record_free (cached->worker);
+  g_array_unref (cached->secrets);
+  g_free (cached);
+}
+
+/**
+ * nexus_auth_cache_new:
+ * @store: a connection to the database (a reader is enough), used only
+ *   on the thread that calls nexus_auth_cache_verify()
+ *
+ * A cache of workers and their opened secrets, so that a request's
+ * signature is checked without reading the database.  Each entry carries
+ * the authentication generation (a one-row table that triggers move on
+ * every change to workers' identities and secrets) it was read at; the
+ * caller passes it on with the request, and the writer, inside the
+ * transaction that applies the request, checks it against the current one
+ * and verifies again with nexus_workers_verify() when it moved.  So a
+ * worker revoked or rotated by any connection or process is refused from
+ * its next request, and the cache learns the new generation from the
+ * writer (nexus_auth_cache_set_generation()).  A refusal is always checked
+ * against a fresh read before it is given.
+ */
+NexusAuthCache *
+nexus_auth_cache_new (NexusStore *store)
+{
+  NexusAuthCache *cache = g_new0 (NexusAuthCache, 1);
+
+  cache->store = g_object_ref (store);
+  cache->workers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, cached_worker_free);
+  cache->generation = -1;
+  return cache;
+}
+
+void
+nexus_auth_cache_free (NexusAuthCache *cache)
+{
+  if (cache == NULL)
+    return;
+  g_hash_table_unref (cache->workers);
+  g_object_unref (cache->store);
+  g_free (cache);
+}
+
+/* The writer saw @generation: entries read before it are stale. */
+void
+nexus_auth_cache_set_generation (NexusAuthCache *cache, gint64 generation)
+{
+  if (generation > cache->generation)
+    cache->generation = generation;
+}
+
+static CachedWorker *
+load_worker (NexusAuthCache *cache, const NexusAuthRequest *request, gint64 now, GError **error)
+{
+  g_autoptr (NexusWorkerRecord) worker = NULL;
+  g_autoptr (GPtrArray) secrets = NULL;
+  g_autoptr (GError) local_error = NULL;
+  CachedWorker *cached;
+  gint64        generation;
+
+  g_hash_table_remove (cache->workers, request->worker_id);
+  /* Read first: a change committed meanwhile makes the entry stale. */
+  generation = nexus_store_auth_generation (cache->store, error);
+  if (generation < 0)
+    return NULL;
+  cache->generation = MAX (cache->generation, generation);
+
+  worker = nexus_store_worker_lookup (cache->store, request->worker_id, &local_error);
+  if (worker == NULL)
+    {
+      if (g_error_matches (local_error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_NOT_FOUND))
+        return auth_fail (error, NEXUS_AUTH_ERROR_UNAUTHORIZED, _ ("Unknown worker"));
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  secrets = nexus_store_worker_secrets (cache->store, worker->id, now, error);
+  if (secrets == NULL)
+    return NULL;
+
+  cached = g_new0 (CachedWorker, 1);
+  cached->generation = generation;
+  cached->secrets = g_array_new (FALSE, TRUE, sizeof (CachedSecret));
+  g_array_set_clear_func (cached->secrets, cached_secret_clear);
+  for (guint i = 0; i < secrets->len; i++)
+    {
+      NexusSecretRecord *record = g_ptr_array_index (secrets, i);
+      g_autoptr (GError) open_error = NULL;
+      CachedSecret secret = { 0 };
+
+      secret.secret = nexus_secret_box_open (record->stored, record->sealed, &open_error);
+      if (secret.secret == NULL)
+        {
+          /* The reason names the environment variable, never the secret. */
+          g_message ("Worker %s: %s", worker->public_id, open_error->message);
+          continue;
+        }
+      secret.valid_until = record->valid_until;
+      g_array_append_val (cached->secrets, secret);
+    }
+  cached->worker = g_steal_pointer (&worker);
+  g_hash_table_replace (cache->workers, cached->worker->public_id, cached);
+  return cached;
+}
+
+/* The checks of one cached entry; NULL with @error when they refuse. */
+static NexusWorkerRecord *
+verify_cached (CachedWorker *cached, const NexusAuthRequest *request, gint64 now, GError **error)
+{
+  NexusWorkerRecord *worker;
+  gboolean           valid = FALSE;
+
+  if (g_strcmp0 (cached->worker->public_id, request->worker_id) != 0)
+    return auth_fail (error, NEXUS_AUTH_ERROR_UNAUTHORIZED, _ ("Unknown worker"));
+  if (g_strcmp0 (cached->worker->state, "revoked") == 0)
+    return auth_fail (error, NEXUS_AUTH_ERROR_REVOKED, _ ("This worker has been revoked"));
+  for (guint i = 0; i < cached->secrets->len && !valid; i++)
+    {
+      CachedSecret *secret = &g_array_index (cached->secrets, CachedSecret, i);
+
+      if (secret->valid_until == 0 || secret->valid_until > now)
+        valid = secret_signed (secret->secret, request);
+    }
+  if (!valid)
+    return auth_fail (error, NEXUS_AUTH_ERROR_UNAUTHORIZED, _ ("The signature does not match"));
+
+  worker = g_new0 (NexusWorkerRecord, 1);
+  worker->id = cached->worker->id;
+  worker->public_id = g_strdup (cached->worker->public_id);
+  worker->state = g_strdup (cached->worker->state);
+  worker->role = g_strdup (cached->worker->role);
+  return worker;
+}
+
+/**
+ * nexus_auth_cache_verify:
+ * @out_generation: (out): the authentication generation the answer was
+ *   read at; the writer checks it before it applies the request
+ *
+ * The rules of nexus_workers_verify() from the cache.  The nonce is left to
+ * the caller (nexus_store_replay_remember() on the write connection).
+ *
+ * Returns: (transfer full): the worker (id, public_id, state and role), or
+ *   %NULL with a #NexusAuthError (or a #NexusStoreError)
+ */
+NexusWorkerRecord *
+nexus_auth_cache_verify (NexusAuthCache         *cache,
+                         const NexusAuthRequest *request,
+                         gint64                  now,
+                         gint64                 *out_generation,
+                         GError                **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  NexusWorkerRecord *worker;
+  CachedWorker      *cached;
+
+  if (!check_headers (request, now, error))
+    return NULL;
+
+  cached = g_hash_table_lookup (cache->workers, request->worker_id);
+  if (cached != NULL && cached->generation == cache->generation)
+    {
+      worker = verify_cached (cached, request, now, &local_error);
+      if (worker != NULL)
+        {
+          *out_generation = cached->generation;
+          return worker;
+        }
+      /* Refused from the cache: refused only if a fresh read agrees. */
+      g_clear_error (&local_error);
+    }
+
+  cached = load_worker (cache, request, now, error);
+  if (cached == NULL)
+    return NULL;
+  *out_generation = cached->generation;
+  return verify_cached (cached, request, now, error);
 }

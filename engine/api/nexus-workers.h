@@ -7,8 +7,10 @@
  * and the signature check of every worker request (PROTOCOL.md, "Server
  * rules", after the per-address rate limit).  They take a writable store and
  * run on its thread: the engine thread inside the engine, the main thread in
- * nexusctl.  Nothing is cached: every check reads the database, so a worker
- * added, rotated or revoked by another process counts at once.
+ * nexusctl.  nexus_workers_authenticate() caches nothing; the worker API
+ * checks signatures through a NexusAuthCache, which re-reads a worker's
+ * state whenever anything was committed, so a worker added, rotated or
+ * revoked by another process counts at once either way.
  *
  * Secrets leave this module only inside the connection string returned by
  * nexus_workers_add() and nexus_workers_rotate(), which is shown once.
@@ -70,5 +72,21 @@ NexusWorkerRecord *nexus_workers_authenticate (NexusStore             *store,
                                                gint64                  now,
                                                GError                **error);
 gboolean           nexus_workers_parse_duration (const char *text, gint64 *out_seconds);
+
+NexusWorkerRecord *nexus_workers_verify (NexusStore             *store,
+                                         const NexusAuthRequest *request,
+                                         gint64                  now,
+                                         GError                **error);
+
+typedef struct _NexusAuthCache NexusAuthCache;
+
+NexusAuthCache    *nexus_auth_cache_new (NexusStore *store);
+void               nexus_auth_cache_free (NexusAuthCache *cache);
+void               nexus_auth_cache_set_generation (NexusAuthCache *cache, gint64 generation);
+NexusWorkerRecord *nexus_auth_cache_verify (NexusAuthCache         *cache,
+                                            const NexusAuthRequest *request,
+                                            gint64                  now,
+                                            gint64                 *out_generation,
+                                            GError                **error);
 
 G_END_DECLS

@@ -52,7 +52,16 @@ typedef struct
   char *phone_raw;
   /* Set when the record cannot enter the vault. */
   const char *reject_reason;
+  /* TRUE when the phones were read with the record's own country, so the
+   * context's default region cannot change them. */
+  gboolean own_region;
 } Prepared;
+
+struct _NexusIngestPrepared
+{
+  GPtrArray *records; /* a reference */
+  Prepared  *items;
+};
 
 struct _NexusIngest
 {
@@ -155,9 +164,9 @@ prepare_one (Prepared *prepared, NexusLeadInput *input, const char *default_regi
   prepared->website_host = nexus_normalize_website_host (input->website);
   prepared->email = nexus_normalize_email (input->email);
   prepared->country = nexus_normalize_country (input->country);
-  region = prepared->country != NULL && nexus_phone_region_is_known (prepared->country)
-               ? prepared->country
-               : default_region;
+  prepared->own_region =
+      prepared->country != NULL && nexus_phone_region_is_known (prepared->country);
+  region = prepared->own_region ? prepared->country : default_region;
 
   prepared->valid_phones = g_ptr_array_new_with_free_func (phone_free_cb);
   for (guint i = 0; i < input->phones->len; i++)
@@ -1009,40 +1018,28 @@ apply_one (NexusIngest              *self,
  * rejected with a reason and the rest go on; a storage error stops the
  * batch and returns %FALSE — roll back then.
  */
-gboolean
-nexus_ingest_batch_in_transaction (NexusIngest              *self,
-                                   const NexusIngestContext *context,
-                                   GPtrArray                *records,
-                                   NexusIngestReport        *report,
-                                   GError                  **error)
+/* Applies @n prepared records in order (waiting for each when @state is
+ * still preparing them). */
+static gboolean
+apply_prepared (NexusIngest              *self,
+                const NexusIngestContext *context,
+                Prepared                 *prepared,
+                guint                     n,
+                PrepareState             *state,
+                NexusIngestReport        *report,
+                GError                  **error)
 {
-  g_autofree Prepared *prepared = NULL;
-  PrepareState         state;
-  gint64               now;
-  guint                base;
-  gboolean             ok = TRUE;
+  gint64   now = context->now > 0 ? context->now : g_get_real_time () / G_USEC_PER_SEC;
+  guint    base = report->lead_ids->len;
+  gboolean ok = TRUE;
 
-  g_return_val_if_fail (NEXUS_IS_INGEST (self), FALSE);
-  g_return_val_if_fail (context != NULL && records != NULL && report != NULL, FALSE);
-  g_return_val_if_fail (nexus_store_in_transaction (self->store), FALSE);
-
-  if (!refresh_classifier (self, error))
-    return FALSE;
-
-  now = context->now > 0 ? context->now : g_get_real_time () / G_USEC_PER_SEC;
-  base = report->lead_ids->len;
-
-  prepared = g_new0 (Prepared, records->len);
-  for (guint i = 0; i < records->len; i++)
-    prepared[i].input = g_ptr_array_index (records, i);
-  prepare_start (self, prepared, records->len, context->default_region, &state);
-
-  for (guint i = 0; i < records->len && ok; i++)
+  for (guint i = 0; i < n && ok; i++)
     {
       NexusIngestOutcome outcome = NEXUS_INGEST_OUTCOME_REJECTED;
       gint64             lead_id = 0;
 
-      prepare_wait (&state, i);
+      if (state != NULL)
+        prepare_wait (state, i);
       if (prepared[i].input == NULL)
         ; /* rejected by the caller */
       else if (prepared[i].reject_reason != NULL)
@@ -1072,9 +1069,111 @@ nexus_ingest_batch_in_transaction (NexusIngest              *self,
         }
     }
 
+  return ok;
+}
+
+gboolean
+nexus_ingest_batch_in_transaction (NexusIngest              *self,
+                                   const NexusIngestContext *context,
+                                   GPtrArray                *records,
+                                   NexusIngestReport        *report,
+                                   GError                  **error)
+{
+  g_autofree Prepared *prepared = NULL;
+  PrepareState         state;
+  gboolean             ok;
+
+  g_return_val_if_fail (NEXUS_IS_INGEST (self), FALSE);
+  g_return_val_if_fail (context != NULL && records != NULL && report != NULL, FALSE);
+  g_return_val_if_fail (nexus_store_in_transaction (self->store), FALSE);
+
+  if (!refresh_classifier (self, error))
+    return FALSE;
+
+  prepared = g_new0 (Prepared, records->len);
+  for (guint i = 0; i < records->len; i++)
+    prepared[i].input = g_ptr_array_index (records, i);
+  prepare_start (self, prepared, records->len, context->default_region, &state);
+  ok = apply_prepared (self, context, prepared, records->len, &state, report, error);
+
   prepare_finish (&state);
   for (guint i = 0; i < records->len; i++)
     prepared_clear (&prepared[i]);
+  g_array_sort (report->rejected, compare_rejections);
+  return ok;
+}
+
+/**
+ * nexus_ingest_prepare:
+ * @records: (element-type NexusLeadInput): as for
+ *   nexus_ingest_batch_in_transaction(); a reference is kept
+ *
+ * The first step of the pipeline — normalization, phones read with each
+ * record's own country — on any thread, without a store: the worker API
+ * runs it on its own thread so that the engine thread only matches and
+ * writes.  Records without a country of their own have their phones read
+ * again with the context's default region when applied.
+ *
+ * Returns: (transfer full): the prepared batch
+ */
+NexusIngestPrepared *
+nexus_ingest_prepare (GPtrArray *records)
+{
+  NexusIngestPrepared *batch = g_new0 (NexusIngestPrepared, 1);
+
+  batch->records = g_ptr_array_ref (records);
+  batch->items = g_new0 (Prepared, MAX (records->len, 1));
+  for (guint i = 0; i < records->len; i++)
+    if (g_ptr_array_index (records, i) != NULL)
+      prepare_one (&batch->items[i], g_ptr_array_index (records, i), NULL);
+  return batch;
+}
+
+void
+nexus_ingest_prepared_free (NexusIngestPrepared *batch)
+{
+  if (batch == NULL)
+    return;
+  for (guint i = 0; i < batch->records->len; i++)
+    prepared_clear (&batch->items[i]);
+  g_free (batch->items);
+  g_ptr_array_unref (batch->records);
+  g_free (batch);
+}
+
+/**
+ * nexus_ingest_prepared_in_transaction:
+ * @batch: from nexus_ingest_prepare(); applied once
+ *
+ * nexus_ingest_batch_in_transaction() for a batch prepared beforehand.
+ */
+gboolean
+nexus_ingest_prepared_in_transaction (NexusIngest              *self,
+                                      const NexusIngestContext *context,
+                                      NexusIngestPrepared      *batch,
+                                      NexusIngestReport        *report,
+                                      GError                  **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (NEXUS_IS_INGEST (self), FALSE);
+  g_return_val_if_fail (context != NULL && batch != NULL && report != NULL, FALSE);
+  g_return_val_if_fail (nexus_store_in_transaction (self->store), FALSE);
+
+  if (!refresh_classifier (self, error))
+    return FALSE;
+
+  for (guint i = 0; i < batch->records->len; i++)
+    {
+      NexusLeadInput *input = g_ptr_array_index (batch->records, i);
+
+      if (input != NULL && !batch->items[i].own_region && context->default_region != NULL)
+        {
+          prepared_clear (&batch->items[i]);
+          prepare_one (&batch->items[i], input, context->default_region);
+        }
+    }
+  ok = apply_prepared (self, context, batch->items, batch->records->len, NULL, report, error);
   g_array_sort (report->rejected, compare_rejections);
   return ok;
 }

@@ -33,7 +33,8 @@
  *     through the same phone match — possibly into an existing lead.
  *
  * Threads: a NexusIngest is bound to one writable NexusStore and is used on
- * that store's thread only (the engine thread).  Nothing here locks.
+ * that store's thread only (the engine thread).  Nothing here locks.  Only
+ * nexus_ingest_prepare() (step 1 alone) runs on any thread.
  *
  * Transactions: nexus_ingest_batch_in_transaction() runs inside the
  * caller's open transaction (nexus_store_begin()) and neither commits nor
@@ -127,11 +128,22 @@ gboolean nexus_ingest_batch_in_transaction (NexusIngest              *self,
                                             GPtrArray                *records,
                                             NexusIngestReport        *report,
                                             GError                  **error);
-gboolean nexus_ingest_batch (NexusIngest              *self,
-                             const NexusIngestContext *context,
-                             GPtrArray                *records,
-                             NexusIngestReport        *report,
-                             GError                  **error);
+
+/* Normalization ahead of time, on any thread (see nexus_ingest_prepare()). */
+typedef struct _NexusIngestPrepared NexusIngestPrepared;
+
+NexusIngestPrepared *nexus_ingest_prepare (GPtrArray *records);
+void                 nexus_ingest_prepared_free (NexusIngestPrepared *batch);
+gboolean             nexus_ingest_prepared_in_transaction (NexusIngest              *self,
+                                                           const NexusIngestContext *context,
+                                                           NexusIngestPrepared      *batch,
+                                                           NexusIngestReport        *report,
+                                                           GError                  **error);
+gboolean             nexus_ingest_batch (NexusIngest              *self,
+                                         const NexusIngestContext *context,
+                                         GPtrArray                *records,
+                                         NexusIngestReport        *report,
+                                         GError                  **error);
 
 gboolean nexus_ingest_merge_leads (NexusIngest *self,
                                    gint64       keep_lead_id,

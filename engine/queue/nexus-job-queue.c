@@ -1000,16 +1000,13 @@ nexus_job_queue_lease (NexusJobQueue     *self,
                        GError           **error)
 {
   g_autoptr (GPtrArray) jobs = NULL;
-  gint64 now;
 
   g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), NULL);
   g_return_val_if_fail (max >= 1 && max <= NEXUS_QUEUE_MAX_LEASE, NULL);
 
-  now = queue_now (self);
   if (!nexus_store_begin (self->store, error))
     return NULL;
-  jobs = nexus_store_job_lease (self->store, worker_id, max, providers, now,
-                                self->config.lease_ttl_s, error);
+  jobs = nexus_job_queue_lease_in_transaction (self, worker_id, max, providers, error);
   if (jobs == NULL)
     {
       nexus_store_rollback (self->store);
@@ -1018,6 +1015,27 @@ nexus_job_queue_lease (NexusJobQueue     *self,
   if (!nexus_store_commit (self->store, error))
     return NULL;
   return g_steal_pointer (&jobs);
+}
+
+/**
+ * nexus_job_queue_lease_in_transaction:
+ *
+ * nexus_job_queue_lease() inside the caller's open transaction (the worker
+ * API's group commit): the leases count once the caller commits.
+ */
+GPtrArray *
+nexus_job_queue_lease_in_transaction (NexusJobQueue     *self,
+                                      gint64             worker_id,
+                                      guint              max,
+                                      const char *const *providers,
+                                      GError           **error)
+{
+  g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), NULL);
+  g_return_val_if_fail (max >= 1 && max <= NEXUS_QUEUE_MAX_LEASE, NULL);
+  g_return_val_if_fail (nexus_store_in_transaction (self->store), NULL);
+
+  return nexus_store_job_lease (self->store, worker_id, max, providers, queue_now (self),
+                                self->config.lease_ttl_s, error);
 }
 
 /**

@@ -147,6 +147,11 @@ GPtrArray      *nexus_job_queue_lease (NexusJobQueue     *self,
                                        guint              max,
                                        const char *const *providers,
                                        GError           **error);
+GPtrArray      *nexus_job_queue_lease_in_transaction (NexusJobQueue     *self,
+                                                      gint64             worker_id,
+                                                      guint              max,
+                                                      const char *const *providers,
+                                                      GError           **error);
 gboolean        nexus_job_queue_extend (NexusJobQueue *self,
                                         gint64         job_id,
                                         const char    *token,

@@ -76,6 +76,35 @@ static const char schema_v1[] =
     ");"
     "CREATE INDEX worker_secrets_worker ON worker_secrets (worker_id);"
 
+    /* One number that every change authentication depends on moves: a
+     * worker added, removed, revoked or renamed, a secret added, rotated or
+     * removed.  The worker API caches opened secrets and drops them when it
+     * moves, whichever connection or process made the change.  A visit
+     * (last_seen_at, address, …) or a count of work does not move it. */
+    "CREATE TABLE auth_generation ("
+    "  id         INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  generation INTEGER NOT NULL"
+    ");"
+    "INSERT INTO auth_generation (id, generation) VALUES (1, 0);"
+    "CREATE TRIGGER workers_auth_insert AFTER INSERT ON workers BEGIN"
+    "  UPDATE auth_generation SET generation = generation + 1;"
+    " END;"
+    "CREATE TRIGGER workers_auth_delete AFTER DELETE ON workers BEGIN"
+    "  UPDATE auth_generation SET generation = generation + 1;"
+    " END;"
+    "CREATE TRIGGER workers_auth_update AFTER UPDATE OF id, public_id, state, role ON workers BEGIN"
+    "  UPDATE auth_generation SET generation = generation + 1;"
+    " END;"
+    "CREATE TRIGGER worker_secrets_auth_insert AFTER INSERT ON worker_secrets BEGIN"
+    "  UPDATE auth_generation SET generation = generation + 1;"
+    " END;"
+    "CREATE TRIGGER worker_secrets_auth_delete AFTER DELETE ON worker_secrets BEGIN"
+    "  UPDATE auth_generation SET generation = generation + 1;"
+    " END;"
+    "CREATE TRIGGER worker_secrets_auth_update AFTER UPDATE ON worker_secrets BEGIN"
+    "  UPDATE auth_generation SET generation = generation + 1;"
+    " END;"
+
     /* The job queue (engine/queue/nexus-job-queue.h).  A job waiting for a
    * retry after a failure is 'queued' with attempts > 0 and run_after in
    * the future: the ready path must be one status for the index below. */

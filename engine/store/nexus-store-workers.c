@@ -306,6 +306,34 @@ nexus_store_worker_secrets (NexusStore *self, gint64 worker_id, gint64 now, GErr
   return g_steal_pointer (&secrets);
 }
 
+/**
+ * nexus_store_auth_generation:
+ *
+ * Returns: a number that moves whenever anything authentication depends on
+ *   changes (a worker added, revoked or removed, a secret added, rotated or
+ *   removed; triggers keep it), or -1 with @error set
+ */
+gint64
+nexus_store_auth_generation (NexusStore *self, GError **error)
+{
+  sqlite3_stmt *stmt;
+  gint64        generation = -1;
+  int           rc;
+
+  stmt = _nexus_store_prepare (self, "SELECT generation FROM auth_generation WHERE id = 1", error);
+  if (stmt == NULL)
+    return -1;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    generation = sqlite3_column_int64 (stmt, 0);
+  else if (rc == SQLITE_DONE)
+    generation = 0;
+  else
+    _nexus_store_set_error (self, rc, error, "checking whether credentials changed");
+  sqlite3_reset (stmt);
+  return generation;
+}
+
 gboolean
 nexus_store_worker_seen (NexusStore *self,
                          gint64      worker_id,

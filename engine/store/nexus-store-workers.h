@@ -66,8 +66,9 @@ gboolean   nexus_store_worker_rotate (NexusStore *self,
                                       gint64      old_valid_until,
                                       GError    **error);
 gboolean nexus_store_worker_revoke (NexusStore *self, gint64 worker_id, gint64 now, GError **error);
-GPtrArray *
+GPtrArray        *
 nexus_store_worker_secrets (NexusStore *self, gint64 worker_id, gint64 now, GError **error);
+gint64 nexus_store_auth_generation (NexusStore *self, GError **error);
 gboolean nexus_store_worker_seen (NexusStore *self,
                                   gint64      worker_id,
                                   const char *address,

@@ -210,12 +210,22 @@ _nexus_store_exec (NexusStore *self, const char *sql, GError **error)
   return TRUE;
 }
 
+/* BEGIN and COMMIT from the statement cache: the worker API runs one of
+ * each per group commit. */
+static gboolean
+exec_cached (NexusStore *self, const char *sql, const char *doing, GError **error)
+{
+  sqlite3_stmt *stmt = _nexus_store_prepare (self, sql, error);
+
+  return stmt != NULL && _nexus_store_step_done (self, stmt, doing, error);
+}
+
 gboolean
 _nexus_store_begin (NexusStore *self, GError **error)
 {
   g_return_val_if_fail (!self->in_transaction, FALSE);
 
-  if (!_nexus_store_exec (self, "BEGIN IMMEDIATE", error))
+  if (!exec_cached (self, "BEGIN IMMEDIATE", "a write", error))
     return FALSE;
   self->in_transaction = TRUE;
   return TRUE;
@@ -226,7 +236,7 @@ _nexus_store_commit (NexusStore *self, GError **error)
 {
   g_return_val_if_fail (self->in_transaction, FALSE);
 
-  if (!_nexus_store_exec (self, "COMMIT", error))
+  if (!exec_cached (self, "COMMIT", "a write", error))
     {
       _nexus_store_rollback (self);
       return FALSE;
@@ -274,34 +284,38 @@ nexus_store_rollback (NexusStore *self)
 /* Savepoints nest inside a transaction: one report's work can be undone
  * without losing the others' in a group commit.  @name is a fixed
  * identifier of the caller's, never input. */
+/* SAVEPOINT, RELEASE and ROLLBACK TO name @name: from the statement cache,
+ * since the worker API runs one of each per request. */
+static gboolean
+savepoint_exec (NexusStore *self, const char *verb, const char *name, GError **error)
+{
+  g_autofree char *sql = g_strdup_printf ("%s %s", verb, name);
+
+  return exec_cached (self, sql, "a savepoint", error);
+}
+
 gboolean
 nexus_store_savepoint (NexusStore *self, const char *name, GError **error)
 {
-  g_autofree char *sql = g_strdup_printf ("SAVEPOINT %s", name);
-
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 
-  return _nexus_store_exec (self, sql, error);
+  return savepoint_exec (self, "SAVEPOINT", name, error);
 }
 
 gboolean
 nexus_store_release (NexusStore *self, const char *name, GError **error)
 {
-  g_autofree char *sql = g_strdup_printf ("RELEASE %s", name);
-
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 
-  return _nexus_store_exec (self, sql, error);
+  return savepoint_exec (self, "RELEASE", name, error);
 }
 
 void
 nexus_store_rollback_to (NexusStore *self, const char *name)
 {
-  g_autofree char *sql = g_strdup_printf ("ROLLBACK TO %s", name);
-
   g_return_if_fail (NEXUS_IS_STORE (self));
 
-  sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+  savepoint_exec (self, "ROLLBACK TO", name, NULL);
 }
 
 gboolean
@@ -867,11 +881,17 @@ nexus_store_checkpoint_passive (NexusStore *self, GError **error)
 gint64
 nexus_store_get_data_version (NexusStore *self)
 {
-  gint64 version = -1;
+  sqlite3_stmt *stmt;
+  gint64        version = -1;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), -1);
 
-  if (!query_int (self->db, self->path, "PRAGMA data_version", &version, NULL))
+  /* A cached statement: the worker API asks on every request. */
+  stmt = _nexus_store_prepare (self, "PRAGMA data_version", NULL);
+  if (stmt == NULL)
     return -1;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
   return version;
 }

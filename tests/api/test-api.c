@@ -3,7 +3,7 @@
  * Copyright 2026 The Nexus authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * An engine runs in this process (its server on the engine thread); the
+ * An engine runs in this process (its server on its API thread); the
  * tests are its clients: SoupSession for well-formed requests, raw sockets
  * for malformed HTTP, slow clients and oversized uploads.
  */
@@ -12,6 +12,7 @@
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "api/nexus-connection.h"
@@ -125,32 +126,34 @@ send_signed (Fixture    *fixture,
   send_signed_full (fixture, path, body, timestamp_offset, nonce, signature_override, NULL, answer);
 }
 
-/* Sends @body to @path signed as the fixture's worker, with the signing
- * inputs optionally overridden. */
-static void
-send_signed_full (Fixture    *fixture,
-                  const char *path,
-                  const char *body,
-                  gint64      timestamp_offset,
-                  const char *nonce,
-                  const char *signature_override,
-                  const char *idempotency_key,
-                  Answer     *answer)
+/* POSTs @body to @path on @port signed with @identity, with the signing
+ * inputs optionally overridden.  Returns FALSE when no answer came (the
+ * error in @error). */
+static gboolean
+post_signed (SoupSession           *session,
+             guint16                port,
+             const NexusConnection *identity,
+             const char            *path,
+             const char            *body,
+             gint64                 timestamp_offset,
+             const char            *nonce,
+             const char            *signature_override,
+             const char            *idempotency_key,
+             Answer                *answer,
+             GError               **error)
 {
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", fixture->port, path);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", port, path);
   g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
   g_autoptr (GBytes) request = g_bytes_new (body, strlen (body));
   g_autoptr (GBytes) response = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree char *timestamp =
       g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC + timestamp_offset);
   g_autofree char *fresh_nonce = nonce != NULL ? g_strdup (nonce) : nexus_signature_new_nonce ();
-  g_autofree char *signature =
-      nexus_signature_compute (fixture->worker->secret, "POST", path, timestamp, fresh_nonce,
-                               (const guint8 *)body, strlen (body));
+  g_autofree char *signature = nexus_signature_compute (
+      identity->secret, "POST", path, timestamp, fresh_nonce, (const guint8 *)body, strlen (body));
   SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
 
-  soup_message_headers_replace (headers, "X-Nexus-Worker", fixture->worker->worker_id);
+  soup_message_headers_replace (headers, "X-Nexus-Worker", identity->worker_id);
   soup_message_headers_replace (headers, "X-Nexus-Timestamp", timestamp);
   soup_message_headers_replace (headers, "X-Nexus-Nonce", fresh_nonce);
   soup_message_headers_replace (headers, "X-Nexus-Signature",
@@ -159,10 +162,11 @@ send_signed_full (Fixture    *fixture,
     soup_message_headers_replace (headers, "Idempotency-Key", idempotency_key);
   soup_message_set_request_body_from_bytes (msg, "application/json", request);
 
-  response = soup_session_send_and_read (fixture->session, msg, NULL, &error);
-  g_assert_no_error (error);
-
   memset (answer, 0, sizeof *answer);
+  response = soup_session_send_and_read (session, msg, NULL, error);
+  if (response == NULL)
+    return FALSE;
+
   answer->status = soup_message_get_status (msg);
   answer->raw = g_bytes_ref (response);
   answer->retry_after = g_strdup (
@@ -176,6 +180,26 @@ send_signed_full (Fixture    *fixture,
       if (json_object_has_member (answer->object, "error"))
         answer->error_code = g_strdup (json_object_get_string_member (answer->object, "error"));
     }
+  return TRUE;
+}
+
+/* Sends @body to @path signed as the fixture's worker, with the signing
+ * inputs optionally overridden. */
+static void
+send_signed_full (Fixture    *fixture,
+                  const char *path,
+                  const char *body,
+                  gint64      timestamp_offset,
+                  const char *nonce,
+                  const char *signature_override,
+                  const char *idempotency_key,
+                  Answer     *answer)
+{
+  g_autoptr (GError) error = NULL;
+
+  post_signed (fixture->session, fixture->port, fixture->worker, path, body, timestamp_offset,
+               nonce, signature_override, idempotency_key, answer, &error);
+  g_assert_no_error (error);
 }
 
 static void
@@ -192,6 +216,49 @@ assert_answer (Fixture    *fixture,
   g_assert_cmpuint (answer.status, ==, status);
   g_assert_cmpstr (answer.error_code, ==, code);
   answer_clear (&answer);
+}
+
+/* GETs @path signed with @identity (and @nonce, or a fresh one); returns
+ * the status, the body in @out_body. */
+static guint
+get_signed (Fixture               *fixture,
+            const NexusConnection *identity,
+            const char            *path,
+            const char            *nonce,
+            GBytes               **out_body)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", fixture->port, path);
+  g_autofree char *timestamp =
+      g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
+  g_autofree char *fresh_nonce = nonce != NULL ? g_strdup (nonce) : nexus_signature_new_nonce ();
+  g_autofree char *signature =
+      nexus_signature_compute (identity->secret, "GET", path, timestamp, fresh_nonce, NULL, 0);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr (GError) error = NULL;
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+
+  soup_message_headers_replace (headers, "X-Nexus-Worker", identity->worker_id);
+  soup_message_headers_replace (headers, "X-Nexus-Timestamp", timestamp);
+  soup_message_headers_replace (headers, "X-Nexus-Nonce", fresh_nonce);
+  soup_message_headers_replace (headers, "X-Nexus-Signature", signature);
+  *out_body = soup_session_send_and_read (fixture->session, msg, NULL, &error);
+  g_assert_no_error (error);
+  return soup_message_get_status (msg);
+}
+
+/* Adds an identity through the admin connection, as nexusctl would. */
+static NexusConnection *
+add_identity (Fixture *fixture, const char *name, const char *role)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  NexusConnection *identity;
+
+  text = nexus_workers_add (fixture->admin, name, role, "127.0.0.1:1", NULL, NULL, &error);
+  g_assert_no_error (error);
+  identity = nexus_connection_parse (text, &error);
+  g_assert_no_error (error);
+  return identity;
 }
 
 static void
@@ -735,6 +802,44 @@ count_rows (Fixture *fixture, const char *table)
   return count;
 }
 
+/* The one integer @sql selects, read on a connection of its own. */
+static gint64
+count_where (Fixture *fixture, const char *sql)
+{
+  sqlite3      *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64        count;
+
+  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return count;
+}
+
+/* Leases one job over HTTP as the fixture's worker; returns its token and
+ * (optionally) its id. */
+static char *
+lease_token (Fixture *fixture, gint64 *out_job)
+{
+  Answer      answer;
+  JsonObject *job;
+  char       *token;
+
+  send_signed (fixture, "/api/v1/jobs/lease", "{\"max\":1}", 0, NULL, NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (answer.object, "jobs")),
+                    ==, 1);
+  job = json_array_get_object_element (json_object_get_array_member (answer.object, "jobs"), 0);
+  token = g_strdup (json_object_get_string_member (job, "lease_token"));
+  if (out_job != NULL)
+    *out_job = json_object_get_int_member (job, "id");
+  answer_clear (&answer);
+  return token;
+}
+
 static const char report_body_format[] =
     "{\"lease_token\":\"%s\",\"final\":true,\"saturated\":false,\"stats\":{},\"results\":["
     "{\"provider\":\"overpass\",\"ref\":\"node/1\",\"name\":\"Le Petit Zinc\","
@@ -934,6 +1039,26 @@ test_api_long_poll (Fixture *fixture, gconstpointer data)
 }
 
 static void
+test_api_long_poll_replayed (Fixture *fixture, gconstpointer data)
+{
+  const char *body = "{\"max\":1,\"wait_s\":1}";
+  Answer      answer;
+
+  /* A long poll's nonce is remembered like any other: the same request
+   * again is refused, and takes no job. */
+  send_signed (fixture, "/api/v1/jobs/lease", body, 0, "long-poll-nonce-0001", NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  answer_clear (&answer);
+  enqueue_job (fixture, "locksmith");
+  send_signed (fixture, "/api/v1/jobs/lease", body, 0, "long-poll-nonce-0001", NULL, &answer);
+  g_assert_cmpuint (answer.status, ==, 401);
+  g_assert_cmpstr (answer.error_code, ==, "replayed");
+  answer_clear (&answer);
+  g_assert_cmpint (
+      count_where (fixture, "SELECT count(*) FROM internal_jobs WHERE status = 'queued'"), ==, 1);
+}
+
+static void
 test_api_long_poll_hang_up (Fixture *fixture, gconstpointer data)
 {
   const char      *body = "{\"max\":1,\"wait_s\":20}";
@@ -974,7 +1099,6 @@ static void
 test_api_events (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char            *text = NULL;
   g_autoptr (NexusConnection) operator= NULL;
   g_autoptr (GSocketConnection) connection = NULL;
   g_autofree char *timestamp =
@@ -986,29 +1110,13 @@ test_api_events (Fixture *fixture, gconstpointer data)
   GInputStream *input;
   Answer        answer;
 
-  text = nexus_workers_add (fixture->admin, "dashboard", NEXUS_ROLE_OPERATOR, "127.0.0.1:1", NULL,
-                            NULL, &error);
-  g_assert_no_error (error);
-  operator= nexus_connection_parse (text, &error);
-  g_assert_no_error (error);
+  operator= add_identity (fixture, "dashboard", NEXUS_ROLE_OPERATOR);
 
   /* A worker's credentials do not open the stream. */
   {
-    g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/events", fixture->port);
-    g_autofree char *wsig =
-        nexus_signature_compute (fixture->worker->secret, "GET", "/api/v1/events", timestamp,
-                                 "worker-nonce-000001", NULL, 0);
-    g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
     g_autoptr (GBytes) body = NULL;
-    SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
-
-    soup_message_headers_replace (headers, "X-Nexus-Worker", fixture->worker->worker_id);
-    soup_message_headers_replace (headers, "X-Nexus-Timestamp", timestamp);
-    soup_message_headers_replace (headers, "X-Nexus-Nonce", "worker-nonce-000001");
-    soup_message_headers_replace (headers, "X-Nexus-Signature", wsig);
-    body = soup_session_send_and_read (fixture->session, msg, NULL, &error);
-    g_assert_no_error (error);
-    g_assert_cmpuint (soup_message_get_status (msg), ==, 401);
+    g_assert_cmpuint (get_signed (fixture, fixture->worker, "/api/v1/events", NULL, &body), ==,
+                      401);
   }
 
   /* The operator's stream sees a lease made after it opened. */
@@ -1076,11 +1184,7 @@ test_api_in_progress (Fixture *fixture, gconstpointer data)
   GThread         *thread;
   Answer           answer;
 
-  send_signed (fixture, "/api/v1/jobs/lease", "{\"max\":1}", 0, NULL, NULL, &answer);
-  token = g_strdup (json_object_get_string_member (
-      json_array_get_object_element (json_object_get_array_member (answer.object, "jobs"), 0),
-      "lease_token"));
-  answer_clear (&answer);
+  token = lease_token (fixture, NULL);
 
   path = g_strdup_printf ("/api/v1/jobs/%" G_GINT64_FORMAT "/report", job);
   body = g_strdup_printf (report_body_format, token);
@@ -1122,6 +1226,256 @@ test_api_draining (Fixture *fixture, gconstpointer data)
   assert_answer (fixture, "/api/v1/heartbeat", "{}", 0, 200, NULL);
 }
 
+/* The text of @body contains @needle. */
+static void
+assert_has (GBytes *body, const char *needle)
+{
+  if (g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body), needle) == NULL)
+    g_error ("“%s” not in:\n%.*s", needle, (int)g_bytes_get_size (body),
+             (const char *)g_bytes_get_data (body, NULL));
+}
+
+static void
+test_api_metrics_credentials (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (NexusConnection) operator= add_identity (fixture, "prometheus", NEXUS_ROLE_OPERATOR);
+  g_autoptr (GBytes) body = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *report = NULL;
+  g_autofree char *nonce = nexus_signature_new_nonce ();
+  gint64           job = 0;
+  Answer           answer;
+
+  /* Some work to count: a heartbeat, a lease, a report of three results
+   * (two accepted). */
+  assert_answer (fixture, "/api/v1/heartbeat", "{\"version\":\"0.1.0\"}", 0, 200, NULL);
+  enqueue_job (fixture, "bakery");
+  enqueue_job (fixture, "butcher");
+  token = lease_token (fixture, &job);
+  path = g_strdup_printf ("/api/v1/jobs/%" G_GINT64_FORMAT "/report", job);
+  report = g_strdup_printf (report_body_format, token);
+  send_signed_full (fixture, path, report, 0, NULL, NULL, "bakery-1", &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  answer_clear (&answer);
+
+  /* Operator credentials: Prometheus text with every series. */
+  g_assert_cmpuint (get_signed (fixture, operator, "/metrics", nonce, &body), ==, 200);
+  assert_has (body, "# TYPE nexus_api_requests_total counter\n");
+  assert_has (body, "nexus_api_requests_total{endpoint=\"heartbeat\",status=\"200\"} 1\n");
+  assert_has (body, "nexus_api_requests_total{endpoint=\"lease\",status=\"200\"} 1\n");
+  assert_has (body, "nexus_api_requests_total{endpoint=\"report\",status=\"200\"} 1\n");
+  assert_has (body, "# TYPE nexus_lease_latency_seconds histogram\n");
+  assert_has (body, "nexus_lease_latency_seconds_bucket{le=\"+Inf\"} 1\n");
+  assert_has (body, "nexus_lease_latency_seconds_count 1\n");
+  assert_has (body, "# TYPE nexus_jobs gauge\n");
+  assert_has (body, "nexus_jobs{state=\"done\"} 1\n");
+  /* The other search job, and the enrichment of the lead without a phone. */
+  assert_has (body, "nexus_jobs{state=\"queued\"} 2\n");
+  assert_has (body, "nexus_leads_ingested_total 2\n");
+  assert_has (body, "nexus_workers_connected 1\n");
+  g_clear_pointer (&body, g_bytes_unref);
+
+  /* The same signed request again is a replay. */
+  g_assert_cmpuint (get_signed (fixture, operator, "/metrics", nonce, &body), ==, 401);
+  assert_has (body, "\"error\":\"replayed\"");
+  g_clear_pointer (&body, g_bytes_unref);
+
+  /* A worker's credentials are refused, even from loopback: a signed
+   * request is judged by its signature. */
+  g_assert_cmpuint (get_signed (fixture, fixture->worker, "/metrics", NULL, &body), ==, 401);
+  assert_has (body, "\"error\":\"unauthorized\"");
+  g_assert_null (g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                               "nexus_api_requests_total"));
+  g_clear_pointer (&body, g_bytes_unref);
+
+  /* So is an operator whose credentials were revoked meanwhile. */
+  {
+    g_autoptr (GError) error = NULL;
+    g_assert_true (nexus_workers_revoke (fixture->admin, operator->worker_id, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (get_signed (fixture, operator, "/metrics", NULL, &body), ==, 403);
+  assert_has (body, "\"error\":\"revoked\"");
+}
+
+/* One simulated worker for the concurrency tests: leases and reports
+ * until the queue is empty or the engine stops answering. */
+typedef struct
+{
+  Fixture         *fixture;
+  NexusConnection *identity;
+  SoupSession     *session;
+  gint             reported; /* reports answered 200 (atomic) */
+  GPtrArray       *jobs;     /* gint64* of jobs whose report was answered 200 */
+  gboolean         stop_on_error;
+} Worker;
+
+static gboolean
+worker_send (Worker *worker, const char *path, const char *body, const char *key, Answer *answer)
+{
+  g_autoptr (GError) error = NULL;
+
+  return post_signed (worker->session, worker->fixture->port, worker->identity, path, body, 0, NULL,
+                      NULL, key, answer, &error);
+}
+
+static gpointer
+worker_thread (gpointer data)
+{
+  Worker *worker = data;
+
+  for (;;)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *body = NULL;
+      g_autofree char *key = NULL;
+      g_autofree char *token = NULL;
+      JsonArray       *jobs;
+      JsonObject      *job;
+      gint64           job_id;
+      Answer           answer;
+
+      if (!worker_send (worker, "/api/v1/jobs/lease", "{\"max\":1}", NULL, &answer) ||
+          answer.status != 200)
+        {
+          g_assert_true (worker->stop_on_error);
+          answer_clear (&answer);
+          break;
+        }
+      jobs = json_object_get_array_member (answer.object, "jobs");
+      if (json_array_get_length (jobs) == 0)
+        {
+          answer_clear (&answer);
+          break;
+        }
+      job = json_array_get_object_element (jobs, 0);
+      job_id = json_object_get_int_member (job, "id");
+      token = g_strdup (json_object_get_string_member (job, "lease_token"));
+      answer_clear (&answer);
+
+      path = g_strdup_printf ("/api/v1/jobs/%" G_GINT64_FORMAT "/report", job_id);
+      body = g_strdup_printf (
+          "{\"lease_token\":\"%s\",\"final\":true,\"results\":[{\"provider\":\"overpass\","
+          "\"ref\":\"node/%" G_GINT64_FORMAT "\",\"name\":\"Maison %" G_GINT64_FORMAT "\","
+          "\"phones\":[\"+33 1 42 %02d %02d %02d\"],\"country\":\"FR\"}]}",
+          token, job_id, job_id, (int)(job_id / 10000 % 100), (int)(job_id / 100 % 100),
+          (int)(job_id % 100));
+      key = g_strdup_printf ("job-%" G_GINT64_FORMAT, job_id);
+      if (!worker_send (worker, path, body, key, &answer) || answer.status != 200)
+        {
+          g_assert_true (worker->stop_on_error);
+          answer_clear (&answer);
+          break;
+        }
+      g_assert_cmpint (json_object_get_int_member (answer.object, "accepted"), ==, 1);
+      g_atomic_int_inc (&worker->reported);
+      g_ptr_array_add (worker->jobs, g_memdup2 (&job_id, sizeof job_id));
+      answer_clear (&answer);
+    }
+  return NULL;
+}
+
+#define N_WORKERS 6
+
+/* N_WORKERS workers, each with its own identity and connection, lease and
+ * report @n_jobs jobs at once.  With @stop_after > 0 the engine shuts down
+ * as soon as that many reports were answered, requests in flight.  Returns
+ * the reports answered 200, their jobs in @out_jobs. */
+static guint
+run_workers (Fixture *fixture, guint n_jobs, guint stop_after, GPtrArray *out_jobs)
+{
+  Worker   workers[N_WORKERS] = { 0 };
+  GThread *threads[N_WORKERS];
+  guint    reported = 0;
+
+  for (guint i = 0; i < n_jobs; i++)
+    enqueue_job (fixture, "grocer");
+  for (guint i = 0; i < N_WORKERS; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("parallel-%u", i);
+
+      workers[i].fixture = fixture;
+      workers[i].identity = add_identity (fixture, name, NEXUS_ROLE_WORKER);
+      workers[i].session = soup_session_new_with_options ("timeout", 20, NULL);
+      workers[i].jobs = g_ptr_array_new_with_free_func (g_free);
+      workers[i].stop_on_error = stop_after > 0;
+    }
+  for (guint i = 0; i < N_WORKERS; i++)
+    threads[i] = g_thread_new ("worker", worker_thread, &workers[i]);
+  if (stop_after > 0)
+    {
+      for (guint answered = 0; answered < stop_after;)
+        {
+          g_usleep (1000);
+          answered = 0;
+          for (guint i = 0; i < N_WORKERS; i++)
+            answered += (guint)g_atomic_int_get (&workers[i].reported);
+        }
+      nexus_engine_shutdown (fixture->engine);
+    }
+  for (guint i = 0; i < N_WORKERS; i++)
+    {
+      g_thread_join (threads[i]);
+      reported += (guint)workers[i].reported;
+      for (guint j = 0; j < workers[i].jobs->len; j++)
+        g_ptr_array_add (out_jobs, g_memdup2 (workers[i].jobs->pdata[j], sizeof (gint64)));
+      g_ptr_array_unref (workers[i].jobs);
+      g_object_unref (workers[i].session);
+      nexus_connection_free (workers[i].identity);
+    }
+  return reported;
+}
+
+static void
+test_api_concurrent_workers (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func (g_free);
+  guint n_jobs = 120;
+
+  /* Every job is reported exactly once, by the worker that leased it; each
+   * request's nonce is remembered; each report's answer is kept. */
+  g_assert_cmpuint (run_workers (fixture, n_jobs, 0, jobs), ==, n_jobs);
+  g_assert_cmpint (
+      count_where (fixture, "SELECT count(*) FROM internal_jobs WHERE status = 'done'"), ==,
+      n_jobs);
+  g_assert_cmpint (count_rows (fixture, "leads"), ==, n_jobs);
+  g_assert_cmpint (count_rows (fixture, "lead_sources"), ==, n_jobs);
+  g_assert_cmpint (count_rows (fixture, "idempotency_keys"), ==, n_jobs);
+  /* A lease and a report per job, and one empty lease per worker. */
+  g_assert_cmpint (count_rows (fixture, "hmac_replay"), ==, 2 * n_jobs + N_WORKERS);
+  g_assert_cmpint (count_where (fixture, "SELECT count(*) FROM internal_jobs j JOIN lead_sources s"
+                                         " ON s.job_id = j.id AND s.worker_id = j.lease_worker_id"),
+                   ==, n_jobs);
+  g_assert_cmpint (count_where (fixture, "SELECT sum(jobs_done) FROM workers"), ==, n_jobs);
+}
+
+static void
+test_api_shutdown_in_flight (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func (g_free);
+  guint reported;
+
+  /* The engine stops while six workers lease and report: it neither hangs
+   * nor crashes, and every report it answered 200 is in the database
+   * exactly once. */
+  reported = run_workers (fixture, 2000, 30, jobs);
+  g_assert_cmpuint (reported, >=, 30);
+  g_assert_cmpuint (reported, <, 2000);
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      g_autofree char *sql = g_strdup_printf (
+          "SELECT count(*) FROM internal_jobs j JOIN lead_sources s ON s.job_id = j.id"
+          " WHERE j.id = %" G_GINT64_FORMAT " AND j.status = 'done'",
+          *(gint64 *)jobs->pdata[i]);
+      g_assert_cmpint (count_where (fixture, sql), ==, 1);
+    }
+  g_assert_cmpint (
+      count_where (fixture, "SELECT count(*) FROM internal_jobs WHERE status = 'done'"), >=,
+      reported);
+  g_assert_cmpint (count_rows (fixture, "idempotency_keys"), >=, reported);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1158,9 +1512,13 @@ main (int argc, char *argv[])
   ADD ("/nexus/Api/lease-extend-report-fail", NULL, test_api_job_flow);
   ADD ("/nexus/Api/long-poll", NULL, test_api_long_poll);
   ADD ("/nexus/Api/long-poll-hang-up", NULL, test_api_long_poll_hang_up);
+  ADD ("/nexus/Api/long-poll-replayed", NULL, test_api_long_poll_replayed);
   ADD ("/nexus/Api/events-stream", NULL, test_api_events);
   ADD ("/nexus/Api/report-in-progress", &slow_commit, test_api_in_progress);
   ADD ("/nexus/Api/draining", NULL, test_api_draining);
+  ADD ("/nexus/Api/metrics-credentials", NULL, test_api_metrics_credentials);
+  ADD ("/nexus/Api/concurrent-workers", NULL, test_api_concurrent_workers);
+  ADD ("/nexus/Api/shutdown-in-flight", NULL, test_api_shutdown_in_flight);
 
 #undef ADD
 

@@ -20,10 +20,10 @@
  *
  * Both run this program's own engine code with the rate limits lifted (a
  * load generator on one address would otherwise measure 429s): api-cycle
- * in this process on the engine's thread; api-connections in a child
- * process forked before any thread exists, so that the server's VmRSS is
- * its own and each side fits 10,000 descriptors under the usual hard
- * limit.  The clients speak HTTP/1.1 over raw sockets and sign every
+ * in this process (its API thread and engine thread); api-connections in a
+ * child process forked before any thread exists, so that the server's
+ * VmRSS is its own and each side fits 10,000 descriptors under the usual
+ * hard limit.  The clients speak HTTP/1.1 over raw sockets and sign every
  * request as PROTOCOL.md says, so each request pays the server's whole
  * guard path (signature, nonce remembered in the database, JSON).  Only
  * 127.0.0.1 is ever connected to.
@@ -922,7 +922,8 @@ run_raw_baseline (guint n_jobs)
 }
 
 /* CPU seconds used so far by this process's thread named @name (the
- * engine thread is "nexus-engine"); 0 when not found. */
+ * engine thread is "nexus-engine", the worker API's "nexus-api"); 0 when
+ * not found. */
 static double
 thread_cpu_s (const char *name)
 {
@@ -971,6 +972,7 @@ run_http_pass (Bench *bench, guint n_jobs, guint n_leads)
   guint   cycles = 0;
   guint   reconnects = 0;
   double  engine_cpu;
+  double  api_cpu;
   double  seconds;
   gint64  started;
 
@@ -1007,6 +1009,7 @@ run_http_pass (Bench *bench, guint n_jobs, guint n_leads)
   while (cycle_start.ready < clients->len)
     g_cond_wait (&cycle_start.cond, &cycle_start.mutex);
   engine_cpu = thread_cpu_s ("nexus-engine");
+  api_cpu = thread_cpu_s ("nexus-api");
   started = g_get_monotonic_time ();
   cycle_start.deadline_us = started + (gint64)cycle_time_limit_s * G_USEC_PER_SEC;
   cycle_start.go = TRUE;
@@ -1016,6 +1019,7 @@ run_http_pass (Bench *bench, guint n_jobs, guint n_leads)
     g_thread_join (g_ptr_array_index (threads, i));
   seconds = elapsed_s (started);
   engine_cpu = thread_cpu_s ("nexus-engine") - engine_cpu;
+  api_cpu = thread_cpu_s ("nexus-api") - api_cpu;
   g_mutex_clear (&cycle_start.mutex);
   g_cond_clear (&cycle_start.cond);
 
@@ -1044,6 +1048,9 @@ run_http_pass (Bench *bench, guint n_jobs, guint n_leads)
                  report_us);
   printf ("  engine thread CPU: %.2f s in %.2f s = %.0f%% busy, %.0f µs per job\n", engine_cpu,
           seconds, 100 * engine_cpu / seconds, engine_cpu * G_USEC_PER_SEC / MAX (cycles, 1));
+  printf ("  API thread CPU:    %.2f s in %.2f s = %.0f%% busy, %.0f µs per job (HTTP, signatures, "
+          "JSON)\n",
+          api_cpu, seconds, 100 * api_cpu / seconds, api_cpu * G_USEC_PER_SEC / MAX (cycles, 1));
   printf ("  leads: %" G_GINT64_FORMAT " accepted, %" G_GINT64_FORMAT " new, %" G_GINT64_FORMAT
           " merged, %" G_GINT64_FORMAT " preview-only; %u reconnects (Connection: close)\n",
           accepted, n_new, merged, preview, reconnects);

@@ -399,6 +399,117 @@ test_auth_rotation (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* Checks a fresh request of @connection through @cache. */
+static NexusWorkerRecord *
+check_cached (NexusAuthCache        *cache,
+              const NexusConnection *connection,
+              gint64                 now,
+              gint64                *out_generation,
+              GError               **error)
+{
+  Signed             signed_request = { 0 };
+  NexusWorkerRecord *worker;
+
+  sign (&signed_request, connection, now, NULL);
+  worker = nexus_auth_cache_verify (cache, &signed_request.request, now, out_generation, error);
+  signed_clear (&signed_request);
+  return worker;
+}
+
+static void
+test_auth_cache (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (NexusConnection) worker = add_worker (fixture, "cached");
+  g_autoptr (NexusConnection) fresh = NULL;
+  g_autoptr (NexusStore) reader = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  NexusAuthCache  *cache;
+  gint64           now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64           first = -1;
+  gint64           generation = -1;
+  gint64           visits_before;
+
+  reader = nexus_store_open (fixture->path, NEXUS_STORE_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  cache = nexus_auth_cache_new (reader);
+
+  /* Loaded once, then answered from memory at the same generation. */
+  {
+    g_autoptr (NexusWorkerRecord) a = check_cached (cache, worker, now, &first, &error);
+    g_assert_no_error (error);
+    g_autoptr (NexusWorkerRecord) b = check_cached (cache, worker, now, &generation, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (b->public_id, ==, worker->worker_id);
+    g_assert_cmpint (generation, ==, first);
+    g_assert_cmpint (nexus_store_auth_generation (fixture->store, NULL), ==, first);
+  }
+
+  /* A visit or a count of work does not move the generation; a rotation
+   * does, and a request signed with the new secret is accepted from a
+   * fresh read although the cache still held the old one. */
+  visits_before = nexus_store_auth_generation (fixture->store, NULL);
+  g_assert_true (
+      nexus_store_worker_seen (fixture->store, 1, "127.0.0.1", "box", "0.1.0", now, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (nexus_store_auth_generation (fixture->store, NULL), ==, visits_before);
+  text =
+      nexus_workers_rotate (fixture->store, worker->worker_id, 0, "127.0.0.1:8787", NULL, &error);
+  g_assert_no_error (error);
+  fresh = nexus_connection_parse (text, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr (NexusWorkerRecord) b = check_cached (cache, fresh, now, &generation, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (b);
+    g_assert_cmpint (generation, >, first);
+  }
+
+  /* The cache still answers for an entry the writer has seen change: what
+   * it returns carries the old generation, and the writer, which checks
+   * the generation, verifies again and refuses. */
+  g_assert_true (nexus_workers_revoke (fixture->store, worker->worker_id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (nexus_store_auth_generation (fixture->store, NULL), >, generation);
+  {
+    Signed signed_request = { 0 };
+    g_autoptr (NexusWorkerRecord) cached = NULL;
+    g_autoptr (NexusWorkerRecord) verified = NULL;
+
+    sign (&signed_request, fresh, now, NULL);
+    cached = nexus_auth_cache_verify (cache, &signed_request.request, now, &first, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (first, <, nexus_store_auth_generation (fixture->store, NULL));
+    verified = nexus_workers_verify (fixture->store, &signed_request.request, now, &error);
+    g_assert_null (verified);
+    g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_REVOKED);
+    g_clear_error (&error);
+    signed_clear (&signed_request);
+  }
+
+  /* Told the new generation, the cache reads again and refuses too. */
+  nexus_auth_cache_set_generation (cache, nexus_store_auth_generation (fixture->store, NULL));
+  {
+    g_autoptr (NexusWorkerRecord) c = check_cached (cache, fresh, now, &generation, &error);
+    g_assert_null (c);
+    g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_REVOKED);
+    g_clear_error (&error);
+  }
+
+  /* Unknown workers are refused as such. */
+  {
+    g_autoptr (NexusConnection) stranger = add_worker (fixture, "stranger");
+    g_autoptr (NexusWorkerRecord) d = NULL;
+
+    g_free (stranger->worker_id);
+    stranger->worker_id = g_strdup ("wnobodyatall");
+    d = check_cached (cache, stranger, now, &generation, &error);
+    g_assert_null (d);
+    g_assert_error (error, NEXUS_AUTH_ERROR, NEXUS_AUTH_ERROR_UNAUTHORIZED);
+  }
+  nexus_auth_cache_free (cache);
+}
+
 static gboolean
 file_contains (const char *path, const char *needle)
 {
@@ -565,6 +676,7 @@ main (int argc, char *argv[])
   ADD ("/nexus/Auth/rotation-grace", test_auth_rotation);
   ADD ("/nexus/Auth/sealed-secrets", test_auth_sealed_secrets);
   ADD ("/nexus/Auth/name-length", test_auth_name_length);
+  ADD ("/nexus/Auth/cache-and-generation", test_auth_cache);
 
 #undef ADD
 
