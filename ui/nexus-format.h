@@ -26,6 +26,8 @@ char *nexus_format_date (gint64 unix_seconds);
 char *nexus_format_date_time (gint64 unix_seconds);
 char *nexus_format_relative_time (gint64 unix_seconds, gint64 now_unix_seconds);
 
+const char *nexus_lead_status_label (const char *status);
+
 char *nexus_isolate_ltr (const char *text);
 char *nexus_isolate_auto (const char *text);
 

@@ -20,16 +20,26 @@
  *    rows and requests no page: a page must be cut from the new count.
  *  - self->pages maps a page index to a Page whose rows array always holds
  *    exactly the rows of the model in that page (placeholders or real).
+ *  - At most MAX_PAGES pages are held: the least recently used goes first,
+ *    so scrolling through a million leads keeps memory flat.
+ *  - nexus_leads_model_refresh() (the vault changed under the same query)
+ *    keeps every row shown: it counts again, changes only the tail when
+ *    the count moved, reads the held pages again and replaces only the
+ *    rows that differ, so the scroll position and the selection stay.
  */
 #include "config.h"
 
 #include "nexus-leads-model.h"
+
+/* Pages held at most (of NEXUS_LEADS_MODEL_PAGE_SIZE rows). */
+#define MAX_PAGES 48
 
 typedef struct
 {
   GPtrArray *rows;      /* NexusLeadRow, owned; the page's slice of the model */
   gboolean   requested; /* a read is in flight or done */
   gboolean   loaded;    /* the rows are real */
+  guint64    used;      /* self->clock when the list last asked for a row of it */
 } Page;
 
 struct _NexusLeadsModel
@@ -46,6 +56,8 @@ struct _NexusLeadsModel
   char            *error_message; /* the last failure, NULL when the last answer was good */
   GHashTable      *pages;         /* page index → Page, owned */
   guint            pending_pages; /* page reads in flight for this generation */
+  guint64          clock;         /* counts get_item calls, for Page.used */
+  gboolean         refreshing;    /* the count in flight is a refresh's */
 };
 
 static void nexus_leads_model_list_model_init (GListModelInterface *iface);
@@ -176,6 +188,8 @@ replace_items (NexusLeadsModel *self, gint64 count)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n_items, self->n_items);
 }
 
+static void refresh_items (NexusLeadsModel *self, gint64 count);
+
 static void
 count_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
@@ -189,6 +203,15 @@ count_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   /* A newer query or reload answers instead. */
   if (request->generation != self->generation)
     return;
+
+  if (self->refreshing && count != NULL)
+    {
+      self->refreshing = FALSE;
+      set_error_message (self, NULL);
+      refresh_items (self, *count);
+      return;
+    }
+  self->refreshing = FALSE;
 
   /* Not loading first: the items-changed below makes the list ask for the
    * rows it shows, and their pages may only be requested once the count
@@ -235,17 +258,44 @@ page_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       return;
     }
 
-  /* The vault may have changed since the count: fill what both agree on. */
+  /* The vault may have changed since the count: fill what both agree on.
+   * A page read again for a refresh changes only the rows that differ, in
+   * runs, so the list rebinds no more than that. */
   n = MIN (rows->len, page->rows->len);
-  for (guint i = 0; i < n; i++)
+  if (!page->loaded)
     {
-      g_object_unref (g_ptr_array_index (page->rows, i));
-      g_ptr_array_index (page->rows, i) = nexus_lead_row_new (g_ptr_array_index (rows, i));
+      for (guint i = 0; i < n; i++)
+        {
+          g_object_unref (g_ptr_array_index (page->rows, i));
+          g_ptr_array_index (page->rows, i) = nexus_lead_row_new (g_ptr_array_index (rows, i));
+        }
+      page->loaded = TRUE;
+      g_list_model_items_changed (G_LIST_MODEL (self), request->page * NEXUS_LEADS_MODEL_PAGE_SIZE,
+                                  page->rows->len, page->rows->len);
+      return;
     }
-  page->loaded = TRUE;
 
-  g_list_model_items_changed (G_LIST_MODEL (self), request->page * NEXUS_LEADS_MODEL_PAGE_SIZE,
-                              page->rows->len, page->rows->len);
+  for (guint i = 0; i < n;)
+    {
+      guint start = i;
+
+      while (i < n)
+        {
+          g_autoptr (NexusLeadRow) fresh = nexus_lead_row_new (g_ptr_array_index (rows, i));
+
+          if (nexus_lead_row_same (g_ptr_array_index (page->rows, i), fresh))
+            break;
+          g_object_unref (g_ptr_array_index (page->rows, i));
+          g_ptr_array_index (page->rows, i) = g_steal_pointer (&fresh);
+          i++;
+        }
+      if (i > start)
+        g_list_model_items_changed (G_LIST_MODEL (self),
+                                    request->page * NEXUS_LEADS_MODEL_PAGE_SIZE + start, i - start,
+                                    i - start);
+      else
+        i++;
+    }
 }
 
 static void
@@ -263,6 +313,62 @@ request_page (NexusLeadsModel *self, guint index, Page *page)
 
   nexus_engine_read_async (self->engine, page_func, job, (GDestroyNotify)page_job_free,
                            self->cancellable, page_cb, request_new (self, index));
+}
+
+/* Drops the least recently used pages until at most @keep are held. */
+static void
+evict_pages (NexusLeadsModel *self, guint keep)
+{
+  while (g_hash_table_size (self->pages) > keep)
+    {
+      GHashTableIter iter;
+      gpointer       key, value;
+      gpointer       oldest_key = NULL;
+      guint64        oldest = G_MAXUINT64;
+
+      g_hash_table_iter_init (&iter, self->pages);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        if (((Page *)value)->used < oldest)
+          {
+            oldest = ((Page *)value)->used;
+            oldest_key = key;
+          }
+      g_hash_table_remove (self->pages, oldest_key);
+    }
+}
+
+/* The refresh's count arrived: the tail follows the new count, every page
+ * still held is read again. */
+static void
+refresh_items (NexusLeadsModel *self, gint64 count)
+{
+  guint          old_n_items = self->n_items;
+  guint          new_n_items = (guint)CLAMP (count, 0, G_MAXUINT);
+  guint          first_changed = MIN (old_n_items, new_n_items);
+  GHashTableIter iter;
+  gpointer       key, value;
+
+  /* The pages from the one where old and new counts part are cut anew. */
+  g_hash_table_iter_init (&iter, self->pages);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (old_n_items != new_n_items &&
+        GPOINTER_TO_UINT (key) >= first_changed / NEXUS_LEADS_MODEL_PAGE_SIZE)
+      g_hash_table_iter_remove (&iter);
+
+  self->n_items = new_n_items;
+  if (self->count != count)
+    {
+      self->count = count;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COUNT]);
+    }
+
+  g_hash_table_iter_init (&iter, self->pages);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    request_page (self, GPOINTER_TO_UINT (key), value);
+
+  if (old_n_items != new_n_items)
+    g_list_model_items_changed (G_LIST_MODEL (self), first_changed, old_n_items - first_changed,
+                                new_n_items - first_changed);
 }
 
 static GType
@@ -297,8 +403,10 @@ nexus_leads_model_get_item (GListModel *model, guint position)
       page->rows = g_ptr_array_new_full (len, g_object_unref);
       for (guint i = 0; i < len; i++)
         g_ptr_array_add (page->rows, nexus_lead_row_new_placeholder ());
+      evict_pages (self, MAX_PAGES - 1);
       g_hash_table_insert (self->pages, GUINT_TO_POINTER (index), page);
     }
+  page->used = ++self->clock;
 
   /* Not while a count is in flight: the page would be cut from the old one. */
   if (!page->requested && !self->loading && self->engine != NULL)
@@ -495,6 +603,7 @@ nexus_leads_model_reload (NexusLeadsModel *self)
 
   self->generation++;
   self->pending_pages = 0;
+  self->refreshing = FALSE;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -508,6 +617,39 @@ nexus_leads_model_reload (NexusLeadsModel *self)
 
   self->cancellable = g_cancellable_new ();
   set_loading (self, TRUE);
+  nexus_engine_read_async (self->engine, count_func, nexus_leads_query_copy (self->query),
+                           (GDestroyNotify)nexus_leads_query_free, self->cancellable, count_cb,
+                           request_new (self, 0));
+}
+
+/**
+ * nexus_leads_model_refresh:
+ * @self: a #NexusLeadsModel
+ *
+ * The vault changed under the same query (a worker reported, a lead was
+ * edited): counts again and reads the pages held again, changing only the
+ * rows that differ.  Unlike nexus_leads_model_reload() nothing shown is
+ * dropped meanwhile.
+ */
+void
+nexus_leads_model_refresh (NexusLeadsModel *self)
+{
+  g_return_if_fail (NEXUS_IS_LEADS_MODEL (self));
+
+  /* Before the first count, or while one is in flight, that count will do. */
+  if (self->engine == NULL || self->count < 0 || self->loading)
+    return;
+
+  self->generation++;
+  self->pending_pages = 0;
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  /* Pages far from what was looked at lately are read when asked again. */
+  evict_pages (self, 8);
+  self->refreshing = TRUE;
   nexus_engine_read_async (self->engine, count_func, nexus_leads_query_copy (self->query),
                            (GDestroyNotify)nexus_leads_query_free, self->cancellable, count_cb,
                            request_new (self, 0));
@@ -564,4 +706,26 @@ nexus_leads_model_get_pending_pages (NexusLeadsModel *self)
   g_return_val_if_fail (NEXUS_IS_LEADS_MODEL (self), 0);
 
   return self->pending_pages;
+}
+
+/**
+ * nexus_leads_model_has_row:
+ * @self: a #NexusLeadsModel
+ * @position: a row
+ *
+ * Returns: whether the row at @position is read (asking for it reads
+ *   nothing)
+ */
+gboolean
+nexus_leads_model_has_row (NexusLeadsModel *self, guint position)
+{
+  Page *page;
+
+  g_return_val_if_fail (NEXUS_IS_LEADS_MODEL (self), FALSE);
+
+  if (position >= self->n_items)
+    return FALSE;
+  page =
+      g_hash_table_lookup (self->pages, GUINT_TO_POINTER (position / NEXUS_LEADS_MODEL_PAGE_SIZE));
+  return page != NULL && page->loaded;
 }

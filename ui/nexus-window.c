@@ -251,6 +251,33 @@ stack_visible_child_cb (NexusWindow *self, GParamSpec *pspec, GtkStack *stack)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE]);
 }
 
+/* win.show-lead (x): the Leads page with the details of that lead. */
+static void
+show_lead_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  NexusWindow *self = NEXUS_WINDOW (widget);
+
+  nexus_window_set_page (self, "leads");
+  nexus_leads_page_show_lead (self->leads_page, g_variant_get_int64 (parameter));
+}
+
+/* win.filter-leads (a{sv}): the Leads page with exactly these filters. */
+static void
+filter_leads_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  NexusWindow *self = NEXUS_WINDOW (widget);
+  g_autoptr (GError) error = NULL;
+
+  if (!nexus_leads_page_apply_filters (self->leads_page, parameter, &error))
+    {
+      /* A page asked with bad values: a programming error, not the
+       * operator's; the grid keeps its filters. */
+      g_warning ("win.filter-leads: %s", error->message);
+      return;
+    }
+  nexus_window_set_page (self, "leads");
+}
+
 static void
 show_sidebar_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -369,6 +396,8 @@ nexus_window_class_init (NexusWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, stack_visible_child_cb);
 
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.show-lead", "x", show_lead_action);
+  gtk_widget_class_install_action (widget_class, "win.filter-leads", "a{sv}", filter_leads_action);
 }
 
 static void

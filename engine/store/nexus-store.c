@@ -63,6 +63,7 @@ static const char *const table_names[] = {
   "lead_phones",
   "lead_sources",
   "lead_merges",
+  "lead_history",
   "lead_distinct",
   "agents",
   "assignments",
