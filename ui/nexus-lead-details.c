@@ -50,8 +50,9 @@ struct _NexusLeadDetails
   GCancellable      *cancellable; /* the read in flight */
   NexusLeadsViewRow *row;         /* owned; the lead shown, NULL while none */
   guint              n_history;   /* history entries shown */
-  ShumateMap        *map;         /* NULL until a lead with a position is shown */
-  ShumateMarker     *marker;      /* on the map */
+  ShumateMap        *map;         /* owned; NULL without a base map */
+  gboolean           map_checked; /* whether a base map exists was asked */
+  ShumateMarker     *marker;      /* on the map; owned by its layer */
 };
 
 G_DEFINE_FINAL_TYPE (NexusLeadDetails, nexus_lead_details, ADW_TYPE_BIN)
@@ -214,43 +215,45 @@ nexus_lead_details_create_base_layer (ShumateViewport *viewport)
   return SHUMATE_LAYER (shumate_map_layer_new (map_source, viewport));
 }
 
+/* Builds the small map once: its base layer, a marker layer with one pin.
+ * Leaves self->map NULL when there is no base layer. */
+static void
+build_map (NexusLeadDetails *self)
+{
+  g_autoptr (ShumateMap) map = g_object_ref_sink (shumate_map_new ());
+  ShumateViewport *viewport = shumate_map_get_viewport (map);
+  g_autoptr (ShumateLayer) base = nexus_lead_details_create_base_layer (viewport);
+  ShumateMarkerLayer *markers;
+  GtkWidget          *pin;
+
+  self->map_checked = TRUE;
+  if (base == NULL)
+    return;
+
+  shumate_map_add_layer (map, base);
+  markers = shumate_marker_layer_new (viewport);
+  pin = gtk_image_new_from_icon_name ("mark-location-symbolic");
+  gtk_image_set_pixel_size (GTK_IMAGE (pin), 32);
+  self->marker = shumate_marker_new ();
+  shumate_marker_set_child (self->marker, pin);
+  shumate_marker_layer_add_marker (markers, self->marker);
+  shumate_map_add_layer (map, SHUMATE_LAYER (markers));
+  shumate_viewport_set_zoom_level (viewport, 15);
+  gtk_frame_set_child (self->map_frame, GTK_WIDGET (map));
+  self->map = g_steal_pointer (&map);
+}
+
 static void
 show_map (NexusLeadDetails *self, const NexusLeadsViewRow *row)
 {
-  ShumateViewport *viewport;
+  if (!self->map_checked)
+    build_map (self);
 
-  if (isnan (row->lat) || isnan (row->lon))
+  /* No base map, or no position: a lone pin on an empty map says nothing. */
+  if (self->map == NULL || isnan (row->lat) || isnan (row->lon))
     {
       gtk_widget_set_visible (GTK_WIDGET (self->map_frame), FALSE);
       return;
-    }
-
-  if (self->map == NULL)
-    {
-      g_autoptr (ShumateLayer) base = NULL;
-      ShumateMarkerLayer *markers;
-      GtkWidget          *pin;
-
-      self->map = shumate_map_new ();
-      viewport = shumate_map_get_viewport (self->map);
-      base = nexus_lead_details_create_base_layer (viewport);
-      if (base == NULL)
-        {
-          /* No base map: a lone pin on an empty map says nothing. */
-          g_clear_object (&self->map);
-          gtk_widget_set_visible (GTK_WIDGET (self->map_frame), FALSE);
-          return;
-        }
-      shumate_map_add_layer (self->map, base);
-      markers = shumate_marker_layer_new (viewport);
-      pin = gtk_image_new_from_icon_name ("mark-location-symbolic");
-      gtk_image_set_pixel_size (GTK_IMAGE (pin), 32);
-      self->marker = shumate_marker_new ();
-      shumate_marker_set_child (self->marker, pin);
-      shumate_marker_layer_add_marker (markers, self->marker);
-      shumate_map_add_layer (self->map, SHUMATE_LAYER (markers));
-      shumate_viewport_set_zoom_level (viewport, 15);
-      gtk_frame_set_child (self->map_frame, GTK_WIDGET (self->map));
     }
 
   shumate_location_set_location (SHUMATE_LOCATION (self->marker), row->lat, row->lon);
@@ -491,6 +494,7 @@ nexus_lead_details_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (object), NEXUS_TYPE_LEAD_DETAILS);
 
   g_clear_object (&self->engine);
+  g_clear_object (&self->map);
   g_clear_pointer (&self->row, nexus_leads_view_row_free);
 
   G_OBJECT_CLASS (nexus_lead_details_parent_class)->dispose (object);
