@@ -152,6 +152,15 @@ add_field_owned (NexusLeadDetails *self, const char *title, char *value, gboolea
   g_free (value);
 }
 
+/* A date and time that keeps its order in right-to-left text. */
+static char *
+format_when (gint64 unix_seconds)
+{
+  g_autofree char *when = nexus_format_date_time (unix_seconds);
+
+  return nexus_isolate_ltr (when);
+}
+
 static void
 show_fields (NexusLeadDetails *self, const NexusLeadsViewRow *row)
 {
@@ -173,8 +182,8 @@ show_fields (NexusLeadDetails *self, const NexusLeadsViewRow *row)
     add_field_owned (self, _ ("Reviews"), nexus_format_count (row->reviews), FALSE);
   add_field (self, C_ ("lead", "Agent"),
              row->agent_name != NULL ? row->agent_name : C_ ("agent", "Unassigned"), FALSE);
-  add_field_owned (self, _ ("First Seen"), nexus_format_date_time (row->first_seen_at), FALSE);
-  add_field_owned (self, _ ("Last Seen"), nexus_format_date_time (row->last_seen_at), FALSE);
+  add_field_owned (self, _ ("First Seen"), format_when (row->first_seen_at), FALSE);
+  add_field_owned (self, _ ("Last Seen"), format_when (row->last_seen_at), FALSE);
   add_field_owned (self, _ ("Sightings"), nexus_format_count (row->sightings), FALSE);
   if (!isnan (row->lat) && !isnan (row->lon))
     {
@@ -295,7 +304,7 @@ show_sources (NexusLeadDetails *self, GPtrArray *sources)
       NexusLeadSource *source = g_ptr_array_index (sources, i);
       GtkWidget       *row = adw_expander_row_new ();
       GtkWidget       *label;
-      g_autofree char *when = nexus_format_date_time (source->last_seen_at);
+      g_autofree char *when = format_when (source->last_seen_at);
       g_autofree char *isolated_ref = nexus_isolate_ltr (source->ref);
       g_autofree char *subtitle = NULL;
       g_autofree char *raw = pretty_raw (source->raw);
@@ -383,7 +392,7 @@ show_history (NexusLeadDetails *self, GPtrArray *history)
       NexusLeadHistoryEntry *entry = g_ptr_array_index (history, i);
       GtkWidget             *row = adw_action_row_new ();
       g_autofree char       *title = history_title (entry);
-      g_autofree char       *when = nexus_format_date_time (entry->at);
+      g_autofree char       *when = format_when (entry->at);
       g_autofree char       *subtitle = NULL;
       gboolean               note = entry->note != NULL && g_strcmp0 (entry->kind, "merge") != 0 &&
                       g_strcmp0 (entry->kind, "split") != 0 &&

@@ -57,6 +57,8 @@ struct _NexusLeadsModel
   GHashTable      *pages;         /* page index → Page, owned */
   guint            pending_pages; /* page reads in flight for this generation */
   guint64          clock;         /* counts get_item calls, for Page.used */
+  gboolean         prefetching;   /* page 0 is read beside the count */
+  GPtrArray       *first_rows;    /* NexusLeadsViewRow: page 0, read before the list asked */
   gboolean         refreshing;    /* the count in flight is a refresh's */
 };
 
@@ -229,6 +231,51 @@ count_cb (GObject *object, GAsyncResult *result, gpointer user_data)
     }
 }
 
+/* Puts the rows read for page @index in place and tells the list. */
+static void
+fill_page (NexusLeadsModel *self, guint index, Page *page, GPtrArray *rows)
+{
+  guint n;
+
+  /* The vault may have changed since the count: fill what both agree on.
+   * A page read again for a refresh changes only the rows that differ, in
+   * runs, so the list rebinds no more than that. */
+  n = MIN (rows->len, page->rows->len);
+  if (!page->loaded)
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          g_object_unref (g_ptr_array_index (page->rows, i));
+          g_ptr_array_index (page->rows, i) = nexus_lead_row_new (g_ptr_array_index (rows, i));
+        }
+      page->loaded = TRUE;
+      g_list_model_items_changed (G_LIST_MODEL (self), index * NEXUS_LEADS_MODEL_PAGE_SIZE,
+                                  page->rows->len, page->rows->len);
+      return;
+    }
+
+  for (guint i = 0; i < n;)
+    {
+      guint start = i;
+
+      while (i < n)
+        {
+          g_autoptr (NexusLeadRow) fresh = nexus_lead_row_new (g_ptr_array_index (rows, i));
+
+          if (nexus_lead_row_same (g_ptr_array_index (page->rows, i), fresh))
+            break;
+          g_object_unref (g_ptr_array_index (page->rows, i));
+          g_ptr_array_index (page->rows, i) = g_steal_pointer (&fresh);
+          i++;
+        }
+      if (i > start)
+        g_list_model_items_changed (
+            G_LIST_MODEL (self), index * NEXUS_LEADS_MODEL_PAGE_SIZE + start, i - start, i - start);
+      else
+        i++;
+    }
+}
+
 static void
 page_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
@@ -237,7 +284,6 @@ page_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) rows = NULL;
   Page *page;
-  guint n;
 
   rows = nexus_engine_read_finish (NEXUS_ENGINE (object), result, &error);
 
@@ -258,43 +304,42 @@ page_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       return;
     }
 
-  /* The vault may have changed since the count: fill what both agree on.
-   * A page read again for a refresh changes only the rows that differ, in
-   * runs, so the list rebinds no more than that. */
-  n = MIN (rows->len, page->rows->len);
-  if (!page->loaded)
+  fill_page (self, request->page, page, rows);
+}
+
+/* Page 0 read beside the count: kept until the list asks for it, or put
+ * in place when it already did. */
+static void
+prefetch_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Request) request = user_data;
+  NexusLeadsModel *self = request->self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) rows = nexus_engine_read_finish (NEXUS_ENGINE (object), result, &error);
+  Page *page;
+
+  if (request->generation != self->generation)
+    return;
+
+  self->pending_pages--;
+  self->prefetching = FALSE;
+  page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (0));
+  if (rows == NULL)
     {
-      for (guint i = 0; i < n; i++)
-        {
-          g_object_unref (g_ptr_array_index (page->rows, i));
-          g_ptr_array_index (page->rows, i) = nexus_lead_row_new (g_ptr_array_index (rows, i));
-        }
-      page->loaded = TRUE;
-      g_list_model_items_changed (G_LIST_MODEL (self), request->page * NEXUS_LEADS_MODEL_PAGE_SIZE,
-                                  page->rows->len, page->rows->len);
+      g_debug ("Could not read the first page of the leads: %s", error->message);
+      /* The list asks again. */
+      if (page != NULL && !page->loaded)
+        page->requested = FALSE;
       return;
     }
-
-  for (guint i = 0; i < n;)
+  /* While the count is in flight the pages held are cut from the old
+   * count: keep the rows for the page the new count makes. */
+  if (page != NULL && !page->loaded && !self->loading)
+    fill_page (self, 0, page, rows);
+  else if (page == NULL || self->loading)
     {
-      guint start = i;
-
-      while (i < n)
-        {
-          g_autoptr (NexusLeadRow) fresh = nexus_lead_row_new (g_ptr_array_index (rows, i));
-
-          if (nexus_lead_row_same (g_ptr_array_index (page->rows, i), fresh))
-            break;
-          g_object_unref (g_ptr_array_index (page->rows, i));
-          g_ptr_array_index (page->rows, i) = g_steal_pointer (&fresh);
-          i++;
-        }
-      if (i > start)
-        g_list_model_items_changed (G_LIST_MODEL (self),
-                                    request->page * NEXUS_LEADS_MODEL_PAGE_SIZE + start, i - start,
-                                    i - start);
-      else
-        i++;
+      g_clear_pointer (&self->first_rows, g_ptr_array_unref);
+      self->first_rows = g_steal_pointer (&rows);
     }
 }
 
@@ -337,23 +382,26 @@ evict_pages (NexusLeadsModel *self, guint keep)
     }
 }
 
-/* The refresh's count arrived: the tail follows the new count, every page
- * still held is read again. */
+/* The refresh's count arrived: the pages from the one where the old and
+ * new counts part are cut anew (the list is told, so it asks for those
+ * rows again); every other page held is read again. */
 static void
 refresh_items (NexusLeadsModel *self, gint64 count)
 {
   guint          old_n_items = self->n_items;
   guint          new_n_items = (guint)CLAMP (count, 0, G_MAXUINT);
-  guint          first_changed = MIN (old_n_items, new_n_items);
+  guint          first_page = MIN (old_n_items, new_n_items) / NEXUS_LEADS_MODEL_PAGE_SIZE;
+  guint          cut = first_page * NEXUS_LEADS_MODEL_PAGE_SIZE;
   GHashTableIter iter;
   gpointer       key, value;
 
-  /* The pages from the one where old and new counts part are cut anew. */
-  g_hash_table_iter_init (&iter, self->pages);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    if (old_n_items != new_n_items &&
-        GPOINTER_TO_UINT (key) >= first_changed / NEXUS_LEADS_MODEL_PAGE_SIZE)
-      g_hash_table_iter_remove (&iter);
+  if (old_n_items != new_n_items)
+    {
+      g_hash_table_iter_init (&iter, self->pages);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        if (GPOINTER_TO_UINT (key) >= first_page)
+          g_hash_table_iter_remove (&iter);
+    }
 
   self->n_items = new_n_items;
   if (self->count != count)
@@ -367,8 +415,7 @@ refresh_items (NexusLeadsModel *self, gint64 count)
     request_page (self, GPOINTER_TO_UINT (key), value);
 
   if (old_n_items != new_n_items)
-    g_list_model_items_changed (G_LIST_MODEL (self), first_changed, old_n_items - first_changed,
-                                new_n_items - first_changed);
+    g_list_model_items_changed (G_LIST_MODEL (self), cut, old_n_items - cut, new_n_items - cut);
 }
 
 static GType
@@ -402,7 +449,18 @@ nexus_leads_model_get_item (GListModel *model, guint position)
       page = g_new0 (Page, 1);
       page->rows = g_ptr_array_new_full (len, g_object_unref);
       for (guint i = 0; i < len; i++)
-        g_ptr_array_add (page->rows, nexus_lead_row_new_placeholder ());
+        g_ptr_array_add (page->rows,
+                         index == 0 && self->first_rows != NULL && i < self->first_rows->len
+                             ? nexus_lead_row_new (g_ptr_array_index (self->first_rows, i))
+                             : nexus_lead_row_new_placeholder ());
+      if (index == 0 && self->first_rows != NULL)
+        {
+          /* Read beside the count: no request, no placeholder. */
+          page->requested = page->loaded = len <= self->first_rows->len;
+          g_clear_pointer (&self->first_rows, g_ptr_array_unref);
+        }
+      else if (index == 0 && self->prefetching)
+        page->requested = TRUE;
       evict_pages (self, MAX_PAGES - 1);
       g_hash_table_insert (self->pages, GUINT_TO_POINTER (index), page);
     }
@@ -442,6 +500,7 @@ nexus_leads_model_finalize (GObject *object)
   NexusLeadsModel *self = NEXUS_LEADS_MODEL (object);
 
   g_clear_pointer (&self->pages, g_hash_table_unref);
+  g_clear_pointer (&self->first_rows, g_ptr_array_unref);
   g_clear_pointer (&self->query, nexus_leads_query_free);
   g_free (self->error_message);
 
@@ -604,6 +663,8 @@ nexus_leads_model_reload (NexusLeadsModel *self)
   self->generation++;
   self->pending_pages = 0;
   self->refreshing = FALSE;
+  self->prefetching = FALSE;
+  g_clear_pointer (&self->first_rows, g_ptr_array_unref);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -620,6 +681,19 @@ nexus_leads_model_reload (NexusLeadsModel *self)
   nexus_engine_read_async (self->engine, count_func, nexus_leads_query_copy (self->query),
                            (GDestroyNotify)nexus_leads_query_free, self->cancellable, count_cb,
                            request_new (self, 0));
+
+  /* The first page does not depend on the count: read it at the same
+   * time, so the first rows show after the slower of the two, not both. */
+  {
+    PageJob *job = g_new0 (PageJob, 1);
+
+    job->query = nexus_leads_query_copy (self->query);
+    job->limit = NEXUS_LEADS_MODEL_PAGE_SIZE;
+    self->prefetching = TRUE;
+    self->pending_pages++;
+    nexus_engine_read_async (self->engine, page_func, job, (GDestroyNotify)page_job_free,
+                             self->cancellable, prefetch_cb, request_new (self, 0));
+  }
 }
 
 /**
@@ -642,6 +716,8 @@ nexus_leads_model_refresh (NexusLeadsModel *self)
 
   self->generation++;
   self->pending_pages = 0;
+  self->prefetching = FALSE;
+  g_clear_pointer (&self->first_rows, g_ptr_array_unref);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);

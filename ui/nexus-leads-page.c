@@ -159,12 +159,12 @@ static const struct
   int            width; /* default fixed width in pixels, or -1 */
   gboolean       shown; /* visible by default */
 } column_specs[N_COLUMNS] = {
-  [NEXUS_LEADS_COLUMN_NAME] = { "name", N_ ("Name"), NEXUS_LEADS_SORT_NAME, TRUE, 220, TRUE },
+  [NEXUS_LEADS_COLUMN_NAME] = { "name", N_ ("Name"), NEXUS_LEADS_SORT_NAME, TRUE, 200, TRUE },
   [NEXUS_LEADS_COLUMN_CATEGORY] = { "category", N_ ("Category"), NEXUS_LEADS_SORT_CATEGORY, FALSE,
                                     100, TRUE },
   [NEXUS_LEADS_COLUMN_PHONE] = { "phone", N_ ("Phone"), NEXUS_LEADS_SORT_PHONE, FALSE, 130, TRUE },
   [NEXUS_LEADS_COLUMN_CITY] = { "city", N_ ("City"), NEXUS_LEADS_SORT_CITY, FALSE, 80, TRUE },
-  [NEXUS_LEADS_COLUMN_ADDRESS] = { "address", N_ ("Address"), NEXUS_LEADS_SORT_ADDRESS, FALSE, 140,
+  [NEXUS_LEADS_COLUMN_ADDRESS] = { "address", N_ ("Address"), NEXUS_LEADS_SORT_ADDRESS, FALSE, 130,
                                    TRUE },
   [NEXUS_LEADS_COLUMN_WEBSITE] = { "website", N_ ("Website"), NEXUS_LEADS_SORT_WEBSITE, FALSE, 140,
                                    FALSE },
@@ -172,7 +172,7 @@ static const struct
                                   TRUE },
   [NEXUS_LEADS_COLUMN_AGENT] = { "agent", N_ ("Agent"), NEXUS_LEADS_SORT_AGENT, FALSE, 95, TRUE },
   [NEXUS_LEADS_COLUMN_RATING] = { "rating", N_ ("Rating"), NEXUS_LEADS_SORT_RATING, FALSE, 55,
-                                  TRUE },
+                                  FALSE },
   [NEXUS_LEADS_COLUMN_FIRST_SEEN] = { "first_seen", N_ ("First Seen"), NEXUS_LEADS_SORT_FIRST_SEEN,
                                       FALSE, 100, FALSE },
   [NEXUS_LEADS_COLUMN_LAST_SEEN] = { "last_seen", N_ ("Last Seen"), NEXUS_LEADS_SORT_LAST_SEEN,
@@ -302,7 +302,10 @@ static void
 toast (NexusLeadsPage *self, AdwToast *new_toast)
 {
   if (self->last_toast != NULL)
-    adw_toast_dismiss (self->last_toast);
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->last_toast), (gpointer *)&self->last_toast);
+      adw_toast_dismiss (self->last_toast);
+    }
   self->last_toast = new_toast;
   g_object_add_weak_pointer (G_OBJECT (new_toast), (gpointer *)&self->last_toast);
   adw_toast_overlay_add_toast (self->toast_overlay, new_toast);
@@ -1079,6 +1082,8 @@ work_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
           /* Translators: %s says why a change of leads failed. */
           g_autofree char *text = g_strdup_printf (_ ("Nothing was changed: %s"), error->message);
 
+          g_debug ("A change of leads failed: %s", error->message);
+
           toast_message (self, text);
         }
       return;
@@ -1472,10 +1477,41 @@ export_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   gtk_widget_activate_action_variant (widget, "win.export-leads", g_variant_builder_end (&builder));
 }
 
+/* The fields a merge lets the operator choose, as NexusLeadWork.take
+ * names them. */
+static const struct
+{
+  const char *field;
+  const char *title;
+} merge_fields[] = {
+  { "name", N_ ("Name") },       { "phone", N_ ("Phone") },       { "address", N_ ("Address") },
+  { "website", N_ ("Website") }, { "category", N_ ("Category") },
+};
+
+static const char *
+merge_value (const NexusLeadsViewRow *row, guint field)
+{
+  switch (field)
+    {
+      case 0:
+        return row->name;
+      case 1:
+        return row->phone_e164;
+      case 2:
+        return row->address;
+      case 3:
+        return row->website;
+      default:
+        return row->category;
+    }
+}
+
 static void
 merge_response_cb (AdwMessageDialog *dialog, const char *response, NexusLeadsPage *self)
 {
-  GArray        *ids = g_object_get_data (G_OBJECT (dialog), "ids");
+  GArray    *ids = g_object_get_data (G_OBJECT (dialog), "ids");
+  GPtrArray *rows = g_object_get_data (G_OBJECT (dialog), "combo-rows");
+  g_autoptr (GStrvBuilder) take = g_strv_builder_new ();
   NexusLeadWork *work;
   guint          keep;
 
@@ -1486,58 +1522,114 @@ merge_response_cb (AdwMessageDialog *dialog, const char *response, NexusLeadsPag
   else
     return;
 
+  /* A field whose choice is the other lead's value is taken from it. */
+  for (guint i = 0; i < rows->len; i++)
+    {
+      AdwComboRow *row = g_ptr_array_index (rows, i);
+
+      if (row != NULL && adw_combo_row_get_selected (row) != keep)
+        g_strv_builder_add (take, merge_fields[i].field);
+    }
+
   work = nexus_lead_work_new (NEXUS_LEAD_WORK_MERGE);
   work->lead_id = g_array_index (ids, gint64, keep);
   work->other_id = g_array_index (ids, gint64, 1 - keep);
+  work->take = g_strv_builder_end (take);
   nexus_leads_selection_set_ids (self->selection, &work->lead_id, 1);
   run_work (self, work, NULL);
 }
 
-/* The name shown for a selected id, when its row is loaded. */
-static char *
-name_of (NexusLeadsPage *self, gint64 id)
+/* Reader thread: both leads as the dialog shows them. */
+static gpointer
+read_pair_func (NexusStore *store, gpointer data, GError **error)
 {
-  GListModel *model = G_LIST_MODEL (self->model);
-  guint       n = g_list_model_get_n_items (model);
+  GArray *ids = data;
+  g_autoptr (GPtrArray) rows =
+      g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_leads_view_row_free);
 
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < ids->len; i++)
     {
-      g_autoptr (NexusLeadRow) row = NULL;
+      NexusLeadsViewRow *row =
+          nexus_store_leads_view_get (store, g_array_index (ids, gint64, i), error);
 
-      /* Only rows already read: asking for others would read the vault. */
-      if (!nexus_leads_model_has_row (self->model, i))
-        continue;
-      row = g_list_model_get_item (model, i);
-      if (nexus_lead_row_get_id (row) == id)
-        return g_strdup (nexus_lead_row_get_name (row));
+      if (row == NULL)
+        return NULL;
+      g_ptr_array_add (rows, row);
     }
-  /* Translators: a lead whose row is not read; %s is its number. */
-  return g_strdup_printf (_ ("Lead %" PRId64), id);
+  return g_steal_pointer (&rows);
+}
+
+/* One choice per field where the two leads differ: either value; the
+ * first lead's values chosen at first. */
+static GtkWidget *
+merge_choices (GPtrArray *leads, GPtrArray *combo_rows)
+{
+  GtkWidget *list = gtk_list_box_new ();
+
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  for (guint i = 0; i < G_N_ELEMENTS (merge_fields); i++)
+    {
+      const char *a = merge_value (g_ptr_array_index (leads, 0), i);
+      const char *b = merge_value (g_ptr_array_index (leads, 1), i);
+      const char *none = C_ ("merge value", "(none)");
+      g_autoptr (GtkStringList) values = NULL;
+      GtkWidget *row;
+
+      if (g_strcmp0 (a, b) == 0)
+        {
+          g_ptr_array_add (combo_rows, NULL);
+          continue;
+        }
+      values = gtk_string_list_new (
+          (const char *const[]){ a != NULL ? a : none, b != NULL ? b : none, NULL });
+      row = adw_combo_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), gettext (merge_fields[i].title));
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (values));
+      adw_combo_row_set_selected (ADW_COMBO_ROW (row), 0);
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+      g_ptr_array_add (combo_rows, row);
+    }
+  return list;
 }
 
 static void
-merge_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+read_pair_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  NexusLeadsPage *self = NEXUS_LEADS_PAGE (widget);
-  g_autoptr (GArray) ids = nexus_leads_selection_get_ids (self->selection);
-  g_autofree char *first = NULL;
-  g_autofree char *second = NULL;
+  g_autoptr (NexusLeadsPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) leads = nexus_engine_read_finish (NEXUS_ENGINE (object), result, &error);
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GPtrArray       *combo_rows;
   g_autofree char *keep_first = NULL;
   g_autofree char *keep_second = NULL;
   GtkWidget       *dialog;
 
-  if (ids->len != 2 || nexus_leads_selection_get_all (self->selection))
-    return;
-  first = name_of (self, g_array_index (ids, gint64, 0));
-  second = name_of (self, g_array_index (ids, gint64, 1));
+  self->busy--;
+  if (leads == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast_message (self, error->message);
+      return;
+    }
+
+  for (guint i = 0; i < 2; i++)
+    g_array_append_val (ids, ((NexusLeadsViewRow *)g_ptr_array_index (leads, i))->id);
   /* Translators: a button of the merge dialog; %s is a lead's name. */
-  keep_first = g_strdup_printf (_ ("Keep “%s”"), first);
-  keep_second = g_strdup_printf (_ ("Keep “%s”"), second);
+  keep_first =
+      g_strdup_printf (_ ("Keep “%s”"), ((NexusLeadsViewRow *)g_ptr_array_index (leads, 0))->name);
+  keep_second =
+      g_strdup_printf (_ ("Keep “%s”"), ((NexusLeadsViewRow *)g_ptr_array_index (leads, 1))->name);
 
   dialog = adw_message_dialog_new (
       parent_window (self), _ ("Merge Two Leads?"),
-      _ ("The lead you keep keeps its values, status, agent and notes; its empty fields are "
-         "filled from the other, which goes away. All sources stay, so a split can undo it."));
+      _ ("The lead you keep keeps its status, agent and notes, and the values chosen below; its "
+         "empty fields are filled from the other, which goes away. All sources stay, so a split "
+         "can undo it."));
+  combo_rows = g_ptr_array_new ();
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog),
+                                      merge_choices (leads, combo_rows));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"), "first",
                                     keep_first, "second", keep_second, NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "first",
@@ -1545,8 +1637,26 @@ merge_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "ids", g_steal_pointer (&ids),
                           (GDestroyNotify)g_array_unref);
+  g_object_set_data_full (G_OBJECT (dialog), "combo-rows", combo_rows,
+                          (GDestroyNotify)g_ptr_array_unref);
   g_signal_connect (dialog, "response", G_CALLBACK (merge_response_cb), self);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+merge_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  NexusLeadsPage *self = NEXUS_LEADS_PAGE (widget);
+  GArray         *ids = nexus_leads_selection_get_ids (self->selection);
+
+  if (ids->len != 2 || nexus_leads_selection_get_all (self->selection) || self->engine == NULL)
+    {
+      g_array_unref (ids);
+      return;
+    }
+  self->busy++;
+  nexus_engine_read_async (self->engine, read_pair_func, ids, (GDestroyNotify)g_array_unref,
+                           self->cancellable, read_pair_cb, g_object_ref (self));
 }
 
 static void

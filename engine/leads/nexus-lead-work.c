@@ -7,7 +7,10 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "nexus-ingest.h"
+#include "store/nexus-store-leads.h"
 #include "nexus-lead-work.h"
 
 /* What the engine thread gets: the work and the engine that publishes. */
@@ -40,6 +43,7 @@ nexus_lead_work_free (NexusLeadWork *work)
   g_clear_pointer (&work->edit, nexus_leads_edit_free);
   g_clear_pointer (&work->undo, nexus_leads_undo_free);
   g_clear_pointer (&work->source_ids, g_array_unref);
+  g_strfreev (work->take);
   g_free (work->name);
   g_free (work);
 }
@@ -116,6 +120,96 @@ run_agent (NexusStore *store, NexusLeadWork *work, NexusLeadWorkResult *result, 
   g_return_val_if_reached (FALSE);
 }
 
+/* The fields an operator may take from the merged-away lead. */
+static const char *const merge_fields[] = {
+  "name", "phone", "address", "website", "category", NULL
+};
+
+static void
+take_text (char **target, const char *value)
+{
+  g_free (*target);
+  *target = g_strdup (value);
+}
+
+/* After a merge: the surviving lead takes the fields in @take from @other
+ * (its row as it was before the merge).  Own transaction. */
+static gboolean
+take_values (NexusStore *store, gint64 keep, const NexusLeadRow *other, GStrv take, GError **error)
+{
+  g_auto (NexusLeadRow) row = { 0 };
+  gboolean found = FALSE;
+
+  if (!nexus_store_begin (store, error))
+    return FALSE;
+  if (!nexus_store_leads_get (store, keep, &row, &found, error))
+    goto fail;
+  for (guint i = 0; take[i] != NULL; i++)
+    {
+      if (g_str_equal (take[i], "name"))
+        {
+          take_text (&row.name, other->name);
+          take_text (&row.name_norm, other->name_norm);
+        }
+      else if (g_str_equal (take[i], "phone"))
+        take_text (&row.phone_e164, other->phone_e164);
+      else if (g_str_equal (take[i], "address"))
+        {
+          take_text (&row.address, other->address);
+          take_text (&row.address_norm, other->address_norm);
+          take_text (&row.city, other->city);
+          take_text (&row.city_norm, other->city_norm);
+        }
+      else if (g_str_equal (take[i], "website"))
+        {
+          take_text (&row.website, other->website);
+          take_text (&row.website_host, other->website_host);
+        }
+      else if (g_str_equal (take[i], "category"))
+        {
+          take_text (&row.category, other->category);
+          take_text (&row.category_source, "operator");
+        }
+    }
+  if (!nexus_store_leads_update (store, &row, TRUE, g_get_real_time () / G_USEC_PER_SEC, error) ||
+      !nexus_store_commit (store, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  nexus_store_rollback (store);
+  return FALSE;
+}
+
+static gboolean
+run_merge (NexusStore *store, NexusIngest *ingest, NexusLeadWork *work, GError **error)
+{
+  g_auto (NexusLeadRow) other = { 0 };
+  gboolean found = FALSE;
+
+  for (guint i = 0; work->take != NULL && work->take[i] != NULL; i++)
+    if (!g_strv_contains (merge_fields, work->take[i]))
+      {
+        g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID,
+                     "A merge cannot take the field “%s”", work->take[i]);
+        return FALSE;
+      }
+
+  if (!nexus_store_leads_get (store, work->other_id, &other, &found, error))
+    return FALSE;
+  if (!found)
+    {
+      g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_NOT_FOUND,
+                   _ ("The lead was deleted or merged into another."));
+      return FALSE;
+    }
+  if (!nexus_ingest_merge_leads (ingest, work->lead_id, work->other_id, "operator", error))
+    return FALSE;
+  if (work->take == NULL || work->take[0] == NULL)
+    return TRUE;
+  return take_values (store, work->lead_id, &other, work->take, error);
+}
+
 /* Engine thread. */
 static gpointer
 run_func (NexusStore *store, gpointer data, GError **error)
@@ -154,8 +248,7 @@ run_func (NexusStore *store, gpointer data, GError **error)
             return NULL;
           if (work->kind == NEXUS_LEAD_WORK_MERGE)
             {
-              if (!nexus_ingest_merge_leads (ingest, work->lead_id, work->other_id, "operator",
-                                             error))
+              if (!run_merge (store, ingest, work, error))
                 return NULL;
               ids_add (result->ids, work->lead_id);
               ids_add (result->ids, work->other_id);

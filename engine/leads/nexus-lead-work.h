@@ -28,7 +28,8 @@ typedef enum
 {
   NEXUS_LEAD_WORK_EDIT,         /* edit */
   NEXUS_LEAD_WORK_UNDO,         /* undo */
-  NEXUS_LEAD_WORK_MERGE,        /* lead_id stays, other_id is merged into it */
+  NEXUS_LEAD_WORK_MERGE,        /* lead_id stays, other_id is merged into it; the
+                                 * fields named in take keep other_id's values */
   NEXUS_LEAD_WORK_SPLIT,        /* source_ids leave lead_id for a new lead */
   NEXUS_LEAD_WORK_AGENT_ADD,    /* name */
   NEXUS_LEAD_WORK_AGENT_RENAME, /* agent_id, name */
@@ -42,6 +43,7 @@ typedef struct
   NexusLeadsUndo   *undo;       /* owned; UNDO */
   gint64            lead_id;    /* MERGE, SPLIT */
   gint64            other_id;   /* MERGE */
+  GStrv             take;       /* owned; MERGE: name, phone, address, website, category */
   GArray           *source_ids; /* owned, gint64; SPLIT */
   gint64            agent_id;   /* AGENT_RENAME, AGENT_ACTIVE */
   char             *name;       /* owned; AGENT_ADD, AGENT_RENAME */

@@ -386,6 +386,8 @@ test_merge_and_split (Fixture *fixture, gconstpointer data)
   gint64           sources_before, moved_source;
   NexusLeadWork   *work = nexus_lead_work_new (NEXUS_LEAD_WORK_MERGE);
   g_autofree char *sql = NULL;
+  g_autofree char *other_name = NULL;
+  g_autofree char *kept_name = NULL;
 
   sql = g_strdup_printf ("SELECT count(*) FROM lead_sources WHERE lead_id IN (%" G_GINT64_FORMAT
                          ", %" G_GINT64_FORMAT ")",
@@ -396,10 +398,19 @@ test_merge_and_split (Fixture *fixture, gconstpointer data)
       g_strdup_printf ("SELECT min(id) FROM lead_sources WHERE lead_id = %" G_GINT64_FORMAT, other);
   moved_source = sql_int (fixture, sql);
 
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT name FROM leads WHERE id = %" G_GINT64_FORMAT, other);
+  other_name = sql_text (fixture, sql);
   work->lead_id = keep;
   work->other_id = other;
+  /* The operator chose the other lead's name. */
+  work->take = g_strsplit ("name", ",", -1);
   merged = run (fixture, work, &error);
   g_assert_no_error (error);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT name FROM leads WHERE id = %" G_GINT64_FORMAT, keep);
+  kept_name = sql_text (fixture, sql);
+  g_assert_cmpstr (kept_name, ==, other_name);
   g_clear_pointer (&sql, g_free);
   sql =
       g_strdup_printf ("SELECT count(*) FROM lead_sources WHERE lead_id = %" G_GINT64_FORMAT, keep);

@@ -569,6 +569,71 @@ test_status_with_note (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Two leads merged through the dialog: the first stays with the second's
+ * name chosen in the dialog; the second is gone, its sources moved. */
+static void
+test_merge_dialog (void)
+{
+  NexusLeadsPage      *page;
+  NexusWindow         *window = show_leads (&page);
+  NexusLeadsSelection *selection = _nexus_leads_page_get_selection (page);
+  g_autoptr (GPtrArray) names = grid_names (page);
+  gint64            keep = MIN (row_id (page, 2), row_id (page, 3));
+  gint64            other = MAX (row_id (page, 2), row_id (page, 3));
+  g_autofree char  *sql = NULL;
+  g_autofree char  *other_name = NULL;
+  AdwMessageDialog *dialog = NULL;
+  GtkWidget        *list;
+  gint64            sources;
+
+  sql = g_strdup_printf ("SELECT count(*) FROM lead_sources WHERE lead_id IN (%" G_GINT64_FORMAT
+                         ", %" G_GINT64_FORMAT ")",
+                         keep, other);
+  sources = sql_int (sql);
+  {
+    g_autofree char *query =
+        g_strdup_printf ("SELECT name FROM leads WHERE id = %" G_GINT64_FORMAT, other);
+    g_autoptr (GPtrArray) found = sql_names (query);
+
+    other_name = g_strdup (g_ptr_array_index (found, 0));
+  }
+  /* The dialog lists the two by id: the first is kept. */
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (selection), 2, TRUE);
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (selection), 3, FALSE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "leads.merge", NULL));
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+
+  /* The first choice is the name: take the other lead's. */
+  list = adw_message_dialog_get_extra_child (dialog);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (gtk_widget_get_first_child (list)), 1);
+  adw_message_dialog_response (dialog, "first");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  wait_idle (page);
+
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count(*) FROM leads WHERE id = %" G_GINT64_FORMAT, other);
+  g_assert_cmpint (sql_int (sql), ==, 0);
+  g_free (sql);
+  sql =
+      g_strdup_printf ("SELECT count(*) FROM lead_sources WHERE lead_id = %" G_GINT64_FORMAT, keep);
+  g_assert_cmpint (sql_int (sql), ==, sources);
+  {
+    g_autofree char *query =
+        g_strdup_printf ("SELECT name FROM leads WHERE id = %" G_GINT64_FORMAT, keep);
+    g_autoptr (GPtrArray) kept = sql_names (query);
+
+    g_assert_cmpstr (g_ptr_array_index (kept, 0), ==, other_name);
+  }
+  g_free (sql);
+  sql = g_strdup_printf (
+      "SELECT count(*) FROM lead_merges WHERE kind = 'merge' AND lead_id = %" G_GINT64_FORMAT
+      " AND other_lead_id = %" G_GINT64_FORMAT,
+      keep, other);
+  g_assert_cmpint (sql_int (sql), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The selection follows the leads, not the rows, through a re-sort. */
 static void
 test_selection_survives_sort (void)
@@ -693,6 +758,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/nexus/LeadsGrid/bulk-assign-and-undo", test_bulk_assign_and_undo);
   g_test_add_func ("/nexus/LeadsGrid/status-with-note", test_status_with_note);
   g_test_add_func ("/nexus/LeadsGrid/selection-survives-sort", test_selection_survives_sort);
+  g_test_add_func ("/nexus/LeadsGrid/merge-dialog", test_merge_dialog);
   g_test_add_func ("/nexus/LeadsGrid/live-report", test_live_report);
 
   status = g_test_run ();
