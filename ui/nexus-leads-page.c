@@ -103,7 +103,10 @@ struct _NexusLeadsPage
   gboolean             folded;    /* the window shows one pane at a time */
   GSettings           *settings;  /* NULL without the installed schema */
 
-  GtkColumnViewColumn *columns[N_COLUMNS]; /* owned by the column view */
+  GtkColumnViewColumn *columns[N_COLUMNS]; /* owned; the shown ones also by the view */
+  guint                order[N_COLUMNS];   /* column indexes in the order shown */
+  gboolean             shown[N_COLUMNS];   /* in the view */
+  GSimpleActionGroup  *column_actions;     /* owned; "columns.NAME", one per column */
   SortProbe            probes[N_COLUMNS];  /* user data of the column sorters */
   NexusLeadRow        *probe_a, *probe_b;  /* owned; compared to read the sort */
   int                  probed_sort;        /* the first sort consulted, -1: none */
@@ -161,24 +164,24 @@ static const struct
 } column_specs[N_COLUMNS] = {
   [NEXUS_LEADS_COLUMN_NAME] = { "name", N_ ("Name"), NEXUS_LEADS_SORT_NAME, TRUE, 200, TRUE },
   [NEXUS_LEADS_COLUMN_CATEGORY] = { "category", N_ ("Category"), NEXUS_LEADS_SORT_CATEGORY, FALSE,
-                                    100, TRUE },
-  [NEXUS_LEADS_COLUMN_PHONE] = { "phone", N_ ("Phone"), NEXUS_LEADS_SORT_PHONE, FALSE, 130, TRUE },
+                                    95, TRUE },
+  [NEXUS_LEADS_COLUMN_PHONE] = { "phone", N_ ("Phone"), NEXUS_LEADS_SORT_PHONE, FALSE, 125, TRUE },
   [NEXUS_LEADS_COLUMN_CITY] = { "city", N_ ("City"), NEXUS_LEADS_SORT_CITY, FALSE, 80, TRUE },
-  [NEXUS_LEADS_COLUMN_ADDRESS] = { "address", N_ ("Address"), NEXUS_LEADS_SORT_ADDRESS, FALSE, 130,
+  [NEXUS_LEADS_COLUMN_ADDRESS] = { "address", N_ ("Address"), NEXUS_LEADS_SORT_ADDRESS, FALSE, 120,
                                    TRUE },
-  [NEXUS_LEADS_COLUMN_WEBSITE] = { "website", N_ ("Website"), NEXUS_LEADS_SORT_WEBSITE, FALSE, 140,
+  [NEXUS_LEADS_COLUMN_WEBSITE] = { "website", N_ ("Website"), NEXUS_LEADS_SORT_WEBSITE, FALSE, 130,
                                    FALSE },
-  [NEXUS_LEADS_COLUMN_STATUS] = { "status", N_ ("Status"), NEXUS_LEADS_SORT_STATUS, FALSE, 85,
+  [NEXUS_LEADS_COLUMN_STATUS] = { "status", N_ ("Status"), NEXUS_LEADS_SORT_STATUS, FALSE, 80,
                                   TRUE },
   [NEXUS_LEADS_COLUMN_AGENT] = { "agent", N_ ("Agent"), NEXUS_LEADS_SORT_AGENT, FALSE, 95, TRUE },
   [NEXUS_LEADS_COLUMN_RATING] = { "rating", N_ ("Rating"), NEXUS_LEADS_SORT_RATING, FALSE, 55,
                                   FALSE },
   [NEXUS_LEADS_COLUMN_FIRST_SEEN] = { "first_seen", N_ ("First Seen"), NEXUS_LEADS_SORT_FIRST_SEEN,
-                                      FALSE, 100, FALSE },
+                                      FALSE, 95, FALSE },
   [NEXUS_LEADS_COLUMN_LAST_SEEN] = { "last_seen", N_ ("Last Seen"), NEXUS_LEADS_SORT_LAST_SEEN,
                                      FALSE, 95, TRUE },
   [NEXUS_LEADS_COLUMN_SIGHTINGS] = { "sightings", N_ ("Sightings"), NEXUS_LEADS_SORT_SIGHTINGS,
-                                     FALSE, 80, FALSE },
+                                     FALSE, 75, FALSE },
 };
 
 static void update_query (NexusLeadsPage *self);
@@ -1763,27 +1766,49 @@ column_index (NexusLeadsPage *self, GtkColumnViewColumn *column)
   return -1;
 }
 
+/* The column view holds the shown columns only: GTK 4.8 lays the rows of
+ * a right-to-left grid out wrongly when some columns are merely invisible.
+ * self->order keeps every column's place, the hidden ones included. */
+static void
+layout_columns (NexusLeadsPage *self)
+{
+  GListModel *columns = gtk_column_view_get_columns (self->column_view);
+  gboolean    restoring = self->restoring;
+
+  self->restoring = TRUE;
+  while (g_list_model_get_n_items (columns) > 0)
+    {
+      g_autoptr (GtkColumnViewColumn) column = g_list_model_get_item (columns, 0);
+
+      gtk_column_view_remove_column (self->column_view, column);
+    }
+  for (guint i = 0; i < N_COLUMNS; i++)
+    {
+      guint index = self->order[i];
+
+      if (self->shown[index])
+        gtk_column_view_append_column (self->column_view, self->columns[index]);
+    }
+  self->restoring = restoring;
+}
+
 /* Writes the order, visibility and widths of the columns to the settings. */
 static void
 save_columns (NexusLeadsPage *self)
 {
-  GListModel     *columns = gtk_column_view_get_columns (self->column_view);
   GVariantBuilder builder;
 
   if (self->settings == NULL || self->restoring)
     return;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(sbi)"));
-  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+  for (guint i = 0; i < N_COLUMNS; i++)
     {
-      g_autoptr (GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
-      int index = column_index (self, column);
+      guint index = self->order[i];
 
-      if (index < 0)
-        continue;
-      g_variant_builder_add (&builder, "(sbi)", column_specs[index].name,
-                             gtk_column_view_column_get_visible (column),
-                             MAX (0, gtk_column_view_column_get_fixed_width (column)));
+      g_variant_builder_add (
+          &builder, "(sbi)", column_specs[index].name, self->shown[index],
+          MAX (0, gtk_column_view_column_get_fixed_width (self->columns[index])));
     }
   g_settings_set_value (self->settings, "leads-columns", g_variant_builder_end (&builder));
 }
@@ -1794,6 +1819,8 @@ column_notify_cb (NexusLeadsPage *self, GParamSpec *pspec, GtkColumnViewColumn *
   save_columns (self);
 }
 
+/* A header dragged elsewhere: the shown columns in the view's order, each
+ * hidden one after the column it followed. */
 static void
 columns_changed_cb (NexusLeadsPage *self,
                     guint           position,
@@ -1801,9 +1828,55 @@ columns_changed_cb (NexusLeadsPage *self,
                     guint           added,
                     GListModel     *columns)
 {
-  /* A drag of a header removes and adds the column: save once it is back. */
-  if (g_list_model_get_n_items (columns) == N_COLUMNS)
-    save_columns (self);
+  guint n_shown = 0, n = 0, order[N_COLUMNS];
+
+  if (self->restoring)
+    return;
+  for (guint i = 0; i < N_COLUMNS; i++)
+    n_shown += self->shown[i];
+  /* A drag removes and adds the column: act once it is back. */
+  if (g_list_model_get_n_items (columns) != n_shown)
+    return;
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr (GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+      int index = column_index (self, column);
+
+      if (index < 0)
+        continue;
+      order[n++] = index;
+      /* The hidden columns that followed it before. */
+      for (guint j = 0; j < N_COLUMNS; j++)
+        if (self->order[j] == (guint)index)
+          for (guint k = j + 1; k < N_COLUMNS && !self->shown[self->order[k]]; k++)
+            order[n++] = self->order[k];
+    }
+  /* Hidden columns before the first shown one go first. */
+  for (guint k = 0; k < N_COLUMNS && !self->shown[self->order[k]] && n < N_COLUMNS; k++)
+    {
+      memmove (order + 1, order, n * sizeof order[0]);
+      order[0] = self->order[k];
+      n++;
+    }
+  if (n == N_COLUMNS)
+    memcpy (self->order, order, sizeof order);
+  save_columns (self);
+}
+
+static void
+show_column_cb (GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+  NexusLeadsPage *self = g_object_get_data (G_OBJECT (action), "page");
+  guint           index = GPOINTER_TO_UINT (user_data);
+
+  /* The name column is the one that can never be hidden. */
+  if (index == NEXUS_LEADS_COLUMN_NAME)
+    return;
+  self->shown[index] = g_variant_get_boolean (value);
+  g_simple_action_set_state (action, value);
+  layout_columns (self);
+  save_columns (self);
 }
 
 /* Applies the "leads-columns" key: order, visibility, widths.  Unknown
@@ -1818,12 +1891,12 @@ restore_columns (NexusLeadsPage *self)
   gboolean     visible;
   int          width;
   guint        position = 0;
+  gboolean     placed[N_COLUMNS] = { FALSE };
 
   self->restoring = TRUE;
   for (guint i = 0; i < N_COLUMNS; i++)
     {
-      gtk_column_view_insert_column (self->column_view, i, self->columns[i]);
-      gtk_column_view_column_set_visible (self->columns[i], column_specs[i].shown);
+      self->shown[i] = column_specs[i].shown;
       gtk_column_view_column_set_fixed_width (self->columns[i], column_specs[i].width);
     }
 
@@ -1833,16 +1906,27 @@ restore_columns (NexusLeadsPage *self)
       g_variant_iter_init (&iter, value);
       while (g_variant_iter_next (&iter, "(&sbi)", &name, &visible, &width))
         for (guint i = 0; i < N_COLUMNS; i++)
-          if (g_str_equal (name, column_specs[i].name))
+          if (g_str_equal (name, column_specs[i].name) && !placed[i])
             {
-              gtk_column_view_insert_column (self->column_view, position++, self->columns[i]);
-              /* The name column is the one that can never be hidden. */
-              gtk_column_view_column_set_visible (self->columns[i],
-                                                  visible || i == NEXUS_LEADS_COLUMN_NAME);
+              placed[i] = TRUE;
+              self->order[position++] = i;
+              self->shown[i] = visible || i == NEXUS_LEADS_COLUMN_NAME;
               if (width > 0)
                 gtk_column_view_column_set_fixed_width (self->columns[i], CLAMP (width, 30, 1000));
             }
     }
+  for (guint i = 0; i < N_COLUMNS; i++)
+    if (!placed[i])
+      self->order[position++] = i;
+
+  for (guint i = 0; i < N_COLUMNS; i++)
+    {
+      GAction *action =
+          g_action_map_lookup_action (G_ACTION_MAP (self->column_actions), column_specs[i].name);
+
+      g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_boolean (self->shown[i]));
+    }
+  layout_columns (self);
   self->restoring = FALSE;
 }
 
@@ -1860,14 +1944,14 @@ reset_columns_action (GtkWidget *widget, const char *action_name, GVariant *para
 static void
 add_columns (NexusLeadsPage *self)
 {
-  g_autoptr (GSimpleActionGroup) group = g_simple_action_group_new ();
+  self->column_actions = g_simple_action_group_new ();
 
   for (guint i = 0; i < N_COLUMNS; i++)
     {
       g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-      g_autoptr (GtkColumnViewColumn) column = NULL;
       g_autoptr (GtkSorter) sorter = NULL;
-      g_autoptr (GPropertyAction) visible = NULL;
+      g_autoptr (GSimpleAction) show = NULL;
+      GtkColumnViewColumn *column;
 
       g_signal_connect (factory, "setup", G_CALLBACK (cell_setup_cb), GUINT_TO_POINTER (i));
       g_signal_connect (factory, "bind", G_CALLBACK (cell_bind_cb), GUINT_TO_POINTER (i));
@@ -1876,29 +1960,29 @@ add_columns (NexusLeadsPage *self)
       self->probes[i].sort = column_specs[i].sort;
       sorter = GTK_SORTER (gtk_custom_sorter_new (probe_compare, &self->probes[i], NULL));
 
+      /* Owned by the page: a hidden column is out of the view. */
       column = gtk_column_view_column_new (
           i == NEXUS_LEADS_COLUMN_AGENT ? C_ ("lead", "Agent") : gettext (column_specs[i].title),
           g_object_ref (factory));
       gtk_column_view_column_set_sorter (column, sorter);
       gtk_column_view_column_set_resizable (column, TRUE);
       gtk_column_view_column_set_expand (column, column_specs[i].expand);
-      gtk_column_view_append_column (self->column_view, column);
       self->columns[i] = column;
 
-      /* The Columns menu shows and hides through the column's property. */
-      visible = g_property_action_new (column_specs[i].name, column, "visible");
-      g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (visible));
+      /* The Columns menu shows and hides them. */
+      show =
+          g_simple_action_new_stateful (column_specs[i].name, NULL, g_variant_new_boolean (TRUE));
+      g_object_set_data (G_OBJECT (show), "page", self);
+      g_signal_connect (show, "change-state", G_CALLBACK (show_column_cb), GUINT_TO_POINTER (i));
+      g_action_map_add_action (G_ACTION_MAP (self->column_actions), G_ACTION (show));
     }
-  gtk_widget_insert_action_group (GTK_WIDGET (self), "columns", G_ACTION_GROUP (group));
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "columns",
+                                  G_ACTION_GROUP (self->column_actions));
 
   restore_columns (self);
   for (guint i = 0; i < N_COLUMNS; i++)
-    {
-      g_signal_connect_swapped (self->columns[i], "notify::visible", G_CALLBACK (column_notify_cb),
-                                self);
-      g_signal_connect_swapped (self->columns[i], "notify::fixed-width",
-                                G_CALLBACK (column_notify_cb), self);
-    }
+    g_signal_connect_swapped (self->columns[i], "notify::fixed-width",
+                              G_CALLBACK (column_notify_cb), self);
   g_signal_connect_swapped (gtk_column_view_get_columns (self->column_view), "items-changed",
                             G_CALLBACK (columns_changed_cb), self);
 }
@@ -1926,16 +2010,19 @@ nexus_leads_page_dispose (GObject *object)
       if (sorter != NULL)
         g_signal_handlers_disconnect_by_data (sorter, self);
       g_signal_handlers_disconnect_by_data (gtk_column_view_get_columns (self->column_view), self);
-      for (guint i = 0; i < N_COLUMNS; i++)
-        if (self->columns[i] != NULL)
-          g_signal_handlers_disconnect_by_data (self->columns[i], self);
     }
+  for (guint i = 0; i < N_COLUMNS; i++)
+    if (self->columns[i] != NULL)
+      g_signal_handlers_disconnect_by_data (self->columns[i], self);
   if (self->last_toast != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->last_toast), (gpointer *)&self->last_toast);
   self->last_toast = NULL;
 
   gtk_widget_dispose_template (GTK_WIDGET (object), NEXUS_TYPE_LEADS_PAGE);
 
+  for (guint i = 0; i < N_COLUMNS; i++)
+    g_clear_object (&self->columns[i]);
+  g_clear_object (&self->column_actions);
   g_clear_object (&self->selection);
   g_clear_object (&self->model);
   g_clear_object (&self->engine);
