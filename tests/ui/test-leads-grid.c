@@ -19,6 +19,7 @@
 #include <adwaita.h>
 
 #include "leads/nexus-lead-work.h"
+#include "nexus-agents-dialog.h"
 #include "nexus-engine.h"
 #include "store/nexus-store-private.h"
 #include "nexus-leads-page-private.h"
@@ -634,6 +635,93 @@ test_merge_dialog (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+column_in_view (NexusLeadsPage *page, guint column)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (find_type (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW));
+  GListModel    *columns = gtk_column_view_get_columns (view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr (GtkColumnViewColumn) item = g_list_model_get_item (columns, i);
+
+      if (item == _nexus_leads_page_get_column (page, column))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Shown, hidden and resized columns are kept in the settings and a new
+ * window opens with them. */
+static void
+test_columns_remembered (void)
+{
+  NexusLeadsPage *page;
+  NexusWindow    *window = show_leads (&page);
+  g_autoptr (GSettings) settings = g_settings_new (NEXUS_SETTINGS_SCHEMA_ID);
+  g_autoptr (GVariant) saved = NULL;
+
+  g_assert_false (column_in_view (page, NEXUS_LEADS_COLUMN_WEBSITE));
+  g_assert_true (column_in_view (page, NEXUS_LEADS_COLUMN_CITY));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "columns.website", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "columns.city", NULL));
+  g_assert_true (column_in_view (page, NEXUS_LEADS_COLUMN_WEBSITE));
+  g_assert_false (column_in_view (page, NEXUS_LEADS_COLUMN_CITY));
+  gtk_column_view_column_set_fixed_width (
+      _nexus_leads_page_get_column (page, NEXUS_LEADS_COLUMN_PHONE), 177);
+  /* The name column stays. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "columns.name", NULL);
+  g_assert_true (column_in_view (page, NEXUS_LEADS_COLUMN_NAME));
+
+  saved = g_settings_get_value (settings, "leads-columns");
+  g_assert_cmpuint (g_variant_n_children (saved), ==, NEXUS_LEADS_N_COLUMNS);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  window = show_leads (&page);
+  g_assert_true (column_in_view (page, NEXUS_LEADS_COLUMN_WEBSITE));
+  g_assert_false (column_in_view (page, NEXUS_LEADS_COLUMN_CITY));
+  g_assert_cmpint (gtk_column_view_column_get_fixed_width (
+                       _nexus_leads_page_get_column (page, NEXUS_LEADS_COLUMN_PHONE)),
+                   ==, 177);
+
+  /* Back to the defaults for the tests after. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "leads.reset-columns", NULL));
+  g_assert_true (column_in_view (page, NEXUS_LEADS_COLUMN_CITY));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* The agents dialog adds an agent (a blank name is refused in place),
+ * and the database has it. */
+static void
+test_agents_dialog (void)
+{
+  NexusLeadsPage    *page;
+  NexusWindow       *window = show_leads (&page);
+  NexusAgentsDialog *dialog =
+      NEXUS_AGENTS_DIALOG (nexus_agents_dialog_new (GTK_WINDOW (window), engine));
+  gint64 agents = sql_int ("SELECT count(*) FROM agents");
+  guint  shown;
+
+  gtk_window_present (GTK_WINDOW (dialog));
+  WAIT_UNTIL (!nexus_agents_dialog_get_busy (dialog));
+  shown = nexus_agents_dialog_get_n_agents (dialog);
+  g_assert_cmpint (shown, ==, agents);
+
+  nexus_agents_dialog_add (dialog, "   ");
+  g_assert_false (nexus_agents_dialog_get_busy (dialog));
+  g_assert_cmpint (sql_int ("SELECT count(*) FROM agents"), ==, agents);
+
+  nexus_agents_dialog_add (dialog, "Youssef Kamal");
+  WAIT_UNTIL (!nexus_agents_dialog_get_busy (dialog) &&
+              nexus_agents_dialog_get_n_agents (dialog) == shown + 1);
+  g_assert_cmpint (sql_int ("SELECT count(*) FROM agents WHERE name = 'Youssef Kamal'"
+                            " AND active = 1"),
+                   ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The selection follows the leads, not the rows, through a re-sort. */
 static void
 test_selection_survives_sort (void)
@@ -759,6 +847,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/nexus/LeadsGrid/status-with-note", test_status_with_note);
   g_test_add_func ("/nexus/LeadsGrid/selection-survives-sort", test_selection_survives_sort);
   g_test_add_func ("/nexus/LeadsGrid/merge-dialog", test_merge_dialog);
+  g_test_add_func ("/nexus/LeadsGrid/columns-remembered", test_columns_remembered);
+  g_test_add_func ("/nexus/LeadsGrid/agents-dialog", test_agents_dialog);
   g_test_add_func ("/nexus/LeadsGrid/live-report", test_live_report);
 
   status = g_test_run ();
