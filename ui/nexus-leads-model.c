@@ -33,6 +33,8 @@
 
 /* Pages held at most (of NEXUS_LEADS_MODEL_PAGE_SIZE rows). */
 #define MAX_PAGES 48
+/* Pages not held that are read when the list asked for them last. */
+#define MAX_WANTED 4
 
 typedef struct
 {
@@ -58,6 +60,8 @@ struct _NexusLeadsModel
   guint            pending_pages; /* page reads in flight for this generation */
   guint64          clock;         /* counts get_item calls, for Page.used */
   gboolean         prefetching;   /* page 0 is read beside the count */
+  GArray          *wanted;        /* guint: pages asked for but not held, in order */
+  guint            wanted_source; /* the idle that holds and reads them */
   GPtrArray       *first_rows;    /* NexusLeadsViewRow: page 0, read before the list asked */
   gboolean         refreshing;    /* the count in flight is a refresh's */
 };
@@ -430,6 +434,95 @@ nexus_leads_model_get_n_items (GListModel *model)
   return NEXUS_LEADS_MODEL (model)->n_items;
 }
 
+/* A page held for @index: placeholders, or the first page read beside
+ * the count. */
+static Page *
+hold_page (NexusLeadsModel *self, guint index)
+{
+  guint start = index * NEXUS_LEADS_MODEL_PAGE_SIZE;
+  guint len = MIN (NEXUS_LEADS_MODEL_PAGE_SIZE, self->n_items - start);
+  Page *page = g_new0 (Page, 1);
+
+  page->rows = g_ptr_array_new_full (len, g_object_unref);
+  for (guint i = 0; i < len; i++)
+    g_ptr_array_add (page->rows, index == 0 && self->first_rows != NULL && i < self->first_rows->len
+                                     ? nexus_lead_row_new (g_ptr_array_index (self->first_rows, i))
+                                     : nexus_lead_row_new_placeholder ());
+  if (index == 0 && self->first_rows != NULL)
+    {
+      /* Read beside the count: no request, no placeholder. */
+      page->requested = page->loaded = len <= self->first_rows->len;
+      g_clear_pointer (&self->first_rows, g_ptr_array_unref);
+    }
+  else if (index == 0 && self->prefetching)
+    page->requested = TRUE;
+  evict_pages (self, MAX_PAGES - 1);
+  g_hash_table_insert (self->pages, GUINT_TO_POINTER (index), page);
+  page->used = ++self->clock;
+  return page;
+}
+
+/* Holds and reads the pages the list asked for last: the rows it shows.
+ *
+ * When a list changes as a whole GTK asks for every row in order (to
+ * reuse the widgets of rows that stay), then for the rows it shows.  The
+ * pages asked for are recorded in order; the last place where the order
+ * goes back is where GTK started on the rows it shows, and only the pages
+ * from there are read: reading the others (deep offsets of a million
+ * rows) would keep the reader threads busy for nothing. */
+static gboolean
+read_wanted_cb (gpointer user_data)
+{
+  NexusLeadsModel *self = user_data;
+  guint n_pages = (self->n_items + NEXUS_LEADS_MODEL_PAGE_SIZE - 1) / NEXUS_LEADS_MODEL_PAGE_SIZE;
+  g_autoptr (GArray) asked = g_steal_pointer (&self->wanted);
+  guint first = 0;
+
+  self->wanted_source = 0;
+  if (asked == NULL)
+    return G_SOURCE_REMOVE;
+
+  for (guint i = 1; i < asked->len; i++)
+    if (g_array_index (asked, guint, i) < g_array_index (asked, guint, i - 1))
+      first = i;
+  first = MAX (first, asked->len > MAX_WANTED ? asked->len - MAX_WANTED : 0);
+
+  for (guint i = first; i < asked->len; i++)
+    {
+      guint index = g_array_index (asked, guint, i);
+      Page *page;
+
+      if (index >= n_pages)
+        continue;
+      page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (index));
+      if (page == NULL)
+        {
+          guint start = index * NEXUS_LEADS_MODEL_PAGE_SIZE;
+          guint len = MIN (NEXUS_LEADS_MODEL_PAGE_SIZE, self->n_items - start);
+
+          page = hold_page (self, index);
+          /* Its rows were handed out as loose placeholders: say they are
+           * these now, so the list binds them and sees them land. */
+          g_list_model_items_changed (G_LIST_MODEL (self), start, len, len);
+        }
+      if (!page->requested && !self->loading && self->engine != NULL)
+        request_page (self, index, page);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Notes that the list asked for a row of page @index it does not hold. */
+static void
+want_page (NexusLeadsModel *self, guint index)
+{
+  if (self->wanted == NULL)
+    self->wanted = g_array_new (FALSE, FALSE, sizeof (guint));
+  if (self->wanted->len == 0 || g_array_index (self->wanted, guint, self->wanted->len - 1) != index)
+    g_array_append_val (self->wanted, index);
+  if (self->wanted_source == 0)
+    self->wanted_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 30, read_wanted_cb, self, NULL);
+}
+
 static gpointer
 nexus_leads_model_get_item (GListModel *model, guint position)
 {
@@ -441,28 +534,15 @@ nexus_leads_model_get_item (GListModel *model, guint position)
     return NULL;
 
   page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (index));
+  if (page == NULL && index == 0 && self->first_rows != NULL)
+    page = hold_page (self, 0);
   if (page == NULL)
     {
-      guint start = index * NEXUS_LEADS_MODEL_PAGE_SIZE;
-      guint len = MIN (NEXUS_LEADS_MODEL_PAGE_SIZE, self->n_items - start);
-
-      page = g_new0 (Page, 1);
-      page->rows = g_ptr_array_new_full (len, g_object_unref);
-      for (guint i = 0; i < len; i++)
-        g_ptr_array_add (page->rows,
-                         index == 0 && self->first_rows != NULL && i < self->first_rows->len
-                             ? nexus_lead_row_new (g_ptr_array_index (self->first_rows, i))
-                             : nexus_lead_row_new_placeholder ());
-      if (index == 0 && self->first_rows != NULL)
-        {
-          /* Read beside the count: no request, no placeholder. */
-          page->requested = page->loaded = len <= self->first_rows->len;
-          g_clear_pointer (&self->first_rows, g_ptr_array_unref);
-        }
-      else if (index == 0 && self->prefetching)
-        page->requested = TRUE;
-      evict_pages (self, MAX_PAGES - 1);
-      g_hash_table_insert (self->pages, GUINT_TO_POINTER (index), page);
+      /* Nothing is held or read here: the page is read if it is still
+       * among the last asked for when the main loop is idle. */
+      want_page (self, index);
+      /* A new one each time: the list tells rows apart by their items. */
+      return nexus_lead_row_new_placeholder ();
     }
   page->used = ++self->clock;
 
@@ -490,6 +570,7 @@ nexus_leads_model_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->engine);
+  g_clear_handle_id (&self->wanted_source, g_source_remove);
 
   G_OBJECT_CLASS (nexus_leads_model_parent_class)->dispose (object);
 }
@@ -501,6 +582,7 @@ nexus_leads_model_finalize (GObject *object)
 
   g_clear_pointer (&self->pages, g_hash_table_unref);
   g_clear_pointer (&self->first_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->wanted, g_array_unref);
   g_clear_pointer (&self->query, nexus_leads_query_free);
   g_free (self->error_message);
 
@@ -804,4 +886,31 @@ nexus_leads_model_has_row (NexusLeadsModel *self, guint position)
   page =
       g_hash_table_lookup (self->pages, GUINT_TO_POINTER (position / NEXUS_LEADS_MODEL_PAGE_SIZE));
   return page != NULL && page->loaded;
+}
+
+/**
+ * nexus_leads_model_peek_row:
+ * @self: a #NexusLeadsModel
+ * @position: a row
+ *
+ * The row at @position when its page is read, without reading anything:
+ * for code that looks at many positions (a selection over the whole list)
+ * and must not make the model read the vault.
+ *
+ * Returns: (transfer none) (nullable): the row, or NULL when not read
+ */
+NexusLeadRow *
+nexus_leads_model_peek_row (NexusLeadsModel *self, guint position)
+{
+  Page *page;
+
+  g_return_val_if_fail (NEXUS_IS_LEADS_MODEL (self), NULL);
+
+  if (position >= self->n_items)
+    return NULL;
+  page =
+      g_hash_table_lookup (self->pages, GUINT_TO_POINTER (position / NEXUS_LEADS_MODEL_PAGE_SIZE));
+  if (page == NULL || !page->loaded)
+    return NULL;
+  return g_ptr_array_index (page->rows, position % NEXUS_LEADS_MODEL_PAGE_SIZE);
 }

@@ -14,9 +14,9 @@
  * Positions whose page is not loaded yet (placeholders) have no id: they
  * are selected only under "all".
  *
- * Every method that could touch each position of the list (select all, a
- * click that unselects the rest) is written so it never asks the model for
- * rows it does not hold: asking would read the whole vault.
+ * No method asks the model for a row it has not read (GTK asks for the
+ * selection of the whole list after every change, and asking would read
+ * the whole vault): positions not read yet have no id.
  */
 #include "config.h"
 
@@ -48,11 +48,12 @@ n_items (NexusLeadsSelection *self)
   return g_list_model_get_n_items (G_LIST_MODEL (self->model));
 }
 
-/* The lead id at @position, or 0 for a placeholder. */
+/* The lead id at @position, or 0 while its page is not read.  Never
+ * makes the model read: GTK asks for the selection of the whole list. */
 static gint64
 id_at (NexusLeadsSelection *self, guint position)
 {
-  g_autoptr (NexusLeadRow) row = g_list_model_get_item (G_LIST_MODEL (self->model), position);
+  NexusLeadRow *row = nexus_leads_model_peek_row (self->model, position);
 
   if (row == NULL || nexus_lead_row_get_placeholder (row))
     return 0;
@@ -125,6 +126,21 @@ is_selected (GtkSelectionModel *model, guint position)
   if (id == 0)
     return self->all;
   return nexus_leads_selection_is_id_selected (self, id);
+}
+
+static GtkBitset *
+get_selection_in_range (GtkSelectionModel *model, guint position, guint n_wanted)
+{
+  NexusLeadsSelection *self = NEXUS_LEADS_SELECTION (model);
+  GtkBitset           *selected = gtk_bitset_new_empty ();
+  guint                end = MIN (position + n_wanted, n_items (self));
+
+  if (!self->all && g_hash_table_size (self->ids) == 0)
+    return selected;
+  for (guint i = position; i < end; i++)
+    if (is_selected (model, i))
+      gtk_bitset_add (selected, i);
+  return selected;
 }
 
 static gboolean
@@ -256,6 +272,7 @@ static void
 nexus_leads_selection_selection_model_init (GtkSelectionModelInterface *iface)
 {
   iface->is_selected = is_selected;
+  iface->get_selection_in_range = get_selection_in_range;
   iface->select_item = select_item;
   iface->unselect_item = unselect_item;
   iface->select_range = select_range;
