@@ -409,6 +409,7 @@ update_bulk (NexusLeadsPage *self)
   gtk_widget_action_set_enabled (widget, "leads.set-status", some);
   gtk_widget_action_set_enabled (widget, "leads.assign", some);
   gtk_widget_action_set_enabled (widget, "leads.set-category", some);
+  gtk_widget_action_set_enabled (widget, "leads.add-note", some);
   gtk_widget_action_set_enabled (widget, "leads.export", some);
   gtk_widget_action_set_enabled (widget, "leads.delete", some);
   gtk_widget_action_set_enabled (widget, "leads.merge",
@@ -1387,8 +1388,9 @@ set_status_action (GtkWidget *widget, const char *action_name, GVariant *paramet
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The dialog's answer is only allowed once something is typed. */
 static void
-category_text_changed_cb (GtkEditable *entry, AdwMessageDialog *dialog)
+require_text_cb (GtkEditable *entry, AdwMessageDialog *dialog)
 {
   g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
 
@@ -1422,8 +1424,39 @@ set_category_action (GtkWidget *widget, const char *action_name, GVariant *param
       _ ("Category, e.g. pharmacy"), _ ("_Set Category"));
   entry = g_object_get_data (G_OBJECT (dialog), "note-entry");
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "apply", FALSE);
-  g_signal_connect (entry, "changed", G_CALLBACK (category_text_changed_cb), dialog);
+  g_signal_connect (entry, "changed", G_CALLBACK (require_text_cb), dialog);
   g_signal_connect (dialog, "response", G_CALLBACK (category_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+note_response_cb (AdwMessageDialog *dialog, const char *response, NexusLeadsPage *self)
+{
+  GtkEditable     *entry = g_object_get_data (G_OBJECT (dialog), "note-entry");
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+
+  if (g_str_equal (response, "apply") && text[0] != '\0')
+    _nexus_leads_page_edit (self, "note", NULL, text, 0);
+}
+
+static void
+add_note_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  NexusLeadsPage  *self = NEXUS_LEADS_PAGE (widget);
+  g_autofree char *count = selection_count_text (self);
+  gint64           n = nexus_leads_selection_get_n_selected (self->selection);
+  g_autofree char *heading = NULL;
+  GtkWidget       *dialog;
+  GtkEditable     *entry;
+
+  /* Translators: %s is a number of leads. */
+  heading = g_strdup_printf (ngettext ("Note on %s Lead", "Note on %s Leads", n), count);
+  dialog = entry_dialog (self, heading, _ ("The note goes into the history of each lead."),
+                         _ ("What happened"), _ ("_Add Note"));
+  entry = g_object_get_data (G_OBJECT (dialog), "note-entry");
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "apply", FALSE);
+  g_signal_connect (entry, "changed", G_CALLBACK (require_text_cb), dialog);
+  g_signal_connect (dialog, "response", G_CALLBACK (note_response_cb), self);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -2162,6 +2195,7 @@ nexus_leads_page_class_init (NexusLeadsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "leads.set-status", "s", set_status_action);
   gtk_widget_class_install_action (widget_class, "leads.assign", "x", assign_action);
   gtk_widget_class_install_action (widget_class, "leads.set-category", NULL, set_category_action);
+  gtk_widget_class_install_action (widget_class, "leads.add-note", NULL, add_note_action);
   gtk_widget_class_install_action (widget_class, "leads.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "leads.delete", NULL, delete_action);
   gtk_widget_class_install_action (widget_class, "leads.merge", NULL, merge_action);
