@@ -1502,6 +1502,7 @@ export_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   NexusLeadsPage *self = NEXUS_LEADS_PAGE (widget);
   g_autoptr (GArray) ids = nexus_leads_selection_get_ids (self->selection);
+  g_autoptr (GVariant) export_ids = NULL;
   GVariantBuilder builder;
 
   /* Under "all" an empty list: the export dialog then takes the grid's
@@ -1510,7 +1511,9 @@ export_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   if (!nexus_leads_selection_get_all (self->selection))
     for (guint i = 0; i < ids->len; i++)
       g_variant_builder_add (&builder, "t", (guint64)g_array_index (ids, gint64, i));
-  gtk_widget_activate_action_variant (widget, "win.export-leads", g_variant_builder_end (&builder));
+  export_ids = g_variant_ref_sink (g_variant_builder_end (&builder));
+  if (!gtk_widget_activate_action_variant (widget, "win.export-leads", export_ids))
+    toast_message (self, _ ("Exporting leads is not available in this version."));
 }
 
 /* The fields a merge lets the operator choose, as NexusLeadWork.take
