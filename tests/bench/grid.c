@@ -54,16 +54,6 @@ static const char *const syllables[] = { "ka", "ra", "mo", "li", "zu", "ne", "ta
                                          "si", "la", "be", "do", "fi", "go", "ha", "ju",
                                          "ko", "ma", "nu", "pe", "ri", "sa", "to", "vi" };
 
-/* splitmix64: reproducible and fast. */
-static guint64
-mix (guint64 x)
-{
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 static double
 now_ms (void)
 {
@@ -93,6 +83,7 @@ check (int rc, sqlite3 *db, const char *what)
 static void
 generate (const char *path, guint n)
 {
+  g_autoptr (GRand) rand = g_rand_new_with_seed (20261126); /* the same vault every time */
   sqlite3      *db = NULL;
   sqlite3_stmt *stmt = NULL;
   double        start = now_ms ();
@@ -120,10 +111,10 @@ generate (const char *path, guint n)
 
   for (guint i = 0; i < n; i++)
     {
-      guint64 r = mix (i + 1);
+      guint64 r = (guint64)g_rand_int (rand) << 32 | g_rand_int (rand);
       char    name[64], phone[24], address[64], website[48];
       guint   city = r % G_N_ELEMENTS (cities);
-      gint64  first = now - (gint64)(mix (r) % (365 * 24 * 3600));
+      gint64  first = now - (gint64)g_rand_int_range (rand, 0, 365 * 24 * 3600);
       int     len;
 
       len = g_snprintf (name, sizeof name, "%s%s%s %s", syllables[(r >> 8) % 24],
