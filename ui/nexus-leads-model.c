@@ -914,3 +914,17 @@ nexus_leads_model_peek_row (NexusLeadsModel *self, guint position)
     return NULL;
   return g_ptr_array_index (page->rows, position % NEXUS_LEADS_MODEL_PAGE_SIZE);
 }
+
+/**
+ * nexus_leads_model_get_n_pages_held:
+ * @self: a #NexusLeadsModel
+ *
+ * Returns: how many pages of rows the model holds (read or in flight)
+ */
+guint
+nexus_leads_model_get_n_pages_held (NexusLeadsModel *self)
+{
+  g_return_val_if_fail (NEXUS_IS_LEADS_MODEL (self), 0);
+
+  return g_hash_table_size (self->pages);
+}

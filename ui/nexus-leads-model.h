@@ -34,5 +34,6 @@ guint         nexus_leads_model_get_generation (NexusLeadsModel *self);
 guint         nexus_leads_model_get_pending_pages (NexusLeadsModel *self);
 gboolean      nexus_leads_model_has_row (NexusLeadsModel *self, guint position);
 NexusLeadRow *nexus_leads_model_peek_row (NexusLeadsModel *self, guint position);
+guint         nexus_leads_model_get_n_pages_held (NexusLeadsModel *self);
 
 G_END_DECLS

@@ -838,6 +838,61 @@ test_live_report (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Engine thread: 5,000 more leads in one transaction. */
+static gpointer
+grow_vault_func (NexusStore *store, gpointer data, GError **error)
+{
+  if (!nexus_store_begin (store, error))
+    return NULL;
+  if (!_nexus_store_exec (store,
+                          "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                          " WHERE i < 5000) INSERT INTO leads (name, name_norm, phone_e164, city,"
+                          " first_seen_at, last_seen_at, updated_at) SELECT 'Grid ' || i,"
+                          " 'grid ' || printf ('%05d', i), '+3314100' || printf ('%04d', i),"
+                          " 'Lyon', 1700000000 + i, 1700000000 + i, 1700000000 FROM n",
+                          error) ||
+      !nexus_store_commit (store, error))
+    {
+      nexus_store_rollback (store);
+      return NULL;
+    }
+  return GINT_TO_POINTER (TRUE);
+}
+
+/* A grid of thousands of leads shown, re-sorted and filtered: GTK walks
+ * every row after each change, and the model must not read (or hold) the
+ * pages of rows nobody sees. */
+static void
+test_large_view_reads_only_what_shows (void)
+{
+  NexusLeadsPage  *page;
+  NexusWindow     *window;
+  NexusLeadsModel *model;
+  GtkColumnView   *view;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (nexus_engine_run_sync (engine, grow_vault_func, NULL, &error));
+  g_assert_no_error (error);
+  window = show_leads (&page);
+  model = _nexus_leads_page_get_model (page);
+  view = GTK_COLUMN_VIEW (find_type (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW));
+  WAIT_UNTIL (!nexus_leads_model_get_loading (model) && nexus_leads_model_get_count (model) > 5000);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      gtk_column_view_sort_by_column (
+          view, _nexus_leads_page_get_column (page, NEXUS_LEADS_COLUMN_LAST_SEEN),
+          round % 2 == 0 ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
+      WAIT_UNTIL (!nexus_leads_model_get_loading (model) &&
+                  nexus_leads_model_get_pending_pages (model) == 0 &&
+                  nexus_leads_model_has_row (model, 0));
+      /* The rows shown: a page or two, never every page of the view. */
+      g_assert_cmpuint (nexus_leads_model_get_n_pages_held (model), <=, 4);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -887,6 +942,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/nexus/LeadsGrid/columns-remembered", test_columns_remembered);
   g_test_add_func ("/nexus/LeadsGrid/agents-dialog", test_agents_dialog);
   g_test_add_func ("/nexus/LeadsGrid/live-report", test_live_report);
+  g_test_add_func ("/nexus/LeadsGrid/large-view-reads-only-what-shows",
+                   test_large_view_reads_only_what_shows);
 
   status = g_test_run ();
 
