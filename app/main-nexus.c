@@ -19,7 +19,7 @@
 static void
 apply_language_setting (void)
 {
-  g_autoptr (GSettings) settings = nexus_settings_try_new ();
+  g_autoptr (GSettings) settings = nexus_settings_try_new (NULL);
   g_autofree char *language = NULL;
 
   if (settings == NULL)

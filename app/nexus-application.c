@@ -415,7 +415,7 @@ nexus_application_command_line (GApplication *app, GApplicationCommandLine *cmdl
   g_autofree char *db_path = NULL;
   const char      *db_arg = NULL;
   const char      *page = NULL;
-  g_autoptr (GSettings) settings = nexus_settings_try_new ();
+  g_autoptr (GSettings) settings = nexus_settings_try_new (NULL);
   g_autofree char *listen_setting = NULL;
   const char      *listen = choose_listen_address (options, settings, &listen_setting);
   gboolean         demo;
@@ -504,7 +504,7 @@ nexus_application_activate (GApplication *app)
           g_printerr ("%s: %s\n", PACKAGE_NAME, error->message);
           return;
         }
-      g_autoptr (GSettings) settings = nexus_settings_try_new ();
+      g_autoptr (GSettings) settings = nexus_settings_try_new (NULL);
       g_autofree char *listen_setting = NULL;
 
       start_api (self, settings, choose_listen_address (NULL, settings, &listen_setting),

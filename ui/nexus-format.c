@@ -533,3 +533,25 @@ nexus_format_bbox (double south, double west, double north, double east)
    * north-east corner, each as "latitude, longitude" in degrees. */
   return g_strdup_printf (_ ("%s to %s"), from, to);
 }
+
+/**
+ * nexus_lead_status_label:
+ * @status: (nullable): new, contacted, qualified, won or lost
+ *
+ * Returns: (transfer none): the status as the operator reads it
+ */
+const char *
+nexus_lead_status_label (const char *status)
+{
+  if (g_strcmp0 (status, "new") == 0)
+    return C_ ("lead status", "New");
+  if (g_strcmp0 (status, "contacted") == 0)
+    return C_ ("lead status", "Contacted");
+  if (g_strcmp0 (status, "qualified") == 0)
+    return C_ ("lead status", "Qualified");
+  if (g_strcmp0 (status, "won") == 0)
+    return C_ ("lead status", "Won");
+  if (g_strcmp0 (status, "lost") == 0)
+    return C_ ("lead status", "Lost");
+  return status != NULL ? status : "—";
+}

@@ -33,6 +33,8 @@ char *nexus_format_category (const char *category);
 char *nexus_format_duration (gint64 seconds);
 char *nexus_format_bbox (double south, double west, double north, double east);
 
+const char *nexus_lead_status_label (const char *status);
+
 char *nexus_isolate_ltr (const char *text);
 char *nexus_isolate_auto (const char *text);
 

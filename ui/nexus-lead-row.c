@@ -33,6 +33,8 @@ struct _NexusLeadRow
   gint64   last_seen;  /* Unix seconds */
   gint64   sightings;
   gboolean preview_only;
+  gint64   agent_id;   /* 0: unassigned */
+  char    *agent_name; /* NULL: unassigned */
 };
 
 G_DEFINE_FINAL_TYPE (NexusLeadRow, nexus_lead_row, G_TYPE_OBJECT)
@@ -71,6 +73,7 @@ nexus_lead_row_finalize (GObject *object)
   g_free (self->address);
   g_free (self->website);
   g_free (self->status);
+  g_free (self->agent_name);
 
   G_OBJECT_CLASS (nexus_lead_row_parent_class)->finalize (object);
 }
@@ -206,6 +209,8 @@ nexus_lead_row_new (const NexusLeadsViewRow *row)
   self->last_seen = row->last_seen_at;
   self->sightings = row->sightings;
   self->preview_only = row->preview_only;
+  self->agent_id = row->agent_id;
+  self->agent_name = g_strdup (row->agent_name);
   return self;
 }
 
@@ -230,5 +235,29 @@ GETTER (gint64, first_seen, 0)
 GETTER (gint64, last_seen, 0)
 GETTER (gint64, sightings, 0)
 GETTER (gboolean, preview_only, FALSE)
+GETTER (gint64, agent_id, 0)
+GETTER (const char *, agent_name, NULL)
 
 #undef GETTER
+
+/**
+ * nexus_lead_row_same:
+ *
+ * Returns: whether @a and @b show the same thing in every column (a live
+ *   refresh leaves such rows alone)
+ */
+gboolean
+nexus_lead_row_same (NexusLeadRow *a, NexusLeadRow *b)
+{
+  g_return_val_if_fail (NEXUS_IS_LEAD_ROW (a) && NEXUS_IS_LEAD_ROW (b), FALSE);
+
+  return a->placeholder == b->placeholder && a->id == b->id && g_strcmp0 (a->name, b->name) == 0 &&
+         g_strcmp0 (a->category, b->category) == 0 && g_strcmp0 (a->phone, b->phone) == 0 &&
+         g_strcmp0 (a->city, b->city) == 0 && g_strcmp0 (a->address, b->address) == 0 &&
+         g_strcmp0 (a->website, b->website) == 0 &&
+         (a->rating == b->rating || (isnan (a->rating) && isnan (b->rating))) &&
+         g_strcmp0 (a->status, b->status) == 0 && a->first_seen == b->first_seen &&
+         a->last_seen == b->last_seen && a->sightings == b->sightings &&
+         a->preview_only == b->preview_only && a->agent_id == b->agent_id &&
+         g_strcmp0 (a->agent_name, b->agent_name) == 0;
+}

@@ -31,5 +31,8 @@ gint64      nexus_lead_row_get_first_seen (NexusLeadRow *self);
 gint64      nexus_lead_row_get_last_seen (NexusLeadRow *self);
 gint64      nexus_lead_row_get_sightings (NexusLeadRow *self);
 gboolean    nexus_lead_row_get_preview_only (NexusLeadRow *self);
+gint64      nexus_lead_row_get_agent_id (NexusLeadRow *self);
+const char *nexus_lead_row_get_agent_name (NexusLeadRow *self);
+gboolean    nexus_lead_row_same (NexusLeadRow *a, NexusLeadRow *b);
 
 G_END_DECLS

@@ -20,16 +20,28 @@
  *    rows and requests no page: a page must be cut from the new count.
  *  - self->pages maps a page index to a Page whose rows array always holds
  *    exactly the rows of the model in that page (placeholders or real).
+ *  - At most MAX_PAGES pages are held: the least recently used goes first,
+ *    so scrolling through a million leads keeps memory flat.
+ *  - nexus_leads_model_refresh() (the vault changed under the same query)
+ *    keeps every row shown: it counts again, changes only the tail when
+ *    the count moved, reads the held pages again and replaces only the
+ *    rows that differ, so the scroll position and the selection stay.
  */
 #include "config.h"
 
 #include "nexus-leads-model.h"
+
+/* Pages held at most (of NEXUS_LEADS_MODEL_PAGE_SIZE rows). */
+#define MAX_PAGES 48
+/* Pages not held that are read when the list asked for them last. */
+#define MAX_WANTED 4
 
 typedef struct
 {
   GPtrArray *rows;      /* NexusLeadRow, owned; the page's slice of the model */
   gboolean   requested; /* a read is in flight or done */
   gboolean   loaded;    /* the rows are real */
+  guint64    used;      /* self->clock when the list last asked for a row of it */
 } Page;
 
 struct _NexusLeadsModel
@@ -46,6 +58,12 @@ struct _NexusLeadsModel
   char            *error_message; /* the last failure, NULL when the last answer was good */
   GHashTable      *pages;         /* page index → Page, owned */
   guint            pending_pages; /* page reads in flight for this generation */
+  guint64          clock;         /* counts get_item calls, for Page.used */
+  gboolean         prefetching;   /* page 0 is read beside the count */
+  GArray          *wanted;        /* guint: pages asked for but not held, in order */
+  guint            wanted_source; /* the idle that holds and reads them */
+  GPtrArray       *first_rows;    /* NexusLeadsViewRow: page 0, read before the list asked */
+  gboolean         refreshing;    /* the count in flight is a refresh's */
 };
 
 static void nexus_leads_model_list_model_init (GListModelInterface *iface);
@@ -176,6 +194,8 @@ replace_items (NexusLeadsModel *self, gint64 count)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n_items, self->n_items);
 }
 
+static void refresh_items (NexusLeadsModel *self, gint64 count);
+
 static void
 count_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
@@ -189,6 +209,15 @@ count_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   /* A newer query or reload answers instead. */
   if (request->generation != self->generation)
     return;
+
+  if (self->refreshing && count != NULL)
+    {
+      self->refreshing = FALSE;
+      set_error_message (self, NULL);
+      refresh_items (self, *count);
+      return;
+    }
+  self->refreshing = FALSE;
 
   /* Not loading first: the items-changed below makes the list ask for the
    * rows it shows, and their pages may only be requested once the count
@@ -206,6 +235,51 @@ count_cb (GObject *object, GAsyncResult *result, gpointer user_data)
     }
 }
 
+/* Puts the rows read for page @index in place and tells the list. */
+static void
+fill_page (NexusLeadsModel *self, guint index, Page *page, GPtrArray *rows)
+{
+  guint n;
+
+  /* The vault may have changed since the count: fill what both agree on.
+   * A page read again for a refresh changes only the rows that differ, in
+   * runs, so the list rebinds no more than that. */
+  n = MIN (rows->len, page->rows->len);
+  if (!page->loaded)
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          g_object_unref (g_ptr_array_index (page->rows, i));
+          g_ptr_array_index (page->rows, i) = nexus_lead_row_new (g_ptr_array_index (rows, i));
+        }
+      page->loaded = TRUE;
+      g_list_model_items_changed (G_LIST_MODEL (self), index * NEXUS_LEADS_MODEL_PAGE_SIZE,
+                                  page->rows->len, page->rows->len);
+      return;
+    }
+
+  for (guint i = 0; i < n;)
+    {
+      guint start = i;
+
+      while (i < n)
+        {
+          g_autoptr (NexusLeadRow) fresh = nexus_lead_row_new (g_ptr_array_index (rows, i));
+
+          if (nexus_lead_row_same (g_ptr_array_index (page->rows, i), fresh))
+            break;
+          g_object_unref (g_ptr_array_index (page->rows, i));
+          g_ptr_array_index (page->rows, i) = g_steal_pointer (&fresh);
+          i++;
+        }
+      if (i > start)
+        g_list_model_items_changed (
+            G_LIST_MODEL (self), index * NEXUS_LEADS_MODEL_PAGE_SIZE + start, i - start, i - start);
+      else
+        i++;
+    }
+}
+
 static void
 page_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
@@ -214,7 +288,6 @@ page_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) rows = NULL;
   Page *page;
-  guint n;
 
   rows = nexus_engine_read_finish (NEXUS_ENGINE (object), result, &error);
 
@@ -235,17 +308,43 @@ page_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       return;
     }
 
-  /* The vault may have changed since the count: fill what both agree on. */
-  n = MIN (rows->len, page->rows->len);
-  for (guint i = 0; i < n; i++)
-    {
-      g_object_unref (g_ptr_array_index (page->rows, i));
-      g_ptr_array_index (page->rows, i) = nexus_lead_row_new (g_ptr_array_index (rows, i));
-    }
-  page->loaded = TRUE;
+  fill_page (self, request->page, page, rows);
+}
 
-  g_list_model_items_changed (G_LIST_MODEL (self), request->page * NEXUS_LEADS_MODEL_PAGE_SIZE,
-                              page->rows->len, page->rows->len);
+/* Page 0 read beside the count: kept until the list asks for it, or put
+ * in place when it already did. */
+static void
+prefetch_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Request) request = user_data;
+  NexusLeadsModel *self = request->self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) rows = nexus_engine_read_finish (NEXUS_ENGINE (object), result, &error);
+  Page *page;
+
+  if (request->generation != self->generation)
+    return;
+
+  self->pending_pages--;
+  self->prefetching = FALSE;
+  page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (0));
+  if (rows == NULL)
+    {
+      g_debug ("Could not read the first page of the leads: %s", error->message);
+      /* The list asks again. */
+      if (page != NULL && !page->loaded)
+        page->requested = FALSE;
+      return;
+    }
+  /* While the count is in flight the pages held are cut from the old
+   * count: keep the rows for the page the new count makes. */
+  if (page != NULL && !page->loaded && !self->loading)
+    fill_page (self, 0, page, rows);
+  else if (page == NULL || self->loading)
+    {
+      g_clear_pointer (&self->first_rows, g_ptr_array_unref);
+      self->first_rows = g_steal_pointer (&rows);
+    }
 }
 
 static void
@@ -265,6 +364,64 @@ request_page (NexusLeadsModel *self, guint index, Page *page)
                            self->cancellable, page_cb, request_new (self, index));
 }
 
+/* Drops the least recently used pages until at most @keep are held. */
+static void
+evict_pages (NexusLeadsModel *self, guint keep)
+{
+  while (g_hash_table_size (self->pages) > keep)
+    {
+      GHashTableIter iter;
+      gpointer       key, value;
+      gpointer       oldest_key = NULL;
+      guint64        oldest = G_MAXUINT64;
+
+      g_hash_table_iter_init (&iter, self->pages);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        if (((Page *)value)->used < oldest)
+          {
+            oldest = ((Page *)value)->used;
+            oldest_key = key;
+          }
+      g_hash_table_remove (self->pages, oldest_key);
+    }
+}
+
+/* The refresh's count arrived: the pages from the one where the old and
+ * new counts part are cut anew (the list is told, so it asks for those
+ * rows again); every other page held is read again. */
+static void
+refresh_items (NexusLeadsModel *self, gint64 count)
+{
+  guint          old_n_items = self->n_items;
+  guint          new_n_items = (guint)CLAMP (count, 0, G_MAXUINT);
+  guint          first_page = MIN (old_n_items, new_n_items) / NEXUS_LEADS_MODEL_PAGE_SIZE;
+  guint          cut = first_page * NEXUS_LEADS_MODEL_PAGE_SIZE;
+  GHashTableIter iter;
+  gpointer       key, value;
+
+  if (old_n_items != new_n_items)
+    {
+      g_hash_table_iter_init (&iter, self->pages);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        if (GPOINTER_TO_UINT (key) >= first_page)
+          g_hash_table_iter_remove (&iter);
+    }
+
+  self->n_items = new_n_items;
+  if (self->count != count)
+    {
+      self->count = count;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COUNT]);
+    }
+
+  g_hash_table_iter_init (&iter, self->pages);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    request_page (self, GPOINTER_TO_UINT (key), value);
+
+  if (old_n_items != new_n_items)
+    g_list_model_items_changed (G_LIST_MODEL (self), cut, old_n_items - cut, new_n_items - cut);
+}
+
 static GType
 nexus_leads_model_get_item_type (GListModel *model)
 {
@@ -275,6 +432,95 @@ static guint
 nexus_leads_model_get_n_items (GListModel *model)
 {
   return NEXUS_LEADS_MODEL (model)->n_items;
+}
+
+/* A page held for @index: placeholders, or the first page read beside
+ * the count. */
+static Page *
+hold_page (NexusLeadsModel *self, guint index)
+{
+  guint start = index * NEXUS_LEADS_MODEL_PAGE_SIZE;
+  guint len = MIN (NEXUS_LEADS_MODEL_PAGE_SIZE, self->n_items - start);
+  Page *page = g_new0 (Page, 1);
+
+  page->rows = g_ptr_array_new_full (len, g_object_unref);
+  for (guint i = 0; i < len; i++)
+    g_ptr_array_add (page->rows, index == 0 && self->first_rows != NULL && i < self->first_rows->len
+                                     ? nexus_lead_row_new (g_ptr_array_index (self->first_rows, i))
+                                     : nexus_lead_row_new_placeholder ());
+  if (index == 0 && self->first_rows != NULL)
+    {
+      /* Read beside the count: no request, no placeholder. */
+      page->requested = page->loaded = len <= self->first_rows->len;
+      g_clear_pointer (&self->first_rows, g_ptr_array_unref);
+    }
+  else if (index == 0 && self->prefetching)
+    page->requested = TRUE;
+  evict_pages (self, MAX_PAGES - 1);
+  g_hash_table_insert (self->pages, GUINT_TO_POINTER (index), page);
+  page->used = ++self->clock;
+  return page;
+}
+
+/* Holds and reads the pages the list asked for last: the rows it shows.
+ *
+ * When a list changes as a whole GTK asks for every row in order (to
+ * reuse the widgets of rows that stay), then for the rows it shows.  The
+ * pages asked for are recorded in order; the last place where the order
+ * goes back is where GTK started on the rows it shows, and only the pages
+ * from there are read: reading the others (deep offsets of a million
+ * rows) would keep the reader threads busy for nothing. */
+static gboolean
+read_wanted_cb (gpointer user_data)
+{
+  NexusLeadsModel *self = user_data;
+  guint n_pages = (self->n_items + NEXUS_LEADS_MODEL_PAGE_SIZE - 1) / NEXUS_LEADS_MODEL_PAGE_SIZE;
+  g_autoptr (GArray) asked = g_steal_pointer (&self->wanted);
+  guint first = 0;
+
+  self->wanted_source = 0;
+  if (asked == NULL)
+    return G_SOURCE_REMOVE;
+
+  for (guint i = 1; i < asked->len; i++)
+    if (g_array_index (asked, guint, i) < g_array_index (asked, guint, i - 1))
+      first = i;
+  first = MAX (first, asked->len > MAX_WANTED ? asked->len - MAX_WANTED : 0);
+
+  for (guint i = first; i < asked->len; i++)
+    {
+      guint index = g_array_index (asked, guint, i);
+      Page *page;
+
+      if (index >= n_pages)
+        continue;
+      page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (index));
+      if (page == NULL)
+        {
+          guint start = index * NEXUS_LEADS_MODEL_PAGE_SIZE;
+          guint len = MIN (NEXUS_LEADS_MODEL_PAGE_SIZE, self->n_items - start);
+
+          page = hold_page (self, index);
+          /* Its rows were handed out as loose placeholders: say they are
+           * these now, so the list binds them and sees them land. */
+          g_list_model_items_changed (G_LIST_MODEL (self), start, len, len);
+        }
+      if (!page->requested && !self->loading && self->engine != NULL)
+        request_page (self, index, page);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Notes that the list asked for a row of page @index it does not hold. */
+static void
+want_page (NexusLeadsModel *self, guint index)
+{
+  if (self->wanted == NULL)
+    self->wanted = g_array_new (FALSE, FALSE, sizeof (guint));
+  if (self->wanted->len == 0 || g_array_index (self->wanted, guint, self->wanted->len - 1) != index)
+    g_array_append_val (self->wanted, index);
+  if (self->wanted_source == 0)
+    self->wanted_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 30, read_wanted_cb, self, NULL);
 }
 
 static gpointer
@@ -288,17 +534,17 @@ nexus_leads_model_get_item (GListModel *model, guint position)
     return NULL;
 
   page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (index));
+  if (page == NULL && index == 0 && self->first_rows != NULL)
+    page = hold_page (self, 0);
   if (page == NULL)
     {
-      guint start = index * NEXUS_LEADS_MODEL_PAGE_SIZE;
-      guint len = MIN (NEXUS_LEADS_MODEL_PAGE_SIZE, self->n_items - start);
-
-      page = g_new0 (Page, 1);
-      page->rows = g_ptr_array_new_full (len, g_object_unref);
-      for (guint i = 0; i < len; i++)
-        g_ptr_array_add (page->rows, nexus_lead_row_new_placeholder ());
-      g_hash_table_insert (self->pages, GUINT_TO_POINTER (index), page);
+      /* Nothing is held or read here: the page is read if it is still
+       * among the last asked for when the main loop is idle. */
+      want_page (self, index);
+      /* A new one each time: the list tells rows apart by their items. */
+      return nexus_lead_row_new_placeholder ();
     }
+  page->used = ++self->clock;
 
   /* Not while a count is in flight: the page would be cut from the old one. */
   if (!page->requested && !self->loading && self->engine != NULL)
@@ -324,6 +570,7 @@ nexus_leads_model_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->engine);
+  g_clear_handle_id (&self->wanted_source, g_source_remove);
 
   G_OBJECT_CLASS (nexus_leads_model_parent_class)->dispose (object);
 }
@@ -334,6 +581,8 @@ nexus_leads_model_finalize (GObject *object)
   NexusLeadsModel *self = NEXUS_LEADS_MODEL (object);
 
   g_clear_pointer (&self->pages, g_hash_table_unref);
+  g_clear_pointer (&self->first_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->wanted, g_array_unref);
   g_clear_pointer (&self->query, nexus_leads_query_free);
   g_free (self->error_message);
 
@@ -495,6 +744,9 @@ nexus_leads_model_reload (NexusLeadsModel *self)
 
   self->generation++;
   self->pending_pages = 0;
+  self->refreshing = FALSE;
+  self->prefetching = FALSE;
+  g_clear_pointer (&self->first_rows, g_ptr_array_unref);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -508,6 +760,54 @@ nexus_leads_model_reload (NexusLeadsModel *self)
 
   self->cancellable = g_cancellable_new ();
   set_loading (self, TRUE);
+  nexus_engine_read_async (self->engine, count_func, nexus_leads_query_copy (self->query),
+                           (GDestroyNotify)nexus_leads_query_free, self->cancellable, count_cb,
+                           request_new (self, 0));
+
+  /* The first page does not depend on the count: read it at the same
+   * time, so the first rows show after the slower of the two, not both. */
+  {
+    PageJob *job = g_new0 (PageJob, 1);
+
+    job->query = nexus_leads_query_copy (self->query);
+    job->limit = NEXUS_LEADS_MODEL_PAGE_SIZE;
+    self->prefetching = TRUE;
+    self->pending_pages++;
+    nexus_engine_read_async (self->engine, page_func, job, (GDestroyNotify)page_job_free,
+                             self->cancellable, prefetch_cb, request_new (self, 0));
+  }
+}
+
+/**
+ * nexus_leads_model_refresh:
+ * @self: a #NexusLeadsModel
+ *
+ * The vault changed under the same query (a worker reported, a lead was
+ * edited): counts again and reads the pages held again, changing only the
+ * rows that differ.  Unlike nexus_leads_model_reload() nothing shown is
+ * dropped meanwhile.
+ */
+void
+nexus_leads_model_refresh (NexusLeadsModel *self)
+{
+  g_return_if_fail (NEXUS_IS_LEADS_MODEL (self));
+
+  /* Before the first count, or while one is in flight, that count will do. */
+  if (self->engine == NULL || self->count < 0 || self->loading)
+    return;
+
+  self->generation++;
+  self->pending_pages = 0;
+  self->prefetching = FALSE;
+  g_clear_pointer (&self->first_rows, g_ptr_array_unref);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  /* Pages far from what was looked at lately are read when asked again. */
+  evict_pages (self, 8);
+  self->refreshing = TRUE;
   nexus_engine_read_async (self->engine, count_func, nexus_leads_query_copy (self->query),
                            (GDestroyNotify)nexus_leads_query_free, self->cancellable, count_cb,
                            request_new (self, 0));
@@ -564,4 +864,67 @@ nexus_leads_model_get_pending_pages (NexusLeadsModel *self)
   g_return_val_if_fail (NEXUS_IS_LEADS_MODEL (self), 0);
 
   return self->pending_pages;
+}
+
+/**
+ * nexus_leads_model_has_row:
+ * @self: a #NexusLeadsModel
+ * @position: a row
+ *
+ * Returns: whether the row at @position is read (asking for it reads
+ *   nothing)
+ */
+gboolean
+nexus_leads_model_has_row (NexusLeadsModel *self, guint position)
+{
+  Page *page;
+
+  g_return_val_if_fail (NEXUS_IS_LEADS_MODEL (self), FALSE);
+
+  if (position >= self->n_items)
+    return FALSE;
+  page =
+      g_hash_table_lookup (self->pages, GUINT_TO_POINTER (position / NEXUS_LEADS_MODEL_PAGE_SIZE));
+  return page != NULL && page->loaded;
+}
+
+/**
+ * nexus_leads_model_peek_row:
+ * @self: a #NexusLeadsModel
+ * @position: a row
+ *
+ * The row at @position when its page is read, without reading anything:
+ * for code that looks at many positions (a selection over the whole list)
+ * and must not make the model read the vault.
+ *
+ * Returns: (transfer none) (nullable): the row, or NULL when not read
+ */
+NexusLeadRow *
+nexus_leads_model_peek_row (NexusLeadsModel *self, guint position)
+{
+  Page *page;
+
+  g_return_val_if_fail (NEXUS_IS_LEADS_MODEL (self), NULL);
+
+  if (position >= self->n_items)
+    return NULL;
+  page =
+      g_hash_table_lookup (self->pages, GUINT_TO_POINTER (position / NEXUS_LEADS_MODEL_PAGE_SIZE));
+  if (page == NULL || !page->loaded)
+    return NULL;
+  return g_ptr_array_index (page->rows, position % NEXUS_LEADS_MODEL_PAGE_SIZE);
+}
+
+/**
+ * nexus_leads_model_get_n_pages_held:
+ * @self: a #NexusLeadsModel
+ *
+ * Returns: how many pages of rows the model holds (read or in flight)
+ */
+guint
+nexus_leads_model_get_n_pages_held (NexusLeadsModel *self)
+{
+  g_return_val_if_fail (NEXUS_IS_LEADS_MODEL (self), 0);
+
+  return g_hash_table_size (self->pages);
 }

@@ -26,5 +26,8 @@ gboolean     nexus_leads_page_get_folded (NexusLeadsPage *self);
 void         nexus_leads_page_set_folded (NexusLeadsPage *self, gboolean folded);
 
 const NexusLeadsQuery *nexus_leads_page_get_query (NexusLeadsPage *self);
+void                   nexus_leads_page_show_lead (NexusLeadsPage *self, gint64 lead_id);
+gboolean nexus_leads_page_apply_filters (NexusLeadsPage *self, GVariant *filters, GError **error);
+void     nexus_leads_page_clear_filters (NexusLeadsPage *self);
 
 G_END_DECLS

@@ -866,6 +866,8 @@ build_popover (NexusMapPage *self)
     }
 
   button = gtk_button_new_with_mnemonic (_ ("_Details"));
+  /* The lead's id is the target, set when the popover opens on a lead. */
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "x", (gint64)0);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.show-lead");
   gtk_widget_set_margin_top (button, 6);
   gtk_widget_add_css_class (button, "suggested-action");

@@ -18,6 +18,7 @@
 #include "api/nexus-api-server.h"
 #include "nexus-format.h"
 #include "nexus-settings-page.h"
+#include "nexus-settings.h"
 
 struct _NexusSettingsPage
 {
@@ -57,43 +58,6 @@ static GParamSpec *properties[N_PROPS];
 
 /* The values of the "language" key, in the order of the combo row. */
 static const char *const language_values[] = { "", "en", "ar" };
-
-/**
- * nexus_settings_try_new:
- *
- * Returns: (transfer full) (nullable): the application's settings, or
- *   %NULL when the schema is not installed
- */
-GSettings *
-nexus_settings_try_new (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr (GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, NEXUS_SETTINGS_SCHEMA_ID, TRUE);
-  return schema != NULL ? g_settings_new_full (schema, NULL, NULL) : NULL;
-}
-
-/**
- * nexus_settings_set_if_changed:
- * @settings: settings
- * @key: one of its keys
- * @value: (transfer floating): the new value
- *
- * Writes @value only when it differs from the stored one, so that a
- * window closing or a page being built does not rewrite the settings store
- * (and cannot overwrite a change made meanwhile by another program).
- */
-void
-nexus_settings_set_if_changed (GSettings *settings, const char *key, GVariant *value)
-{
-  g_autoptr (GVariant) stored = g_settings_get_value (settings, key);
-  g_autoptr (GVariant) wanted = g_variant_ref_sink (value);
-
-  if (!g_variant_equal (stored, wanted))
-    g_settings_set_value (settings, key, wanted);
-}
 
 static void
 update_restart_hint (NexusSettingsPage *self)
@@ -363,7 +327,7 @@ nexus_settings_page_init (NexusSettingsPage *self)
 
   g_signal_connect_swapped (self->tls_switch, "notify::active", G_CALLBACK (tls_changed_cb), self);
 
-  settings = nexus_settings_try_new ();
+  settings = nexus_settings_try_new (NULL);
   _nexus_settings_page_set_settings (self, settings);
 }
 

@@ -8,14 +8,12 @@
 #include <adwaita.h>
 
 #include "nexus-engine.h"
+#include "nexus-settings.h"
 
 G_BEGIN_DECLS
 
 #define NEXUS_TYPE_SETTINGS_PAGE (nexus_settings_page_get_type ())
 G_DECLARE_FINAL_TYPE (NexusSettingsPage, nexus_settings_page, NEXUS, SETTINGS_PAGE, AdwBin)
-
-GSettings *nexus_settings_try_new (void);
-void       nexus_settings_set_if_changed (GSettings *settings, const char *key, GVariant *value);
 
 NexusEngine *nexus_settings_page_get_engine (NexusSettingsPage *self);
 void         nexus_settings_page_set_engine (NexusSettingsPage *self, NexusEngine *engine);

@@ -247,6 +247,33 @@ stack_visible_child_cb (NexusWindow *self, GParamSpec *pspec, GtkStack *stack)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE]);
 }
 
+/* win.show-lead (x): the Leads page with the details of that lead. */
+static void
+show_lead_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  NexusWindow *self = NEXUS_WINDOW (widget);
+
+  nexus_window_set_page (self, "leads");
+  nexus_leads_page_show_lead (self->leads_page, g_variant_get_int64 (parameter));
+}
+
+/* win.filter-leads (a{sv}): the Leads page with exactly these filters. */
+static void
+filter_leads_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  NexusWindow *self = NEXUS_WINDOW (widget);
+  g_autoptr (GError) error = NULL;
+
+  if (!nexus_leads_page_apply_filters (self->leads_page, parameter, &error))
+    {
+      /* A page asked with bad values: a programming error, not the
+       * operator's; the grid keeps its filters. */
+      g_warning ("win.filter-leads: %s", error->message);
+      return;
+    }
+  nexus_window_set_page (self, "leads");
+}
+
 static void
 show_sidebar_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -458,6 +485,8 @@ nexus_window_class_init (NexusWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-jobs", "x", show_jobs_action);
   gtk_widget_class_install_action (widget_class, "win.show-search-on-map", "x",
                                    show_search_on_map_action);
+  gtk_widget_class_install_action (widget_class, "win.show-lead", "x", show_lead_action);
+  gtk_widget_class_install_action (widget_class, "win.filter-leads", "a{sv}", filter_leads_action);
 }
 
 static void
@@ -499,7 +528,7 @@ nexus_window_init (NexusWindow *self)
   gtk_list_box_bind_model (self->sidebar, pages, create_sidebar_row_cb, self, NULL);
   self->pages = g_steal_pointer (&pages);
 
-  self->settings = nexus_settings_try_new ();
+  self->settings = nexus_settings_try_new (NULL);
   if (self->settings == NULL)
     g_warning ("The settings schema %s is not installed; window state will not be kept",
                NEXUS_SETTINGS_SCHEMA_ID);

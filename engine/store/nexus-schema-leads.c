@@ -33,6 +33,22 @@ const char _nexus_schema_v1_leads[] =
     "CREATE INDEX lead_merges_lead ON lead_merges (lead_id);"
     "CREATE INDEX lead_merges_other ON lead_merges (other_lead_id);"
 
+    /* What operators did to one lead: status changes (with the note that
+   * came with them), notes, assignments (old_value and new_value hold
+   * agent ids) and category changes.  Merges and splits are in
+   * lead_merges.  Goes with its lead. */
+    "CREATE TABLE lead_history ("
+    "  id        INTEGER PRIMARY KEY,"
+    "  lead_id   INTEGER NOT NULL REFERENCES leads (id) ON DELETE CASCADE,"
+    "  at        INTEGER NOT NULL,"
+    "  actor     TEXT NOT NULL,"
+    "  kind      TEXT NOT NULL CHECK (kind IN ('status', 'note', 'assign', 'category')),"
+    "  old_value TEXT,"
+    "  new_value TEXT,"
+    "  note      TEXT"
+    ");"
+    "CREATE INDEX lead_history_lead ON lead_history (lead_id, at);"
+
     /* Pairs an operator split apart: the engine never merges them again on
    * its own (a manual merge still can, and removes the pair).  a < b. */
     "CREATE TABLE lead_distinct ("

@@ -229,6 +229,8 @@ static const char schema_v1[] =
      * order instead of sorting the whole table. */
     "CREATE INDEX leads_view_name ON leads (preview_only, name_norm, id);"
     "CREATE INDEX leads_view_last_seen ON leads (preview_only, last_seen_at, id);"
+    /* The date-range filter and the first-seen order. */
+    "CREATE INDEX leads_view_first_seen ON leads (preview_only, first_seen_at, id);"
     /* The match path for leads without coordinates (lat: a record with
    * coordinates only needs the leads at its address that have none, and
    * finds them in the index alone). */

@@ -21,10 +21,16 @@
  *  - The search text is normalized with nexus_normalize_text() (the rules
  *    that made name_norm and address_norm) and becomes an FTS5 expression
  *    of quoted prefix tokens, all required.
+ *  - append_where() in the .c file is the one place that turns a query's
+ *    filters into SQL; the count, the pages, the ids of a view and the
+ *    export's row iterator all use it.
  */
 #pragma once
 
 #include "nexus-store.h"
+
+/* sqlite3.h's statement, for the query builder shared with the export. */
+struct sqlite3_stmt;
 
 G_BEGIN_DECLS
 
@@ -41,6 +47,9 @@ typedef enum
   NEXUS_LEADS_SORT_FIRST_SEEN,
   NEXUS_LEADS_SORT_LAST_SEEN,
   NEXUS_LEADS_SORT_SIGHTINGS,
+  NEXUS_LEADS_SORT_ADDRESS,
+  NEXUS_LEADS_SORT_WEBSITE,
+  NEXUS_LEADS_SORT_AGENT,
   NEXUS_LEADS_N_SORTS,
 } NexusLeadsSort;
 
@@ -52,13 +61,25 @@ typedef enum
   NEXUS_LEADS_PREVIEW_INCLUDE, /* both */
 } NexusLeadsPreview;
 
+/* The agent filter's value for leads assigned to nobody. */
+#define NEXUS_LEADS_AGENT_NONE ((gint64)-1)
+
 typedef struct
 {
-  NexusLeadsSort    sort;       /* the sort column */
-  gboolean          descending; /* the direction of the sort column and the id */
-  char             *search;     /* owned; NULL or blank: no search */
-  char             *status;     /* owned; NULL: every status; else one of the five */
-  NexusLeadsPreview preview;    /* NEXUS_LEADS_PREVIEW_EXCLUDE unless asked */
+  NexusLeadsSort    sort;        /* the sort column */
+  gboolean          descending;  /* the direction of the sort column and the id */
+  char             *search;      /* owned; NULL or blank: no search */
+  char             *status;      /* owned; NULL: every status; else one of the five */
+  NexusLeadsPreview preview;     /* NEXUS_LEADS_PREVIEW_EXCLUDE unless asked */
+  char             *category;    /* owned; NULL: every category; else exactly this one */
+  char             *city;        /* owned; NULL: every city; else exactly this one */
+  gboolean          has_phone;   /* only leads with a valid phone */
+  gboolean          has_website; /* only leads with a website */
+  gint64            agent_id;    /* 0: any; NEXUS_LEADS_AGENT_NONE: unassigned; else that agent */
+  gint64            since;       /* 0: no bound; else first seen at or after (Unix seconds) */
+  gint64            until;       /* 0: no bound; else first seen before (Unix seconds) */
+  gboolean          has_area;    /* only leads inside the box below (leads_geo) */
+  double            min_lat, min_lon, max_lat, max_lon; /* the box, when has_area */
 } NexusLeadsQuery;
 
 /* One row of the grid.  Texts are owned (g_free) and NULL when the column
@@ -78,6 +99,13 @@ typedef struct
   gint64   last_seen_at;  /* Unix seconds */
   gint64   sightings;
   gboolean preview_only;
+  gint64   agent_id;   /* 0: unassigned */
+  char    *agent_name; /* NULL: unassigned */
+  char    *email;
+  char    *country;
+  double   lat, lon; /* NaN: no position */
+  gint64   reviews;  /* -1: unknown */
+  char    *notes;    /* the last note written on the lead */
 } NexusLeadsViewRow;
 
 /* One lead of a view as the map places it.  The texts are interned
@@ -119,6 +147,26 @@ GArray    *nexus_store_leads_view_points (NexusStore            *self,
                                           gint64                 after_id,
                                           GError               **error);
 char *nexus_store_leads_view_plan (NexusStore *self, const NexusLeadsQuery *query, GError **error);
+GArray            *nexus_store_leads_view_ids (NexusStore            *self,
+                                               const NexusLeadsQuery *query,
+                                               guint                  max_ids,
+                                               GError               **error);
+gboolean           nexus_store_leads_view_position (NexusStore            *self,
+                                                    const NexusLeadsQuery *query,
+                                                    gint64                 lead_id,
+                                                    gint64                *out_position,
+                                                    GError               **error);
+NexusLeadsViewRow *nexus_store_leads_view_get (NexusStore *self, gint64 lead_id, GError **error);
+GPtrArray *
+nexus_store_leads_view_values (NexusStore *self, const char *column, guint limit, GError **error);
+
+/* Shared with the export's row iterator: the WHERE clause of @query (with
+ * :parameters) and their binding.  @match is the query's FTS5 expression
+ * (nexus_leads_query_fts_expression()) or NULL. */
+gboolean nexus_leads_query_check (const NexusLeadsQuery *query, GError **error);
+void nexus_leads_query_append_where (GString *sql, const NexusLeadsQuery *query, const char *match);
+void
+nexus_leads_query_bind (struct sqlite3_stmt *stmt, const NexusLeadsQuery *query, const char *match);
 
 /* One lead as an export writes it: every column an export can choose.
  * Texts are NULL when the column is; they belong to the page that holds

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 #include <sqlite3.h>
 
 #include "store/nexus-store-leads-view.h"
@@ -340,6 +341,181 @@ test_plan (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* Runs @query and compares its ids, in the view's order, and its count
+ * with @where of plain SQL in name order. */
+static void
+assert_filter (Fixture *fixture, const NexusLeadsQuery *query, const char *where)
+{
+  g_autofree char *sql =
+      g_strdup_printf ("SELECT id FROM leads WHERE %s ORDER BY name_norm, id", where);
+  g_autoptr (GArray) expected = sql_ids (fixture, sql);
+  g_autoptr (GArray) ids = view_ids (fixture, query, 5);
+  g_autoptr (GArray) all_ids = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_test_message ("%s: %u leads", where, expected->len);
+  assert_same_ids (ids, expected);
+  g_assert_cmpint (view_count (fixture, query), ==, expected->len);
+  all_ids = nexus_store_leads_view_ids (fixture->store, query, 0, &error);
+  g_assert_no_error (error);
+  assert_same_ids (all_ids, expected);
+}
+
+/* Every filter of the grid against the same condition in plain SQL, alone
+ * and together. */
+static void
+test_filters (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (NexusLeadsQuery) query = nexus_leads_query_new ();
+  gint64 agent_id = sql_count (fixture, "SELECT min(id) FROM agents");
+  gint64 middle = sql_count (fixture, "SELECT first_seen_at FROM leads ORDER BY first_seen_at"
+                                      " LIMIT 1 OFFSET 10");
+  g_autofree char *where = NULL;
+
+  /* The demo assigns some leads: make sure both sides are there. */
+  g_assert_cmpint (sql_count (fixture, "SELECT count(*) FROM leads WHERE agent_id IS NULL"), >, 0);
+
+  query->category = g_strdup ("restaurant");
+  assert_filter (fixture, query, "preview_only = 0 AND category = 'restaurant'");
+  g_clear_pointer (&query->category, g_free);
+
+  query->city = g_strdup ("Cairo");
+  assert_filter (fixture, query, "preview_only = 0 AND city = 'Cairo'");
+  g_clear_pointer (&query->city, g_free);
+
+  query->preview = NEXUS_LEADS_PREVIEW_INCLUDE;
+  query->has_phone = TRUE;
+  assert_filter (fixture, query, "phone_e164 IS NOT NULL");
+  query->has_phone = FALSE;
+  query->has_website = TRUE;
+  assert_filter (fixture, query, "website_host IS NOT NULL");
+  query->has_website = FALSE;
+
+  query->preview = NEXUS_LEADS_PREVIEW_ONLY;
+  assert_filter (fixture, query, "preview_only = 1");
+  query->preview = NEXUS_LEADS_PREVIEW_EXCLUDE;
+
+  query->agent_id = agent_id;
+  where = g_strdup_printf ("preview_only = 0 AND agent_id = %" G_GINT64_FORMAT, agent_id);
+  assert_filter (fixture, query, where);
+  query->agent_id = NEXUS_LEADS_AGENT_NONE;
+  assert_filter (fixture, query, "preview_only = 0 AND agent_id IS NULL");
+  query->agent_id = 0;
+
+  g_free (where);
+  query->since = middle;
+  where = g_strdup_printf ("preview_only = 0 AND first_seen_at >= %" G_GINT64_FORMAT, middle);
+  assert_filter (fixture, query, where);
+  g_free (where);
+  query->since = 0;
+  query->until = middle;
+  where = g_strdup_printf ("preview_only = 0 AND first_seen_at < %" G_GINT64_FORMAT, middle);
+  assert_filter (fixture, query, where);
+  query->until = 0;
+
+  /* Inside an area: Cairo's centre, through the R*Tree. */
+  query->has_area = TRUE;
+  query->min_lat = 30.0;
+  query->max_lat = 30.1;
+  query->min_lon = 31.2;
+  query->max_lon = 31.3;
+  assert_filter (fixture, query,
+                 "preview_only = 0 AND lat BETWEEN 30.0 AND 30.1 AND lon BETWEEN 31.2 AND 31.3");
+
+  /* All at once, with a search. */
+  query->city = g_strdup ("Cairo");
+  query->has_phone = TRUE;
+  query->search = g_strdup ("a");
+  {
+    gint64 count = view_count (fixture, query);
+
+    g_assert_cmpint (count, <=,
+                     sql_count (fixture, "SELECT count(*) FROM leads WHERE preview_only = 0"
+                                         " AND city = 'Cairo' AND lat BETWEEN 30.0 AND 30.1"
+                                         " AND lon BETWEEN 31.2 AND 31.3"));
+  }
+
+  /* A box upside down is refused, not run. */
+  {
+    g_autoptr (GError) error = NULL;
+    gint64 count;
+
+    query->min_lat = 31.0;
+    g_assert_false (nexus_store_leads_view_count (fixture->store, query, &count, &error));
+    g_assert_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID);
+  }
+}
+
+/* The area filter reads the R*Tree and the date filter its index. */
+static void
+test_filter_plans (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (NexusLeadsQuery) query = nexus_leads_query_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *plan = NULL;
+
+  query->has_area = TRUE;
+  query->min_lat = 30.0;
+  query->max_lat = 30.1;
+  query->min_lon = 31.2;
+  query->max_lon = 31.3;
+  plan = nexus_store_leads_view_plan (fixture->store, query, &error);
+  g_assert_no_error (error);
+  g_test_message ("area:\n%s", plan);
+  g_assert_nonnull (strstr (plan, "VIRTUAL TABLE INDEX"));
+
+  g_clear_pointer (&plan, g_free);
+  query->has_area = FALSE;
+  query->sort = NEXUS_LEADS_SORT_FIRST_SEEN;
+  plan = nexus_store_leads_view_plan (fixture->store, query, &error);
+  g_assert_no_error (error);
+  g_test_message ("first seen:\n%s", plan);
+  g_assert_null (strstr (plan, "TEMP B-TREE"));
+}
+
+/* A lead's position in a view, its row by id, and the filter values. */
+static void
+test_position_and_values (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (NexusLeadsQuery) query = nexus_leads_query_new ();
+  g_autoptr (GArray) expected =
+      sql_ids (fixture, "SELECT id FROM leads WHERE preview_only = 0 ORDER BY city DESC, id DESC");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) categories = NULL;
+  g_autoptr (NexusLeadsViewRow) row = NULL;
+  gint64 preview_id = sql_count (fixture, "SELECT min(id) FROM leads WHERE preview_only = 1");
+  gint64 position = 0;
+
+  query->sort = NEXUS_LEADS_SORT_CITY;
+  query->descending = TRUE;
+  for (guint i = 0; i < expected->len; i += 5)
+    {
+      g_assert_true (nexus_store_leads_view_position (
+          fixture->store, query, g_array_index (expected, gint64, i), &position, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (position, ==, i);
+    }
+  /* Not in the view. */
+  g_assert_true (
+      nexus_store_leads_view_position (fixture->store, query, preview_id, &position, &error));
+  g_assert_cmpint (position, ==, -1);
+
+  row = nexus_store_leads_view_get (fixture->store, g_array_index (expected, gint64, 0), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (row->id, ==, g_array_index (expected, gint64, 0));
+  g_assert_null (nexus_store_leads_view_get (fixture->store, 999999, &error));
+  g_assert_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  categories = nexus_store_leads_view_values (fixture->store, "category", 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (categories->len, ==,
+                   sql_count (fixture, "SELECT count(DISTINCT category) FROM leads"
+                                       " WHERE category <> ''"));
+  g_assert_null (nexus_store_leads_view_values (fixture->store, "name; --", 10, &error));
+  g_assert_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -355,6 +531,9 @@ main (int argc, char *argv[])
   ADD ("search-is-quoted", test_search_is_quoted);
   ADD ("status-filter", test_status_filter);
   ADD ("plan", test_plan);
+  ADD ("filters", test_filters);
+  ADD ("filter-plans", test_filter_plans);
+  ADD ("position-and-values", test_position_and_values);
 
 #undef ADD
 

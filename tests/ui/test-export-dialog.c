@@ -21,6 +21,7 @@
 #include "nexus-engine.h"
 #include "nexus-export-dialog-private.h"
 #include "nexus-leads-page.h"
+#include "nexus-ui-test.h"
 #include "nexus-window.h"
 
 #define GIVE_UP_SECONDS 30
@@ -68,20 +69,6 @@ static gboolean
 is_null (gpointer location)
 {
   return *(gpointer *)location == NULL;
-}
-
-static GtkWidget *
-find_type (GtkWidget *widget, GType type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = G_TYPE_CHECK_INSTANCE_TYPE (child, type) ? child : find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static NexusExportDialog *
@@ -153,7 +140,7 @@ test_csv_of_filter (void)
 {
   NexusWindow       *window = show_window ();
   GtkWidget         *page = nexus_window_get_leads_page (window);
-  GtkWidget         *status_filter = find_type (page, GTK_TYPE_DROP_DOWN);
+  GtkWidget         *status_filter = nexus_test_find_type (page, GTK_TYPE_DROP_DOWN);
   NexusExportDialog *dialog;
   g_autoptr (GArray) expected = sql_ids (
       "SELECT id FROM leads WHERE preview_only = 0 AND status = 'won' ORDER BY name_norm, id");

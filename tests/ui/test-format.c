@@ -36,7 +36,10 @@ test_numbers_english (void)
   set_language ("en");
   g_assert_cmpstr (nexus_format_locale (), ==, "en");
   assert_formatted (nexus_format_count (0), "0");
+  assert_formatted (nexus_format_count (999), "999");
+  assert_formatted (nexus_format_count (1000), "1,000");
   assert_formatted (nexus_format_count (1234567), "1,234,567");
+  assert_formatted (nexus_format_count (100000000), "100,000,000");
   assert_formatted (nexus_format_count (-42), "-42");
   assert_formatted (nexus_format_decimal (4.26, 1), "4.3");
   assert_formatted (nexus_format_decimal (4.0, 2), "4.00");

@@ -30,7 +30,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
 {
   const char *const keys[] = { "language", "api-listen", "api-tls", "map-online-tiles" };
 
-  f->settings = nexus_settings_try_new ();
+  f->settings = nexus_settings_try_new (NULL);
   g_assert_nonnull (f->settings);
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     g_settings_reset (f->settings, keys[i]);

@@ -283,40 +283,6 @@ test_leads_count_error (void)
 }
 
 static void
-test_count_format (void)
-{
-  const struct lconv *conv = localeconv ();
-  struct
-  {
-    gint64      count;
-    const char *text;
-  } cases[] = {
-    { 0, "0" },
-    { 7, "7" },
-    { 999, "999" },
-    { 1000, "1,000" },
-    { 12345, "12,345" },
-    { 1234567, "1,234,567" },
-    { 100000000, "100,000,000" },
-  };
-
-  /* The test environment runs in C.UTF-8: no grouping of its own, so the
-   * page groups by thousands with the untranslated separator. */
-  if (conv->thousands_sep != NULL && conv->thousands_sep[0] != '\0')
-    {
-      g_test_skip ("the locale groups digits itself");
-      return;
-    }
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *text = _nexus_leads_page_format_count (cases[i].count);
-
-      g_assert_cmpstr (text, ==, cases[i].text);
-    }
-}
-
-static void
 test_set_page (void)
 {
   const char *const *names = nexus_window_get_page_names ();
@@ -638,7 +604,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/nexus/Window/resources", test_resources);
   g_test_add_func ("/nexus/Window/leads-count", test_leads_count);
   g_test_add_func ("/nexus/Window/leads-count-error", test_leads_count_error);
-  g_test_add_func ("/nexus/Window/count-format", test_count_format);
   g_test_add_func ("/nexus/Window/set-page", test_set_page);
   g_test_add_func ("/nexus/Window/sidebar-opens-pages", test_sidebar_opens_pages);
   g_test_add_func ("/nexus/Window/last-page", test_last_page);
