@@ -13,6 +13,8 @@
 #pragma once
 
 #include <math.h>
+#include <string.h>
+
 #include <sqlite3.h>
 
 #include "leads/nexus-csv.h"
@@ -111,6 +113,46 @@ nexus_test_sql_rows (const char *db_path, const char *sql)
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return rows;
+}
+
+static inline int
+nexus_test_compare_strings (const char *const *a, const char *const *b)
+{
+  return strcmp (*a, *b);
+}
+
+/* SHA-256 of every row of the vault's own tables (leads and what belongs
+ * to them, searches, jobs, workers, agents), as a live engine leaves them:
+ * unlike the file's bytes, it does not change when a WAL checkpoint moves
+ * pages into the file or the engine records its own bookkeeping. */
+static inline char *
+nexus_test_vault_sha256 (const char *db_path)
+{
+  static const char *const tables[] = {
+    "leads",    "lead_phones",   "lead_sources",      "lead_merges",
+    "searches", "internal_jobs", "workers",           "worker_secrets",
+    "agents",   "assignments",   "webhook_endpoints",
+  };
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT * FROM %s", tables[t]);
+      g_autoptr (GPtrArray) rows = nexus_test_sql_rows (db_path, sql);
+      g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+
+      for (guint r = 0; r < rows->len; r++)
+        g_ptr_array_add (lines, g_strjoinv ("\x1f", g_ptr_array_index (rows, r)));
+      g_ptr_array_sort (lines, (GCompareFunc)nexus_test_compare_strings);
+
+      g_checksum_update (checksum, (const guchar *)tables[t], -1);
+      for (guint r = 0; r < lines->len; r++)
+        {
+          g_checksum_update (checksum, g_ptr_array_index (lines, r), -1);
+          g_checksum_update (checksum, (const guchar *)"\n", 1);
+        }
+    }
+  return g_strdup (g_checksum_get_string (checksum));
 }
 
 /* What an export gives back on import, per lead in name order: the name,

@@ -12,6 +12,8 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <stdarg.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 G_BEGIN_DECLS
 
@@ -122,6 +124,43 @@ nexus_test_collect_args (GPtrArray *argv, va_list args)
 
   while ((arg = va_arg (args, const char *)) != NULL)
     g_ptr_array_add (argv, g_strdup (arg));
+}
+
+/* The user a test becomes to have file modes enforced ("nobody"). */
+#define NEXUS_TEST_UNPRIVILEGED_UID 65534
+
+/* Runs @func in a forked child (which may give up root or change its mount
+ * namespace without affecting this process) and fails unless it succeeds. */
+static inline void
+nexus_test_run_in_child (void (*func) (gpointer data), gpointer data)
+{
+  pid_t pid;
+  int   status = 0;
+
+  fflush (stdout);
+  fflush (stderr);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      func (data);
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+}
+
+/* In a child: give up root, so that file modes are enforced. */
+static inline void
+nexus_test_drop_privileges (void)
+{
+  if (geteuid () == 0)
+    {
+      g_assert_cmpint (setgid (NEXUS_TEST_UNPRIVILEGED_UID), ==, 0);
+      g_assert_cmpint (setuid (NEXUS_TEST_UNPRIVILEGED_UID), ==, 0);
+    }
+  g_assert_cmpint (geteuid (), !=, 0);
 }
 
 G_END_DECLS

@@ -24,8 +24,7 @@
 #include <unistd.h>
 
 #include "nexus-engine.h"
-
-#define UNPRIVILEGED_UID 65534
+#include "../nexus-test-util.h"
 
 typedef struct
 {
@@ -359,48 +358,15 @@ test_store_no_create (Fixture *fixture, gconstpointer data)
   g_assert_false (g_file_test (fixture->path, G_FILE_TEST_EXISTS));
 }
 
-/* Runs @func in a forked child (which may give up root or change its mount
- * namespace without affecting this process) and fails unless it succeeds. */
 static void
-run_in_child (void (*func) (Fixture *fixture), Fixture *fixture)
+read_only_folder_child (gpointer data)
 {
-  pid_t pid;
-  int   status = 0;
-
-  fflush (stdout);
-  fflush (stderr);
-  pid = fork ();
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0)
-    {
-      func (fixture);
-      _exit (0);
-    }
-  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-}
-
-/* In a child: give up root, so that file modes are enforced. */
-static void
-drop_privileges (void)
-{
-  if (geteuid () == 0)
-    {
-      g_assert_cmpint (setgid (UNPRIVILEGED_UID), ==, 0);
-      g_assert_cmpint (setuid (UNPRIVILEGED_UID), ==, 0);
-    }
-  g_assert_cmpint (geteuid (), !=, 0);
-}
-
-static void
-read_only_folder_child (Fixture *fixture)
-{
+  Fixture         *fixture = data;
   g_autofree char *fresh = g_build_filename (fixture->dir, "fresh.db", NULL);
   g_autoptr (NexusStore) store = NULL;
   g_autoptr (GError) error = NULL;
 
-  drop_privileges ();
+  nexus_test_drop_privileges ();
 
   /* An existing file in a folder that cannot take the -wal file. */
   assert_refused_unchanged (fixture->path, NEXUS_STORE_ERROR_PERMISSION);
@@ -420,13 +386,14 @@ test_store_read_only_folder (Fixture *fixture, gconstpointer data)
   g_chmod (fixture->path, 0644);
   g_chmod (fixture->dir, 0555);
 
-  run_in_child (read_only_folder_child, fixture);
+  nexus_test_run_in_child (read_only_folder_child, fixture);
 }
 
 static void
-read_only_file_child (Fixture *fixture)
+read_only_file_child (gpointer data)
 {
-  drop_privileges ();
+  Fixture *fixture = data;
+  nexus_test_drop_privileges ();
   assert_refused_unchanged (fixture->path, NEXUS_STORE_ERROR_PERMISSION);
 }
 
@@ -436,7 +403,7 @@ test_store_read_only_file (Fixture *fixture, gconstpointer data)
   make_database (fixture->path);
   g_chmod (fixture->path, 0444);
 
-  run_in_child (read_only_file_child, fixture);
+  nexus_test_run_in_child (read_only_file_child, fixture);
 }
 
 /* Puts the calling process in a private mount namespace and mounts a tmpfs
@@ -505,8 +472,9 @@ fill_filesystem (const char *dir)
 }
 
 static void
-disk_full_child (Fixture *fixture)
+disk_full_child (gpointer data)
 {
+  Fixture         *fixture = data;
   g_autofree char *small = g_build_filename (fixture->dir, "small", NULL);
   g_autofree char *created = g_build_filename (small, "created.db", NULL);
   g_autofree char *existing = g_build_filename (small, "existing.db", NULL);
@@ -577,7 +545,7 @@ test_store_disk_full (Fixture *fixture, gconstpointer data)
       return;
     }
 
-  run_in_child (disk_full_child, fixture);
+  nexus_test_run_in_child (disk_full_child, fixture);
 }
 
 int
