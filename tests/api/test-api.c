@@ -1315,9 +1315,14 @@ static gboolean
 worker_send (Worker *worker, const char *path, const char *body, const char *key, Answer *answer)
 {
   g_autoptr (GError) error = NULL;
+  gboolean sent = post_signed (worker->session, worker->fixture->port, worker->identity, path, body,
+                               0, NULL, NULL, key, answer, &error);
 
-  return post_signed (worker->session, worker->fixture->port, worker->identity, path, body, 0, NULL,
-                      NULL, key, answer, &error);
+  /* Said before any assertion fails on it, for the test log. */
+  if (!sent || answer->status != 200)
+    g_test_message ("%s: %u %s", path, sent ? answer->status : 0,
+                    sent ? (answer->error_code != NULL ? answer->error_code : "") : error->message);
+  return sent;
 }
 
 static gpointer
