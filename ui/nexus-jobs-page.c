@@ -253,7 +253,11 @@ nexus_jobs_page_cell_text (NexusJobItem *item, NexusJobsColumn column, gint64 no
   switch (column)
     {
       case NEXUS_JOBS_COLUMN_ID:
-        return g_strdup_printf ("\u2066%" PRId64 "\u2069", job->id);
+        {
+          g_autofree char *id = nexus_format_count (job->id);
+
+          return nexus_isolate_ltr (id);
+        }
 
       case NEXUS_JOBS_COLUMN_SEARCH:
         return g_strdup (nexus_job_item_get_search_name (item));
@@ -268,10 +272,19 @@ nexus_jobs_page_cell_text (NexusJobItem *item, NexusJobsColumn column, gint64 no
         return g_strdup (state_label (job));
 
       case NEXUS_JOBS_COLUMN_ATTEMPTS:
-        return g_strdup_printf ("\u2066%d / %d\u2069", job->attempts, job->max_attempts);
+        {
+          g_autofree char *done = nexus_format_count (job->attempts);
+          g_autofree char *most = nexus_format_count (job->max_attempts);
+
+          return g_strdup_printf ("\u2066%s / %s\u2069", done, most);
+        }
 
       case NEXUS_JOBS_COLUMN_PRIORITY:
-        return g_strdup_printf ("\u2066%d\u2069", job->priority);
+        {
+          g_autofree char *priority = nexus_format_count (job->priority);
+
+          return nexus_isolate_ltr (priority);
+        }
 
       case NEXUS_JOBS_COLUMN_WORKER:
         return g_strdup (nexus_job_item_get_worker_name (item));
@@ -889,11 +902,11 @@ add_columns (NexusJobsPage *self)
     [NEXUS_JOBS_COLUMN_ID] = { NC_ ("jobs column", "ID"), FALSE, 60 },
     [NEXUS_JOBS_COLUMN_SEARCH] = { NC_ ("jobs column", "Search"), FALSE, 120 },
     [NEXUS_JOBS_COLUMN_KIND] = { NC_ ("jobs column", "Kind"), FALSE, 100 },
-    [NEXUS_JOBS_COLUMN_KEYWORD] = { NC_ ("jobs column", "Keyword"), FALSE, 90 },
+    [NEXUS_JOBS_COLUMN_KEYWORD] = { NC_ ("jobs column", "Keyword"), FALSE, 130 },
     [NEXUS_JOBS_COLUMN_STATE] = { NC_ ("jobs column", "State"), FALSE, 120 },
     [NEXUS_JOBS_COLUMN_ATTEMPTS] = { NC_ ("jobs column", "Attempts"), FALSE, 80 },
     [NEXUS_JOBS_COLUMN_PRIORITY] = { NC_ ("jobs column", "Priority"), FALSE, 70 },
-    [NEXUS_JOBS_COLUMN_WORKER] = { NC_ ("jobs column", "Worker"), FALSE, 100 },
+    [NEXUS_JOBS_COLUMN_WORKER] = { NC_ ("jobs column", "Worker"), FALSE, 140 },
     [NEXUS_JOBS_COLUMN_LEASE] = { NC_ ("jobs column", "Lease Ends"), FALSE, 100 },
     [NEXUS_JOBS_COLUMN_ERROR] = { NC_ ("jobs column", "Last Error"), TRUE, -1 },
   };

@@ -263,6 +263,9 @@ build_map (NexusLeadDetails *self)
   shumate_marker_layer_add_marker (markers, self->marker);
   shumate_map_add_layer (map, SHUMATE_LAYER (markers));
   shumate_viewport_set_zoom_level (viewport, zoom);
+  /* A picture of where the lead is: the wheel scrolls the pane, it does
+   * not zoom this map (the Map page is for exploring). */
+  gtk_widget_set_can_target (GTK_WIDGET (map), FALSE);
   gtk_frame_set_child (self->map_frame, GTK_WIDGET (map));
   self->map = g_steal_pointer (&map);
 }

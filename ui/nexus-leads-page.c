@@ -164,7 +164,7 @@ static const struct
 } column_specs[N_COLUMNS] = {
   [NEXUS_LEADS_COLUMN_NAME] = { "name", N_ ("Name"), NEXUS_LEADS_SORT_NAME, TRUE, 200, TRUE },
   [NEXUS_LEADS_COLUMN_CATEGORY] = { "category", N_ ("Category"), NEXUS_LEADS_SORT_CATEGORY, FALSE,
-                                    95, TRUE },
+                                    120, TRUE },
   [NEXUS_LEADS_COLUMN_PHONE] = { "phone", N_ ("Phone"), NEXUS_LEADS_SORT_PHONE, FALSE, 125, TRUE },
   [NEXUS_LEADS_COLUMN_CITY] = { "city", N_ ("City"), NEXUS_LEADS_SORT_CITY, FALSE, 80, TRUE },
   [NEXUS_LEADS_COLUMN_ADDRESS] = { "address", N_ ("Address"), NEXUS_LEADS_SORT_ADDRESS, FALSE, 120,
@@ -177,9 +177,9 @@ static const struct
   [NEXUS_LEADS_COLUMN_RATING] = { "rating", N_ ("Rating"), NEXUS_LEADS_SORT_RATING, FALSE, 55,
                                   FALSE },
   [NEXUS_LEADS_COLUMN_FIRST_SEEN] = { "first_seen", N_ ("First Seen"), NEXUS_LEADS_SORT_FIRST_SEEN,
-                                      FALSE, 95, FALSE },
+                                      FALSE, 110, FALSE },
   [NEXUS_LEADS_COLUMN_LAST_SEEN] = { "last_seen", N_ ("Last Seen"), NEXUS_LEADS_SORT_LAST_SEEN,
-                                     FALSE, 95, TRUE },
+                                     FALSE, 110, TRUE },
   [NEXUS_LEADS_COLUMN_SIGHTINGS] = { "sightings", N_ ("Sightings"), NEXUS_LEADS_SORT_SIGHTINGS,
                                      FALSE, 75, FALSE },
 };

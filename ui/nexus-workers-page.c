@@ -967,8 +967,7 @@ local_switch_cb (NexusWorkersPage *self, GParamSpec *pspec, GtkSwitch *local_swi
     }
   adw_action_row_set_subtitle (self->local_row, _ ("Starting…"));
   call = g_new0 (WorkerCall, 1);
-  /* Translators: the name given to the worker that runs on the operator's computer. */
-  call->name = g_strdup (_ ("This computer"));
+  call->name = g_strdup (g_get_host_name ());
   run_call (self, local_worker_func, call, local_credential_cb);
 }
 
