@@ -2033,6 +2033,14 @@ refresh_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   reload (NEXUS_OPERATIONS_PAGE (widget));
 }
 
+/* What the engine did meanwhile (the monitor's probes, scheduled backups)
+ * shows as soon as the page is opened again. */
+static void
+mapped_cb (NexusOperationsPage *self)
+{
+  reload (self);
+}
+
 /* ---- GObject ---------------------------------------------------------- */
 
 static void
@@ -2212,6 +2220,7 @@ static void
 nexus_operations_page_init (NexusOperationsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self, "map", G_CALLBACK (mapped_cb), NULL);
 
   self->loading = TRUE;
   setup_spin (self->schedule_every, 1, 24 * 30);
