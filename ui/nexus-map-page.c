@@ -81,6 +81,7 @@ struct _NexusMapPage
   gint64        load_started;      /* monotonic µs, for the debug log */
   guint         refresh_source;    /* the pending read of new leads */
   gboolean      new_leads_pending; /* reported during a read: read after it */
+  gboolean      stale;             /* the leads changed while the page was not shown */
 
   gint64        search_id; /* the search whose cells are shown, 0: none */
   GCancellable *cells_cancellable;
@@ -502,6 +503,15 @@ loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     load_leads (self, TRUE);
 }
 
+static void load_leads (NexusMapPage *self, gboolean only_new);
+
+static void
+mapped_cb (NexusMapPage *self)
+{
+  if (self->stale)
+    load_leads (self, FALSE);
+}
+
 static void
 load_leads (NexusMapPage *self, gboolean only_new)
 {
@@ -509,6 +519,16 @@ load_leads (NexusMapPage *self, gboolean only_new)
 
   if (self->engine == NULL)
     return;
+
+  /* The leads are read and indexed only for a page on screen: a console
+   * that never opens the map does not hold a million points.  Shown
+   * again, the page reads them anew. */
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      self->stale = TRUE;
+      return;
+    }
+  self->stale = FALSE;
 
   /* A read of new leads waits for the read in flight, then runs. */
   if (only_new && (self->load_cancellable != NULL || self->data == NULL))
@@ -1425,6 +1445,7 @@ nexus_map_page_init (NexusMapPage *self)
   const char *names = C_ ("map label language", "en");
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self, "map", G_CALLBACK (mapped_cb), NULL);
   nexus_editable_fold_digits (GTK_EDITABLE (self->place_entry));
 
   self->basemap = nexus_map_basemap_new (g_str_equal (names, "ar"));

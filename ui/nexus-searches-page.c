@@ -4,7 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One row per search: what it looks for and where, its state, a progress
- * bar over the jobs of its latest run (done / planned), the leads found,
+ * bar over the jobs of its latest run (done / planned), the places reported
+ * (each sighting counts, a place already in the vault too),
  * an estimate of the time left from the pace of the run, and the next
  * scheduled run; buttons pause, resume, run again and cancel (after a
  * confirmation).  Activating a row shows the search's details: its
@@ -223,7 +224,7 @@ count_text (gint64 value)
   return nexus_isolate_ltr (count);
 }
 
-/* "12 of 40 cells done · 230 leads found · about 5 minutes left · …" */
+/* "12 of 40 cells done · 230 places reported · about 5 minutes left · …" */
 static char *
 figures_text (const SearchInfo *info, gint64 now)
 {
@@ -241,7 +242,9 @@ figures_text (const SearchInfo *info, gint64 now)
     /* Translators: progress of a search; both %s are counts of map cells
      * (one job per cell and keyword). */
     g_ptr_array_add (parts, g_strdup_printf (_ ("%s of %s cells done"), done, planned));
-  g_ptr_array_add (parts, g_strdup_printf (ngettext ("%s lead found", "%s leads found",
+  /* Translators: places the workers reported for this search, counted
+   * each time they were seen (new leads and leads already in the vault). */
+  g_ptr_array_add (parts, g_strdup_printf (ngettext ("%s place reported", "%s places reported",
                                                      (unsigned long)progress->leads_found),
                                            leads));
   if (progress->dead > 0)
@@ -587,8 +590,8 @@ update_detail (NexusSearchesPage *self, LoadResult *result)
       title = g_strdup_printf (_ ("Run %" PRId64 " · %s · %s"), run->run,
                                reason_label (run->reason), started_isolated);
       /* Translators: what a run did; every %s is a count. */
-      subtitle = g_strdup_printf (_ ("%s jobs planned, %s done, %s dead · %s leads found"), planned,
-                                  done, dead, leads);
+      subtitle = g_strdup_printf (_ ("%s jobs planned, %s done, %s dead · %s places reported"),
+                                  planned, done, dead, leads);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       gtk_list_box_append (self->detail_runs, row);

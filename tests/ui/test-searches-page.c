@@ -451,7 +451,7 @@ test_live_progress (void)
   g_assert_no_error (error);
   WAIT_UNTIL (nexus_searches_page_get_row_fraction (page, id) > 0.0);
   row = nexus_searches_page_describe_row (page, id);
-  g_assert_nonnull (strstr (row, "3\u2069 leads found"));
+  g_assert_nonnull (strstr (row, "3\u2069 places reported"));
 
   /* A report while another page is shown reaches the row once it is back. */
   fraction = nexus_searches_page_get_row_fraction (page, id);
