@@ -23,7 +23,7 @@
 
 struct _NexusDashboardPage
 {
-  AdwBin parent_instance;
+  NexusPage parent_instance;
 
   GtkLabel   *error_label;
   GtkFlowBox *figures;
@@ -38,7 +38,6 @@ struct _NexusDashboardPage
   GPtrArray *city_keys;
   gint64     first_day;
 
-  NexusEngine     *engine; /* owned; NULL until set */
   NexusEventWatch *watch;
   GCancellable    *cancellable; /* the read in flight */
   gboolean         loading;
@@ -46,21 +45,18 @@ struct _NexusDashboardPage
   gint64           read_started_us;
   guint            again_id; /* the next read after a stale one */
   guint            reloads;  /* reads finished */
-  gboolean         folded;
 };
 
 enum
 {
   PROP_0,
-  PROP_ENGINE,
-  PROP_FOLDED,
   PROP_LOADING,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
-G_DEFINE_FINAL_TYPE (NexusDashboardPage, nexus_dashboard_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (NexusDashboardPage, nexus_dashboard_page, NEXUS_TYPE_PAGE)
 
 static const char *const watched_kinds[] = {
   "job.", "jobs.", "worker.", "search.", "leads.", NULL
@@ -323,22 +319,23 @@ read_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 static void
 start_read (NexusDashboardPage *self)
 {
-  gint64 first_day = first_day_start ();
+  NexusEngine *engine = nexus_page_get_engine (NEXUS_PAGE (self));
+  gint64       first_day = first_day_start ();
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   g_clear_handle_id (&self->again_id, g_source_remove);
   self->stale = FALSE;
-  if (self->engine == NULL)
+  if (engine == NULL)
     {
       set_loading (self, FALSE);
       return;
     }
   set_loading (self, TRUE);
   self->read_started_us = g_get_monotonic_time ();
-  nexus_engine_read_async (self->engine, read_func, g_memdup2 (&first_day, sizeof first_day),
-                           g_free, self->cancellable, read_cb, self);
+  nexus_engine_read_async (engine, read_func, g_memdup2 (&first_day, sizeof first_day), g_free,
+                           self->cancellable, read_cb, self);
 }
 
 /* A read now, or after the one in flight: a read is never dropped for a
@@ -452,6 +449,26 @@ nexus_dashboard_page_map (GtkWidget *widget)
   request_read (NEXUS_DASHBOARD_PAGE (widget));
 }
 
+/* Follows the new engine's events instead of the previous engine's and
+ * reads its figures. */
+static void
+nexus_dashboard_page_engine_changed (NexusPage *page, NexusEngine *old_engine)
+{
+  NexusDashboardPage *self = NEXUS_DASHBOARD_PAGE (page);
+  NexusEngine        *engine = nexus_page_get_engine (page);
+
+  nexus_event_watch_set_engine (self->watch, engine);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    start_read (self);
+  else
+    {
+      /* Mapping it reads the new vault. */
+      g_cancellable_cancel (self->cancellable);
+      g_clear_handle_id (&self->again_id, g_source_remove);
+      set_loading (self, FALSE);
+    }
+}
+
 static void
 nexus_dashboard_page_dispose (GObject *object)
 {
@@ -464,7 +481,6 @@ nexus_dashboard_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), NEXUS_TYPE_DASHBOARD_PAGE);
   g_clear_pointer (&self->category_keys, g_ptr_array_unref);
   g_clear_pointer (&self->city_keys, g_ptr_array_unref);
-  g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (nexus_dashboard_page_parent_class)->dispose (object);
 }
@@ -476,35 +492,8 @@ nexus_dashboard_page_get_property (GObject *object, guint prop_id, GValue *value
 
   switch (prop_id)
     {
-      case PROP_ENGINE:
-        g_value_set_object (value, self->engine);
-        break;
-      case PROP_FOLDED:
-        g_value_set_boolean (value, self->folded);
-        break;
       case PROP_LOADING:
         g_value_set_boolean (value, self->loading);
-        break;
-      default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-nexus_dashboard_page_set_property (GObject      *object,
-                                   guint         prop_id,
-                                   const GValue *value,
-                                   GParamSpec   *pspec)
-{
-  NexusDashboardPage *self = NEXUS_DASHBOARD_PAGE (object);
-
-  switch (prop_id)
-    {
-      case PROP_ENGINE:
-        nexus_dashboard_page_set_engine (self, g_value_get_object (value));
-        break;
-      case PROP_FOLDED:
-        nexus_dashboard_page_set_folded (self, g_value_get_boolean (value));
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -516,18 +505,13 @@ nexus_dashboard_page_class_init (NexusDashboardPageClass *klass)
 {
   GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  NexusPageClass *page_class = NEXUS_PAGE_CLASS (klass);
 
   object_class->dispose = nexus_dashboard_page_dispose;
   object_class->get_property = nexus_dashboard_page_get_property;
-  object_class->set_property = nexus_dashboard_page_set_property;
   widget_class->map = nexus_dashboard_page_map;
+  page_class->engine_changed = nexus_dashboard_page_engine_changed;
 
-  properties[PROP_ENGINE] =
-      g_param_spec_object ("engine", NULL, NULL, NEXUS_TYPE_ENGINE,
-                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_FOLDED] =
-      g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_LOADING] =
       g_param_spec_boolean ("loading", NULL, NULL, FALSE,
                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -574,62 +558,6 @@ nexus_dashboard_page_new (NexusEngine *engine)
   g_return_val_if_fail (engine == NULL || NEXUS_IS_ENGINE (engine), NULL);
 
   return g_object_new (NEXUS_TYPE_DASHBOARD_PAGE, "engine", engine, NULL);
-}
-
-NexusEngine *
-nexus_dashboard_page_get_engine (NexusDashboardPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_DASHBOARD_PAGE (self), NULL);
-
-  return self->engine;
-}
-
-/**
- * nexus_dashboard_page_set_engine:
- * @engine: (nullable): the engine whose vault to sum up
- *
- * Follows @engine's events instead of the previous engine's and reads its
- * figures.
- */
-void
-nexus_dashboard_page_set_engine (NexusDashboardPage *self, NexusEngine *engine)
-{
-  g_return_if_fail (NEXUS_IS_DASHBOARD_PAGE (self));
-  g_return_if_fail (engine == NULL || NEXUS_IS_ENGINE (engine));
-
-  if (!g_set_object (&self->engine, engine))
-    return;
-  nexus_event_watch_set_engine (self->watch, engine);
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    start_read (self);
-  else
-    {
-      /* Mapping it reads the new vault. */
-      g_cancellable_cancel (self->cancellable);
-      g_clear_handle_id (&self->again_id, g_source_remove);
-      set_loading (self, FALSE);
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
-}
-
-gboolean
-nexus_dashboard_page_get_folded (NexusDashboardPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_DASHBOARD_PAGE (self), FALSE);
-
-  return self->folded;
-}
-
-void
-nexus_dashboard_page_set_folded (NexusDashboardPage *self, gboolean folded)
-{
-  g_return_if_fail (NEXUS_IS_DASHBOARD_PAGE (self));
-
-  folded = !!folded;
-  if (self->folded == folded)
-    return;
-  self->folded = folded;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLDED]);
 }
 
 /**

@@ -11,20 +11,14 @@
  */
 #pragma once
 
-#include <adwaita.h>
-
-#include "nexus-engine.h"
+#include "nexus-page.h"
 
 G_BEGIN_DECLS
 
 #define NEXUS_TYPE_DASHBOARD_PAGE (nexus_dashboard_page_get_type ())
-G_DECLARE_FINAL_TYPE (NexusDashboardPage, nexus_dashboard_page, NEXUS, DASHBOARD_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (NexusDashboardPage, nexus_dashboard_page, NEXUS, DASHBOARD_PAGE, NexusPage)
 
-GtkWidget   *nexus_dashboard_page_new (NexusEngine *engine);
-NexusEngine *nexus_dashboard_page_get_engine (NexusDashboardPage *self);
-void         nexus_dashboard_page_set_engine (NexusDashboardPage *self, NexusEngine *engine);
-gboolean     nexus_dashboard_page_get_folded (NexusDashboardPage *self);
-void         nexus_dashboard_page_set_folded (NexusDashboardPage *self, gboolean folded);
-gboolean     nexus_dashboard_page_get_loading (NexusDashboardPage *self);
+GtkWidget *nexus_dashboard_page_new (NexusEngine *engine);
+gboolean   nexus_dashboard_page_get_loading (NexusDashboardPage *self);
 
 G_END_DECLS

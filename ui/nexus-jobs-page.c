@@ -96,7 +96,7 @@ typedef struct
 
 struct _NexusJobsPage
 {
-  AdwBin parent_instance;
+  NexusPage parent_instance;
 
   /* template children */
   AdwWindowTitle    *window_title;
@@ -112,8 +112,7 @@ struct _NexusJobsPage
   AdwStatusPage     *error_page;
   GtkLabel          *selection_label;
 
-  NexusEngine       *engine; /* owned; NULL until set */
-  NexusEventWatch   *watch;  /* on engine */
+  NexusEventWatch   *watch; /* on engine */
   GCancellable      *cancellable;
   GListStore        *items;     /* NexusJobItem, by id */
   GtkMultiSelection *selection; /* over items */
@@ -125,16 +124,13 @@ struct _NexusJobsPage
   gboolean           loading;  /* a read is in flight */
   gboolean           loaded;   /* one read came back */
   gboolean           updating; /* the filter lists are being rebuilt */
-  gboolean           folded;
 };
 
-G_DEFINE_FINAL_TYPE (NexusJobsPage, nexus_jobs_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (NexusJobsPage, nexus_jobs_page, NEXUS_TYPE_PAGE)
 
 enum
 {
   PROP_0,
-  PROP_ENGINE,
-  PROP_FOLDED,
   PROP_LOADING,
   PROP_COUNT,
   N_PROPS
@@ -363,7 +359,8 @@ update_selection_state (NexusJobsPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "jobs.retry", ids->len > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "jobs.cancel", ids->len > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "jobs.bump", ids->len > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "jobs.retry-dead", self->engine != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "jobs.retry-dead",
+                                 nexus_page_get_engine (NEXUS_PAGE (self)) != NULL);
 }
 
 static void
@@ -559,6 +556,7 @@ loaded_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 static void
 load (NexusJobsPage *self, gboolean append)
 {
+  NexusEngine *engine = nexus_page_get_engine (NEXUS_PAGE (self));
   LoadRequest *request;
   guint        state = gtk_drop_down_get_selected (self->state_dropdown);
   guint        search = gtk_drop_down_get_selected (self->search_dropdown);
@@ -566,7 +564,7 @@ load (NexusJobsPage *self, gboolean append)
   guint        kind = gtk_drop_down_get_selected (self->kind_dropdown);
   guint        n_items = g_list_model_get_n_items (G_LIST_MODEL (self->items));
 
-  if (self->engine == NULL)
+  if (engine == NULL)
     return;
 
   request = g_new0 (LoadRequest, 1);
@@ -594,7 +592,7 @@ load (NexusJobsPage *self, gboolean append)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   set_loading (self, TRUE);
-  nexus_engine_read_async (self->engine, load_func, request, (GDestroyNotify)load_request_free,
+  nexus_engine_read_async (engine, load_func, request, (GDestroyNotify)load_request_free,
                            self->cancellable, loaded_cb, self);
 }
 
@@ -713,24 +711,25 @@ batch_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
       text = g_steal_pointer (&with);
     }
   nexus_window_toast (GTK_WIDGET (self), text);
-  if (self->engine != NULL)
+  if (nexus_page_get_engine (NEXUS_PAGE (self)) != NULL)
     load (self, FALSE);
 }
 
 static void
 run_batch (NexusJobsPage *self, JobOperation op, GArray *ids, gint64 search_id)
 {
-  BatchData *data;
+  NexusEngine *engine = nexus_page_get_engine (NEXUS_PAGE (self));
+  BatchData   *data;
 
-  if (self->engine == NULL)
+  if (engine == NULL)
     return;
 
   data = g_new0 (BatchData, 1);
-  data->engine = g_object_ref (self->engine);
+  data->engine = g_object_ref (engine);
   data->ids = ids != NULL ? g_array_ref (ids) : NULL;
   data->op = op;
   data->search_id = search_id;
-  nexus_engine_run_async (self->engine, batch_func, data, (GDestroyNotify)batch_data_free, NULL,
+  nexus_engine_run_async (engine, batch_func, data, (GDestroyNotify)batch_data_free, NULL,
                           batch_done_cb, g_object_ref (self));
 }
 
@@ -930,6 +929,39 @@ add_columns (NexusJobsPage *self)
 
 /* --- GObject ------------------------------------------------------------ */
 
+/* Follows a new engine: the old one's events are no longer watched, the
+ * filters start over and the jobs are read again. */
+static void
+nexus_jobs_page_engine_changed (NexusPage *page, NexusEngine *old_engine)
+{
+  static const char *const prefixes[] = { "job.", "search.", NULL };
+  NexusJobsPage           *self = NEXUS_JOBS_PAGE (page);
+  NexusEngine             *engine = nexus_page_get_engine (page);
+
+  g_clear_pointer (&self->watch, nexus_event_watch_free);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  set_loading (self, FALSE);
+
+  self->updating = TRUE;
+  gtk_drop_down_set_selected (self->search_dropdown, 0);
+  gtk_drop_down_set_selected (self->worker_dropdown, 0);
+  self->updating = FALSE;
+  g_list_store_remove_all (self->items);
+  self->loaded = FALSE;
+  self->count = -1;
+  update_title (self);
+  show_state (self);
+  update_selection_state (self);
+
+  if (engine != NULL)
+    {
+      self->watch = nexus_event_watch_new_for_widget (
+          engine, prefixes, REFRESH_DELAY_MS, REFRESH_PERIOD_S, GTK_WIDGET (self), watch_cb, self);
+      load (self, FALSE);
+    }
+}
+
 static void
 nexus_jobs_page_dispose (GObject *object)
 {
@@ -943,7 +975,6 @@ nexus_jobs_page_dispose (GObject *object)
   g_clear_object (&self->items);
   g_clear_pointer (&self->search_ids, g_array_unref);
   g_clear_pointer (&self->worker_ids, g_array_unref);
-  g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (nexus_jobs_page_parent_class)->dispose (object);
 }
@@ -955,12 +986,6 @@ nexus_jobs_page_get_property (GObject *object, guint prop_id, GValue *value, GPa
 
   switch (prop_id)
     {
-      case PROP_ENGINE:
-        g_value_set_object (value, self->engine);
-        break;
-      case PROP_FOLDED:
-        g_value_set_boolean (value, self->folded);
-        break;
       case PROP_LOADING:
         g_value_set_boolean (value, self->loading);
         break;
@@ -973,42 +998,16 @@ nexus_jobs_page_get_property (GObject *object, guint prop_id, GValue *value, GPa
 }
 
 static void
-nexus_jobs_page_set_property (GObject      *object,
-                              guint         prop_id,
-                              const GValue *value,
-                              GParamSpec   *pspec)
-{
-  NexusJobsPage *self = NEXUS_JOBS_PAGE (object);
-
-  switch (prop_id)
-    {
-      case PROP_ENGINE:
-        nexus_jobs_page_set_engine (self, g_value_get_object (value));
-        break;
-      case PROP_FOLDED:
-        nexus_jobs_page_set_folded (self, g_value_get_boolean (value));
-        break;
-      default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 nexus_jobs_page_class_init (NexusJobsPageClass *klass)
 {
   GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  NexusPageClass *page_class = NEXUS_PAGE_CLASS (klass);
 
   object_class->dispose = nexus_jobs_page_dispose;
   object_class->get_property = nexus_jobs_page_get_property;
-  object_class->set_property = nexus_jobs_page_set_property;
+  page_class->engine_changed = nexus_jobs_page_engine_changed;
 
-  properties[PROP_ENGINE] =
-      g_param_spec_object ("engine", NULL, NULL, NEXUS_TYPE_ENGINE,
-                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_FOLDED] =
-      g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_LOADING] =
       g_param_spec_boolean ("loading", NULL, NULL, FALSE,
                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -1073,78 +1072,6 @@ GtkWidget *
 nexus_jobs_page_new (NexusEngine *engine)
 {
   return g_object_new (NEXUS_TYPE_JOBS_PAGE, "engine", engine, NULL);
-}
-
-NexusEngine *
-nexus_jobs_page_get_engine (NexusJobsPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_JOBS_PAGE (self), NULL);
-
-  return self->engine;
-}
-
-/**
- * nexus_jobs_page_set_engine:
- * @engine: (nullable): the engine whose jobs to show
- *
- * Follows a new engine: the old one's events are no longer watched, the
- * filters start over and the jobs are read again.
- */
-void
-nexus_jobs_page_set_engine (NexusJobsPage *self, NexusEngine *engine)
-{
-  static const char *const prefixes[] = { "job.", "search.", NULL };
-
-  g_return_if_fail (NEXUS_IS_JOBS_PAGE (self));
-  g_return_if_fail (engine == NULL || NEXUS_IS_ENGINE (engine));
-
-  if (self->engine == engine)
-    return;
-
-  g_clear_pointer (&self->watch, nexus_event_watch_free);
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  set_loading (self, FALSE);
-  g_set_object (&self->engine, engine);
-
-  self->updating = TRUE;
-  gtk_drop_down_set_selected (self->search_dropdown, 0);
-  gtk_drop_down_set_selected (self->worker_dropdown, 0);
-  self->updating = FALSE;
-  g_list_store_remove_all (self->items);
-  self->loaded = FALSE;
-  self->count = -1;
-  update_title (self);
-  show_state (self);
-  update_selection_state (self);
-
-  if (engine != NULL)
-    {
-      self->watch = nexus_event_watch_new_for_widget (
-          engine, prefixes, REFRESH_DELAY_MS, REFRESH_PERIOD_S, GTK_WIDGET (self), watch_cb, self);
-      load (self, FALSE);
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
-}
-
-gboolean
-nexus_jobs_page_get_folded (NexusJobsPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_JOBS_PAGE (self), FALSE);
-
-  return self->folded;
-}
-
-void
-nexus_jobs_page_set_folded (NexusJobsPage *self, gboolean folded)
-{
-  g_return_if_fail (NEXUS_IS_JOBS_PAGE (self));
-
-  folded = !!folded;
-  if (self->folded == folded)
-    return;
-  self->folded = folded;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLDED]);
 }
 
 gboolean

@@ -5,15 +5,13 @@
  */
 #pragma once
 
-#include <adwaita.h>
-
-#include "nexus-engine.h"
+#include "nexus-page.h"
 #include "nexus-job-item.h"
 
 G_BEGIN_DECLS
 
 #define NEXUS_TYPE_JOBS_PAGE (nexus_jobs_page_get_type ())
-G_DECLARE_FINAL_TYPE (NexusJobsPage, nexus_jobs_page, NEXUS, JOBS_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (NexusJobsPage, nexus_jobs_page, NEXUS, JOBS_PAGE, NexusPage)
 
 /* The columns, for nexus_jobs_page_cell_text(). */
 typedef enum
@@ -31,16 +29,12 @@ typedef enum
   NEXUS_JOBS_N_COLUMNS
 } NexusJobsColumn;
 
-GtkWidget   *nexus_jobs_page_new (NexusEngine *engine);
-NexusEngine *nexus_jobs_page_get_engine (NexusJobsPage *self);
-void         nexus_jobs_page_set_engine (NexusJobsPage *self, NexusEngine *engine);
-gboolean     nexus_jobs_page_get_folded (NexusJobsPage *self);
-void         nexus_jobs_page_set_folded (NexusJobsPage *self, gboolean folded);
-void         nexus_jobs_page_refresh (NexusJobsPage *self);
-gboolean     nexus_jobs_page_get_loading (NexusJobsPage *self);
-gint64       nexus_jobs_page_get_count (NexusJobsPage *self);
-void         nexus_jobs_page_show_search (NexusJobsPage *self, gint64 search_id);
-void         nexus_jobs_page_set_state_filter (NexusJobsPage *self, const char *state);
+GtkWidget *nexus_jobs_page_new (NexusEngine *engine);
+void       nexus_jobs_page_refresh (NexusJobsPage *self);
+gboolean   nexus_jobs_page_get_loading (NexusJobsPage *self);
+gint64     nexus_jobs_page_get_count (NexusJobsPage *self);
+void       nexus_jobs_page_show_search (NexusJobsPage *self, gint64 search_id);
+void       nexus_jobs_page_set_state_filter (NexusJobsPage *self, const char *state);
 
 GtkSelectionModel *nexus_jobs_page_get_selection (NexusJobsPage *self);
 char *nexus_jobs_page_cell_text (NexusJobItem *item, NexusJobsColumn column, gint64 now);

@@ -69,7 +69,7 @@ typedef struct
 
 struct _NexusLeadsPage
 {
-  AdwBin parent_instance;
+  NexusPage parent_instance;
 
   /* template children */
   AdwToastOverlay  *toast_overlay; /* the page's child */
@@ -97,10 +97,8 @@ struct _NexusLeadsPage
   GtkLabel         *selected_label;
   GtkMenuButton    *assign_button;
 
-  NexusEngine         *engine;    /* owned; NULL until set */
   NexusLeadsModel     *model;     /* owned; the column view's rows */
   NexusLeadsSelection *selection; /* owned; the column view's model */
-  gboolean             folded;    /* the window shows one pane at a time */
   GSettings           *settings;  /* NULL without the installed schema */
 
   GtkColumnViewColumn *columns[N_COLUMNS]; /* owned; the shown ones also by the view */
@@ -134,15 +132,13 @@ struct _NexusLeadsPage
   AdwToast       *last_toast;  /* unowned; dismissed by the next */
 };
 
-G_DEFINE_FINAL_TYPE (NexusLeadsPage, nexus_leads_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (NexusLeadsPage, nexus_leads_page, NEXUS_TYPE_PAGE)
 
 enum
 {
   PROP_0,
-  PROP_ENGINE,
   PROP_LOADING,
   PROP_COUNT,
-  PROP_FOLDED,
   PROP_QUERY,
   N_PROPS
 };
@@ -288,10 +284,11 @@ toast_message (NexusLeadsPage *self, const char *message)
 static void
 update_path (NexusLeadsPage *self)
 {
+  NexusEngine     *engine = nexus_page_get_engine (NEXUS_PAGE (self));
   g_autofree char *isolated = NULL;
   g_autofree char *text = NULL;
 
-  if (self->engine == NULL)
+  if (engine == NULL)
     {
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->window_title), NULL);
       return;
@@ -299,7 +296,7 @@ update_path (NexusLeadsPage *self)
 
   /* First-strong isolate: the path keeps its own direction, so its slashes
    * stay in order inside a right-to-left sentence. */
-  isolated = nexus_isolate_auto (nexus_engine_get_db_path (self->engine));
+  isolated = nexus_isolate_auto (nexus_engine_get_db_path (engine));
   /* Translators: %s is the path of the database file. */
   text = g_strdup_printf (_ ("Database: %s"), isolated);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->window_title), text);
@@ -310,13 +307,14 @@ update_path (NexusLeadsPage *self)
 static void
 update_state (NexusLeadsPage *self)
 {
-  gint64      count = nexus_leads_model_get_count (self->model);
-  const char *error = nexus_leads_model_get_error_message (self->model);
+  NexusEngine *engine = nexus_page_get_engine (NEXUS_PAGE (self));
+  gint64       count = nexus_leads_model_get_count (self->model);
+  const char  *error = nexus_leads_model_get_error_message (self->model);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "leads.refresh", self->engine != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "leads.manage-agents", self->engine != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "leads.refresh", engine != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "leads.manage-agents", engine != NULL);
 
-  if (self->engine == NULL)
+  if (engine == NULL)
     {
       adw_window_title_set_subtitle (self->window_title, NULL);
       adw_status_page_set_description (self->error_page, _ ("No lead vault is open."));
@@ -359,7 +357,7 @@ static void
 update_bulk (NexusLeadsPage *self)
 {
   gint64           n = nexus_leads_selection_get_n_selected (self->selection);
-  gboolean         some = n > 0 && self->engine != NULL;
+  gboolean         some = n > 0 && nexus_page_get_engine (NEXUS_PAGE (self)) != NULL;
   g_autofree char *number = nexus_format_count (n);
   g_autofree char *isolated = nexus_isolate_ltr (number);
   g_autofree char *text = NULL;
@@ -915,10 +913,12 @@ read_values_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 static void
 load_values (NexusLeadsPage *self)
 {
-  if (self->engine == NULL)
+  NexusEngine *engine = nexus_page_get_engine (NEXUS_PAGE (self));
+
+  if (engine == NULL)
     return;
-  nexus_engine_read_async (self->engine, read_values_func, NULL, NULL, self->cancellable,
-                           read_values_cb, g_object_ref (self));
+  nexus_engine_read_async (engine, read_values_func, NULL, NULL, self->cancellable, read_values_cb,
+                           g_object_ref (self));
 }
 
 /* Live updates */
@@ -965,10 +965,10 @@ event_cb (NexusEvent *event, gpointer user_data)
 }
 
 static void
-unwatch (NexusLeadsPage *self)
+unwatch (NexusLeadsPage *self, NexusEngine *engine)
 {
-  if (self->watch_id != 0 && self->engine != NULL)
-    nexus_event_bus_unwatch (nexus_engine_get_event_bus (self->engine), self->watch_id);
+  if (self->watch_id != 0 && engine != NULL)
+    nexus_event_bus_unwatch (nexus_engine_get_event_bus (engine), self->watch_id);
   self->watch_id = 0;
   g_clear_handle_id (&self->refresh_source, g_source_remove);
 }
@@ -1097,7 +1097,8 @@ run_work (NexusLeadsPage *self, NexusLeadWork *work, const char *label)
       call->agent_id = work->edit->agent_id;
     }
   self->busy++;
-  nexus_lead_work_run_async (self->engine, work, self->cancellable, work_done_cb, call);
+  nexus_lead_work_run_async (nexus_page_get_engine (NEXUS_PAGE (self)), work, self->cancellable,
+                             work_done_cb, call);
 }
 
 /* An edit of the selection waiting for the ids of "all". */
@@ -1216,11 +1217,12 @@ read_ids_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 static void
 edit_selection (NexusLeadsPage *self, NexusLeadsEdit *edit, const char *label)
 {
+  NexusEngine   *engine = nexus_page_get_engine (NEXUS_PAGE (self));
   NexusLeadWork *work = nexus_lead_work_new (NEXUS_LEAD_WORK_EDIT);
   g_autoptr (GArray) ids = nexus_leads_selection_get_ids (self->selection);
 
   work->edit = edit;
-  if (self->engine == NULL)
+  if (engine == NULL)
     {
       nexus_lead_work_free (work);
       return;
@@ -1243,7 +1245,7 @@ edit_selection (NexusLeadsPage *self, NexusLeadsEdit *edit, const char *label)
     job->query = nexus_leads_query_copy (nexus_leads_model_get_query (self->model));
     job->max = NEXUS_LEADS_EDIT_MAX + pending->excluded->len + 1;
     self->busy++;
-    nexus_engine_read_async (self->engine, read_ids_func, job, (GDestroyNotify)ids_job_free,
+    nexus_engine_read_async (engine, read_ids_func, job, (GDestroyNotify)ids_job_free,
                              self->cancellable, read_ids_cb, pending);
   }
 }
@@ -1459,7 +1461,7 @@ undo_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 
   /* Only the toast of the newest edit undoes, and only once. */
   if (self->undo == NULL || g_variant_get_uint32 (parameter) != self->undo_serial ||
-      self->engine == NULL)
+      nexus_page_get_engine (NEXUS_PAGE (self)) == NULL)
     return;
   work = nexus_lead_work_new (NEXUS_LEAD_WORK_UNDO);
   work->undo = g_steal_pointer (&self->undo);
@@ -1655,15 +1657,16 @@ static void
 merge_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   NexusLeadsPage *self = NEXUS_LEADS_PAGE (widget);
+  NexusEngine    *engine = nexus_page_get_engine (NEXUS_PAGE (self));
   GArray         *ids = nexus_leads_selection_get_ids (self->selection);
 
-  if (ids->len != 2 || nexus_leads_selection_get_all (self->selection) || self->engine == NULL)
+  if (ids->len != 2 || nexus_leads_selection_get_all (self->selection) || engine == NULL)
     {
       g_array_unref (ids);
       return;
     }
   self->busy++;
-  nexus_engine_read_async (self->engine, read_pair_func, ids, (GDestroyNotify)g_array_unref,
+  nexus_engine_read_async (engine, read_pair_func, ids, (GDestroyNotify)g_array_unref,
                            self->cancellable, read_pair_cb, g_object_ref (self));
 }
 
@@ -1674,7 +1677,7 @@ split_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   NexusLeadWork  *work;
   gint64          lead_id, source_id;
 
-  if (self->engine == NULL)
+  if (nexus_page_get_engine (NEXUS_PAGE (self)) == NULL)
     return;
   g_variant_get (parameter, "(xx)", &lead_id, &source_id);
   work = nexus_lead_work_new (NEXUS_LEAD_WORK_SPLIT);
@@ -1688,10 +1691,11 @@ static void
 manage_agents_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   NexusLeadsPage *self = NEXUS_LEADS_PAGE (widget);
+  NexusEngine    *engine = nexus_page_get_engine (NEXUS_PAGE (self));
 
-  if (self->engine == NULL)
+  if (engine == NULL)
     return;
-  gtk_window_present (GTK_WINDOW (nexus_agents_dialog_new (parent_window (self), self->engine)));
+  gtk_window_present (GTK_WINDOW (nexus_agents_dialog_new (parent_window (self), engine)));
 }
 
 static void
@@ -1727,7 +1731,7 @@ refresh_shortcut_cb (GtkWidget *widget, GVariant *args, gpointer user_data)
 {
   NexusLeadsPage *self = NEXUS_LEADS_PAGE (widget);
 
-  if (!gtk_widget_get_mapped (widget) || self->engine == NULL)
+  if (!gtk_widget_get_mapped (widget) || nexus_page_get_engine (NEXUS_PAGE (self)) == NULL)
     return FALSE;
 
   nexus_leads_page_refresh (self);
@@ -1994,12 +1998,44 @@ add_columns (NexusLeadsPage *self)
 
 /* GObject */
 
+/* Shows the vault of the new engine and starts reading its leads; the old
+ * engine's events and requests are dropped. */
+static void
+nexus_leads_page_engine_changed (NexusPage *page, NexusEngine *old_engine)
+{
+  NexusLeadsPage *self = NEXUS_LEADS_PAGE (page);
+  NexusEngine    *engine = nexus_page_get_engine (page);
+
+  unwatch (self, old_engine);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->undo, nexus_leads_undo_free);
+  self->busy = 0;
+  self->values_loaded = FALSE;
+
+  if (engine != NULL)
+    {
+      self->cancellable = g_cancellable_new ();
+      self->watch_id =
+          nexus_event_bus_watch (nexus_engine_get_event_bus (engine), event_cb, self, NULL);
+    }
+
+  update_path (self);
+  nexus_leads_selection_clear (self->selection);
+  nexus_lead_details_set_engine (self->details, engine);
+  nexus_leads_model_set_engine (self->model, engine);
+  load_values (self);
+  update_state (self);
+  update_bulk (self);
+}
+
 static void
 nexus_leads_page_dispose (GObject *object)
 {
   NexusLeadsPage *self = NEXUS_LEADS_PAGE (object);
 
-  unwatch (self);
+  unwatch (self, nexus_page_get_engine (NEXUS_PAGE (self)));
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -2030,7 +2066,6 @@ nexus_leads_page_dispose (GObject *object)
   g_clear_object (&self->column_actions);
   g_clear_object (&self->selection);
   g_clear_object (&self->model);
-  g_clear_object (&self->engine);
   g_clear_object (&self->probe_a);
   g_clear_object (&self->probe_b);
   g_clear_object (&self->settings);
@@ -2050,20 +2085,12 @@ nexus_leads_page_get_property (GObject *object, guint prop_id, GValue *value, GP
 
   switch (prop_id)
     {
-      case PROP_ENGINE:
-        g_value_set_object (value, self->engine);
-        break;
-
       case PROP_LOADING:
         g_value_set_boolean (value, nexus_leads_page_get_loading (self));
         break;
 
       case PROP_COUNT:
         g_value_set_int64 (value, nexus_leads_page_get_count (self));
-        break;
-
-      case PROP_FOLDED:
-        g_value_set_boolean (value, self->folded);
         break;
 
       case PROP_QUERY:
@@ -2076,41 +2103,15 @@ nexus_leads_page_get_property (GObject *object, guint prop_id, GValue *value, GP
 }
 
 static void
-nexus_leads_page_set_property (GObject      *object,
-                               guint         prop_id,
-                               const GValue *value,
-                               GParamSpec   *pspec)
-{
-  NexusLeadsPage *self = NEXUS_LEADS_PAGE (object);
-
-  switch (prop_id)
-    {
-      case PROP_ENGINE:
-        nexus_leads_page_set_engine (self, g_value_get_object (value));
-        break;
-
-      case PROP_FOLDED:
-        nexus_leads_page_set_folded (self, g_value_get_boolean (value));
-        break;
-
-      default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 nexus_leads_page_class_init (NexusLeadsPageClass *klass)
 {
   GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  NexusPageClass *page_class = NEXUS_PAGE_CLASS (klass);
 
   object_class->dispose = nexus_leads_page_dispose;
   object_class->get_property = nexus_leads_page_get_property;
-  object_class->set_property = nexus_leads_page_set_property;
-
-  properties[PROP_ENGINE] =
-      g_param_spec_object ("engine", NULL, NULL, NEXUS_TYPE_ENGINE,
-                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  page_class->engine_changed = nexus_leads_page_engine_changed;
 
   properties[PROP_LOADING] =
       g_param_spec_boolean ("loading", NULL, NULL, FALSE,
@@ -2119,10 +2120,6 @@ nexus_leads_page_class_init (NexusLeadsPageClass *klass)
   properties[PROP_COUNT] =
       g_param_spec_int64 ("count", NULL, NULL, -1, G_MAXINT64, -1,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-
-  properties[PROP_FOLDED] =
-      g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /* The filters of the grid, for views that show the same leads (the map,
    * exports).  Notified whenever the grid makes a new query. */
@@ -2269,58 +2266,6 @@ nexus_leads_page_new (NexusEngine *engine)
   return g_object_new (NEXUS_TYPE_LEADS_PAGE, "engine", engine, NULL);
 }
 
-NexusEngine *
-nexus_leads_page_get_engine (NexusLeadsPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_LEADS_PAGE (self), NULL);
-
-  return self->engine;
-}
-
-/**
- * nexus_leads_page_set_engine:
- * @self: a #NexusLeadsPage
- * @engine: (nullable): the engine whose vault to show
- *
- * Shows the vault of @engine and starts reading its leads; the old
- * engine's events and requests are dropped.
- */
-void
-nexus_leads_page_set_engine (NexusLeadsPage *self, NexusEngine *engine)
-{
-  g_return_if_fail (NEXUS_IS_LEADS_PAGE (self));
-  g_return_if_fail (engine == NULL || NEXUS_IS_ENGINE (engine));
-
-  if (self->engine == engine)
-    return;
-
-  unwatch (self);
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->undo, nexus_leads_undo_free);
-  self->busy = 0;
-  self->values_loaded = FALSE;
-
-  g_set_object (&self->engine, engine);
-  if (engine != NULL)
-    {
-      self->cancellable = g_cancellable_new ();
-      self->watch_id =
-          nexus_event_bus_watch (nexus_engine_get_event_bus (engine), event_cb, self, NULL);
-    }
-
-  update_path (self);
-  nexus_leads_selection_clear (self->selection);
-  nexus_lead_details_set_engine (self->details, engine);
-  nexus_leads_model_set_engine (self->model, engine);
-  load_values (self);
-  update_state (self);
-  update_bulk (self);
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
-}
-
 /**
  * nexus_leads_page_refresh:
  * @self: a #NexusLeadsPage
@@ -2331,12 +2276,15 @@ nexus_leads_page_set_engine (NexusLeadsPage *self, NexusEngine *engine)
 void
 nexus_leads_page_refresh (NexusLeadsPage *self)
 {
+  NexusEngine *engine;
+
   g_return_if_fail (NEXUS_IS_LEADS_PAGE (self));
 
-  if (self->engine == NULL)
+  engine = nexus_page_get_engine (NEXUS_PAGE (self));
+  if (engine == NULL)
     return;
 
-  g_debug ("Reading the leads of %s again", nexus_engine_get_db_path (self->engine));
+  g_debug ("Reading the leads of %s again", nexus_engine_get_db_path (engine));
   nexus_leads_model_reload (self->model);
   load_values (self);
 }
@@ -2355,35 +2303,6 @@ nexus_leads_page_get_count (NexusLeadsPage *self)
   g_return_val_if_fail (NEXUS_IS_LEADS_PAGE (self), -1);
 
   return nexus_leads_model_get_count (self->model);
-}
-
-gboolean
-nexus_leads_page_get_folded (NexusLeadsPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_LEADS_PAGE (self), FALSE);
-
-  return self->folded;
-}
-
-/**
- * nexus_leads_page_set_folded:
- * @self: a #NexusLeadsPage
- * @folded: whether the window shows one pane at a time
- *
- * When folded, the page's header bar offers a back button to the sidebar
- * and carries the window buttons on its start side.
- */
-void
-nexus_leads_page_set_folded (NexusLeadsPage *self, gboolean folded)
-{
-  g_return_if_fail (NEXUS_IS_LEADS_PAGE (self));
-
-  folded = !!folded;
-  if (self->folded == folded)
-    return;
-
-  self->folded = folded;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLDED]);
 }
 
 /* win.show-lead */
@@ -2454,21 +2373,24 @@ position_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 void
 nexus_leads_page_show_lead (NexusLeadsPage *self, gint64 lead_id)
 {
+  NexusEngine *engine;
   PositionJob *job;
 
   g_return_if_fail (NEXUS_IS_LEADS_PAGE (self));
 
+  engine = nexus_page_get_engine (NEXUS_PAGE (self));
+
   nexus_leads_selection_set_ids (self->selection, &lead_id, 1);
   nexus_lead_details_set_lead_id (self->details, lead_id);
   adw_flap_set_reveal_flap (self->flap, TRUE);
-  if (self->engine == NULL)
+  if (engine == NULL)
     return;
 
   job = g_new0 (PositionJob, 1);
   job->query = nexus_leads_query_copy (nexus_leads_model_get_query (self->model));
   job->lead_id = lead_id;
   self->busy++;
-  nexus_engine_read_async (self->engine, position_func, job, (GDestroyNotify)position_job_free,
+  nexus_engine_read_async (engine, position_func, job, (GDestroyNotify)position_job_free,
                            self->cancellable, position_cb, g_object_ref (self));
 }
 

@@ -5,25 +5,19 @@
  */
 #pragma once
 
-#include <adwaita.h>
-
-#include "nexus-engine.h"
+#include "nexus-page.h"
 #include "store/nexus-store-leads-view.h"
 
 G_BEGIN_DECLS
 
 #define NEXUS_TYPE_LEADS_PAGE (nexus_leads_page_get_type ())
-G_DECLARE_FINAL_TYPE (NexusLeadsPage, nexus_leads_page, NEXUS, LEADS_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (NexusLeadsPage, nexus_leads_page, NEXUS, LEADS_PAGE, NexusPage)
 
 GtkWidget *nexus_leads_page_new (NexusEngine *engine);
 
-NexusEngine *nexus_leads_page_get_engine (NexusLeadsPage *self);
-void         nexus_leads_page_set_engine (NexusLeadsPage *self, NexusEngine *engine);
-void         nexus_leads_page_refresh (NexusLeadsPage *self);
-gboolean     nexus_leads_page_get_loading (NexusLeadsPage *self);
-gint64       nexus_leads_page_get_count (NexusLeadsPage *self);
-gboolean     nexus_leads_page_get_folded (NexusLeadsPage *self);
-void         nexus_leads_page_set_folded (NexusLeadsPage *self, gboolean folded);
+void     nexus_leads_page_refresh (NexusLeadsPage *self);
+gboolean nexus_leads_page_get_loading (NexusLeadsPage *self);
+gint64   nexus_leads_page_get_count (NexusLeadsPage *self);
 
 const NexusLeadsQuery *nexus_leads_page_get_query (NexusLeadsPage *self);
 void                   nexus_leads_page_show_lead (NexusLeadsPage *self, gint64 lead_id);

@@ -49,7 +49,7 @@ typedef struct
 
 struct _NexusMapPage
 {
-  AdwBin parent_instance;
+  NexusPage parent_instance;
 
   /* template children */
   ShumateSimpleMap *map;
@@ -68,7 +68,6 @@ struct _NexusMapPage
   GSettings          *settings; /* NULL without the schema */
   GSimpleActionGroup *actions;
 
-  NexusEngine     *engine;      /* owned */
   guint            event_watch; /* on the engine's event bus, 0: none */
   GtkWidget       *leads_page;  /* not owned: the window's, while rooted */
   gulong           query_handler;
@@ -103,17 +102,13 @@ struct _NexusMapPage
   gboolean dragging;       /* a rectangle is being dragged */
 
   guint hint_source; /* hides an error hint */
-
-  gboolean folded;
 };
 
-G_DEFINE_FINAL_TYPE (NexusMapPage, nexus_map_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (NexusMapPage, nexus_map_page, NEXUS_TYPE_PAGE)
 
 enum
 {
   PROP_0,
-  PROP_ENGINE,
-  PROP_FOLDED,
   PROP_LOADING,
   N_PROPS
 };
@@ -515,9 +510,10 @@ mapped_cb (NexusMapPage *self)
 static void
 load_leads (NexusMapPage *self, gboolean only_new)
 {
-  LoadJob *job;
+  NexusEngine *engine = nexus_page_get_engine (NEXUS_PAGE (self));
+  LoadJob     *job;
 
-  if (self->engine == NULL)
+  if (engine == NULL)
     return;
 
   /* The leads are read and indexed only for a page on screen: a console
@@ -548,7 +544,7 @@ load_leads (NexusMapPage *self, gboolean only_new)
   job->base = only_new && self->data != NULL ? g_atomic_rc_box_acquire (self->data) : NULL;
   set_loading (self, TRUE);
   self->load_started = g_get_monotonic_time ();
-  nexus_engine_read_async (self->engine, load_thread, job, load_job_free, self->load_cancellable,
+  nexus_engine_read_async (engine, load_thread, job, load_job_free, self->load_cancellable,
                            loaded_cb, self);
 }
 
@@ -752,13 +748,14 @@ cells_thread (NexusStore *store, gpointer data, GError **error)
 static void
 load_cells (NexusMapPage *self)
 {
-  if (self->engine == NULL || self->search_id == 0)
+  NexusEngine *engine = nexus_page_get_engine (NEXUS_PAGE (self));
+
+  if (engine == NULL || self->search_id == 0)
     return;
 
   restart_cancellable (&self->cells_cancellable);
-  nexus_engine_read_async (self->engine, cells_thread,
-                           g_memdup2 (&self->search_id, sizeof (gint64)), g_free,
-                           self->cells_cancellable, cells_loaded_cb, self);
+  nexus_engine_read_async (engine, cells_thread, g_memdup2 (&self->search_id, sizeof (gint64)),
+                           g_free, self->cells_cancellable, cells_loaded_cb, self);
 }
 
 /* The lead popover */
@@ -829,10 +826,11 @@ lead_activated_cb (NexusMapPage       *self,
                    double              y,
                    NexusMapLeadsLayer *layer)
 {
+  NexusEngine     *engine = nexus_page_get_engine (NEXUS_PAGE (self));
   graphene_point_t point;
   GdkRectangle     rect;
 
-  if (self->engine == NULL)
+  if (engine == NULL)
     return;
 
   if (!gtk_widget_compute_point (GTK_WIDGET (layer), GTK_WIDGET (self), &GRAPHENE_POINT_INIT (x, y),
@@ -856,7 +854,7 @@ lead_activated_cb (NexusMapPage       *self,
 
   restart_cancellable (&self->popover_cancellable);
   self->popover_lead = 0;
-  nexus_engine_read_async (self->engine, lead_thread, g_memdup2 (&id, sizeof id), g_free,
+  nexus_engine_read_async (engine, lead_thread, g_memdup2 (&id, sizeof id), g_free,
                            self->popover_cancellable, lead_loaded_cb, self);
 }
 
@@ -1231,6 +1229,7 @@ geocoded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (NexusMapPage) self = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (NexusPlace) place = nexus_engine_read_finish (NEXUS_ENGINE (source), result, &error);
+  NexusEngine *engine;
 
   if (place == NULL)
     {
@@ -1245,8 +1244,9 @@ geocoded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   /* A fresh answer goes into the engine's cache (a write: the engine
    * thread), so the same name never costs a second request. */
-  if (place->fresh != NULL && self->engine != NULL)
-    nexus_engine_run_async (self->engine, cache_place_thread, g_steal_pointer (&place->fresh),
+  engine = nexus_page_get_engine (NEXUS_PAGE (self));
+  if (place->fresh != NULL && engine != NULL)
+    nexus_engine_run_async (engine, cache_place_thread, g_steal_pointer (&place->fresh),
                             (GDestroyNotify)nexus_place_record_free, NULL, NULL, NULL);
 }
 
@@ -1268,12 +1268,47 @@ place_changed_cb (NexusMapPage *self, GtkSearchEntry *entry)
 
 /* GObject */
 
+/* Drops what the page showed of the previous engine (its leads, its
+ * search, its events) and reads the leads of the new one. */
+static void
+nexus_map_page_engine_changed (NexusPage *page, NexusEngine *old_engine)
+{
+  NexusMapPage *self = NEXUS_MAP_PAGE (page);
+  NexusEngine  *engine = nexus_page_get_engine (page);
+
+  if (self->event_watch != 0)
+    nexus_event_bus_unwatch (nexus_engine_get_event_bus (old_engine), self->event_watch);
+  self->event_watch = 0;
+  stop_cancellable (&self->load_cancellable);
+  stop_cancellable (&self->cells_cancellable);
+  stop_cancellable (&self->popover_cancellable);
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_clear_handle_id (&self->cells_source, g_source_remove);
+  g_clear_pointer (&self->data, map_data_unref);
+  set_loading (self, FALSE);
+  if (self->leads_layer != NULL)
+    {
+      nexus_map_leads_layer_set_index (self->leads_layer, NULL, NULL);
+      nexus_map_areas_layer_set_cells (self->areas_layer, NULL);
+      gtk_widget_set_visible (self->cells_legend, FALSE);
+      gtk_popover_popdown (self->popover);
+    }
+  self->search_id = 0;
+
+  if (engine != NULL)
+    {
+      self->event_watch =
+          nexus_event_bus_watch (nexus_engine_get_event_bus (engine), event_cb, self, NULL);
+      load_leads (self, FALSE);
+    }
+}
+
 static void
 nexus_map_page_dispose (GObject *object)
 {
   NexusMapPage *self = NEXUS_MAP_PAGE (object);
 
-  nexus_map_page_set_engine (self, NULL);
+  nexus_page_set_engine (NEXUS_PAGE (self), NULL);
   g_clear_handle_id (&self->refresh_source, g_source_remove);
   g_clear_handle_id (&self->cells_source, g_source_remove);
   g_clear_handle_id (&self->follow_source, g_source_remove);
@@ -1304,7 +1339,7 @@ nexus_map_page_dispose (GObject *object)
 static void
 update_draw_button (NexusMapPage *self)
 {
-  if (self->folded)
+  if (nexus_page_get_folded (NEXUS_PAGE (self)))
     gtk_menu_button_set_icon_name (self->draw_button, "list-add-symbolic");
   else
     {
@@ -1314,47 +1349,20 @@ update_draw_button (NexusMapPage *self)
 }
 
 static void
+folded_changed_cb (NexusMapPage *self, GParamSpec *pspec, gpointer user_data)
+{
+  update_draw_button (self);
+}
+
+static void
 nexus_map_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   NexusMapPage *self = NEXUS_MAP_PAGE (object);
 
   switch (prop_id)
     {
-      case PROP_ENGINE:
-        g_value_set_object (value, self->engine);
-        break;
-
-      case PROP_FOLDED:
-        g_value_set_boolean (value, self->folded);
-        break;
-
       case PROP_LOADING:
         g_value_set_boolean (value, self->loading);
-        break;
-
-      default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-nexus_map_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  NexusMapPage *self = NEXUS_MAP_PAGE (object);
-
-  switch (prop_id)
-    {
-      case PROP_ENGINE:
-        nexus_map_page_set_engine (self, g_value_get_object (value));
-        break;
-
-      case PROP_FOLDED:
-        if (self->folded != g_value_get_boolean (value))
-          {
-            self->folded = g_value_get_boolean (value);
-            update_draw_button (self);
-            g_object_notify_by_pspec (object, pspec);
-          }
         break;
 
       default:
@@ -1367,20 +1375,15 @@ nexus_map_page_class_init (NexusMapPageClass *klass)
 {
   GObjectClass    *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass  *widget_class = GTK_WIDGET_CLASS (klass);
+  NexusPageClass  *page_class = NEXUS_PAGE_CLASS (klass);
   g_autofree char *user_agent = g_strdup_printf ("Nexus/%s", PACKAGE_VERSION);
 
   object_class->dispose = nexus_map_page_dispose;
   object_class->get_property = nexus_map_page_get_property;
-  object_class->set_property = nexus_map_page_set_property;
   widget_class->root = nexus_map_page_root;
   widget_class->unroot = nexus_map_page_unroot;
+  page_class->engine_changed = nexus_map_page_engine_changed;
 
-  properties[PROP_ENGINE] =
-      g_param_spec_object ("engine", NULL, NULL, NEXUS_TYPE_ENGINE,
-                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_FOLDED] =
-      g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   /* Whether leads are being read. */
   properties[PROP_LOADING] =
       g_param_spec_boolean ("loading", NULL, NULL, FALSE,
@@ -1507,64 +1510,10 @@ nexus_map_page_init (NexusMapPage *self)
   build_popover (self);
   update_legend (self);
   update_cells_legend (self);
+  g_signal_connect (self, "notify::folded", G_CALLBACK (folded_changed_cb), NULL);
 }
 
 /* Public API */
-
-NexusEngine *
-nexus_map_page_get_engine (NexusMapPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_MAP_PAGE (self), NULL);
-
-  return self->engine;
-}
-
-/**
- * nexus_map_page_set_engine:
- * @self: a map page
- * @engine: (nullable): the engine whose vault to show
- *
- * Drops what the page showed of the previous engine (its leads, its
- * search, its events) and reads the leads of @engine.
- */
-void
-nexus_map_page_set_engine (NexusMapPage *self, NexusEngine *engine)
-{
-  g_return_if_fail (NEXUS_IS_MAP_PAGE (self));
-  g_return_if_fail (engine == NULL || NEXUS_IS_ENGINE (engine));
-
-  if (self->engine == engine)
-    return;
-
-  if (self->event_watch != 0)
-    nexus_event_bus_unwatch (nexus_engine_get_event_bus (self->engine), self->event_watch);
-  self->event_watch = 0;
-  stop_cancellable (&self->load_cancellable);
-  stop_cancellable (&self->cells_cancellable);
-  stop_cancellable (&self->popover_cancellable);
-  g_clear_handle_id (&self->refresh_source, g_source_remove);
-  g_clear_handle_id (&self->cells_source, g_source_remove);
-  g_clear_pointer (&self->data, map_data_unref);
-  set_loading (self, FALSE);
-  if (self->leads_layer != NULL)
-    {
-      nexus_map_leads_layer_set_index (self->leads_layer, NULL, NULL);
-      nexus_map_areas_layer_set_cells (self->areas_layer, NULL);
-      gtk_widget_set_visible (self->cells_legend, FALSE);
-      gtk_popover_popdown (self->popover);
-    }
-  self->search_id = 0;
-
-  g_set_object (&self->engine, engine);
-  if (engine != NULL)
-    {
-      self->event_watch =
-          nexus_event_bus_watch (nexus_engine_get_event_bus (engine), event_cb, self, NULL);
-      load_leads (self, FALSE);
-    }
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
-}
 
 gboolean
 nexus_map_page_get_loading (NexusMapPage *self)
@@ -1615,11 +1564,14 @@ name_matches (const char *name, const char *wanted, gboolean prefix)
 gboolean
 nexus_map_page_fly_to (NexusMapPage *self, const char *place)
 {
+  NexusEngine           *engine;
   g_autofree char       *wanted = NULL;
   const NexusMapCountry *countries, *found = NULL;
   guint                  n_countries;
 
   g_return_val_if_fail (NEXUS_IS_MAP_PAGE (self), FALSE);
+
+  engine = nexus_page_get_engine (NEXUS_PAGE (self));
 
   wanted = nexus_normalize_text (place);
   if (wanted == NULL || wanted[0] == '\0')
@@ -1639,10 +1591,10 @@ nexus_map_page_fly_to (NexusMapPage *self, const char *place)
       return TRUE;
     }
 
-  if (online_allowed (self) && self->engine != NULL)
+  if (online_allowed (self) && engine != NULL)
     {
-      nexus_engine_read_async (self->engine, geocode_thread, g_strdup (place), g_free, NULL,
-                               geocoded_cb, g_object_ref (self));
+      nexus_engine_read_async (engine, geocode_thread, g_strdup (place), g_free, NULL, geocoded_cb,
+                               g_object_ref (self));
       return FALSE;
     }
 

@@ -5,19 +5,15 @@
  */
 #pragma once
 
-#include <adwaita.h>
-
-#include "nexus-engine.h"
+#include "nexus-page.h"
 
 G_BEGIN_DECLS
 
 #define NEXUS_TYPE_MAP_PAGE (nexus_map_page_get_type ())
-G_DECLARE_FINAL_TYPE (NexusMapPage, nexus_map_page, NEXUS, MAP_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (NexusMapPage, nexus_map_page, NEXUS, MAP_PAGE, NexusPage)
 
-NexusEngine *nexus_map_page_get_engine (NexusMapPage *self);
-void         nexus_map_page_set_engine (NexusMapPage *self, NexusEngine *engine);
-gboolean     nexus_map_page_get_loading (NexusMapPage *self);
-void         nexus_map_page_show_search (NexusMapPage *self, gint64 search_id);
-gboolean     nexus_map_page_fly_to (NexusMapPage *self, const char *place);
+gboolean nexus_map_page_get_loading (NexusMapPage *self);
+void     nexus_map_page_show_search (NexusMapPage *self, gint64 search_id);
+gboolean nexus_map_page_fly_to (NexusMapPage *self, const char *place);
 
 G_END_DECLS

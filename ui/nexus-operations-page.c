@@ -46,7 +46,7 @@
 
 struct _NexusOperationsPage
 {
-  AdwBin parent_instance;
+  NexusPage parent_instance;
 
   /* template children */
   GtkSpinner     *backup_spinner;
@@ -83,9 +83,7 @@ struct _NexusOperationsPage
   GtkListBox     *checks_list;
   GtkListBox     *webhooks_list;
 
-  NexusEngine  *engine;             /* owned; NULL while there is none (a restart) */
   GCancellable *backup_cancellable; /* the backup running, if any */
-  gboolean      folded;             /* the window shows one pane at a time */
   guint         busy;               /* operations posted and not finished */
   gboolean      restoring;          /* app.restore activated, the new engine not here yet */
   gboolean      loading;            /* filling the widgets: edits are not written back */
@@ -105,17 +103,7 @@ struct _NexusOperationsPage
   GPtrArray        *webhook_events;  /* GtkCheckButton, event kind as "kind" data */
 };
 
-G_DEFINE_FINAL_TYPE (NexusOperationsPage, nexus_operations_page, ADW_TYPE_BIN)
-
-enum
-{
-  PROP_0,
-  PROP_ENGINE,
-  PROP_FOLDED,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (NexusOperationsPage, nexus_operations_page, NEXUS_TYPE_PAGE)
 
 /* Event kinds an endpoint may choose, as nexus-webhooks.h publishes them. */
 static const char *const event_kinds[] = { "monitor.alert",
@@ -272,7 +260,7 @@ op_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (call->spinner != NULL)
     gtk_spinner_stop (call->spinner);
 
-  if (call->engine == self->engine)
+  if (call->engine == nexus_page_get_engine (NEXUS_PAGE (self)))
     call->done (self, value, error);
   else if (value != NULL && call->result_free != NULL)
     call->result_free (value);
@@ -295,9 +283,10 @@ run_op (NexusOperationsPage *self,
         OpDone               done,
         GDestroyNotify       result_free)
 {
-  OpCall *call;
+  NexusEngine *engine = nexus_page_get_engine (NEXUS_PAGE (self));
+  OpCall      *call;
 
-  if (self->engine == NULL)
+  if (engine == NULL)
     {
       if (data_free != NULL)
         data_free (data);
@@ -306,7 +295,7 @@ run_op (NexusOperationsPage *self,
 
   call = g_new0 (OpCall, 1);
   call->self = g_object_ref (self);
-  call->engine = g_object_ref (self->engine);
+  call->engine = g_object_ref (engine);
   call->spinner = spinner;
   call->done = done;
   call->result_free = result_free;
@@ -317,9 +306,9 @@ run_op (NexusOperationsPage *self,
     gtk_spinner_start (spinner);
 
   if (write)
-    nexus_engine_run_async (self->engine, func, data, data_free, cancellable, op_done_cb, call);
+    nexus_engine_run_async (engine, func, data, data_free, cancellable, op_done_cb, call);
   else
-    nexus_engine_read_async (self->engine, func, data, data_free, cancellable, op_done_cb, call);
+    nexus_engine_read_async (engine, func, data, data_free, cancellable, op_done_cb, call);
 }
 
 /* ---- what the page shows: settings and webhooks ----------------------- */
@@ -750,7 +739,7 @@ schedule_switched_cb (NexusOperationsPage *self, GParamSpec *pspec, AdwExpanderR
 {
   SettingsWrite *write;
 
-  if (self->loading || self->engine == NULL)
+  if (self->loading || nexus_page_get_engine (NEXUS_PAGE (self)) == NULL)
     return;
 
   if (adw_expander_row_get_enable_expansion (row))
@@ -1165,14 +1154,15 @@ verified_cb (NexusOperationsPage *self, gpointer result, const GError *error)
 static void
 restore_from (NexusOperationsPage *self, const char *zip_path)
 {
+  NexusEngine  *engine = nexus_page_get_engine (NEXUS_PAGE (self));
   RestoreCheck *check;
 
-  if (self->engine == NULL || self->restoring)
+  if (engine == NULL || self->restoring)
     return;
 
   check = g_new0 (RestoreCheck, 1);
   check->zip_path = g_strdup (zip_path);
-  check->db_path = g_strdup (nexus_engine_get_db_path (self->engine));
+  check->db_path = g_strdup (nexus_engine_get_db_path (engine));
   g_object_set_data_full (G_OBJECT (self), "restore-path", g_strdup (zip_path), g_free);
 
   gtk_widget_set_sensitive (self->restore_button, FALSE);
@@ -1544,13 +1534,14 @@ static void
 preflight_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   NexusOperationsPage *self = NEXUS_OPERATIONS_PAGE (widget);
+  NexusEngine         *engine = nexus_page_get_engine (NEXUS_PAGE (self));
   PreflightJob        *job;
 
-  if (self->engine == NULL)
+  if (engine == NULL)
     return;
   job = g_new0 (PreflightJob, 1);
-  job->db_path = g_strdup (nexus_engine_get_db_path (self->engine));
-  job->port = nexus_engine_get_port (self->engine);
+  job->db_path = g_strdup (nexus_engine_get_db_path (engine));
+  job->port = nexus_engine_get_port (engine);
   job->listen = job->port != 0 ? g_strdup_printf ("127.0.0.1:%u", (guint)job->port)
                                : g_strdup (DEFAULT_LISTEN);
   run_op (self, FALSE, preflight_func, job, preflight_job_free, NULL, self->preflight_spinner,
@@ -1674,12 +1665,13 @@ static void
 probe_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   NexusOperationsPage *self = NEXUS_OPERATIONS_PAGE (widget);
+  NexusEngine         *engine = nexus_page_get_engine (NEXUS_PAGE (self));
 
-  if (self->engine == NULL)
+  if (engine == NULL)
     return;
   self->probe_started = g_get_real_time () / G_USEC_PER_SEC;
-  run_op (self, FALSE, probe_func, g_object_ref (self->engine), g_object_unref, NULL,
-          self->probe_spinner, probed_cb, NULL);
+  run_op (self, FALSE, probe_func, g_object_ref (engine), g_object_unref, NULL, self->probe_spinner,
+          probed_cb, NULL);
 }
 
 /* ---- webhooks --------------------------------------------------------- */
@@ -2043,6 +2035,36 @@ mapped_cb (NexusOperationsPage *self)
 
 /* ---- GObject ---------------------------------------------------------- */
 
+/* Reads the settings and webhooks of the new engine's vault.  Results
+ * still due from the previous engine are dropped. */
+static void
+nexus_operations_page_engine_changed (NexusPage *page, NexusEngine *old_engine)
+{
+  NexusOperationsPage *self = NEXUS_OPERATIONS_PAGE (page);
+  NexusEngine         *engine = nexus_page_get_engine (page);
+
+  if (self->backup_cancellable != NULL)
+    g_cancellable_cancel (self->backup_cancellable);
+  g_clear_handle_id (&self->probe_poll_id, g_source_remove);
+  gtk_spinner_stop (self->probe_spinner);
+
+  if (engine != NULL && self->restoring)
+    {
+      self->restoring = FALSE;
+      gtk_spinner_stop (self->restore_spinner);
+      gtk_widget_set_sensitive (self->restore_button, TRUE);
+      set_status (self->restore_status, _ ("The engine has restarted."), FALSE);
+    }
+
+  /* Checks of the previous vault say nothing about this one. */
+  g_clear_pointer (&self->preflight_checks, g_ptr_array_unref);
+  g_clear_pointer (&self->validate_checks, g_ptr_array_unref);
+  show_checks (self);
+
+  if (engine != NULL)
+    reload (self);
+}
+
 static void
 nexus_operations_page_dispose (GObject *object)
 {
@@ -2060,8 +2082,6 @@ nexus_operations_page_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (object), NEXUS_TYPE_OPERATIONS_PAGE);
 
-  g_clear_object (&self->engine);
-
   G_OBJECT_CLASS (nexus_operations_page_parent_class)->dispose (object);
 }
 
@@ -2078,73 +2098,15 @@ nexus_operations_page_finalize (GObject *object)
 }
 
 static void
-nexus_operations_page_get_property (GObject    *object,
-                                    guint       prop_id,
-                                    GValue     *value,
-                                    GParamSpec *pspec)
-{
-  NexusOperationsPage *self = NEXUS_OPERATIONS_PAGE (object);
-
-  switch (prop_id)
-    {
-      case PROP_ENGINE:
-        g_value_set_object (value, self->engine);
-        break;
-
-      case PROP_FOLDED:
-        g_value_set_boolean (value, self->folded);
-        break;
-
-      default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-nexus_operations_page_set_property (GObject      *object,
-                                    guint         prop_id,
-                                    const GValue *value,
-                                    GParamSpec   *pspec)
-{
-  NexusOperationsPage *self = NEXUS_OPERATIONS_PAGE (object);
-
-  switch (prop_id)
-    {
-      case PROP_ENGINE:
-        nexus_operations_page_set_engine (self, g_value_get_object (value));
-        break;
-
-      case PROP_FOLDED:
-        if (self->folded != g_value_get_boolean (value))
-          {
-            self->folded = g_value_get_boolean (value);
-            g_object_notify_by_pspec (object, pspec);
-          }
-        break;
-
-      default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 nexus_operations_page_class_init (NexusOperationsPageClass *klass)
 {
   GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  NexusPageClass *page_class = NEXUS_PAGE_CLASS (klass);
 
   object_class->dispose = nexus_operations_page_dispose;
   object_class->finalize = nexus_operations_page_finalize;
-  object_class->get_property = nexus_operations_page_get_property;
-  object_class->set_property = nexus_operations_page_set_property;
-
-  properties[PROP_ENGINE] =
-      g_param_spec_object ("engine", NULL, NULL, NEXUS_TYPE_ENGINE,
-                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_FOLDED] =
-      g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  page_class->engine_changed = nexus_operations_page_engine_changed;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/nexus/Nexus/ui/nexus-operations-page.ui");
@@ -2242,54 +2204,6 @@ nexus_operations_page_init (NexusOperationsPage *self)
   gtk_spin_button_set_value (self->schedule_every, DEFAULT_EVERY_H);
   gtk_spin_button_set_value (self->schedule_keep, DEFAULT_KEEP);
   self->loading = FALSE;
-}
-
-NexusEngine *
-nexus_operations_page_get_engine (NexusOperationsPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_OPERATIONS_PAGE (self), NULL);
-
-  return self->engine;
-}
-
-/**
- * nexus_operations_page_set_engine:
- * @engine: (nullable): the engine whose vault the page looks after
- *
- * Reads the settings and webhooks of @engine's vault.  Results still due
- * from the previous engine are dropped.
- */
-void
-nexus_operations_page_set_engine (NexusOperationsPage *self, NexusEngine *engine)
-{
-  g_return_if_fail (NEXUS_IS_OPERATIONS_PAGE (self));
-  g_return_if_fail (engine == NULL || NEXUS_IS_ENGINE (engine));
-
-  if (!g_set_object (&self->engine, engine))
-    return;
-
-  if (self->backup_cancellable != NULL)
-    g_cancellable_cancel (self->backup_cancellable);
-  g_clear_handle_id (&self->probe_poll_id, g_source_remove);
-  gtk_spinner_stop (self->probe_spinner);
-
-  if (engine != NULL && self->restoring)
-    {
-      self->restoring = FALSE;
-      gtk_spinner_stop (self->restore_spinner);
-      gtk_widget_set_sensitive (self->restore_button, TRUE);
-      set_status (self->restore_status, _ ("The engine has restarted."), FALSE);
-    }
-
-  /* Checks of the previous vault say nothing about this one. */
-  g_clear_pointer (&self->preflight_checks, g_ptr_array_unref);
-  g_clear_pointer (&self->validate_checks, g_ptr_array_unref);
-  show_checks (self);
-
-  if (engine != NULL)
-    reload (self);
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
 }
 
 /* ---- for the tests ---------------------------------------------------- */

@@ -5,16 +5,11 @@
  */
 #pragma once
 
-#include <adwaita.h>
-
-#include "nexus-engine.h"
+#include "nexus-page.h"
 
 G_BEGIN_DECLS
 
 #define NEXUS_TYPE_OPERATIONS_PAGE (nexus_operations_page_get_type ())
-G_DECLARE_FINAL_TYPE (NexusOperationsPage, nexus_operations_page, NEXUS, OPERATIONS_PAGE, AdwBin)
-
-NexusEngine *nexus_operations_page_get_engine (NexusOperationsPage *self);
-void         nexus_operations_page_set_engine (NexusOperationsPage *self, NexusEngine *engine);
+G_DECLARE_FINAL_TYPE (NexusOperationsPage, nexus_operations_page, NEXUS, OPERATIONS_PAGE, NexusPage)
 
 G_END_DECLS

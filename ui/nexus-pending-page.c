@@ -15,18 +15,17 @@
 
 struct _NexusPendingPage
 {
-  AdwBin parent_instance;
+  NexusPage parent_instance;
 
   /* template children */
   AdwStatusPage *status_page;
 
-  char    *title;     /* page title, also the header bar's title */
-  char    *icon_name; /* the page's icon in the sidebar */
-  char    *summary;   /* one sentence: what this part will do */
-  gboolean folded;    /* the window shows one pane at a time */
+  char *title;     /* page title, also the header bar's title */
+  char *icon_name; /* the page's icon in the sidebar */
+  char *summary;   /* one sentence: what this part will do */
 };
 
-G_DEFINE_FINAL_TYPE (NexusPendingPage, nexus_pending_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (NexusPendingPage, nexus_pending_page, NEXUS_TYPE_PAGE)
 
 enum
 {
@@ -34,7 +33,6 @@ enum
   PROP_TITLE,
   PROP_ICON_NAME,
   PROP_SUMMARY,
-  PROP_FOLDED,
   N_PROPS
 };
 
@@ -106,10 +104,6 @@ nexus_pending_page_get_property (GObject *object, guint prop_id, GValue *value, 
         g_value_set_string (value, self->summary);
         break;
 
-      case PROP_FOLDED:
-        g_value_set_boolean (value, self->folded);
-        break;
-
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -135,10 +129,6 @@ nexus_pending_page_set_property (GObject      *object,
 
       case PROP_SUMMARY:
         nexus_pending_page_set_summary (self, g_value_get_string (value));
-        break;
-
-      case PROP_FOLDED:
-        nexus_pending_page_set_folded (self, g_value_get_boolean (value));
         break;
 
       default:
@@ -168,10 +158,6 @@ nexus_pending_page_class_init (NexusPendingPageClass *klass)
   properties[PROP_SUMMARY] =
       g_param_spec_string ("summary", NULL, NULL, NULL,
                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-
-  properties[PROP_FOLDED] =
-      g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -255,33 +241,4 @@ nexus_pending_page_set_summary (NexusPendingPage *self, const char *summary)
       update_description (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUMMARY]);
     }
-}
-
-gboolean
-nexus_pending_page_get_folded (NexusPendingPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_PENDING_PAGE (self), FALSE);
-
-  return self->folded;
-}
-
-/**
- * nexus_pending_page_set_folded:
- * @self: a #NexusPendingPage
- * @folded: whether the window shows one pane at a time
- *
- * When folded, the page's header bar offers a back button to the sidebar
- * and carries the window buttons on its start side.
- */
-void
-nexus_pending_page_set_folded (NexusPendingPage *self, gboolean folded)
-{
-  g_return_if_fail (NEXUS_IS_PENDING_PAGE (self));
-
-  folded = !!folded;
-  if (self->folded == folded)
-    return;
-
-  self->folded = folded;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLDED]);
 }

@@ -5,12 +5,12 @@
  */
 #pragma once
 
-#include <adwaita.h>
+#include "nexus-page.h"
 
 G_BEGIN_DECLS
 
 #define NEXUS_TYPE_PENDING_PAGE (nexus_pending_page_get_type ())
-G_DECLARE_FINAL_TYPE (NexusPendingPage, nexus_pending_page, NEXUS, PENDING_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (NexusPendingPage, nexus_pending_page, NEXUS, PENDING_PAGE, NexusPage)
 
 GtkWidget *nexus_pending_page_new (const char *title, const char *icon_name, const char *summary);
 
@@ -20,7 +20,5 @@ const char *nexus_pending_page_get_icon_name (NexusPendingPage *self);
 void        nexus_pending_page_set_icon_name (NexusPendingPage *self, const char *icon_name);
 const char *nexus_pending_page_get_summary (NexusPendingPage *self);
 void        nexus_pending_page_set_summary (NexusPendingPage *self, const char *summary);
-gboolean    nexus_pending_page_get_folded (NexusPendingPage *self);
-void        nexus_pending_page_set_folded (NexusPendingPage *self, gboolean folded);
 
 G_END_DECLS

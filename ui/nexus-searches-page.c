@@ -84,7 +84,7 @@ typedef struct
 
 struct _NexusSearchesPage
 {
-  AdwBin parent_instance;
+  NexusPage parent_instance;
 
   /* template children */
   AdwWindowTitle *window_title;
@@ -96,7 +96,6 @@ struct _NexusSearchesPage
   GtkFlowBox     *detail_counts;
   GtkListBox     *detail_runs;
 
-  NexusEngine       *engine;      /* owned; NULL until set */
   NexusEventWatch   *watch;       /* on engine */
   GCancellable      *cancellable; /* of the read in flight */
   GHashTable        *rows;        /* search id → SearchRow (owned) */
@@ -105,16 +104,13 @@ struct _NexusSearchesPage
   NexusSearchRecord *detail;      /* owned; as last read, or NULL */
   gboolean           loading;
   gboolean           loaded; /* one read has come back */
-  gboolean           folded;
 };
 
-G_DEFINE_FINAL_TYPE (NexusSearchesPage, nexus_searches_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (NexusSearchesPage, nexus_searches_page, NEXUS_TYPE_PAGE)
 
 enum
 {
   PROP_0,
-  PROP_ENGINE,
-  PROP_FOLDED,
   PROP_LOADING,
   N_PROPS
 };
@@ -632,7 +628,8 @@ show_state (NexusSearchesPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "searches.edit",
                                  self->detail_id > 0 && self->detail != NULL &&
                                      self->detail->id == self->detail_id);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "searches.new", self->engine != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "searches.new",
+                                 nexus_page_get_engine (NEXUS_PAGE (self)) != NULL);
 }
 
 /* --- reading ------------------------------------------------------------ */
@@ -723,17 +720,20 @@ loaded_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 void
 nexus_searches_page_refresh (NexusSearchesPage *self)
 {
+  NexusEngine *engine;
+
   g_return_if_fail (NEXUS_IS_SEARCHES_PAGE (self));
 
-  if (self->engine == NULL)
+  engine = nexus_page_get_engine (NEXUS_PAGE (self));
+  if (engine == NULL)
     return;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   set_loading (self, TRUE);
-  nexus_engine_read_async (self->engine, load_func, g_memdup2 (&self->detail_id, sizeof (gint64)),
-                           g_free, self->cancellable, loaded_cb, self);
+  nexus_engine_read_async (engine, load_func, g_memdup2 (&self->detail_id, sizeof (gint64)), g_free,
+                           self->cancellable, loaded_cb, self);
 }
 
 static void
@@ -786,24 +786,25 @@ op_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (nexus_engine_run_finish (NEXUS_ENGINE (source), result, &error) == NULL)
     nexus_window_toast (GTK_WIDGET (self), error->message);
-  if (self->engine != NULL)
+  if (nexus_page_get_engine (NEXUS_PAGE (self)) != NULL)
     nexus_searches_page_refresh (self);
 }
 
 static void
 run_operation (NexusSearchesPage *self, gint64 search_id, Operation op)
 {
-  OpData *data;
+  NexusEngine *engine = nexus_page_get_engine (NEXUS_PAGE (self));
+  OpData      *data;
 
-  if (self->engine == NULL)
+  if (engine == NULL)
     return;
 
   data = g_new0 (OpData, 1);
-  data->engine = g_object_ref (self->engine);
+  data->engine = g_object_ref (engine);
   data->search_id = search_id;
   data->op = op;
-  nexus_engine_run_async (self->engine, op_func, data, (GDestroyNotify)op_data_free, NULL,
-                          op_done_cb, g_object_ref (self));
+  nexus_engine_run_async (engine, op_func, data, (GDestroyNotify)op_data_free, NULL, op_done_cb,
+                          g_object_ref (self));
 }
 
 static void
@@ -939,14 +940,43 @@ open_editor (NexusSearchesPage *self)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
-  self->editor =
-      nexus_search_editor_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->engine);
+  self->editor = nexus_search_editor_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                          nexus_page_get_engine (NEXUS_PAGE (self)));
   g_object_add_weak_pointer (G_OBJECT (self->editor), (gpointer *)&self->editor);
   g_signal_connect_object (self->editor, "search-created", G_CALLBACK (search_created_cb), self,
                            G_CONNECT_SWAPPED);
 }
 
 /* --- GObject ------------------------------------------------------------ */
+
+/* Follows a new engine: the old one's events are no longer watched and
+ * the rows are read again. */
+static void
+nexus_searches_page_engine_changed (NexusPage *page, NexusEngine *old_engine)
+{
+  static const char *const prefixes[] = { "job.", "search.", NULL };
+  NexusSearchesPage       *self = NEXUS_SEARCHES_PAGE (page);
+  NexusEngine             *engine = nexus_page_get_engine (page);
+
+  g_clear_pointer (&self->watch, nexus_event_watch_free);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+
+  /* Rows of the old vault mean nothing in the new one. */
+  update_rows (self, &(GPtrArray){ 0 }, 0);
+  self->detail_id = 0;
+  g_clear_pointer (&self->detail, nexus_search_record_free);
+  self->loaded = FALSE;
+  update_title (self);
+  show_state (self);
+
+  if (engine != NULL)
+    {
+      self->watch = nexus_event_watch_new_for_widget (
+          engine, prefixes, REFRESH_DELAY_MS, REFRESH_PERIOD_S, GTK_WIDGET (self), watch_cb, self);
+      nexus_searches_page_refresh (self);
+    }
+}
 
 static void
 nexus_searches_page_dispose (GObject *object)
@@ -965,7 +995,6 @@ nexus_searches_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (object), NEXUS_TYPE_SEARCHES_PAGE);
   g_clear_pointer (&self->rows, g_hash_table_unref);
   g_clear_pointer (&self->detail, nexus_search_record_free);
-  g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (nexus_searches_page_parent_class)->dispose (object);
 }
@@ -977,35 +1006,8 @@ nexus_searches_page_get_property (GObject *object, guint prop_id, GValue *value,
 
   switch (prop_id)
     {
-      case PROP_ENGINE:
-        g_value_set_object (value, self->engine);
-        break;
-      case PROP_FOLDED:
-        g_value_set_boolean (value, self->folded);
-        break;
       case PROP_LOADING:
         g_value_set_boolean (value, self->loading);
-        break;
-      default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-nexus_searches_page_set_property (GObject      *object,
-                                  guint         prop_id,
-                                  const GValue *value,
-                                  GParamSpec   *pspec)
-{
-  NexusSearchesPage *self = NEXUS_SEARCHES_PAGE (object);
-
-  switch (prop_id)
-    {
-      case PROP_ENGINE:
-        nexus_searches_page_set_engine (self, g_value_get_object (value));
-        break;
-      case PROP_FOLDED:
-        nexus_searches_page_set_folded (self, g_value_get_boolean (value));
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1017,17 +1019,12 @@ nexus_searches_page_class_init (NexusSearchesPageClass *klass)
 {
   GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  NexusPageClass *page_class = NEXUS_PAGE_CLASS (klass);
 
   object_class->dispose = nexus_searches_page_dispose;
   object_class->get_property = nexus_searches_page_get_property;
-  object_class->set_property = nexus_searches_page_set_property;
+  page_class->engine_changed = nexus_searches_page_engine_changed;
 
-  properties[PROP_ENGINE] =
-      g_param_spec_object ("engine", NULL, NULL, NEXUS_TYPE_ENGINE,
-                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_FOLDED] =
-      g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_LOADING] =
       g_param_spec_boolean ("loading", NULL, NULL, FALSE,
                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -1075,74 +1072,6 @@ nexus_searches_page_new (NexusEngine *engine)
   return g_object_new (NEXUS_TYPE_SEARCHES_PAGE, "engine", engine, NULL);
 }
 
-NexusEngine *
-nexus_searches_page_get_engine (NexusSearchesPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_SEARCHES_PAGE (self), NULL);
-
-  return self->engine;
-}
-
-/**
- * nexus_searches_page_set_engine:
- * @engine: (nullable): the engine whose searches to show
- *
- * Follows a new engine: the old one's events are no longer watched and
- * the rows are read again.
- */
-void
-nexus_searches_page_set_engine (NexusSearchesPage *self, NexusEngine *engine)
-{
-  static const char *const prefixes[] = { "job.", "search.", NULL };
-
-  g_return_if_fail (NEXUS_IS_SEARCHES_PAGE (self));
-  g_return_if_fail (engine == NULL || NEXUS_IS_ENGINE (engine));
-
-  if (self->engine == engine)
-    return;
-
-  g_clear_pointer (&self->watch, nexus_event_watch_free);
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_set_object (&self->engine, engine);
-
-  /* Rows of the old vault mean nothing in the new one. */
-  update_rows (self, &(GPtrArray){ 0 }, 0);
-  self->detail_id = 0;
-  g_clear_pointer (&self->detail, nexus_search_record_free);
-  self->loaded = FALSE;
-  update_title (self);
-  show_state (self);
-
-  if (engine != NULL)
-    {
-      self->watch = nexus_event_watch_new_for_widget (
-          engine, prefixes, REFRESH_DELAY_MS, REFRESH_PERIOD_S, GTK_WIDGET (self), watch_cb, self);
-      nexus_searches_page_refresh (self);
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
-}
-
-gboolean
-nexus_searches_page_get_folded (NexusSearchesPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_SEARCHES_PAGE (self), FALSE);
-
-  return self->folded;
-}
-
-void
-nexus_searches_page_set_folded (NexusSearchesPage *self, gboolean folded)
-{
-  g_return_if_fail (NEXUS_IS_SEARCHES_PAGE (self));
-
-  folded = !!folded;
-  if (self->folded == folded)
-    return;
-  self->folded = folded;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLDED]);
-}
-
 gboolean
 nexus_searches_page_get_loading (NexusSearchesPage *self)
 {
@@ -1167,7 +1096,7 @@ nexus_searches_page_new_search (NexusSearchesPage *self, const char *geojson)
 {
   g_return_val_if_fail (NEXUS_IS_SEARCHES_PAGE (self), NULL);
 
-  if (self->engine == NULL)
+  if (nexus_page_get_engine (NEXUS_PAGE (self)) == NULL)
     return NULL;
 
   if (self->editor == NULL)
@@ -1193,7 +1122,7 @@ nexus_searches_page_edit_search (NexusSearchesPage *self, const NexusSearchRecor
   g_return_val_if_fail (NEXUS_IS_SEARCHES_PAGE (self), NULL);
   g_return_val_if_fail (search != NULL, NULL);
 
-  if (self->engine == NULL)
+  if (nexus_page_get_engine (NEXUS_PAGE (self)) == NULL)
     return NULL;
   if (self->editor != NULL)
     gtk_window_destroy (GTK_WINDOW (self->editor));

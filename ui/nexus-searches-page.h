@@ -5,23 +5,17 @@
  */
 #pragma once
 
-#include <adwaita.h>
-
-#include "nexus-engine.h"
+#include "nexus-page.h"
 #include "nexus-search-editor.h"
 
 G_BEGIN_DECLS
 
 #define NEXUS_TYPE_SEARCHES_PAGE (nexus_searches_page_get_type ())
-G_DECLARE_FINAL_TYPE (NexusSearchesPage, nexus_searches_page, NEXUS, SEARCHES_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (NexusSearchesPage, nexus_searches_page, NEXUS, SEARCHES_PAGE, NexusPage)
 
-GtkWidget   *nexus_searches_page_new (NexusEngine *engine);
-NexusEngine *nexus_searches_page_get_engine (NexusSearchesPage *self);
-void         nexus_searches_page_set_engine (NexusSearchesPage *self, NexusEngine *engine);
-gboolean     nexus_searches_page_get_folded (NexusSearchesPage *self);
-void         nexus_searches_page_set_folded (NexusSearchesPage *self, gboolean folded);
-void         nexus_searches_page_refresh (NexusSearchesPage *self);
-gboolean     nexus_searches_page_get_loading (NexusSearchesPage *self);
+GtkWidget *nexus_searches_page_new (NexusEngine *engine);
+void       nexus_searches_page_refresh (NexusSearchesPage *self);
+gboolean   nexus_searches_page_get_loading (NexusSearchesPage *self);
 
 NexusSearchEditor *nexus_searches_page_new_search (NexusSearchesPage *self, const char *geojson);
 NexusSearchEditor *nexus_searches_page_edit_search (NexusSearchesPage       *self,

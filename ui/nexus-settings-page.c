@@ -22,7 +22,7 @@
 
 struct _NexusSettingsPage
 {
-  AdwBin parent_instance;
+  NexusPage parent_instance;
 
   /* template children */
   AdwComboRow         *language_row;
@@ -34,9 +34,7 @@ struct _NexusSettingsPage
   AdwActionRow        *database_row;
   AdwPreferencesGroup *restart_group;
 
-  NexusEngine *engine;
-  GSettings   *settings;
-  gboolean     folded;
+  GSettings *settings;
 
   /* The values Nexus started with: a restart is offered when they change. */
   char    *started_language;
@@ -44,17 +42,7 @@ struct _NexusSettingsPage
   gboolean started_tls;
 };
 
-G_DEFINE_FINAL_TYPE (NexusSettingsPage, nexus_settings_page, ADW_TYPE_BIN)
-
-enum
-{
-  PROP_0,
-  PROP_ENGINE,
-  PROP_FOLDED,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (NexusSettingsPage, nexus_settings_page, NEXUS_TYPE_PAGE)
 
 /* The values of the "language" key, in the order of the combo row. */
 static const char *const language_values[] = { "", "en", "ar" };
@@ -139,14 +127,15 @@ tls_changed_cb (NexusSettingsPage *self, GParamSpec *pspec, GtkSwitch *widget)
 static void
 open_folder_clicked_cb (NexusSettingsPage *self, GtkButton *button)
 {
+  NexusEngine *engine = nexus_page_get_engine (NEXUS_PAGE (self));
   g_autoptr (GFile) file = NULL;
   g_autoptr (GFile) folder = NULL;
   g_autofree char *uri = NULL;
 
-  if (self->engine == NULL)
+  if (engine == NULL)
     return;
 
-  file = g_file_new_for_path (nexus_engine_get_db_path (self->engine));
+  file = g_file_new_for_path (nexus_engine_get_db_path (engine));
   folder = g_file_get_parent (file);
   uri = g_file_get_uri (folder);
   gtk_show_uri (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), uri, GDK_CURRENT_TIME);
@@ -155,10 +144,11 @@ open_folder_clicked_cb (NexusSettingsPage *self, GtkButton *button)
 static void
 update_database_row (NexusSettingsPage *self)
 {
+  NexusEngine     *engine = nexus_page_get_engine (NEXUS_PAGE (self));
   g_autofree char *path = NULL;
 
-  if (self->engine != NULL)
-    path = nexus_isolate_auto (nexus_engine_get_db_path (self->engine));
+  if (engine != NULL)
+    path = nexus_isolate_auto (nexus_engine_get_db_path (engine));
   adw_action_row_set_subtitle (self->database_row, path != NULL ? path : "");
 }
 
@@ -208,6 +198,12 @@ _nexus_settings_page_set_settings (NexusSettingsPage *self, GSettings *settings)
 }
 
 static void
+nexus_settings_page_engine_changed (NexusPage *page, NexusEngine *old_engine)
+{
+  update_database_row (NEXUS_SETTINGS_PAGE (page));
+}
+
+static void
 nexus_settings_page_dispose (GObject *object)
 {
   NexusSettingsPage *self = NEXUS_SETTINGS_PAGE (object);
@@ -219,7 +215,6 @@ nexus_settings_page_dispose (GObject *object)
     }
   gtk_widget_dispose_template (GTK_WIDGET (object), NEXUS_TYPE_SETTINGS_PAGE);
   g_clear_object (&self->settings);
-  g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (nexus_settings_page_parent_class)->dispose (object);
 }
@@ -236,66 +231,15 @@ nexus_settings_page_finalize (GObject *object)
 }
 
 static void
-nexus_settings_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  NexusSettingsPage *self = NEXUS_SETTINGS_PAGE (object);
-
-  switch (prop_id)
-    {
-      case PROP_ENGINE:
-        g_value_set_object (value, self->engine);
-        break;
-
-      case PROP_FOLDED:
-        g_value_set_boolean (value, self->folded);
-        break;
-
-      default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-nexus_settings_page_set_property (GObject      *object,
-                                  guint         prop_id,
-                                  const GValue *value,
-                                  GParamSpec   *pspec)
-{
-  NexusSettingsPage *self = NEXUS_SETTINGS_PAGE (object);
-
-  switch (prop_id)
-    {
-      case PROP_ENGINE:
-        nexus_settings_page_set_engine (self, g_value_get_object (value));
-        break;
-
-      case PROP_FOLDED:
-        nexus_settings_page_set_folded (self, g_value_get_boolean (value));
-        break;
-
-      default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 nexus_settings_page_class_init (NexusSettingsPageClass *klass)
 {
   GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  NexusPageClass *page_class = NEXUS_PAGE_CLASS (klass);
 
   object_class->dispose = nexus_settings_page_dispose;
   object_class->finalize = nexus_settings_page_finalize;
-  object_class->get_property = nexus_settings_page_get_property;
-  object_class->set_property = nexus_settings_page_set_property;
-
-  properties[PROP_ENGINE] =
-      g_param_spec_object ("engine", NULL, NULL, NEXUS_TYPE_ENGINE,
-                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_FOLDED] =
-      g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  page_class->engine_changed = nexus_settings_page_engine_changed;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/nexus/Nexus/ui/nexus-settings-page.ui");
@@ -329,43 +273,4 @@ nexus_settings_page_init (NexusSettingsPage *self)
 
   settings = nexus_settings_try_new (NULL);
   _nexus_settings_page_set_settings (self, settings);
-}
-
-NexusEngine *
-nexus_settings_page_get_engine (NexusSettingsPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_SETTINGS_PAGE (self), NULL);
-
-  return self->engine;
-}
-
-void
-nexus_settings_page_set_engine (NexusSettingsPage *self, NexusEngine *engine)
-{
-  g_return_if_fail (NEXUS_IS_SETTINGS_PAGE (self));
-
-  if (!g_set_object (&self->engine, engine))
-    return;
-  update_database_row (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
-}
-
-gboolean
-nexus_settings_page_get_folded (NexusSettingsPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_SETTINGS_PAGE (self), FALSE);
-
-  return self->folded;
-}
-
-void
-nexus_settings_page_set_folded (NexusSettingsPage *self, gboolean folded)
-{
-  g_return_if_fail (NEXUS_IS_SETTINGS_PAGE (self));
-
-  folded = !!folded;
-  if (self->folded == folded)
-    return;
-  self->folded = folded;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLDED]);
 }

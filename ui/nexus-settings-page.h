@@ -5,20 +5,13 @@
  */
 #pragma once
 
-#include <adwaita.h>
-
-#include "nexus-engine.h"
+#include "nexus-page.h"
 #include "nexus-settings.h"
 
 G_BEGIN_DECLS
 
 #define NEXUS_TYPE_SETTINGS_PAGE (nexus_settings_page_get_type ())
-G_DECLARE_FINAL_TYPE (NexusSettingsPage, nexus_settings_page, NEXUS, SETTINGS_PAGE, AdwBin)
-
-NexusEngine *nexus_settings_page_get_engine (NexusSettingsPage *self);
-void         nexus_settings_page_set_engine (NexusSettingsPage *self, NexusEngine *engine);
-gboolean     nexus_settings_page_get_folded (NexusSettingsPage *self);
-void         nexus_settings_page_set_folded (NexusSettingsPage *self, gboolean folded);
+G_DECLARE_FINAL_TYPE (NexusSettingsPage, nexus_settings_page, NEXUS, SETTINGS_PAGE, NexusPage)
 
 /* For the tests: uses @settings (a GSettings of the Nexus schema) instead of
  * the default one. */

@@ -23,6 +23,7 @@
 #include "nexus-jobs-page.h"
 #include "nexus-leads-page.h"
 #include "nexus-operations-page.h"
+#include "nexus-page.h"
 #include "nexus-dashboard-page.h"
 #include "nexus-workers-page.h"
 #include "nexus-map-page.h"
@@ -608,9 +609,8 @@ nexus_window_get_leads_page (NexusWindow *self)
  * @self: a #NexusWindow
  * @engine: (nullable): the engine whose vault the window shows
  *
- * Gives @engine to every page that has an "engine" property, so a page
- * only has to declare the property to be told; also used when the vault
- * is replaced under a running console (a restore).
+ * Gives @engine to every page (each is a #NexusPage); also used when the
+ * vault is replaced under a running console (a restore).
  */
 void
 nexus_window_set_engine (NexusWindow *self, NexusEngine *engine)
@@ -629,8 +629,8 @@ nexus_window_set_engine (NexusWindow *self, NexusEngine *engine)
       g_autoptr (GObject) page = g_list_model_get_item (self->pages, i);
       GtkWidget *child = gtk_stack_page_get_child (GTK_STACK_PAGE (page));
 
-      if (g_object_class_find_property (G_OBJECT_GET_CLASS (child), "engine") != NULL)
-        g_object_set (child, "engine", engine, NULL);
+      if (NEXUS_IS_PAGE (child))
+        nexus_page_set_engine (NEXUS_PAGE (child), engine);
     }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);

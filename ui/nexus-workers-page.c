@@ -45,7 +45,7 @@ typedef struct
 
 struct _NexusWorkersPage
 {
-  AdwBin parent_instance;
+  NexusPage parent_instance;
 
   GtkListBox   *list;
   GtkLabel     *empty_label;
@@ -53,7 +53,6 @@ struct _NexusWorkersPage
   GtkSwitch    *local_switch;
   GtkLabel     *local_output;
 
-  NexusEngine      *engine; /* owned; NULL until set */
   NexusEventWatch  *watch;
   GCancellable     *cancellable; /* reads and writes for the current engine */
   GHashTable       *rows;        /* worker id → WorkerRow */
@@ -61,20 +60,9 @@ struct _NexusWorkersPage
   NexusLocalWorker *local;
   char             *local_public_id; /* the local worker's, once started */
   AdwMessageDialog *dialog;          /* the dialog open, if any (weak) */
-  gboolean          folded;
 };
 
-enum
-{
-  PROP_0,
-  PROP_ENGINE,
-  PROP_FOLDED,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
-G_DEFINE_FINAL_TYPE (NexusWorkersPage, nexus_workers_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (NexusWorkersPage, nexus_workers_page, NEXUS_TYPE_PAGE)
 
 static const char *const watched_kinds[] = { "worker.", "job.", NULL };
 
@@ -395,14 +383,15 @@ hours_read_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 static void
 load_hours (NexusWorkersPage *self, WorkerRow *row)
 {
-  HoursRead *request;
+  NexusEngine *engine = nexus_page_get_engine (NEXUS_PAGE (self));
+  HoursRead   *request;
 
-  if (self->engine == NULL || !row->hours_wanted)
+  if (engine == NULL || !row->hours_wanted)
     return;
   request = g_new (HoursRead, 1);
   request->page = self;
   request->worker_id = row->status->record->id;
-  nexus_engine_read_async (self->engine, read_hours_func,
+  nexus_engine_read_async (engine, read_hours_func,
                            g_memdup2 (&row->status->record->id, sizeof (gint64)), g_free,
                            self->cancellable, hours_read_cb, request);
 }
@@ -571,10 +560,11 @@ static void
 reload (gpointer user_data)
 {
   NexusWorkersPage *self = user_data;
+  NexusEngine      *engine = nexus_page_get_engine (NEXUS_PAGE (self));
 
-  if (self->engine == NULL)
+  if (engine == NULL)
     return;
-  nexus_engine_read_async (self->engine, read_statuses_func, NULL, NULL, self->cancellable,
+  nexus_engine_read_async (engine, read_statuses_func, NULL, NULL, self->cancellable,
                            statuses_read_cb, self);
 }
 
@@ -683,9 +673,10 @@ run_call (NexusWorkersPage   *self,
           WorkerCall         *call,
           GAsyncReadyCallback callback)
 {
-  call->port = nexus_engine_get_port (self->engine);
-  nexus_engine_run_async (self->engine, func, call, worker_call_free, self->cancellable, callback,
-                          self);
+  NexusEngine *engine = nexus_page_get_engine (NEXUS_PAGE (self));
+
+  call->port = nexus_engine_get_port (engine);
+  nexus_engine_run_async (engine, func, call, worker_call_free, self->cancellable, callback, self);
 }
 
 static gboolean
@@ -732,7 +723,7 @@ add_response_cb (AdwMessageDialog *dialog, const char *response, NexusWorkersPag
   GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
   WorkerCall  *call;
 
-  if (g_strcmp0 (response, "add") != 0 || self->engine == NULL)
+  if (g_strcmp0 (response, "add") != 0 || nexus_page_get_engine (NEXUS_PAGE (self)) == NULL)
     return;
   call = g_new0 (WorkerCall, 1);
   call->name = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
@@ -748,7 +739,7 @@ add_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   GtkWidget        *entry = gtk_entry_new ();
   GtkWidget        *message = gtk_label_new (NULL);
 
-  if (self->engine == NULL)
+  if (nexus_page_get_engine (NEXUS_PAGE (self)) == NULL)
     return;
   dialog = new_dialog (self, _ ("Add a Worker"),
                        _ ("Name the machine that will take jobs, e.g. “office laptop”."));
@@ -803,7 +794,7 @@ rotate_response_cb (AdwMessageDialog *dialog, const char *response, NexusWorkers
   WorkerCall  *call;
   guint        choice = gtk_drop_down_get_selected (grace);
 
-  if (g_strcmp0 (response, "rotate") != 0 || self->engine == NULL)
+  if (g_strcmp0 (response, "rotate") != 0 || nexus_page_get_engine (NEXUS_PAGE (self)) == NULL)
     return;
   call = g_new0 (WorkerCall, 1);
   call->public_id = g_strdup (g_object_get_data (G_OBJECT (dialog), "public-id"));
@@ -825,7 +816,7 @@ rotate_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   AdwMessageDialog *dialog;
   GtkWidget        *grace;
 
-  if (row == NULL || self->engine == NULL)
+  if (row == NULL || nexus_page_get_engine (NEXUS_PAGE (self)) == NULL)
     return;
   heading = g_strdup_printf (_ ("Rotate the Secret of “%s”?"), row->status->record->name);
   dialog = new_dialog (self, heading,
@@ -865,7 +856,7 @@ revoke_response_cb (AdwMessageDialog *dialog, const char *response, NexusWorkers
 {
   WorkerCall *call;
 
-  if (g_strcmp0 (response, "revoke") != 0 || self->engine == NULL)
+  if (g_strcmp0 (response, "revoke") != 0 || nexus_page_get_engine (NEXUS_PAGE (self)) == NULL)
     return;
   call = g_new0 (WorkerCall, 1);
   call->public_id = g_strdup (g_object_get_data (G_OBJECT (dialog), "public-id"));
@@ -881,7 +872,7 @@ revoke_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   g_autofree char  *heading = NULL;
   AdwMessageDialog *dialog;
 
-  if (row == NULL || self->engine == NULL)
+  if (row == NULL || nexus_page_get_engine (NEXUS_PAGE (self)) == NULL)
     return;
   heading = g_strdup_printf (_ ("Revoke “%s”?"), row->status->record->name);
   dialog = new_dialog (self, heading,
@@ -943,7 +934,8 @@ local_credential_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 static void
 local_switch_cb (NexusWorkersPage *self, GParamSpec *pspec, GtkSwitch *local_switch)
 {
-  WorkerCall *call;
+  NexusEngine *engine = nexus_page_get_engine (NEXUS_PAGE (self));
+  WorkerCall  *call;
 
   if (!gtk_switch_get_active (local_switch))
     {
@@ -955,9 +947,9 @@ local_switch_cb (NexusWorkersPage *self, GParamSpec *pspec, GtkSwitch *local_swi
       nexus_local_worker_stop (self->local);
       return;
     }
-  if (self->engine == NULL || nexus_local_worker_get_running (self->local))
+  if (engine == NULL || nexus_local_worker_get_running (self->local))
     return;
-  if (nexus_engine_get_port (self->engine) == 0)
+  if (nexus_engine_get_port (engine) == 0)
     {
       adw_action_row_set_subtitle (self->local_row,
                                    _ ("The console does not serve the worker API, so no worker "
@@ -972,6 +964,31 @@ local_switch_cb (NexusWorkersPage *self, GParamSpec *pspec, GtkSwitch *local_swi
 }
 
 /* ---- GObject ---------------------------------------------------------- */
+
+/* Drops what the page showed of the previous engine (its rows, its event
+ * watch, its reads in flight) and reads the workers of the new one.  A
+ * local worker started for the previous engine is stopped. */
+static void
+nexus_workers_page_engine_changed (NexusPage *page, NexusEngine *old_engine)
+{
+  NexusWorkersPage *self = NEXUS_WORKERS_PAGE (page);
+  NexusEngine      *engine = nexus_page_get_engine (page);
+  GHashTableIter    iter;
+  gpointer          value;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  gtk_switch_set_active (self->local_switch, FALSE);
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    gtk_list_box_remove (self->list, GTK_WIDGET (((WorkerRow *)value)->row));
+  g_hash_table_remove_all (self->rows);
+  update_empty (self);
+  nexus_event_watch_set_engine (self->watch, engine);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "workers.add", engine != NULL);
+  reload (self);
+}
 
 static void
 nexus_workers_page_dispose (GObject *object)
@@ -992,48 +1009,8 @@ nexus_workers_page_dispose (GObject *object)
   g_clear_weak_pointer (&self->dialog);
   gtk_widget_dispose_template (GTK_WIDGET (self), NEXUS_TYPE_WORKERS_PAGE);
   g_clear_pointer (&self->rows, g_hash_table_unref);
-  g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (nexus_workers_page_parent_class)->dispose (object);
-}
-
-static void
-nexus_workers_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  NexusWorkersPage *self = NEXUS_WORKERS_PAGE (object);
-
-  switch (prop_id)
-    {
-      case PROP_ENGINE:
-        g_value_set_object (value, self->engine);
-        break;
-      case PROP_FOLDED:
-        g_value_set_boolean (value, self->folded);
-        break;
-      default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-nexus_workers_page_set_property (GObject      *object,
-                                 guint         prop_id,
-                                 const GValue *value,
-                                 GParamSpec   *pspec)
-{
-  NexusWorkersPage *self = NEXUS_WORKERS_PAGE (object);
-
-  switch (prop_id)
-    {
-      case PROP_ENGINE:
-        nexus_workers_page_set_engine (self, g_value_get_object (value));
-        break;
-      case PROP_FOLDED:
-        nexus_workers_page_set_folded (self, g_value_get_boolean (value));
-        break;
-      default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -1041,18 +1018,10 @@ nexus_workers_page_class_init (NexusWorkersPageClass *klass)
 {
   GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  NexusPageClass *page_class = NEXUS_PAGE_CLASS (klass);
 
   object_class->dispose = nexus_workers_page_dispose;
-  object_class->get_property = nexus_workers_page_get_property;
-  object_class->set_property = nexus_workers_page_set_property;
-
-  properties[PROP_ENGINE] =
-      g_param_spec_object ("engine", NULL, NULL, NEXUS_TYPE_ENGINE,
-                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_FOLDED] =
-      g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  page_class->engine_changed = nexus_workers_page_engine_changed;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/nexus/Nexus/ui/nexus-workers-page.ui");
@@ -1093,71 +1062,6 @@ nexus_workers_page_new (NexusEngine *engine)
   g_return_val_if_fail (engine == NULL || NEXUS_IS_ENGINE (engine), NULL);
 
   return g_object_new (NEXUS_TYPE_WORKERS_PAGE, "engine", engine, NULL);
-}
-
-NexusEngine *
-nexus_workers_page_get_engine (NexusWorkersPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_WORKERS_PAGE (self), NULL);
-
-  return self->engine;
-}
-
-/**
- * nexus_workers_page_set_engine:
- * @engine: (nullable): the engine whose workers to show
- *
- * Drops what the page showed of the previous engine (its rows, its event
- * watch, its reads in flight) and reads the workers of @engine.  A local
- * worker started for the previous engine is stopped.
- */
-void
-nexus_workers_page_set_engine (NexusWorkersPage *self, NexusEngine *engine)
-{
-  g_return_if_fail (NEXUS_IS_WORKERS_PAGE (self));
-  g_return_if_fail (engine == NULL || NEXUS_IS_ENGINE (engine));
-
-  if (!g_set_object (&self->engine, engine))
-    return;
-
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  gtk_switch_set_active (self->local_switch, FALSE);
-  {
-    GHashTableIter iter;
-    gpointer       value;
-
-    g_hash_table_iter_init (&iter, self->rows);
-    while (g_hash_table_iter_next (&iter, NULL, &value))
-      gtk_list_box_remove (self->list, GTK_WIDGET (((WorkerRow *)value)->row));
-    g_hash_table_remove_all (self->rows);
-  }
-  update_empty (self);
-  nexus_event_watch_set_engine (self->watch, engine);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "workers.add", engine != NULL);
-  reload (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
-}
-
-gboolean
-nexus_workers_page_get_folded (NexusWorkersPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_WORKERS_PAGE (self), FALSE);
-
-  return self->folded;
-}
-
-void
-nexus_workers_page_set_folded (NexusWorkersPage *self, gboolean folded)
-{
-  g_return_if_fail (NEXUS_IS_WORKERS_PAGE (self));
-
-  folded = !!folded;
-  if (self->folded == folded)
-    return;
-  self->folded = folded;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLDED]);
 }
 
 AdwMessageDialog *

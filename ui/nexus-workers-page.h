@@ -10,19 +10,13 @@
  */
 #pragma once
 
-#include <adwaita.h>
-
-#include "nexus-engine.h"
+#include "nexus-page.h"
 
 G_BEGIN_DECLS
 
 #define NEXUS_TYPE_WORKERS_PAGE (nexus_workers_page_get_type ())
-G_DECLARE_FINAL_TYPE (NexusWorkersPage, nexus_workers_page, NEXUS, WORKERS_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (NexusWorkersPage, nexus_workers_page, NEXUS, WORKERS_PAGE, NexusPage)
 
-GtkWidget   *nexus_workers_page_new (NexusEngine *engine);
-NexusEngine *nexus_workers_page_get_engine (NexusWorkersPage *self);
-void         nexus_workers_page_set_engine (NexusWorkersPage *self, NexusEngine *engine);
-gboolean     nexus_workers_page_get_folded (NexusWorkersPage *self);
-void         nexus_workers_page_set_folded (NexusWorkersPage *self, gboolean folded);
+GtkWidget *nexus_workers_page_new (NexusEngine *engine);
 
 G_END_DECLS

@@ -345,7 +345,7 @@ test_restore_restarts (void)
   g_assert_true (nexus_window_get_engine (window) != engine);
   g_assert_cmpstr (nexus_engine_get_db_path (nexus_window_get_engine (window)), ==,
                    nexus_engine_get_db_path (engine));
-  g_assert_true (nexus_leads_page_get_engine (NEXUS_LEADS_PAGE (leads_page)) ==
+  g_assert_true (nexus_page_get_engine (NEXUS_PAGE (leads_page)) ==
                  nexus_window_get_engine (window));
 
   iterate_until (leads_counted, leads_page, "the leads count of the restored vault");

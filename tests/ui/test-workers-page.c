@@ -476,7 +476,7 @@ test_engine_replaced (void)
   WAIT_UNTIL (_nexus_workers_page_get_row (page, id) != NULL);
 
   nexus_window_set_engine (window, other);
-  g_assert_true (nexus_workers_page_get_engine (page) == other);
+  g_assert_true (nexus_page_get_engine (NEXUS_PAGE (page)) == other);
   WAIT_UNTIL (row_titled (page, "other vault worker"));
   g_assert_cmpuint (_nexus_workers_page_get_n_rows (page), ==, 1);
   g_assert_false (row_titled (page, "first vault worker"));
