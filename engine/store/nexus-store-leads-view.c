@@ -421,7 +421,6 @@ nexus_store_leads_view_count (NexusStore            *self,
   g_autofree char *match = NULL;
   g_autoptr (GString) sql = NULL;
   sqlite3_stmt *stmt;
-  int           rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
   g_return_val_if_fail (query != NULL && out_count != NULL, FALSE);
@@ -438,17 +437,7 @@ nexus_store_leads_view_count (NexusStore            *self,
     return FALSE;
   nexus_leads_query_bind (stmt, query, match);
 
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      _nexus_store_set_error (self, rc, error, "counting the leads of a view");
-      sqlite3_reset (stmt);
-      return FALSE;
-    }
-  *out_count = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  return TRUE;
+  return _nexus_store_step_int64 (self, stmt, out_count, "counting the leads of a view", error);
 }
 
 /**
@@ -915,7 +904,6 @@ nexus_store_leads_count_ids (NexusStore   *self,
 {
   g_autofree char *json = NULL;
   sqlite3_stmt    *stmt;
-  int              rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
   g_return_val_if_fail (ids != NULL || n_ids == 0, FALSE);
@@ -925,17 +913,7 @@ nexus_store_leads_count_ids (NexusStore   *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, json, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      _nexus_store_set_error (self, rc, error, "counting the chosen leads");
-      sqlite3_reset (stmt);
-      return FALSE;
-    }
-  *out_count = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  return TRUE;
+  return _nexus_store_step_int64 (self, stmt, out_count, "counting the chosen leads", error);
 }
 
 /**

@@ -37,6 +37,11 @@ sqlite3      *_nexus_store_get_db (NexusStore *self);
 sqlite3_stmt *_nexus_store_prepare (NexusStore *self, const char *sql, GError **error);
 gboolean
 _nexus_store_step_done (NexusStore *self, sqlite3_stmt *stmt, const char *doing, GError **error);
+gboolean _nexus_store_step_int64 (NexusStore   *self,
+                                  sqlite3_stmt *stmt,
+                                  gint64       *out_value,
+                                  const char   *doing,
+                                  GError      **error);
 gboolean _nexus_store_exec (NexusStore *self, const char *sql, GError **error);
 gboolean _nexus_store_begin (NexusStore *self, GError **error);
 gboolean _nexus_store_commit (NexusStore *self, GError **error);

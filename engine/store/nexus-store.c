@@ -51,31 +51,11 @@ G_DEFINE_QUARK (nexus-store-error-quark, nexus_store_error)
 
 /* The tables nexusctl status reports, in a stable order. */
 static const char *const table_names[] = {
-  "searches",
-  "search_runs",
-  "internal_jobs",
-  "nominatim_cache",
-  "workers",
-  "worker_secrets",
-  "hmac_replay",
-  "idempotency_keys",
-  "leads",
-  "lead_phones",
-  "lead_sources",
-  "lead_merges",
-  "lead_distinct",
-  "agents",
-  "assignments",
-  "category_rules",
-  "category_labels",
-  "category_models",
-  "settings",
-  "audit_log",
-  "webhook_endpoints",
-  "webhook_deliveries",
-  "worker_hours",
-  "lead_history",
-  NULL,
+  "searches",          "search_runs",        "internal_jobs",    "nominatim_cache", "workers",
+  "worker_secrets",    "hmac_replay",        "idempotency_keys", "leads",           "lead_phones",
+  "lead_sources",      "lead_merges",        "lead_distinct",    "agents",          "assignments",
+  "category_rules",    "category_labels",    "category_models",  "settings",        "audit_log",
+  "webhook_endpoints", "webhook_deliveries", "worker_hours",     "lead_history",    NULL,
 };
 
 static gboolean
@@ -211,6 +191,30 @@ _nexus_store_step_done (NexusStore *self, sqlite3_stmt *stmt, const char *doing,
       return FALSE;
     }
   sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/* Steps a statement that returns one row, reads its first column as a
+ * number into @out_value, and resets it and its bindings, in every case. */
+gboolean
+_nexus_store_step_int64 (NexusStore   *self,
+                         sqlite3_stmt *stmt,
+                         gint64       *out_value,
+                         const char   *doing,
+                         GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_ROW)
+    {
+      _nexus_store_set_error (self, rc, error, doing);
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return FALSE;
+    }
+  *out_value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
   return TRUE;
 }
 
@@ -706,7 +710,6 @@ nexus_store_count_rows (NexusStore *self, const char *table, gint64 *out_count, 
 {
   g_autofree char *sql = NULL;
   sqlite3_stmt    *stmt;
-  int              rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
   g_return_val_if_fail (out_count != NULL, FALSE);
@@ -723,16 +726,7 @@ nexus_store_count_rows (NexusStore *self, const char *table, gint64 *out_count, 
   if (!(stmt = _nexus_store_prepare (self, sql, error)))
     return FALSE;
 
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      _nexus_store_set_error (self, rc, error, "counting rows");
-      sqlite3_reset (stmt);
-      return FALSE;
-    }
-  *out_count = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return TRUE;
+  return _nexus_store_step_int64 (self, stmt, out_count, "counting rows", error);
 }
 
 gboolean

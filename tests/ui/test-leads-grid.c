@@ -636,8 +636,9 @@ test_merge_dialog (void)
 static gboolean
 column_in_view (NexusLeadsPage *page, guint column)
 {
-  GtkColumnView *view = GTK_COLUMN_VIEW (nexus_test_find_type (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW));
-  GListModel    *columns = gtk_column_view_get_columns (view);
+  GtkColumnView *view =
+      GTK_COLUMN_VIEW (nexus_test_find_type (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW));
+  GListModel *columns = gtk_column_view_get_columns (view);
 
   for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
     {
@@ -727,7 +728,8 @@ test_selection_survives_sort (void)
   NexusLeadsPage      *page;
   NexusWindow         *window = show_leads (&page);
   NexusLeadsSelection *selection = _nexus_leads_page_get_selection (page);
-  GtkColumnView       *view = GTK_COLUMN_VIEW (nexus_test_find_type (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW));
+  GtkColumnView       *view =
+      GTK_COLUMN_VIEW (nexus_test_find_type (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW));
   g_autoptr (GPtrArray) names = grid_names (page);
   gint64 a = row_id (page, 1), b = row_id (page, 7);
   guint  found = 0;
