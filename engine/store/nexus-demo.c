@@ -217,6 +217,40 @@ insert_lead (NexusStore     *self,
         }
     }
 
+  /* A lead that was worked on tells how: assigned, then moved along the
+   * pipeline, as the console records it. */
+  if (g_strcmp0 (lead->status, "new") != 0)
+    {
+      g_autofree char *agent = g_strdup_printf ("%" G_GINT64_FORMAT, agent_id);
+      const struct
+      {
+        const char *kind;
+        const char *old_value;
+        const char *new_value;
+        gint64      at;
+      } steps[] = {
+        { "assign", NULL, agent, seen + 3600 },
+        { "status", "new", lead->status, seen + 7200 },
+      };
+
+      for (guint i = agent_id > 0 ? 0 : 1; i < G_N_ELEMENTS (steps); i++)
+        {
+          stmt = _nexus_store_prepare (self,
+                                       "INSERT INTO lead_history (lead_id, at, actor, kind,"
+                                       " old_value, new_value) VALUES (?, ?, 'demo', ?, ?, ?)",
+                                       error);
+          if (stmt == NULL)
+            return FALSE;
+          sqlite3_bind_int64 (stmt, 1, lead_id);
+          sqlite3_bind_int64 (stmt, 2, steps[i].at);
+          sqlite3_bind_text (stmt, 3, steps[i].kind, -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 4, steps[i].old_value, -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 5, steps[i].new_value, -1, SQLITE_STATIC);
+          if (!_nexus_store_step_done (self, stmt, "adding demo leads", error))
+            return FALSE;
+        }
+    }
+
   stmt = _nexus_store_prepare (self,
                                "INSERT INTO lead_sources (lead_id, provider, ref, raw,"
                                " first_seen_at, last_seen_at) VALUES (?, 'demo', ?, ?, ?, ?)",
