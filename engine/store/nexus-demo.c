@@ -63,7 +63,7 @@ static const DemoLead demo_leads[] = {
   { "Deira Electronics", "electronics", "+97142251234", NULL, "Al Rigga", "Dubai", "AE", 25.2650, 55.3200, "contacted", 3.8 },
   { "عيادة الابتسامة لطب الأسنان", "dentist", "+971561234513", "smiledxb.example", "Al Barsha", "Dubai", "AE", 25.1130, 55.2000, "new", 4.7 },
   { "Marina Yoga Studio", "fitness_centre", "+971521234514", "marinayoga.example", "Dubai Marina", "Dubai", "AE", 25.0800, 55.1400, "new", 4.9 },
-  { "مطبعة الخليج", "printing", NULL, NULL, "القوز", "Dubai", "AE", 25.1500, 55.2300, "new", 0 },
+  { "مطبعة الخليج", "copyshop", NULL, NULL, "القوز", "Dubai", "AE", 25.1500, 55.2300, "new", 0 },
   { "Karama Tailors", "tailor", "+971551234515", NULL, "Karama", "Dubai", "AE", 25.2450, 55.3050, "lost", 4.0 },
 
   { "Le Petit Bistrot", "restaurant", "+33142601234", "petitbistrot.example", "12 rue de Rivoli", "Paris", "FR", 48.8566, 2.3522, "contacted", 4.3 },
