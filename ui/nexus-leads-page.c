@@ -561,6 +561,20 @@ update_query (NexusLeadsPage *self)
 
   /* "All" meant the leads of the old query. */
   nexus_leads_selection_forget_all (self->selection);
+
+  /* A re-sort keeps the selection; another view drops it, so that no bulk
+   * action ever acts on leads the view does not show. */
+  if (nexus_leads_model_get_query (self->model) != NULL)
+    {
+      g_autoptr (NexusLeadsQuery) resorted =
+          nexus_leads_query_copy (nexus_leads_model_get_query (self->model));
+
+      resorted->sort = query->sort;
+      resorted->descending = query->descending;
+      if (!nexus_leads_query_equal (resorted, query))
+        nexus_leads_selection_clear (self->selection);
+    }
+
   nexus_leads_model_set_query (self->model, query);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUERY]);
 }

@@ -751,6 +751,19 @@ test_selection_survives_sort (void)
     }
   g_assert_cmpuint (found, ==, 2);
 
+  /* Another view drops the selection: no bulk action may act on leads
+   * the grid does not show. */
+  {
+    GVariantBuilder filter;
+
+    g_variant_builder_init (&filter, G_VARIANT_TYPE_VARDICT);
+    g_variant_builder_add (&filter, "{sv}", "status", g_variant_new_string ("won"));
+    g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.filter-leads",
+                                                       g_variant_builder_end (&filter)));
+    WAIT_UNTIL (g_strcmp0 (nexus_leads_page_get_query (page)->status, "won") == 0);
+    g_assert_cmpint (nexus_leads_selection_get_n_selected (selection), ==, 0);
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
