@@ -22,6 +22,8 @@
 #include <unicode/unum.h>
 #include <unicode/ureldatefmt.h>
 
+#include <json-glib/json-glib.h>
+
 #include "leads/nexus-category.h"
 #include "nexus-format.h"
 
@@ -365,6 +367,101 @@ nexus_format_category (const char *category)
   if (category == NULL)
     return NULL;
   return name != NULL ? g_strdup (name) : g_strdelimit (g_strdup (category), "_", ' ');
+}
+
+static void
+newline_indent (GString *out, int depth)
+{
+  g_string_append_c (out, '\n');
+  for (int i = 0; i < depth; i++)
+    g_string_append (out, "  ");
+}
+
+/**
+ * nexus_format_json:
+ * @text: (nullable): a JSON document as stored
+ *
+ * Lays @text out one member a line, indented, keeping every token exactly
+ * as written: numbers are not read back as doubles (48.8683074 stays
+ * 48.8683074) and strings keep their escapes.  Text that is not JSON is
+ * given back as it is.
+ *
+ * Returns: the laid-out text
+ */
+char *
+nexus_format_json (const char *text)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  GString *out;
+  int      depth = 0;
+  gboolean in_string = FALSE;
+
+  if (text == NULL)
+    return g_strdup ("");
+  if (!json_parser_load_from_data (parser, text, -1, NULL))
+    return g_strdup (text);
+
+  out = g_string_sized_new (strlen (text) * 2);
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      char c = *p;
+
+      if (in_string)
+        {
+          g_string_append_c (out, c);
+          if (c == '\\' && p[1] != '\0')
+            g_string_append_c (out, *++p);
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+
+      switch (c)
+        {
+          case '"':
+            in_string = TRUE;
+            g_string_append_c (out, c);
+            break;
+
+          case '{':
+          case '[':
+            {
+              const char *next = p + 1;
+
+              while (g_ascii_isspace (*next))
+                next++;
+              g_string_append_c (out, c);
+              if (*next == (c == '{' ? '}' : ']'))
+                {
+                  g_string_append_c (out, *next);
+                  p = next;
+                }
+              else
+                newline_indent (out, ++depth);
+            }
+            break;
+
+          case '}':
+          case ']':
+            newline_indent (out, --depth);
+            g_string_append_c (out, c);
+            break;
+
+          case ',':
+            g_string_append_c (out, c);
+            newline_indent (out, depth);
+            break;
+
+          case ':':
+            g_string_append (out, ": ");
+            break;
+
+          default:
+            if (!g_ascii_isspace (c))
+              g_string_append_c (out, c);
+        }
+    }
+  return g_string_free (out, FALSE);
 }
 
 /**

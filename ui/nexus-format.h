@@ -30,6 +30,7 @@ char *nexus_format_time (gint64 unix_seconds);
 char *nexus_format_day (gint64 unix_seconds);
 char *nexus_format_relative_time (gint64 unix_seconds, gint64 now_unix_seconds);
 char *nexus_format_category (const char *category);
+char *nexus_format_json (const char *text);
 char *nexus_format_duration (gint64 seconds);
 char *nexus_format_bbox (double south, double west, double north, double east);
 

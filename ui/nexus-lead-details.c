@@ -296,23 +296,6 @@ split_clicked_cb (GtkButton *button, NexusLeadDetails *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "leads.split", "(xx)", self->lead_id, source_id);
 }
 
-/* The raw record of a source, indented when it is JSON. */
-static char *
-pretty_raw (const char *raw)
-{
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (JsonGenerator) generator = NULL;
-
-  if (raw == NULL)
-    return g_strdup ("");
-  if (!json_parser_load_from_data (parser, raw, -1, NULL))
-    return g_strdup (raw);
-  generator = json_generator_new ();
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_root (generator, json_parser_get_root (parser));
-  return json_generator_to_data (generator, NULL);
-}
-
 static void
 show_sources (NexusLeadDetails *self, GPtrArray *sources)
 {
@@ -325,7 +308,7 @@ show_sources (NexusLeadDetails *self, GPtrArray *sources)
       g_autofree char *when = format_when (source->last_seen_at);
       g_autofree char *isolated_ref = nexus_isolate_ltr (source->ref);
       g_autofree char *subtitle = NULL;
-      g_autofree char *raw = pretty_raw (source->raw);
+      g_autofree char *raw = nexus_format_json (source->raw);
 
       /* Translators: under a source of a lead: the provider's reference of
        * the place, then when it was last reported. */

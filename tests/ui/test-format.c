@@ -136,6 +136,19 @@ test_categories (void)
 }
 
 static void
+test_json (void)
+{
+  /* Tokens as written: no float noise, escapes kept. */
+  assert_formatted (nexus_format_json ("{\"lat\":48.8683074,\"name\":\"a \\\"b\\\" {c}\","
+                                       "\"tags\":[1, 2],\"empty\":{ }}"),
+                    "{\n  \"lat\": 48.8683074,\n  \"name\": \"a \\\"b\\\" {c}\",\n"
+                    "  \"tags\": [\n    1,\n    2\n  ],\n  \"empty\": {}\n}");
+  /* Not JSON: as it is. */
+  assert_formatted (nexus_format_json ("node/123 <raw>"), "node/123 <raw>");
+  assert_formatted (nexus_format_json (NULL), "");
+}
+
+static void
 test_isolates (void)
 {
   assert_formatted (nexus_isolate_ltr ("+966 11 234 5678"), "\u2066+966 11 234 5678\u2069");
@@ -190,6 +203,7 @@ main (int argc, char **argv)
   g_test_add_func ("/format/relative-times", test_relative_times);
   g_test_add_func ("/format/durations", test_durations);
   g_test_add_func ("/format/categories", test_categories);
+  g_test_add_func ("/format/json", test_json);
   g_test_add_func ("/format/isolates", test_isolates);
   g_test_add_func ("/format/fold-digits", test_fold_digits);
   g_test_add_func ("/format/editable-folds-input", test_editable_folds_input);
