@@ -25,20 +25,15 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "../nexus-test-server.h"
+
 typedef struct
 {
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
-  SoupServer   *server;
-  GSocket      *socket;
-  guint         port;
-  JsonNode     *answer; /* the replayed answer */
-  char         *remark; /* the timeout answer, as text */
+  NexusTestServer http;
+  JsonNode       *answer; /* the replayed answer */
+  char           *remark; /* the timeout answer, as text */
 
   GMutex     lock;
-  GCond      cond;
-  gboolean   ready;
   GPtrArray *queries;       /* char*: each query's text */
   GPtrArray *agents;        /* char*: each User-Agent */
   guint      in_flight;     /* requests held right now */
@@ -205,33 +200,8 @@ fake_overpass_handle (SoupServer        *server,
         g_timeout_source_new (held->stalled ? MAX (delay_ms, 50) : delay_ms);
 
     g_source_set_callback (source, fake_overpass_release_cb, held, NULL);
-    g_source_attach (source, fake->context);
+    g_source_attach (source, fake->http.context);
   }
-}
-
-static gpointer
-fake_overpass_thread (gpointer data)
-{
-  FakeOverpass *fake = data;
-  g_autoptr (GError) error = NULL;
-
-  g_main_context_push_thread_default (fake->context);
-  fake->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (fake->server, NULL, fake_overpass_handle, fake, NULL);
-  soup_server_listen_socket (fake->server, fake->socket, 0, &error);
-  g_assert_no_error (error);
-
-  g_mutex_lock (&fake->lock);
-  fake->ready = TRUE;
-  g_cond_signal (&fake->cond);
-  g_mutex_unlock (&fake->lock);
-
-  g_main_loop_run (fake->loop);
-
-  soup_server_disconnect (fake->server);
-  g_clear_object (&fake->server);
-  g_main_context_pop_thread_default (fake->context);
-  return NULL;
 }
 
 static FakeOverpass *
@@ -239,9 +209,6 @@ fake_overpass_start (const char *answer_file)
 {
   FakeOverpass *fake = g_new0 (FakeOverpass, 1);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr (GSocketAddress) bound = NULL;
   g_autofree char *path = fake_overpass_data_path (answer_file);
   g_autofree char *remark_path = fake_overpass_data_path ("remark-runtime-error-01.json");
   g_autofree char *text = NULL;
@@ -254,36 +221,18 @@ fake_overpass_start (const char *answer_file)
   g_assert_no_error (error);
 
   g_mutex_init (&fake->lock);
-  g_cond_init (&fake->cond);
   fake->queries = g_ptr_array_new_with_free_func (g_free);
   fake->agents = g_ptr_array_new_with_free_func (g_free);
   fake->saturate_over = 360.0;
 
-  fake->socket =
-      g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  g_socket_bind (fake->socket, any, TRUE, &error);
-  g_assert_no_error (error);
-  g_socket_listen (fake->socket, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (fake->socket, &error);
-  g_assert_no_error (error);
-  fake->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-
-  fake->context = g_main_context_new ();
-  fake->loop = g_main_loop_new (fake->context, FALSE);
-  fake->thread = g_thread_new ("fake-overpass", fake_overpass_thread, fake);
-  g_mutex_lock (&fake->lock);
-  while (!fake->ready)
-    g_cond_wait (&fake->cond, &fake->lock);
-  g_mutex_unlock (&fake->lock);
+  nexus_test_server_run (&fake->http, "fake-overpass", NULL, fake_overpass_handle, fake);
   return fake;
 }
 
 static G_GNUC_UNUSED char *
 fake_overpass_get_url (FakeOverpass *fake)
 {
-  return g_strdup_printf ("http://127.0.0.1:%u/api/interpreter", fake->port);
+  return g_strdup_printf ("http://127.0.0.1:%u/api/interpreter", fake->http.port);
 }
 
 static G_GNUC_UNUSED guint
@@ -297,29 +246,17 @@ fake_overpass_count (FakeOverpass *fake)
   return n;
 }
 
-static gboolean
-fake_overpass_quit_cb (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
-}
-
 static G_GNUC_UNUSED void
 fake_overpass_stop (FakeOverpass *fake)
 {
   g_mutex_lock (&fake->lock);
   fake->released = TRUE;
   g_mutex_unlock (&fake->lock);
-  g_main_context_invoke (fake->context, fake_overpass_quit_cb, fake->loop);
-  g_thread_join (fake->thread);
-  g_clear_object (&fake->socket);
-  g_main_loop_unref (fake->loop);
-  g_main_context_unref (fake->context);
+  nexus_test_server_stop (&fake->http);
   json_node_unref (fake->answer);
   g_free (fake->remark);
   g_ptr_array_unref (fake->queries);
   g_ptr_array_unref (fake->agents);
   g_mutex_clear (&fake->lock);
-  g_cond_clear (&fake->cond);
   g_free (fake);
 }

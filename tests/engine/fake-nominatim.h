@@ -18,18 +18,13 @@
 
 #include <libsoup/soup.h>
 
+#include "../nexus-test-server.h"
+
 typedef struct
 {
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
-  SoupServer   *server;
-  GSocket      *socket; /* listening before the thread starts */
-  guint         port;
+  NexusTestServer http;
 
   GMutex     lock;
-  GCond      cond;
-  gboolean   ready;
   GPtrArray *queries; /* q of each request */
   GPtrArray *params;  /* "format=…&polygon_geojson=…&limit=…" of each request */
   GPtrArray *agents;  /* User-Agent of each request */
@@ -98,59 +93,19 @@ fake_nominatim_handle (SoupServer        *server,
                                     strlen (body));
 }
 
-static gpointer
-fake_nominatim_thread (gpointer data)
-{
-  FakeNominatim *fake = data;
-  g_autoptr (GError) error = NULL;
-
-  g_main_context_push_thread_default (fake->context);
-  fake->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (fake->server, NULL, fake_nominatim_handle, fake, NULL);
-  soup_server_listen_socket (fake->server, fake->socket, 0, &error);
-  g_assert_no_error (error);
-
-  g_mutex_lock (&fake->lock);
-  fake->ready = TRUE;
-  g_cond_signal (&fake->cond);
-  g_mutex_unlock (&fake->lock);
-
-  g_main_loop_run (fake->loop);
-
-  soup_server_disconnect (fake->server);
-  g_clear_object (&fake->server);
-  g_main_context_pop_thread_default (fake->context);
-  return NULL;
-}
-
 /* Listens on a free port of 127.0.0.1 without starting a thread, so the
  * caller may still set the environment (setenv is not thread-safe). */
 static FakeNominatim *
 fake_nominatim_new (void)
 {
   FakeNominatim *fake = g_new0 (FakeNominatim, 1);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr (GSocketAddress) bound = NULL;
 
   g_mutex_init (&fake->lock);
-  g_cond_init (&fake->cond);
   fake->queries = g_ptr_array_new_with_free_func (g_free);
   fake->params = g_ptr_array_new_with_free_func (g_free);
   fake->agents = g_ptr_array_new_with_free_func (g_free);
   fake->times = g_array_new (FALSE, FALSE, sizeof (gint64));
-
-  fake->socket =
-      g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  g_socket_bind (fake->socket, any, TRUE, &error);
-  g_assert_no_error (error);
-  g_socket_listen (fake->socket, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (fake->socket, &error);
-  g_assert_no_error (error);
-  fake->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  nexus_test_server_bind (&fake->http);
   return fake;
 }
 
@@ -158,14 +113,7 @@ fake_nominatim_new (void)
 static void
 fake_nominatim_run (FakeNominatim *fake)
 {
-  fake->context = g_main_context_new ();
-  fake->loop = g_main_loop_new (fake->context, FALSE);
-  fake->thread = g_thread_new ("fake-nominatim", fake_nominatim_thread, fake);
-
-  g_mutex_lock (&fake->lock);
-  while (!fake->ready)
-    g_cond_wait (&fake->cond, &fake->lock);
-  g_mutex_unlock (&fake->lock);
+  nexus_test_server_run (&fake->http, "fake-nominatim", NULL, fake_nominatim_handle, fake);
 }
 
 static G_GNUC_UNUSED FakeNominatim *
@@ -192,7 +140,7 @@ fake_nominatim_reset (FakeNominatim *fake)
 static char *
 fake_nominatim_get_url (FakeNominatim *fake)
 {
-  return g_strdup_printf ("http://127.0.0.1:%u/", fake->port);
+  return g_strdup_printf ("http://127.0.0.1:%u/", fake->http.port);
 }
 
 static G_GNUC_UNUSED guint
@@ -206,26 +154,14 @@ fake_nominatim_count (FakeNominatim *fake)
   return n;
 }
 
-static gboolean
-fake_nominatim_quit_cb (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 fake_nominatim_stop (FakeNominatim *fake)
 {
-  g_main_context_invoke (fake->context, fake_nominatim_quit_cb, fake->loop);
-  g_thread_join (fake->thread);
-  g_clear_object (&fake->socket);
-  g_main_loop_unref (fake->loop);
-  g_main_context_unref (fake->context);
+  nexus_test_server_stop (&fake->http);
   g_ptr_array_unref (fake->queries);
   g_ptr_array_unref (fake->params);
   g_ptr_array_unref (fake->agents);
   g_array_unref (fake->times);
   g_mutex_clear (&fake->lock);
-  g_cond_clear (&fake->cond);
   g_free (fake);
 }

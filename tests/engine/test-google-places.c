@@ -15,6 +15,8 @@
 
 #include "providers/nexus-google-places.h"
 
+#include "../nexus-test-server.h"
+
 #define TEST_KEY "AIzaTEST-0123456789-secret-key-abcdef"
 
 static const NexusBBox cairo = { 30.00, 31.20, 30.10, 31.30 };
@@ -36,15 +38,10 @@ capture_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, g
 
 typedef struct
 {
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
-  SoupServer   *server;
-  char         *base_url;
+  NexusTestServer http;
+  char           *base_url;
 
   GMutex     lock;
-  GCond      cond;
-  gboolean   ready;
   GPtrArray *keys;       /* char*: each X-Goog-Api-Key */
   GPtrArray *masks;      /* char*: each X-Goog-FieldMask */
   GPtrArray *bodies;     /* char*: each request body */
@@ -159,38 +156,12 @@ fake_handle (SoupServer        *server,
                                     strlen (answer));
 }
 
-static gpointer
-fake_thread (gpointer data)
-{
-  FakePlaces *fake = data;
-  g_autoptr (GError) error = NULL;
-  GSList *uris;
-
-  g_main_context_push_thread_default (fake->context);
-  fake->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (fake->server, NULL, fake_handle, fake, NULL);
-  soup_server_listen_local (fake->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (fake->server);
-  g_mutex_lock (&fake->lock);
-  fake->base_url = g_strdup_printf ("http://127.0.0.1:%d/v1", g_uri_get_port (uris->data));
-  fake->ready = TRUE;
-  g_cond_signal (&fake->cond);
-  g_mutex_unlock (&fake->lock);
-  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
-  g_main_loop_run (fake->loop);
-  g_object_unref (fake->server);
-  g_main_context_pop_thread_default (fake->context);
-  return NULL;
-}
-
 static FakePlaces *
 fake_start (void)
 {
   FakePlaces *fake = g_new0 (FakePlaces, 1);
 
   g_mutex_init (&fake->lock);
-  g_cond_init (&fake->cond);
   fake->keys = g_ptr_array_new_with_free_func (g_free);
   fake->masks = g_ptr_array_new_with_free_func (g_free);
   fake->bodies = g_ptr_array_new_with_free_func (g_free);
@@ -198,36 +169,20 @@ fake_start (void)
   fake->first_next = TRUE;
   fake->n_third = 20;
   fake->third_next = TRUE;
-  fake->context = g_main_context_new ();
-  fake->loop = g_main_loop_new (fake->context, FALSE);
-  fake->thread = g_thread_new ("fake-places", fake_thread, fake);
-  g_mutex_lock (&fake->lock);
-  while (!fake->ready)
-    g_cond_wait (&fake->cond, &fake->lock);
-  g_mutex_unlock (&fake->lock);
+  nexus_test_server_run (&fake->http, "fake-places", NULL, fake_handle, fake);
+  fake->base_url = g_strdup_printf ("http://127.0.0.1:%u/v1", fake->http.port);
   return fake;
-}
-
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
 }
 
 static void
 fake_stop (FakePlaces *fake)
 {
-  g_main_context_invoke (fake->context, quit_cb, fake->loop);
-  g_thread_join (fake->thread);
-  g_main_loop_unref (fake->loop);
-  g_main_context_unref (fake->context);
+  nexus_test_server_stop (&fake->http);
   g_ptr_array_unref (fake->keys);
   g_ptr_array_unref (fake->masks);
   g_ptr_array_unref (fake->bodies);
   g_free (fake->base_url);
   g_mutex_clear (&fake->lock);
-  g_cond_clear (&fake->cond);
   g_free (fake);
 }
 

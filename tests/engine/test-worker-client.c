@@ -18,22 +18,17 @@
 #include "api/nexus-tls.h"
 #include "worker/nexus-worker-client.h"
 
+#include "../nexus-test-server.h"
+
 #define SECRET    "whs-test-secret-0123456789abcdef-do-not-print"
 #define WORKER_ID "wTestWorker01"
 
 typedef struct
 {
-  GThread         *thread;
-  GMainContext    *context;
-  GMainLoop       *loop;
-  SoupServer      *server;
-  guint            port;
-  GMutex           lock;
-  GCond            cond;
-  gboolean         ready;
-  GTlsCertificate *certificate; /* NULL: plain HTTP */
-  guint            n_bad_signatures;
-  char            *last_key; /* Idempotency-Key of the last request */
+  NexusTestServer http; /* HTTPS when given a certificate */
+  GMutex          lock;
+  guint           n_bad_signatures;
+  char           *last_key; /* Idempotency-Key of the last request */
 } FakeEngine;
 
 static void
@@ -114,73 +109,22 @@ engine_handle (SoupServer        *server,
     send_error (msg, 404, "not_found");
 }
 
-static gpointer
-engine_thread (gpointer data)
-{
-  FakeEngine *fake = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  GSList *uris;
-
-  g_main_context_push_thread_default (fake->context);
-  fake->server = soup_server_new ("tls-certificate", fake->certificate, NULL);
-  soup_server_add_handler (fake->server, NULL, engine_handle, fake, NULL);
-  soup_server_listen (fake->server, address,
-                      fake->certificate != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (fake->server);
-  fake->port = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
-
-  g_mutex_lock (&fake->lock);
-  fake->ready = TRUE;
-  g_cond_signal (&fake->cond);
-  g_mutex_unlock (&fake->lock);
-
-  g_main_loop_run (fake->loop);
-  soup_server_disconnect (fake->server);
-  g_clear_object (&fake->server);
-  g_main_context_pop_thread_default (fake->context);
-  return NULL;
-}
-
 static FakeEngine *
 engine_start (GTlsCertificate *certificate)
 {
   FakeEngine *fake = g_new0 (FakeEngine, 1);
 
   g_mutex_init (&fake->lock);
-  g_cond_init (&fake->cond);
-  fake->certificate = certificate != NULL ? g_object_ref (certificate) : NULL;
-  fake->context = g_main_context_new ();
-  fake->loop = g_main_loop_new (fake->context, FALSE);
-  fake->thread = g_thread_new ("fake-engine", engine_thread, fake);
-  g_mutex_lock (&fake->lock);
-  while (!fake->ready)
-    g_cond_wait (&fake->cond, &fake->lock);
-  g_mutex_unlock (&fake->lock);
+  nexus_test_server_run (&fake->http, "fake-engine", certificate, engine_handle, fake);
   return fake;
-}
-
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
 }
 
 static void
 engine_stop (FakeEngine *fake)
 {
-  g_main_context_invoke (fake->context, quit_cb, fake->loop);
-  g_thread_join (fake->thread);
-  g_main_loop_unref (fake->loop);
-  g_main_context_unref (fake->context);
-  g_clear_object (&fake->certificate);
+  nexus_test_server_stop (&fake->http);
   g_free (fake->last_key);
   g_mutex_clear (&fake->lock);
-  g_cond_clear (&fake->cond);
   g_free (fake);
 }
 
@@ -225,7 +169,7 @@ test_errors (void)
     { "/nowhere", NEXUS_WORKER_ERROR_LEASE_LOST },
   };
   FakeEngine *fake = engine_start (NULL);
-  g_autoptr (NexusConnection) connection = connection_for (fake->port, NULL);
+  g_autoptr (NexusConnection) connection = connection_for (fake->http.port, NULL);
   g_autoptr (NexusConnection) wrong = NULL;
   g_autoptr (NexusWorkerClient) client = nexus_worker_client_new (connection, 5);
   g_autoptr (NexusWorkerClient) impostor = NULL;
@@ -261,7 +205,7 @@ test_errors (void)
     g_autofree char *text =
         g_strdup_printf ("nexus://127.0.0.1:%u/?worker=" WORKER_ID
                          "&secret=another-secret-0123456789abcdef0123456789abcdef",
-                         fake->port);
+                         fake->http.port);
     wrong = nexus_connection_parse (text, &error);
     g_assert_no_error (error);
   }
@@ -322,7 +266,7 @@ test_tls_pin (void)
   fake = engine_start (certificate);
 
   /* The pinned certificate passes although no CA signed it. */
-  pinned = connection_for (fake->port, fingerprint);
+  pinned = connection_for (fake->http.port, fingerprint);
   good = nexus_worker_client_new (pinned, 5);
   g_assert_true (g_str_has_prefix (nexus_worker_client_get_base_url (good), "https://"));
   answer = nexus_worker_client_post (good, "/ok", "{}", NULL, NULL, NULL, &error);
@@ -330,7 +274,7 @@ test_tls_pin (void)
   g_assert_nonnull (answer);
 
   /* Any other fingerprint: no request goes through. */
-  other = connection_for (fake->port,
+  other = connection_for (fake->http.port,
                           "0000000000000000000000000000000000000000000000000000000000000000");
   bad = nexus_worker_client_new (other, 5);
   g_clear_pointer (&answer, json_node_unref);
