@@ -584,6 +584,9 @@ migrate (NexusStore *self, GError **error)
   return TRUE;
 }
 
+/* SQLite's process-wide settings, made once. */
+static gsize sqlite_configured;
+
 /**
  * nexus_store_open:
  * @path: the database file
@@ -613,6 +616,15 @@ nexus_store_open (const char *path, NexusStoreOpenFlags flags, GError **error)
 
   if (!check_location (path, flags, &exists, error))
     return NULL;
+
+  if (g_once_init_enter (&sqlite_configured))
+    {
+      /* Before SQLite's first use in the process: no global memory
+       * statistics, whose mutex every allocation would take.  Refused
+       * (harmlessly) when another library initialized SQLite first. */
+      sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
+      g_once_init_leave (&sqlite_configured, 1);
+    }
 
   if (!exists && !create_private_file (path, error))
     return NULL;
