@@ -25,6 +25,7 @@
 #include "nexus-api-server.h"
 #include "nexus-event-bus.h"
 #include "nexus-rate-limiter.h"
+#include "nexus-replay-guard.h"
 #include "queue/nexus-job-queue.h"
 #include "nexus-workers.h"
 #include "store/nexus-store-workers.h"
@@ -108,6 +109,9 @@ struct _NexusApiServer
   /* --- engine thread --- */
   /* The engine's write store; borrowed. */
   NexusStore *store;
+  /* The nonces of the replay window (PROTOCOL.md), checked in memory and
+   * appended to the store's log. */
+  NexusReplayGuard *replay;
   /* The queue jobs are leased from (its store is @store) and the bus events
    * go to; both borrowed from the engine. */
   NexusJobQueue *queue;

@@ -774,22 +774,38 @@ return_calls (NexusApiServer *self, GPtrArray *calls, gint64 generation)
  * transaction; a call that writes several statements has a SAVEPOINT so
  * that its failure undoes it (its nonce included) and not the others.  A
  * savepoint is not free: each one makes the full-text index flush what it
- * holds, so calls of one statement go without. */
+ * holds, so calls of one statement go without.  Nonces are checked against
+ * the replay guard, brought up to date first under the write lock. */
+G_STATIC_ASSERT (NEXUS_SIGNATURE_NONCE_TTL_S == NEXUS_STORE_REPLAY_WINDOW_S);
+
 static gint64
 run_calls (NexusApiServer *self, GPtrArray *calls)
 {
   g_autoptr (GError) error = NULL;
-  gint64   now = g_get_real_time () / G_USEC_PER_SEC;
-  gint64   generation = -1;
-  gboolean committed = FALSE;
+  gint64          now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64          generation = -1;
+  gboolean        committed = FALSE;
+  gboolean        nonces = FALSE;
+  NexusReplayMark start;
+
+  for (guint i = 0; i < calls->len && !nonces; i++)
+    nonces = ((ApiCall *)g_ptr_array_index (calls, i))->nonce != NULL;
 
   if (nexus_store_begin (self->store, &error))
     {
+      if (nonces && !nexus_replay_guard_sync (self->replay, self->store, now, &error))
+        {
+          nexus_store_rollback (self->store);
+          goto done;
+        }
+      start = nexus_replay_guard_mark (self->replay);
+
       for (guint i = 0; i < calls->len; i++)
         {
-          ApiCall *call = g_ptr_array_index (calls, i);
-          gboolean fresh = TRUE;
-          gboolean ok;
+          ApiCall        *call = g_ptr_array_index (calls, i);
+          NexusReplayMark mark;
+          gboolean        fresh = TRUE;
+          gboolean        ok;
 
           /* Credentials changed since the API thread checked them. */
           if (call->auth_generation >= 0 && generation < 0)
@@ -801,9 +817,10 @@ run_calls (NexusApiServer *self, GPtrArray *calls)
 
           if (call->needs_savepoint && !nexus_store_savepoint (self->store, "call", &call->error))
             continue;
+          mark = nexus_replay_guard_mark (self->replay);
           ok = call->nonce == NULL ||
-               nexus_store_replay_remember (self->store, call->worker_id, call->nonce, now, &fresh,
-                                            &call->error);
+               nexus_replay_guard_remember (self->replay, self->store, call->worker_id, call->nonce,
+                                            now, &fresh, &call->error);
           if (ok && !fresh)
             call->replayed = TRUE;
           else if (ok && call->func != NULL)
@@ -811,11 +828,18 @@ run_calls (NexusApiServer *self, GPtrArray *calls)
           if (!call->needs_savepoint)
             continue;
           if (!ok)
-            nexus_store_rollback_to (self->store, "call");
+            {
+              nexus_store_rollback_to (self->store, "call");
+              nexus_replay_guard_undo (self->replay, mark);
+            }
           nexus_store_release (self->store, "call", NULL);
         }
       committed = nexus_store_commit (self->store, &error);
+      if (!committed)
+        nexus_replay_guard_undo (self->replay, start);
     }
+
+done:
   if (!committed)
     g_message ("The worker API's group commit failed: %s", error->message);
 
@@ -1584,6 +1608,7 @@ nexus_api_server_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->engine_context, g_main_context_unref);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->replay, nexus_replay_guard_free);
   g_clear_object (&self->queue);
   g_clear_object (&self->events);
 
@@ -1633,6 +1658,7 @@ nexus_api_server_new (NexusJobQueue        *queue,
   self->queue = g_object_ref (queue);
   self->events = g_object_ref (events);
   self->store = g_object_ref (nexus_job_queue_get_store (queue));
+  self->replay = nexus_replay_guard_new (NEXUS_SIGNATURE_NONCE_TTL_S);
   self->engine_context = g_main_context_ref_thread_default ();
   self->engine_thread = g_thread_self ();
   if (config != NULL)

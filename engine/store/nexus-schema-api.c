@@ -67,3 +67,22 @@ const char _nexus_schema_v1_api[] =
     "  PRIMARY KEY (worker_id, hour)"
     ") WITHOUT ROWID;"
     "CREATE INDEX worker_hours_hour ON worker_hours (hour);";
+
+/* Version 2: the nonces seen become an append-only log.  The worker API
+ * keeps the nonces of the last ten minutes in memory (engine/api/
+ * nexus-replay-guard.c) and only appends here, so remembering one never
+ * writes into the middle of a B-tree; AUTOINCREMENT keeps ids rising
+ * even when every row was purged, so another connection's nonces are
+ * found after the last id it read. */
+const char _nexus_schema_v2_api[] =
+    "CREATE TABLE hmac_replay_log ("
+    "  id        INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  worker_id INTEGER NOT NULL,"
+    "  nonce     TEXT NOT NULL,"
+    "  seen_at   INTEGER NOT NULL"
+    ");"
+    "INSERT INTO hmac_replay_log (worker_id, nonce, seen_at)"
+    "  SELECT worker_id, nonce, seen_at FROM hmac_replay ORDER BY seen_at;"
+    "DROP TABLE hmac_replay;"
+    "ALTER TABLE hmac_replay_log RENAME TO hmac_replay;"
+    "CREATE INDEX hmac_replay_seen ON hmac_replay (seen_at);";

@@ -151,7 +151,8 @@ static const char schema_v1[] =
     "CREATE INDEX internal_jobs_cell ON internal_jobs"
     "  (search_id, keyword, depth, cell_south, cell_west);"
 
-    /* Nonces seen per worker; kept longer than the timestamp window. */
+    /* Nonces seen per worker; kept longer than the timestamp window.
+     * Version 2 makes this an append-only log (nexus-schema-api.c). */
     "CREATE TABLE hmac_replay ("
     "  worker_id INTEGER NOT NULL,"
     "  nonce     TEXT NOT NULL,"
@@ -328,6 +329,7 @@ static const char schema_v1[] =
 
 static const NexusMigration migrations[] = {
   { 1, { schema_v1, _nexus_schema_v1_queue, _nexus_schema_v1_leads, _nexus_schema_v1_api, NULL } },
+  { 2, { _nexus_schema_v2_api, NULL } },
 };
 
 const NexusMigration *

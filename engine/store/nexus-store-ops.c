@@ -119,8 +119,8 @@ nexus_store_ops_purge_batch (NexusStore     *self,
 {
   static const char *const statements[] = {
     [NEXUS_STORE_PURGE_REPLAY] =
-        "DELETE FROM hmac_replay WHERE (worker_id, nonce) IN"
-        " (SELECT worker_id, nonce FROM hmac_replay WHERE seen_at < ?1 LIMIT ?2)",
+        "DELETE FROM hmac_replay WHERE id IN"
+        " (SELECT id FROM hmac_replay WHERE seen_at < ?1 LIMIT ?2)",
     [NEXUS_STORE_PURGE_IDEMPOTENCY] =
         "DELETE FROM idempotency_keys WHERE (worker_id, key) IN"
         " (SELECT worker_id, key FROM idempotency_keys WHERE created_at < ?1 LIMIT ?2)",

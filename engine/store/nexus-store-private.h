@@ -31,6 +31,9 @@ extern const char _nexus_schema_v1_queue[];
 extern const char _nexus_schema_v1_leads[];
 extern const char _nexus_schema_v1_api[];
 
+/* Later versions. */
+extern const char _nexus_schema_v2_api[];
+
 const NexusMigration *_nexus_schema_get_migrations (guint *n_migrations);
 
 sqlite3      *_nexus_store_get_db (NexusStore *self);

@@ -364,7 +364,12 @@ nexus_store_worker_seen (NexusStore *self,
 /**
  * nexus_store_replay_remember:
  * @out_fresh: %TRUE when the nonce was new (and is now remembered),
- *   %FALSE when it was seen before
+ *   %FALSE when it was seen in the last %NEXUS_STORE_REPLAY_WINDOW_S
+ *   seconds before @now
+ *
+ * The one-shot check for a caller without a #NexusReplayGuard: it reads
+ * the window's nonces through the seen_at index.  Needs the write lock
+ * (an open BEGIN IMMEDIATE) to be exact against other writers.
  */
 gboolean
 nexus_store_replay_remember (NexusStore *self,
@@ -375,20 +380,121 @@ nexus_store_replay_remember (NexusStore *self,
                              GError    **error)
 {
   sqlite3_stmt *stmt;
+  int           rc;
 
-  stmt =
-      _nexus_store_prepare (self,
-                            "INSERT INTO hmac_replay (worker_id, nonce, seen_at) VALUES (?, ?, ?)"
-                            " ON CONFLICT DO NOTHING",
-                            error);
+  stmt = _nexus_store_prepare (self,
+                               "SELECT 1 FROM hmac_replay WHERE seen_at >= ?3"
+                               " AND worker_id = ?1 AND nonce = ?2 LIMIT 1",
+                               error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, worker_id);
   sqlite3_bind_text (stmt, 2, nonce, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, now);
+  sqlite3_bind_int64 (stmt, 3, now - NEXUS_STORE_REPLAY_WINDOW_S);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _nexus_store_set_error (self, rc, error, "looking for a nonce");
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+  *out_fresh = rc == SQLITE_DONE;
+  if (!*out_fresh)
+    return TRUE;
+  return nexus_store_replay_append (self, worker_id, nonce, now, NULL, error);
+}
+
+/**
+ * nexus_store_replay_append:
+ * @out_id: (out) (optional): the row's id
+ *
+ * Appends a nonce to the log without looking for it: the caller knows it
+ * is fresh (a #NexusReplayGuard holding the write lock).
+ */
+gboolean
+nexus_store_replay_append (NexusStore *self,
+                           gint64      worker_id,
+                           const char *nonce,
+                           gint64      seen_at,
+                           gint64     *out_id,
+                           GError    **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _nexus_store_prepare (
+      self, "INSERT INTO hmac_replay (worker_id, nonce, seen_at) VALUES (?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, worker_id);
+  sqlite3_bind_text (stmt, 2, nonce, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, seen_at);
   if (!_nexus_store_step_done (self, stmt, "remembering a nonce", error))
     return FALSE;
-  *out_fresh = sqlite3_changes (_nexus_store_get_db (self)) == 1;
+  if (out_id != NULL)
+    *out_id = sqlite3_last_insert_rowid (_nexus_store_get_db (self));
+  return TRUE;
+}
+
+/**
+ * nexus_store_replay_scan:
+ * @after_id: read the rows after this id, in id order; or -1 for every row
+ *   seen at or after @since, in seen_at order
+ * @since: rows seen before are skipped
+ * @func: called with each row
+ * @out_last_id: (out): the largest id in the log (at least @after_id)
+ *
+ * What a #NexusReplayGuard loads at its start and takes in from other
+ * connections afterwards.
+ */
+gboolean
+nexus_store_replay_scan (NexusStore        *self,
+                         gint64             after_id,
+                         gint64             since,
+                         NexusReplayRowFunc func,
+                         gpointer           user_data,
+                         gint64            *out_last_id,
+                         GError           **error)
+{
+  sqlite3_stmt *stmt;
+  gint64        last_id = MAX (after_id, 0);
+  int           rc;
+
+  if (after_id < 0)
+    {
+      stmt = _nexus_store_prepare (self, "SELECT coalesce (max (id), 0) FROM hmac_replay", error);
+      if (stmt == NULL || !_nexus_store_step_int64 (self, stmt, &last_id, "reading nonces", error))
+        return FALSE;
+      stmt = _nexus_store_prepare (self,
+                                   "SELECT id, worker_id, nonce, seen_at FROM hmac_replay"
+                                   " WHERE seen_at >= ?2 ORDER BY seen_at",
+                                   error);
+    }
+  else
+    stmt = _nexus_store_prepare (self,
+                                 "SELECT id, worker_id, nonce, seen_at FROM hmac_replay"
+                                 " WHERE id > ?1 AND seen_at >= ?2 ORDER BY id",
+                                 error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, after_id);
+  sqlite3_bind_int64 (stmt, 2, since);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      func (id, sqlite3_column_int64 (stmt, 1), (const char *)sqlite3_column_text (stmt, 2),
+            sqlite3_column_int64 (stmt, 3), user_data);
+      last_id = MAX (last_id, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      _nexus_store_set_error (self, rc, error, "reading nonces");
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+  *out_last_id = last_id;
   return TRUE;
 }
 

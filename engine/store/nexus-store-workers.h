@@ -106,6 +106,28 @@ gboolean   nexus_store_worker_hours_add (NexusStore            *self,
 GArray *
 nexus_store_worker_hours_list (NexusStore *self, gint64 worker_id, gint64 since, GError **error);
 
+/* Nonces are refused when seen in this many seconds (PROTOCOL.md). */
+#define NEXUS_STORE_REPLAY_WINDOW_S 600
+
+typedef void (*NexusReplayRowFunc) (gint64      id,
+                                    gint64      worker_id,
+                                    const char *nonce,
+                                    gint64      seen_at,
+                                    gpointer    user_data);
+
+gboolean nexus_store_replay_append (NexusStore *self,
+                                    gint64      worker_id,
+                                    const char *nonce,
+                                    gint64      seen_at,
+                                    gint64     *out_id,
+                                    GError    **error);
+gboolean nexus_store_replay_scan (NexusStore        *self,
+                                  gint64             after_id,
+                                  gint64             since,
+                                  NexusReplayRowFunc func,
+                                  gpointer           user_data,
+                                  gint64            *out_last_id,
+                                  GError           **error);
 gboolean nexus_store_replay_remember (NexusStore *self,
                                       gint64      worker_id,
                                       const char *nonce,

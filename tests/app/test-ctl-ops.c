@@ -239,8 +239,9 @@ test_cleanup (Fixture *fixture, gconstpointer data)
   g_autofree char *err = NULL;
   JsonObject      *root;
 
-  exec_sql (fixture->db, "INSERT INTO hmac_replay VALUES (1, 'a', 1), (1, 'b', 2);"
-                         "INSERT INTO audit_log (at, actor, action) VALUES (1, 't', 'old');");
+  exec_sql (fixture->db,
+            "INSERT INTO hmac_replay (worker_id, nonce, seen_at) VALUES (1, 'a', 1), (1, 'b', 2);"
+            "INSERT INTO audit_log (at, actor, action) VALUES (1, 't', 'old');");
 
   g_assert_cmpint (ctl (fixture, &out, &err, "cleanup", "--json", NULL), ==, 0);
   root = json_object_get_object_member (parse_object (parser, out), "removed");

@@ -11,11 +11,15 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "api/nexus-connection.h"
+#include "api/nexus-replay-guard.h"
 #include "api/nexus-secret-box.h"
 #include "api/nexus-signature.h"
 #include "api/nexus-workers.h"
 #include "nexus-engine.h"
+#include "../nexus-test-sql.h"
 
 #define VECTOR_SECRET "whs-test-secret-0123456789abcdef"
 
@@ -255,6 +259,151 @@ test_auth_replay (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpint (removed, ==, 1);
   signed_clear (&first);
+}
+
+/* Remembers (@worker, @nonce) at @now in a transaction of its own on
+ * @store; returns whether it was fresh. */
+static gboolean
+guard_check (NexusReplayGuard *guard,
+             NexusStore       *store,
+             gint64            worker,
+             const char       *nonce,
+             gint64            now)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean fresh = FALSE;
+
+  g_assert_true (nexus_store_begin (store, &error));
+  g_assert_true (nexus_replay_guard_sync (guard, store, now, &error));
+  g_assert_true (nexus_replay_guard_remember (guard, store, worker, nonce, now, &fresh, &error));
+  g_assert_true (nexus_store_commit (store, &error));
+  g_assert_no_error (error);
+  return fresh;
+}
+
+static gint64
+count_nonce_rows (Fixture *fixture, const char *nonce)
+{
+  g_autofree char *sql =
+      g_strdup_printf ("SELECT count(*) FROM hmac_replay WHERE nonce = '%s'", nonce);
+  g_autoptr (GArray) counts = nexus_test_sql_ids (fixture->path, sql);
+
+  return g_array_index (counts, gint64, 0);
+}
+
+/* The API's replay guard: nonces checked in memory, appended to the log;
+ * two engines on one file see each other's; a rolled-back transaction
+ * forgets its nonces; a restart loads the window and nothing older. */
+static void
+test_auth_replay_guard (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusStore) second_store = nexus_store_open (fixture->path, 0, &error);
+  g_autoptr (NexusReplayGuard) first = nexus_replay_guard_new (NEXUS_SIGNATURE_NONCE_TTL_S);
+  g_autoptr (NexusReplayGuard) second = nexus_replay_guard_new (NEXUS_SIGNATURE_NONCE_TTL_S);
+  gint64          t0 = g_get_real_time () / G_USEC_PER_SEC;
+  gboolean        fresh = TRUE;
+  NexusReplayMark mark;
+
+  g_assert_no_error (error);
+
+  g_assert_true (guard_check (first, fixture->store, 1, "nonce-aaaaaaaaaaaa", t0));
+  g_assert_false (guard_check (first, fixture->store, 1, "nonce-aaaaaaaaaaaa", t0 + 1));
+  g_assert_cmpint (count_nonce_rows (fixture, "nonce-aaaaaaaaaaaa"), ==, 1);
+  /* Another engine on the same file takes it in before it checks. */
+  g_assert_false (guard_check (second, second_store, 1, "nonce-aaaaaaaaaaaa", t0 + 2));
+  /* The same nonce from another worker is another nonce. */
+  g_assert_true (guard_check (second, second_store, 2, "nonce-aaaaaaaaaaaa", t0 + 2));
+  g_assert_false (guard_check (first, fixture->store, 2, "nonce-aaaaaaaaaaaa", t0 + 3));
+
+  /* A rolled-back transaction forgets its nonce, in memory and on disk. */
+  g_assert_true (nexus_store_begin (fixture->store, &error));
+  g_assert_true (nexus_replay_guard_sync (first, fixture->store, t0 + 4, &error));
+  mark = nexus_replay_guard_mark (first);
+  g_assert_true (nexus_replay_guard_remember (first, fixture->store, 1, "nonce-bbbbbbbbbbbb",
+                                              t0 + 4, &fresh, &error));
+  g_assert_true (fresh);
+  nexus_store_rollback (fixture->store);
+  nexus_replay_guard_undo (first, mark);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_nonce_rows (fixture, "nonce-bbbbbbbbbbbb"), ==, 0);
+  g_assert_true (guard_check (first, fixture->store, 1, "nonce-bbbbbbbbbbbb", t0 + 5));
+  g_assert_false (guard_check (second, second_store, 1, "nonce-bbbbbbbbbbbb", t0 + 5));
+
+  /* So does a savepoint rolled back inside a transaction that commits. */
+  g_assert_true (nexus_store_begin (fixture->store, &error));
+  g_assert_true (nexus_replay_guard_sync (first, fixture->store, t0 + 6, &error));
+  g_assert_true (nexus_store_savepoint (fixture->store, "call", &error));
+  mark = nexus_replay_guard_mark (first);
+  g_assert_true (nexus_replay_guard_remember (first, fixture->store, 1, "nonce-cccccccccccc",
+                                              t0 + 6, &fresh, &error));
+  nexus_store_rollback_to (fixture->store, "call");
+  nexus_replay_guard_undo (first, mark);
+  nexus_store_release (fixture->store, "call", NULL);
+  g_assert_true (nexus_replay_guard_remember (first, fixture->store, 1, "nonce-dddddddddddd",
+                                              t0 + 6, &fresh, &error));
+  g_assert_true (nexus_store_commit (fixture->store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_nonce_rows (fixture, "nonce-cccccccccccc"), ==, 0);
+  g_assert_cmpint (count_nonce_rows (fixture, "nonce-dddddddddddd"), ==, 1);
+  g_assert_true (guard_check (second, second_store, 1, "nonce-cccccccccccc", t0 + 7));
+  g_assert_false (guard_check (second, second_store, 1, "nonce-dddddddddddd", t0 + 7));
+
+  /* A restart within the window: the log is loaded. */
+  {
+    g_autoptr (NexusReplayGuard) restarted = nexus_replay_guard_new (NEXUS_SIGNATURE_NONCE_TTL_S);
+
+    g_assert_false (guard_check (restarted, fixture->store, 1, "nonce-aaaaaaaaaaaa", t0 + 100));
+    g_assert_false (guard_check (restarted, fixture->store, 2, "nonce-aaaaaaaaaaaa", t0 + 100));
+    g_assert_false (guard_check (restarted, fixture->store, 1, "nonce-dddddddddddd", t0 + 100));
+  }
+  /* Past the window a nonce may come again (PROTOCOL.md: "not seen in the
+   * last 600 s"), after a restart or not, and memory lets go of it. */
+  {
+    g_autoptr (NexusReplayGuard) restarted = nexus_replay_guard_new (NEXUS_SIGNATURE_NONCE_TTL_S);
+    guint held = nexus_replay_guard_get_size (first);
+
+    g_assert_true (guard_check (restarted, fixture->store, 1, "nonce-aaaaaaaaaaaa",
+                                t0 + NEXUS_SIGNATURE_NONCE_TTL_S + 1));
+    g_assert_cmpuint (held, ==, 4);
+    g_assert_false (guard_check (first, fixture->store, 1, "nonce-aaaaaaaaaaaa",
+                                 t0 + NEXUS_SIGNATURE_NONCE_TTL_S + 2));
+    g_assert_true (guard_check (first, fixture->store, 1, "nonce-dddddddddddd",
+                                t0 + 2 * NEXUS_SIGNATURE_NONCE_TTL_S + 10));
+    g_assert_cmpuint (nexus_replay_guard_get_size (first), ==, 1);
+  }
+}
+
+/* Version 1 kept nonces in a B-tree keyed by (worker_id, nonce); opening
+ * such a file moves them into the log, where the guard finds them. */
+static void
+test_auth_replay_upgrade (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusReplayGuard) guard = nexus_replay_guard_new (NEXUS_SIGNATURE_NONCE_TTL_S);
+  gint64           now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *sql = g_strdup_printf (
+      "DROP TABLE hmac_replay;"
+      "CREATE TABLE hmac_replay (worker_id INTEGER NOT NULL, nonce TEXT NOT NULL,"
+      " seen_at INTEGER NOT NULL, PRIMARY KEY (worker_id, nonce)) WITHOUT ROWID;"
+      "CREATE INDEX hmac_replay_seen ON hmac_replay (seen_at);"
+      "INSERT INTO hmac_replay VALUES (1, 'nonce-old-version-1', %" G_GINT64_FORMAT "),"
+      " (1, 'nonce-old-version-2', %" G_GINT64_FORMAT ");"
+      "PRAGMA user_version = 1;",
+      now - 10, now - 5);
+  sqlite3 *db = NULL;
+
+  g_clear_object (&fixture->store);
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  fixture->store = nexus_store_open (fixture->path, NEXUS_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (nexus_store_get_schema_version (fixture->store), ==, NEXUS_SCHEMA_VERSION);
+  g_assert_cmpint (count_nonce_rows (fixture, "nonce-old-version-1"), ==, 1);
+  g_assert_false (guard_check (guard, fixture->store, 1, "nonce-old-version-2", now));
+  g_assert_true (guard_check (guard, fixture->store, 1, "nonce-new-version-1", now));
 }
 
 static void
@@ -672,6 +821,8 @@ main (int argc, char *argv[])
 
   ADD ("/nexus/Auth/timestamp-window", test_auth_accepts_and_window);
   ADD ("/nexus/Auth/replayed-nonce", test_auth_replay);
+  ADD ("/nexus/Auth/replay-guard", test_auth_replay_guard);
+  ADD ("/nexus/Auth/replay-upgrade", test_auth_replay_upgrade);
   ADD ("/nexus/Auth/refusals", test_auth_refusals);
   ADD ("/nexus/Auth/rotation-grace", test_auth_rotation);
   ADD ("/nexus/Auth/sealed-secrets", test_auth_sealed_secrets);

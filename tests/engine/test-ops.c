@@ -523,8 +523,8 @@ test_cleanup_retention (Fixture *fixture, gconstpointer data)
    * rows either side of their limits. */
   sql = g_strdup_printf (
       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2505)"
-      " INSERT INTO hmac_replay SELECT 1, 'nonce' || i, CASE WHEN i <= 2500 THEN %" G_GINT64_FORMAT
-      " ELSE %" G_GINT64_FORMAT " END FROM n;"
+      " INSERT INTO hmac_replay (worker_id, nonce, seen_at) SELECT 1, 'nonce' || i,"
+      " CASE WHEN i <= 2500 THEN %" G_GINT64_FORMAT " ELSE %" G_GINT64_FORMAT " END FROM n;"
       "INSERT INTO idempotency_keys VALUES (1, 'old', 'x', 'done', 200, NULL, %" G_GINT64_FORMAT
       "),"
       " (1, 'new', 'x', 'done', 200, NULL, %" G_GINT64_FORMAT ");"
