@@ -56,7 +56,15 @@
   " RETURNING id, lease_token, lease_expires_at, attempts, priority, kind, payload"
 
 static const char lease_sql[] = LEASE_SET LEASE_RETURNING;
-static const char                         lease_filtered_sql[] =
+/* One job (what a worker asks for most): a scalar subquery, which spares
+ * the IN list its temporary table. */
+static const char lease_one_sql[] =
+    "UPDATE internal_jobs SET status = 'leased', lease_token = lower (hex (randomblob (16))),"
+    " lease_worker_id = ?1, lease_expires_at = ?2 + ?3, attempts = attempts + 1, updated_at = ?2"
+    " WHERE id = (SELECT id FROM internal_jobs WHERE status = 'queued' AND run_after <= ?2"
+    " ORDER BY priority DESC, id LIMIT 1)"
+    " RETURNING id, lease_token, lease_expires_at, attempts, priority, kind, payload";
+static const char lease_filtered_sql[] =
     /* A job of no provider (an "enrich" job) is named by its kind. */
     LEASE_SET
     " AND coalesce (provider, kind) IN (SELECT value FROM json_each (?5))" LEASE_RETURNING;
@@ -1104,7 +1112,8 @@ nexus_store_job_lease (NexusStore        *self,
   g_return_val_if_fail (nexus_store_in_transaction (self), NULL);
   g_return_val_if_fail (max > 0, NULL);
 
-  stmt = _nexus_store_prepare (self, providers != NULL ? lease_filtered_sql : lease_sql, error);
+  stmt = _nexus_store_prepare (
+      self, providers != NULL ? lease_filtered_sql : (max == 1 ? lease_one_sql : lease_sql), error);
   if (stmt == NULL)
     return NULL;
 
