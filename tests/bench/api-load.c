@@ -6,11 +6,16 @@
  * This one file is built twice (tests/bench/meson.build); API_LOAD_MODE
  * picks the benchmark:
  *
- *  api-cycle        N simulated workers, each on its own thread with one
- *                   keep-alive connection, do lease + report cycles until
- *                   the queue is empty.  Baseline: the same number of jobs
- *                   leased and completed directly on a NexusJobQueue over
- *                   its own store (no HTTP, no ingest).
+ *  api-cycle        N simulated workers (32 by default, -w N), each on its
+ *                   own thread ("bench-worker") with one keep-alive
+ *                   connection, do lease + report cycles until the queue
+ *                   is empty.  Baseline: the same number of jobs leased
+ *                   and completed directly on a NexusJobQueue over its own
+ *                   store (no HTTP, no ingest).  The workers share the
+ *                   machine's cores with the server, so their loop is kept
+ *                   lean (answers read by a small strict reader, buffers
+ *                   reused) and their own CPU time is printed beside the
+ *                   engine's and the API thread's.
  *  api-connections  10,000 keep-alive connections, each with a long-poll
  *                   lease in flight, and the server's memory with them;
  *                   then 1,000 of them active (heartbeat, lease) while
@@ -465,7 +470,55 @@ enqueue_jobs (NexusJobQueue *queue, guint n_jobs)
 
 /* ---- HTTP/1.1 --------------------------------------------------------- */
 
-/* Builds a signed POST of @body to @path (PROTOCOL.md, "Signing"). */
+/* Appends @format's text to @out through a stack buffer: no heap
+ * allocation for the short pieces requests are made of (the GString
+ * itself is reused). */
+static void append_printf (GString *out, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+append_printf (GString *out, const char *format, ...)
+{
+  char    buffer[512];
+  va_list args;
+  int     n;
+
+  va_start (args, format);
+  n = g_vsnprintf (buffer, sizeof buffer, format, args);
+  va_end (args);
+  if (n >= 0 && (gsize)n < sizeof buffer)
+    {
+      g_string_append_len (out, buffer, n);
+      return;
+    }
+  va_start (args, format);
+  g_string_append_vprintf (out, format, args);
+  va_end (args);
+}
+
+/* @n_bytes (at most 48) random bytes as unpadded base64url into @out
+ * (@out_size bytes): what nexus_random_token() returns, without the
+ * heap. */
+static void
+random_token_into (char *out, gsize out_size, gsize n_bytes)
+{
+  guint8 bytes[48];
+  int    state = 0;
+  int    save = 0;
+  gsize  length;
+
+  g_assert (n_bytes <= sizeof bytes && out_size >= (n_bytes / 3 + 2) * 4 + 1);
+  nexus_random_bytes (bytes, n_bytes);
+  length = g_base64_encode_step (bytes, n_bytes, FALSE, out, &state, &save);
+  length += g_base64_encode_close (FALSE, out + length, &state, &save);
+  while (length > 0 && out[length - 1] == '=')
+    length--;
+  out[length] = '\0';
+  for (gsize i = 0; i < length; i++)
+    out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
+}
+
+/* Builds a signed POST of @body to @path (PROTOCOL.md, "Signing"): a
+ * fresh 32-character nonce, the signature by nexus_signature_compute(). */
 static void
 build_request (GString               *out,
                const NexusConnection *identity,
@@ -475,25 +528,29 @@ build_request (GString               *out,
                const char            *idempotency_key)
 {
   gsize            length = strlen (body);
-  g_autofree char *timestamp =
-      g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
-  g_autofree char *nonce = nexus_signature_new_nonce ();
-  g_autofree char *signature = nexus_signature_compute (identity->secret, "POST", path, timestamp,
-                                                        nonce, (const guint8 *)body, length);
+  char             timestamp[24];
+  char             nonce[72];
+  g_autofree char *signature = NULL;
+
+  g_snprintf (timestamp, sizeof timestamp, "%" G_GINT64_FORMAT,
+              g_get_real_time () / G_USEC_PER_SEC);
+  random_token_into (nonce, sizeof nonce, 24);
+  signature = nexus_signature_compute (identity->secret, "POST", path, timestamp, nonce,
+                                       (const guint8 *)body, length);
 
   g_string_truncate (out, 0);
-  g_string_append_printf (out,
-                          "POST %s HTTP/1.1\r\n"
-                          "Host: 127.0.0.1:%u\r\n"
-                          "Content-Type: application/json\r\n"
-                          "Content-Length: %zu\r\n"
-                          "X-Nexus-Worker: %s\r\n"
-                          "X-Nexus-Timestamp: %s\r\n"
-                          "X-Nexus-Nonce: %s\r\n"
-                          "X-Nexus-Signature: %s\r\n",
-                          path, port, length, identity->worker_id, timestamp, nonce, signature);
+  append_printf (out,
+                 "POST %s HTTP/1.1\r\n"
+                 "Host: 127.0.0.1:%u\r\n"
+                 "Content-Type: application/json\r\n"
+                 "Content-Length: %zu\r\n"
+                 "X-Nexus-Worker: %s\r\n"
+                 "X-Nexus-Timestamp: %s\r\n"
+                 "X-Nexus-Nonce: %s\r\n"
+                 "X-Nexus-Signature: %s\r\n",
+                 path, port, length, identity->worker_id, timestamp, nonce, signature);
   if (idempotency_key != NULL)
-    g_string_append_printf (out, "Idempotency-Key: %s\r\n", idempotency_key);
+    append_printf (out, "Idempotency-Key: %s\r\n", idempotency_key);
   g_string_append (out, "\r\n");
   g_string_append_len (out, body, length);
 }
@@ -543,8 +600,10 @@ parse_response (const char *data, gsize length, Response *response)
         return PARSE_BAD;
       else if (g_ascii_strncasecmp (line, "Connection:", 11) == 0)
         {
-          g_autofree char *value = g_ascii_strdown (line + 11, strstr (line, "\r\n") - line - 11);
-          response->close = strstr (value, "close") != NULL;
+          const char *line_end = strstr (line, "\r\n");
+
+          for (const char *at = line + 11; at + 5 <= line_end && !response->close; at++)
+            response->close = g_ascii_strncasecmp (at, "close", 5) == 0;
         }
     }
   if (!has_length && response->status != 204 && response->status != 304)
@@ -590,7 +649,7 @@ connect_loopback (guint16 port, gboolean blocking, GError **error)
 
 /* ---- api-cycle -------------------------------------------------------- */
 
-static guint cycle_workers = 8;
+static guint cycle_workers = 32;
 static guint cycle_jobs = 4000;
 static guint cycle_leads = 2;
 static guint cycle_time_limit_s = 150;
@@ -613,6 +672,7 @@ typedef struct
   guint                  n_leads; /* per report */
   int                    fd;
   GString               *request;
+  GString               *body;       /* of the report being sent */
   GString               *in;         /* bytes received, NUL-terminated */
   GArray                *lease_us;   /* latency of each lease */
   GArray                *report_us;  /* latency of each report */
@@ -632,6 +692,8 @@ typedef struct
   guint    ready; /* clients connected and waiting for the start */
   gboolean go;
   gint64   deadline_us;
+  guint    finished; /* clients done, waiting for their CPU time to be read */
+  gboolean measured;
 } CycleStart;
 
 static CycleStart cycle_start;
@@ -716,77 +778,417 @@ cycle_client_roundtrip (CycleClient *client, Response *response, gint64 *out_lat
   return TRUE;
 }
 
-static JsonObject *
-parse_object (JsonParser *parser, const char *text, gsize length)
-{
-  JsonNode *root;
+/* ---- a strict reader of the two answers the cycle loop reads ----------
+ *
+ * The simulated workers read only a few fields, and share the machine's
+ * cores with the server: a general JSON parser building a tree for every
+ * answer would take CPU from the server under test.  This reader walks the
+ * text once, validates its whole structure (strings, escapes, numbers,
+ * nesting, nothing after the value) and picks out the fields; anything else
+ * is an answer it cannot read, and fails the run. */
 
-  if (!json_parser_load_from_data (parser, text, length, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+typedef struct
+{
+  const char *at;
+  const char *end;
+  guint       depth;
+} JsonCursor;
+
+/* Nesting deeper than this is not an answer of ours. */
+#define JSON_MAX_DEPTH 32
+
+static void
+json_skip_space (JsonCursor *c)
+{
+  while (c->at < c->end && (*c->at == ' ' || *c->at == '\t' || *c->at == '\n' || *c->at == '\r'))
+    c->at++;
 }
 
-/* A name unlike its neighbours', so leads next to each other are new
- * leads rather than fuzzy duplicates. */
-static char *
-lead_name (guint64 k)
+/* Consumes @ch (after any white space) when it comes next. */
+static gboolean
+json_take (JsonCursor *c, char ch)
+{
+  json_skip_space (c);
+  if (c->at >= c->end || *c->at != ch)
+    return FALSE;
+  c->at++;
+  return TRUE;
+}
+
+/* A string: its raw text between the quotes (escapes not decoded) at
+ * *@out_text, @out_length bytes; escapes and control characters
+ * validated. */
+static gboolean
+json_string (JsonCursor *c, const char **out_text, gsize *out_length)
+{
+  const char *start;
+
+  if (!json_take (c, '"'))
+    return FALSE;
+  start = c->at;
+  while (c->at < c->end && *c->at != '"')
+    {
+      guchar ch = (guchar)*c->at++;
+
+      if (ch < 0x20)
+        return FALSE;
+      if (ch != '\\')
+        continue;
+      if (c->at >= c->end)
+        return FALSE;
+      ch = (guchar)*c->at++;
+      if (ch == 'u')
+        {
+          for (guint i = 0; i < 4; i++, c->at++)
+            if (c->at >= c->end || !g_ascii_isxdigit (*c->at))
+              return FALSE;
+        }
+      else if (strchr ("\"\\/bfnrt", ch) == NULL || ch == '\0')
+        return FALSE;
+    }
+  if (c->at >= c->end)
+    return FALSE;
+  if (out_text != NULL)
+    *out_text = start;
+  if (out_length != NULL)
+    *out_length = c->at - start;
+  c->at++;
+  return TRUE;
+}
+
+/* Whether the raw member name @text (@length bytes) is @name. */
+static gboolean
+json_member_is (const char *text, gsize length, const char *name)
+{
+  return length == strlen (name) && memcmp (text, name, length) == 0;
+}
+
+static gboolean
+json_digits (JsonCursor *c)
+{
+  const char *start = c->at;
+
+  while (c->at < c->end && g_ascii_isdigit (*c->at))
+    c->at++;
+  return c->at > start;
+}
+
+/* A number of any JSON form. */
+static gboolean
+json_skip_number (JsonCursor *c)
+{
+  json_skip_space (c);
+  if (c->at < c->end && *c->at == '-')
+    c->at++;
+  if (c->at < c->end && *c->at == '0')
+    c->at++;
+  else if (!json_digits (c))
+    return FALSE;
+  if (c->at < c->end && *c->at == '.')
+    {
+      c->at++;
+      if (!json_digits (c))
+        return FALSE;
+    }
+  if (c->at < c->end && (*c->at == 'e' || *c->at == 'E'))
+    {
+      c->at++;
+      if (c->at < c->end && (*c->at == '+' || *c->at == '-'))
+        c->at++;
+      if (!json_digits (c))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* An integer (no fraction, no exponent) that fits in a gint64. */
+static gboolean
+json_int (JsonCursor *c, gint64 *out_value)
+{
+  gboolean negative = FALSE;
+  guint64  value = 0;
+  guint    n_digits = 0;
+
+  json_skip_space (c);
+  if (c->at < c->end && *c->at == '-')
+    {
+      negative = TRUE;
+      c->at++;
+    }
+  for (; c->at < c->end && g_ascii_isdigit (*c->at); c->at++, n_digits++)
+    {
+      if (value > (G_MAXUINT64 - 9) / 10)
+        return FALSE;
+      value = value * 10 + (guint64)(*c->at - '0');
+    }
+  if (n_digits == 0 || (n_digits > 1 && c->at[-(gssize)n_digits] == '0') ||
+      value > (guint64)G_MAXINT64)
+    return FALSE;
+  if (c->at < c->end && (*c->at == '.' || *c->at == 'e' || *c->at == 'E'))
+    return FALSE;
+  *out_value = negative ? -(gint64)value : (gint64)value;
+  return TRUE;
+}
+
+static gboolean
+json_literal (JsonCursor *c, const char *word)
+{
+  gsize length = strlen (word);
+
+  if ((gsize)(c->end - c->at) < length || memcmp (c->at, word, length) != 0)
+    return FALSE;
+  c->at += length;
+  return TRUE;
+}
+
+/* Any value, validated and passed over. */
+static gboolean
+json_skip_value (JsonCursor *c)
+{
+  gboolean ok = TRUE;
+
+  json_skip_space (c);
+  if (c->at >= c->end)
+    return FALSE;
+  switch (*c->at)
+    {
+      case '"':
+        return json_string (c, NULL, NULL);
+      case 't':
+        return json_literal (c, "true");
+      case 'f':
+        return json_literal (c, "false");
+      case 'n':
+        return json_literal (c, "null");
+      case '{':
+      case '[':
+        {
+          gboolean object = *c->at == '{';
+          char     close = object ? '}' : ']';
+
+          if (++c->depth > JSON_MAX_DEPTH)
+            return FALSE;
+          c->at++;
+          if (!json_take (c, close))
+            {
+              do
+                ok = (!object || (json_string (c, NULL, NULL) && json_take (c, ':'))) &&
+                     json_skip_value (c);
+              while (ok && json_take (c, ','));
+              ok = ok && json_take (c, close);
+            }
+          c->depth--;
+          return ok;
+        }
+      default:
+        return json_skip_number (c);
+    }
+}
+
+/* Nothing but white space after the value. */
+static gboolean
+json_at_end (JsonCursor *c)
+{
+  json_skip_space (c);
+  return c->at == c->end;
+}
+
+/* One job of a lease answer: {"id":N,"lease_token":"…",…}; the token must
+ * need no unescaping (the server's are base64url) and fit @token_size. */
+static gboolean
+read_leased_job (JsonCursor *c, gint64 *out_id, char *token, gsize token_size)
+{
+  gboolean has_id = FALSE;
+  gboolean has_token = FALSE;
+
+  if (!json_take (c, '{'))
+    return FALSE;
+  if (json_take (c, '}'))
+    return FALSE;
+  do
+    {
+      const char *name, *text;
+      gsize       name_length, length;
+
+      if (!json_string (c, &name, &name_length) || !json_take (c, ':'))
+        return FALSE;
+      if (json_member_is (name, name_length, "id"))
+        {
+          if (!json_int (c, out_id) || *out_id <= 0)
+            return FALSE;
+          has_id = TRUE;
+        }
+      else if (json_member_is (name, name_length, "lease_token"))
+        {
+          if (!json_string (c, &text, &length) || length == 0 || length >= token_size ||
+              memchr (text, '\\', length) != NULL)
+            return FALSE;
+          memcpy (token, text, length);
+          token[length] = '\0';
+          has_token = TRUE;
+        }
+      else if (!json_skip_value (c))
+        return FALSE;
+    }
+  while (json_take (c, ','));
+  return json_take (c, '}') && has_id && has_token;
+}
+
+/* The answer to a lease (engine/api jobs_text()):
+ * {"jobs":[{"id","lease_token","lease_expires_at","attempt","kind","payload"}…]}.
+ * *@out_n_jobs: the jobs in the list; the first one's id and token. */
+static gboolean
+read_lease_answer (const char *text,
+                   gsize       length,
+                   guint      *out_n_jobs,
+                   gint64     *out_id,
+                   char       *token,
+                   gsize       token_size)
+{
+  JsonCursor c = { text, text + length, 0 };
+  gboolean   has_jobs = FALSE;
+
+  *out_n_jobs = 0;
+  if (!json_take (&c, '{') || json_take (&c, '}'))
+    return FALSE;
+  do
+    {
+      const char *name;
+      gsize       name_length;
+
+      if (!json_string (&c, &name, &name_length) || !json_take (&c, ':'))
+        return FALSE;
+      if (!json_member_is (name, name_length, "jobs"))
+        {
+          if (!json_skip_value (&c))
+            return FALSE;
+          continue;
+        }
+      if (has_jobs || !json_take (&c, '['))
+        return FALSE;
+      has_jobs = TRUE;
+      if (json_take (&c, ']'))
+        continue;
+      do
+        {
+          gint64 id = 0;
+          char   other[256];
+
+          if (*out_n_jobs == 0 ? !read_leased_job (&c, out_id, token, token_size)
+                               : !read_leased_job (&c, &id, other, sizeof other))
+            return FALSE;
+          (*out_n_jobs)++;
+        }
+      while (json_take (&c, ','));
+      if (!json_take (&c, ']'))
+        return FALSE;
+    }
+  while (json_take (&c, ','));
+  return json_take (&c, '}') && json_at_end (&c) && has_jobs;
+}
+
+typedef struct
+{
+  gint64 accepted;
+  gint64 n_new;
+  gint64 merged;
+  gint64 preview;
+} ReportCounts;
+
+/* The answer to a report (nexus_ingest_report_to_json()):
+ * {"accepted","new","merged","preview","rejected":[{"index","reason"}…]};
+ * the four counts are required. */
+static gboolean
+read_report_answer (const char *text, gsize length, ReportCounts *counts)
+{
+  JsonCursor c = { text, text + length, 0 };
+  guint      seen = 0;
+
+  if (!json_take (&c, '{') || json_take (&c, '}'))
+    return FALSE;
+  do
+    {
+      const char *name;
+      gsize       name_length;
+      gint64     *count = NULL;
+      guint       bit = 0;
+
+      if (!json_string (&c, &name, &name_length) || !json_take (&c, ':'))
+        return FALSE;
+      if (json_member_is (name, name_length, "accepted"))
+        count = &counts->accepted, bit = 1;
+      else if (json_member_is (name, name_length, "new"))
+        count = &counts->n_new, bit = 2;
+      else if (json_member_is (name, name_length, "merged"))
+        count = &counts->merged, bit = 4;
+      else if (json_member_is (name, name_length, "preview"))
+        count = &counts->preview, bit = 8;
+      if (count != NULL ? !json_int (&c, count) || *count < 0 : !json_skip_value (&c))
+        return FALSE;
+      seen |= bit;
+    }
+  while (json_take (&c, ','));
+  return json_take (&c, '}') && json_at_end (&c) && seen == 15;
+}
+
+/* Appends a name unlike its neighbours' to @out, so leads next to each
+ * other are new leads rather than fuzzy duplicates. */
+static void
+append_lead_name (GString *out, guint64 k)
 {
   static const char *const syllables[] = { "ba", "lu", "mi",  "to",  "ker", "sa", "vo",  "ne",
                                            "ri", "pa", "dou", "gal", "fen", "zo", "cha", "lim" };
   guint64                  h = (k + 1) * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
-  GString                 *name = g_string_new (NULL);
+  gsize                    start = out->len;
 
   for (guint word = 0; word < 2; word++)
     {
       for (guint s = 0; s < 3; s++, h >>= 4)
-        g_string_append (name, syllables[h & 15]);
-      name->str[name->len - 6] = g_ascii_toupper (name->str[name->len - 6]);
-      g_string_append_c (name, ' ');
+        g_string_append (out, syllables[h & 15]);
+      out->str[out->len - 6] = g_ascii_toupper (out->str[out->len - 6]);
+      g_string_append_c (out, ' ');
     }
-  name->str[0] = g_ascii_toupper (name->str[0]);
-  g_string_append_printf (name, "%" G_GUINT64_FORMAT, k);
-  return g_string_free (name, FALSE);
+  out->str[start] = g_ascii_toupper (out->str[start]);
+  append_printf (out, "%" G_GUINT64_FORMAT, k);
 }
 
 /* {"lease_token","final":true,"saturated":false,"stats","results":[LEAD…]}
- * with leads of distinct provider refs, phones and positions. */
-static char *
-build_report_body (const char *token, gint64 job_id, guint n_leads)
+ * with leads of distinct provider refs, phones and positions, into @body
+ * (reused). */
+static void
+build_report_body (GString *body, const char *token, gint64 job_id, guint n_leads)
 {
-  GString *body = g_string_new (NULL);
-
-  g_string_append_printf (body,
-                          "{\"lease_token\":\"%s\",\"final\":true,\"saturated\":false,"
-                          "\"stats\":{\"elapsed_ms\":%u,\"provider_calls\":1},\"results\":[",
-                          token, (guint)(job_id % 900) + 100);
+  g_string_truncate (body, 0);
+  append_printf (body,
+                 "{\"lease_token\":\"%s\",\"final\":true,\"saturated\":false,"
+                 "\"stats\":{\"elapsed_ms\":%u,\"provider_calls\":1},\"results\":[",
+                 token, (guint)(job_id % 900) + 100);
   for (guint i = 0; i < n_leads; i++)
     {
-      guint64          k = (guint64)job_id * 64 + i;
-      guint64          digits = 42612000 + k;
-      g_autofree char *name = lead_name (k);
+      guint64 k = (guint64)job_id * 64 + i;
+      guint64 digits = 42612000 + k;
 
-      g_string_append_printf (
-          body,
-          "%s{\"provider\":\"overpass\",\"ref\":\"node/%" G_GUINT64_FORMAT "\",\"name\":\"%s\","
-          "\"phones\":[\"+33 1 %02u %02u %02u %02u\"],\"lat\":48.%06u,\"lon\":2.%06u,"
-          "\"city\":\"Paris\",\"country\":\"FR\",\"category\":\"restaurant\","
-          "\"tags\":{\"amenity\":\"restaurant\"}}",
-          i > 0 ? "," : "", k, name, (guint)(digits / 1000000 % 100), (guint)(digits / 10000 % 100),
-          (guint)(digits / 100 % 100), (guint)(digits % 100), 850000 + (guint)(k % 900) * 100,
-          250000 + (guint)(k / 900 % 900) * 100);
+      append_printf (
+          body, "%s{\"provider\":\"overpass\",\"ref\":\"node/%" G_GUINT64_FORMAT "\",\"name\":\"",
+          i > 0 ? "," : "", k);
+      append_lead_name (body, k);
+      append_printf (body,
+                     "\",\"phones\":[\"+33 1 %02u %02u %02u %02u\"],\"lat\":48.%06u,"
+                     "\"lon\":2.%06u,\"city\":\"Paris\",\"country\":\"FR\","
+                     "\"category\":\"restaurant\",\"tags\":{\"amenity\":\"restaurant\"}}",
+                     (guint)(digits / 1000000 % 100), (guint)(digits / 10000 % 100),
+                     (guint)(digits / 100 % 100), (guint)(digits % 100),
+                     850000 + (guint)(k % 900) * 100, 250000 + (guint)(k / 900 % 900) * 100);
     }
   g_string_append (body, "]}");
-  return g_string_free (body, FALSE);
 }
 
 static gpointer
 cycle_client_thread (gpointer data)
 {
   CycleClient *client = data;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  Response response;
-  gint64   latency_us;
+  Response     response;
+  gint64       latency_us;
 
   cycle_client_connect (client);
 
@@ -799,75 +1201,78 @@ cycle_client_thread (gpointer data)
 
   while (client->failure == NULL && g_get_monotonic_time () < cycle_start.deadline_us)
     {
-      g_autofree char *token = NULL;
-      g_autofree char *path = NULL;
-      g_autofree char *body = NULL;
-      g_autofree char *key = NULL;
-      JsonObject      *object;
-      JsonArray       *jobs;
-      JsonObject      *job;
-      gint64           job_id;
+      const char  *answer;
+      char         token[256];
+      char         path[64];
+      char         key[32];
+      guint        n_jobs = 0;
+      gint64       job_id = 0;
+      ReportCounts counts = { 0 };
 
       build_request (client->request, client->identity, client->port, "/api/v1/jobs/lease",
                      "{\"max\":1,\"wait_s\":0}", NULL);
       if (!cycle_client_roundtrip (client, &response, &latency_us))
         break;
       g_array_append_val (client->lease_us, latency_us);
-      object = parse_object (parser, client->in->str + response.head_length, response.body_length);
-      if (response.status != 200 || object == NULL || !json_object_has_member (object, "jobs"))
+      answer = client->in->str + response.head_length;
+      if (response.status != 200 ||
+          !read_lease_answer (answer, response.body_length, &n_jobs, &job_id, token, sizeof token))
+        {
+          client->failure = g_strdup_printf ("worker %u: lease answered %u: %.200s", client->index,
+                                             response.status, answer);
+          break;
+        }
+      if (n_jobs == 0)
+        break; /* the queue is empty */
+      if (n_jobs != 1)
         {
           client->failure =
-              g_strdup_printf ("worker %u: lease answered %u: %.200s", client->index,
-                               response.status, client->in->str + response.head_length);
+              g_strdup_printf ("worker %u: asked for 1 job, got %u", client->index, n_jobs);
           break;
         }
-      jobs = json_object_get_array_member (object, "jobs");
-      if (json_array_get_length (jobs) == 0)
-        break; /* the queue is empty */
-      if (json_array_get_length (jobs) != 1)
-        {
-          client->failure = g_strdup_printf ("worker %u: asked for 1 job, got %u", client->index,
-                                             json_array_get_length (jobs));
-          break;
-        }
-      job = json_array_get_object_element (jobs, 0);
-      job_id = json_object_get_int_member (job, "id");
-      token = g_strdup (json_object_get_string_member (job, "lease_token"));
 
-      path = g_strdup_printf ("/api/v1/jobs/%" G_GINT64_FORMAT "/report", job_id);
-      body = build_report_body (token, job_id, client->n_leads);
-      key = nexus_random_token (16);
-      build_request (client->request, client->identity, client->port, path, body, key);
+      g_snprintf (path, sizeof path, "/api/v1/jobs/%" G_GINT64_FORMAT "/report", job_id);
+      build_report_body (client->body, token, job_id, client->n_leads);
+      random_token_into (key, sizeof key, 16);
+      build_request (client->request, client->identity, client->port, path, client->body->str, key);
       if (!cycle_client_roundtrip (client, &response, &latency_us))
         break;
       g_array_append_val (client->report_us, latency_us);
-      object = parse_object (parser, client->in->str + response.head_length, response.body_length);
-      if (response.status != 200 || object == NULL || !json_object_has_member (object, "accepted"))
+      answer = client->in->str + response.head_length;
+      if (response.status != 200 || !read_report_answer (answer, response.body_length, &counts))
         {
-          client->failure = g_strdup_printf (
-              "worker %u: report of job %" G_GINT64_FORMAT " answered %u: %.200s", client->index,
-              job_id, response.status, client->in->str + response.head_length);
+          client->failure =
+              g_strdup_printf ("worker %u: report of job %" G_GINT64_FORMAT " answered %u: %.200s",
+                               client->index, job_id, response.status, answer);
           break;
         }
-      if (json_object_get_int_member (object, "accepted") != client->n_leads)
+      if (counts.accepted != client->n_leads)
         {
-          client->failure = g_strdup_printf (
-              "worker %u: job %" G_GINT64_FORMAT " accepted %" G_GINT64_FORMAT
-              " of %u leads: %.300s",
-              client->index, job_id, json_object_get_int_member (object, "accepted"),
-              client->n_leads, client->in->str + response.head_length);
+          client->failure =
+              g_strdup_printf ("worker %u: job %" G_GINT64_FORMAT " accepted %" G_GINT64_FORMAT
+                               " of %u leads: %.300s",
+                               client->index, job_id, counts.accepted, client->n_leads, answer);
           break;
         }
-      client->accepted += json_object_get_int_member (object, "accepted");
-      client->n_new += json_object_get_int_member (object, "new");
-      client->merged += json_object_get_int_member (object, "merged");
-      client->preview += json_object_get_int_member (object, "preview");
+      client->accepted += counts.accepted;
+      client->n_new += counts.n_new;
+      client->merged += counts.merged;
+      client->preview += counts.preview;
       client->cycles++;
     }
 
   if (client->fd >= 0)
     close (client->fd);
   client->fd = -1;
+
+  /* Stays until the main thread has read every worker's CPU time: a
+   * thread's figures go with it. */
+  g_mutex_lock (&cycle_start.mutex);
+  cycle_start.finished++;
+  g_cond_broadcast (&cycle_start.cond);
+  while (!cycle_start.measured)
+    g_cond_wait (&cycle_start.cond, &cycle_start.mutex);
+  g_mutex_unlock (&cycle_start.mutex);
   return NULL;
 }
 
@@ -921,18 +1326,26 @@ run_raw_baseline (guint n_jobs)
   return done / seconds;
 }
 
-/* CPU seconds used so far by this process's thread named @name (the
- * engine thread is "nexus-engine", the worker API's "nexus-api"); 0 when
- * not found. */
+/* CPU seconds used so far by this process's threads named @name, summed
+ * (the engine thread is "nexus-engine", the worker API's "nexus-api", the
+ * simulated workers are "bench-worker"); 0 when none is found.  Threads
+ * that have ended are not counted.  Each thread's time on a CPU comes from
+ * /proc/self/task/TID/schedstat (nanoseconds, exact); the user + system
+ * clock ticks of its stat file only when schedstat is missing: ticks are
+ * sampled, and threads that run in bursts of a few microseconds, as the
+ * simulated workers do, are rarely on a CPU when a tick comes. */
 static double
 thread_cpu_s (const char *name)
 {
   g_autoptr (GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
   const char *tid;
+  double      seconds = 0;
 
   while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *comm_path = g_build_filename ("/proc/self/task", tid, "comm", NULL);
+      g_autofree char *schedstat_path =
+          g_build_filename ("/proc/self/task", tid, "schedstat", NULL);
       g_autofree char *stat_path = g_build_filename ("/proc/self/task", tid, "stat", NULL);
       g_autofree char *comm = NULL;
       g_autofree char *text = NULL;
@@ -940,17 +1353,25 @@ thread_cpu_s (const char *name)
       const char *rest;
 
       if (!g_file_get_contents (comm_path, &comm, NULL, NULL) ||
-          !g_str_equal (g_strstrip (comm), name) ||
-          !g_file_get_contents (stat_path, &text, NULL, NULL) ||
+          !g_str_equal (g_strstrip (comm), name))
+        continue;
+      if (g_file_get_contents (schedstat_path, &text, NULL, NULL) && g_ascii_isdigit (text[0]))
+        {
+          seconds += g_ascii_strtoull (text, NULL, 10) / 1e9;
+          continue;
+        }
+      g_clear_pointer (&text, g_free);
+      if (!g_file_get_contents (stat_path, &text, NULL, NULL) ||
           (rest = strrchr (text, ')')) == NULL)
         continue;
       fields = g_strsplit (rest + 2, " ", 0);
       if (g_strv_length (fields) < 13)
-        return 0;
-      return (g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10)) /
-             (double)sysconf (_SC_CLK_TCK);
+        continue;
+      seconds +=
+          (g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10)) /
+          (double)sysconf (_SC_CLK_TCK);
     }
-  return 0;
+  return seconds;
 }
 
 /* Queues @n_jobs jobs and has cycle_workers simulated workers lease and
@@ -973,6 +1394,7 @@ run_http_pass (Bench *bench, guint n_jobs, guint n_leads)
   guint   reconnects = 0;
   double  engine_cpu;
   double  api_cpu;
+  double  workers_cpu;
   double  seconds;
   gint64  started;
 
@@ -996,10 +1418,13 @@ run_http_pass (Bench *bench, guint n_jobs, guint n_leads)
       client->port = bench->port;
       client->n_leads = n_leads;
       client->fd = -1;
-      client->request = g_string_sized_new (2048);
+      client->request = g_string_sized_new (4096);
+      client->body = g_string_sized_new (4096);
       client->in = g_string_sized_new (4096);
-      client->lease_us = g_array_new (FALSE, FALSE, sizeof (gint64));
-      client->report_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+      client->lease_us =
+          g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_jobs / cycle_workers + 64);
+      client->report_us =
+          g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_jobs / cycle_workers + 64);
       g_ptr_array_add (clients, client);
     }
   for (guint i = 0; i < clients->len; i++)
@@ -1010,16 +1435,22 @@ run_http_pass (Bench *bench, guint n_jobs, guint n_leads)
     g_cond_wait (&cycle_start.cond, &cycle_start.mutex);
   engine_cpu = thread_cpu_s ("nexus-engine");
   api_cpu = thread_cpu_s ("nexus-api");
+  workers_cpu = thread_cpu_s ("bench-worker");
   started = g_get_monotonic_time ();
   cycle_start.deadline_us = started + (gint64)cycle_time_limit_s * G_USEC_PER_SEC;
   cycle_start.go = TRUE;
   g_cond_broadcast (&cycle_start.cond);
-  g_mutex_unlock (&cycle_start.mutex);
-  for (guint i = 0; i < threads->len; i++)
-    g_thread_join (g_ptr_array_index (threads, i));
+  while (cycle_start.finished < clients->len)
+    g_cond_wait (&cycle_start.cond, &cycle_start.mutex);
   seconds = elapsed_s (started);
   engine_cpu = thread_cpu_s ("nexus-engine") - engine_cpu;
   api_cpu = thread_cpu_s ("nexus-api") - api_cpu;
+  workers_cpu = thread_cpu_s ("bench-worker") - workers_cpu;
+  cycle_start.measured = TRUE;
+  g_cond_broadcast (&cycle_start.cond);
+  g_mutex_unlock (&cycle_start.mutex);
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (g_ptr_array_index (threads, i));
   g_mutex_clear (&cycle_start.mutex);
   g_cond_clear (&cycle_start.cond);
 
@@ -1051,6 +1482,11 @@ run_http_pass (Bench *bench, guint n_jobs, guint n_leads)
   printf ("  API thread CPU:    %.2f s in %.2f s = %.0f%% busy, %.0f µs per job (HTTP, signatures, "
           "JSON)\n",
           api_cpu, seconds, 100 * api_cpu / seconds, api_cpu * G_USEC_PER_SEC / MAX (cycles, 1));
+  printf ("  simulated workers' CPU: %.2f s in %.2f s = %.0f%% of one core, %.0f µs per job "
+          "(the load generator's %u threads: requests built and signed, answers read; taken "
+          "from the same cores as the server's)\n",
+          workers_cpu, seconds, 100 * workers_cpu / seconds,
+          workers_cpu * G_USEC_PER_SEC / MAX (cycles, 1), cycle_workers);
   printf ("  leads: %" G_GINT64_FORMAT " accepted, %" G_GINT64_FORMAT " new, %" G_GINT64_FORMAT
           " merged, %" G_GINT64_FORMAT " preview-only; %u reconnects (Connection: close)\n",
           accepted, n_new, merged, preview, reconnects);
@@ -1071,6 +1507,7 @@ run_http_pass (Bench *bench, guint n_jobs, guint n_leads)
       CycleClient *client = g_ptr_array_index (clients, i);
 
       g_string_free (client->request, TRUE);
+      g_string_free (client->body, TRUE);
       g_string_free (client->in, TRUE);
       g_array_unref (client->lease_us);
       g_array_unref (client->report_us);
