@@ -303,7 +303,7 @@ nexus_engine_new (const char *db_path, NexusEngineFlags flags, GError **error)
 
   self->store = g_steal_pointer (&store);
   self->thread = g_thread_new ("nexus-engine", engine_thread_main, self);
-  self->checkpointer = g_thread_new ("nexus-checkpoint", checkpointer_main, self);
+  self->checkpointer = g_thread_new ("nexus-wal", checkpointer_main, self);
 
   return g_steal_pointer (&self);
 }

@@ -34,6 +34,7 @@
 #include "leads/nexus-ingest.h"
 #include "leads/nexus-lead.h"
 #include "nexus-api-private.h"
+#include "nexus-json-text.h"
 #include "store/nexus-store-api.h"
 
 #define MAX_IDEMPOTENCY_KEY 255
@@ -102,17 +103,6 @@ record_lease_latency (NexusApiServer *self, gint64 started_us)
   self->lease_latency_count++;
 }
 
-static void
-append_json_string (GString *text, const char *value)
-{
-  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_VALUE);
-  g_autofree char *quoted = NULL;
-
-  json_node_set_string (node, value);
-  quoted = json_to_string (node, FALSE);
-  g_string_append (text, quoted);
-}
-
 /* {"jobs":[{"id","lease_token","lease_expires_at","attempt","kind","payload"}]}
  * The payload goes in as stored: the table only holds valid JSON (a CHECK
  * on the column), so the lease path never parses it again. */
@@ -127,12 +117,12 @@ jobs_text (GPtrArray *jobs)
 
       g_string_append_printf (
           text, "%s{\"id\":%" G_GINT64_FORMAT ",\"lease_token\":", i > 0 ? "," : "", job->id);
-      append_json_string (text, job->lease_token);
+      nexus_json_append_string (text, job->lease_token);
       g_string_append_printf (text,
                               ",\"lease_expires_at\":%" G_GINT64_FORMAT ",\"attempt\":%d,"
                               "\"kind\":",
                               job->lease_expires_at, job->attempt);
-      append_json_string (text, job->kind);
+      nexus_json_append_string (text, job->kind);
       g_string_append (text, ",\"payload\":");
       g_string_append (text, job->payload);
       g_string_append_c (text, '}');
@@ -919,7 +909,6 @@ apply_report (NexusApiServer *self, ApiCall *call, PendingReport *report, GError
   g_autoptr (NexusJobRecord) job = NULL;
   g_autoptr (NexusIngestReport) result = nexus_ingest_report_new ();
   g_autoptr (JsonNode) payload = NULL;
-  g_autoptr (JsonNode) answer = NULL;
   NexusIngestContext   context = { 0 };
   NexusCompleteOutcome outcome = { 0 };
   NexusIngest         *ingest;
@@ -967,8 +956,7 @@ apply_report (NexusApiServer *self, ApiCall *call, PendingReport *report, GError
                                       result->n_new + result->preview, error))
     return FALSE;
 
-  answer = nexus_ingest_report_to_json (result);
-  text = json_to_string (answer, FALSE);
+  text = nexus_ingest_report_to_text (result);
   _nexus_api_call_set_answer (call, SOUP_STATUS_OK, text);
   if (!nexus_store_idempotency_store (self->store, call->worker_id, report->key,
                                       report->body_sha256, SOUP_STATUS_OK, text, now, error))

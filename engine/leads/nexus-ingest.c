@@ -21,6 +21,7 @@
 
 #include "nexus-classifier.h"
 #include "nexus-ingest.h"
+#include "nexus-json-text.h"
 #include "nexus-normalize.h"
 #include "nexus-phone.h"
 #include "nexus-similarity.h"
@@ -431,42 +432,32 @@ compare_rejections (gconstpointer a, gconstpointer b)
 }
 
 /**
- * nexus_ingest_report_to_json:
+ * nexus_ingest_report_to_text:
  *
  * Returns: (transfer full): the protocol's answer to a report:
  *   {"accepted","new","merged","preview","rejected":[{"index","reason"}]}
  */
-JsonNode *
-nexus_ingest_report_to_json (const NexusIngestReport *report)
+char *
+nexus_ingest_report_to_text (const NexusIngestReport *report)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  GString *text = g_string_sized_new (96);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "accepted");
-  json_builder_add_int_value (builder, report->accepted);
-  json_builder_set_member_name (builder, "new");
-  json_builder_add_int_value (builder, report->n_new);
-  json_builder_set_member_name (builder, "merged");
-  json_builder_add_int_value (builder, report->merged);
-  json_builder_set_member_name (builder, "preview");
-  json_builder_add_int_value (builder, report->preview);
-  json_builder_set_member_name (builder, "rejected");
-  json_builder_begin_array (builder);
+  g_string_append_printf (text,
+                          "{\"accepted\":%u,\"new\":%u,\"merged\":%u,\"preview\":%u,"
+                          "\"rejected\":[",
+                          report->accepted, report->n_new, report->merged, report->preview);
   for (guint i = 0; i < report->rejected->len; i++)
     {
       const NexusIngestRejection *rejection =
           &g_array_index (report->rejected, NexusIngestRejection, i);
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "index");
-      json_builder_add_int_value (builder, rejection->index);
-      json_builder_set_member_name (builder, "reason");
-      json_builder_add_string_value (builder, rejection->reason);
-      json_builder_end_object (builder);
+      g_string_append_printf (text, "%s{\"index\":%u,\"reason\":", i > 0 ? "," : "",
+                              rejection->index);
+      nexus_json_append_string (text, rejection->reason);
+      g_string_append_c (text, '}');
     }
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
+  g_string_append (text, "]}");
+  return g_string_free (text, FALSE);
 }
 
 /* Reloads the rules and model when another part of Nexus (or another

@@ -173,7 +173,7 @@ deadline_start (Deadline *deadline, guint timeout_ms)
   g_cond_init (&deadline->cond);
   deadline->deadline_us = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
   deadline->cancellable = g_cancellable_new ();
-  deadline->thread = g_thread_new ("nexus-enrich-timer", deadline_thread, deadline);
+  deadline->thread = g_thread_new ("nexus-deadline", deadline_thread, deadline);
 }
 
 static gboolean

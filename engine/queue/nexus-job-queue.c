@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "nexus-job-queue.h"
+#include "nexus-json-text.h"
 #include "planner/nexus-planner.h"
 
 /* A clock that runs this far behind the latest time the queue saw has
@@ -118,46 +119,11 @@ set_lease_error (NexusLeaseCheck check, gint64 job_id, GError **error)
 }
 
 static void
-append_json_string (GString *out, const char *text)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      guchar c = (guchar)*p;
-
-      switch (c)
-        {
-          case '"':
-            g_string_append (out, "\\\"");
-            break;
-          case '\\':
-            g_string_append (out, "\\\\");
-            break;
-          case '\n':
-            g_string_append (out, "\\n");
-            break;
-          case '\r':
-            g_string_append (out, "\\r");
-            break;
-          case '\t':
-            g_string_append (out, "\\t");
-            break;
-          default:
-            if (c < 0x20)
-              g_string_append_printf (out, "\\u%04x", c);
-            else
-              g_string_append_c (out, (char)c);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
 append_json_number (GString *out, const char *name, double value)
 {
   g_autofree char *number = nexus_geo_format_coordinate (value);
 
-  append_json_string (out, name);
+  nexus_json_append_string (out, name);
   g_string_append_c (out, ':');
   g_string_append (out, number);
 }
@@ -179,9 +145,9 @@ nexus_job_queue_build_payload (const NexusSearchRecord *search,
   GString *out = g_string_sized_new (256);
 
   g_string_append_printf (out, "{\"search_id\":%" PRId64 ",\"keyword\":", search->id);
-  append_json_string (out, keyword);
+  nexus_json_append_string (out, keyword);
   g_string_append (out, ",\"provider\":");
-  append_json_string (out, search->provider);
+  nexus_json_append_string (out, search->provider);
   g_string_append (out, ",\"cell\":{");
   append_json_number (out, "south", cell->south);
   g_string_append_c (out, ',');
@@ -192,12 +158,12 @@ nexus_job_queue_build_payload (const NexusSearchRecord *search,
   append_json_number (out, "east", cell->east);
   g_string_append_printf (out, "},\"depth\":%d,\"country\":", depth);
   if (search->country != NULL)
-    append_json_string (out, search->country);
+    nexus_json_append_string (out, search->country);
   else
     g_string_append (out, "null");
   g_string_append (out, ",\"language\":");
   if (search->language != NULL)
-    append_json_string (out, search->language);
+    nexus_json_append_string (out, search->language);
   else
     g_string_append (out, "null");
   g_string_append_c (out, '}');

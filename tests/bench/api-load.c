@@ -1095,7 +1095,7 @@ typedef struct
   gint64 preview;
 } ReportCounts;
 
-/* The answer to a report (nexus_ingest_report_to_json()):
+/* The answer to a report (nexus_ingest_report_to_text()):
  * {"accepted","new","merged","preview","rejected":[{"index","reason"}…]};
  * the four counts are required. */
 static gboolean

@@ -524,7 +524,6 @@ test_rejections (Fixture *fixture, gconstpointer data)
   g_autoptr (GPtrArray) records = batch_new ();
   g_autoptr (NexusIngestReport) report = nexus_ingest_report_new ();
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) json = NULL;
   g_autofree char   *text = NULL;
   NexusIngestContext context = { 0 };
 
@@ -538,8 +537,7 @@ test_rejections (Fixture *fixture, gconstpointer data)
   nexus_ingest_batch (fixture->ingest, &context, records, report, &error);
   g_assert_no_error (error);
 
-  json = nexus_ingest_report_to_json (report);
-  text = json_to_string (json, FALSE);
+  text = nexus_ingest_report_to_text (report);
   g_assert_cmpstr (text, ==,
                    "{\"accepted\":2,\"new\":1,\"merged\":1,\"preview\":0,\"rejected\":"
                    "[{\"index\":1,\"reason\":\"missing name\"},{\"index\":2,\"reason\":"
@@ -765,6 +763,30 @@ test_demo_seed (Fixture *fixture, gconstpointer data)
                    ==, 32);
 }
 
+/* The report's answer is written as text: a reason with quotes,
+ * backslashes, control characters and Arabic reads back as it was. */
+static void
+test_answer_escapes (void)
+{
+  g_autoptr (NexusIngestReport) report = nexus_ingest_report_new ();
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  const char      *reason = "a \"quoted\" C:\\path\nline\ttab\x01\x1f لا اسم";
+  JsonObject      *root;
+  JsonObject      *rejection;
+
+  nexus_ingest_report_reject (report, 3, reason);
+  text = nexus_ingest_report_to_text (report);
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_int_member (root, "accepted"), ==, 0);
+  rejection = json_array_get_object_element (json_object_get_array_member (root, "rejected"), 0);
+  g_assert_cmpint (json_object_get_int_member (rejection, "index"), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (rejection, "reason"), ==, reason);
+}
+
 static void
 add_test (const char *path, void (*func) (Fixture *, gconstpointer))
 {
@@ -794,6 +816,7 @@ main (int argc, char *argv[])
   add_test ("/nexus/Leads/manual-merge", test_manual_merge);
   add_test ("/nexus/Leads/split", test_split);
   add_test ("/nexus/Leads/demo-seed", test_demo_seed);
+  g_test_add_func ("/nexus/Leads/answer-escapes", test_answer_escapes);
 
   return g_test_run ();
 }
