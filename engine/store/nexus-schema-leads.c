@@ -103,3 +103,33 @@ const char _nexus_schema_v1_leads[] =
 
     /* The seed rules: iD's preset names and search terms, English and Arabic. */
     NEXUS_CATEGORY_SEEDS_SQL;
+
+/* Version 3: a new lead waits in leads_fts_pending and reaches the
+ * full-text index when its transaction commits (_nexus_store_commit()
+ * indexes the waiting leads in one statement).  With the index written
+ * by the insert trigger, every INSERT INTO leads made FTS5 flush its
+ * pending terms into a new segment at the statement's end: one segment
+ * per lead.  Deleting or renaming a lead still waiting only drops it from
+ * the list (it is indexed with its values at the commit); one already
+ * indexed is updated in the index at once, as before. */
+const char _nexus_schema_v3_leads[] =
+    "CREATE TABLE leads_fts_pending (id INTEGER PRIMARY KEY);"
+    "DROP TRIGGER leads_fts_insert;"
+    "DROP TRIGGER leads_fts_delete;"
+    "DROP TRIGGER leads_fts_update;"
+    "CREATE TRIGGER leads_fts_insert AFTER INSERT ON leads BEGIN"
+    "  INSERT OR IGNORE INTO leads_fts_pending (id) VALUES (new.id);"
+    "END;"
+    "CREATE TRIGGER leads_fts_delete AFTER DELETE ON leads BEGIN"
+    "  INSERT INTO leads_fts (leads_fts, rowid, name_norm, address_norm, category, city)"
+    "    SELECT 'delete', old.id, old.name_norm, old.address_norm, old.category, old.city"
+    "    WHERE NOT EXISTS (SELECT 1 FROM leads_fts_pending WHERE id = old.id);"
+    "  DELETE FROM leads_fts_pending WHERE id = old.id;"
+    "END;"
+    "CREATE TRIGGER leads_fts_update AFTER UPDATE OF name_norm, address_norm, category, city"
+    "  ON leads WHEN NOT EXISTS (SELECT 1 FROM leads_fts_pending WHERE id = old.id) BEGIN"
+    "  INSERT INTO leads_fts (leads_fts, rowid, name_norm, address_norm, category, city)"
+    "    VALUES ('delete', old.id, old.name_norm, old.address_norm, old.category, old.city);"
+    "  INSERT INTO leads_fts (rowid, name_norm, address_norm, category, city)"
+    "    VALUES (new.id, new.name_norm, new.address_norm, new.category, new.city);"
+    "END;";

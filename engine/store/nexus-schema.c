@@ -305,7 +305,8 @@ static const char schema_v1[] =
     "  DELETE FROM leads_geo WHERE id = old.id;"
     "END;"
 
-    /* Full-text search over the normalized fields, kept in step by triggers. */
+    /* Full-text search over the normalized fields, kept in step by triggers
+     * (since version 3 through leads_fts_pending: nexus-schema-leads.c). */
     "CREATE VIRTUAL TABLE leads_fts USING fts5 ("
     "  name_norm, address_norm, category, city,"
     "  content = 'leads', content_rowid = 'id',"
@@ -330,6 +331,7 @@ static const char schema_v1[] =
 static const NexusMigration migrations[] = {
   { 1, { schema_v1, _nexus_schema_v1_queue, _nexus_schema_v1_leads, _nexus_schema_v1_api, NULL } },
   { 2, { _nexus_schema_v2_api, NULL } },
+  { 3, { _nexus_schema_v3_leads, NULL } },
 };
 
 const NexusMigration *

@@ -118,9 +118,8 @@ nexus_store_ops_purge_batch (NexusStore     *self,
                              GError        **error)
 {
   static const char *const statements[] = {
-    [NEXUS_STORE_PURGE_REPLAY] =
-        "DELETE FROM hmac_replay WHERE id IN"
-        " (SELECT id FROM hmac_replay WHERE seen_at < ?1 LIMIT ?2)",
+    [NEXUS_STORE_PURGE_REPLAY] = "DELETE FROM hmac_replay WHERE id IN"
+                                 " (SELECT id FROM hmac_replay WHERE seen_at < ?1 LIMIT ?2)",
     [NEXUS_STORE_PURGE_IDEMPOTENCY] =
         "DELETE FROM idempotency_keys WHERE (worker_id, key) IN"
         " (SELECT worker_id, key FROM idempotency_keys WHERE created_at < ?1 LIMIT ?2)",
@@ -559,7 +558,11 @@ nexus_store_ops_rebuild_fts (NexusStore *self, GError **error)
 {
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 
-  return exec_in_transaction (self, "INSERT INTO leads_fts (leads_fts) VALUES ('rebuild')", error);
+  /* The rebuild indexes every lead, those waiting included. */
+  return exec_in_transaction (self,
+                              "INSERT INTO leads_fts (leads_fts) VALUES ('rebuild');"
+                              "DELETE FROM leads_fts_pending;",
+                              error);
 }
 
 /* Rebuilds the R*Tree from the leads' coordinates, as the triggers would. */

@@ -33,6 +33,7 @@ extern const char _nexus_schema_v1_api[];
 
 /* Later versions. */
 extern const char _nexus_schema_v2_api[];
+extern const char _nexus_schema_v3_leads[];
 
 const NexusMigration *_nexus_schema_get_migrations (guint *n_migrations);
 
@@ -45,6 +46,15 @@ gboolean _nexus_store_step_int64 (NexusStore   *self,
                                   gint64       *out_value,
                                   const char   *doing,
                                   GError      **error);
+/* What a commit runs when leads wait in leads_fts_pending (schema version
+ * 3): the waiting leads into the full-text index, then the list emptied. */
+#define NEXUS_STORE_INDEX_PENDING_SQL                                  \
+  "INSERT INTO leads_fts (rowid, name_norm, address_norm, category, city)" \
+  " SELECT l.id, l.name_norm, l.address_norm, l.category, l.city"          \
+  " FROM leads_fts_pending p JOIN leads l ON l.id = p.id"
+#define NEXUS_STORE_CLEAR_PENDING_SQL "DELETE FROM leads_fts_pending"
+
+gboolean _nexus_store_index_pending (NexusStore *self, GError **error);
 gboolean _nexus_store_exec (NexusStore *self, const char *sql, GError **error);
 gboolean _nexus_store_begin (NexusStore *self, GError **error);
 gboolean _nexus_store_commit (NexusStore *self, GError **error);

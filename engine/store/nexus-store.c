@@ -252,11 +252,65 @@ _nexus_store_begin (NexusStore *self, GError **error)
   return TRUE;
 }
 
+/**
+ * _nexus_store_index_pending:
+ *
+ * Puts the leads waiting in leads_fts_pending into the full-text index, in
+ * one statement (see nexus-schema-leads.c, version 3).  Inside the caller's
+ * transaction; _nexus_store_commit() calls it before every commit.
+ */
+gboolean
+_nexus_store_index_pending (NexusStore *self, GError **error)
+{
+  sqlite3_stmt *stmt;
+  gint64        waiting = 0;
+
+  if (self->read_only || self->schema_version < 3)
+    return TRUE;
+  stmt = _nexus_store_prepare (self, "SELECT EXISTS (SELECT 1 FROM leads_fts_pending)", error);
+  if (stmt == NULL ||
+      !_nexus_store_step_int64 (self, stmt, &waiting, "looking for leads to index", error))
+    return FALSE;
+  if (!waiting)
+    return TRUE;
+
+  stmt =
+      _nexus_store_prepare (self,
+                            "INSERT INTO leads_fts (rowid, name_norm, address_norm, category, city)"
+                            " SELECT l.id, l.name_norm, l.address_norm, l.category, l.city"
+                            " FROM leads_fts_pending p JOIN leads l ON l.id = p.id",
+                            error);
+  if (stmt == NULL || !_nexus_store_step_done (self, stmt, "indexing new leads", error))
+    return FALSE;
+  stmt = _nexus_store_prepare (self, "DELETE FROM leads_fts_pending", error);
+  return stmt != NULL && _nexus_store_step_done (self, stmt, "indexing new leads", error);
+}
+
+/**
+ * nexus_store_index_new_leads:
+ *
+ * Every commit through a store indexes the leads it added; this indexes
+ * those that another program wrote straight into the file (in a
+ * transaction of its own).
+ */
+gboolean
+nexus_store_index_new_leads (NexusStore *self, GError **error)
+{
+  g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
+
+  return _nexus_store_begin (self, error) && _nexus_store_commit (self, error);
+}
+
 gboolean
 _nexus_store_commit (NexusStore *self, GError **error)
 {
   g_return_val_if_fail (self->in_transaction, FALSE);
 
+  if (!_nexus_store_index_pending (self, error))
+    {
+      _nexus_store_rollback (self);
+      return FALSE;
+    }
   if (!exec_cached (self, "COMMIT", "a write", error))
     {
       _nexus_store_rollback (self);

@@ -28,7 +28,7 @@ G_BEGIN_DECLS
 
 /* The schema this program writes.  A file with a higher user_version was
  * written by a newer Nexus and is refused. */
-#define NEXUS_SCHEMA_VERSION 2
+#define NEXUS_SCHEMA_VERSION 3
 
 #define NEXUS_STORE_ERROR (nexus_store_error_quark ())
 
@@ -82,6 +82,7 @@ gboolean nexus_store_in_transaction (NexusStore *self);
 gboolean nexus_store_savepoint (NexusStore *self, const char *name, GError **error);
 gboolean nexus_store_release (NexusStore *self, const char *name, GError **error);
 void     nexus_store_rollback_to (NexusStore *self, const char *name);
+gboolean nexus_store_index_new_leads (NexusStore *self, GError **error);
 
 gboolean nexus_store_seed_demo (NexusStore *self, GError **error);
 gboolean nexus_store_checkpoint (NexusStore *self, GError **error);

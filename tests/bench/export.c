@@ -31,6 +31,7 @@
 
 #include "leads/nexus-export.h"
 #include "store/nexus-store.h"
+#include "store/nexus-store-private.h"
 
 #define DEFAULT_LEADS 1000000
 #define GENERATE_STEP 100000 /* leads per generating transaction */
@@ -95,7 +96,11 @@ generate_range (sqlite3 *db, gint64 first, gint64 last)
       sqlite3_finalize (stmt);
       sql = tail;
     }
-  check_sql (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), db, "commit");
+  /* Indexed for search as a store's commit does. */
+  check_sql (
+      sqlite3_exec (db, NEXUS_STORE_INDEX_PENDING_SQL "; " NEXUS_STORE_CLEAR_PENDING_SQL "; COMMIT",
+                    NULL, NULL, NULL),
+      db, "commit");
 }
 
 static void

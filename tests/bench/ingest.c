@@ -16,7 +16,9 @@
  *    (phone, R*Tree, address), merge or insert, classify, provenance;
  *  - raw:      the same rows INSERTed as they are into the same tables
  *    (leads with its FTS and R*Tree triggers, lead_phones, lead_sources),
- *    through statements prepared once, in BEGIN IMMEDIATE … COMMIT.
+ *    through statements prepared once, in BEGIN IMMEDIATE … COMMIT, the
+ *    new leads indexed for search before the COMMIT as a store's commit
+ *    does.
  *
  * Both files have the same schema and connection settings.  The two runs
  * alternate every CHUNK batches so that both see the same machine, and the
@@ -35,6 +37,7 @@
 
 #include "leads/nexus-ingest.h"
 #include "nexus-engine.h"
+#include "store/nexus-store-private.h"
 
 #define DEFAULT_LEADS 1000000
 #define BATCH         500
@@ -406,6 +409,8 @@ typedef struct
   sqlite3      *db;
   sqlite3_stmt *begin;
   sqlite3_stmt *commit;
+  sqlite3_stmt *index; /* the leads waiting for the FTS index, as a commit */
+  sqlite3_stmt *clear;
   sqlite3_stmt *lead;
   sqlite3_stmt *phone;
   sqlite3_stmt *source;
@@ -445,6 +450,8 @@ raw_open (Raw *raw, const char *path)
                 NULL, NULL, NULL);
   raw->begin = prepare (raw->db, "BEGIN IMMEDIATE");
   raw->commit = prepare (raw->db, "COMMIT");
+  raw->index = prepare (raw->db, NEXUS_STORE_INDEX_PENDING_SQL);
+  raw->clear = prepare (raw->db, NEXUS_STORE_CLEAR_PENDING_SQL);
   raw->lead =
       prepare (raw->db, "INSERT INTO leads (name, name_norm, phone_e164, website, address, city,"
                         " country, lat, lon, provider_category, preview_only, first_seen_at,"
@@ -460,6 +467,8 @@ raw_close (Raw *raw)
 {
   sqlite3_finalize (raw->begin);
   sqlite3_finalize (raw->commit);
+  sqlite3_finalize (raw->index);
+  sqlite3_finalize (raw->clear);
   sqlite3_finalize (raw->lead);
   sqlite3_finalize (raw->phone);
   sqlite3_finalize (raw->source);
@@ -504,6 +513,8 @@ raw_batch (Raw *raw, GPtrArray *batch, gint64 now)
       sqlite3_bind_int64 (raw->source, 6, now);
       step (raw, raw->source);
     }
+  step (raw, raw->index);
+  step (raw, raw->clear);
   step (raw, raw->commit);
 }
 

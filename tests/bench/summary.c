@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "store/nexus-store-private.h"
 #include "store/nexus-store-summary.h"
 
 #define DEFAULT_LEADS 200000
@@ -75,6 +76,8 @@ main (int argc, char *argv[])
       " WHEN 3 THEN 'won' ELSE 'lost' END, (i %% 10 = 0),"
       " %" G_GINT64_FORMAT " - (i * 7919 %% (60 * 86400)), %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
       " FROM n;"
+      /* Indexed for search as a store's commit does. */
+      NEXUS_STORE_INDEX_PENDING_SQL "; " NEXUS_STORE_CLEAR_PENDING_SQL ";"
       "COMMIT;",
       n_leads, now, now, now);
   g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);

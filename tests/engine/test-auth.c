@@ -19,6 +19,8 @@
 #include "api/nexus-signature.h"
 #include "api/nexus-workers.h"
 #include "nexus-engine.h"
+#include "store/nexus-store-leads.h"
+#include "store/nexus-store-private.h"
 #include "../nexus-test-sql.h"
 
 #define VECTOR_SECRET "whs-test-secret-0123456789abcdef"
@@ -374,29 +376,51 @@ test_auth_replay_guard (Fixture *fixture, gconstpointer data)
   }
 }
 
-/* Version 1 kept nonces in a B-tree keyed by (worker_id, nonce); opening
- * such a file moves them into the log, where the guard finds them. */
+/* Writes a version 1 file at @path, as the first release made it: the
+ * version 1 scripts of the migrations, then @sql. */
+static void
+write_version_1 (const char *path, const char *sql)
+{
+  const NexusMigration *migrations;
+  guint                 n_migrations;
+  sqlite3              *db = NULL;
+
+  g_unlink (path);
+  migrations = _nexus_schema_get_migrations (&n_migrations);
+  g_assert_cmpint (migrations[0].version, ==, 1);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA journal_mode = WAL; BEGIN", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  for (guint j = 0; migrations[0].scripts[j] != NULL; j++)
+    g_assert_cmpint (sqlite3_exec (db, migrations[0].scripts[j], NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "PRAGMA application_id = 1314411859; PRAGMA user_version = 1;"
+                                 "COMMIT",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* Opening a version 1 file: its nonces (a B-tree keyed by worker and
+ * nonce there) move into the log, where the guard finds them; its leads
+ * stay searchable and new ones become searchable at their commit. */
 static void
 test_auth_replay_upgrade (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (NexusReplayGuard) guard = nexus_replay_guard_new (NEXUS_SIGNATURE_NONCE_TTL_S);
+  g_autoptr (GArray) found = NULL;
   gint64           now = g_get_real_time () / G_USEC_PER_SEC;
   g_autofree char *sql = g_strdup_printf (
-      "DROP TABLE hmac_replay;"
-      "CREATE TABLE hmac_replay (worker_id INTEGER NOT NULL, nonce TEXT NOT NULL,"
-      " seen_at INTEGER NOT NULL, PRIMARY KEY (worker_id, nonce)) WITHOUT ROWID;"
-      "CREATE INDEX hmac_replay_seen ON hmac_replay (seen_at);"
       "INSERT INTO hmac_replay VALUES (1, 'nonce-old-version-1', %" G_GINT64_FORMAT "),"
       " (1, 'nonce-old-version-2', %" G_GINT64_FORMAT ");"
-      "PRAGMA user_version = 1;",
+      "INSERT INTO leads (name, name_norm, first_seen_at, last_seen_at, updated_at)"
+      " VALUES ('Old Bakery', 'old bakery', 1, 1, 1);",
       now - 10, now - 5);
-  sqlite3 *db = NULL;
 
   g_clear_object (&fixture->store);
-  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  write_version_1 (fixture->path, sql);
 
   fixture->store = nexus_store_open (fixture->path, NEXUS_STORE_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
@@ -404,6 +428,24 @@ test_auth_replay_upgrade (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (count_nonce_rows (fixture, "nonce-old-version-1"), ==, 1);
   g_assert_false (guard_check (guard, fixture->store, 1, "nonce-old-version-2", now));
   g_assert_true (guard_check (guard, fixture->store, 1, "nonce-new-version-1", now));
+
+  found = nexus_test_sql_ids (fixture->path,
+                              "SELECT rowid FROM leads_fts WHERE leads_fts MATCH 'bakery'");
+  g_assert_cmpuint (found->len, ==, 1);
+  g_clear_pointer (&found, g_array_unref);
+  {
+    NexusLeadRow row = { 0 };
+
+    row.name = (char *)"New Bakery";
+    row.name_norm = (char *)"new bakery";
+    g_assert_true (nexus_store_begin (fixture->store, &error));
+    g_assert_true (nexus_store_leads_insert (fixture->store, &row, now, &error));
+    g_assert_true (nexus_store_commit (fixture->store, &error));
+    g_assert_no_error (error);
+  }
+  found = nexus_test_sql_ids (fixture->path,
+                              "SELECT rowid FROM leads_fts WHERE leads_fts MATCH 'bakery'");
+  g_assert_cmpuint (found->len, ==, 2);
 }
 
 static void

@@ -74,6 +74,9 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
                      " VALUES ('مطعم بلا عنوان', 'مطعم بلا عنوان', '+201001237777', 'Cairo',"
                      " 'contacted', 1700000000, 1700000000, 0)");
   fixture->nowhere_id = sqlite3_last_insert_rowid (fixture->db);
+  /* Written past the store: indexed for search as a program would. */
+  g_assert_true (nexus_store_index_new_leads (fixture->store, &error));
+  g_assert_no_error (error);
 }
 
 static void

@@ -24,7 +24,10 @@
 #include <unistd.h>
 
 #include "nexus-engine.h"
+#include "../nexus-test-sql.h"
 #include "../nexus-test-util.h"
+#include "store/nexus-store-leads.h"
+#include "store/nexus-store-private.h"
 
 typedef struct
 {
@@ -548,6 +551,91 @@ test_store_disk_full (Fixture *fixture, gconstpointer data)
   nexus_test_run_in_child (disk_full_child, fixture);
 }
 
+/* Ids of the leads matching @match, in id order. */
+static GArray *
+fts_ids (const char *path, const char *match)
+{
+  g_autofree char *sql = g_strdup_printf (
+      "SELECT rowid FROM leads_fts WHERE leads_fts MATCH '%s' ORDER BY rowid", match);
+
+  return nexus_test_sql_ids (path, sql);
+}
+
+/* New leads reach the full-text index when their transaction commits, in
+ * one statement; renamed or deleted before that, they are indexed as they
+ * are at the commit (or not at all), and the index stays exact. */
+static void
+test_store_fts_at_commit (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusStore) store = nexus_store_open (fixture->path, 0, &error);
+  g_autoptr (GArray) ids = NULL;
+  NexusLeadRow kept = { .name = (char *)"Blue Door", .name_norm = (char *)"blue door" };
+  NexusLeadRow gone = { .name = (char *)"Red Door", .name_norm = (char *)"red door" };
+  NexusLeadRow later = { .name = (char *)"Green Door", .name_norm = (char *)"green door" };
+  sqlite3     *db = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (nexus_store_begin (store, &error));
+  g_assert_true (nexus_store_leads_insert (store, &kept, 1, &error));
+  g_assert_true (nexus_store_leads_insert (store, &gone, 1, &error));
+  g_assert_no_error (error);
+  /* Not in the index before the commit: the insert only queued it. */
+  g_assert_cmpint (_nexus_store_exec (store,
+                                      "UPDATE leads SET name_norm = 'teal door' WHERE"
+                                      " name = 'Blue Door'; DELETE FROM leads WHERE"
+                                      " name = 'Red Door'",
+                                      &error),
+                   ==, TRUE);
+  g_assert_true (nexus_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  ids = fts_ids (fixture->path, "teal");
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_assert_cmpint (g_array_index (ids, gint64, 0), ==, kept.id);
+  g_clear_pointer (&ids, g_array_unref);
+  ids = fts_ids (fixture->path, "blue OR red");
+  g_assert_cmpuint (ids->len, ==, 0);
+  g_clear_pointer (&ids, g_array_unref);
+
+  /* Indexed leads are renamed and deleted in the index at once. */
+  g_assert_true (nexus_store_begin (store, &error));
+  g_assert_true (nexus_store_leads_insert (store, &later, 1, &error));
+  g_assert_true (_nexus_store_exec (store,
+                                    "UPDATE leads SET name_norm = 'navy door' WHERE"
+                                    " name = 'Blue Door'",
+                                    &error));
+  g_assert_true (nexus_store_commit (store, &error));
+  g_assert_no_error (error);
+  ids = fts_ids (fixture->path, "door");
+  g_assert_cmpuint (ids->len, ==, 2);
+  g_clear_pointer (&ids, g_array_unref);
+  ids = fts_ids (fixture->path, "navy");
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_clear_pointer (&ids, g_array_unref);
+
+  /* A lead another program inserted waits until a store indexes it. */
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO leads (name, name_norm, first_seen_at, last_seen_at,"
+                                 " updated_at) VALUES ('Iron Door', 'iron door', 1, 1, 1)",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  ids = fts_ids (fixture->path, "iron");
+  g_assert_cmpuint (ids->len, ==, 0);
+  g_clear_pointer (&ids, g_array_unref);
+  g_assert_true (nexus_store_index_new_leads (store, &error));
+  g_assert_no_error (error);
+  ids = fts_ids (fixture->path, "iron");
+  g_assert_cmpuint (ids->len, ==, 1);
+
+  /* FTS5's own check of an external-content index against its table. */
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO leads_fts (leads_fts) VALUES ('integrity-check')",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -559,6 +647,7 @@ main (int argc, char *argv[])
   ADD ("/nexus/Store/pragmas-and-indexes", test_store_pragmas);
   ADD ("/nexus/Store/reopen-and-settings", test_store_reopen);
   ADD ("/nexus/Store/fts-and-rtree", test_store_search_indexes);
+  ADD ("/nexus/Store/fts-at-commit", test_store_fts_at_commit);
   ADD ("/nexus/Store/refuses/newer-schema", test_store_newer_schema);
   ADD ("/nexus/Store/refuses/garbage", test_store_garbage);
   ADD ("/nexus/Store/refuses/truncated", test_store_truncated);
