@@ -33,6 +33,10 @@ struct _NexusWebhooks
   GCancellable  *cancellable; /* cancelled by stop: the batch ends early */
   /* Milliseconds before each retry; the last one spent means gave_up. */
   GArray *delays_ms;
+  /* The enabled endpoints as read at @endpoints_generation
+   * (nexus_store_webhook_generation()): most events need no read. */
+  GPtrArray *endpoints;
+  gint64     endpoints_generation;
 };
 
 G_DEFINE_FINAL_TYPE (NexusWebhooks, nexus_webhooks, G_TYPE_OBJECT)
@@ -596,6 +600,23 @@ make_payload (NexusEvent *event)
   return json_to_string (root, FALSE);
 }
 
+/* The enabled endpoints, read again only when they may have changed. */
+static GPtrArray *
+current_endpoints (NexusWebhooks *self, GError **error)
+{
+  gint64 generation = nexus_store_webhook_generation (self->store);
+
+  if (self->endpoints == NULL || generation != self->endpoints_generation)
+    {
+      g_clear_pointer (&self->endpoints, g_ptr_array_unref);
+      self->endpoints = nexus_store_webhook_list (self->store, TRUE, error);
+      if (self->endpoints == NULL)
+        return NULL;
+      self->endpoints_generation = generation;
+    }
+  return g_ptr_array_ref (self->endpoints);
+}
+
 static void
 event_cb (NexusEventBus *bus, NexusEvent *event, gpointer user_data)
 {
@@ -607,7 +628,7 @@ event_cb (NexusEventBus *bus, NexusEvent *event, gpointer user_data)
 
   if (self->store == NULL)
     return;
-  endpoints = nexus_store_webhook_list (self->store, TRUE, &error);
+  endpoints = current_endpoints (self, &error);
   if (endpoints == NULL)
     {
       g_message ("Cannot read the webhooks: %s", error->message);
@@ -706,6 +727,7 @@ nexus_webhooks_finalize (GObject *object)
   g_clear_object (&self->events);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->delays_ms, g_array_unref);
+  g_clear_pointer (&self->endpoints, g_ptr_array_unref);
 
   G_OBJECT_CLASS (nexus_webhooks_parent_class)->finalize (object);
 }

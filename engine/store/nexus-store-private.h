@@ -55,6 +55,8 @@ gboolean _nexus_store_step_int64 (NexusStore   *self,
 #define NEXUS_STORE_CLEAR_PENDING_SQL "DELETE FROM leads_fts_pending"
 
 gboolean _nexus_store_index_pending (NexusStore *self, GError **error);
+void     _nexus_store_note_webhook_change (NexusStore *self);
+guint64  _nexus_store_get_webhook_changes (NexusStore *self);
 gboolean _nexus_store_exec (NexusStore *self, const char *sql, GError **error);
 gboolean _nexus_store_begin (NexusStore *self, GError **error);
 gboolean _nexus_store_commit (NexusStore *self, GError **error);

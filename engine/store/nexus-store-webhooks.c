@@ -167,6 +167,7 @@ nexus_store_webhook_add (NexusStore *self,
   sqlite3_bind_int64 (stmt, 6, now);
   if (!_nexus_store_step_done (self, stmt, "adding a webhook", error))
     return 0;
+  _nexus_store_note_webhook_change (self);
   return sqlite3_last_insert_rowid (_nexus_store_get_db (self));
 }
 
@@ -188,6 +189,23 @@ nexus_store_webhook_list (NexusStore *self, gboolean enabled_only, GError **erro
                   "listing webhooks", error);
 }
 
+/**
+ * nexus_store_webhook_generation:
+ *
+ * Returns: a number that grows whenever the webhook endpoints may have
+ *   changed: through this store (a rollback included) or by a commit of
+ *   another connection; a list read at one value holds until it moves
+ */
+gint64
+nexus_store_webhook_generation (NexusStore *self)
+{
+  g_return_val_if_fail (NEXUS_IS_STORE (self), -1);
+
+  /* data_version only grows, and so does the count: their sum grows at
+   * every change of either. */
+  return nexus_store_get_data_version (self) + (gint64)_nexus_store_get_webhook_changes (self);
+}
+
 /* Removes the endpoint and (by the foreign key) its deliveries. */
 gboolean
 nexus_store_webhook_remove (NexusStore *self, gint64 id, GError **error)
@@ -202,6 +220,7 @@ nexus_store_webhook_remove (NexusStore *self, gint64 id, GError **error)
   sqlite3_bind_int64 (stmt, 1, id);
   if (!_nexus_store_step_done (self, stmt, "removing a webhook", error))
     return FALSE;
+  _nexus_store_note_webhook_change (self);
   if (found_row (self))
     return TRUE;
   g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID,
@@ -231,6 +250,7 @@ nexus_store_webhook_disable (NexusStore *self, gint64 id, const char *reason, GE
   sqlite3_bind_text (stmt, 2, reason, -1, SQLITE_TRANSIENT);
   if (!_nexus_store_step_done (self, stmt, "disabling a webhook", error))
     return FALSE;
+  _nexus_store_note_webhook_change (self);
 
   stmt = _nexus_store_prepare (self,
                                "UPDATE webhook_deliveries SET status = 'failed', last_error = ?2,"

@@ -70,6 +70,7 @@ gint64     nexus_store_webhook_add (NexusStore *self,
                                     gint64      now,
                                     GError    **error);
 GPtrArray *nexus_store_webhook_list (NexusStore *self, gboolean enabled_only, GError **error);
+gint64     nexus_store_webhook_generation (NexusStore *self);
 gboolean   nexus_store_webhook_remove (NexusStore *self, gint64 id, GError **error);
 gboolean
 nexus_store_webhook_disable (NexusStore *self, gint64 id, const char *reason, GError **error);

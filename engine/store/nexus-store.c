@@ -41,6 +41,9 @@ struct _NexusStore
   guint read_only : 1;
   /* TRUE between _nexus_store_begin() and commit/rollback. */
   guint in_transaction : 1;
+  /* Changes to webhook endpoints through this connection, and rollbacks
+   * (which may undo one): see nexus_store_webhook_generation(). */
+  guint64 webhook_changes;
 };
 
 G_DEFINE_FINAL_TYPE (NexusStore, nexus_store, G_TYPE_OBJECT)
@@ -286,6 +289,20 @@ _nexus_store_index_pending (NexusStore *self, GError **error)
   return stmt != NULL && _nexus_store_step_done (self, stmt, "indexing new leads", error);
 }
 
+/* A webhook endpoint was added, changed or removed through this store. */
+void
+_nexus_store_note_webhook_change (NexusStore *self)
+{
+  self->webhook_changes++;
+}
+
+/* How many times _nexus_store_note_webhook_change() and a rollback ran. */
+guint64
+_nexus_store_get_webhook_changes (NexusStore *self)
+{
+  return self->webhook_changes;
+}
+
 /**
  * nexus_store_index_new_leads:
  *
@@ -325,6 +342,7 @@ _nexus_store_rollback (NexusStore *self)
 {
   if (!self->in_transaction)
     return;
+  self->webhook_changes++;
   /* After SQLITE_FULL or an I/O error SQLite may already have rolled back;
    * a second ROLLBACK then fails harmlessly. */
   if (sqlite3_get_autocommit (self->db) == 0)

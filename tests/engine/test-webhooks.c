@@ -296,6 +296,66 @@ test_retry_then_delivered (Fixture *fixture, gconstpointer data)
       "test");
 }
 
+/* Deliveries queued so far. */
+static guint
+count_deliveries (Fixture *fixture)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) deliveries = nexus_store_webhook_deliveries (fixture->store, 100, &error);
+
+  g_assert_no_error (error);
+  return deliveries->len;
+}
+
+/* The dispatcher reads the endpoints again only when they may have
+ * changed, and then always: added, removed or disabled through its own
+ * store (a rolled-back addition included) or by another program. */
+static void
+test_endpoints_followed (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusStore) other = NULL;
+  gint64 first;
+  gint64 second;
+
+  publish (fixture, "monitor.alert"); /* read: none */
+  g_assert_cmpuint (count_deliveries (fixture), ==, 0);
+
+  /* Added through the dispatcher's store, but rolled back. */
+  g_assert_true (nexus_store_begin (fixture->store, &error));
+  add_endpoint (fixture, "http://127.0.0.1:9/rolled-back", NULL, TRUE);
+  nexus_store_rollback (fixture->store);
+  publish (fixture, "monitor.alert");
+  g_assert_cmpuint (count_deliveries (fixture), ==, 0);
+
+  first = add_endpoint (fixture, "http://127.0.0.1:9/first", NULL, TRUE);
+  publish (fixture, "monitor.alert");
+  g_assert_cmpuint (count_deliveries (fixture), ==, 1);
+
+  /* Another program's connection adds one. */
+  other = nexus_store_open (fixture->db, NEXUS_STORE_OPEN_NO_CREATE, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *events = nexus_webhooks_parse_events (NULL, &error);
+    g_autofree char *secret = NULL;
+
+    second = nexus_webhooks_add_endpoint (other, "http://127.0.0.1:9/second", events, TRUE, 1,
+                                          &secret, &error);
+    g_assert_no_error (error);
+  }
+  publish (fixture, "monitor.alert");
+  g_assert_cmpuint (count_deliveries (fixture), ==, 3);
+
+  /* Disabled here, removed there. */
+  g_assert_true (nexus_store_webhook_disable (fixture->store, first, "test", &error));
+  publish (fixture, "monitor.alert");
+  g_assert_cmpuint (count_deliveries (fixture), ==, 4);
+  g_assert_true (nexus_store_webhook_remove (other, second, &error));
+  g_assert_no_error (error);
+  publish (fixture, "monitor.alert");
+  g_assert_cmpuint (count_deliveries (fixture), ==, 2); /* the second's went with it */
+}
+
 static void
 test_gives_up (Fixture *fixture, gconstpointer data)
 {
@@ -459,6 +519,8 @@ main (int argc, char **argv)
   g_test_add_func ("/nexus/Webhooks/event-lists", test_event_lists);
   g_test_add ("/nexus/Webhooks/retry-then-delivered", Fixture, NULL, fixture_set_up_dispatcher,
               test_retry_then_delivered, fixture_tear_down);
+  g_test_add ("/nexus/Webhooks/endpoints-followed", Fixture, NULL, fixture_set_up_dispatcher,
+              test_endpoints_followed, fixture_tear_down);
   g_test_add ("/nexus/Webhooks/gives-up", Fixture, NULL, fixture_set_up_dispatcher, test_gives_up,
               fixture_tear_down);
   g_test_add ("/nexus/Webhooks/gone-disables", Fixture, NULL, fixture_set_up_dispatcher,
