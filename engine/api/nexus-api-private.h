@@ -39,9 +39,10 @@ typedef struct
   SoupServerMessage *msg;           /* unowned: this state is its qdata */
   gint64             started_us;    /* request-started */
   gint64             headers_us;    /* early handler ran; 0 before */
-  gboolean           body_complete; /* got-body */
+  gboolean           body_complete; /* request-read */
   gboolean           too_large;     /* the body passed max_body */
-  GByteArray        *body;          /* collected by got_chunk_cb, capped */
+  gboolean           collect_body;  /* a declared length: request_read_cb takes it */
+  GByteArray        *body;          /* the body, capped at max_body */
   /* Once the signature checked out: who signed, at which authentication
    * generation (see nexus_auth_cache_verify()), and the signed path. */
   gint64 worker_id;

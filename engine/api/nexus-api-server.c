@@ -258,12 +258,28 @@ got_chunk_cb (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
   g_byte_array_append (state->body, g_bytes_get_data (chunk, NULL), length);
 }
 
+/* The whole body is in: one handler on the server, not one per message.
+ * A body of a declared length passed the cap check in the early handler,
+ * so libsoup collected it (at most max_body bytes); it moves over here.  A
+ * chunked one came in through got_chunk_cb already. */
 static void
-got_body_cb (SoupServerMessage *msg, gpointer user_data)
+request_read_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
-  RequestState *state = user_data;
+  RequestState    *state = request_state_get (msg);
+  SoupMessageBody *request_body;
+  GBytes          *bytes;
 
+  if (state == NULL)
+    return;
   state->body_complete = TRUE;
+  if (!state->collect_body)
+    return;
+
+  request_body = soup_server_message_get_request_body (msg);
+  bytes = soup_message_body_flatten (request_body);
+  g_byte_array_append (state->body, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_bytes_unref (bytes);
+  soup_message_body_truncate (request_body);
 }
 
 /* Runs once the request headers are read, before the body. */
@@ -279,6 +295,7 @@ api_early_cb (SoupServer        *server,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char         *address = soup_server_message_get_remote_host (msg);
   gint64              retry_after_us = 0;
+  SoupEncoding        encoding;
 
   if (state == NULL)
     return;
@@ -322,11 +339,18 @@ api_early_cb (SoupServer        *server,
         }
     }
 
-  /* The body is collected by got_chunk_cb up to the cap; libsoup must not
-   * buffer it on its own. */
-  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
-  g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), state);
-  g_signal_connect (msg, "got-body", G_CALLBACK (got_body_cb), state);
+  /* A declared length is within the cap (checked above): libsoup reads
+   * exactly that much, and request_read_cb takes it over.  Any other body
+   * (chunked) has no length to check beforehand: got_chunk_cb collects it
+   * up to the cap, and libsoup must not buffer it on its own. */
+  encoding = soup_message_headers_get_encoding (headers);
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH || encoding == SOUP_ENCODING_NONE)
+    state->collect_body = TRUE;
+  else
+    {
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), state);
+    }
 }
 
 /* Depth of the deepest nesting of objects and arrays, outside strings.
@@ -1519,6 +1543,7 @@ api_setup_cb (gpointer data)
   soup_server_add_handler (self->server, "/api/v1", api_cb, self, NULL);
   soup_server_add_handler (self->server, NULL, not_found_cb, self, NULL);
   g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
+  g_signal_connect (self->server, "request-read", G_CALLBACK (request_read_cb), self);
   g_signal_connect (self->server, "request-finished", G_CALLBACK (request_ended_cb), self);
   g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_ended_cb), self);
 
