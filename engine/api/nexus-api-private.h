@@ -154,7 +154,7 @@ struct _NexusApiServer
   /* When replay and idempotency records were last purged (monotonic). */
   gint64 last_purge_us;
 
-  /* Metrics: "endpoint status" → count. */
+  /* Metrics: "endpoint status" → gsize* count. */
   GHashTable *request_counts;
   /* Metrics: lease answers by latency bucket (see nexus-api-jobs.c). */
   guint64 lease_latency_buckets[8];

@@ -68,14 +68,36 @@ request_state_get (SoupServerMessage *msg)
   return g_object_get_qdata (G_OBJECT (msg), request_state_quark);
 }
 
+/* Counted once per request: the key is put together on the stack and
+ * only copied the first time it is seen. */
 void
 _nexus_api_count (NexusApiServer *self, const char *endpoint, guint status)
 {
-  g_autofree char *key = g_strdup_printf ("%s %u", endpoint, status);
-  gpointer         count = g_hash_table_lookup (self->request_counts, key);
+  char   key[64];
+  gsize  length = strlen (endpoint);
+  gsize *count;
 
-  g_hash_table_replace (self->request_counts, g_steal_pointer (&key),
-                        GSIZE_TO_POINTER (GPOINTER_TO_SIZE (count) + 1));
+  if (length > sizeof key - 16)
+    length = sizeof key - 16;
+  memcpy (key, endpoint, length);
+  key[length++] = ' ';
+  if (status >= 100 && status <= 999)
+    {
+      key[length++] = (char)('0' + status / 100);
+      key[length++] = (char)('0' + status / 10 % 10);
+      key[length++] = (char)('0' + status % 10);
+      key[length] = '\0';
+    }
+  else
+    g_snprintf (key + length, sizeof key - length, "%u", status);
+
+  count = g_hash_table_lookup (self->request_counts, key);
+  if (count == NULL)
+    {
+      count = g_new0 (gsize, 1);
+      g_hash_table_insert (self->request_counts, g_strdup (key), count);
+    }
+  (*count)++;
 }
 
 /* Every error is {"error":CODE,"message":TEXT}; TEXT never holds more than
@@ -717,9 +739,12 @@ _nexus_api_call_answer (NexusApiServer *self, ApiCall *call)
     _nexus_api_send_error (msg, status, code, message);
   else
     {
+      gsize length = strlen (call->answer);
+
+      /* The answer goes to libsoup as it is, not copied. */
       soup_server_message_set_status (msg, call->status, NULL);
-      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, call->answer,
-                                        strlen (call->answer));
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                        g_steal_pointer (&call->answer), length);
     }
   if (call->endpoint != NULL)
     _nexus_api_count (self, call->endpoint, soup_server_message_get_status (msg));
@@ -1264,7 +1289,7 @@ send_metrics (NexusApiServer *self, SoupServerMessage *msg)
     {
       g_auto (GStrv) parts = g_strsplit (key, " ", 2);
       g_string_append_printf (text, "nexus_api_requests_total{endpoint=\"%s\",status=\"%s\"} %zu\n",
-                              parts[0], parts[1], GPOINTER_TO_SIZE (value));
+                              parts[0], parts[1], *(gsize *)value);
     }
   g_string_append_printf (text,
                           "# HELP nexus_api_open_requests Requests being read or answered.\n"
@@ -1633,7 +1658,7 @@ nexus_api_server_init (NexusApiServer *self)
   self->calls = g_ptr_array_new_with_free_func ((GDestroyNotify)api_call_free);
   self->open_requests = g_hash_table_new (NULL, NULL);
   self->idle_sockets = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
-  self->request_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->request_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 /**
