@@ -50,6 +50,8 @@ typedef struct
   char  *signed_path;
   /* request-finished or request-aborted: libsoup is done with it. */
   gboolean ended;
+  /* TCP_CORK is set on its connection while the answer is written. */
+  gboolean corked;
 } RequestState;
 
 typedef struct _ApiCall ApiCall;
@@ -208,6 +210,7 @@ gboolean
 void  _nexus_api_call_set_answer (ApiCall *call, guint status, char *answer);
 void  _nexus_api_call_answer (NexusApiServer *self, ApiCall *call);
 void  _nexus_api_resume (NexusApiServer *self, SoupServerMessage *msg);
+void  _nexus_api_uncork (SoupServerMessage *msg);
 char *_nexus_api_call_refusal_text (const ApiCall *call, guint *out_status);
 void  _nexus_api_jobs_add_sockets (NexusApiServer *self, GHashTable *sockets);
 

@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
@@ -280,6 +282,34 @@ got_chunk_cb (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
   g_byte_array_append (state->body, g_bytes_get_data (chunk, NULL), length);
 }
 
+/* While a request is answered its connection is corked: libsoup writes the
+ * status line and headers, then the body, and the two go out as one
+ * segment (one send to the client, not two) once the answer is complete
+ * (request_ended_cb) or the connection is handed to someone else.  The
+ * kernel sends a corked segment after 200 ms at the latest. */
+static void
+set_corked (RequestState *state, gboolean corked)
+{
+  GSocket *socket;
+
+  if (state->corked == corked)
+    return;
+  socket = soup_server_message_get_socket (state->msg);
+  if (socket == NULL || g_socket_is_closed (socket))
+    return;
+  if (g_socket_set_option (socket, IPPROTO_TCP, TCP_CORK, corked, NULL))
+    state->corked = corked;
+}
+
+void
+_nexus_api_uncork (SoupServerMessage *msg)
+{
+  RequestState *state = request_state_get (msg);
+
+  if (state != NULL)
+    set_corked (state, FALSE);
+}
+
 /* The whole body is in: one handler on the server, not one per message.
  * A body of a declared length passed the cap check in the early handler,
  * so libsoup collected it (at most max_body bytes); it moves over here.  A
@@ -294,6 +324,8 @@ request_read_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
   if (state == NULL)
     return;
   state->body_complete = TRUE;
+  /* What libsoup writes on this connection from now on is the answer. */
+  set_corked (state, TRUE);
   if (!state->collect_body)
     return;
 
@@ -1236,6 +1268,8 @@ api_cb (SoupServer        *server,
 
   if (route == ROUTE_EVENTS)
     {
+      /* A stream: each event goes out when it is written. */
+      set_corked (state, FALSE);
       _nexus_api_handle_events (self, msg, query);
       return;
     }
@@ -1391,7 +1425,10 @@ request_ended_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data
   RequestState   *state = request_state_get (msg);
 
   if (state != NULL)
-    state->ended = TRUE;
+    {
+      state->ended = TRUE;
+      set_corked (state, FALSE);
+    }
   g_hash_table_remove (self->open_requests, msg);
   if (socket != NULL && !g_socket_is_closed (socket))
     _nexus_api_track_idle (self, socket);
