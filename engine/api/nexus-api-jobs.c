@@ -519,6 +519,8 @@ park_lease (NexusApiServer    *self,
   waiter->local = g_object_ref (soup_server_message_get_local_address (msg));
   waiter->remote = g_object_ref (soup_server_message_get_remote_address (msg));
   waiter->socket = soup_server_message_get_socket (msg);
+  /* The answer is written in one piece, whenever it comes. */
+  _nexus_api_uncork (msg);
   waiter->stream = soup_server_message_steal_connection (msg);
   /* A connection handed back to libsoup by soup_server_accept_iostream()
    * has no socket of its own there: take it from the stream. */

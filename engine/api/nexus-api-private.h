@@ -40,9 +40,10 @@ typedef struct
   SoupServerMessage *msg;           /* unowned: this state is its qdata */
   gint64             started_us;    /* request-started */
   gint64             headers_us;    /* early handler ran; 0 before */
-  gboolean           body_complete; /* got-body */
+  gboolean           body_complete; /* request-read */
   gboolean           too_large;     /* the body passed max_body */
-  GByteArray        *body;          /* collected by got_chunk_cb, capped */
+  gboolean           collect_body;  /* a declared length: request_read_cb takes it */
+  GByteArray        *body;          /* the body, capped at max_body */
   /* Once the signature checked out: who signed, at which authentication
    * generation (see nexus_auth_cache_verify()), and the signed path. */
   gint64 worker_id;
@@ -50,6 +51,8 @@ typedef struct
   char  *signed_path;
   /* request-finished or request-aborted: libsoup is done with it. */
   gboolean ended;
+  /* TCP_CORK is set on its connection while the answer is written. */
+  gboolean corked;
 } RequestState;
 
 typedef struct _ApiCall ApiCall;
@@ -157,7 +160,7 @@ struct _NexusApiServer
   /* When replay and idempotency records were last purged (monotonic). */
   gint64 last_purge_us;
 
-  /* Metrics: "endpoint status" → count. */
+  /* Metrics: "endpoint status" → gsize* count. */
   GHashTable *request_counts;
   /* Metrics: lease answers by latency bucket (see nexus-api-jobs.c). */
   guint64 lease_latency_buckets[8];
@@ -211,6 +214,7 @@ gboolean
 void  _nexus_api_call_set_answer (ApiCall *call, guint status, char *answer);
 void  _nexus_api_call_answer (NexusApiServer *self, ApiCall *call);
 void  _nexus_api_resume (NexusApiServer *self, SoupServerMessage *msg);
+void  _nexus_api_uncork (SoupServerMessage *msg);
 char *_nexus_api_call_refusal_text (const ApiCall *call, guint *out_status);
 void  _nexus_api_jobs_add_sockets (NexusApiServer *self, GHashTable *sockets);
 

@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
@@ -68,14 +70,36 @@ request_state_get (SoupServerMessage *msg)
   return g_object_get_qdata (G_OBJECT (msg), request_state_quark);
 }
 
+/* Counted once per request: the key is put together on the stack and
+ * only copied the first time it is seen. */
 void
 _nexus_api_count (NexusApiServer *self, const char *endpoint, guint status)
 {
-  g_autofree char *key = g_strdup_printf ("%s %u", endpoint, status);
-  gpointer         count = g_hash_table_lookup (self->request_counts, key);
+  char   key[64];
+  gsize  length = strlen (endpoint);
+  gsize *count;
 
-  g_hash_table_replace (self->request_counts, g_steal_pointer (&key),
-                        GSIZE_TO_POINTER (GPOINTER_TO_SIZE (count) + 1));
+  if (length > sizeof key - 16)
+    length = sizeof key - 16;
+  memcpy (key, endpoint, length);
+  key[length++] = ' ';
+  if (status >= 100 && status <= 999)
+    {
+      key[length++] = (char)('0' + status / 100);
+      key[length++] = (char)('0' + status / 10 % 10);
+      key[length++] = (char)('0' + status % 10);
+      key[length] = '\0';
+    }
+  else
+    g_snprintf (key + length, sizeof key - length, "%u", status);
+
+  count = g_hash_table_lookup (self->request_counts, key);
+  if (count == NULL)
+    {
+      count = g_new0 (gsize, 1);
+      g_hash_table_insert (self->request_counts, g_strdup (key), count);
+    }
+  (*count)++;
 }
 
 /* Every error is {"error":CODE,"message":TEXT}; TEXT never holds more than
@@ -258,12 +282,58 @@ got_chunk_cb (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
   g_byte_array_append (state->body, g_bytes_get_data (chunk, NULL), length);
 }
 
+/* While a request is answered its connection is corked: libsoup writes the
+ * status line and headers, then the body, and the two go out as one
+ * segment (one send to the client, not two) once the answer is complete
+ * (request_ended_cb) or the connection is handed to someone else.  The
+ * kernel sends a corked segment after 200 ms at the latest. */
 static void
-got_body_cb (SoupServerMessage *msg, gpointer user_data)
+set_corked (RequestState *state, gboolean corked)
 {
-  RequestState *state = user_data;
+  GSocket *socket;
 
+  if (state->corked == corked)
+    return;
+  socket = soup_server_message_get_socket (state->msg);
+  if (socket == NULL || g_socket_is_closed (socket))
+    return;
+  if (g_socket_set_option (socket, IPPROTO_TCP, TCP_CORK, corked, NULL))
+    state->corked = corked;
+}
+
+void
+_nexus_api_uncork (SoupServerMessage *msg)
+{
+  RequestState *state = request_state_get (msg);
+
+  if (state != NULL)
+    set_corked (state, FALSE);
+}
+
+/* The whole body is in: one handler on the server, not one per message.
+ * A body of a declared length passed the cap check in the early handler,
+ * so libsoup collected it (at most max_body bytes); it moves over here.  A
+ * chunked one came in through got_chunk_cb already. */
+static void
+request_read_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  RequestState    *state = request_state_get (msg);
+  SoupMessageBody *request_body;
+  GBytes          *bytes;
+
+  if (state == NULL)
+    return;
   state->body_complete = TRUE;
+  /* What libsoup writes on this connection from now on is the answer. */
+  set_corked (state, TRUE);
+  if (!state->collect_body)
+    return;
+
+  request_body = soup_server_message_get_request_body (msg);
+  bytes = soup_message_body_flatten (request_body);
+  g_byte_array_append (state->body, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_bytes_unref (bytes);
+  soup_message_body_truncate (request_body);
 }
 
 /* Runs once the request headers are read, before the body. */
@@ -279,6 +349,7 @@ api_early_cb (SoupServer        *server,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char         *address = soup_server_message_get_remote_host (msg);
   gint64              retry_after_us = 0;
+  SoupEncoding        encoding;
 
   if (state == NULL)
     return;
@@ -322,11 +393,18 @@ api_early_cb (SoupServer        *server,
         }
     }
 
-  /* The body is collected by got_chunk_cb up to the cap; libsoup must not
-   * buffer it on its own. */
-  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
-  g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), state);
-  g_signal_connect (msg, "got-body", G_CALLBACK (got_body_cb), state);
+  /* A declared length is within the cap (checked above): libsoup reads
+   * exactly that much, and request_read_cb takes it over.  Any other body
+   * (chunked) has no length to check beforehand: got_chunk_cb collects it
+   * up to the cap, and libsoup must not buffer it on its own. */
+  encoding = soup_message_headers_get_encoding (headers);
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH || encoding == SOUP_ENCODING_NONE)
+    state->collect_body = TRUE;
+  else
+    {
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), state);
+    }
 }
 
 /* Depth of the deepest nesting of objects and arrays, outside strings.
@@ -693,9 +771,12 @@ _nexus_api_call_answer (NexusApiServer *self, ApiCall *call)
     _nexus_api_send_error (msg, status, code, message);
   else
     {
+      gsize length = strlen (call->answer);
+
+      /* The answer goes to libsoup as it is, not copied. */
       soup_server_message_set_status (msg, call->status, NULL);
-      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, call->answer,
-                                        strlen (call->answer));
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                        g_steal_pointer (&call->answer), length);
     }
   if (call->endpoint != NULL)
     _nexus_api_count (self, call->endpoint, soup_server_message_get_status (msg));
@@ -1211,6 +1292,8 @@ api_cb (SoupServer        *server,
 
   if (route == ROUTE_EVENTS)
     {
+      /* A stream: each event goes out when it is written. */
+      set_corked (state, FALSE);
       _nexus_api_handle_events (self, msg, query);
       return;
     }
@@ -1264,7 +1347,7 @@ send_metrics (NexusApiServer *self, SoupServerMessage *msg)
     {
       g_auto (GStrv) parts = g_strsplit (key, " ", 2);
       g_string_append_printf (text, "nexus_api_requests_total{endpoint=\"%s\",status=\"%s\"} %zu\n",
-                              parts[0], parts[1], GPOINTER_TO_SIZE (value));
+                              parts[0], parts[1], *(gsize *)value);
     }
   g_string_append_printf (text,
                           "# HELP nexus_api_open_requests Requests being read or answered.\n"
@@ -1366,7 +1449,10 @@ request_ended_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data
   RequestState   *state = request_state_get (msg);
 
   if (state != NULL)
-    state->ended = TRUE;
+    {
+      state->ended = TRUE;
+      set_corked (state, FALSE);
+    }
   g_hash_table_remove (self->open_requests, msg);
   if (socket != NULL && !g_socket_is_closed (socket))
     _nexus_api_track_idle (self, socket);
@@ -1543,6 +1629,7 @@ api_setup_cb (gpointer data)
   soup_server_add_handler (self->server, "/api/v1", api_cb, self, NULL);
   soup_server_add_handler (self->server, NULL, not_found_cb, self, NULL);
   g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
+  g_signal_connect (self->server, "request-read", G_CALLBACK (request_read_cb), self);
   g_signal_connect (self->server, "request-finished", G_CALLBACK (request_ended_cb), self);
   g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_ended_cb), self);
 
@@ -1633,7 +1720,7 @@ nexus_api_server_init (NexusApiServer *self)
   self->calls = g_ptr_array_new_with_free_func ((GDestroyNotify)api_call_free);
   self->open_requests = g_hash_table_new (NULL, NULL);
   self->idle_sockets = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
-  self->request_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->request_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 /**
