@@ -316,6 +316,49 @@ test_api_auth_errors (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (answer.error_code, ==, "replayed");
   answer_clear (&answer);
 
+  /* A second engine on the same file (the console beside nexus-server)
+   * refuses what the first accepted, and the other way round. */
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (NexusEngine) second = nexus_engine_new (fixture->path, NEXUS_ENGINE_DEFAULT, &error);
+    guint16 first_port = fixture->port;
+
+    g_assert_no_error (error);
+    g_assert_true (nexus_engine_listen (second, "127.0.0.1:0", &error));
+    g_assert_no_error (error);
+    fixture->port = nexus_engine_get_port (second);
+    send_signed (fixture, path, body, 0, "the-same-nonce-twice", NULL, &answer);
+    g_assert_cmpuint (answer.status, ==, 401);
+    g_assert_cmpstr (answer.error_code, ==, "replayed");
+    answer_clear (&answer);
+    send_signed (fixture, path, body, 0, "a-nonce-for-the-second", NULL, &answer);
+    g_assert_cmpuint (answer.status, ==, 200);
+    answer_clear (&answer);
+    fixture->port = first_port;
+    send_signed (fixture, path, body, 0, "a-nonce-for-the-second", NULL, &answer);
+    g_assert_cmpuint (answer.status, ==, 401);
+    g_assert_cmpstr (answer.error_code, ==, "replayed");
+    answer_clear (&answer);
+    nexus_engine_shutdown (second);
+  }
+
+  /* After a restart the nonces of the window are still refused. */
+  {
+    g_autoptr (GError) error = NULL;
+
+    nexus_engine_shutdown (fixture->engine);
+    g_clear_object (&fixture->engine);
+    fixture->engine = nexus_engine_new (fixture->path, NEXUS_ENGINE_DEFAULT, &error);
+    g_assert_no_error (error);
+    g_assert_true (nexus_engine_listen (fixture->engine, "127.0.0.1:0", &error));
+    g_assert_no_error (error);
+    fixture->port = nexus_engine_get_port (fixture->engine);
+    send_signed (fixture, path, body, 0, "the-same-nonce-twice", NULL, &answer);
+    g_assert_cmpuint (answer.status, ==, 401);
+    g_assert_cmpstr (answer.error_code, ==, "replayed");
+    answer_clear (&answer);
+  }
+
   /* A malformed nonce is a bad request. */
   send_signed (fixture, path, body, 0, "short", NULL, &answer);
   g_assert_cmpuint (answer.status, ==, 400);
