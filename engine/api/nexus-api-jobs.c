@@ -597,6 +597,8 @@ lease_committed (NexusApiServer *self, ApiCall *call)
   LeaseCall *lease = call->data;
 
   publish_leased (self, call->worker_id, lease->jobs);
+  /* Freed on the thread that allocated them: no wait on its arena. */
+  g_clear_pointer (&lease->jobs, g_ptr_array_unref);
 }
 
 static void
