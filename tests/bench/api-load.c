@@ -6,9 +6,10 @@
  * This one file is built twice (tests/bench/meson.build); API_LOAD_MODE
  * picks the benchmark:
  *
- *  api-cycle        N simulated workers (32 by default, -w N), each on its
- *                   own thread ("bench-worker") with one keep-alive
- *                   connection, do lease + report cycles until the queue
+ *  api-cycle        N simulated workers (32 by default, -w N), each one
+ *                   non-blocking keep-alive connection of a single
+ *                   load-generator thread ("bench-worker") running an
+ *                   epoll loop, do lease + report cycles until the queue
  *                   is empty: first with final reports without results
  *                   (the protocol's cycle), then with -l N leads per
  *                   report (2 by default).  Baselines: the same number of
@@ -17,10 +18,11 @@
  *                   reports with leads the same jobs with the same leads
  *                   parsed and ingested in-process, each job's report in
  *                   one transaction (no HTTP).  The workers share the
- *                   machine's cores with the server, so their loop is kept
- *                   lean (answers read by a small strict reader, buffers
- *                   reused) and their own CPU time is printed beside the
- *                   engine's and the API thread's.
+ *                   machine's cores with the server, so they are kept
+ *                   lean (one thread, no blocking reads and their
+ *                   wakeups, answers read by a small strict reader,
+ *                   buffers reused) and their CPU time is printed beside
+ *                   the engine's and the API thread's.
  *  api-connections  10,000 keep-alive connections, each with a long-poll
  *                   lease in flight, and the server's memory with them;
  *                   then 1,000 of them active (heartbeat, lease) while
@@ -76,9 +78,10 @@
 #define API_LOAD_MODE "cycle"
 #endif
 
-/* Largest response head we accept from the server. */
+/* Largest response head, and body, we accept from the server. */
 #define MAX_RESPONSE_HEAD 8192
-/* Blocking sockets give up after this long: a hung server fails the run. */
+#define MAX_RESPONSE_BODY (1024 * 1024)
+/* A request left unanswered this long (a hung server) fails the run. */
 #define IO_TIMEOUT_S 30
 
 /* The temporary directory of the run, removed on every exit. */
@@ -618,14 +621,14 @@ parse_response (const char *data, gsize length, Response *response)
   return length >= response->head_length + response->body_length ? PARSE_DONE : PARSE_MORE;
 }
 
-/* A socket to 127.0.0.1:@port; blocking ones time out after
- * IO_TIMEOUT_S. */
+/* A non-blocking socket connecting to 127.0.0.1:@port (the handshake may
+ * still be under way). */
 static int
-connect_loopback (guint16 port, gboolean blocking, GError **error)
+connect_loopback (guint16 port, GError **error)
 {
   struct sockaddr_in address = { 0 };
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (blocking ? 0 : SOCK_NONBLOCK), 0);
-  int one = 1;
+  int                fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  int                one = 1;
 
   if (fd < 0)
     {
@@ -634,12 +637,6 @@ connect_loopback (guint16 port, gboolean blocking, GError **error)
       return -1;
     }
   setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (blocking)
-    {
-      struct timeval timeout = { IO_TIMEOUT_S, 0 };
-      setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-      setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    }
   address.sin_family = AF_INET;
   address.sin_port = htons (port);
   address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
@@ -662,128 +659,14 @@ static guint cycle_leads = 2;
 static guint cycle_time_limit_s = 150;
 
 static const GOptionEntry cycle_entries[] = {
-  { "workers", 'w', 0, G_OPTION_ARG_INT, &cycle_workers, "Simulated workers (threads)", "N" },
+  { "workers", 'w', 0, G_OPTION_ARG_INT, &cycle_workers,
+    "Simulated workers (keep-alive connections)", "N" },
   { "jobs", 'j', 0, G_OPTION_ARG_INT, &cycle_jobs, "Jobs queued and worked through", "N" },
   { "leads", 'l', 0, G_OPTION_ARG_INT, &cycle_leads, "Leads per report (0-50)", "N" },
   { "time-limit", 't', 0, G_OPTION_ARG_INT, &cycle_time_limit_s,
     "Stop taking jobs after this many seconds", "S" },
   { NULL }
 };
-
-/* One simulated worker: a thread with a blocking keep-alive connection. */
-typedef struct
-{
-  guint                  index;
-  const NexusConnection *identity;
-  guint16                port;
-  guint                  n_leads; /* per report */
-  int                    fd;
-  GString               *request;
-  GString               *body;       /* of the report being sent */
-  GString               *in;         /* bytes received, NUL-terminated */
-  GArray                *lease_us;   /* latency of each lease */
-  GArray                *report_us;  /* latency of each report */
-  guint                  cycles;     /* jobs leased and reported */
-  guint                  reconnects; /* the server said Connection: close */
-  gint64                 accepted;
-  gint64                 n_new;
-  gint64                 merged;
-  gint64                 preview;
-  char                  *failure; /* set when something failed; the thread stops */
-} CycleClient;
-
-typedef struct
-{
-  GMutex   mutex;
-  GCond    cond;
-  guint    ready; /* clients connected and waiting for the start */
-  gboolean go;
-  gint64   deadline_us;
-  guint    finished; /* clients done, waiting for their CPU time to be read */
-  gboolean measured;
-} CycleStart;
-
-static CycleStart cycle_start;
-
-static gboolean
-cycle_client_connect (CycleClient *client)
-{
-  g_autoptr (GError) error = NULL;
-
-  client->fd = connect_loopback (client->port, TRUE, &error);
-  if (client->fd < 0)
-    {
-      client->failure = g_strdup_printf ("worker %u: %s", client->index, error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Sends client->request and reads one answer into client->in; the body
- * is at client->in->str + response->head_length. */
-static gboolean
-cycle_client_roundtrip (CycleClient *client, Response *response, gint64 *out_latency_us)
-{
-  gsize       written = 0;
-  gint64      started;
-  ParseResult parsed = PARSE_MORE;
-
-  if (client->fd < 0 && !cycle_client_connect (client))
-    return FALSE;
-
-  g_string_truncate (client->in, 0);
-  started = g_get_monotonic_time ();
-  while (written < client->request->len)
-    {
-      ssize_t n = send (client->fd, client->request->str + written, client->request->len - written,
-                        MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          client->failure =
-              g_strdup_printf ("worker %u: send: %s", client->index, g_strerror (errno));
-          return FALSE;
-        }
-      written += (gsize)n;
-    }
-
-  while (parsed == PARSE_MORE)
-    {
-      char    buffer[4096];
-      ssize_t n = recv (client->fd, buffer, sizeof buffer, 0);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          client->failure =
-              g_strdup_printf ("worker %u: the server %s a keep-alive connection before answering",
-                               client->index, n == 0 ? "closed" : "timed out or reset");
-          return FALSE;
-        }
-      g_string_append_len (client->in, buffer, n);
-      parsed = parse_response (client->in->str, client->in->len, response);
-    }
-  *out_latency_us = g_get_monotonic_time () - started;
-  if (parsed == PARSE_BAD)
-    {
-      client->failure = g_strdup_printf ("worker %u: malformed HTTP answer", client->index);
-      return FALSE;
-    }
-  if (client->in->len != response->head_length + response->body_length)
-    {
-      client->failure = g_strdup_printf ("worker %u: bytes after the answer", client->index);
-      return FALSE;
-    }
-  if (response->close)
-    {
-      close (client->fd);
-      client->fd = -1;
-      client->reconnects++;
-    }
-  return TRUE;
-}
 
 /* ---- a strict reader of the two answers the cycle loop reads ----------
  *
@@ -1190,92 +1073,427 @@ build_report_body (GString *body, const char *token, gint64 job_id, guint n_lead
   g_string_append (body, "]}");
 }
 
-static gpointer
-cycle_client_thread (gpointer data)
+/* One simulated worker: one non-blocking keep-alive connection of the
+ * load generator's event loop, going lease → report → lease… on its own
+ * until its lease answers an empty list. */
+typedef enum
 {
-  CycleClient *client = data;
-  Response     response;
-  gint64       latency_us;
+  CYCLE_CONNECTING, /* the handshake under way; a request may wait for it */
+  CYCLE_IDLE,       /* connected, nothing in flight (before the start) */
+  CYCLE_BUSY,       /* a request being written, or its answer being read */
+  CYCLE_DONE,       /* the queue is empty or the time is up; closed */
+} CycleState;
 
-  cycle_client_connect (client);
+typedef struct
+{
+  guint                  index;
+  const NexusConnection *identity;
+  guint16                port;
+  guint                  n_leads; /* per report */
+  int                    fd;
+  CycleState             state;
+  gboolean               queued;   /* the request waits for the connection */
+  gboolean               leasing;  /* the request is a lease; else a report */
+  gboolean               want_out; /* EPOLLOUT registered */
+  gint64                 job_id;   /* of the report in flight */
+  GString               *request;
+  gsize                  request_offset; /* bytes of it sent */
+  GString               *body;           /* of the report being sent */
+  GString               *in;             /* bytes received, NUL-terminated */
+  gint64                 sent_us;        /* the request's first byte (or the connect) went then */
+  GArray                *lease_us;       /* latency of each lease */
+  GArray                *report_us;      /* latency of each report */
+  guint                  cycles;         /* jobs leased and reported */
+  guint                  reconnects;     /* the server said Connection: close */
+  gint64                 accepted;
+  gint64                 n_new;
+  gint64                 merged;
+  gint64                 preview;
+} CycleClient;
+
+/* The load generator: one thread ("bench-worker") and its epoll set over
+ * every simulated worker's connection. */
+typedef struct
+{
+  int        epoll_fd;
+  GPtrArray *clients;   /* CycleClient* */
+  guint      n_running; /* clients not CYCLE_DONE */
+  gint64     deadline_us;
+  gint64     checked_us; /* the last look for answers overdue */
+  char      *failure;    /* the first failure; the loop stops */
+} CycleLoop;
+
+typedef struct
+{
+  GMutex   mutex;
+  GCond    cond;
+  gboolean ready; /* the connections are open; the loop waits for the start */
+  gboolean go;
+  gint64   deadline_us;
+  gboolean finished; /* the loop is done, its thread waits for its CPU time to be read */
+  gboolean measured;
+} CycleStart;
+
+static CycleStart cycle_start;
+
+static void cycle_fail (CycleLoop *loop, CycleClient *client, const char *format, ...)
+    G_GNUC_PRINTF (3, 4);
+
+/* Records the run's first failure; the loop stops at its next turn. */
+static void
+cycle_fail (CycleLoop *loop, CycleClient *client, const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list          args;
+
+  if (loop->failure != NULL)
+    return;
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  loop->failure = g_strdup_printf ("worker %u: %s", client->index, message);
+}
+
+static void
+cycle_watch (CycleLoop *loop, CycleClient *client, gboolean want_out, int op)
+{
+  struct epoll_event event = { 0 };
+
+  event.events = EPOLLIN | EPOLLRDHUP | (want_out ? EPOLLOUT : 0);
+  event.data.ptr = client;
+  if (epoll_ctl (loop->epoll_fd, op, client->fd, &event) != 0)
+    cycle_fail (loop, client, "epoll_ctl: %s", g_strerror (errno));
+  client->want_out = want_out;
+}
+
+static void
+cycle_close (CycleClient *client)
+{
+  if (client->fd >= 0)
+    close (client->fd); /* also leaves the epoll set */
+  client->fd = -1;
+}
+
+/* Starts a connection; the loop sees it through (cycle_event()). */
+static void
+cycle_open (CycleLoop *loop, CycleClient *client)
+{
+  g_autoptr (GError) error = NULL;
+
+  client->fd = connect_loopback (client->port, &error);
+  if (client->fd < 0)
+    {
+      cycle_fail (loop, client, "%s", error->message);
+      return;
+    }
+  client->state = CYCLE_CONNECTING;
+  client->sent_us = g_get_monotonic_time ();
+  cycle_watch (loop, client, TRUE, EPOLL_CTL_ADD);
+}
+
+/* Writes what the socket takes of the request; EPOLLOUT is watched while
+ * some of it is left. */
+static void
+cycle_flush (CycleLoop *loop, CycleClient *client)
+{
+  while (client->request_offset < client->request->len)
+    {
+      ssize_t n = send (client->fd, client->request->str + client->request_offset,
+                        client->request->len - client->request_offset, MSG_NOSIGNAL);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        break;
+      if (n <= 0)
+        {
+          cycle_fail (loop, client, "send: %s", g_strerror (errno));
+          return;
+        }
+      client->request_offset += (gsize)n;
+    }
+  if ((client->request_offset < client->request->len) != client->want_out)
+    cycle_watch (loop, client, client->request_offset < client->request->len, EPOLL_CTL_MOD);
+}
+
+/* Sends client->request, on a new connection when the server closed the
+ * last one; its latency runs from its first byte. */
+static void
+cycle_send (CycleLoop *loop, CycleClient *client)
+{
+  client->request_offset = 0;
+  g_string_truncate (client->in, 0);
+  if (client->fd < 0)
+    {
+      client->queued = TRUE;
+      cycle_open (loop, client);
+      return;
+    }
+  client->queued = FALSE;
+  client->state = CYCLE_BUSY;
+  client->sent_us = g_get_monotonic_time ();
+  cycle_flush (loop, client);
+}
+
+static void
+cycle_done (CycleLoop *loop, CycleClient *client)
+{
+  cycle_close (client);
+  client->state = CYCLE_DONE;
+  loop->n_running--;
+}
+
+/* The next lease, or the end of this worker once the time is up. */
+static void
+cycle_lease (CycleLoop *loop, CycleClient *client)
+{
+  if (g_get_monotonic_time () >= loop->deadline_us)
+    {
+      cycle_done (loop, client);
+      return;
+    }
+  build_request (client->request, client->identity, client->port, "/api/v1/jobs/lease",
+                 "{\"max\":1,\"wait_s\":0}", NULL);
+  client->leasing = TRUE;
+  cycle_send (loop, client);
+}
+
+/* The final report of the leased job @job_id, with client->n_leads leads. */
+static void
+cycle_report (CycleLoop *loop, CycleClient *client, gint64 job_id, const char *token)
+{
+  char path[64];
+  char key[32];
+
+  g_snprintf (path, sizeof path, "/api/v1/jobs/%" G_GINT64_FORMAT "/report", job_id);
+  build_report_body (client->body, token, job_id, client->n_leads);
+  random_token_into (key, sizeof key, 16);
+  build_request (client->request, client->identity, client->port, path, client->body->str, key);
+  client->leasing = FALSE;
+  client->job_id = job_id;
+  cycle_send (loop, client);
+}
+
+/* A whole answer is in client->in: checks it, reads it with the strict
+ * readers and sends the next request. */
+static void
+cycle_answered (CycleLoop *loop, CycleClient *client, const Response *response)
+{
+  const char  *answer = client->in->str + response->head_length;
+  gint64       latency_us = g_get_monotonic_time () - client->sent_us;
+  char         token[256];
+  guint        n_jobs = 0;
+  gint64       job_id = 0;
+  ReportCounts counts = { 0 };
+
+  if (response->close)
+    {
+      cycle_close (client);
+      client->reconnects++;
+    }
+  client->state = CYCLE_IDLE;
+
+  if (client->leasing)
+    {
+      g_array_append_val (client->lease_us, latency_us);
+      if (response->status != 200 ||
+          !read_lease_answer (answer, response->body_length, &n_jobs, &job_id, token, sizeof token))
+        cycle_fail (loop, client, "lease answered %u: %.200s", response->status, answer);
+      else if (n_jobs == 0)
+        cycle_done (loop, client); /* the queue is empty */
+      else if (n_jobs != 1)
+        cycle_fail (loop, client, "asked for 1 job, got %u", n_jobs);
+      else
+        cycle_report (loop, client, job_id, token);
+      return;
+    }
+
+  g_array_append_val (client->report_us, latency_us);
+  if (response->status != 200 || !read_report_answer (answer, response->body_length, &counts))
+    {
+      cycle_fail (loop, client, "report of job %" G_GINT64_FORMAT " answered %u: %.200s",
+                  client->job_id, response->status, answer);
+      return;
+    }
+  if (counts.accepted != client->n_leads)
+    {
+      cycle_fail (loop, client,
+                  "job %" G_GINT64_FORMAT " accepted %" G_GINT64_FORMAT " of %u leads: %.300s",
+                  client->job_id, counts.accepted, client->n_leads, answer);
+      return;
+    }
+  client->accepted += counts.accepted;
+  client->n_new += counts.n_new;
+  client->merged += counts.merged;
+  client->preview += counts.preview;
+  client->cycles++;
+  cycle_lease (loop, client);
+}
+
+/* Reads what the socket holds, up to the end of the answer in flight. */
+static void
+cycle_readable (CycleLoop *loop, CycleClient *client)
+{
+  for (;;)
+    {
+      GString    *in = client->in;
+      gsize       length = in->len;
+      Response    response;
+      ParseResult parsed;
+      ssize_t     n;
+
+      if (in->allocated_len - length < 2048)
+        {
+          g_string_set_size (in, length + 4096);
+          g_string_truncate (in, length);
+        }
+      n = recv (client->fd, in->str + length, in->allocated_len - length - 1, 0);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return;
+      if (n <= 0)
+        {
+          cycle_fail (loop, client, "the server %s a keep-alive connection %s",
+                      n == 0 ? "closed" : "reset",
+                      client->state == CYCLE_BUSY ? "before answering" : "with nothing in flight");
+          return;
+        }
+      g_string_set_size (in, length + (gsize)n);
+      if (client->state != CYCLE_BUSY)
+        {
+          cycle_fail (loop, client, "%zd bytes nobody asked for", n);
+          return;
+        }
+      parsed = parse_response (in->str, in->len, &response);
+      if (parsed == PARSE_MORE && response.head_length > 0 &&
+          response.body_length > MAX_RESPONSE_BODY)
+        parsed = PARSE_BAD;
+      if (parsed == PARSE_BAD)
+        {
+          cycle_fail (loop, client, "malformed HTTP answer");
+          return;
+        }
+      if (parsed == PARSE_MORE)
+        continue;
+      if (in->len != response.head_length + response.body_length)
+        cycle_fail (loop, client, "bytes after the answer");
+      else if (client->request_offset < client->request->len)
+        cycle_fail (loop, client, "answered before the whole request was sent");
+      else
+        cycle_answered (loop, client, &response);
+      return;
+    }
+}
+
+static void
+cycle_event (CycleLoop *loop, CycleClient *client, guint32 events)
+{
+  if (client->state == CYCLE_CONNECTING)
+    {
+      int       error = 0;
+      socklen_t length = sizeof error;
+
+      if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+        return;
+      if (getsockopt (client->fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
+        error = errno;
+      if (error != 0)
+        {
+          cycle_fail (loop, client, "connect: %s", g_strerror (error));
+          return;
+        }
+      client->state = CYCLE_IDLE;
+      if (client->queued)
+        cycle_send (loop, client); /* EPOLLOUT dropped once it is all sent */
+      else
+        cycle_watch (loop, client, FALSE, EPOLL_CTL_MOD);
+      return;
+    }
+  if ((events & EPOLLOUT) && client->state == CYCLE_BUSY)
+    cycle_flush (loop, client);
+  if (loop->failure == NULL && client->fd >= 0 &&
+      (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+    cycle_readable (loop, client);
+}
+
+/* One round of the load generator's loop; a request or a connection left
+ * unanswered for IO_TIMEOUT_S fails the run. */
+static void
+cycle_iterate (CycleLoop *loop)
+{
+  struct epoll_event events[256];
+  int                n = epoll_wait (loop->epoll_fd, events, G_N_ELEMENTS (events), 1000);
+  gint64             now;
+
+  if (n < 0 && errno != EINTR)
+    {
+      loop->failure = g_strdup_printf ("epoll_wait: %s", g_strerror (errno));
+      return;
+    }
+  for (int i = 0; i < n && loop->failure == NULL; i++)
+    cycle_event (loop, events[i].data.ptr, events[i].events);
+
+  now = g_get_monotonic_time ();
+  if (now - loop->checked_us < G_USEC_PER_SEC)
+    return;
+  loop->checked_us = now;
+  for (guint i = 0; i < loop->clients->len && loop->failure == NULL; i++)
+    {
+      CycleClient *client = g_ptr_array_index (loop->clients, i);
+
+      if ((client->state == CYCLE_BUSY || client->state == CYCLE_CONNECTING) &&
+          now - client->sent_us > IO_TIMEOUT_S * G_USEC_PER_SEC)
+        cycle_fail (loop, client, "no %s within %d s",
+                    client->state == CYCLE_CONNECTING ? "connection" : "answer", IO_TIMEOUT_S);
+    }
+}
+
+/* The load generator's thread: opens every simulated worker's connection,
+ * waits for the start, then runs their cycles until each is done. */
+static gpointer
+cycle_loop_thread (gpointer data)
+{
+  CycleLoop *loop = data;
+  gint64     deadline = g_get_monotonic_time () + IO_TIMEOUT_S * G_USEC_PER_SEC;
+  guint      connecting = loop->clients->len;
+
+  loop->n_running = loop->clients->len;
+  loop->checked_us = g_get_monotonic_time ();
+  for (guint i = 0; i < loop->clients->len && loop->failure == NULL; i++)
+    cycle_open (loop, g_ptr_array_index (loop->clients, i));
+  while (connecting > 0 && loop->failure == NULL)
+    {
+      if (g_get_monotonic_time () > deadline)
+        loop->failure = g_strdup_printf ("%u of %u connections not made within %d s", connecting,
+                                         loop->clients->len, IO_TIMEOUT_S);
+      else
+        cycle_iterate (loop);
+      connecting = 0;
+      for (guint i = 0; i < loop->clients->len; i++)
+        connecting +=
+            ((CycleClient *)g_ptr_array_index (loop->clients, i))->state == CYCLE_CONNECTING;
+    }
 
   g_mutex_lock (&cycle_start.mutex);
-  cycle_start.ready++;
+  cycle_start.ready = TRUE;
   g_cond_broadcast (&cycle_start.cond);
   while (!cycle_start.go)
     g_cond_wait (&cycle_start.cond, &cycle_start.mutex);
+  loop->deadline_us = cycle_start.deadline_us;
   g_mutex_unlock (&cycle_start.mutex);
 
-  while (client->failure == NULL && g_get_monotonic_time () < cycle_start.deadline_us)
-    {
-      const char  *answer;
-      char         token[256];
-      char         path[64];
-      char         key[32];
-      guint        n_jobs = 0;
-      gint64       job_id = 0;
-      ReportCounts counts = { 0 };
+  for (guint i = 0; i < loop->clients->len && loop->failure == NULL; i++)
+    cycle_lease (loop, g_ptr_array_index (loop->clients, i));
+  while (loop->n_running > 0 && loop->failure == NULL)
+    cycle_iterate (loop);
+  for (guint i = 0; i < loop->clients->len; i++)
+    cycle_close (g_ptr_array_index (loop->clients, i));
 
-      build_request (client->request, client->identity, client->port, "/api/v1/jobs/lease",
-                     "{\"max\":1,\"wait_s\":0}", NULL);
-      if (!cycle_client_roundtrip (client, &response, &latency_us))
-        break;
-      g_array_append_val (client->lease_us, latency_us);
-      answer = client->in->str + response.head_length;
-      if (response.status != 200 ||
-          !read_lease_answer (answer, response.body_length, &n_jobs, &job_id, token, sizeof token))
-        {
-          client->failure = g_strdup_printf ("worker %u: lease answered %u: %.200s", client->index,
-                                             response.status, answer);
-          break;
-        }
-      if (n_jobs == 0)
-        break; /* the queue is empty */
-      if (n_jobs != 1)
-        {
-          client->failure =
-              g_strdup_printf ("worker %u: asked for 1 job, got %u", client->index, n_jobs);
-          break;
-        }
-
-      g_snprintf (path, sizeof path, "/api/v1/jobs/%" G_GINT64_FORMAT "/report", job_id);
-      build_report_body (client->body, token, job_id, client->n_leads);
-      random_token_into (key, sizeof key, 16);
-      build_request (client->request, client->identity, client->port, path, client->body->str, key);
-      if (!cycle_client_roundtrip (client, &response, &latency_us))
-        break;
-      g_array_append_val (client->report_us, latency_us);
-      answer = client->in->str + response.head_length;
-      if (response.status != 200 || !read_report_answer (answer, response.body_length, &counts))
-        {
-          client->failure =
-              g_strdup_printf ("worker %u: report of job %" G_GINT64_FORMAT " answered %u: %.200s",
-                               client->index, job_id, response.status, answer);
-          break;
-        }
-      if (counts.accepted != client->n_leads)
-        {
-          client->failure =
-              g_strdup_printf ("worker %u: job %" G_GINT64_FORMAT " accepted %" G_GINT64_FORMAT
-                               " of %u leads: %.300s",
-                               client->index, job_id, counts.accepted, client->n_leads, answer);
-          break;
-        }
-      client->accepted += counts.accepted;
-      client->n_new += counts.n_new;
-      client->merged += counts.merged;
-      client->preview += counts.preview;
-      client->cycles++;
-    }
-
-  if (client->fd >= 0)
-    close (client->fd);
-  client->fd = -1;
-
-  /* Stays until the main thread has read every worker's CPU time: a
-   * thread's figures go with it. */
+  /* Stays until the main thread has read its CPU time: a thread's figures
+   * go with it. */
   g_mutex_lock (&cycle_start.mutex);
-  cycle_start.finished++;
+  cycle_start.finished = TRUE;
   g_cond_broadcast (&cycle_start.cond);
   while (!cycle_start.measured)
     g_cond_wait (&cycle_start.cond, &cycle_start.mutex);
@@ -1333,14 +1551,6 @@ run_raw_baseline (guint n_jobs)
   return done / seconds;
 }
 
-/* CPU seconds used so far by this process's threads named @name, summed
- * (the engine thread is "nexus-engine", the worker API's "nexus-api", the
- * simulated workers are "bench-worker"); 0 when none is found.  Threads
- * that have ended are not counted.  Each thread's time on a CPU comes from
- * /proc/self/task/TID/schedstat (nanoseconds, exact); the user + system
- * clock ticks of its stat file only when schedstat is missing: ticks are
- * sampled, and threads that run in bursts of a few microseconds, as the
- * simulated workers do, are rarely on a CPU when a tick comes. */
 /* The second baseline: the same, plus the report's leads parsed from the
  * same JSON body the workers send (nexus_lead_input_from_json(), as the
  * report path does) and ingested with the completion in one transaction;
@@ -1428,6 +1638,15 @@ run_raw_ingest_baseline (guint n_jobs, guint n_leads)
   return done / seconds;
 }
 
+/* CPU seconds used so far by this process's threads named @name, summed
+ * (the engine thread is "nexus-engine", the worker API's "nexus-api", the
+ * load generator's, which runs every simulated worker, "bench-worker"); 0
+ * when none is found.  Threads
+ * that have ended are not counted.  Each thread's time on a CPU comes from
+ * /proc/self/task/TID/schedstat (nanoseconds, exact); the user + system
+ * clock ticks of its stat file only when schedstat is missing: ticks are
+ * sampled, and threads that run in bursts of a few microseconds are
+ * rarely on a CPU when a tick comes. */
 static double
 thread_cpu_s (const char *name)
 {
@@ -1475,22 +1694,23 @@ static double
 run_http_pass (Bench *bench, guint n_jobs, guint n_leads)
 {
   g_autoptr (GPtrArray) clients = g_ptr_array_new ();
-  g_autoptr (GPtrArray) threads = g_ptr_array_new ();
   g_autoptr (GArray) lease_us = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (GArray) report_us = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (GHashTable) counts = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (NexusJobQueue) admin_queue = nexus_job_queue_new (bench->admin);
-  gint64  accepted = 0, n_new = 0, merged = 0, preview = 0;
-  gint64 *done;
-  gint64  done_before;
-  guint   cycles = 0;
-  guint   reconnects = 0;
-  double  engine_cpu;
-  double  api_cpu;
-  double  workers_cpu;
-  double  seconds;
-  gint64  started;
+  gint64    accepted = 0, n_new = 0, merged = 0, preview = 0;
+  gint64   *done;
+  gint64    done_before;
+  guint     cycles = 0;
+  guint     reconnects = 0;
+  CycleLoop loop = { 0 };
+  GThread  *thread;
+  double    engine_cpu;
+  double    api_cpu;
+  double    workers_cpu;
+  double    seconds;
+  gint64    started;
 
   counts = nexus_store_job_counts_by_status (bench->admin, &error);
   if (counts == NULL)
@@ -1512,6 +1732,7 @@ run_http_pass (Bench *bench, guint n_jobs, guint n_leads)
       client->port = bench->port;
       client->n_leads = n_leads;
       client->fd = -1;
+      client->state = CYCLE_IDLE;
       client->request = g_string_sized_new (4096);
       client->body = g_string_sized_new (4096);
       client->in = g_string_sized_new (4096);
@@ -1521,11 +1742,13 @@ run_http_pass (Bench *bench, guint n_jobs, guint n_leads)
           g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_jobs / cycle_workers + 64);
       g_ptr_array_add (clients, client);
     }
-  for (guint i = 0; i < clients->len; i++)
-    g_ptr_array_add (threads, g_thread_new ("bench-worker", cycle_client_thread,
-                                            g_ptr_array_index (clients, i)));
+  loop.clients = clients;
+  loop.epoll_fd = epoll_create1 (EPOLL_CLOEXEC);
+  if (loop.epoll_fd < 0)
+    fail ("epoll_create1: %s", g_strerror (errno));
+  thread = g_thread_new ("bench-worker", cycle_loop_thread, &loop);
   g_mutex_lock (&cycle_start.mutex);
-  while (cycle_start.ready < clients->len)
+  while (!cycle_start.ready)
     g_cond_wait (&cycle_start.cond, &cycle_start.mutex);
   engine_cpu = thread_cpu_s ("nexus-engine");
   api_cpu = thread_cpu_s ("nexus-api");
@@ -1534,7 +1757,7 @@ run_http_pass (Bench *bench, guint n_jobs, guint n_leads)
   cycle_start.deadline_us = started + (gint64)cycle_time_limit_s * G_USEC_PER_SEC;
   cycle_start.go = TRUE;
   g_cond_broadcast (&cycle_start.cond);
-  while (cycle_start.finished < clients->len)
+  while (!cycle_start.finished)
     g_cond_wait (&cycle_start.cond, &cycle_start.mutex);
   seconds = elapsed_s (started);
   engine_cpu = thread_cpu_s ("nexus-engine") - engine_cpu;
@@ -1543,17 +1766,17 @@ run_http_pass (Bench *bench, guint n_jobs, guint n_leads)
   cycle_start.measured = TRUE;
   g_cond_broadcast (&cycle_start.cond);
   g_mutex_unlock (&cycle_start.mutex);
-  for (guint i = 0; i < threads->len; i++)
-    g_thread_join (g_ptr_array_index (threads, i));
+  g_thread_join (thread);
   g_mutex_clear (&cycle_start.mutex);
   g_cond_clear (&cycle_start.cond);
+  close (loop.epoll_fd);
+  if (loop.failure != NULL)
+    fail ("%s", loop.failure);
 
   for (guint i = 0; i < clients->len; i++)
     {
       CycleClient *client = g_ptr_array_index (clients, i);
 
-      if (client->failure != NULL)
-        fail ("%s", client->failure);
       cycles += client->cycles;
       reconnects += client->reconnects;
       accepted += client->accepted;
@@ -1577,8 +1800,9 @@ run_http_pass (Bench *bench, guint n_jobs, guint n_leads)
           "JSON)\n",
           api_cpu, seconds, 100 * api_cpu / seconds, api_cpu * G_USEC_PER_SEC / MAX (cycles, 1));
   printf ("  simulated workers' CPU: %.2f s in %.2f s = %.0f%% of one core, %.0f µs per job "
-          "(the load generator's %u threads: requests built and signed, answers read; taken "
-          "from the same cores as the server's)\n",
+          "(the load generator: one thread, an epoll loop over %u keep-alive connections; "
+          "requests built and signed, answers read; taken from the same cores as the "
+          "server's)\n",
           workers_cpu, seconds, 100 * workers_cpu / seconds,
           workers_cpu * G_USEC_PER_SEC / MAX (cycles, 1), cycle_workers);
   printf ("  leads: %" G_GINT64_FORMAT " accepted, %" G_GINT64_FORMAT " new, %" G_GINT64_FORMAT
@@ -1774,7 +1998,7 @@ conn_open (Loop *loop, Conn *conn)
 {
   g_autoptr (GError) error = NULL;
 
-  conn->fd = connect_loopback (loop->port, FALSE, &error);
+  conn->fd = connect_loopback (loop->port, &error);
   if (conn->fd < 0)
     fail ("connection %u: %s (open descriptors: %u)", conn->index, error->message,
           count_open_fds (0));
