@@ -633,6 +633,55 @@ parse_response (const char *data, gsize length, Response *response)
 
 /* A non-blocking socket connecting to 127.0.0.1:@port (the handshake may
  * still be under way). */
+/* Sends what the socket takes of @out from *@offset on, advancing it.
+ * FALSE with errno set when the connection failed. */
+static gboolean
+send_some (int fd, const GString *out, gsize *offset)
+{
+  while (*offset < out->len)
+    {
+      ssize_t n = send (fd, out->str + *offset, out->len - *offset, MSG_NOSIGNAL);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return TRUE;
+      if (n <= 0)
+        {
+          if (n == 0)
+            errno = EPIPE;
+          return FALSE;
+        }
+      *offset += (gsize)n;
+    }
+  return TRUE;
+}
+
+/* recv() again after a signal: the bytes read, 0 at the end, or -1 with
+ * errno (EAGAIN: nothing for now). */
+static ssize_t
+recv_some (int fd, char *buffer, gsize size)
+{
+  ssize_t n;
+
+  do
+    n = recv (fd, buffer, size, 0);
+  while (n < 0 && errno == EINTR);
+  return n;
+}
+
+/* How a non-blocking connect() on @fd ended: 0, or the errno. */
+static int
+connect_result (int fd)
+{
+  int       error = 0;
+  socklen_t length = sizeof error;
+
+  if (getsockopt (fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
+    return errno;
+  return error;
+}
+
 static int
 connect_loopback (guint16 port, GError **error)
 {
@@ -1209,21 +1258,10 @@ cycle_open (CycleLoop *loop, CycleClient *client)
 static void
 cycle_flush (CycleLoop *loop, CycleClient *client)
 {
-  while (client->request_offset < client->request->len)
+  if (!send_some (client->fd, client->request, &client->request_offset))
     {
-      ssize_t n = send (client->fd, client->request->str + client->request_offset,
-                        client->request->len - client->request_offset, MSG_NOSIGNAL);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        break;
-      if (n <= 0)
-        {
-          cycle_fail (loop, client, "send: %s", g_strerror (errno));
-          return;
-        }
-      client->request_offset += (gsize)n;
+      cycle_fail (loop, client, "send: %s", g_strerror (errno));
+      return;
     }
   if ((client->request_offset < client->request->len) != client->want_out)
     cycle_watch (loop, client, client->request_offset < client->request->len, EPOLL_CTL_MOD);
@@ -1360,9 +1398,7 @@ cycle_readable (CycleLoop *loop, CycleClient *client)
           g_string_set_size (in, length + 4096);
           g_string_truncate (in, length);
         }
-      n = recv (client->fd, in->str + length, in->allocated_len - length - 1, 0);
-      if (n < 0 && errno == EINTR)
-        continue;
+      n = recv_some (client->fd, in->str + length, in->allocated_len - length - 1);
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
         return;
       if (n <= 0)
@@ -1404,13 +1440,11 @@ cycle_event (CycleLoop *loop, CycleClient *client, guint32 events)
 {
   if (client->state == CYCLE_CONNECTING)
     {
-      int       error = 0;
-      socklen_t length = sizeof error;
+      int error;
 
       if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
         return;
-      if (getsockopt (client->fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
-        error = errno;
+      error = connect_result (client->fd);
       if (error != 0)
         {
           cycle_fail (loop, client, "connect: %s", g_strerror (error));
@@ -2100,18 +2134,8 @@ conn_open (Loop *loop, Conn *conn)
 static void
 conn_flush (Loop *loop, Conn *conn)
 {
-  while (conn->out_offset < conn->out->len)
-    {
-      ssize_t n = send (conn->fd, conn->out->str + conn->out_offset,
-                        conn->out->len - conn->out_offset, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        break;
-      if (n <= 0)
-        fail ("connection %u: send: %s", conn->index, g_strerror (errno));
-      conn->out_offset += (gsize)n;
-    }
+  if (!send_some (conn->fd, conn->out, &conn->out_offset))
+    fail ("connection %u: send: %s", conn->index, g_strerror (errno));
   if ((conn->out_offset < conn->out->len) != conn->want_out)
     conn_watch (loop, conn, conn->out_offset < conn->out->len, FALSE);
 }
@@ -2253,12 +2277,10 @@ conn_readable (Loop *loop, Conn *conn)
   for (;;)
     {
       ssize_t n =
-          recv (conn->fd, conn->in + conn->in_length, conn->in_capacity - 1 - conn->in_length, 0);
+          recv_some (conn->fd, conn->in + conn->in_length, conn->in_capacity - 1 - conn->in_length);
       Response    response;
       ParseResult parsed;
 
-      if (n < 0 && errno == EINTR)
-        continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
         return;
       if (n <= 0)
@@ -2288,12 +2310,11 @@ conn_event (Loop *loop, Conn *conn, guint32 events)
 {
   if (conn->state == CONN_CONNECTING)
     {
-      int       error = 0;
-      socklen_t length = sizeof error;
+      int error;
 
       if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
         return;
-      getsockopt (conn->fd, SOL_SOCKET, SO_ERROR, &error, &length);
+      error = connect_result (conn->fd);
       if (error != 0)
         fail ("connection %u: connect: %s", conn->index, g_strerror (error));
       loop->connecting--;
