@@ -40,21 +40,11 @@ struct _NexusDashboardPage
 
   NexusEventWatch *watch;
   GCancellable    *cancellable; /* the read in flight */
-  gboolean         loading;
-  gboolean         stale; /* events came during the read in flight */
+  gboolean         stale;       /* events came during the read in flight */
   gint64           read_started_us;
   guint            again_id; /* the next read after a stale one */
   guint            reloads;  /* reads finished */
 };
-
-enum
-{
-  PROP_0,
-  PROP_LOADING,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (NexusDashboardPage, nexus_dashboard_page, NEXUS_TYPE_PAGE)
 
@@ -249,15 +239,6 @@ show_searches (NexusDashboardPage *self, GPtrArray *searches)
   gtk_widget_set_visible (GTK_WIDGET (self->no_searches), searches->len == 0);
 }
 
-static void
-set_loading (NexusDashboardPage *self, gboolean loading)
-{
-  if (self->loading == loading)
-    return;
-  self->loading = loading;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
-}
-
 static void request_read (NexusDashboardPage *self);
 
 static gboolean
@@ -281,7 +262,7 @@ read_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
   if (reading == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  set_loading (self, FALSE);
+  nexus_page_set_loading (NEXUS_PAGE (self), FALSE);
   self->reloads++;
   /* Events came meanwhile: read again, but leave the reader idle at least
    * twice as long as this read took (a large vault under a busy fleet). */
@@ -329,10 +310,10 @@ start_read (NexusDashboardPage *self)
   self->stale = FALSE;
   if (engine == NULL)
     {
-      set_loading (self, FALSE);
+      nexus_page_set_loading (NEXUS_PAGE (self), FALSE);
       return;
     }
-  set_loading (self, TRUE);
+  nexus_page_set_loading (NEXUS_PAGE (self), TRUE);
   self->read_started_us = g_get_monotonic_time ();
   nexus_engine_read_async (engine, read_func, g_memdup2 (&first_day, sizeof first_day), g_free,
                            self->cancellable, read_cb, self);
@@ -344,7 +325,7 @@ start_read (NexusDashboardPage *self)
 static void
 request_read (NexusDashboardPage *self)
 {
-  if (self->loading)
+  if (nexus_page_get_loading (NEXUS_PAGE (self)))
     self->stale = TRUE;
   else if (self->again_id == 0)
     start_read (self);
@@ -465,7 +446,7 @@ nexus_dashboard_page_engine_changed (NexusPage *page, NexusEngine *old_engine)
       /* Mapping it reads the new vault. */
       g_cancellable_cancel (self->cancellable);
       g_clear_handle_id (&self->again_id, g_source_remove);
-      set_loading (self, FALSE);
+      nexus_page_set_loading (NEXUS_PAGE (self), FALSE);
     }
 }
 
@@ -486,21 +467,6 @@ nexus_dashboard_page_dispose (GObject *object)
 }
 
 static void
-nexus_dashboard_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  NexusDashboardPage *self = NEXUS_DASHBOARD_PAGE (object);
-
-  switch (prop_id)
-    {
-      case PROP_LOADING:
-        g_value_set_boolean (value, self->loading);
-        break;
-      default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 nexus_dashboard_page_class_init (NexusDashboardPageClass *klass)
 {
   GObjectClass   *object_class = G_OBJECT_CLASS (klass);
@@ -508,14 +474,8 @@ nexus_dashboard_page_class_init (NexusDashboardPageClass *klass)
   NexusPageClass *page_class = NEXUS_PAGE_CLASS (klass);
 
   object_class->dispose = nexus_dashboard_page_dispose;
-  object_class->get_property = nexus_dashboard_page_get_property;
   widget_class->map = nexus_dashboard_page_map;
   page_class->engine_changed = nexus_dashboard_page_engine_changed;
-
-  properties[PROP_LOADING] =
-      g_param_spec_boolean ("loading", NULL, NULL, FALSE,
-                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/nexus/Nexus/ui/nexus-dashboard-page.ui");
@@ -558,19 +518,6 @@ nexus_dashboard_page_new (NexusEngine *engine)
   g_return_val_if_fail (engine == NULL || NEXUS_IS_ENGINE (engine), NULL);
 
   return g_object_new (NEXUS_TYPE_DASHBOARD_PAGE, "engine", engine, NULL);
-}
-
-/**
- * nexus_dashboard_page_get_loading:
- *
- * Returns: whether a read of the figures is in flight
- */
-gboolean
-nexus_dashboard_page_get_loading (NexusDashboardPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_DASHBOARD_PAGE (self), FALSE);
-
-  return self->loading;
 }
 
 NexusChart *

@@ -19,6 +19,5 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (NexusDashboardPage, nexus_dashboard_page, NEXUS, DASHBOARD_PAGE, NexusPage)
 
 GtkWidget *nexus_dashboard_page_new (NexusEngine *engine);
-gboolean   nexus_dashboard_page_get_loading (NexusDashboardPage *self);
 
 G_END_DECLS

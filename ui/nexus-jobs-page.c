@@ -121,7 +121,6 @@ struct _NexusJobsPage
   gint64             wanted_search; /* to select once the searches are known, or 0 */
   gint64             count;
   gboolean           more;     /* items holds a prefix of the jobs */
-  gboolean           loading;  /* a read is in flight */
   gboolean           loaded;   /* one read came back */
   gboolean           updating; /* the filter lists are being rebuilt */
 };
@@ -131,7 +130,6 @@ G_DEFINE_FINAL_TYPE (NexusJobsPage, nexus_jobs_page, NEXUS_TYPE_PAGE)
 enum
 {
   PROP_0,
-  PROP_LOADING,
   PROP_COUNT,
   N_PROPS
 };
@@ -307,15 +305,6 @@ nexus_jobs_page_cell_text (NexusJobItem *item, NexusJobsColumn column, gint64 no
         break;
     }
   g_return_val_if_reached (NULL);
-}
-
-static void
-set_loading (NexusJobsPage *self, gboolean loading)
-{
-  if (self->loading == loading)
-    return;
-  self->loading = loading;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
 /* The ids of the selected jobs, in list order. */
@@ -503,7 +492,7 @@ loaded_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->cancellable);
-  set_loading (self, FALSE);
+  nexus_page_set_loading (NEXUS_PAGE (self), FALSE);
 
   if (result == NULL)
     {
@@ -591,7 +580,7 @@ load (NexusJobsPage *self, gboolean append)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  set_loading (self, TRUE);
+  nexus_page_set_loading (NEXUS_PAGE (self), TRUE);
   nexus_engine_read_async (engine, load_func, request, (GDestroyNotify)load_request_free,
                            self->cancellable, loaded_cb, self);
 }
@@ -615,7 +604,7 @@ watch_cb (gpointer user_data)
   NexusJobsPage *self = user_data;
 
   /* A next page being read is not replaced by a refresh. */
-  if (!self->loading)
+  if (!nexus_page_get_loading (NEXUS_PAGE (self)))
     load (self, FALSE);
 }
 
@@ -830,7 +819,7 @@ filter_changed_cb (NexusJobsPage *self, GParamSpec *pspec, GtkDropDown *dropdown
 static void
 edge_reached_cb (NexusJobsPage *self, GtkPositionType position, GtkScrolledWindow *scroller)
 {
-  if (position == GTK_POS_BOTTOM && self->more && !self->loading)
+  if (position == GTK_POS_BOTTOM && self->more && !nexus_page_get_loading (NEXUS_PAGE (self)))
     load (self, TRUE);
 }
 
@@ -941,7 +930,7 @@ nexus_jobs_page_engine_changed (NexusPage *page, NexusEngine *old_engine)
   g_clear_pointer (&self->watch, nexus_event_watch_free);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  set_loading (self, FALSE);
+  nexus_page_set_loading (NEXUS_PAGE (self), FALSE);
 
   self->updating = TRUE;
   gtk_drop_down_set_selected (self->search_dropdown, 0);
@@ -986,9 +975,6 @@ nexus_jobs_page_get_property (GObject *object, guint prop_id, GValue *value, GPa
 
   switch (prop_id)
     {
-      case PROP_LOADING:
-        g_value_set_boolean (value, self->loading);
-        break;
       case PROP_COUNT:
         g_value_set_int64 (value, self->count);
         break;
@@ -1008,9 +994,6 @@ nexus_jobs_page_class_init (NexusJobsPageClass *klass)
   object_class->get_property = nexus_jobs_page_get_property;
   page_class->engine_changed = nexus_jobs_page_engine_changed;
 
-  properties[PROP_LOADING] =
-      g_param_spec_boolean ("loading", NULL, NULL, FALSE,
-                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_COUNT] =
       g_param_spec_int64 ("count", NULL, NULL, -1, G_MAXINT64, -1,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -1072,14 +1055,6 @@ GtkWidget *
 nexus_jobs_page_new (NexusEngine *engine)
 {
   return g_object_new (NEXUS_TYPE_JOBS_PAGE, "engine", engine, NULL);
-}
-
-gboolean
-nexus_jobs_page_get_loading (NexusJobsPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_JOBS_PAGE (self), FALSE);
-
-  return self->loading;
 }
 
 /**

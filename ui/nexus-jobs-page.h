@@ -31,7 +31,6 @@ typedef enum
 
 GtkWidget *nexus_jobs_page_new (NexusEngine *engine);
 void       nexus_jobs_page_refresh (NexusJobsPage *self);
-gboolean   nexus_jobs_page_get_loading (NexusJobsPage *self);
 gint64     nexus_jobs_page_get_count (NexusJobsPage *self);
 void       nexus_jobs_page_show_search (NexusJobsPage *self, gint64 search_id);
 void       nexus_jobs_page_set_state_filter (NexusJobsPage *self, const char *state);

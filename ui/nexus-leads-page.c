@@ -137,7 +137,6 @@ G_DEFINE_FINAL_TYPE (NexusLeadsPage, nexus_leads_page, NEXUS_TYPE_PAGE)
 enum
 {
   PROP_0,
-  PROP_LOADING,
   PROP_COUNT,
   PROP_QUERY,
   N_PROPS
@@ -385,7 +384,7 @@ model_notify_cb (NexusLeadsPage *self, GParamSpec *pspec, NexusLeadsModel *model
   update_state (self);
 
   if (g_str_equal (pspec->name, "loading"))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+    nexus_page_set_loading (NEXUS_PAGE (self), nexus_leads_model_get_loading (model));
   else if (g_str_equal (pspec->name, "count"))
     {
       update_bulk (self);
@@ -2099,10 +2098,6 @@ nexus_leads_page_get_property (GObject *object, guint prop_id, GValue *value, GP
 
   switch (prop_id)
     {
-      case PROP_LOADING:
-        g_value_set_boolean (value, nexus_leads_page_get_loading (self));
-        break;
-
       case PROP_COUNT:
         g_value_set_int64 (value, nexus_leads_page_get_count (self));
         break;
@@ -2126,10 +2121,6 @@ nexus_leads_page_class_init (NexusLeadsPageClass *klass)
   object_class->dispose = nexus_leads_page_dispose;
   object_class->get_property = nexus_leads_page_get_property;
   page_class->engine_changed = nexus_leads_page_engine_changed;
-
-  properties[PROP_LOADING] =
-      g_param_spec_boolean ("loading", NULL, NULL, FALSE,
-                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   properties[PROP_COUNT] =
       g_param_spec_int64 ("count", NULL, NULL, -1, G_MAXINT64, -1,
@@ -2248,6 +2239,7 @@ nexus_leads_page_init (NexusLeadsPage *self)
   g_signal_connect_swapped (gtk_column_view_get_sorter (self->column_view), "changed",
                             G_CALLBACK (sorter_changed_cb), self);
   g_signal_connect_swapped (self->model, "notify", G_CALLBACK (model_notify_cb), self);
+  nexus_page_set_loading (NEXUS_PAGE (self), nexus_leads_model_get_loading (self->model));
   g_signal_connect_swapped (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb),
                             self);
 
@@ -2301,14 +2293,6 @@ nexus_leads_page_refresh (NexusLeadsPage *self)
   g_debug ("Reading the leads of %s again", nexus_engine_get_db_path (engine));
   nexus_leads_model_reload (self->model);
   load_values (self);
-}
-
-gboolean
-nexus_leads_page_get_loading (NexusLeadsPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_LEADS_PAGE (self), FALSE);
-
-  return nexus_leads_model_get_loading (self->model);
 }
 
 gint64

@@ -15,9 +15,8 @@ G_DECLARE_FINAL_TYPE (NexusLeadsPage, nexus_leads_page, NEXUS, LEADS_PAGE, Nexus
 
 GtkWidget *nexus_leads_page_new (NexusEngine *engine);
 
-void     nexus_leads_page_refresh (NexusLeadsPage *self);
-gboolean nexus_leads_page_get_loading (NexusLeadsPage *self);
-gint64   nexus_leads_page_get_count (NexusLeadsPage *self);
+void   nexus_leads_page_refresh (NexusLeadsPage *self);
+gint64 nexus_leads_page_get_count (NexusLeadsPage *self);
 
 const NexusLeadsQuery *nexus_leads_page_get_query (NexusLeadsPage *self);
 void                   nexus_leads_page_show_lead (NexusLeadsPage *self, gint64 lead_id);

@@ -76,7 +76,6 @@ struct _NexusMapPage
 
   MapData      *data; /* the leads in the layer, NULL before the first read */
   GCancellable *load_cancellable;
-  gboolean      loading;
   gint64        load_started;      /* monotonic µs, for the debug log */
   guint         refresh_source;    /* the pending read of new leads */
   gboolean      new_leads_pending; /* reported during a read: read after it */
@@ -105,15 +104,6 @@ struct _NexusMapPage
 };
 
 G_DEFINE_FINAL_TYPE (NexusMapPage, nexus_map_page, NEXUS_TYPE_PAGE)
-
-enum
-{
-  PROP_0,
-  PROP_LOADING,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
 
 static const char *const status_names[N_STATUSES] = { "new", "contacted", "qualified", "won",
                                                       "lost" };
@@ -448,17 +438,14 @@ update_draw_hint (NexusMapPage *self)
 static void
 set_loading (NexusMapPage *self, gboolean loading)
 {
-  if (self->loading == loading)
+  if (!nexus_page_set_loading (NEXUS_PAGE (self), loading))
     return;
-  self->loading = loading;
 
   /* A first read of a large vault takes seconds: say so, unless the hint
    * is busy with a drawing or an error. */
   if (nexus_map_areas_layer_get_mode (self->areas_layer) == NEXUS_MAP_DRAW_NONE &&
       !gtk_widget_has_css_class (GTK_WIDGET (self->hint_label), "error"))
     show_hint (self, loading ? _ ("Placing the leads on the map…") : NULL, FALSE);
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
 static void
@@ -1355,22 +1342,6 @@ folded_changed_cb (NexusMapPage *self, GParamSpec *pspec, gpointer user_data)
 }
 
 static void
-nexus_map_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  NexusMapPage *self = NEXUS_MAP_PAGE (object);
-
-  switch (prop_id)
-    {
-      case PROP_LOADING:
-        g_value_set_boolean (value, self->loading);
-        break;
-
-      default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 nexus_map_page_class_init (NexusMapPageClass *klass)
 {
   GObjectClass    *object_class = G_OBJECT_CLASS (klass);
@@ -1379,16 +1350,11 @@ nexus_map_page_class_init (NexusMapPageClass *klass)
   g_autofree char *user_agent = g_strdup_printf ("Nexus/%s", PACKAGE_VERSION);
 
   object_class->dispose = nexus_map_page_dispose;
-  object_class->get_property = nexus_map_page_get_property;
   widget_class->root = nexus_map_page_root;
   widget_class->unroot = nexus_map_page_unroot;
   page_class->engine_changed = nexus_map_page_engine_changed;
 
   /* Whether leads are being read. */
-  properties[PROP_LOADING] =
-      g_param_spec_boolean ("loading", NULL, NULL, FALSE,
-                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Online tiles go through libshumate's downloader: name the program. */
   shumate_set_user_agent (user_agent);
@@ -1514,14 +1480,6 @@ nexus_map_page_init (NexusMapPage *self)
 }
 
 /* Public API */
-
-gboolean
-nexus_map_page_get_loading (NexusMapPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_MAP_PAGE (self), FALSE);
-
-  return self->loading;
-}
 
 /**
  * nexus_map_page_show_search:

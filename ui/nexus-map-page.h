@@ -12,7 +12,6 @@ G_BEGIN_DECLS
 #define NEXUS_TYPE_MAP_PAGE (nexus_map_page_get_type ())
 G_DECLARE_FINAL_TYPE (NexusMapPage, nexus_map_page, NEXUS, MAP_PAGE, NexusPage)
 
-gboolean nexus_map_page_get_loading (NexusMapPage *self);
 void     nexus_map_page_show_search (NexusMapPage *self, gint64 search_id);
 gboolean nexus_map_page_fly_to (NexusMapPage *self, const char *place);
 

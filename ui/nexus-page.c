@@ -14,8 +14,9 @@
 
 typedef struct
 {
-  NexusEngine *engine; /* owned; NULL until set */
-  gboolean     folded; /* the window shows one pane at a time */
+  NexusEngine *engine;  /* owned; NULL until set */
+  gboolean     folded;  /* the window shows one pane at a time */
+  gboolean     loading; /* a read of what the page shows is in flight */
 } NexusPagePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (NexusPage, nexus_page, ADW_TYPE_BIN)
@@ -25,6 +26,7 @@ enum
   PROP_0,
   PROP_ENGINE,
   PROP_FOLDED,
+  PROP_LOADING,
   N_PROPS
 };
 
@@ -55,6 +57,10 @@ nexus_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
 
       case PROP_FOLDED:
         g_value_set_boolean (value, priv->folded);
+        break;
+
+      case PROP_LOADING:
+        g_value_set_boolean (value, priv->loading);
         break;
 
       default:
@@ -97,6 +103,10 @@ nexus_page_class_init (NexusPageClass *klass)
   properties[PROP_FOLDED] =
       g_param_spec_boolean ("folded", NULL, NULL, FALSE,
                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* Set by the page itself (nexus_page_set_loading()). */
+  properties[PROP_LOADING] =
+      g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -193,4 +203,47 @@ nexus_page_set_folded (NexusPage *self, gboolean folded)
 
   priv->folded = folded;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLDED]);
+}
+
+/**
+ * nexus_page_get_loading:
+ * @self: a #NexusPage
+ *
+ * Returns: whether a read of what the page shows is in flight
+ */
+gboolean
+nexus_page_get_loading (NexusPage *self)
+{
+  NexusPagePrivate *priv;
+
+  g_return_val_if_fail (NEXUS_IS_PAGE (self), FALSE);
+
+  priv = nexus_page_get_instance_private (self);
+  return priv->loading;
+}
+
+/**
+ * nexus_page_set_loading:
+ * @self: a #NexusPage
+ * @loading: whether a read of what the page shows is in flight
+ *
+ * For the page itself, when it starts and ends its reads.
+ *
+ * Returns: %TRUE when the value changed (and was notified)
+ */
+gboolean
+nexus_page_set_loading (NexusPage *self, gboolean loading)
+{
+  NexusPagePrivate *priv;
+
+  g_return_val_if_fail (NEXUS_IS_PAGE (self), FALSE);
+
+  priv = nexus_page_get_instance_private (self);
+  loading = !!loading;
+  if (priv->loading == loading)
+    return FALSE;
+
+  priv->loading = loading;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+  return TRUE;
 }

@@ -9,7 +9,9 @@
  * leaflet's (the page's header bar then shows a back button and the
  * window buttons).  A page that holds anything of its engine (event
  * watches, reads in flight, rows) implements engine_changed() to drop it
- * and start on the new engine.  Both properties notify only on change.
+ * and start on the new engine.  "loading" says a read of what the page
+ * shows is in flight; the page sets it.  The properties notify only on
+ * change.
  */
 #pragma once
 
@@ -37,5 +39,7 @@ NexusEngine *nexus_page_get_engine (NexusPage *self);
 void         nexus_page_set_engine (NexusPage *self, NexusEngine *engine);
 gboolean     nexus_page_get_folded (NexusPage *self);
 void         nexus_page_set_folded (NexusPage *self, gboolean folded);
+gboolean     nexus_page_get_loading (NexusPage *self);
+gboolean     nexus_page_set_loading (NexusPage *self, gboolean loading);
 
 G_END_DECLS

@@ -102,20 +102,10 @@ struct _NexusSearchesPage
   NexusSearchEditor *editor;      /* weak; the editor open, or NULL */
   gint64             detail_id;   /* the search shown in detail, or 0 */
   NexusSearchRecord *detail;      /* owned; as last read, or NULL */
-  gboolean           loading;
-  gboolean           loaded; /* one read has come back */
+  gboolean           loaded;      /* one read has come back */
 };
 
 G_DEFINE_FINAL_TYPE (NexusSearchesPage, nexus_searches_page, NEXUS_TYPE_PAGE)
-
-enum
-{
-  PROP_0,
-  PROP_LOADING,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
 
 static void search_row_free (SearchRow *row);
 
@@ -289,15 +279,6 @@ progress_fraction (const NexusSearchProgress *progress)
   if (progress->planned <= 0)
     return 0.0;
   return CLAMP ((double)(progress->done + progress->dead) / (double)progress->planned, 0.0, 1.0);
-}
-
-static void
-set_loading (NexusSearchesPage *self, gboolean loading)
-{
-  if (self->loading == loading)
-    return;
-  self->loading = loading;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
 static GtkWidget *
@@ -695,7 +676,7 @@ loaded_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 
       adw_status_page_set_description (self->error_page, markup);
       gtk_stack_set_visible_child_name (self->state_stack, "error");
-      set_loading (self, FALSE);
+      nexus_page_set_loading (NEXUS_PAGE (self), FALSE);
       return;
     }
 
@@ -709,7 +690,7 @@ loaded_cb (GObject *source, GAsyncResult *res, gpointer user_data)
     }
   update_title (self);
   show_state (self);
-  set_loading (self, FALSE);
+  nexus_page_set_loading (NEXUS_PAGE (self), FALSE);
 }
 
 /**
@@ -731,7 +712,7 @@ nexus_searches_page_refresh (NexusSearchesPage *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  set_loading (self, TRUE);
+  nexus_page_set_loading (NEXUS_PAGE (self), TRUE);
   nexus_engine_read_async (engine, load_func, g_memdup2 (&self->detail_id, sizeof (gint64)), g_free,
                            self->cancellable, loaded_cb, self);
 }
@@ -1000,21 +981,6 @@ nexus_searches_page_dispose (GObject *object)
 }
 
 static void
-nexus_searches_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  NexusSearchesPage *self = NEXUS_SEARCHES_PAGE (object);
-
-  switch (prop_id)
-    {
-      case PROP_LOADING:
-        g_value_set_boolean (value, self->loading);
-        break;
-      default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 nexus_searches_page_class_init (NexusSearchesPageClass *klass)
 {
   GObjectClass   *object_class = G_OBJECT_CLASS (klass);
@@ -1022,13 +988,7 @@ nexus_searches_page_class_init (NexusSearchesPageClass *klass)
   NexusPageClass *page_class = NEXUS_PAGE_CLASS (klass);
 
   object_class->dispose = nexus_searches_page_dispose;
-  object_class->get_property = nexus_searches_page_get_property;
   page_class->engine_changed = nexus_searches_page_engine_changed;
-
-  properties[PROP_LOADING] =
-      g_param_spec_boolean ("loading", NULL, NULL, FALSE,
-                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/nexus/Nexus/ui/nexus-searches-page.ui");
@@ -1070,14 +1030,6 @@ GtkWidget *
 nexus_searches_page_new (NexusEngine *engine)
 {
   return g_object_new (NEXUS_TYPE_SEARCHES_PAGE, "engine", engine, NULL);
-}
-
-gboolean
-nexus_searches_page_get_loading (NexusSearchesPage *self)
-{
-  g_return_val_if_fail (NEXUS_IS_SEARCHES_PAGE (self), FALSE);
-
-  return self->loading;
 }
 
 /**

@@ -15,7 +15,6 @@ G_DECLARE_FINAL_TYPE (NexusSearchesPage, nexus_searches_page, NEXUS, SEARCHES_PA
 
 GtkWidget *nexus_searches_page_new (NexusEngine *engine);
 void       nexus_searches_page_refresh (NexusSearchesPage *self);
-gboolean   nexus_searches_page_get_loading (NexusSearchesPage *self);
 
 NexusSearchEditor *nexus_searches_page_new_search (NexusSearchesPage *self, const char *geojson);
 NexusSearchEditor *nexus_searches_page_edit_search (NexusSearchesPage       *self,

@@ -64,7 +64,7 @@ show_dashboard (NexusDashboardPage **out_page)
   g_assert_nonnull (page);
   WAIT_UNTIL (gtk_widget_get_mapped (page) &&
               _nexus_dashboard_page_get_reloads (NEXUS_DASHBOARD_PAGE (page)) > 0 &&
-              !nexus_dashboard_page_get_loading (NEXUS_DASHBOARD_PAGE (page)));
+              !nexus_page_get_loading (NEXUS_PAGE (page)));
   *out_page = NEXUS_DASHBOARD_PAGE (page);
   return window;
 }
@@ -280,7 +280,7 @@ test_live_refresh (void)
   expected = nexus_format_count (g_array_index (counts, gint64, 0));
 
   WAIT_UNTIL (_nexus_dashboard_page_get_reloads (page) > reloads &&
-              !nexus_dashboard_page_get_loading (page));
+              !nexus_page_get_loading (NEXUS_PAGE (page)));
   g_assert_cmpstr (_nexus_dashboard_page_get_figure (page, NEXUS_DASHBOARD_LEADS), ==, expected);
 
   gtk_window_destroy (GTK_WINDOW (window));

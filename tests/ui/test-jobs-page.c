@@ -87,7 +87,7 @@ show_jobs (NexusJobsPage **out_page)
   gtk_window_present (GTK_WINDOW (window));
   *out_page = NEXUS_JOBS_PAGE (nexus_test_find_type (GTK_WIDGET (window), NEXUS_TYPE_JOBS_PAGE));
   g_assert_nonnull (*out_page);
-  WAIT_UNTIL (!nexus_jobs_page_get_loading (*out_page) &&
+  WAIT_UNTIL (!nexus_page_get_loading (NEXUS_PAGE (*out_page)) &&
               nexus_jobs_page_get_count (*out_page) >= 0);
   return window;
 }
@@ -95,7 +95,7 @@ show_jobs (NexusJobsPage **out_page)
 static void
 wait_loaded (NexusJobsPage *page)
 {
-  WAIT_UNTIL (!nexus_jobs_page_get_loading (page));
+  WAIT_UNTIL (!nexus_page_get_loading (NEXUS_PAGE (page)));
 }
 
 static GListModel *
@@ -131,7 +131,7 @@ test_paging_and_filters (void)
       guint before = g_list_model_get_n_items (shown (page));
 
       g_signal_emit_by_name (scroller, "edge-reached", GTK_POS_BOTTOM);
-      WAIT_UNTIL (!nexus_jobs_page_get_loading (page) &&
+      WAIT_UNTIL (!nexus_page_get_loading (NEXUS_PAGE (page)) &&
                   g_list_model_get_n_items (shown (page)) > before);
     }
   g_assert_cmpuint (g_list_model_get_n_items (shown (page)), ==, (guint)total);
@@ -191,12 +191,12 @@ test_dead_jobs_retry (void)
         dead_id);
     g_assert_cmpint (sql (query), ==, 1);
   }
-  WAIT_UNTIL (!nexus_jobs_page_get_loading (page) && nexus_jobs_page_get_count (page) == 1);
+  WAIT_UNTIL (!nexus_page_get_loading (NEXUS_PAGE (page)) && nexus_jobs_page_get_count (page) == 1);
 
   /* Retry all dead: none left. */
   gtk_widget_activate_action (GTK_WIDGET (page), "jobs.retry-dead", NULL);
   WAIT_UNTIL (sql ("SELECT count(*) FROM internal_jobs WHERE status = 'dead'") == 0);
-  WAIT_UNTIL (!nexus_jobs_page_get_loading (page) && nexus_jobs_page_get_count (page) == 0);
+  WAIT_UNTIL (!nexus_page_get_loading (NEXUS_PAGE (page)) && nexus_jobs_page_get_count (page) == 0);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

@@ -76,7 +76,7 @@ show_map (NexusMapPage **out_page)
   layer = _nexus_map_page_get_leads_layer (page);
   WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (layer)) &&
               gtk_widget_get_width (GTK_WIDGET (layer)) > 0);
-  WAIT_UNTIL (!nexus_map_page_get_loading (page) &&
+  WAIT_UNTIL (!nexus_page_get_loading (NEXUS_PAGE (page)) &&
               nexus_map_leads_layer_get_point_count (layer) == expected);
   g_assert_cmpint (expected, >, 10);
   *out_page = page;
@@ -218,11 +218,11 @@ test_follows_filter (void)
   g_assert_cmpint (won, <, all);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown),
                               4); /* all, new, contacted, qualified, won */
-  WAIT_UNTIL (!nexus_map_page_get_loading (page) &&
+  WAIT_UNTIL (!nexus_page_get_loading (NEXUS_PAGE (page)) &&
               nexus_map_leads_layer_get_point_count (layer) == won);
 
   gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 0);
-  WAIT_UNTIL (!nexus_map_page_get_loading (page) &&
+  WAIT_UNTIL (!nexus_page_get_loading (NEXUS_PAGE (page)) &&
               nexus_map_leads_layer_get_point_count (layer) == all);
 
   gtk_window_destroy (GTK_WINDOW (window));

@@ -80,7 +80,7 @@ restored (gpointer data)
 static gboolean
 leads_counted (gpointer data)
 {
-  return !nexus_leads_page_get_loading (data) && nexus_leads_page_get_count (data) >= 0;
+  return !nexus_page_get_loading (NEXUS_PAGE (data)) && nexus_leads_page_get_count (data) >= 0;
 }
 
 static NexusOperationsPage *

@@ -154,6 +154,34 @@ test_folded (void)
   g_object_unref (page);
 }
 
+/* "loading" is the page's to set, notified on change only, readable by
+ * anyone (the pages' reads and the tests wait on it). */
+static void
+test_loading (void)
+{
+  TestPage   *page = g_object_ref_sink (g_object_new (TEST_TYPE_PAGE, NULL));
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (page), "loading");
+  gboolean    value = TRUE;
+  guint       notifies = 0;
+
+  g_assert_nonnull (pspec);
+  g_assert_true (pspec->flags & G_PARAM_READABLE);
+  g_assert_false (pspec->flags & G_PARAM_WRITABLE);
+  g_signal_connect (page, "notify::loading", G_CALLBACK (count_cb), &notifies);
+
+  g_assert_false (nexus_page_get_loading (NEXUS_PAGE (page)));
+  g_assert_true (nexus_page_set_loading (NEXUS_PAGE (page), 2)); /* any true value is TRUE */
+  g_assert_false (nexus_page_set_loading (NEXUS_PAGE (page), TRUE));
+  g_assert_cmpuint (notifies, ==, 1);
+  g_object_get (page, "loading", &value, NULL);
+  g_assert_true (value);
+  g_assert_true (nexus_page_set_loading (NEXUS_PAGE (page), FALSE));
+  g_assert_cmpuint (notifies, ==, 2);
+  g_assert_false (nexus_page_get_loading (NEXUS_PAGE (page)));
+
+  g_object_unref (page);
+}
+
 static void
 collect_pages (GtkWidget *widget, GPtrArray *pages)
 {
@@ -226,6 +254,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/nexus/Page/engine", test_engine);
   g_test_add_func ("/nexus/Page/folded", test_folded);
+  g_test_add_func ("/nexus/Page/loading", test_loading);
   g_test_add_func ("/nexus/Page/window-pages", test_window_pages);
 
   status = g_test_run ();

@@ -43,7 +43,7 @@ show_searches (NexusSearchesPage **out_page)
   *out_page =
       NEXUS_SEARCHES_PAGE (nexus_test_find_type (GTK_WIDGET (window), NEXUS_TYPE_SEARCHES_PAGE));
   g_assert_nonnull (*out_page);
-  WAIT_UNTIL (!nexus_searches_page_get_loading (*out_page));
+  WAIT_UNTIL (!nexus_page_get_loading (NEXUS_PAGE (*out_page)));
   return window;
 }
 
@@ -199,10 +199,10 @@ test_valid_input_creates_jobs (void)
   g_assert_true (nexus_window_set_page (window, "jobs"));
   jobs_page = NEXUS_JOBS_PAGE (nexus_test_find_type (GTK_WIDGET (window), NEXUS_TYPE_JOBS_PAGE));
   nexus_jobs_page_refresh (jobs_page);
-  WAIT_UNTIL (!nexus_jobs_page_get_loading (jobs_page) &&
+  WAIT_UNTIL (!nexus_page_get_loading (NEXUS_PAGE (jobs_page)) &&
               nexus_jobs_page_get_count (jobs_page) == sql ("SELECT count(*) FROM internal_jobs"));
   gtk_widget_activate_action (GTK_WIDGET (page), "win.show-jobs", "x", id);
-  WAIT_UNTIL (!nexus_jobs_page_get_loading (jobs_page) &&
+  WAIT_UNTIL (!nexus_page_get_loading (NEXUS_PAGE (jobs_page)) &&
               nexus_jobs_page_get_count (jobs_page) == n_jobs);
   g_assert_cmpuint (
       g_list_model_get_n_items (G_LIST_MODEL (nexus_jobs_page_get_selection (jobs_page))), ==,
@@ -335,7 +335,7 @@ test_pause_resume_cancel (void)
 
   /* The detail view lists both runs. */
   nexus_searches_page_show_search (page, id);
-  WAIT_UNTIL (!nexus_searches_page_get_loading (page));
+  WAIT_UNTIL (!nexus_page_get_loading (NEXUS_PAGE (page)));
   gtk_widget_activate_action (GTK_WIDGET (page), "searches.show-list", NULL);
   gtk_window_destroy (GTK_WINDOW (window));
 }

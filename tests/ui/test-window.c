@@ -200,7 +200,8 @@ test_leads_count (void)
       find_descendant (GTK_WIDGET (window), match_type, GSIZE_TO_POINTER (NEXUS_TYPE_LEADS_PAGE)));
   g_assert_nonnull (page);
 
-  WAIT_UNTIL (!nexus_leads_page_get_loading (page) && nexus_leads_page_get_count (page) >= 0);
+  WAIT_UNTIL (!nexus_page_get_loading (NEXUS_PAGE (page)) &&
+              nexus_leads_page_get_count (page) >= 0);
   g_assert_cmpint (nexus_leads_page_get_count (page), ==, expected);
 
   /* What is on screen is that number, as the page's subtitle. */
@@ -218,8 +219,8 @@ test_leads_count (void)
 
   /* Refresh counts again, through the action the button and Ctrl+R use. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "leads.refresh", NULL));
-  g_assert_true (nexus_leads_page_get_loading (page));
-  WAIT_UNTIL (!nexus_leads_page_get_loading (page));
+  g_assert_true (nexus_page_get_loading (NEXUS_PAGE (page)));
+  WAIT_UNTIL (!nexus_page_get_loading (NEXUS_PAGE (page)));
   g_assert_cmpint (nexus_leads_page_get_count (page), ==, expected);
 
   close_window (window);
@@ -265,7 +266,7 @@ test_leads_count_error (void)
   page = NEXUS_LEADS_PAGE (
       find_descendant (GTK_WIDGET (window), match_type, GSIZE_TO_POINTER (NEXUS_TYPE_LEADS_PAGE)));
   g_assert_nonnull (page);
-  WAIT_UNTIL (!nexus_leads_page_get_loading (page));
+  WAIT_UNTIL (!nexus_page_get_loading (NEXUS_PAGE (page)));
   g_assert_cmpint (nexus_leads_page_get_count (page), ==, -1);
 
   WAIT_UNTIL (find_descendant (GTK_WIDGET (page), match_mapped_status_page, NULL) != NULL);
