@@ -1381,14 +1381,41 @@ require_text_cb (GtkEditable *entry, AdwMessageDialog *dialog)
   adw_message_dialog_set_response_enabled (dialog, "apply", text[0] != '\0');
 }
 
+/* The answer to ask_text(): the text goes to the selected leads as their
+ * category or as a note. */
 static void
-category_response_cb (AdwMessageDialog *dialog, const char *response, NexusLeadsPage *self)
+text_response_cb (AdwMessageDialog *dialog, const char *response, NexusLeadsPage *self)
 {
   GtkEditable     *entry = g_object_get_data (G_OBJECT (dialog), "note-entry");
+  const char      *field = g_object_get_data (G_OBJECT (dialog), "field");
   g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
 
-  if (g_str_equal (response, "apply") && text[0] != '\0')
+  if (!g_str_equal (response, "apply") || text[0] == '\0')
+    return;
+  if (g_str_equal (field, "category"))
     _nexus_leads_page_edit (self, "category", text, NULL, 0);
+  else
+    _nexus_leads_page_edit (self, "note", NULL, text, 0);
+}
+
+/* Asks for the text of @field ("category" or "note", a static string) of
+ * the selected leads; the answer is allowed once something is typed. */
+static void
+ask_text (NexusLeadsPage *self,
+          const char     *field,
+          const char     *heading,
+          const char     *body,
+          const char     *placeholder,
+          const char     *apply_label)
+{
+  GtkWidget   *dialog = entry_dialog (self, heading, body, placeholder, apply_label);
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "note-entry");
+
+  g_object_set_data (G_OBJECT (dialog), "field", (gpointer)field);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "apply", FALSE);
+  g_signal_connect (entry, "changed", G_CALLBACK (require_text_cb), dialog);
+  g_signal_connect (dialog, "response", G_CALLBACK (text_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -1398,29 +1425,12 @@ set_category_action (GtkWidget *widget, const char *action_name, GVariant *param
   g_autofree char *count = selection_count_text (self);
   gint64           n = nexus_leads_selection_get_n_selected (self->selection);
   g_autofree char *heading = NULL;
-  GtkWidget       *dialog;
-  GtkEditable     *entry;
 
   /* Translators: %s is a number of leads. */
   heading = g_strdup_printf (ngettext ("Category of %s Lead", "Category of %s Leads", n), count);
-  dialog = entry_dialog (
-      self, heading, _ ("The classifier learns from categories you set, and never changes them."),
-      _ ("Category, e.g. pharmacy"), _ ("_Set Category"));
-  entry = g_object_get_data (G_OBJECT (dialog), "note-entry");
-  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "apply", FALSE);
-  g_signal_connect (entry, "changed", G_CALLBACK (require_text_cb), dialog);
-  g_signal_connect (dialog, "response", G_CALLBACK (category_response_cb), self);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-note_response_cb (AdwMessageDialog *dialog, const char *response, NexusLeadsPage *self)
-{
-  GtkEditable     *entry = g_object_get_data (G_OBJECT (dialog), "note-entry");
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
-
-  if (g_str_equal (response, "apply") && text[0] != '\0')
-    _nexus_leads_page_edit (self, "note", NULL, text, 0);
+  ask_text (self, "category", heading,
+            _ ("The classifier learns from categories you set, and never changes them."),
+            _ ("Category, e.g. pharmacy"), _ ("_Set Category"));
 }
 
 static void
@@ -1430,18 +1440,11 @@ add_note_action (GtkWidget *widget, const char *action_name, GVariant *parameter
   g_autofree char *count = selection_count_text (self);
   gint64           n = nexus_leads_selection_get_n_selected (self->selection);
   g_autofree char *heading = NULL;
-  GtkWidget       *dialog;
-  GtkEditable     *entry;
 
   /* Translators: %s is a number of leads. */
   heading = g_strdup_printf (ngettext ("Note on %s Lead", "Note on %s Leads", n), count);
-  dialog = entry_dialog (self, heading, _ ("The note goes into the history of each lead."),
-                         _ ("What happened"), _ ("_Add Note"));
-  entry = g_object_get_data (G_OBJECT (dialog), "note-entry");
-  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "apply", FALSE);
-  g_signal_connect (entry, "changed", G_CALLBACK (require_text_cb), dialog);
-  g_signal_connect (dialog, "response", G_CALLBACK (note_response_cb), self);
-  gtk_window_present (GTK_WINDOW (dialog));
+  ask_text (self, "note", heading, _ ("The note goes into the history of each lead."),
+            _ ("What happened"), _ ("_Add Note"));
 }
 
 static void

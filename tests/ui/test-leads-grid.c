@@ -568,6 +568,42 @@ test_note (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A category through its dialog: refused while blank, then the lead's
+ * category, set by hand, and in its history. */
+static void
+test_category_dialog (void)
+{
+  NexusLeadsPage      *page;
+  NexusWindow         *window = show_leads (&page);
+  NexusLeadsSelection *selection = _nexus_leads_page_get_selection (page);
+  g_autoptr (GPtrArray) names = grid_names (page); /* the rows are read */
+  gint64            lead_id = row_id (page, 5);
+  AdwMessageDialog *dialog;
+  GtkWidget        *entry;
+  g_autofree char  *sql = NULL;
+
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (selection), 5, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "leads.set-category", NULL));
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  entry = adw_message_dialog_get_extra_child (dialog);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "   ");
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "apply"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), " pharmacy ");
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "apply"));
+  adw_message_dialog_response (dialog, "apply");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  wait_idle (page);
+
+  sql = g_strdup_printf ("SELECT count(*) FROM leads AS l JOIN lead_history AS h"
+                         " ON h.lead_id = l.id WHERE l.id = %" G_GINT64_FORMAT
+                         " AND l.category = 'pharmacy' AND h.kind = 'category'",
+                         lead_id);
+  g_assert_cmpint (sql_int (sql), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Two leads merged through the dialog: the first stays with the second's
  * name chosen in the dialog; the second is gone, its sources moved. */
 static void
@@ -914,6 +950,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/nexus/LeadsGrid/bulk-assign-and-undo", test_bulk_assign_and_undo);
   g_test_add_func ("/nexus/LeadsGrid/status-with-note", test_status_with_note);
   g_test_add_func ("/nexus/LeadsGrid/selection-survives-sort", test_selection_survives_sort);
+  g_test_add_func ("/nexus/LeadsGrid/category-dialog", test_category_dialog);
   g_test_add_func ("/nexus/LeadsGrid/note", test_note);
   g_test_add_func ("/nexus/LeadsGrid/merge-dialog", test_merge_dialog);
   g_test_add_func ("/nexus/LeadsGrid/columns-remembered", test_columns_remembered);
