@@ -45,6 +45,27 @@
 /* One line on stderr, exit status 2: the input was bad, not the program. */
 #define bad_input(...) nexusctl_bad_input (NULL, __VA_ARGS__)
 
+/* nexusctl_parse() for a command that takes no argument. */
+static int
+parse_no_arguments (GOptionContext     *context,
+                    const char         *command,
+                    const char         *summary,
+                    const GOptionEntry *entries,
+                    char             ***args)
+{
+  int status;
+
+  if ((status = nexusctl_parse (context, command, summary, entries, args)) >= 0)
+    return status;
+  if (g_strv_length (*args) > 1)
+    {
+      g_autofree char *program = g_strdup_printf ("%s %s", PROGRAM, command);
+
+      return nexus_cli_usage_error (program, _ ("Unexpected argument “%s”"), (*args)[1]);
+    }
+  return -1;
+}
+
 static gboolean
 check_format (const char *format)
 {
@@ -327,14 +348,11 @@ leads_sources (NexusCtl *ctl, char **args)
   };
 
   context = g_option_context_new (NULL);
-  if ((status = nexusctl_parse (context, "leads sources",
-                                _ ("Lists every source record of every lead: "
-                                   "lead_id,provider,ref."),
-                                entries, &args)) >= 0)
+  if ((status = parse_no_arguments (context, "leads sources",
+                                    _ ("Lists every source record of every lead: "
+                                       "lead_id,provider,ref."),
+                                    entries, &args)) >= 0)
     return status;
-  if (g_strv_length (args) > 1)
-    return nexus_cli_usage_error (PROGRAM " leads sources", _ ("Unexpected argument “%s”"),
-                                  args[1]);
   if (!check_format (format))
     return bad_input (_ ("Unknown format “%s” (only csv is supported)"), format);
 
@@ -620,13 +638,11 @@ leads_export (NexusCtl *ctl, char **args)
 
   context = g_option_context_new (NULL);
   g_option_context_set_description (context, description->str);
-  if ((status = nexusctl_parse (context, "leads export",
-                                _ ("Writes leads to a file: all of them, those of a "
-                                   "filter, or chosen ones."),
-                                entries, &args)) >= 0)
+  if ((status = parse_no_arguments (context, "leads export",
+                                    _ ("Writes leads to a file: all of them, those of a "
+                                       "filter, or chosen ones."),
+                                    entries, &args)) >= 0)
     return status;
-  if (g_strv_length (args) > 1)
-    return nexus_cli_usage_error (PROGRAM " leads export", _ ("Unexpected argument “%s”"), args[1]);
 
   options.format = NEXUS_EXPORT_CSV;
   if (format != NULL && !nexus_export_format_from_string (format, &options.format))
@@ -742,14 +758,12 @@ leads_classify (NexusCtl *ctl, char **args)
   };
 
   context = g_option_context_new (NULL);
-  if ((status = nexusctl_parse (context, "leads classify",
-                                _ ("Classifies every lead whose category an operator did not set: "
-                                   "keyword rules first, then the trained model."),
-                                entries, &args)) >= 0)
+  if ((status =
+           parse_no_arguments (context, "leads classify",
+                               _ ("Classifies every lead whose category an operator did not set: "
+                                  "keyword rules first, then the trained model."),
+                               entries, &args)) >= 0)
     return status;
-  if (g_strv_length (args) > 1)
-    return nexus_cli_usage_error (PROGRAM " leads classify", _ ("Unexpected argument “%s”"),
-                                  args[1]);
 
   if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
     return status;

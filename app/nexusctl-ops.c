@@ -42,6 +42,24 @@ parse (GOptionContext     *context,
   return nexusctl_parse (context, command, summary, entries, args);
 }
 
+/* parse() for a command that takes no argument. */
+static int
+parse_no_arguments (GOptionContext     *context,
+                    const char         *command,
+                    const char         *summary,
+                    const GOptionEntry *entries,
+                    NexusCtl           *ctl,
+                    char             ***args)
+{
+  int status;
+
+  if ((status = parse (context, command, summary, entries, ctl, args)) >= 0)
+    return status;
+  if (g_strv_length (*args) > 1)
+    return nexus_cli_usage_error (PROGRAM, _ ("Unexpected argument “%s”"), (*args)[1]);
+  return -1;
+}
+
 static void
 add_info_json (JsonBuilder *builder, const NexusBackupInfo *info)
 {
@@ -285,14 +303,13 @@ nexusctl_cleanup (NexusCtl *ctl, char **args)
     { NULL }
   };
 
-  if ((status = parse (context, "cleanup",
-                       _ ("Removes what the retention rules let go (nonces after 10 minutes, "
-                          "idempotency keys after 48 hours, finished jobs after 30 days, the "
-                          "audit log after a year), then checkpoints and optimizes."),
-                       entries, ctl, &args)) >= 0)
+  if ((status = parse_no_arguments (
+           context, "cleanup",
+           _ ("Removes what the retention rules let go (nonces after 10 minutes, "
+              "idempotency keys after 48 hours, finished jobs after 30 days, the "
+              "audit log after a year), then checkpoints and optimizes."),
+           entries, ctl, &args)) >= 0)
     return status;
-  if (g_strv_length (args) > 1)
-    return nexus_cli_usage_error (PROGRAM, _ ("Unexpected argument “%s”"), args[1]);
 
   if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
     return status;
@@ -416,13 +433,12 @@ nexusctl_preflight (NexusCtl *ctl, char **args)
        { NULL }
   };
 
-  if ((status = parse (context, "preflight",
-                       _ ("Checks that this machine can run an engine on the database: disk "
-                          "space, permissions, the API port, libraries, the clock."),
-                       entries, ctl, &args)) >= 0)
+  if ((status = parse_no_arguments (
+           context, "preflight",
+           _ ("Checks that this machine can run an engine on the database: disk "
+              "space, permissions, the API port, libraries, the clock."),
+           entries, ctl, &args)) >= 0)
     return status;
-  if (g_strv_length (args) > 1)
-    return nexus_cli_usage_error (PROGRAM, _ ("Unexpected argument “%s”"), args[1]);
 
   options.db_path = nexusctl_db_path (ctl);
   options.listen = listen != NULL ? listen : DEFAULT_LISTEN;
@@ -452,13 +468,12 @@ nexusctl_validate (NexusCtl *ctl, char **args)
     { NULL }
   };
 
-  if ((status = parse (context, "validate",
-                       _ ("Checks the database's integrity, foreign keys, indexes and triggers, "
-                          "and that the search and map indexes match the leads."),
-                       entries, ctl, &args)) >= 0)
+  if ((status = parse_no_arguments (
+           context, "validate",
+           _ ("Checks the database's integrity, foreign keys, indexes and triggers, "
+              "and that the search and map indexes match the leads."),
+           entries, ctl, &args)) >= 0)
     return status;
-  if (g_strv_length (args) > 1)
-    return nexus_cli_usage_error (PROGRAM, _ ("Unexpected argument “%s”"), args[1]);
 
   store = repair ? nexusctl_open_store_or_fail (ctl, &status)
                  : nexusctl_open_store_read_only (ctl, &status);
