@@ -75,17 +75,32 @@ parse_options (WorkerOptions *options,
   return nexusctl_parse (context, program, summary, with_grace ? grace : NULL, args);
 }
 
-/* Where workers reach the engine: --address, else what the engine last
- * listened on, else the default. */
-static char *
-engine_address (NexusStore *store, const char *address)
+/* What a connection string names besides the worker: where workers reach
+ * the engine (--address, else what the engine last listened on, else the
+ * default) and the fingerprint of its certificate, if any. */
+typedef struct
 {
-  char *stored;
+  char *address;
+  char *fingerprint;
+} EngineContact;
 
+static void
+engine_contact_clear (EngineContact *contact)
+{
+  g_free (contact->address);
+  g_free (contact->fingerprint);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EngineContact, engine_contact_clear)
+
+static void
+engine_contact_load (EngineContact *contact, NexusStore *store, const char *address)
+{
   if (address != NULL)
-    return g_strdup (address);
-  stored = nexus_store_get_setting (store, "api.address", NULL);
-  return stored != NULL ? stored : g_strdup (DEFAULT_ENGINE_ADDRESS);
+    contact->address = g_strdup (address);
+  else if (!(contact->address = nexus_store_get_setting (store, "api.address", NULL)))
+    contact->address = g_strdup (DEFAULT_ENGINE_ADDRESS);
+  contact->fingerprint = nexus_store_get_setting (store, "api.tls_fingerprint", NULL);
 }
 
 static void
@@ -136,8 +151,7 @@ worker_add (NexusCtl *ctl, char **args)
   g_autoptr (NexusStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (NexusWorkerRecord) worker = NULL;
-  g_autofree char *address = NULL;
-  g_autofree char *fingerprint = NULL;
+  g_auto (EngineContact) contact = { 0 };
   g_autofree char *connection = NULL;
   int              status;
 
@@ -151,11 +165,10 @@ worker_add (NexusCtl *ctl, char **args)
   if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
     return status;
 
-  address = engine_address (store, options.address);
-  fingerprint = nexus_store_get_setting (store, "api.tls_fingerprint", NULL);
+  engine_contact_load (&contact, store, options.address);
   connection =
       nexus_workers_add (store, args[1], options.operator? NEXUS_ROLE_OPERATOR : NEXUS_ROLE_WORKER,
-                         address, fingerprint, &worker, &error);
+                         contact.address, contact.fingerprint, &worker, &error);
   if (connection == NULL)
     {
       if (g_error_matches (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID) ||
@@ -230,8 +243,7 @@ worker_rotate (NexusCtl *ctl, char **args)
   g_autoptr (NexusStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (NexusWorkerRecord) worker = NULL;
-  g_autofree char *address = NULL;
-  g_autofree char *fingerprint = NULL;
+  g_auto (EngineContact) contact = { 0 };
   g_autofree char *connection = NULL;
   gint64           grace_s = NEXUS_WORKERS_DEFAULT_GRACE_S;
   int              status;
@@ -254,9 +266,9 @@ worker_rotate (NexusCtl *ctl, char **args)
   if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
     return status;
 
-  address = engine_address (store, options.address);
-  fingerprint = nexus_store_get_setting (store, "api.tls_fingerprint", NULL);
-  connection = nexus_workers_rotate (store, args[1], grace_s, address, fingerprint, &error);
+  engine_contact_load (&contact, store, options.address);
+  connection =
+      nexus_workers_rotate (store, args[1], grace_s, contact.address, contact.fingerprint, &error);
   if (connection == NULL)
     return nexusctl_fail (error);
   worker = nexus_store_worker_lookup (store, args[1], &error);
