@@ -27,6 +27,10 @@ typedef struct
   char     *grace;    /* --grace */
   gboolean  now;      /* --now */
   gboolean  operator; /* --operator */
+  /* What a connection string names besides the worker: where workers
+   * reach the engine and the fingerprint of its certificate, if any. */
+  char *engine_address;
+  char *fingerprint;
 } WorkerOptions;
 
 static void
@@ -34,6 +38,8 @@ worker_options_clear (WorkerOptions *options)
 {
   g_free (options->address);
   g_free (options->grace);
+  g_free (options->engine_address);
+  g_free (options->fingerprint);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WorkerOptions, worker_options_clear)
@@ -75,32 +81,17 @@ parse_options (WorkerOptions *options,
   return nexusctl_parse (context, program, summary, with_grace ? grace : NULL, args);
 }
 
-/* What a connection string names besides the worker: where workers reach
- * the engine (--address, else what the engine last listened on, else the
- * default) and the fingerprint of its certificate, if any. */
-typedef struct
-{
-  char *address;
-  char *fingerprint;
-} EngineContact;
-
+/* Reads what the connection string names: the engine's address (--address,
+ * else what the engine last listened on, else the default) and its
+ * certificate's fingerprint. */
 static void
-engine_contact_clear (EngineContact *contact)
+load_engine_contact (WorkerOptions *options, NexusStore *store)
 {
-  g_free (contact->address);
-  g_free (contact->fingerprint);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EngineContact, engine_contact_clear)
-
-static void
-engine_contact_load (EngineContact *contact, NexusStore *store, const char *address)
-{
-  if (address != NULL)
-    contact->address = g_strdup (address);
-  else if (!(contact->address = nexus_store_get_setting (store, "api.address", NULL)))
-    contact->address = g_strdup (DEFAULT_ENGINE_ADDRESS);
-  contact->fingerprint = nexus_store_get_setting (store, "api.tls_fingerprint", NULL);
+  if (options->address != NULL)
+    options->engine_address = g_strdup (options->address);
+  else if (!(options->engine_address = nexus_store_get_setting (store, "api.address", NULL)))
+    options->engine_address = g_strdup (DEFAULT_ENGINE_ADDRESS);
+  options->fingerprint = nexus_store_get_setting (store, "api.tls_fingerprint", NULL);
 }
 
 static void
@@ -151,7 +142,6 @@ worker_add (NexusCtl *ctl, char **args)
   g_autoptr (NexusStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (NexusWorkerRecord) worker = NULL;
-  g_auto (EngineContact) contact = { 0 };
   g_autofree char *connection = NULL;
   int              status;
 
@@ -165,10 +155,10 @@ worker_add (NexusCtl *ctl, char **args)
   if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
     return status;
 
-  engine_contact_load (&contact, store, options.address);
+  load_engine_contact (&options, store);
   connection =
       nexus_workers_add (store, args[1], options.operator? NEXUS_ROLE_OPERATOR : NEXUS_ROLE_WORKER,
-                         contact.address, contact.fingerprint, &worker, &error);
+                         options.engine_address, options.fingerprint, &worker, &error);
   if (connection == NULL)
     {
       if (g_error_matches (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID) ||
@@ -243,7 +233,6 @@ worker_rotate (NexusCtl *ctl, char **args)
   g_autoptr (NexusStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (NexusWorkerRecord) worker = NULL;
-  g_auto (EngineContact) contact = { 0 };
   g_autofree char *connection = NULL;
   gint64           grace_s = NEXUS_WORKERS_DEFAULT_GRACE_S;
   int              status;
@@ -266,9 +255,9 @@ worker_rotate (NexusCtl *ctl, char **args)
   if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
     return status;
 
-  engine_contact_load (&contact, store, options.address);
-  connection =
-      nexus_workers_rotate (store, args[1], grace_s, contact.address, contact.fingerprint, &error);
+  load_engine_contact (&options, store);
+  connection = nexus_workers_rotate (store, args[1], grace_s, options.engine_address,
+                                     options.fingerprint, &error);
   if (connection == NULL)
     return nexusctl_fail (error);
   worker = nexus_store_worker_lookup (store, args[1], &error);
