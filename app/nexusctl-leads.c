@@ -42,32 +42,28 @@
 #include "nexusctl.h"
 #include "store/nexus-store-leads.h"
 
-typedef int (*SubcommandFunc) (NexusCtl *ctl, char **args);
-
-typedef struct
-{
-  const char    *name;
-  const char    *summary;
-  SubcommandFunc func;
-} Subcommand;
-
 /* One line on stderr, exit status 2: the input was bad, not the program. */
-static int bad_input (const char *format, ...) G_GNUC_PRINTF (1, 2);
+#define bad_input(...) nexusctl_bad_input (NULL, __VA_ARGS__)
 
+/* nexusctl_parse() for a command that takes no argument. */
 static int
-bad_input (const char *format, ...)
+parse_no_arguments (GOptionContext     *context,
+                    const char         *command,
+                    const char         *summary,
+                    const GOptionEntry *entries,
+                    char             ***args)
 {
-  g_autofree char *message = NULL;
-  va_list          args;
+  int status;
 
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
+  if ((status = nexusctl_parse (context, command, summary, entries, args)) >= 0)
+    return status;
+  if (g_strv_length (*args) > 1)
+    {
+      g_autofree char *program = g_strdup_printf ("%s %s", PROGRAM, command);
 
-  /* One line, whatever the message holds. */
-  g_strdelimit (message, "\r\n", ' ');
-  g_printerr ("%s: %s\n", PROGRAM, message);
-  return NEXUS_EXIT_USAGE;
+      return nexus_cli_usage_error (program, _ ("Unexpected argument “%s”"), (*args)[1]);
+    }
+  return -1;
 }
 
 static gboolean
@@ -247,13 +243,13 @@ leads_import (NexusCtl *ctl, char **args)
   };
 
   context = g_option_context_new (_ ("FILE"));
-  g_option_context_set_summary (
-      context, _ ("Imports leads from a CSV, XLSX, JSON, NDJSON or GeoJSON file through the leads "
-                  "pipeline "
-                  "(normalized, deduplicated, classified).  A file is imported whole or not at "
-                  "all: a file that cannot be read changes nothing."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if ((status = nexus_cli_parse (context, PROGRAM " leads import", &args)) >= 0)
+  if ((status = nexusctl_parse (
+           context, "leads import",
+           _ ("Imports leads from a CSV, XLSX, JSON, NDJSON or GeoJSON file through the leads "
+              "pipeline "
+              "(normalized, deduplicated, classified).  A file is imported whole or not at "
+              "all: a file that cannot be read changes nothing."),
+           entries, &args)) >= 0)
     return status;
   if (g_strv_length (args) != 2)
     return nexus_cli_usage_error (PROGRAM " leads import", _ ("Give exactly one FILE"));
@@ -279,19 +275,18 @@ leads_import (NexusCtl *ctl, char **args)
   if (rejects != NULL)
     {
       if (g_file_test (rejects, G_FILE_TEST_EXISTS))
-        return bad_input (_ ("--rejects: “%s” exists already; remove it or choose another name"),
-                          rejects);
+        return nexusctl_bad_input (
+            NULL, _ ("--rejects: “%s” exists already; remove it or choose another name"), rejects);
       if (!(rejects_stream = create_rejects (rejects, &rejects_temp, &error)))
         return bad_input ("%s", error->message);
       options.rejects = G_OUTPUT_STREAM (rejects_stream);
     }
 
-  store = nexusctl_open_store (ctl, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
+    return status;
   ingest = nexus_ingest_get_for_store (store, &error);
   if (ingest == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
 
   ok = nexus_import_file (ingest, path, &options, summary, NULL, NULL, NULL, &error);
   if (rejects_stream != NULL)
@@ -312,7 +307,7 @@ leads_import (NexusCtl *ctl, char **args)
           error->domain == NEXUS_ROW_READER_ERROR || error->domain == NEXUS_XLSX_ERROR ||
           error->domain == G_IO_ERROR || error->domain == G_FILE_ERROR)
         return bad_input (_ ("%s: %s (nothing was imported)"), args[1], error->message);
-      return nexus_cli_fail (PROGRAM, "%s", error->message);
+      return nexusctl_fail (error);
     }
 
   if (as_json)
@@ -353,25 +348,21 @@ leads_sources (NexusCtl *ctl, char **args)
   };
 
   context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _ ("Lists every source record of every lead: "
-                                            "lead_id,provider,ref."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if ((status = nexus_cli_parse (context, PROGRAM " leads sources", &args)) >= 0)
+  if ((status = parse_no_arguments (context, "leads sources",
+                                    _ ("Lists every source record of every lead: "
+                                       "lead_id,provider,ref."),
+                                    entries, &args)) >= 0)
     return status;
-  if (g_strv_length (args) > 1)
-    return nexus_cli_usage_error (PROGRAM " leads sources", _ ("Unexpected argument “%s”"),
-                                  args[1]);
   if (!check_format (format))
     return bad_input (_ ("Unknown format “%s” (only csv is supported)"), format);
 
-  store = nexusctl_open_store (ctl, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
+    return status;
 
   g_string_append (line, "lead_id,provider,ref\n");
   write_line (line);
   if (!nexus_store_leads_foreach_source (store, print_source_cb, line, &error))
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
   fflush (stdout);
   return NEXUS_EXIT_OK;
 }
@@ -414,17 +405,17 @@ leads_export_stdout (NexusCtl *ctl)
   g_autoptr (NexusStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GString) line = g_string_new (NULL);
+  int status;
 
-  store = nexusctl_open_store (ctl, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
+    return status;
 
   g_string_append (line, "id,name,phone_e164,phone_raw,phone_invalid,website,website_host,email,"
                          "address,city,country,lat,lon,category,category_source,rating,reviews,"
                          "preview_only,sightings,first_seen_at,last_seen_at\n");
   write_line (line);
   if (!nexus_store_leads_foreach (store, print_lead_cb, line, &error))
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
   fflush (stdout);
   return NEXUS_EXIT_OK;
 }
@@ -646,14 +637,12 @@ leads_export (NexusCtl *ctl, char **args)
          "leading apostrophe in CSV, so that no spreadsheet runs them as formulas.\n"));
 
   context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _ ("Writes leads to a file: all of them, those of a "
-                                            "filter, or chosen ones."));
   g_option_context_set_description (context, description->str);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if ((status = nexus_cli_parse (context, PROGRAM " leads export", &args)) >= 0)
+  if ((status = parse_no_arguments (context, "leads export",
+                                    _ ("Writes leads to a file: all of them, those of a "
+                                       "filter, or chosen ones."),
+                                    entries, &args)) >= 0)
     return status;
-  if (g_strv_length (args) > 1)
-    return nexus_cli_usage_error (PROGRAM " leads export", _ ("Unexpected argument “%s”"), args[1]);
 
   options.format = NEXUS_EXPORT_CSV;
   if (format != NULL && !nexus_export_format_from_string (format, &options.format))
@@ -723,9 +712,8 @@ leads_export (NexusCtl *ctl, char **args)
       options.query = query;
     }
 
-  store = nexusctl_open_store (ctl, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
+    return status;
 
   export.store = store;
   export.path = out;
@@ -770,40 +758,31 @@ leads_classify (NexusCtl *ctl, char **args)
   };
 
   context = g_option_context_new (NULL);
-  g_option_context_set_summary (context,
-                                _ ("Classifies every lead whose category an operator did not set: "
-                                   "keyword rules first, then the trained model."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if ((status = nexus_cli_parse (context, PROGRAM " leads classify", &args)) >= 0)
+  if ((status =
+           parse_no_arguments (context, "leads classify",
+                               _ ("Classifies every lead whose category an operator did not set: "
+                                  "keyword rules first, then the trained model."),
+                               entries, &args)) >= 0)
     return status;
-  if (g_strv_length (args) > 1)
-    return nexus_cli_usage_error (PROGRAM " leads classify", _ ("Unexpected argument “%s”"),
-                                  args[1]);
 
-  store = nexusctl_open_store (ctl, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
+    return status;
 
   if (retrain && !nexus_classifier_retrain (store, &training, &error))
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
   if (!nexus_classifier_reclassify_all (store, &stats, &error))
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
 
   json_builder_begin_object (builder);
   if (retrain)
     {
       json_builder_set_member_name (builder, "model");
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "version");
-      json_builder_add_int_value (builder, training.version);
-      json_builder_set_member_name (builder, "labels");
-      json_builder_add_int_value (builder, training.n_labels);
-      json_builder_set_member_name (builder, "train");
-      json_builder_add_int_value (builder, training.n_train);
-      json_builder_set_member_name (builder, "test");
-      json_builder_add_int_value (builder, training.n_test);
-      json_builder_set_member_name (builder, "categories");
-      json_builder_add_int_value (builder, training.n_categories);
+      nexusctl_json_int (builder, "version", training.version);
+      nexusctl_json_int (builder, "labels", training.n_labels);
+      nexusctl_json_int (builder, "train", training.n_train);
+      nexusctl_json_int (builder, "test", training.n_test);
+      nexusctl_json_int (builder, "categories", training.n_categories);
       json_builder_set_member_name (builder, "accuracy");
       if (training.has_accuracy)
         json_builder_add_double_value (builder, training.accuracy);
@@ -811,22 +790,15 @@ leads_classify (NexusCtl *ctl, char **args)
         json_builder_add_null_value (builder);
       json_builder_end_object (builder);
     }
-  json_builder_set_member_name (builder, "leads");
-  json_builder_add_int_value (builder, stats.n_leads);
-  json_builder_set_member_name (builder, "changed");
-  json_builder_add_int_value (builder, stats.n_changed);
+  nexusctl_json_int (builder, "leads", stats.n_leads);
+  nexusctl_json_int (builder, "changed", stats.n_changed);
   json_builder_set_member_name (builder, "by_source");
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "rule");
-  json_builder_add_int_value (builder, stats.n_rule);
-  json_builder_set_member_name (builder, "model");
-  json_builder_add_int_value (builder, stats.n_model);
-  json_builder_set_member_name (builder, "provider");
-  json_builder_add_int_value (builder, stats.n_provider);
-  json_builder_set_member_name (builder, "operator");
-  json_builder_add_int_value (builder, stats.n_operator);
-  json_builder_set_member_name (builder, "none");
-  json_builder_add_int_value (builder, stats.n_none);
+  nexusctl_json_int (builder, "rule", stats.n_rule);
+  nexusctl_json_int (builder, "model", stats.n_model);
+  nexusctl_json_int (builder, "provider", stats.n_provider);
+  nexusctl_json_int (builder, "operator", stats.n_operator);
+  nexusctl_json_int (builder, "none", stats.n_none);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
@@ -867,29 +839,28 @@ leads_label (NexusCtl *ctl, char **args)
                                    { NULL } };
 
   context = g_option_context_new (_ ("LEAD_ID CATEGORY"));
-  g_option_context_set_summary (context, _ ("Sets a lead's category as an operator (the model "
-                                            "learns from it; the classifier never changes it)."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if ((status = nexus_cli_parse (context, PROGRAM " leads label", &args)) >= 0)
+  if ((status = nexusctl_parse (context, "leads label",
+                                _ ("Sets a lead's category as an operator (the model "
+                                   "learns from it; the classifier never changes it)."),
+                                entries, &args)) >= 0)
     return status;
   if (g_strv_length (args) != 3)
     return nexus_cli_usage_error (PROGRAM " leads label", _ ("Give a LEAD_ID and a CATEGORY"));
   if (!g_ascii_string_to_signed (args[1], 10, 1, G_MAXINT64, &lead_id, NULL))
     return bad_input (_ ("“%s” is not a lead id"), args[1]);
 
-  store = nexusctl_open_store (ctl, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
+    return status;
   if (!nexus_classifier_set_label (store, lead_id, args[2], "nexusctl", &error))
     {
       if (error->domain == NEXUS_CLASSIFIER_ERROR)
         return bad_input ("%s", error->message);
-      return nexus_cli_fail (PROGRAM, "%s", error->message);
+      return nexusctl_fail (error);
     }
   return NEXUS_EXIT_OK;
 }
 
-static const Subcommand subcommands[] = {
+static const NexusCtlSubcommand commands[] = {
   { "import", N_ ("Import leads from a CSV, XLSX, JSON, NDJSON or GeoJSON file"), leads_import },
   { "sources", N_ ("List the source records of every lead"), leads_sources },
   { "export", N_ ("Write leads to CSV, XLSX, JSON, NDJSON or GeoJSON"), leads_export },
@@ -898,29 +869,32 @@ static const Subcommand subcommands[] = {
 };
 
 static void
-print_subcommands (void)
+print_help (const NexusCtlGroup *group)
 {
   g_print (_ ("Usage:\n  %s leads COMMAND [OPTIONS…]\n\nCommands:\n"), PROGRAM);
-  for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
-    g_print ("  %-10s %s\n", subcommands[i].name, _ (subcommands[i].summary));
+  nexusctl_print_subcommands (group, 10);
   g_print ("\n");
   g_print (_ ("Run “%s leads COMMAND --help” for the options of a command.\n"), PROGRAM);
 }
 
+static int
+no_command (const NexusCtlGroup *group)
+{
+  return nexus_cli_usage_error (PROGRAM " leads", _ ("No command given"));
+}
+
+static int
+unknown_command (const NexusCtlGroup *group, const char *name)
+{
+  return nexus_cli_usage_error (PROGRAM " leads", _ ("Unknown command “%s”"), name);
+}
+
+static const NexusCtlGroup group = {
+  "leads", commands, G_N_ELEMENTS (commands), print_help, no_command, unknown_command,
+};
+
 int
 nexusctl_leads (NexusCtl *ctl, char **args)
 {
-  if (args[1] == NULL)
-    return nexus_cli_usage_error (PROGRAM " leads", _ ("No command given"));
-  if (g_strcmp0 (args[1], "--help") == 0 || g_strcmp0 (args[1], "-h") == 0)
-    {
-      print_subcommands ();
-      return NEXUS_EXIT_OK;
-    }
-
-  for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
-    if (g_strcmp0 (args[1], subcommands[i].name) == 0)
-      return subcommands[i].func (ctl, args + 1);
-
-  return nexus_cli_usage_error (PROGRAM " leads", _ ("Unknown command “%s”"), args[1]);
+  return nexusctl_dispatch (&group, ctl, args);
 }

@@ -34,38 +34,40 @@ parse (GOptionContext     *context,
        NexusCtl           *ctl,
        char             ***args)
 {
-  g_autofree char   *program = g_strdup_printf ("%s %s", PROGRAM, command);
   const GOptionEntry common[] = { { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path,
                                     N_ ("Database file"), N_ ("PATH") },
                                   { NULL } };
 
-  g_option_context_set_summary (context, summary);
   g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  return nexus_cli_parse (context, program, args);
+  return nexusctl_parse (context, command, summary, entries, args);
 }
 
-static const char *
-db_path (NexusCtl *ctl)
+/* parse() for a command that takes no argument. */
+static int
+parse_no_arguments (GOptionContext     *context,
+                    const char         *command,
+                    const char         *summary,
+                    const GOptionEntry *entries,
+                    NexusCtl           *ctl,
+                    char             ***args)
 {
-  if (ctl->db_path == NULL)
-    ctl->db_path = nexus_engine_default_db_path ();
-  return ctl->db_path;
+  int status;
+
+  if ((status = parse (context, command, summary, entries, ctl, args)) >= 0)
+    return status;
+  if (g_strv_length (*args) > 1)
+    return nexus_cli_usage_error (PROGRAM, _ ("Unexpected argument “%s”"), (*args)[1]);
+  return -1;
 }
 
 static void
 add_info_json (JsonBuilder *builder, const NexusBackupInfo *info)
 {
-  json_builder_set_member_name (builder, "program_version");
-  json_builder_add_string_value (builder, info->program_version);
-  json_builder_set_member_name (builder, "schema_version");
-  json_builder_add_int_value (builder, info->schema_version);
-  json_builder_set_member_name (builder, "created_at");
-  json_builder_add_string_value (builder, info->created_at);
-  json_builder_set_member_name (builder, "database_size");
-  json_builder_add_int_value (builder, info->database_size);
-  json_builder_set_member_name (builder, "archive_size");
-  json_builder_add_int_value (builder, info->archive_size);
+  nexusctl_json_string (builder, "program_version", info->program_version);
+  nexusctl_json_int (builder, "schema_version", info->schema_version);
+  nexusctl_json_string (builder, "created_at", info->created_at);
+  nexusctl_json_int (builder, "database_size", info->database_size);
+  nexusctl_json_int (builder, "archive_size", info->archive_size);
   json_builder_set_member_name (builder, "tables");
   json_builder_begin_object (builder);
   for (guint i = 0; info->tables[i] != NULL; i++)
@@ -110,6 +112,7 @@ schedule_backups (NexusCtl   *ctl,
   g_autofree char *kept = NULL;
   g_autofree char *absolute = NULL;
   gint64           every_s = 0;
+  int              status;
 
   if (n_args != 1)
     return nexus_cli_usage_error (PROGRAM, _ ("a backup schedule takes no FILE.zip"));
@@ -126,14 +129,13 @@ schedule_backups (NexusCtl   *ctl,
         return nexus_cli_usage_error (PROGRAM, _ ("--keep takes a number from 1 to 10000"));
     }
 
-  store = nexus_store_open (db_path (ctl), NEXUS_STORE_OPEN_NO_CREATE, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
+    return status;
 
   if (off)
     {
       if (!nexus_store_delete_setting (store, "backup.every_s", &error))
-        return nexus_cli_fail (PROGRAM, "%s", error->message);
+        return nexusctl_fail (error);
       g_print (_ ("Scheduled backups stopped.\n"));
       return NEXUS_EXIT_OK;
     }
@@ -148,7 +150,7 @@ schedule_backups (NexusCtl   *ctl,
       !nexus_store_commit (store, &error))
     {
       nexus_store_rollback (store);
-      return nexus_cli_fail (PROGRAM, "%s", error->message);
+      return nexusctl_fail (error);
     }
   g_print (_ ("The engine backs up every %s into %s, keeping the last %s.\n"), every, absolute,
            kept);
@@ -195,31 +197,27 @@ nexusctl_backup (NexusCtl *ctl, char **args)
     return nexus_cli_usage_error (PROGRAM, _ ("backup needs exactly one FILE.zip"));
 
   /* Read-only: a snapshot needs no write lock and never waits for one. */
-  store = nexus_store_open (db_path (ctl), NEXUS_STORE_OPEN_READ_ONLY, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  if (!(store = nexusctl_open_store_read_only (ctl, &status)))
+    return status;
 
   info = nexus_backup_create (store, args[1], force ? NEXUS_BACKUP_FORCE : NEXUS_BACKUP_DEFAULT,
                               NULL, &error);
   if (info == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
 
   if (as_json)
     {
       g_autoptr (JsonBuilder) builder = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "archive");
-      json_builder_add_string_value (builder, args[1]);
+      nexusctl_json_string (builder, "archive", args[1]);
       add_info_json (builder, info);
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      nexusctl_print_json (root);
+      nexusctl_print_builder (builder);
       return NEXUS_EXIT_OK;
     }
 
-  g_print (_ ("Backup of %s written to %s\n"), db_path (ctl), args[1]);
+  g_print (_ ("Backup of %s written to %s\n"), nexusctl_db_path (ctl), args[1]);
   print_info (info);
   return NEXUS_EXIT_OK;
 }
@@ -258,9 +256,9 @@ nexusctl_restore (NexusCtl *ctl, char **args)
   if (g_strv_length (args) != 2)
     return nexus_cli_usage_error (PROGRAM, _ ("restore needs exactly one FILE.zip"));
 
-  restore = nexus_restore_prepare (args[1], db_path (ctl), NULL, &error);
+  restore = nexus_restore_prepare (args[1], nexusctl_db_path (ctl), NULL, &error);
   if (restore == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
 
   g_print (_ ("Backup %s is sound:\n"), args[1]);
   print_info (nexus_restore_get_info (restore));
@@ -268,9 +266,10 @@ nexusctl_restore (NexusCtl *ctl, char **args)
   if (!yes)
     {
       if (!isatty (STDIN_FILENO))
-        return nexus_cli_usage_error (
-            PROGRAM, _ ("Not replacing %s without confirmation: use --yes"), db_path (ctl));
-      if (!confirm (db_path (ctl)))
+        return nexus_cli_usage_error (PROGRAM,
+                                      _ ("Not replacing %s without confirmation: use --yes"),
+                                      nexusctl_db_path (ctl));
+      if (!confirm (nexusctl_db_path (ctl)))
         {
           g_print (_ ("Nothing was changed.\n"));
           return NEXUS_EXIT_FAILURE;
@@ -278,9 +277,9 @@ nexusctl_restore (NexusCtl *ctl, char **args)
     }
 
   if (!nexus_restore_commit (restore, &safety, &error))
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
 
-  g_print (_ ("Restored %s from %s\n"), db_path (ctl), args[1]);
+  g_print (_ ("Restored %s from %s\n"), nexusctl_db_path (ctl), args[1]);
   if (safety != NULL)
     g_print (_ ("The previous database is kept as %s\n"), safety);
   return NEXUS_EXIT_OK;
@@ -304,58 +303,43 @@ nexusctl_cleanup (NexusCtl *ctl, char **args)
     { NULL }
   };
 
-  if ((status = parse (context, "cleanup",
-                       _ ("Removes what the retention rules let go (nonces after 10 minutes, "
-                          "idempotency keys after 48 hours, finished jobs after 30 days, the "
-                          "audit log after a year), then checkpoints and optimizes."),
-                       entries, ctl, &args)) >= 0)
+  if ((status = parse_no_arguments (
+           context, "cleanup",
+           _ ("Removes what the retention rules let go (nonces after 10 minutes, "
+              "idempotency keys after 48 hours, finished jobs after 30 days, the "
+              "audit log after a year), then checkpoints and optimizes."),
+           entries, ctl, &args)) >= 0)
     return status;
-  if (g_strv_length (args) > 1)
-    return nexus_cli_usage_error (PROGRAM, _ ("Unexpected argument “%s”"), args[1]);
 
-  store = nexusctl_open_store (ctl, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
+    return status;
 
   if (!nexus_maintenance_cleanup (store, g_get_real_time () / G_USEC_PER_SEC,
                                   vacuum ? NEXUS_CLEANUP_VACUUM : NEXUS_CLEANUP_DEFAULT, &report,
                                   &error))
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
 
   if (as_json)
     {
       g_autoptr (JsonBuilder) builder = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "removed");
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "hmac_replay");
-      json_builder_add_int_value (builder, report.replay_removed);
-      json_builder_set_member_name (builder, "idempotency_keys");
-      json_builder_add_int_value (builder, report.idempotency_removed);
-      json_builder_set_member_name (builder, "internal_jobs");
-      json_builder_add_int_value (builder, report.jobs_removed);
-      json_builder_set_member_name (builder, "audit_log");
-      json_builder_add_int_value (builder, report.audit_removed);
-      json_builder_set_member_name (builder, "webhook_deliveries");
-      json_builder_add_int_value (builder, report.deliveries_removed);
-      json_builder_set_member_name (builder, "worker_hours");
-      json_builder_add_int_value (builder, report.worker_hours_removed);
+      nexusctl_json_int (builder, "hmac_replay", report.replay_removed);
+      nexusctl_json_int (builder, "idempotency_keys", report.idempotency_removed);
+      nexusctl_json_int (builder, "internal_jobs", report.jobs_removed);
+      nexusctl_json_int (builder, "audit_log", report.audit_removed);
+      nexusctl_json_int (builder, "webhook_deliveries", report.deliveries_removed);
+      nexusctl_json_int (builder, "worker_hours", report.worker_hours_removed);
       json_builder_end_object (builder);
-      json_builder_set_member_name (builder, "transactions");
-      json_builder_add_int_value (builder, report.transactions);
-      json_builder_set_member_name (builder, "checkpoint_complete");
-      json_builder_add_boolean_value (builder, report.checkpoint_complete);
-      json_builder_set_member_name (builder, "vacuumed");
-      json_builder_add_boolean_value (builder, report.vacuumed);
-      json_builder_set_member_name (builder, "size_before");
-      json_builder_add_int_value (builder, report.size_before);
-      json_builder_set_member_name (builder, "size_after");
-      json_builder_add_int_value (builder, report.size_after);
+      nexusctl_json_int (builder, "transactions", report.transactions);
+      nexusctl_json_boolean (builder, "checkpoint_complete", report.checkpoint_complete);
+      nexusctl_json_boolean (builder, "vacuumed", report.vacuumed);
+      nexusctl_json_int (builder, "size_before", report.size_before);
+      nexusctl_json_int (builder, "size_after", report.size_after);
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      nexusctl_print_json (root);
+      nexusctl_print_builder (builder);
       return NEXUS_EXIT_OK;
     }
 
@@ -396,11 +380,9 @@ report_checks (GPtrArray *checks, gboolean as_json)
   if (as_json)
     {
       g_autoptr (JsonBuilder) builder = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "ok");
-      json_builder_add_boolean_value (builder, passed);
+      nexusctl_json_boolean (builder, "ok", passed);
       json_builder_set_member_name (builder, "checks");
       json_builder_begin_array (builder);
       for (guint i = 0; i < checks->len; i++)
@@ -408,23 +390,15 @@ report_checks (GPtrArray *checks, gboolean as_json)
           NexusCheck *check = g_ptr_array_index (checks, i);
 
           json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "name");
-          json_builder_add_string_value (builder, check->name);
-          json_builder_set_member_name (builder, "status");
-          json_builder_add_string_value (builder, nexus_check_status_to_string (check->status));
-          json_builder_set_member_name (builder, "detail");
-          json_builder_add_string_value (builder, check->detail);
-          json_builder_set_member_name (builder, "remedy");
-          if (check->remedy != NULL)
-            json_builder_add_string_value (builder, check->remedy);
-          else
-            json_builder_add_null_value (builder);
+          nexusctl_json_string (builder, "name", check->name);
+          nexusctl_json_string (builder, "status", nexus_check_status_to_string (check->status));
+          nexusctl_json_string (builder, "detail", check->detail);
+          nexusctl_json_string_or_null (builder, "remedy", check->remedy);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      nexusctl_print_json (root);
+      nexusctl_print_builder (builder);
       return passed ? NEXUS_EXIT_OK : NEXUS_EXIT_FAILURE;
     }
 
@@ -459,15 +433,14 @@ nexusctl_preflight (NexusCtl *ctl, char **args)
        { NULL }
   };
 
-  if ((status = parse (context, "preflight",
-                       _ ("Checks that this machine can run an engine on the database: disk "
-                          "space, permissions, the API port, libraries, the clock."),
-                       entries, ctl, &args)) >= 0)
+  if ((status = parse_no_arguments (
+           context, "preflight",
+           _ ("Checks that this machine can run an engine on the database: disk "
+              "space, permissions, the API port, libraries, the clock."),
+           entries, ctl, &args)) >= 0)
     return status;
-  if (g_strv_length (args) > 1)
-    return nexus_cli_usage_error (PROGRAM, _ ("Unexpected argument “%s”"), args[1]);
 
-  options.db_path = db_path (ctl);
+  options.db_path = nexusctl_db_path (ctl);
   options.listen = listen != NULL ? listen : DEFAULT_LISTEN;
   checks = nexus_maintenance_preflight (&options);
   return report_checks (checks, as_json);
@@ -495,20 +468,17 @@ nexusctl_validate (NexusCtl *ctl, char **args)
     { NULL }
   };
 
-  if ((status = parse (context, "validate",
-                       _ ("Checks the database's integrity, foreign keys, indexes and triggers, "
-                          "and that the search and map indexes match the leads."),
-                       entries, ctl, &args)) >= 0)
+  if ((status = parse_no_arguments (
+           context, "validate",
+           _ ("Checks the database's integrity, foreign keys, indexes and triggers, "
+              "and that the search and map indexes match the leads."),
+           entries, ctl, &args)) >= 0)
     return status;
-  if (g_strv_length (args) > 1)
-    return nexus_cli_usage_error (PROGRAM, _ ("Unexpected argument “%s”"), args[1]);
 
-  if (repair)
-    store = nexusctl_open_store (ctl, &error);
-  else
-    store = nexus_store_open (db_path (ctl), NEXUS_STORE_OPEN_READ_ONLY, &error);
+  store = repair ? nexusctl_open_store_or_fail (ctl, &status)
+                 : nexusctl_open_store_read_only (ctl, &status);
   if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return status;
 
   if (repair)
     flags |= NEXUS_VALIDATE_REPAIR;
@@ -516,6 +486,6 @@ nexusctl_validate (NexusCtl *ctl, char **args)
     flags |= NEXUS_VALIDATE_FULL;
   checks = nexus_maintenance_validate (store, flags, &error);
   if (checks == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
   return report_checks (checks, as_json);
 }

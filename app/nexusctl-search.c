@@ -36,35 +36,7 @@
 /* The default page of `jobs list`; --limit 0 lists every job. */
 #define DEFAULT_JOB_LIMIT 200
 
-typedef int (*SubcommandFunc) (NexusCtl *ctl, char **args);
-
-typedef struct
-{
-  const char    *name;
-  const char    *summary;
-  SubcommandFunc func;
-} Subcommand;
-
 /* --- output helpers ----------------------------------------------------- */
-
-/* Exit 2 with one line: what was wrong with the input. */
-static int bad_input (const char *command, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static int
-bad_input (const char *command, const char *format, ...)
-{
-  g_autofree char *message = NULL;
-  va_list          args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  /* One line, whatever a parser's message holds. */
-  g_strdelimit (message, "\r\n", ' ');
-  g_printerr ("%s %s: %s\n", PROGRAM, command, message);
-  return NEXUS_EXIT_USAGE;
-}
 
 /* Columns a string takes on a terminal. */
 static guint
@@ -252,31 +224,6 @@ job_status_label (const NexusJobRecord *job)
   return nexus_job_status_to_string (job->status);
 }
 
-/* Parses a positive id; returns 0 when @text is not one. */
-static gint64
-parse_id (const char *text)
-{
-  guint64 value = 0;
-
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &value, NULL))
-    return 0;
-  return (gint64)value;
-}
-
-static int
-parse_options (GOptionContext *context,
-               const char     *command,
-               const char     *summary,
-               GOptionEntry   *entries,
-               char         ***args)
-{
-  g_autofree char *program = g_strdup_printf ("%s %s", PROGRAM, command);
-
-  g_option_context_set_summary (context, summary);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  return nexus_cli_parse (context, program, args);
-}
-
 /* Takes exactly one ID argument after the subcommand. */
 static gint64
 single_id_argument (const char *command, char **args, int *out_status)
@@ -285,13 +232,14 @@ single_id_argument (const char *command, char **args, int *out_status)
 
   if (g_strv_length (args) != 2)
     {
-      *out_status = bad_input (command, _ ("expected one ID, e.g. “%s %s 3”"), PROGRAM, command);
+      *out_status =
+          nexusctl_bad_input (command, _ ("expected one ID, e.g. “%s %s 3”"), PROGRAM, command);
       return 0;
     }
-  id = parse_id (args[1]);
+  id = nexusctl_parse_id (args[1]);
   if (id == 0)
     *out_status =
-        bad_input (command, _ ("“%.40s” is not an ID (a positive whole number)"), args[1]);
+        nexusctl_bad_input (command, _ ("“%.40s” is not an ID (a positive whole number)"), args[1]);
   return id;
 }
 
@@ -301,9 +249,7 @@ progress_to_json (const NexusSearchProgress *progress, gint64 eta)
   g_autoptr (JsonBuilder) builder = json_builder_new_immutable ();
 
   json_builder_begin_object (builder);
-#define MEMBER(name, value)                     \
-  json_builder_set_member_name (builder, name); \
-  json_builder_add_int_value (builder, value)
+#define MEMBER(name, value) nexusctl_json_int (builder, name, value)
   MEMBER ("run", progress->run);
   MEMBER ("planned", progress->planned);
   MEMBER ("queued", progress->queued);
@@ -325,26 +271,6 @@ progress_to_json (const NexusSearchProgress *progress, gint64 eta)
   return json_builder_get_root (builder);
 }
 
-static void
-add_string_or_null (JsonBuilder *builder, const char *name, const char *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_time_or_null (JsonBuilder *builder, const char *name, gint64 value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value > 0)
-    json_builder_add_int_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
 static JsonNode *
 search_to_json (const NexusSearchRecord   *search,
                 const NexusSearchProgress *progress,
@@ -355,40 +281,34 @@ search_to_json (const NexusSearchRecord   *search,
   g_autofree char *cadence = nexus_search_format_cadence (search->cadence_s);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_int_value (builder, search->id);
-  add_string_or_null (builder, "name", search->name);
+  nexusctl_json_int (builder, "id", search->id);
+  nexusctl_json_string_or_null (builder, "name", search->name);
   json_builder_set_member_name (builder, "keywords");
   json_builder_begin_array (builder);
   for (guint i = 0; search->keywords[i] != NULL; i++)
     json_builder_add_string_value (builder, search->keywords[i]);
   json_builder_end_array (builder);
-  add_string_or_null (builder, "state", nexus_search_state_to_string (search->state));
-  add_string_or_null (builder, "region_kind", search->region_kind);
+  nexusctl_json_string_or_null (builder, "state", nexus_search_state_to_string (search->state));
+  nexusctl_json_string_or_null (builder, "region_kind", search->region_kind);
   if (with_region)
     {
       json_builder_set_member_name (builder, "region");
       json_builder_add_value (builder, json_from_string (search->region, NULL));
     }
-  add_string_or_null (builder, "place_name", search->place_name);
-  add_string_or_null (builder, "place_display", search->place_display);
-  add_string_or_null (builder, "provider", search->provider);
-  add_string_or_null (builder, "country", search->country);
-  add_string_or_null (builder, "language", search->language);
-  add_string_or_null (builder, "cadence", cadence);
-  json_builder_set_member_name (builder, "cadence_s");
-  json_builder_add_int_value (builder, search->cadence_s);
-  json_builder_set_member_name (builder, "cell_km");
-  json_builder_add_double_value (builder, search->cell_km);
-  json_builder_set_member_name (builder, "max_depth");
-  json_builder_add_int_value (builder, search->max_depth);
-  json_builder_set_member_name (builder, "priority");
-  json_builder_add_int_value (builder, search->priority);
-  json_builder_set_member_name (builder, "run");
-  json_builder_add_int_value (builder, search->run);
-  add_time_or_null (builder, "last_run_at", search->last_run_at);
-  add_time_or_null (builder, "next_run_at", search->next_run_at);
-  add_time_or_null (builder, "created_at", search->created_at);
+  nexusctl_json_string_or_null (builder, "place_name", search->place_name);
+  nexusctl_json_string_or_null (builder, "place_display", search->place_display);
+  nexusctl_json_string_or_null (builder, "provider", search->provider);
+  nexusctl_json_string_or_null (builder, "country", search->country);
+  nexusctl_json_string_or_null (builder, "language", search->language);
+  nexusctl_json_string_or_null (builder, "cadence", cadence);
+  nexusctl_json_int (builder, "cadence_s", search->cadence_s);
+  nexusctl_json_double (builder, "cell_km", search->cell_km);
+  nexusctl_json_int (builder, "max_depth", search->max_depth);
+  nexusctl_json_int (builder, "priority", search->priority);
+  nexusctl_json_int (builder, "run", search->run);
+  nexusctl_json_positive_or_null (builder, "last_run_at", search->last_run_at);
+  nexusctl_json_positive_or_null (builder, "next_run_at", search->next_run_at);
+  nexusctl_json_positive_or_null (builder, "created_at", search->created_at);
   json_builder_set_member_name (builder, "progress");
   json_builder_add_value (builder, progress_to_json (progress, eta));
   json_builder_end_object (builder);
@@ -401,62 +321,39 @@ job_to_json (const NexusJobRecord *job)
   g_autoptr (JsonBuilder) builder = json_builder_new_immutable ();
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_int_value (builder, job->id);
-  json_builder_set_member_name (builder, "search_id");
-  if (job->search_id > 0)
-    json_builder_add_int_value (builder, job->search_id);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "run");
-  json_builder_add_int_value (builder, job->run);
-  add_string_or_null (builder, "kind", job->kind);
-  add_string_or_null (builder, "status", nexus_job_status_to_string (job->status));
-  json_builder_set_member_name (builder, "failed");
-  json_builder_add_boolean_value (builder, job->status == NEXUS_JOB_QUEUED && job->attempts > 0);
-  json_builder_set_member_name (builder, "priority");
-  json_builder_add_int_value (builder, job->priority);
-  add_string_or_null (builder, "provider", job->provider);
-  add_string_or_null (builder, "keyword", job->keyword);
+  nexusctl_json_int (builder, "id", job->id);
+  nexusctl_json_positive_or_null (builder, "search_id", job->search_id);
+  nexusctl_json_int (builder, "run", job->run);
+  nexusctl_json_string_or_null (builder, "kind", job->kind);
+  nexusctl_json_string_or_null (builder, "status", nexus_job_status_to_string (job->status));
+  nexusctl_json_boolean (builder, "failed", job->status == NEXUS_JOB_QUEUED && job->attempts > 0);
+  nexusctl_json_int (builder, "priority", job->priority);
+  nexusctl_json_string_or_null (builder, "provider", job->provider);
+  nexusctl_json_string_or_null (builder, "keyword", job->keyword);
   json_builder_set_member_name (builder, "cell");
   if (job->has_cell)
     {
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "south");
-      json_builder_add_double_value (builder, job->cell.south);
-      json_builder_set_member_name (builder, "west");
-      json_builder_add_double_value (builder, job->cell.west);
-      json_builder_set_member_name (builder, "north");
-      json_builder_add_double_value (builder, job->cell.north);
-      json_builder_set_member_name (builder, "east");
-      json_builder_add_double_value (builder, job->cell.east);
+      nexusctl_json_double (builder, "south", job->cell.south);
+      nexusctl_json_double (builder, "west", job->cell.west);
+      nexusctl_json_double (builder, "north", job->cell.north);
+      nexusctl_json_double (builder, "east", job->cell.east);
       json_builder_end_object (builder);
     }
   else
     json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "depth");
-  json_builder_add_int_value (builder, job->depth);
-  json_builder_set_member_name (builder, "parent_id");
-  if (job->parent_id > 0)
-    json_builder_add_int_value (builder, job->parent_id);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "attempts");
-  json_builder_add_int_value (builder, job->attempts);
-  json_builder_set_member_name (builder, "max_attempts");
-  json_builder_add_int_value (builder, job->max_attempts);
-  json_builder_set_member_name (builder, "run_after");
-  json_builder_add_int_value (builder, job->run_after);
-  add_time_or_null (builder, "lease_expires_at", job->lease_expires_at);
-  add_string_or_null (builder, "last_error", job->last_error);
-  json_builder_set_member_name (builder, "saturated");
-  json_builder_add_boolean_value (builder, job->saturated);
-  json_builder_set_member_name (builder, "capped");
-  json_builder_add_boolean_value (builder, job->capped);
-  json_builder_set_member_name (builder, "result_count");
-  json_builder_add_int_value (builder, job->result_count);
-  add_time_or_null (builder, "created_at", job->created_at);
-  add_time_or_null (builder, "finished_at", job->finished_at);
+  nexusctl_json_int (builder, "depth", job->depth);
+  nexusctl_json_positive_or_null (builder, "parent_id", job->parent_id);
+  nexusctl_json_int (builder, "attempts", job->attempts);
+  nexusctl_json_int (builder, "max_attempts", job->max_attempts);
+  nexusctl_json_int (builder, "run_after", job->run_after);
+  nexusctl_json_positive_or_null (builder, "lease_expires_at", job->lease_expires_at);
+  nexusctl_json_string_or_null (builder, "last_error", job->last_error);
+  nexusctl_json_boolean (builder, "saturated", job->saturated);
+  nexusctl_json_boolean (builder, "capped", job->capped);
+  nexusctl_json_int (builder, "result_count", job->result_count);
+  nexusctl_json_positive_or_null (builder, "created_at", job->created_at);
+  nexusctl_json_positive_or_null (builder, "finished_at", job->finished_at);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -467,16 +364,11 @@ plan_to_json (const NexusRunPlan *plan)
   g_autoptr (JsonBuilder) builder = json_builder_new_immutable ();
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_int_value (builder, plan->search_id);
-  json_builder_set_member_name (builder, "run");
-  json_builder_add_int_value (builder, plan->run);
-  json_builder_set_member_name (builder, "cells");
-  json_builder_add_int_value (builder, plan->n_cells);
-  json_builder_set_member_name (builder, "jobs_planned");
-  json_builder_add_int_value (builder, plan->n_jobs);
-  json_builder_set_member_name (builder, "jobs_still_pending");
-  json_builder_add_int_value (builder, plan->n_skipped);
+  nexusctl_json_int (builder, "id", plan->search_id);
+  nexusctl_json_int (builder, "run", plan->run);
+  nexusctl_json_int (builder, "cells", plan->n_cells);
+  nexusctl_json_int (builder, "jobs_planned", plan->n_jobs);
+  nexusctl_json_int (builder, "jobs_still_pending", plan->n_skipped);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -485,16 +377,34 @@ plan_to_json (const NexusRunPlan *plan)
 static NexusJobQueue *
 open_queue (NexusCtl *ctl, int *out_status)
 {
-  g_autoptr (NexusStore) store = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr (NexusStore) store = nexusctl_open_store_or_fail (ctl, out_status);
 
-  store = nexusctl_open_store (ctl, &error);
-  if (store == NULL)
-    {
-      *out_status = nexus_cli_fail (PROGRAM, "%s", error->message);
-      return NULL;
-    }
-  return nexus_job_queue_new (store);
+  return store != NULL ? nexus_job_queue_new (store) : NULL;
+}
+
+/* Parses `COMMAND ID` with --db (and --json when @as_json is not NULL), then
+ * opens the queue; NULL after reporting what went wrong in @out_status. */
+static NexusJobQueue *
+open_for_id (NexusCtl   *ctl,
+             const char *command,
+             const char *summary,
+             gboolean   *as_json,
+             char      **args,
+             gint64     *out_id,
+             int        *out_status)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (_ ("ID"));
+  GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, as_json, N_ ("Print JSON"), NULL },
+                             { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path,
+                               N_ ("Database file"), N_ ("PATH") },
+                             { NULL } };
+
+  if ((*out_status = nexusctl_parse (context, command, summary,
+                                     as_json != NULL ? entries : entries + 1, &args)) >= 0)
+    return NULL;
+  if ((*out_id = single_id_argument (command, args, out_status)) == 0)
+    return NULL;
+  return open_queue (ctl, out_status);
 }
 
 /* Exit status for an error from the queue: the operator's mistake (2) or
@@ -504,8 +414,8 @@ report_error (const char *command, const GError *error)
 {
   if (error->domain == NEXUS_SEARCH_ERROR || error->domain == NEXUS_GEO_ERROR ||
       g_error_matches (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_INVALID))
-    return bad_input (command, "%s", error->message);
-  return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_bad_input (command, "%s", error->message);
+  return nexusctl_fail (error);
 }
 
 /* --- search add --------------------------------------------------------- */
@@ -523,7 +433,7 @@ parse_double_option (const char *command,
   value = g_ascii_strtod (text, &end);
   if (*text == '\0' || end == NULL || *end != '\0' || !isfinite (value))
     {
-      *out_status = bad_input (command, _ ("%s “%.20s” is not a number"), option, text);
+      *out_status = nexusctl_bad_input (command, _ ("%s “%.20s” is not a number"), option, text);
       return FALSE;
     }
   *out_value = value;
@@ -543,8 +453,8 @@ parse_int_option (const char *command,
 
   if (!g_ascii_string_to_signed (text, 10, min, max, &value, NULL))
     {
-      *out_status = bad_input (command, _ ("%s “%.20s” is not a whole number from %d to %d"),
-                               option, text, min, max);
+      *out_status = nexusctl_bad_input (
+          command, _ ("%s “%.20s” is not a whole number from %d to %d"), option, text, min, max);
       return FALSE;
     }
   *out_value = (int)value;
@@ -604,32 +514,33 @@ search_add (NexusCtl *ctl, char **args)
   };
 
   context = g_option_context_new (NULL);
-  if ((status = parse_options (context, command,
-                               _ ("Adds a search and plans its jobs. Prints the new search’s id "
-                                  "and the number of jobs planned."),
-                               entries, &args)) >= 0)
+  if ((status = nexusctl_parse (context, command,
+                                _ ("Adds a search and plans its jobs. Prints the new search’s id "
+                                   "and the number of jobs planned."),
+                                entries, &args)) >= 0)
     return status;
   if (g_strv_length (args) > 1)
-    return bad_input (command, _ ("unexpected argument “%.40s”"), args[1]);
+    return nexusctl_bad_input (command, _ ("unexpected argument “%.40s”"), args[1]);
 
   /* Everything the operator typed is checked before the database is
    * opened, and the place is resolved only once the rest is known good. */
   if (name == NULL)
-    return bad_input (command, _ ("give the search a name with --name"));
+    return nexusctl_bad_input (command, _ ("give the search a name with --name"));
   spec->name = g_strstrip (g_strdup (name));
   if (*spec->name == '\0')
-    return bad_input (command, _ ("the name is empty"));
+    return nexusctl_bad_input (command, _ ("the name is empty"));
 
   if (keywords == NULL)
-    return bad_input (command, _ ("give keywords with --keywords \"a,b\""));
+    return nexusctl_bad_input (command, _ ("give keywords with --keywords \"a,b\""));
   if (!(spec->keywords = nexus_search_parse_keywords (keywords, &error)))
-    return bad_input (command, "%s", error->message);
+    return nexusctl_bad_input (command, "%s", error->message);
 
   n_regions = (bbox != NULL) + (polygon != NULL) + (place != NULL);
   if (n_regions == 0)
-    return bad_input (command, _ ("give a region: --bbox S,W,N,E, --polygon FILE or --place NAME"));
+    return nexusctl_bad_input (command,
+                               _ ("give a region: --bbox S,W,N,E, --polygon FILE or --place NAME"));
   if (n_regions > 1)
-    return bad_input (command, _ ("give only one of --bbox, --polygon and --place"));
+    return nexusctl_bad_input (command, _ ("give only one of --bbox, --polygon and --place"));
 
   if (provider != NULL)
     {
@@ -639,14 +550,15 @@ search_add (NexusCtl *ctl, char **args)
   if (!nexus_search_is_provider (spec->provider))
     {
       g_autofree char *known = g_strjoinv (", ", (char **)nexus_search_get_providers ());
-      return bad_input (command, _ ("unknown provider “%.40s” (known: %s)"), spec->provider, known);
+      return nexusctl_bad_input (command, _ ("unknown provider “%.40s” (known: %s)"),
+                                 spec->provider, known);
     }
   if (country != NULL && !(spec->country = nexus_search_parse_country (country, &error)))
-    return bad_input (command, "%s", error->message);
+    return nexusctl_bad_input (command, "%s", error->message);
   if (language != NULL && !(spec->language = nexus_search_parse_language (language, &error)))
-    return bad_input (command, "%s", error->message);
+    return nexusctl_bad_input (command, "%s", error->message);
   if (cadence != NULL && !nexus_search_parse_cadence (cadence, &spec->cadence_s, &error))
-    return bad_input (command, "%s", error->message);
+    return nexusctl_bad_input (command, "%s", error->message);
   if (cell_km != NULL &&
       !parse_double_option (command, "--cell-km", cell_km, &spec->cell_km, &status))
     return status;
@@ -658,15 +570,15 @@ search_add (NexusCtl *ctl, char **args)
                          NEXUS_SEARCH_MAX_PRIORITY, &spec->priority, &status))
     return status;
   if (spec->cell_km < NEXUS_SEARCH_MIN_CELL_KM || spec->cell_km > NEXUS_SEARCH_MAX_CELL_KM)
-    return bad_input (command, _ ("--cell-km must lie between %g and %g"), NEXUS_SEARCH_MIN_CELL_KM,
-                      NEXUS_SEARCH_MAX_CELL_KM);
+    return nexusctl_bad_input (command, _ ("--cell-km must lie between %g and %g"),
+                               NEXUS_SEARCH_MIN_CELL_KM, NEXUS_SEARCH_MAX_CELL_KM);
 
   if (bbox != NULL)
     {
       NexusBBox box;
 
       if (!nexus_bbox_parse (bbox, &box, &error))
-        return bad_input (command, _ ("--bbox: %s"), error->message);
+        return nexusctl_bad_input (command, _ ("--bbox: %s"), error->message);
       spec->region = nexus_region_new_bbox (&box);
       spec->region_kind = g_strdup ("bbox");
     }
@@ -678,11 +590,11 @@ search_add (NexusCtl *ctl, char **args)
       gsize length = 0;
 
       if (!g_file_get_contents (polygon, &contents, &length, &error))
-        return bad_input (command, _ ("cannot read the polygon file: %s"), error->message);
+        return nexusctl_bad_input (command, _ ("cannot read the polygon file: %s"), error->message);
       geometry = nexus_geometry_new_from_text (contents, (gssize)length, &error);
       if (geometry == NULL)
-        return bad_input (command, _ ("“%s” is not a usable GeoJSON polygon: %s"), display,
-                          error->message);
+        return nexusctl_bad_input (command, _ ("“%s” is not a usable GeoJSON polygon: %s"), display,
+                                   error->message);
       spec->region = nexus_region_new_polygon (geometry);
       spec->region_kind = g_strdup ("polygon");
     }
@@ -706,7 +618,7 @@ search_add (NexusCtl *ctl, char **args)
         g_clear_pointer (&spec->region_kind, g_free);
       }
     if (!valid)
-      return bad_input (command, "%s", error->message);
+      return nexusctl_bad_input (command, "%s", error->message);
   }
 
   queue = open_queue (ctl, &status);
@@ -723,8 +635,8 @@ search_add (NexusCtl *ctl, char **args)
           if (g_error_matches (error, NEXUS_NOMINATIM_ERROR, NEXUS_NOMINATIM_ERROR_NOT_FOUND) ||
               g_error_matches (error, NEXUS_NOMINATIM_ERROR, NEXUS_NOMINATIM_ERROR_NO_AREA) ||
               g_error_matches (error, NEXUS_NOMINATIM_ERROR, NEXUS_NOMINATIM_ERROR_INVALID))
-            return bad_input (command, "--place: %s", error->message);
-          return nexus_cli_fail (PROGRAM, "%s", error->message);
+            return nexusctl_bad_input (command, "--place: %s", error->message);
+          return nexusctl_fail (error);
         }
       spec->region = g_steal_pointer (&resolved->region);
       spec->region_kind = g_strdup ("place");
@@ -810,17 +722,17 @@ search_list (NexusCtl *ctl, char **args)
                              { NULL } };
 
   context = g_option_context_new (NULL);
-  if ((status = parse_options (context, command, _ ("Lists the searches with their progress."),
-                               entries, &args)) >= 0)
+  if ((status = nexusctl_parse (context, command, _ ("Lists the searches with their progress."),
+                                entries, &args)) >= 0)
     return status;
   if (g_strv_length (args) > 1)
-    return bad_input (command, _ ("unexpected argument “%.40s”"), args[1]);
+    return nexusctl_bad_input (command, _ ("unexpected argument “%.40s”"), args[1]);
 
   if (!(queue = open_queue (ctl, &status)))
     return status;
   searches = nexus_store_search_list (nexus_job_queue_get_store (queue), &error);
   if (searches == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
 
   for (guint i = 0; i < G_N_ELEMENTS (header); i++)
     translated[i] = header[i] != NULL ? _ (header[i]) : NULL;
@@ -837,7 +749,7 @@ search_list (NexusCtl *ctl, char **args)
 
       if (!nexus_store_search_progress (nexus_job_queue_get_store (queue), search->id, &progress,
                                         &error))
-        return nexus_cli_fail (PROGRAM, "%s", error->message);
+        return nexusctl_fail (error);
       eta = nexus_search_progress_eta (&progress, now);
 
       if (as_json)
@@ -875,7 +787,6 @@ static int
 search_show (NexusCtl *ctl, char **args)
 {
   static const char command[] = "search show";
-  g_autoptr (GOptionContext) context = NULL;
   g_autoptr (NexusJobQueue) queue = NULL;
   g_autoptr (NexusSearchRecord) search = NULL;
   g_autoptr (GError) error = NULL;
@@ -891,28 +802,18 @@ search_show (NexusCtl *ctl, char **args)
   gint64              id;
   gint64              eta;
   int                 status = 0;
-  GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print JSON"), NULL },
-                             { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path,
-                               N_ ("Database file"), N_ ("PATH") },
-                             { NULL } };
 
-  context = g_option_context_new (_ ("ID"));
-  if ((status = parse_options (context, command,
-                               _ ("Shows a search and its progress: cells planned, done, failed, "
-                                  "dead and capped, leads found and the time left."),
-                               entries, &args)) >= 0)
-    return status;
-  if ((id = single_id_argument (command, args, &status)) == 0)
-    return status;
-
-  if (!(queue = open_queue (ctl, &status)))
+  if (!(queue = open_for_id (ctl, command,
+                             _ ("Shows a search and its progress: cells planned, done, failed, "
+                                "dead and capped, leads found and the time left."),
+                             &as_json, args, &id, &status)))
     return status;
   search = nexus_store_search_get (nexus_job_queue_get_store (queue), id, &error);
   if (search == NULL)
     return nexus_cli_fail (PROGRAM, "%s",
                            error != NULL ? error->message : _ ("There is no such search"));
   if (!nexus_store_search_progress (nexus_job_queue_get_store (queue), id, &progress, &error))
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
   eta = nexus_search_progress_eta (&progress, now);
 
   if (as_json)
@@ -977,16 +878,12 @@ search_change (NexusCtl *ctl, char **args, StateChange change)
 {
   static const char *const commands[] = { "search pause", "search resume", "search cancel" };
   const char              *command = commands[change];
-  g_autoptr (GOptionContext) context = NULL;
   g_autoptr (NexusJobQueue) queue = NULL;
   g_autoptr (GError) error = NULL;
-  const char  *summary;
-  gboolean     ok = FALSE;
-  gint64       id;
-  int          status = 0;
-  GOptionEntry entries[] = { { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path,
-                               N_ ("Database file"), N_ ("PATH") },
-                             { NULL } };
+  const char *summary;
+  gboolean    ok = FALSE;
+  gint64      id;
+  int         status = 0;
 
   switch (change)
     {
@@ -1002,12 +899,7 @@ search_change (NexusCtl *ctl, char **args, StateChange change)
         break;
     }
 
-  context = g_option_context_new (_ ("ID"));
-  if ((status = parse_options (context, command, summary, entries, &args)) >= 0)
-    return status;
-  if ((id = single_id_argument (command, args, &status)) == 0)
-    return status;
-  if (!(queue = open_queue (ctl, &status)))
+  if (!(queue = open_for_id (ctl, command, summary, NULL, args, &id, &status)))
     return status;
 
   switch (change)
@@ -1053,27 +945,17 @@ static int
 search_rerun (NexusCtl *ctl, char **args)
 {
   static const char command[] = "search rerun";
-  g_autoptr (GOptionContext) context = NULL;
   g_autoptr (NexusJobQueue) queue = NULL;
   g_autoptr (GError) error = NULL;
   NexusRunPlan plan = { 0 };
   gboolean     as_json = FALSE;
   gint64       id;
   int          status = 0;
-  GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_ ("Print JSON"), NULL },
-                             { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path,
-                               N_ ("Database file"), N_ ("PATH") },
-                             { NULL } };
 
-  context = g_option_context_new (_ ("ID"));
-  if ((status = parse_options (context, command,
-                               _ ("Starts a new run of a search now; cells still pending from "
-                                  "an earlier run are not queued twice."),
-                               entries, &args)) >= 0)
-    return status;
-  if ((id = single_id_argument (command, args, &status)) == 0)
-    return status;
-  if (!(queue = open_queue (ctl, &status)))
+  if (!(queue = open_for_id (ctl, command,
+                             _ ("Starts a new run of a search now; cells still pending from "
+                                "an earlier run are not queued twice."),
+                             &as_json, args, &id, &status)))
     return status;
   if (!nexus_job_queue_rerun_search (queue, id, &plan, &error))
     return report_error (command, error);
@@ -1129,22 +1011,23 @@ jobs_list (NexusCtl *ctl, char **args)
 
   context = g_option_context_new (NULL);
   if ((status =
-           parse_options (context, command, _ ("Lists jobs, oldest first."), entries, &args)) >= 0)
+           nexusctl_parse (context, command, _ ("Lists jobs, oldest first."), entries, &args)) >= 0)
     return status;
   if (g_strv_length (args) > 1)
-    return bad_input (command, _ ("unexpected argument “%.40s”"), args[1]);
+    return nexusctl_bad_input (command, _ ("unexpected argument “%.40s”"), args[1]);
 
   if (status_name != NULL && !g_str_equal (status_name, "failed") &&
       !nexus_job_status_from_string (status_name, &parsed))
-    return bad_input (command,
-                      _ ("unknown status “%.20s” (queued, leased, done, failed, dead, paused, "
-                         "cancelled)"),
-                      status_name);
-  if (search_text != NULL && (filter.search_id = parse_id (search_text)) == 0)
-    return bad_input (command, _ ("--search “%.20s” is not a search ID"), search_text);
+    return nexusctl_bad_input (
+        command,
+        _ ("unknown status “%.20s” (queued, leased, done, failed, dead, paused, "
+           "cancelled)"),
+        status_name);
+  if (search_text != NULL && (filter.search_id = nexusctl_parse_id (search_text)) == 0)
+    return nexusctl_bad_input (command, _ ("--search “%.20s” is not a search ID"), search_text);
   if (limit_text != NULL &&
       !g_ascii_string_to_unsigned (limit_text, 10, 0, G_MAXUINT, &limit, NULL))
-    return bad_input (command, _ ("--limit “%.20s” is not a whole number"), limit_text);
+    return nexusctl_bad_input (command, _ ("--limit “%.20s” is not a whole number"), limit_text);
   filter.status = status_name;
   filter.limit = (guint)limit;
 
@@ -1152,7 +1035,7 @@ jobs_list (NexusCtl *ctl, char **args)
     return status;
   jobs = nexus_store_job_list (nexus_job_queue_get_store (queue), &filter, &error);
   if (jobs == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
 
   if (as_json)
     {
@@ -1203,25 +1086,16 @@ static int
 jobs_retry (NexusCtl *ctl, char **args)
 {
   static const char command[] = "jobs retry";
-  g_autoptr (GOptionContext) context = NULL;
   g_autoptr (NexusJobQueue) queue = NULL;
   g_autoptr (GError) error = NULL;
   NexusJobStatus now_status = NEXUS_JOB_QUEUED;
   gint64         id;
   int            status = 0;
-  GOptionEntry   entries[] = { { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctl->db_path,
-                                 N_ ("Database file"), N_ ("PATH") },
-                               { NULL } };
 
-  context = g_option_context_new (_ ("ID"));
-  if ((status = parse_options (context, command,
-                               _ ("Queues a dead job again with all its attempts, or a job "
-                                  "waiting for a retry at once."),
-                               entries, &args)) >= 0)
-    return status;
-  if ((id = single_id_argument (command, args, &status)) == 0)
-    return status;
-  if (!(queue = open_queue (ctl, &status)))
+  if (!(queue = open_for_id (ctl, command,
+                             _ ("Queues a dead job again with all its attempts, or a job "
+                                "waiting for a retry at once."),
+                             NULL, args, &id, &status)))
     return status;
   if (!nexus_job_queue_retry (queue, id, &now_status, &error))
     return report_error (command, error);
@@ -1231,7 +1105,7 @@ jobs_retry (NexusCtl *ctl, char **args)
 
 /* --- dispatch ----------------------------------------------------------- */
 
-static const Subcommand search_commands[] = {
+static const NexusCtlSubcommand search_commands[] = {
   { "add", N_ ("Add a search and plan its jobs"), search_add },
   { "list", N_ ("List searches with their progress"), search_list },
   { "show", N_ ("Show a search and its progress"), search_show },
@@ -1241,53 +1115,54 @@ static const Subcommand search_commands[] = {
   { "rerun", N_ ("Start a new run of a search now"), search_rerun },
 };
 
-static const Subcommand jobs_commands[] = {
+static const NexusCtlSubcommand jobs_commands[] = {
   { "list", N_ ("List jobs"), jobs_list },
   { "retry", N_ ("Retry a dead or failed job"), jobs_retry },
 };
 
-static int
-dispatch (NexusCtl         *ctl,
-          char            **args,
-          const char       *group,
-          const Subcommand *commands,
-          guint             n_commands)
+static void
+print_help (const NexusCtlGroup *group)
 {
-  const char *name = args[0] != NULL ? args[1] : NULL;
-
-  if (name != NULL && (g_str_equal (name, "--help") || g_str_equal (name, "-h")))
-    {
-      g_print (_ ("Usage:\n  %s %s COMMAND [OPTIONS…]\n\nCommands:\n"), PROGRAM, group);
-      for (guint i = 0; i < n_commands; i++)
-        g_print ("  %-8s %s\n", commands[i].name, _ (commands[i].summary));
-      g_print (_ ("\nRun “%s %s COMMAND --help” for the options of a command.\n"), PROGRAM, group);
-      return NEXUS_EXIT_OK;
-    }
-
-  for (guint i = 0; name != NULL && i < n_commands; i++)
-    if (g_str_equal (name, commands[i].name))
-      return commands[i].func (ctl, args + 1);
-
-  {
-    g_autoptr (GString) names = g_string_new (NULL);
-
-    for (guint i = 0; i < n_commands; i++)
-      g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", commands[i].name);
-    if (name == NULL)
-      return nexus_cli_usage_error (PROGRAM, _ ("“%s” needs a command: %s"), group, names->str);
-    return nexus_cli_usage_error (PROGRAM, _ ("Unknown command “%s %.40s” (known: %s)"), group,
-                                  name, names->str);
-  }
+  g_print (_ ("Usage:\n  %s %s COMMAND [OPTIONS…]\n\nCommands:\n"), PROGRAM, group->name);
+  nexusctl_print_subcommands (group, 8);
+  g_print (_ ("\nRun “%s %s COMMAND --help” for the options of a command.\n"), PROGRAM,
+           group->name);
 }
+
+static int
+no_command (const NexusCtlGroup *group)
+{
+  g_autofree char *names = nexusctl_subcommand_names (group);
+
+  return nexus_cli_usage_error (PROGRAM, _ ("“%s” needs a command: %s"), group->name, names);
+}
+
+static int
+unknown_command (const NexusCtlGroup *group, const char *name)
+{
+  g_autofree char *names = nexusctl_subcommand_names (group);
+
+  return nexus_cli_usage_error (PROGRAM, _ ("Unknown command “%s %.40s” (known: %s)"), group->name,
+                                name, names);
+}
+
+static const NexusCtlGroup search_group = {
+  "search",   search_commands, G_N_ELEMENTS (search_commands),
+  print_help, no_command,      unknown_command,
+};
+
+static const NexusCtlGroup jobs_group = {
+  "jobs", jobs_commands, G_N_ELEMENTS (jobs_commands), print_help, no_command, unknown_command,
+};
 
 int
 nexusctl_search (NexusCtl *ctl, char **args)
 {
-  return dispatch (ctl, args, "search", search_commands, G_N_ELEMENTS (search_commands));
+  return nexusctl_dispatch (&search_group, ctl, args);
 }
 
 int
 nexusctl_jobs (NexusCtl *ctl, char **args)
 {
-  return dispatch (ctl, args, "jobs", jobs_commands, G_N_ELEMENTS (jobs_commands));
+  return nexusctl_dispatch (&jobs_group, ctl, args);
 }

@@ -30,6 +30,14 @@ typedef struct
   gboolean  allow_private; /* --allow-private */
 } WebhookOptions;
 
+static void
+webhook_options_clear (WebhookOptions *options)
+{
+  g_free (options->events);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WebhookOptions, webhook_options_clear)
+
 static int
 parse_options (WebhookOptions *options,
                const char     *command,
@@ -39,7 +47,7 @@ parse_options (WebhookOptions *options,
                char         ***args)
 {
   g_autoptr (GOptionContext) context = g_option_context_new (parameter);
-  g_autofree char   *program = g_strdup_printf ("%s webhook %s", PROGRAM, command);
+  g_autofree char   *program = g_strdup_printf ("webhook %s", command);
   const GOptionEntry common[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &options->as_json,
                                     N_ ("Print JSON"), NULL },
                                   { "db", 0, 0, G_OPTION_ARG_FILENAME, &options->ctl->db_path,
@@ -53,27 +61,14 @@ parse_options (WebhookOptions *options,
     { NULL }
   };
 
-  g_option_context_set_summary (context, summary);
   g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
-  if (with_add)
-    g_option_context_add_main_entries (context, add, GETTEXT_PACKAGE);
-  return nexus_cli_parse (context, program, args);
-}
-
-static gboolean
-parse_id (const char *text, gint64 *out_id)
-{
-  guint64 id;
-
-  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &id, NULL))
-    return FALSE;
-  *out_id = (gint64)id;
-  return TRUE;
+  return nexusctl_parse (context, program, summary, with_add ? add : NULL, args);
 }
 
 static int
-webhook_add (WebhookOptions *options, char **args)
+webhook_add (NexusCtl *ctl, char **args)
 {
+  g_auto (WebhookOptions) options = { ctl };
   g_autoptr (NexusStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *events = NULL;
@@ -81,37 +76,32 @@ webhook_add (WebhookOptions *options, char **args)
   gint64           id;
   int              status;
 
-  if ((status = parse_options (options, "add", _ ("URL"),
+  if ((status = parse_options (&options, "add", _ ("URL"),
                                _ ("Adds a webhook and prints its signing secret."), TRUE, &args)) >=
       0)
     return status;
   if (g_strv_length (args) != 2)
     return nexus_cli_usage_error (PROGRAM, _ ("webhook add needs exactly one URL"));
   if (!nexus_webhooks_check_url (args[1], &error) ||
-      !(events = nexus_webhooks_parse_events (options->events, &error)))
+      !(events = nexus_webhooks_parse_events (options.events, &error)))
     return nexus_cli_usage_error (PROGRAM, "%s", error->message);
 
-  store = nexusctl_open_store (options->ctl, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
-  id = nexus_webhooks_add_endpoint (store, args[1], events, options->allow_private,
+  if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
+    return status;
+  id = nexus_webhooks_add_endpoint (store, args[1], events, options.allow_private,
                                     g_get_real_time () / G_USEC_PER_SEC, &secret, &error);
   if (id == 0)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
 
-  if (options->as_json)
+  if (options.as_json)
     {
       g_autoptr (JsonBuilder) builder = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_int_value (builder, id);
-      json_builder_set_member_name (builder, "secret");
-      json_builder_add_string_value (builder, secret);
+      nexusctl_json_int (builder, "id", id);
+      nexusctl_json_string (builder, "secret", secret);
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      nexusctl_print_json (root);
+      nexusctl_print_builder (builder);
       return NEXUS_EXIT_OK;
     }
   g_print (_ ("Webhook %" PRId64 " added for %s\n"), id, events);
@@ -120,61 +110,86 @@ webhook_add (WebhookOptions *options, char **args)
   return NEXUS_EXIT_OK;
 }
 
-static int
-webhook_list (WebhookOptions *options, char **args)
+/* Parses the options of a sub-command that takes no argument and opens the
+ * store; NULL after reporting what went wrong in @out_status. */
+static NexusStore *
+open_for_listing (WebhookOptions *options,
+                  const char     *command,
+                  const char     *summary,
+                  char          **args,
+                  int            *out_status)
 {
+  if ((*out_status = parse_options (options, command, NULL, summary, FALSE, &args)) >= 0)
+    return NULL;
+  if (g_strv_length (args) != 1)
+    {
+      *out_status = nexus_cli_usage_error (PROGRAM, _ ("Unexpected argument “%s”"), args[1]);
+      return NULL;
+    }
+  return nexusctl_open_store_or_fail (options->ctl, out_status);
+}
+
+/* Parses the options of a sub-command that takes one ID and opens the
+ * store; NULL after reporting what went wrong in @out_status. */
+static NexusStore *
+open_for_id (WebhookOptions *options,
+             const char     *command,
+             const char     *parameter,
+             const char     *summary,
+             const char     *usage_error,
+             char          **args,
+             gint64         *out_id,
+             int            *out_status)
+{
+  if ((*out_status = parse_options (options, command, parameter, summary, FALSE, &args)) >= 0)
+    return NULL;
+  if (g_strv_length (args) != 2 || (*out_id = nexusctl_parse_id (args[1])) == 0)
+    {
+      *out_status = nexus_cli_usage_error (PROGRAM, "%s", usage_error);
+      return NULL;
+    }
+  return nexusctl_open_store_or_fail (options->ctl, out_status);
+}
+
+static void
+add_endpoint_json (JsonBuilder *builder, gconstpointer item)
+{
+  const NexusWebhookEndpoint *endpoint = item;
+  g_autoptr (JsonNode) events = json_from_string (endpoint->events, NULL);
+
+  json_builder_begin_object (builder);
+  nexusctl_json_int (builder, "id", endpoint->id);
+  nexusctl_json_string (builder, "url", endpoint->url);
+  json_builder_set_member_name (builder, "events");
+  if (events != NULL)
+    json_builder_add_value (builder, g_steal_pointer (&events));
+  else
+    json_builder_add_null_value (builder);
+  nexusctl_json_boolean (builder, "enabled", endpoint->enabled);
+  nexusctl_json_boolean (builder, "allow_private", endpoint->allow_private);
+  nexusctl_json_int (builder, "created_at", endpoint->created_at);
+  nexusctl_json_string (builder, "disabled_reason", endpoint->disabled_reason);
+  json_builder_end_object (builder);
+}
+
+static int
+webhook_list (NexusCtl *ctl, char **args)
+{
+  g_auto (WebhookOptions) options = { ctl };
   g_autoptr (NexusStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) endpoints = NULL;
   int status;
 
-  if ((status = parse_options (options, "list", NULL, _ ("Lists the webhooks."), FALSE, &args)) >=
-      0)
+  if (!(store = open_for_listing (&options, "list", _ ("Lists the webhooks."), args, &status)))
     return status;
-  if (g_strv_length (args) != 1)
-    return nexus_cli_usage_error (PROGRAM, _ ("Unexpected argument “%s”"), args[1]);
-
-  store = nexusctl_open_store (options->ctl, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
   endpoints = nexus_store_webhook_list (store, FALSE, &error);
   if (endpoints == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
 
-  if (options->as_json)
+  if (options.as_json)
     {
-      g_autoptr (JsonBuilder) builder = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
-
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < endpoints->len; i++)
-        {
-          NexusWebhookEndpoint *endpoint = g_ptr_array_index (endpoints, i);
-          g_autoptr (JsonNode) events = json_from_string (endpoint->events, NULL);
-
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "id");
-          json_builder_add_int_value (builder, endpoint->id);
-          json_builder_set_member_name (builder, "url");
-          json_builder_add_string_value (builder, endpoint->url);
-          json_builder_set_member_name (builder, "events");
-          if (events != NULL)
-            json_builder_add_value (builder, g_steal_pointer (&events));
-          else
-            json_builder_add_null_value (builder);
-          json_builder_set_member_name (builder, "enabled");
-          json_builder_add_boolean_value (builder, endpoint->enabled);
-          json_builder_set_member_name (builder, "allow_private");
-          json_builder_add_boolean_value (builder, endpoint->allow_private);
-          json_builder_set_member_name (builder, "created_at");
-          json_builder_add_int_value (builder, endpoint->created_at);
-          json_builder_set_member_name (builder, "disabled_reason");
-          json_builder_add_string_value (builder, endpoint->disabled_reason);
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-      root = json_builder_get_root (builder);
-      nexusctl_print_json (root);
+      nexusctl_print_json_array (endpoints, add_endpoint_json);
       return NEXUS_EXIT_OK;
     }
 
@@ -194,92 +209,64 @@ webhook_list (WebhookOptions *options, char **args)
 }
 
 static int
-webhook_remove (WebhookOptions *options, char **args)
+webhook_remove (NexusCtl *ctl, char **args)
 {
+  g_auto (WebhookOptions) options = { ctl };
   g_autoptr (NexusStore) store = NULL;
   g_autoptr (GError) error = NULL;
-  gint64 id;
+  gint64 id = 0;
   int    status;
 
-  if ((status = parse_options (options, "remove", _ ("ID"),
-                               _ ("Removes a webhook and its deliveries."), FALSE, &args)) >= 0)
+  if (!(store =
+            open_for_id (&options, "remove", _ ("ID"), _ ("Removes a webhook and its deliveries."),
+                         _ ("webhook remove needs exactly one webhook ID"), args, &id, &status)))
     return status;
-  if (g_strv_length (args) != 2 || !parse_id (args[1], &id))
-    return nexus_cli_usage_error (PROGRAM, _ ("webhook remove needs exactly one webhook ID"));
-
-  store = nexusctl_open_store (options->ctl, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
   if (!nexus_store_webhook_remove (store, id, &error))
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
   g_print (_ ("Webhook %" PRId64 " removed\n"), id);
   return NEXUS_EXIT_OK;
 }
 
-static int
-webhook_deliveries (WebhookOptions *options, char **args)
+static void
+add_delivery_json (JsonBuilder *builder, gconstpointer item)
 {
+  const NexusWebhookDelivery *delivery = item;
+
+  json_builder_begin_object (builder);
+  nexusctl_json_int (builder, "id", delivery->id);
+  nexusctl_json_int (builder, "endpoint_id", delivery->endpoint_id);
+  nexusctl_json_int (builder, "event_id", delivery->event_id);
+  nexusctl_json_string (builder, "message_id", delivery->message_id);
+  nexusctl_json_string (builder, "kind", delivery->kind);
+  nexusctl_json_string (builder, "status", delivery->status);
+  nexusctl_json_int (builder, "attempt", delivery->attempt);
+  nexusctl_json_int (builder, "next_at_ms", delivery->next_at);
+  nexusctl_json_positive_or_null (builder, "last_status", delivery->last_status);
+  nexusctl_json_string (builder, "last_error", delivery->last_error);
+  nexusctl_json_int (builder, "created_at", delivery->created_at);
+  nexusctl_json_int (builder, "updated_at", delivery->updated_at);
+  json_builder_end_object (builder);
+}
+
+static int
+webhook_deliveries (NexusCtl *ctl, char **args)
+{
+  g_auto (WebhookOptions) options = { ctl };
   g_autoptr (NexusStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) deliveries = NULL;
   int status;
 
-  if ((status = parse_options (options, "deliveries", NULL,
-                               _ ("Lists the newest webhook deliveries."), FALSE, &args)) >= 0)
+  if (!(store = open_for_listing (&options, "deliveries",
+                                  _ ("Lists the newest webhook deliveries."), args, &status)))
     return status;
-  if (g_strv_length (args) != 1)
-    return nexus_cli_usage_error (PROGRAM, _ ("Unexpected argument “%s”"), args[1]);
-
-  store = nexusctl_open_store (options->ctl, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
   deliveries = nexus_store_webhook_deliveries (store, DELIVERIES_SHOWN, &error);
   if (deliveries == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
 
-  if (options->as_json)
+  if (options.as_json)
     {
-      g_autoptr (JsonBuilder) builder = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
-
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < deliveries->len; i++)
-        {
-          NexusWebhookDelivery *delivery = g_ptr_array_index (deliveries, i);
-
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "id");
-          json_builder_add_int_value (builder, delivery->id);
-          json_builder_set_member_name (builder, "endpoint_id");
-          json_builder_add_int_value (builder, delivery->endpoint_id);
-          json_builder_set_member_name (builder, "event_id");
-          json_builder_add_int_value (builder, delivery->event_id);
-          json_builder_set_member_name (builder, "message_id");
-          json_builder_add_string_value (builder, delivery->message_id);
-          json_builder_set_member_name (builder, "kind");
-          json_builder_add_string_value (builder, delivery->kind);
-          json_builder_set_member_name (builder, "status");
-          json_builder_add_string_value (builder, delivery->status);
-          json_builder_set_member_name (builder, "attempt");
-          json_builder_add_int_value (builder, delivery->attempt);
-          json_builder_set_member_name (builder, "next_at_ms");
-          json_builder_add_int_value (builder, delivery->next_at);
-          json_builder_set_member_name (builder, "last_status");
-          if (delivery->last_status > 0)
-            json_builder_add_int_value (builder, delivery->last_status);
-          else
-            json_builder_add_null_value (builder);
-          json_builder_set_member_name (builder, "last_error");
-          json_builder_add_string_value (builder, delivery->last_error);
-          json_builder_set_member_name (builder, "created_at");
-          json_builder_add_int_value (builder, delivery->created_at);
-          json_builder_set_member_name (builder, "updated_at");
-          json_builder_add_int_value (builder, delivery->updated_at);
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-      root = json_builder_get_root (builder);
-      nexusctl_print_json (root);
+      nexusctl_print_json_array (deliveries, add_delivery_json);
       return NEXUS_EXIT_OK;
     }
 
@@ -302,59 +289,55 @@ webhook_deliveries (WebhookOptions *options, char **args)
 }
 
 static int
-webhook_redeliver (WebhookOptions *options, char **args)
+webhook_redeliver (NexusCtl *ctl, char **args)
 {
+  g_auto (WebhookOptions) options = { ctl };
   g_autoptr (NexusStore) store = NULL;
   g_autoptr (GError) error = NULL;
-  gint64 id;
+  gint64 id = 0;
   int    status;
 
-  if ((status = parse_options (options, "redeliver", _ ("DELIVERY_ID"),
-                               _ ("Sends a delivery again, with the same webhook-id."), FALSE,
-                               &args)) >= 0)
+  if (!(store = open_for_id (&options, "redeliver", _ ("DELIVERY_ID"),
+                             _ ("Sends a delivery again, with the same webhook-id."),
+                             _ ("webhook redeliver needs exactly one delivery ID"), args, &id,
+                             &status)))
     return status;
-  if (g_strv_length (args) != 2 || !parse_id (args[1], &id))
-    return nexus_cli_usage_error (PROGRAM, _ ("webhook redeliver needs exactly one delivery ID"));
-
-  store = nexusctl_open_store (options->ctl, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
   if (!nexus_store_webhook_redeliver (store, id, g_get_real_time () / 1000, &error))
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
   g_print (_ ("Delivery %" PRId64 " will be sent again by the running engine\n"), id);
   return NEXUS_EXIT_OK;
 }
 
+static void
+print_help (const NexusCtlGroup *group)
+{
+  g_print (_ ("Usage: nexusctl webhook add URL [--events KIND,…] [--allow-private] [--json]\n"
+              "       nexusctl webhook list [--json]\n"
+              "       nexusctl webhook remove ID\n"
+              "       nexusctl webhook deliveries [--json]\n"
+              "       nexusctl webhook redeliver DELIVERY_ID\n"));
+}
+
+static int
+unknown_command (const NexusCtlGroup *group, const char *name)
+{
+  return nexus_cli_usage_error (PROGRAM, _ ("Unknown webhook command “%s”"), name);
+}
+
+static const NexusCtlSubcommand commands[] = {
+  { "add", NULL, webhook_add },
+  { "list", NULL, webhook_list },
+  { "remove", NULL, webhook_remove },
+  { "deliveries", NULL, webhook_deliveries },
+  { "redeliver", NULL, webhook_redeliver },
+};
+
+static const NexusCtlGroup group = {
+  "webhook", commands, G_N_ELEMENTS (commands), print_help, NULL, unknown_command,
+};
+
 int
 nexusctl_webhook (NexusCtl *ctl, char **args)
 {
-  WebhookOptions options = { ctl };
-  const char    *sub = args[1];
-  int            status;
-
-  if (sub == NULL || g_str_equal (sub, "--help") || g_str_equal (sub, "-h"))
-    {
-      g_print (_ ("Usage: nexusctl webhook add URL [--events KIND,…] [--allow-private] [--json]\n"
-                  "       nexusctl webhook list [--json]\n"
-                  "       nexusctl webhook remove ID\n"
-                  "       nexusctl webhook deliveries [--json]\n"
-                  "       nexusctl webhook redeliver DELIVERY_ID\n"));
-      return sub == NULL ? NEXUS_EXIT_USAGE : NEXUS_EXIT_OK;
-    }
-
-  if (g_str_equal (sub, "add"))
-    status = webhook_add (&options, args + 1);
-  else if (g_str_equal (sub, "list"))
-    status = webhook_list (&options, args + 1);
-  else if (g_str_equal (sub, "remove"))
-    status = webhook_remove (&options, args + 1);
-  else if (g_str_equal (sub, "deliveries"))
-    status = webhook_deliveries (&options, args + 1);
-  else if (g_str_equal (sub, "redeliver"))
-    status = webhook_redeliver (&options, args + 1);
-  else
-    status = nexus_cli_usage_error (PROGRAM, _ ("Unknown webhook command “%s”"), sub);
-
-  g_free (options.events);
-  return status;
+  return nexusctl_dispatch (&group, ctl, args);
 }

@@ -27,7 +27,22 @@ typedef struct
   char     *grace;    /* --grace */
   gboolean  now;      /* --now */
   gboolean  operator; /* --operator */
+  /* What a connection string names besides the worker: where workers
+   * reach the engine and the fingerprint of its certificate, if any. */
+  char *engine_address;
+  char *fingerprint;
 } WorkerOptions;
+
+static void
+worker_options_clear (WorkerOptions *options)
+{
+  g_free (options->address);
+  g_free (options->grace);
+  g_free (options->engine_address);
+  g_free (options->fingerprint);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WorkerOptions, worker_options_clear)
 
 static int
 parse_options (WorkerOptions *options,
@@ -39,7 +54,7 @@ parse_options (WorkerOptions *options,
                char        ***args)
 {
   g_autoptr (GOptionContext) context = g_option_context_new (parameter);
-  g_autofree char   *program = g_strdup_printf ("%s worker %s", PROGRAM, command);
+  g_autofree char   *program = g_strdup_printf ("worker %s", command);
   const GOptionEntry common[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &options->as_json,
                                     N_ ("Print JSON"), NULL },
                                   { "db", 0, 0, G_OPTION_ARG_FILENAME, &options->ctl->db_path,
@@ -60,57 +75,42 @@ parse_options (WorkerOptions *options,
     { NULL }
   };
 
-  g_option_context_set_summary (context, summary);
   g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
   if (with_address)
     g_option_context_add_main_entries (context, address, GETTEXT_PACKAGE);
-  if (with_grace)
-    g_option_context_add_main_entries (context, grace, GETTEXT_PACKAGE);
-  return nexus_cli_parse (context, program, args);
+  return nexusctl_parse (context, program, summary, with_grace ? grace : NULL, args);
 }
 
-/* Where workers reach the engine: --address, else what the engine last
- * listened on, else the default. */
-static char *
-engine_address (NexusStore *store, const char *address)
+/* Reads what the connection string names: the engine's address (--address,
+ * else what the engine last listened on, else the default) and its
+ * certificate's fingerprint. */
+static void
+load_engine_contact (WorkerOptions *options, NexusStore *store)
 {
-  char *stored;
-
-  if (address != NULL)
-    return g_strdup (address);
-  stored = nexus_store_get_setting (store, "api.address", NULL);
-  return stored != NULL ? stored : g_strdup (DEFAULT_ENGINE_ADDRESS);
+  if (options->address != NULL)
+    options->engine_address = g_strdup (options->address);
+  else if (!(options->engine_address = nexus_store_get_setting (store, "api.address", NULL)))
+    options->engine_address = g_strdup (DEFAULT_ENGINE_ADDRESS);
+  options->fingerprint = nexus_store_get_setting (store, "api.tls_fingerprint", NULL);
 }
 
 static void
-add_worker_json (JsonBuilder *builder, NexusWorkerRecord *worker)
+add_worker_json (JsonBuilder *builder, gconstpointer item)
 {
+  const NexusWorkerRecord *worker = item;
+
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, worker->public_id);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, worker->name);
-  json_builder_set_member_name (builder, "state");
-  json_builder_add_string_value (builder, worker->state);
-  json_builder_set_member_name (builder, "role");
-  json_builder_add_string_value (builder, worker->role);
-  json_builder_set_member_name (builder, "last_seen_at");
-  if (worker->last_seen_at > 0)
-    json_builder_add_int_value (builder, worker->last_seen_at);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "address");
-  json_builder_add_string_value (builder, worker->address);
-  json_builder_set_member_name (builder, "hostname");
-  json_builder_add_string_value (builder, worker->hostname);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_string_value (builder, worker->version);
-  json_builder_set_member_name (builder, "jobs_done");
-  json_builder_add_int_value (builder, worker->jobs_done);
-  json_builder_set_member_name (builder, "leads_found");
-  json_builder_add_int_value (builder, worker->leads_found);
-  json_builder_set_member_name (builder, "created_at");
-  json_builder_add_int_value (builder, worker->created_at);
+  nexusctl_json_string (builder, "id", worker->public_id);
+  nexusctl_json_string (builder, "name", worker->name);
+  nexusctl_json_string (builder, "state", worker->state);
+  nexusctl_json_string (builder, "role", worker->role);
+  nexusctl_json_positive_or_null (builder, "last_seen_at", worker->last_seen_at);
+  nexusctl_json_string (builder, "address", worker->address);
+  nexusctl_json_string (builder, "hostname", worker->hostname);
+  nexusctl_json_string (builder, "version", worker->version);
+  nexusctl_json_int (builder, "jobs_done", worker->jobs_done);
+  nexusctl_json_int (builder, "leads_found", worker->leads_found);
+  nexusctl_json_int (builder, "created_at", worker->created_at);
   json_builder_end_object (builder);
 }
 
@@ -120,16 +120,13 @@ print_connection (const char *connection, NexusWorkerRecord *worker, gboolean as
   if (as_json)
     {
       g_autoptr (JsonBuilder) builder = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "worker");
       add_worker_json (builder, worker);
-      json_builder_set_member_name (builder, "connection");
-      json_builder_add_string_value (builder, connection);
+      nexusctl_json_string (builder, "connection", connection);
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      nexusctl_print_json (root);
+      nexusctl_print_builder (builder);
       return;
     }
 
@@ -139,41 +136,38 @@ print_connection (const char *connection, NexusWorkerRecord *worker, gboolean as
 }
 
 static int
-worker_add (WorkerOptions *options, char **args)
+worker_add (NexusCtl *ctl, char **args)
 {
+  g_auto (WorkerOptions) options = { ctl };
   g_autoptr (NexusStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (NexusWorkerRecord) worker = NULL;
-  g_autofree char *address = NULL;
-  g_autofree char *fingerprint = NULL;
   g_autofree char *connection = NULL;
   int              status;
 
-  if ((status = parse_options (options, "add", _ ("NAME"),
+  if ((status = parse_options (&options, "add", _ ("NAME"),
                                _ ("Adds a worker and prints its connection string."), TRUE, FALSE,
                                &args)) >= 0)
     return status;
   if (g_strv_length (args) != 2)
     return nexus_cli_usage_error (PROGRAM, _ ("worker add needs exactly one NAME"));
 
-  store = nexusctl_open_store (options->ctl, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
+    return status;
 
-  address = engine_address (store, options->address);
-  fingerprint = nexus_store_get_setting (store, "api.tls_fingerprint", NULL);
+  load_engine_contact (&options, store);
   connection =
-      nexus_workers_add (store, args[1], options->operator? NEXUS_ROLE_OPERATOR : NEXUS_ROLE_WORKER,
-                         address, fingerprint, &worker, &error);
+      nexus_workers_add (store, args[1], options.operator? NEXUS_ROLE_OPERATOR : NEXUS_ROLE_WORKER,
+                         options.engine_address, options.fingerprint, &worker, &error);
   if (connection == NULL)
     {
       if (g_error_matches (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_INVALID) ||
           error->domain != NEXUS_STORE_ERROR)
         return nexus_cli_usage_error (PROGRAM, "%s", error->message);
-      return nexus_cli_fail (PROGRAM, "%s", error->message);
+      return nexusctl_fail (error);
     }
 
-  print_connection (connection, worker, options->as_json);
+  print_connection (connection, worker, options.as_json);
   return NEXUS_EXIT_OK;
 }
 
@@ -189,37 +183,29 @@ format_time (gint64 seconds)
 }
 
 static int
-worker_list (WorkerOptions *options, char **args)
+worker_list (NexusCtl *ctl, char **args)
 {
+  g_auto (WorkerOptions) options = { ctl };
   g_autoptr (NexusStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) workers = NULL;
   int status;
 
-  if ((status = parse_options (options, "list", NULL, _ ("Lists the workers."), FALSE, FALSE,
+  if ((status = parse_options (&options, "list", NULL, _ ("Lists the workers."), FALSE, FALSE,
                                &args)) >= 0)
     return status;
   if (g_strv_length (args) != 1)
     return nexus_cli_usage_error (PROGRAM, _ ("Unexpected argument “%s”"), args[1]);
 
-  store = nexusctl_open_store (options->ctl, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
+    return status;
   workers = nexus_store_worker_list (store, &error);
   if (workers == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
 
-  if (options->as_json)
+  if (options.as_json)
     {
-      g_autoptr (JsonBuilder) builder = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
-
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < workers->len; i++)
-        add_worker_json (builder, g_ptr_array_index (workers, i));
-      json_builder_end_array (builder);
-      root = json_builder_get_root (builder);
-      nexusctl_print_json (root);
+      nexusctl_print_json_array (workers, add_worker_json);
       return NEXUS_EXIT_OK;
     }
 
@@ -241,101 +227,99 @@ worker_list (WorkerOptions *options, char **args)
 }
 
 static int
-worker_rotate (WorkerOptions *options, char **args)
+worker_rotate (NexusCtl *ctl, char **args)
 {
+  g_auto (WorkerOptions) options = { ctl };
   g_autoptr (NexusStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (NexusWorkerRecord) worker = NULL;
-  g_autofree char *address = NULL;
-  g_autofree char *fingerprint = NULL;
   g_autofree char *connection = NULL;
   gint64           grace_s = NEXUS_WORKERS_DEFAULT_GRACE_S;
   int              status;
 
-  if ((status = parse_options (options, "rotate", _ ("ID"),
+  if ((status = parse_options (&options, "rotate", _ ("ID"),
                                _ ("Gives a worker a new secret; the old one keeps working for the "
                                   "grace period."),
                                TRUE, TRUE, &args)) >= 0)
     return status;
   if (g_strv_length (args) != 2)
     return nexus_cli_usage_error (PROGRAM, _ ("worker rotate needs exactly one worker ID"));
-  if (options->now && options->grace != NULL)
+  if (options.now && options.grace != NULL)
     return nexus_cli_usage_error (PROGRAM, _ ("--grace and --now exclude each other"));
-  if (options->now)
+  if (options.now)
     grace_s = 0;
-  else if (options->grace != NULL && !nexus_workers_parse_duration (options->grace, &grace_s))
+  else if (options.grace != NULL && !nexus_workers_parse_duration (options.grace, &grace_s))
     return nexus_cli_usage_error (PROGRAM,
                                   _ ("--grace takes a duration such as 90s, 15m, 24h or 7d"));
 
-  store = nexusctl_open_store (options->ctl, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
+    return status;
 
-  address = engine_address (store, options->address);
-  fingerprint = nexus_store_get_setting (store, "api.tls_fingerprint", NULL);
-  connection = nexus_workers_rotate (store, args[1], grace_s, address, fingerprint, &error);
+  load_engine_contact (&options, store);
+  connection = nexus_workers_rotate (store, args[1], grace_s, options.engine_address,
+                                     options.fingerprint, &error);
   if (connection == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
   worker = nexus_store_worker_lookup (store, args[1], &error);
   if (worker == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
 
-  print_connection (connection, worker, options->as_json);
+  print_connection (connection, worker, options.as_json);
   return NEXUS_EXIT_OK;
 }
 
 static int
-worker_revoke (WorkerOptions *options, char **args)
+worker_revoke (NexusCtl *ctl, char **args)
 {
+  g_auto (WorkerOptions) options = { ctl };
   g_autoptr (NexusStore) store = NULL;
   g_autoptr (GError) error = NULL;
   int status;
 
-  if ((status = parse_options (options, "revoke", _ ("ID"),
+  if ((status = parse_options (&options, "revoke", _ ("ID"),
                                _ ("Revokes a worker: its requests are refused from now on."), FALSE,
                                FALSE, &args)) >= 0)
     return status;
   if (g_strv_length (args) != 2)
     return nexus_cli_usage_error (PROGRAM, _ ("worker revoke needs exactly one worker ID"));
 
-  store = nexusctl_open_store (options->ctl, &error);
-  if (store == NULL)
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+  if (!(store = nexusctl_open_store_or_fail (ctl, &status)))
+    return status;
   if (!nexus_workers_revoke (store, args[1], &error))
-    return nexus_cli_fail (PROGRAM, "%s", error->message);
+    return nexusctl_fail (error);
 
   g_print (_ ("Worker %s revoked\n"), args[1]);
   return NEXUS_EXIT_OK;
 }
 
+static void
+print_help (const NexusCtlGroup *group)
+{
+  g_print (_ ("Usage: nexusctl worker add NAME [--address HOST:PORT] [--json]\n"
+              "       nexusctl worker list [--json]\n"
+              "       nexusctl worker rotate ID [--grace 24h | --now] [--json]\n"
+              "       nexusctl worker revoke ID\n"));
+}
+
+static int
+unknown_command (const NexusCtlGroup *group, const char *name)
+{
+  return nexus_cli_usage_error (PROGRAM, _ ("Unknown worker command “%s”"), name);
+}
+
+static const NexusCtlSubcommand commands[] = {
+  { "add", NULL, worker_add },
+  { "list", NULL, worker_list },
+  { "rotate", NULL, worker_rotate },
+  { "revoke", NULL, worker_revoke },
+};
+
+static const NexusCtlGroup group = {
+  "worker", commands, G_N_ELEMENTS (commands), print_help, NULL, unknown_command,
+};
+
 int
 nexusctl_worker (NexusCtl *ctl, char **args)
 {
-  WorkerOptions options = { ctl };
-  const char   *sub = args[1];
-  int           status;
-
-  if (sub == NULL || g_str_equal (sub, "--help") || g_str_equal (sub, "-h"))
-    {
-      g_print (_ ("Usage: nexusctl worker add NAME [--address HOST:PORT] [--json]\n"
-                  "       nexusctl worker list [--json]\n"
-                  "       nexusctl worker rotate ID [--grace 24h | --now] [--json]\n"
-                  "       nexusctl worker revoke ID\n"));
-      return sub == NULL ? NEXUS_EXIT_USAGE : NEXUS_EXIT_OK;
-    }
-
-  if (g_str_equal (sub, "add"))
-    status = worker_add (&options, args + 1);
-  else if (g_str_equal (sub, "list"))
-    status = worker_list (&options, args + 1);
-  else if (g_str_equal (sub, "rotate"))
-    status = worker_rotate (&options, args + 1);
-  else if (g_str_equal (sub, "revoke"))
-    status = worker_revoke (&options, args + 1);
-  else
-    status = nexus_cli_usage_error (PROGRAM, _ ("Unknown worker command “%s”"), sub);
-
-  g_free (options.address);
-  g_free (options.grace);
-  return status;
+  return nexusctl_dispatch (&group, ctl, args);
 }
