@@ -59,13 +59,13 @@ bind_id (sqlite3_stmt *stmt, int index, gint64 id)
 
 /* Ends a read or write whose last sqlite3_step() returned @rc: resets the
  * statement (so the cache can hand it out again) and reports @rc as the
- * failure of @doing unless it is SQLITE_DONE.  A caller that took the one
- * row it wanted passes SQLITE_DONE. */
+ * failure of @doing unless it is SQLITE_DONE, or SQLITE_ROW from a read of
+ * one row that the caller has taken. */
 static gboolean
 end_step (NexusStore *store, sqlite3_stmt *stmt, int rc, const char *doing, GError **error)
 {
   sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
     {
       _nexus_store_set_error (store, rc, error, doing);
       return FALSE;
@@ -273,7 +273,6 @@ nexus_store_leads_get (NexusStore   *store,
     {
       read_row (stmt, out_row);
       *out_found = TRUE;
-      rc = SQLITE_DONE;
     }
   return end_step (store, stmt, rc, "reading a lead", error);
 }
@@ -468,10 +467,7 @@ nexus_store_leads_get_candidate (NexusStore          *store,
   sqlite3_bind_int64 (stmt, 1, lead_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    {
-      *out_candidate = read_candidate (stmt);
-      rc = SQLITE_DONE;
-    }
+    *out_candidate = read_candidate (stmt);
   return end_step (store, stmt, rc, "reading a lead", error);
 }
 
@@ -686,7 +682,6 @@ nexus_store_leads_find_source (NexusStore *store,
     {
       *out_source_id = sqlite3_column_int64 (stmt, 0);
       *out_lead_id = sqlite3_column_int64 (stmt, 1);
-      rc = SQLITE_DONE;
     }
   return end_step (store, stmt, rc, "looking up a lead source", error);
 }
@@ -923,10 +918,7 @@ nexus_store_leads_is_distinct (NexusStore *store,
   sqlite3_bind_int64 (stmt, 2, MAX (a, b));
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    {
-      *out_distinct = TRUE;
-      rc = SQLITE_DONE;
-    }
+    *out_distinct = TRUE;
   return end_step (store, stmt, rc, "reading distinct leads", error);
 }
 
@@ -1229,10 +1221,7 @@ query_int64 (NexusStore *store,
     return FALSE;
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    {
-      *out_value = sqlite3_column_int64 (stmt, 0);
-      rc = SQLITE_DONE;
-    }
+    *out_value = sqlite3_column_int64 (stmt, 0);
   return end_step (store, stmt, rc, doing, error);
 }
 
@@ -1413,10 +1402,7 @@ nexus_store_leads_get_active_model (NexusStore          *store,
     return FALSE;
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    {
-      *out_model = read_model (stmt);
-      rc = SQLITE_DONE;
-    }
+    *out_model = read_model (stmt);
   return end_step (store, stmt, rc, "reading the classifier model", error);
 }
 
