@@ -294,15 +294,37 @@ nexus_leads_query_append_where (GString *sql, const NexusLeadsQuery *query, cons
                       "l.id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH :match)");
 }
 
-static char *
-build_page_sql (const NexusLeadsQuery *query, const char *match)
+/* Appends the view's order: its sort key, then the id (so rows with equal
+ * keys keep one order and pages neither repeat nor skip a row). */
+static void
+append_order (GString *sql, const NexusLeadsQuery *query)
 {
   const char *direction = query->descending ? "DESC" : "ASC";
-  GString    *sql = g_string_new ("SELECT " ROW_COLUMNS " FROM leads AS l");
+
+  g_string_append_printf (sql, "ORDER BY %s %s, l.id %s", sorts[query->sort].key, direction,
+                          direction);
+}
+
+/* The statement of a read of @query's view: @select (which reads
+ * `leads AS l`), the WHERE clause of @query, the view's order when
+ * @sorted, then @tail. */
+static char *
+build_view_sql (const NexusLeadsQuery *query,
+                const char            *match,
+                const char            *select,
+                gboolean               sorted,
+                const char            *tail)
+{
+  GString *sql = g_string_new (select);
 
   nexus_leads_query_append_where (sql, query, match);
-  g_string_append_printf (sql, " ORDER BY %s %s, l.id %s LIMIT :limit OFFSET :offset",
-                          sorts[query->sort].key, direction, direction);
+  if (sorted)
+    {
+      g_string_append_c (sql, ' ');
+      append_order (sql, query);
+    }
+  if (tail != NULL)
+    g_string_append (sql, tail);
   return g_string_free (sql, FALSE);
 }
 
@@ -372,6 +394,55 @@ column_double_or_nan (sqlite3_stmt *stmt, int column)
                                                            : sqlite3_column_double (stmt, column);
 }
 
+/* A page of the grid: what nexus_store_leads_view_page() reads and
+ * nexus_store_leads_view_plan() explains. */
+#define PAGE_SELECT "SELECT " ROW_COLUMNS " FROM leads AS l"
+#define PAGE_TAIL   " LIMIT :limit OFFSET :offset"
+
+/* Checks @query, then prepares (through the store's cache) and binds the
+ * statement build_view_sql() makes of it.  @out_match receives the FTS
+ * expression of the search; it is bound without a copy, so the caller
+ * keeps it until the statement is reset. */
+static sqlite3_stmt *
+prepare_view (NexusStore            *self,
+              const NexusLeadsQuery *query,
+              const char            *select,
+              gboolean               sorted,
+              const char            *tail,
+              char                 **out_match,
+              GError               **error)
+{
+  g_autofree char *sql = NULL;
+  sqlite3_stmt    *stmt;
+
+  if (!nexus_leads_query_check (query, error))
+    return NULL;
+
+  *out_match = nexus_leads_query_fts_expression (query->search);
+  sql = build_view_sql (query, *out_match, select, sorted, tail);
+  stmt = _nexus_store_prepare (self, sql, error);
+  if (stmt != NULL)
+    nexus_leads_query_bind (stmt, query, *out_match);
+  return stmt;
+}
+
+/* Ends a read of a view whose last sqlite3_step() returned @rc: reports
+ * @rc as the failure of @doing unless it is SQLITE_DONE (or SQLITE_ROW from
+ * a read of one row that the caller has taken), before the reset, while the
+ * connection still holds the message.  Then resets the statement and drops
+ * its bindings, which point into texts the caller is about to free. */
+static gboolean
+end_view_read (NexusStore *self, sqlite3_stmt *stmt, int rc, const char *doing, GError **error)
+{
+  gboolean ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
+
+  if (!ok)
+    _nexus_store_set_error (self, rc, error, doing);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return ok;
+}
+
 /* One row of ROW_COLUMNS. */
 static NexusLeadsViewRow *
 read_row (sqlite3_stmt *stmt)
@@ -419,25 +490,23 @@ nexus_store_leads_view_count (NexusStore            *self,
                               GError               **error)
 {
   g_autofree char *match = NULL;
-  g_autoptr (GString) sql = NULL;
-  sqlite3_stmt *stmt;
+  sqlite3_stmt    *stmt;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
   g_return_val_if_fail (query != NULL && out_count != NULL, FALSE);
 
-  if (!nexus_leads_query_check (query, error))
-    return FALSE;
-
-  match = nexus_leads_query_fts_expression (query->search);
-  sql = g_string_new ("SELECT count(*) FROM leads AS l");
-  nexus_leads_query_append_where (sql, query, match);
-
-  stmt = _nexus_store_prepare (self, sql->str, error);
+  stmt = prepare_view (self, query, "SELECT count(*) FROM leads AS l", FALSE, NULL, &match, error);
   if (stmt == NULL)
     return FALSE;
-  nexus_leads_query_bind (stmt, query, match);
-
   return _nexus_store_step_int64 (self, stmt, out_count, "counting the leads of a view", error);
+}
+
+/* Binds the window of PAGE_TAIL. */
+static void
+bind_page (sqlite3_stmt *stmt, gint64 offset, gint64 limit)
+{
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":limit"), limit);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":offset"), offset);
 }
 
 /**
@@ -459,7 +528,6 @@ nexus_store_leads_view_page (NexusStore            *self,
                              GError               **error)
 {
   g_autofree char *match = NULL;
-  g_autofree char *sql = NULL;
   g_autoptr (GPtrArray) rows = NULL;
   sqlite3_stmt *stmt;
   int           rc;
@@ -468,30 +536,16 @@ nexus_store_leads_view_page (NexusStore            *self,
   g_return_val_if_fail (query != NULL, NULL);
   g_return_val_if_fail (offset >= 0, NULL);
 
-  if (!nexus_leads_query_check (query, error))
-    return NULL;
-
-  match = nexus_leads_query_fts_expression (query->search);
-  sql = build_page_sql (query, match);
-  stmt = _nexus_store_prepare (self, sql, error);
+  stmt = prepare_view (self, query, PAGE_SELECT, TRUE, PAGE_TAIL, &match, error);
   if (stmt == NULL)
     return NULL;
-  nexus_leads_query_bind (stmt, query, match);
-  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":limit"), limit);
-  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":offset"), offset);
+  bind_page (stmt, offset, limit);
 
   rows = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_leads_view_row_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (rows, read_row (stmt));
-
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (self, rc, error, "reading a page of leads");
-      sqlite3_reset (stmt);
-      return NULL;
-    }
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
+  if (!end_view_read (self, stmt, rc, "reading a page of leads", error))
+    return NULL;
   return g_steal_pointer (&rows);
 }
 
@@ -510,7 +564,6 @@ char *
 nexus_store_leads_view_plan (NexusStore *self, const NexusLeadsQuery *query, GError **error)
 {
   g_autofree char *match = NULL;
-  g_autofree char *page_sql = NULL;
   g_autofree char *sql = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
   GString *plan;
@@ -523,8 +576,7 @@ nexus_store_leads_view_plan (NexusStore *self, const NexusLeadsQuery *query, GEr
     return NULL;
 
   match = nexus_leads_query_fts_expression (query->search);
-  page_sql = build_page_sql (query, match);
-  sql = g_strconcat ("EXPLAIN QUERY PLAN ", page_sql, NULL);
+  sql = build_view_sql (query, match, "EXPLAIN QUERY PLAN " PAGE_SELECT, TRUE, PAGE_TAIL);
 
   /* Not cached: a diagnostic, run once. */
   rc = sqlite3_prepare_v2 (_nexus_store_get_db (self), sql, -1, &stmt, NULL);
@@ -534,8 +586,7 @@ nexus_store_leads_view_plan (NexusStore *self, const NexusLeadsQuery *query, GEr
       return NULL;
     }
   nexus_leads_query_bind (stmt, query, match);
-  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":limit"), 256);
-  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":offset"), 0);
+  bind_page (stmt, 0, 256);
 
   plan = g_string_new (NULL);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -574,29 +625,17 @@ nexus_store_leads_view_ids (NexusStore            *self,
                             GError               **error)
 {
   g_autofree char *match = NULL;
-  g_autoptr (GString) sql = NULL;
   g_autoptr (GArray) ids = NULL;
-  const char   *direction;
   sqlite3_stmt *stmt;
   int           rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  if (!nexus_leads_query_check (query, error))
-    return NULL;
-
-  direction = query->descending ? "DESC" : "ASC";
-  match = nexus_leads_query_fts_expression (query->search);
-  sql = g_string_new ("SELECT l.id FROM leads AS l");
-  nexus_leads_query_append_where (sql, query, match);
-  g_string_append_printf (sql, " ORDER BY %s %s, l.id %s LIMIT :limit", sorts[query->sort].key,
-                          direction, direction);
-
-  stmt = _nexus_store_prepare (self, sql->str, error);
+  stmt = prepare_view (self, query, "SELECT l.id FROM leads AS l", TRUE, " LIMIT :limit", &match,
+                       error);
   if (stmt == NULL)
     return NULL;
-  nexus_leads_query_bind (stmt, query, match);
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":limit"),
                       max_ids > 0 ? (gint64)max_ids : -1);
 
@@ -607,13 +646,8 @@ nexus_store_leads_view_ids (NexusStore            *self,
 
       g_array_append_val (ids, id);
     }
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (self, rc, error, "listing the leads of a view");
-      return NULL;
-    }
+  if (!end_view_read (self, stmt, rc, "listing the leads of a view", error))
+    return NULL;
   return g_steal_pointer (&ids);
 }
 
@@ -640,8 +674,7 @@ nexus_store_leads_view_position (NexusStore            *self,
                                  GError               **error)
 {
   g_autofree char *match = NULL;
-  g_autoptr (GString) sql = NULL;
-  const char   *direction;
+  g_autoptr (GString) select = NULL;
   sqlite3_stmt *stmt;
   int           rc;
 
@@ -649,38 +682,20 @@ nexus_store_leads_view_position (NexusStore            *self,
   g_return_val_if_fail (query != NULL && out_position != NULL, FALSE);
 
   *out_position = -1;
-  if (!nexus_leads_query_check (query, error))
-    return FALSE;
 
-  direction = query->descending ? "DESC" : "ASC";
-  match = nexus_leads_query_fts_expression (query->search);
-  sql = g_string_new (NULL);
-  g_string_append_printf (sql,
-                          "SELECT position FROM (SELECT l.id AS id, row_number () OVER"
-                          " (ORDER BY %s %s, l.id %s) - 1 AS position FROM leads AS l",
-                          sorts[query->sort].key, direction, direction);
-  nexus_leads_query_append_where (sql, query, match);
-  g_string_append (sql, ") WHERE id = :lead");
-
-  stmt = _nexus_store_prepare (self, sql->str, error);
+  /* The view's order numbers the rows inside the subquery; its WHERE
+   * clause follows the select as in every other read of a view. */
+  select = g_string_new ("SELECT position FROM (SELECT l.id AS id, row_number () OVER (");
+  append_order (select, query);
+  g_string_append (select, ") - 1 AS position FROM leads AS l");
+  stmt = prepare_view (self, query, select->str, FALSE, ") WHERE id = :lead", &match, error);
   if (stmt == NULL)
     return FALSE;
-  nexus_leads_query_bind (stmt, query, match);
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":lead"), lead_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    {
-      *out_position = sqlite3_column_int64 (stmt, 0);
-      rc = SQLITE_DONE;
-    }
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (self, rc, error, "finding a lead in a view");
-      return FALSE;
-    }
-  return TRUE;
+    *out_position = sqlite3_column_int64 (stmt, 0);
+  return end_view_read (self, stmt, rc, "finding a lead in a view", error);
 }
 
 /**
@@ -710,12 +725,8 @@ nexus_store_leads_view_get (NexusStore *self, gint64 lead_id, GError **error)
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     row = read_row (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (self, rc, error, "reading a lead");
-      return NULL;
-    }
+  if (!end_view_read (self, stmt, rc, "reading a lead", error))
+    return NULL;
   if (row == NULL)
     g_set_error (error, NEXUS_STORE_ERROR, NEXUS_STORE_ERROR_NOT_FOUND,
                  "There is no lead %" G_GINT64_FORMAT, lead_id);
@@ -765,12 +776,8 @@ nexus_store_leads_view_values (NexusStore *self, const char *column, guint limit
   values = g_ptr_array_new_with_free_func (g_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (values, dup_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (self, rc, error, "listing the values of a filter");
-      return NULL;
-    }
+  if (!end_view_read (self, stmt, rc, "listing the values of a filter", error))
+    return NULL;
   return g_steal_pointer (&values);
 }
 
@@ -795,7 +802,6 @@ nexus_store_leads_view_points (NexusStore            *self,
                                GError               **error)
 {
   g_autofree char *match = NULL;
-  g_autoptr (GString) sql = NULL;
   g_autoptr (GArray) points = NULL;
   sqlite3_stmt *stmt;
   int           rc;
@@ -803,22 +809,15 @@ nexus_store_leads_view_points (NexusStore            *self,
   g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  if (!nexus_leads_query_check (query, error))
-    return NULL;
-
   /* The grid's own WHERE clause, over the leads that have a place: the
    * subquery is flattened by SQLite, the filters stay those of the grid. */
-  match = nexus_leads_query_fts_expression (query->search);
-  sql = g_string_new ("SELECT l.id, l.lat, l.lon, l.category, l.status FROM"
-                      " (SELECT * FROM leads WHERE id > :after AND lat IS NOT NULL"
-                      " AND lon IS NOT NULL) AS l");
-  nexus_leads_query_append_where (sql, query, match);
-  g_string_append (sql, " ORDER BY l.id");
-
-  stmt = _nexus_store_prepare (self, sql->str, error);
+  stmt = prepare_view (self, query,
+                       "SELECT l.id, l.lat, l.lon, l.category, l.status FROM"
+                       " (SELECT * FROM leads WHERE id > :after AND lat IS NOT NULL"
+                       " AND lon IS NOT NULL) AS l",
+                       FALSE, " ORDER BY l.id", &match, error);
   if (stmt == NULL)
     return NULL;
-  nexus_leads_query_bind (stmt, query, match);
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":after"), after_id);
 
   points = g_array_new (FALSE, FALSE, sizeof (NexusLeadsViewPoint));
@@ -833,15 +832,8 @@ nexus_store_leads_view_points (NexusStore            *self,
       point.status = g_intern_string ((const char *)sqlite3_column_text (stmt, 4));
       g_array_append_val (points, point);
     }
-
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (self, rc, error, "reading the places of leads");
-      sqlite3_reset (stmt);
-      return NULL;
-    }
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
+  if (!end_view_read (self, stmt, rc, "reading the places of leads", error))
+    return NULL;
   return g_steal_pointer (&points);
 }
 
@@ -972,9 +964,8 @@ nexus_store_leads_cursor_open (NexusStore            *self,
       cursor->match = nexus_leads_query_fts_expression (query->search);
       cursor->query = nexus_leads_query_copy (query);
       nexus_leads_query_append_where (sql, query, cursor->match);
-      g_string_append_printf (sql, " ORDER BY %s %s, l.id %s", sorts[query->sort].key,
-                              query->descending ? "DESC" : "ASC",
-                              query->descending ? "DESC" : "ASC");
+      g_string_append_c (sql, ' ');
+      append_order (sql, query);
       if (!nexus_store_leads_view_count (self, query, &total, error))
         return NULL;
     }

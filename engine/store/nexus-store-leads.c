@@ -24,6 +24,9 @@
   " address, address_norm, city, city_norm, country, lat, lon, category, category_source,"   \
   " rating, reviews, preview_only, sightings, first_seen_at, last_seen_at, provider_category"
 
+#define MODEL_COLUMNS \
+  "id, created_at, algorithm, n_labels, n_train, n_test, accuracy, model, active"
+
 #define CANDIDATE_COLUMNS                                                                   \
   "l.id, l.name_norm, l.address_norm, l.city_norm, l.lat, l.lon, l.phone_e164 IS NOT NULL," \
   " l.preview_only"
@@ -54,19 +57,47 @@ bind_id (sqlite3_stmt *stmt, int index, gint64 id)
     sqlite3_bind_null (stmt, index);
 }
 
-/* Steps a statement that returns no row and resets it. */
+/* Ends a read or write whose last sqlite3_step() returned @rc: resets the
+ * statement (so the cache can hand it out again) and reports @rc as the
+ * failure of @doing unless it is SQLITE_DONE, or SQLITE_ROW from a read of
+ * one row that the caller has taken. */
 static gboolean
-step_done (NexusStore *store, sqlite3_stmt *stmt, const char *doing, GError **error)
+end_step (NexusStore *store, sqlite3_stmt *stmt, int rc, const char *doing, GError **error)
 {
-  int rc = sqlite3_step (stmt);
-
   sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
     {
       _nexus_store_set_error (store, rc, error, doing);
       return FALSE;
     }
   return TRUE;
+}
+
+/* Steps a statement that returns no row and resets it. */
+static gboolean
+step_done (NexusStore *store, sqlite3_stmt *stmt, const char *doing, GError **error)
+{
+  return end_step (store, stmt, sqlite3_step (stmt), doing, error);
+}
+
+/* Reads the current row of a statement into a new struct. */
+typedef gpointer (*ReadRowFunc) (sqlite3_stmt *stmt);
+
+/* Steps a statement to its end, appending what @read makes of each row
+ * to @out. */
+static gboolean
+collect_rows (NexusStore   *store,
+              sqlite3_stmt *stmt,
+              ReadRowFunc   read,
+              GPtrArray    *out,
+              const char   *doing,
+              GError      **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (out, read (stmt));
+  return end_step (store, stmt, rc, doing, error);
 }
 
 void
@@ -190,7 +221,8 @@ read_row (sqlite3_stmt *stmt, NexusLeadRow *row)
   row->provider_category = column_dup (stmt, 24);
 }
 
-static NexusLeadCandidate *
+/* A NexusLeadCandidate from CANDIDATE_COLUMNS (a ReadRowFunc). */
+static gpointer
 read_candidate (sqlite3_stmt *stmt)
 {
   NexusLeadCandidate *candidate = g_new0 (NexusLeadCandidate, 1);
@@ -212,17 +244,7 @@ read_candidate (sqlite3_stmt *stmt)
 static gboolean
 collect_candidates (NexusStore *store, sqlite3_stmt *stmt, GPtrArray *out, GError **error)
 {
-  int rc;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (out, read_candidate (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (store, rc, error, "looking for matching leads");
-      return FALSE;
-    }
-  return TRUE;
+  return collect_rows (store, stmt, read_candidate, out, "looking for matching leads", error);
 }
 
 /**
@@ -251,42 +273,83 @@ nexus_store_leads_get (NexusStore   *store,
     {
       read_row (stmt, out_row);
       *out_found = TRUE;
-      rc = SQLITE_DONE;
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (store, rc, error, "reading a lead");
-      return FALSE;
-    }
-  return TRUE;
+  return end_step (store, stmt, rc, "reading a lead", error);
 }
 
+/* The columns of a lead the pipeline rewrites on every report of it, in
+ * the order bind_lead_owned() binds them.  The leads_fts and leads_geo
+ * triggers watch none of them, so updating them costs no re-indexing. */
+#define LEAD_OWNED_COLUMNS                                                              \
+  "name, phone_e164, phone_raw, phone_invalid, website, website_host, email, country,"  \
+  " rating, reviews, preview_only, sightings, first_seen_at, last_seen_at, updated_at," \
+  " provider_category"
+#define LEAD_N_OWNED_COLUMNS 16
+
+/* The columns the full-text index and the R*Tree are built from, in the
+ * order bind_lead_searchable() binds them.  The update writes them only
+ * when one changed, since writing them fires the re-indexing triggers. */
+#define LEAD_SEARCHABLE_COLUMNS                                                        \
+  "name_norm, address, address_norm, city, city_norm, category, category_source, lat," \
+  " lon"
+
+/* Binds LEAD_OWNED_COLUMNS from @row to the parameters @first and on
+ * (updated_at to @now).  Insert and update share it, so a column can
+ * never be written differently by the two. */
 static void
-bind_rating (sqlite3_stmt *stmt, int rating_index, const NexusLeadRow *row)
+bind_lead_owned (sqlite3_stmt *stmt, int first, const NexusLeadRow *row, gint64 now)
 {
+  int i = first;
+
+  bind_text (stmt, i++, row->name);
+  bind_text (stmt, i++, row->phone_e164);
+  bind_text (stmt, i++, row->phone_raw);
+  sqlite3_bind_int (stmt, i++, row->phone_invalid);
+  bind_text (stmt, i++, row->website);
+  bind_text (stmt, i++, row->website_host);
+  bind_text (stmt, i++, row->email);
+  bind_text (stmt, i++, row->country);
   if (row->has_rating)
-    sqlite3_bind_double (stmt, rating_index, row->rating);
+    sqlite3_bind_double (stmt, i++, row->rating);
   else
-    sqlite3_bind_null (stmt, rating_index);
+    sqlite3_bind_null (stmt, i++);
   if (row->reviews >= 0)
-    sqlite3_bind_int64 (stmt, rating_index + 1, row->reviews);
+    sqlite3_bind_int64 (stmt, i++, row->reviews);
   else
-    sqlite3_bind_null (stmt, rating_index + 1);
+    sqlite3_bind_null (stmt, i++);
+  sqlite3_bind_int (stmt, i++, row->preview_only);
+  sqlite3_bind_int64 (stmt, i++, row->sightings);
+  sqlite3_bind_int64 (stmt, i++, row->first_seen_at);
+  sqlite3_bind_int64 (stmt, i++, row->last_seen_at);
+  sqlite3_bind_int64 (stmt, i++, now);
+  bind_text (stmt, i++, row->provider_category);
+  g_assert (i - first == LEAD_N_OWNED_COLUMNS);
 }
 
+/* Binds LEAD_SEARCHABLE_COLUMNS from @row to the parameters @first and on.
+ * name_norm is NOT NULL in the schema: a lead without one is stored with
+ * "". */
 static void
-bind_location (sqlite3_stmt *stmt, int lat_index, const NexusLeadRow *row)
+bind_lead_searchable (sqlite3_stmt *stmt, int first, const NexusLeadRow *row)
 {
+  int i = first;
+
+  bind_text (stmt, i++, row->name_norm != NULL ? row->name_norm : "");
+  bind_text (stmt, i++, row->address);
+  bind_text (stmt, i++, row->address_norm);
+  bind_text (stmt, i++, row->city);
+  bind_text (stmt, i++, row->city_norm);
+  bind_text (stmt, i++, row->category);
+  bind_text (stmt, i++, row->category_source);
   if (row->has_location)
     {
-      sqlite3_bind_double (stmt, lat_index, row->lat);
-      sqlite3_bind_double (stmt, lat_index + 1, row->lon);
+      sqlite3_bind_double (stmt, i++, row->lat);
+      sqlite3_bind_double (stmt, i++, row->lon);
     }
   else
     {
-      sqlite3_bind_null (stmt, lat_index);
-      sqlite3_bind_null (stmt, lat_index + 1);
+      sqlite3_bind_null (stmt, i++);
+      sqlite3_bind_null (stmt, i++);
     }
 }
 
@@ -303,12 +366,8 @@ nexus_store_leads_insert (NexusStore *store, NexusLeadRow *row, gint64 now, GErr
   sqlite3_stmt *stmt;
 
   stmt = _nexus_store_prepare (store,
-                               "INSERT INTO leads (name, name_norm, phone_e164, phone_raw,"
-                               " phone_invalid, website, website_host, email, address,"
-                               " address_norm, city, city_norm, country, lat, lon, category,"
-                               " category_source, rating, reviews, preview_only, sightings,"
-                               " first_seen_at, last_seen_at, updated_at, provider_category)"
-                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+                               "INSERT INTO leads (" LEAD_OWNED_COLUMNS ", " LEAD_SEARCHABLE_COLUMNS
+                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
                                " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
                                error);
   if (stmt == NULL)
@@ -321,29 +380,8 @@ nexus_store_leads_insert (NexusStore *store, NexusLeadRow *row, gint64 now, GErr
   if (row->sightings <= 0)
     row->sightings = 1;
 
-  bind_text (stmt, 1, row->name);
-  bind_text (stmt, 2, row->name_norm != NULL ? row->name_norm : "");
-  bind_text (stmt, 3, row->phone_e164);
-  bind_text (stmt, 4, row->phone_raw);
-  sqlite3_bind_int (stmt, 5, row->phone_invalid);
-  bind_text (stmt, 6, row->website);
-  bind_text (stmt, 7, row->website_host);
-  bind_text (stmt, 8, row->email);
-  bind_text (stmt, 9, row->address);
-  bind_text (stmt, 10, row->address_norm);
-  bind_text (stmt, 11, row->city);
-  bind_text (stmt, 12, row->city_norm);
-  bind_text (stmt, 13, row->country);
-  bind_location (stmt, 14, row);
-  bind_text (stmt, 16, row->category);
-  bind_text (stmt, 17, row->category_source);
-  bind_rating (stmt, 18, row);
-  sqlite3_bind_int (stmt, 20, row->preview_only);
-  sqlite3_bind_int64 (stmt, 21, row->sightings);
-  sqlite3_bind_int64 (stmt, 22, row->first_seen_at);
-  sqlite3_bind_int64 (stmt, 23, row->last_seen_at);
-  sqlite3_bind_int64 (stmt, 24, now);
-  bind_text (stmt, 25, row->provider_category);
+  bind_lead_owned (stmt, 1, row, now);
+  bind_lead_searchable (stmt, 1 + LEAD_N_OWNED_COLUMNS, row);
   if (!step_done (store, stmt, "adding a lead", error))
     return FALSE;
 
@@ -369,31 +407,16 @@ nexus_store_leads_update (NexusStore         *store,
 {
   sqlite3_stmt *stmt;
 
+  /* Row-value assignments, so both statements name their columns through
+   * the same lists the insert uses. */
   stmt = _nexus_store_prepare (store,
-                               "UPDATE leads SET name = ?2, phone_e164 = ?3, phone_raw = ?4,"
-                               " phone_invalid = ?5, website = ?6, website_host = ?7, email = ?8,"
-                               " country = ?9, rating = ?10, reviews = ?11, preview_only = ?12,"
-                               " sightings = ?13, first_seen_at = ?14, last_seen_at = ?15,"
-                               " updated_at = ?16, provider_category = ?17 WHERE id = ?1",
+                               "UPDATE leads SET (" LEAD_OWNED_COLUMNS ") = (?2, ?3, ?4, ?5, ?6,"
+                               " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) WHERE id = ?1",
                                error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, row->id);
-  bind_text (stmt, 2, row->name);
-  bind_text (stmt, 3, row->phone_e164);
-  bind_text (stmt, 4, row->phone_raw);
-  sqlite3_bind_int (stmt, 5, row->phone_invalid);
-  bind_text (stmt, 6, row->website);
-  bind_text (stmt, 7, row->website_host);
-  bind_text (stmt, 8, row->email);
-  bind_text (stmt, 9, row->country);
-  bind_rating (stmt, 10, row);
-  sqlite3_bind_int (stmt, 12, row->preview_only);
-  sqlite3_bind_int64 (stmt, 13, row->sightings);
-  sqlite3_bind_int64 (stmt, 14, row->first_seen_at);
-  sqlite3_bind_int64 (stmt, 15, row->last_seen_at);
-  sqlite3_bind_int64 (stmt, 16, now);
-  bind_text (stmt, 17, row->provider_category);
+  bind_lead_owned (stmt, 2, row, now);
   if (!step_done (store, stmt, "updating a lead", error))
     return FALSE;
 
@@ -401,21 +424,13 @@ nexus_store_leads_update (NexusStore         *store,
     return TRUE;
 
   stmt = _nexus_store_prepare (store,
-                               "UPDATE leads SET name_norm = ?2, address = ?3, address_norm = ?4,"
-                               " city = ?5, city_norm = ?6, category = ?7, category_source = ?8,"
-                               " lat = ?9, lon = ?10 WHERE id = ?1",
+                               "UPDATE leads SET (" LEAD_SEARCHABLE_COLUMNS ") = (?2, ?3, ?4, ?5,"
+                               " ?6, ?7, ?8, ?9, ?10) WHERE id = ?1",
                                error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, row->id);
-  bind_text (stmt, 2, row->name_norm != NULL ? row->name_norm : "");
-  bind_text (stmt, 3, row->address);
-  bind_text (stmt, 4, row->address_norm);
-  bind_text (stmt, 5, row->city);
-  bind_text (stmt, 6, row->city_norm);
-  bind_text (stmt, 7, row->category);
-  bind_text (stmt, 8, row->category_source);
-  bind_location (stmt, 9, row);
+  bind_lead_searchable (stmt, 2, row);
   return step_done (store, stmt, "updating a lead", error);
 }
 
@@ -452,17 +467,8 @@ nexus_store_leads_get_candidate (NexusStore          *store,
   sqlite3_bind_int64 (stmt, 1, lead_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    {
-      *out_candidate = read_candidate (stmt);
-      rc = SQLITE_DONE;
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (store, rc, error, "reading a lead");
-      return FALSE;
-    }
-  return TRUE;
+    *out_candidate = read_candidate (stmt);
+  return end_step (store, stmt, rc, "reading a lead", error);
 }
 
 /**
@@ -600,6 +606,18 @@ nexus_store_leads_add_phone (NexusStore *store,
   return step_done (store, stmt, "adding a phone number", error);
 }
 
+/* A NexusLeadPhone from (e164, type, extension) (a ReadRowFunc). */
+static gpointer
+read_phone (sqlite3_stmt *stmt)
+{
+  NexusLeadPhone *phone = g_new0 (NexusLeadPhone, 1);
+
+  phone->e164 = column_dup (stmt, 0);
+  phone->type = column_dup (stmt, 1);
+  phone->extension = column_dup (stmt, 2);
+  return phone;
+}
+
 /**
  * nexus_store_leads_list_phones:
  * @out_phones: (element-type NexusLeadPhone): receives the numbers, by
@@ -612,7 +630,6 @@ nexus_store_leads_list_phones (NexusStore *store,
                                GError    **error)
 {
   sqlite3_stmt *stmt;
-  int           rc;
 
   stmt = _nexus_store_prepare (store,
                                "SELECT e164, type, extension FROM lead_phones WHERE lead_id = ?"
@@ -621,22 +638,7 @@ nexus_store_leads_list_phones (NexusStore *store,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, lead_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      NexusLeadPhone *phone = g_new0 (NexusLeadPhone, 1);
-
-      phone->e164 = column_dup (stmt, 0);
-      phone->type = column_dup (stmt, 1);
-      phone->extension = column_dup (stmt, 2);
-      g_ptr_array_add (out_phones, phone);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (store, rc, error, "reading phone numbers");
-      return FALSE;
-    }
-  return TRUE;
+  return collect_rows (store, stmt, read_phone, out_phones, "reading phone numbers", error);
 }
 
 gboolean
@@ -680,15 +682,8 @@ nexus_store_leads_find_source (NexusStore *store,
     {
       *out_source_id = sqlite3_column_int64 (stmt, 0);
       *out_lead_id = sqlite3_column_int64 (stmt, 1);
-      rc = SQLITE_DONE;
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (store, rc, error, "looking up a lead source");
-      return FALSE;
-    }
-  return TRUE;
+  return end_step (store, stmt, rc, "looking up a lead source", error);
 }
 
 gboolean
@@ -756,7 +751,9 @@ nexus_store_leads_touch_source (NexusStore *store,
   return step_done (store, stmt, "updating a lead source", error);
 }
 
-static NexusLeadSource *
+/* A NexusLeadSource from (id, lead_id, provider, ref, job_id, worker_id,
+ * raw, sightings, first_seen_at, last_seen_at) (a ReadRowFunc). */
+static gpointer
 read_source (sqlite3_stmt *stmt)
 {
   NexusLeadSource *source = g_new0 (NexusLeadSource, 1);
@@ -786,7 +783,6 @@ nexus_store_leads_list_sources (NexusStore *store,
                                 GError    **error)
 {
   sqlite3_stmt *stmt;
-  int           rc;
 
   stmt = _nexus_store_prepare (store,
                                "SELECT id, lead_id, provider, ref, job_id, worker_id, raw,"
@@ -796,15 +792,7 @@ nexus_store_leads_list_sources (NexusStore *store,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, lead_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (out_sources, read_source (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (store, rc, error, "reading lead sources");
-      return FALSE;
-    }
-  return TRUE;
+  return collect_rows (store, stmt, read_source, out_sources, "reading lead sources", error);
 }
 
 gboolean
@@ -930,17 +918,8 @@ nexus_store_leads_is_distinct (NexusStore *store,
   sqlite3_bind_int64 (stmt, 2, MAX (a, b));
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    {
-      *out_distinct = TRUE;
-      rc = SQLITE_DONE;
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (store, rc, error, "reading distinct leads");
-      return FALSE;
-    }
-  return TRUE;
+    *out_distinct = TRUE;
+  return end_step (store, stmt, rc, "reading distinct leads", error);
 }
 
 /**
@@ -976,6 +955,24 @@ nexus_store_leads_enqueue_enrich (NexusStore *store,
   return step_done (store, stmt, "queueing an enrichment job", error);
 }
 
+/* Prepares a walk over a whole table outside the store's statement cache:
+ * the walk's callback may itself read through cached statements, one of
+ * which could otherwise be this one, still stepping.  Free it with
+ * sqlite3_finalize(). */
+static sqlite3_stmt *
+prepare_walk (NexusStore *store, const char *sql, const char *doing, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int           rc = sqlite3_prepare_v2 (_nexus_store_get_db (store), sql, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      _nexus_store_set_error (store, rc, error, doing);
+      return NULL;
+    }
+  return stmt;
+}
+
 /**
  * nexus_store_leads_foreach:
  * @func: called for each lead in id order; returning %FALSE (with its
@@ -992,14 +989,10 @@ nexus_store_leads_foreach (NexusStore      *store,
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
 
-  /* A statement of its own: the callback may read through the cache. */
-  rc = sqlite3_prepare_v2 (_nexus_store_get_db (store),
-                           "SELECT " LEAD_COLUMNS " FROM leads ORDER BY id", -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    {
-      _nexus_store_set_error (store, rc, error, "reading leads");
-      return FALSE;
-    }
+  stmt = prepare_walk (store, "SELECT " LEAD_COLUMNS " FROM leads ORDER BY id", "reading leads",
+                       error);
+  if (stmt == NULL)
+    return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       g_auto (NexusLeadRow) row = { 0 };
@@ -1008,12 +1001,7 @@ nexus_store_leads_foreach (NexusStore      *store,
       if (!func (&row, user_data, error))
         return FALSE;
     }
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (store, rc, error, "reading leads");
-      return FALSE;
-    }
-  return TRUE;
+  return end_step (store, stmt, rc, "reading leads", error);
 }
 
 /**
@@ -1030,16 +1018,13 @@ nexus_store_leads_foreach_source (NexusStore         *store,
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (_nexus_store_get_db (store),
-                           "SELECT id, lead_id, provider, ref, job_id, worker_id, NULL,"
-                           " sightings, first_seen_at, last_seen_at FROM lead_sources"
-                           " ORDER BY lead_id, id",
-                           -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    {
-      _nexus_store_set_error (store, rc, error, "reading lead sources");
-      return FALSE;
-    }
+  stmt = prepare_walk (store,
+                       "SELECT id, lead_id, provider, ref, job_id, worker_id, NULL,"
+                       " sightings, first_seen_at, last_seen_at FROM lead_sources"
+                       " ORDER BY lead_id, id",
+                       "reading lead sources", error);
+  if (stmt == NULL)
+    return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       g_autoptr (NexusLeadSource) source = read_source (stmt);
@@ -1047,12 +1032,7 @@ nexus_store_leads_foreach_source (NexusStore         *store,
       if (!func (source, user_data, error))
         return FALSE;
     }
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (store, rc, error, "reading lead sources");
-      return FALSE;
-    }
-  return TRUE;
+  return end_step (store, stmt, rc, "reading lead sources", error);
 }
 
 /**
@@ -1084,13 +1064,7 @@ nexus_store_leads_page (NexusStore *store,
       read_row (stmt, &row);
       g_array_append_val (out_rows, row);
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (store, rc, error, "reading leads");
-      return FALSE;
-    }
-  return TRUE;
+  return end_step (store, stmt, rc, "reading leads", error);
 }
 
 gboolean
@@ -1117,6 +1091,23 @@ nexus_store_leads_set_category (NexusStore *store,
   return step_done (store, stmt, "setting a category", error);
 }
 
+/* A NexusCategoryRule from (id, category, keyword, lang, weight, origin,
+ * enabled) (a ReadRowFunc). */
+static gpointer
+read_rule (sqlite3_stmt *stmt)
+{
+  NexusCategoryRule *rule = g_new0 (NexusCategoryRule, 1);
+
+  rule->id = sqlite3_column_int64 (stmt, 0);
+  rule->category = column_dup (stmt, 1);
+  rule->keyword = column_dup (stmt, 2);
+  rule->lang = column_dup (stmt, 3);
+  rule->weight = sqlite3_column_double (stmt, 4);
+  rule->origin = column_dup (stmt, 5);
+  rule->enabled = sqlite3_column_int (stmt, 6) != 0;
+  return rule;
+}
+
 /**
  * nexus_store_leads_list_rules:
  * @out_rules: (element-type NexusCategoryRule): receives the rules by id
@@ -1128,7 +1119,6 @@ nexus_store_leads_list_rules (NexusStore *store,
                               GError    **error)
 {
   sqlite3_stmt *stmt;
-  int           rc;
 
   stmt = _nexus_store_prepare (store,
                                enabled_only
@@ -1139,26 +1129,7 @@ nexus_store_leads_list_rules (NexusStore *store,
                                error);
   if (stmt == NULL)
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      NexusCategoryRule *rule = g_new0 (NexusCategoryRule, 1);
-
-      rule->id = sqlite3_column_int64 (stmt, 0);
-      rule->category = column_dup (stmt, 1);
-      rule->keyword = column_dup (stmt, 2);
-      rule->lang = column_dup (stmt, 3);
-      rule->weight = sqlite3_column_double (stmt, 4);
-      rule->origin = column_dup (stmt, 5);
-      rule->enabled = sqlite3_column_int (stmt, 6) != 0;
-      g_ptr_array_add (out_rules, rule);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (store, rc, error, "reading category rules");
-      return FALSE;
-    }
-  return TRUE;
+  return collect_rows (store, stmt, read_rule, out_rules, "reading category rules", error);
 }
 
 /**
@@ -1204,13 +1175,7 @@ nexus_store_leads_add_rule (NexusStore *store,
         *out_rule_id = sqlite3_column_int64 (stmt, 0);
       rc = sqlite3_step (stmt);
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (store, rc, error, "adding a category rule");
-      return FALSE;
-    }
-  return TRUE;
+  return end_step (store, stmt, rc, "adding a category rule", error);
 }
 
 gboolean
@@ -1256,17 +1221,8 @@ query_int64 (NexusStore *store,
     return FALSE;
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    {
-      *out_value = sqlite3_column_int64 (stmt, 0);
-      rc = SQLITE_DONE;
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (store, rc, error, doing);
-      return FALSE;
-    }
-  return TRUE;
+    *out_value = sqlite3_column_int64 (stmt, 0);
+  return end_step (store, stmt, rc, doing, error);
 }
 
 gboolean
@@ -1316,6 +1272,19 @@ nexus_store_leads_set_label (NexusStore *store,
   return nexus_store_leads_set_category (store, lead_id, category, "operator", now, error);
 }
 
+/* A NexusCategoryLabel from (id, lead_id, category, text) (a ReadRowFunc). */
+static gpointer
+read_label (sqlite3_stmt *stmt)
+{
+  NexusCategoryLabel *label = g_new0 (NexusCategoryLabel, 1);
+
+  label->id = sqlite3_column_int64 (stmt, 0);
+  label->lead_id = sqlite3_column_int64 (stmt, 1);
+  label->category = column_dup (stmt, 2);
+  label->text = column_dup (stmt, 3);
+  return label;
+}
+
 /**
  * nexus_store_leads_list_labels:
  * @out_labels: (element-type NexusCategoryLabel): receives every label by id
@@ -1324,29 +1293,12 @@ gboolean
 nexus_store_leads_list_labels (NexusStore *store, GPtrArray *out_labels, GError **error)
 {
   sqlite3_stmt *stmt;
-  int           rc;
 
   stmt = _nexus_store_prepare (
       store, "SELECT id, lead_id, category, text FROM category_labels ORDER BY id", error);
   if (stmt == NULL)
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      NexusCategoryLabel *label = g_new0 (NexusCategoryLabel, 1);
-
-      label->id = sqlite3_column_int64 (stmt, 0);
-      label->lead_id = sqlite3_column_int64 (stmt, 1);
-      label->category = column_dup (stmt, 2);
-      label->text = column_dup (stmt, 3);
-      g_ptr_array_add (out_labels, label);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (store, rc, error, "reading category labels");
-      return FALSE;
-    }
-  return TRUE;
+  return collect_rows (store, stmt, read_label, out_labels, "reading category labels", error);
 }
 
 gboolean
@@ -1409,7 +1361,8 @@ nexus_store_leads_add_model (NexusStore               *store,
   return TRUE;
 }
 
-static NexusCategoryModel *
+/* A NexusCategoryModel from MODEL_COLUMNS (a ReadRowFunc). */
+static gpointer
 read_model (sqlite3_stmt *stmt)
 {
   NexusCategoryModel *model = g_new0 (NexusCategoryModel, 1);
@@ -1442,25 +1395,15 @@ nexus_store_leads_get_active_model (NexusStore          *store,
 
   *out_model = NULL;
   stmt = _nexus_store_prepare (store,
-                               "SELECT id, created_at, algorithm, n_labels, n_train, n_test,"
-                               " accuracy, model, active FROM category_models WHERE active = 1"
+                               "SELECT " MODEL_COLUMNS " FROM category_models WHERE active = 1"
                                " ORDER BY id DESC LIMIT 1",
                                error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    {
-      *out_model = read_model (stmt);
-      rc = SQLITE_DONE;
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (store, rc, error, "reading the classifier model");
-      return FALSE;
-    }
-  return TRUE;
+    *out_model = read_model (stmt);
+  return end_step (store, stmt, rc, "reading the classifier model", error);
 }
 
 /**
@@ -1472,23 +1415,12 @@ gboolean
 nexus_store_leads_list_models (NexusStore *store, GPtrArray *out_models, GError **error)
 {
   sqlite3_stmt *stmt;
-  int           rc;
 
-  stmt = _nexus_store_prepare (store,
-                               "SELECT id, created_at, algorithm, n_labels, n_train, n_test,"
-                               " accuracy, model, active FROM category_models ORDER BY id DESC",
-                               error);
+  stmt = _nexus_store_prepare (
+      store, "SELECT " MODEL_COLUMNS " FROM category_models ORDER BY id DESC", error);
   if (stmt == NULL)
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (out_models, read_model (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _nexus_store_set_error (store, rc, error, "reading classifier models");
-      return FALSE;
-    }
-  return TRUE;
+  return collect_rows (store, stmt, read_model, out_models, "reading classifier models", error);
 }
 
 /**
