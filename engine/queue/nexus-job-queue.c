@@ -118,6 +118,19 @@ set_lease_error (NexusLeaseCheck check, gint64 job_id, GError **error)
   return FALSE;
 }
 
+/* A store call on job @job_id returned nothing: passes on its error from
+ * @local_error when it failed, else reports @check (no such job, or a lease
+ * the token no longer holds). */
+static gboolean
+job_lookup_failed (GError **local_error, NexusLeaseCheck check, gint64 job_id, GError **error)
+{
+  if (*local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (local_error));
+  else
+    set_lease_error (check, job_id, error);
+  return FALSE;
+}
+
 static void
 append_json_number (GString *out, const char *name, double value)
 {
@@ -267,6 +280,20 @@ queue_get_search (NexusJobQueue *self, gint64 search_id, GError **error)
   return search;
 }
 
+/* Returns: (transfer full): job @job_id, or %NULL with
+ *   %NEXUS_QUEUE_ERROR_NOT_FOUND or a store error */
+static NexusJobRecord *
+queue_get_job (NexusJobQueue *self, gint64 job_id, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  NexusJobRecord *job;
+
+  job = nexus_store_job_get (self->store, job_id, &local_error);
+  if (job == NULL)
+    job_lookup_failed (&local_error, NEXUS_LEASE_NO_JOB, job_id, error);
+  return job;
+}
+
 /* Inserts one job per (cell, keyword), skipping pending twins.  Needs an
  * open transaction. */
 static gboolean
@@ -376,6 +403,43 @@ static gboolean
 queue_commit (NexusJobQueue *self, GError **error)
 {
   return nexus_store_commit (self->store, error);
+}
+
+/* Ends the transaction a call began: commits when it went well (@ok), else
+ * rolls back; @error is the call's. */
+static gboolean
+queue_finish (NexusJobQueue *self, gboolean ok, GError **error)
+{
+  if (!ok)
+    {
+      nexus_store_rollback (self->store);
+      return FALSE;
+    }
+  return queue_commit (self, error);
+}
+
+/* An operator's action on one job, run by queue_job_action() inside its
+ * transaction on the job as it is there. */
+typedef gboolean (*JobAction) (NexusJobQueue  *self,
+                               NexusJobRecord *job,
+                               gpointer        user_data,
+                               GError        **error);
+
+/* Reads job @job_id and runs @action on it in one transaction, which is
+ * committed when both succeed and rolled back otherwise. */
+static gboolean
+queue_job_action (NexusJobQueue *self,
+                  gint64         job_id,
+                  JobAction      action,
+                  gpointer       user_data,
+                  GError       **error)
+{
+  g_autoptr (NexusJobRecord) job = NULL;
+
+  if (!nexus_store_begin (self->store, error))
+    return FALSE;
+  job = queue_get_job (self, job_id, error);
+  return queue_finish (self, job != NULL && action (self, job, user_data, error), error);
 }
 
 /* --- GObject ------------------------------------------------------------ */
@@ -1053,12 +1117,7 @@ nexus_job_queue_verify_lease (NexusJobQueue *self, gint64 job_id, const char *to
 
   job = nexus_store_job_get_leased (self->store, job_id, token, &check, &local_error);
   if (job == NULL)
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        set_lease_error (check, job_id, error);
-    }
+    job_lookup_failed (&local_error, check, job_id, error);
   return job;
 }
 
@@ -1099,13 +1158,7 @@ nexus_job_queue_complete_in_transaction (NexusJobQueue        *self,
   job = nexus_store_job_complete (self->store, job_id, token, saturated, n_results, now, &check,
                                   &local_error);
   if (job == NULL)
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        set_lease_error (check, job_id, error);
-      return FALSE;
-    }
+    return job_lookup_failed (&local_error, check, job_id, error);
 
   if (saturated && job->search_id > 0 && job->has_cell && job->keyword != NULL &&
       g_strcmp0 (job->kind, NEXUS_JOB_KIND_PLACE_SEARCH) == 0)
@@ -1171,13 +1224,10 @@ nexus_job_queue_complete (NexusJobQueue        *self,
 
   if (!nexus_store_begin (self->store, error))
     return FALSE;
-  if (!nexus_job_queue_complete_in_transaction (self, job_id, token, saturated, n_results,
-                                                out_outcome, error))
-    {
-      nexus_store_rollback (self->store);
-      return FALSE;
-    }
-  return nexus_store_commit (self->store, error);
+  return queue_finish (self,
+                       nexus_job_queue_complete_in_transaction (self, job_id, token, saturated,
+                                                                n_results, out_outcome, error),
+                       error);
 }
 
 /* Cuts @text to at most MAX_ERROR_BYTES on a character boundary. */
@@ -1271,13 +1321,10 @@ nexus_job_queue_fail (NexusJobQueue    *self,
 
   if (!nexus_store_begin (self->store, error))
     return FALSE;
-  if (!nexus_job_queue_fail_in_transaction (self, job_id, token, error_text, retryable, out_outcome,
-                                            error))
-    {
-      nexus_store_rollback (self->store);
-      return FALSE;
-    }
-  return nexus_store_commit (self->store, error);
+  return queue_finish (self,
+                       nexus_job_queue_fail_in_transaction (self, job_id, token, error_text,
+                                                            retryable, out_outcome, error),
+                       error);
 }
 
 /**
@@ -1326,6 +1373,49 @@ fail:
   return FALSE;
 }
 
+/* JobAction of nexus_job_queue_retry(): @user_data is the NexusJobStatus
+ * the job gets. */
+static gboolean
+retry_job (NexusJobQueue *self, NexusJobRecord *job, gpointer user_data, GError **error)
+{
+  NexusJobStatus *to = user_data;
+  gboolean        changed = FALSE;
+
+  if (!(job->status == NEXUS_JOB_DEAD || (job->status == NEXUS_JOB_QUEUED && job->attempts > 0)))
+    {
+      g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
+                   _ ("Job %" PRId64 " is %s; only dead jobs and jobs waiting for a "
+                      "retry can be retried"),
+                   job->id, nexus_job_status_to_string (job->status));
+      return FALSE;
+    }
+
+  if (job->search_id > 0)
+    {
+      g_autoptr (NexusSearchRecord) search = queue_get_search (self, job->search_id, error);
+
+      if (search == NULL)
+        return FALSE;
+      if (search->state == NEXUS_SEARCH_CANCELLED)
+        {
+          g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
+                       _ ("Job %" PRId64 " belongs to cancelled search %" PRId64
+                          "; rerun the search instead"),
+                       job->id, job->search_id);
+          return FALSE;
+        }
+      if (search->state == NEXUS_SEARCH_PAUSED)
+        *to = NEXUS_JOB_PAUSED;
+      if (search->state == NEXUS_SEARCH_COMPLETED &&
+          !nexus_store_search_set_state (self->store, search->id, NEXUS_SEARCH_ACTIVE, -1,
+                                         queue_now (self), error))
+        return FALSE;
+    }
+
+  return nexus_store_job_requeue (self->store, job->id, job->status, *to,
+                                  job->status == NEXUS_JOB_DEAD, queue_now (self), &changed, error);
+}
+
 /**
  * nexus_job_queue_retry:
  * @out_status: (out) (optional): the job's status now
@@ -1344,64 +1434,11 @@ nexus_job_queue_retry (NexusJobQueue  *self,
                        NexusJobStatus *out_status,
                        GError        **error)
 {
-  g_autoptr (NexusJobRecord) job = NULL;
-  g_autoptr (GError) local_error = NULL;
   NexusJobStatus to = NEXUS_JOB_QUEUED;
-  gboolean       changed = FALSE;
-  gint64         now;
 
   g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
 
-  if (!nexus_store_begin (self->store, error))
-    return FALSE;
-
-  job = nexus_store_job_get (self->store, job_id, &local_error);
-  if (job == NULL)
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
-                     _ ("There is no job %" PRId64), job_id);
-      goto fail;
-    }
-
-  if (!(job->status == NEXUS_JOB_DEAD || (job->status == NEXUS_JOB_QUEUED && job->attempts > 0)))
-    {
-      g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                   _ ("Job %" PRId64 " is %s; only dead jobs and jobs waiting for a "
-                      "retry can be retried"),
-                   job_id, nexus_job_status_to_string (job->status));
-      goto fail;
-    }
-
-  if (job->search_id > 0)
-    {
-      g_autoptr (NexusSearchRecord) search = queue_get_search (self, job->search_id, error);
-
-      if (search == NULL)
-        goto fail;
-      if (search->state == NEXUS_SEARCH_CANCELLED)
-        {
-          g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                       _ ("Job %" PRId64 " belongs to cancelled search %" PRId64
-                          "; rerun the search instead"),
-                       job_id, job->search_id);
-          goto fail;
-        }
-      if (search->state == NEXUS_SEARCH_PAUSED)
-        to = NEXUS_JOB_PAUSED;
-      if (search->state == NEXUS_SEARCH_COMPLETED &&
-          !nexus_store_search_set_state (self->store, search->id, NEXUS_SEARCH_ACTIVE, -1,
-                                         queue_now (self), error))
-        goto fail;
-    }
-
-  now = queue_now (self);
-  if (!nexus_store_job_requeue (self->store, job_id, job->status, to, job->status == NEXUS_JOB_DEAD,
-                                now, &changed, error))
-    goto fail;
-  if (!queue_commit (self, error))
+  if (!queue_job_action (self, job_id, retry_job, &to, error))
     return FALSE;
 
   if (to == NEXUS_JOB_QUEUED)
@@ -1409,10 +1446,6 @@ nexus_job_queue_retry (NexusJobQueue  *self,
   if (out_status != NULL)
     *out_status = to;
   return TRUE;
-
-fail:
-  nexus_store_rollback (self->store);
-  return FALSE;
 }
 
 /**
@@ -1459,6 +1492,27 @@ nexus_job_queue_retry_dead (NexusJobQueue *self,
   return TRUE;
 }
 
+/* JobAction of nexus_job_queue_cancel_job(). */
+static gboolean
+cancel_job (NexusJobQueue *self, NexusJobRecord *job, gpointer user_data, GError **error)
+{
+  gboolean changed = FALSE;
+  gint64   now = queue_now (self);
+
+  if (!nexus_store_job_cancel (self->store, job->id, now, &changed, error))
+    return FALSE;
+  if (!changed)
+    {
+      g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
+                   _ ("Job %" PRId64 " is %s; only queued, leased and paused jobs can be "
+                      "cancelled"),
+                   job->id, nexus_job_status_to_string (job->status));
+      return FALSE;
+    }
+  return job->search_id <= 0 ||
+         nexus_store_search_complete_if_done (self->store, job->search_id, now, NULL, error);
+}
+
 /**
  * nexus_job_queue_cancel_job:
  *
@@ -1472,46 +1526,9 @@ nexus_job_queue_retry_dead (NexusJobQueue *self,
 gboolean
 nexus_job_queue_cancel_job (NexusJobQueue *self, gint64 job_id, GError **error)
 {
-  g_autoptr (NexusJobRecord) job = NULL;
-  g_autoptr (GError) local_error = NULL;
-  gboolean changed = FALSE;
-  gint64   now;
-
   g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
 
-  if (!nexus_store_begin (self->store, error))
-    return FALSE;
-
-  job = nexus_store_job_get (self->store, job_id, &local_error);
-  if (job == NULL)
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
-                     _ ("There is no job %" PRId64), job_id);
-      goto fail;
-    }
-
-  now = queue_now (self);
-  if (!nexus_store_job_cancel (self->store, job_id, now, &changed, error))
-    goto fail;
-  if (!changed)
-    {
-      g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                   _ ("Job %" PRId64 " is %s; only queued, leased and paused jobs can be "
-                      "cancelled"),
-                   job_id, nexus_job_status_to_string (job->status));
-      goto fail;
-    }
-  if (job->search_id > 0 &&
-      !nexus_store_search_complete_if_done (self->store, job->search_id, now, NULL, error))
-    goto fail;
-  return queue_commit (self, error);
-
-fail:
-  nexus_store_rollback (self->store);
-  return FALSE;
+  return queue_job_action (self, job_id, cancel_job, NULL, error);
 }
 
 /**
@@ -1533,7 +1550,6 @@ nexus_job_queue_bump_priority (NexusJobQueue *self,
                                GError       **error)
 {
   g_autoptr (NexusJobRecord) job = NULL;
-  g_autoptr (GError) local_error = NULL;
 
   g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
 
@@ -1541,16 +1557,9 @@ nexus_job_queue_bump_priority (NexusJobQueue *self,
                                      queue_now (self), NULL, error))
     return FALSE;
 
-  job = nexus_store_job_get (self->store, job_id, &local_error);
+  job = queue_get_job (self, job_id, error);
   if (job == NULL)
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
-                     _ ("There is no job %" PRId64), job_id);
-      return FALSE;
-    }
+    return FALSE;
   if (job->status == NEXUS_JOB_DONE || job->status == NEXUS_JOB_DEAD ||
       job->status == NEXUS_JOB_CANCELLED)
     {
