@@ -373,6 +373,45 @@ queue_plan_cells (NexusJobQueue     *self,
   return g_steal_pointer (&cells);
 }
 
+/* Checks @spec and plans its cells before anything is written, so that a
+ * refused plan leaves the file untouched, then sets the settings of
+ * @search from it: borrowed from @spec, and for the region from
+ * *@out_region_json, which the caller frees.
+ *
+ * Returns: (transfer full): the cells, or %NULL with @error set */
+static GArray *
+queue_plan_spec (NexusJobQueue         *self,
+                 const NexusSearchSpec *spec,
+                 NexusSearchRecord     *search,
+                 char                 **out_region_json,
+                 GError               **error)
+{
+  GArray *cells;
+
+  if (!nexus_search_spec_validate (spec, error))
+    return NULL;
+  cells =
+      queue_plan_cells (self, spec->region, spec->cell_km, g_strv_length (spec->keywords), error);
+  if (cells == NULL)
+    return NULL;
+
+  *out_region_json = nexus_region_to_json (spec->region);
+  search->name = spec->name;
+  search->keywords = spec->keywords;
+  search->region_kind = spec->region_kind;
+  search->region = *out_region_json;
+  search->place_name = spec->place_name;
+  search->place_display = spec->place_display;
+  search->provider = spec->provider;
+  search->country = spec->country;
+  search->language = spec->language;
+  search->cadence_s = spec->cadence_s;
+  search->cell_km = spec->cell_km;
+  search->max_depth = spec->max_depth;
+  search->priority = spec->priority;
+  return cells;
+}
+
 /* Numbers a new run and queues its jobs.  Needs an open transaction. */
 static gboolean
 queue_run_in_transaction (NexusJobQueue           *self,
@@ -623,41 +662,19 @@ nexus_job_queue_add_search (NexusJobQueue         *self,
                             GError               **error)
 {
   g_autoptr (GArray) cells = NULL;
-  g_autoptr (NexusSearchRecord) search = NULL;
-  g_autofree char *region_json = NULL;
-  NexusRunPlan     plan = { 0 };
-  gint64           now;
+  g_autofree char  *region_json = NULL;
+  NexusSearchRecord search = { 0 };
+  NexusRunPlan      plan = { 0 };
+  gint64            now;
 
   g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
   g_return_val_if_fail (spec != NULL, FALSE);
 
-  if (!nexus_search_spec_validate (spec, error))
-    return FALSE;
-
-  /* Plan before writing: a refused plan leaves the file untouched. */
-  cells =
-      queue_plan_cells (self, spec->region, spec->cell_km, g_strv_length (spec->keywords), error);
+  cells = queue_plan_spec (self, spec, &search, &region_json, error);
   if (cells == NULL)
     return FALSE;
-
   now = queue_now (self);
-  region_json = nexus_region_to_json (spec->region);
-
-  search = g_new0 (NexusSearchRecord, 1);
-  search->name = g_strdup (spec->name);
-  search->keywords = g_strdupv (spec->keywords);
-  search->region_kind = g_strdup (spec->region_kind);
-  search->region = g_strdup (region_json);
-  search->place_name = g_strdup (spec->place_name);
-  search->place_display = g_strdup (spec->place_display);
-  search->provider = g_strdup (spec->provider);
-  search->country = g_strdup (spec->country);
-  search->language = g_strdup (spec->language);
-  search->cadence_s = spec->cadence_s;
-  search->cell_km = spec->cell_km;
-  search->max_depth = spec->max_depth;
-  search->priority = spec->priority;
-  search->state = NEXUS_SEARCH_ACTIVE;
+  search.state = NEXUS_SEARCH_ACTIVE;
 
   if (!nexus_store_begin (self->store, error))
     return FALSE;
@@ -665,12 +682,12 @@ nexus_job_queue_add_search (NexusJobQueue         *self,
   if (spec->place_cache != NULL && !nexus_store_place_put (self->store, spec->place_cache, error))
     goto fail;
 
-  search->id = nexus_store_search_insert (self->store, search, now, error);
-  if (search->id == 0)
+  search.id = nexus_store_search_insert (self->store, &search, now, error);
+  if (search.id == 0)
     goto fail;
-  search->created_at = now;
+  search.created_at = now;
 
-  if (!queue_run_in_transaction (self, search, spec->region, cells, "initial", now, &plan, error))
+  if (!queue_run_in_transaction (self, &search, spec->region, cells, "initial", now, &plan, error))
     goto fail;
   if (!queue_commit (self, error))
     return FALSE;
@@ -792,29 +809,11 @@ nexus_job_queue_update_search (NexusJobQueue         *self,
   g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
   g_return_val_if_fail (spec != NULL, FALSE);
 
-  if (!nexus_search_spec_validate (spec, error))
-    return FALSE;
-  cells =
-      queue_plan_cells (self, spec->region, spec->cell_km, g_strv_length (spec->keywords), error);
+  cells = queue_plan_spec (self, spec, &search, &region_json, error);
   if (cells == NULL)
     return FALSE;
-
   now = queue_now (self);
-  region_json = nexus_region_to_json (spec->region);
   search.id = search_id;
-  search.name = spec->name;
-  search.keywords = spec->keywords;
-  search.region_kind = spec->region_kind;
-  search.region = region_json;
-  search.place_name = spec->place_name;
-  search.place_display = spec->place_display;
-  search.provider = spec->provider;
-  search.country = spec->country;
-  search.language = spec->language;
-  search.cadence_s = spec->cadence_s;
-  search.cell_km = spec->cell_km;
-  search.max_depth = spec->max_depth;
-  search.priority = spec->priority;
 
   if (!nexus_store_begin (self->store, error))
     return FALSE;
