@@ -1338,9 +1338,10 @@ nexus_job_queue_fail (NexusJobQueue    *self,
 gboolean
 nexus_job_queue_reap (NexusJobQueue *self, gint64 *out_reclaimed, GError **error)
 {
-  gint64 requeued = 0;
-  gint64 dead = 0;
-  gint64 now;
+  gint64   requeued = 0;
+  gint64   dead = 0;
+  gint64   now;
+  gboolean ok;
 
   g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
 
@@ -1348,16 +1349,11 @@ nexus_job_queue_reap (NexusJobQueue *self, gint64 *out_reclaimed, GError **error
   if (!nexus_store_begin (self->store, error))
     return FALSE;
 
-  if (self->clock_went_back)
-    {
-      if (!nexus_store_job_clamp_times (self->store, now, self->config.lease_ttl_s,
-                                        self->config.backoff_cap_s, NULL, error))
-        goto fail;
-    }
-
-  if (!nexus_store_job_reap (self->store, now, &requeued, &dead, error))
-    goto fail;
-  if (!queue_commit (self, error))
+  ok = (!self->clock_went_back ||
+        nexus_store_job_clamp_times (self->store, now, self->config.lease_ttl_s,
+                                     self->config.backoff_cap_s, NULL, error)) &&
+       nexus_store_job_reap (self->store, now, &requeued, &dead, error);
+  if (!queue_finish (self, ok, error))
     return FALSE;
   self->clock_went_back = FALSE;
 
@@ -1366,10 +1362,6 @@ nexus_job_queue_reap (NexusJobQueue *self, gint64 *out_reclaimed, GError **error
   if (out_reclaimed != NULL)
     *out_reclaimed = requeued + dead;
   return TRUE;
-
-fail:
-  nexus_store_rollback (self->store);
-  return FALSE;
 }
 
 /* JobAction of nexus_job_queue_retry(): @user_data is the NexusJobStatus
