@@ -66,17 +66,21 @@
 #define LEASE_RETURNING \
   " RETURNING id, lease_token, lease_expires_at, attempts, priority, kind, payload"
 
-static const char                          lease_sql[] =
+/* clang-format off */
+static const char lease_sql[] =
     LEASE_SET " WHERE id IN (" LEASE_READY LEASE_ORDER "?4)" LEASE_RETURNING;
+
 /* One job (what a worker asks for most): a scalar subquery, which spares
  * the IN list its temporary table. */
-static const char                         lease_one_sql[] =
+static const char lease_one_sql[] =
     LEASE_SET " WHERE id = (" LEASE_READY LEASE_ORDER "1)" LEASE_RETURNING;
-static const char                         lease_filtered_sql[] =
-    /* A job of no provider (an "enrich" job) is named by its kind. */
+
+/* A job of no provider (an "enrich" job) is named by its kind. */
+static const char lease_filtered_sql[] =
     LEASE_SET " WHERE id IN (" LEASE_READY
-              " AND coalesce (provider, kind) IN (SELECT value FROM json_each (?5))" LEASE_ORDER
-              "?4)" LEASE_RETURNING;
+    " AND coalesce (provider, kind) IN (SELECT value FROM json_each (?5))"
+    LEASE_ORDER "?4)" LEASE_RETURNING;
+/* clang-format on */
 
 static const char *const search_state_names[] = {
   [NEXUS_SEARCH_ACTIVE] = "active",
@@ -1166,6 +1170,8 @@ nexus_store_search_progress (NexusStore          *self,
 
 /* --- jobs --------------------------------------------------------------- */
 
+/* nexus_store_job_insert() writes these columns from these parameters,
+ * whether or not it looks for a pending twin first. */
 #define JOB_INSERT                                                                          \
   "INSERT INTO internal_jobs (search_id, run, kind, status, priority, provider, keyword,"   \
   " cell_south, cell_west, cell_north, cell_east, depth, parent_id, payload, max_attempts," \
