@@ -118,6 +118,19 @@ set_lease_error (NexusLeaseCheck check, gint64 job_id, GError **error)
   return FALSE;
 }
 
+/* A store call on job @job_id returned nothing: passes on its error from
+ * @local_error when it failed, else reports @check (no such job, or a lease
+ * the token no longer holds). */
+static gboolean
+job_lookup_failed (GError **local_error, NexusLeaseCheck check, gint64 job_id, GError **error)
+{
+  if (*local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (local_error));
+  else
+    set_lease_error (check, job_id, error);
+  return FALSE;
+}
+
 static void
 append_json_number (GString *out, const char *name, double value)
 {
@@ -267,6 +280,20 @@ queue_get_search (NexusJobQueue *self, gint64 search_id, GError **error)
   return search;
 }
 
+/* Returns: (transfer full): job @job_id, or %NULL with
+ *   %NEXUS_QUEUE_ERROR_NOT_FOUND or a store error */
+static NexusJobRecord *
+queue_get_job (NexusJobQueue *self, gint64 job_id, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  NexusJobRecord *job;
+
+  job = nexus_store_job_get (self->store, job_id, &local_error);
+  if (job == NULL)
+    job_lookup_failed (&local_error, NEXUS_LEASE_NO_JOB, job_id, error);
+  return job;
+}
+
 /* Inserts one job per (cell, keyword), skipping pending twins.  Needs an
  * open transaction. */
 static gboolean
@@ -346,6 +373,45 @@ queue_plan_cells (NexusJobQueue     *self,
   return g_steal_pointer (&cells);
 }
 
+/* Checks @spec and plans its cells before anything is written, so that a
+ * refused plan leaves the file untouched, then sets the settings of
+ * @search from it: borrowed from @spec, and for the region from
+ * *@out_region_json, which the caller frees.
+ *
+ * Returns: (transfer full): the cells, or %NULL with @error set */
+static GArray *
+queue_plan_spec (NexusJobQueue         *self,
+                 const NexusSearchSpec *spec,
+                 NexusSearchRecord     *search,
+                 char                 **out_region_json,
+                 GError               **error)
+{
+  GArray *cells;
+
+  if (!nexus_search_spec_validate (spec, error))
+    return NULL;
+  cells =
+      queue_plan_cells (self, spec->region, spec->cell_km, g_strv_length (spec->keywords), error);
+  if (cells == NULL)
+    return NULL;
+
+  *out_region_json = nexus_region_to_json (spec->region);
+  search->name = spec->name;
+  search->keywords = spec->keywords;
+  search->region_kind = spec->region_kind;
+  search->region = *out_region_json;
+  search->place_name = spec->place_name;
+  search->place_display = spec->place_display;
+  search->provider = spec->provider;
+  search->country = spec->country;
+  search->language = spec->language;
+  search->cadence_s = spec->cadence_s;
+  search->cell_km = spec->cell_km;
+  search->max_depth = spec->max_depth;
+  search->priority = spec->priority;
+  return cells;
+}
+
 /* Numbers a new run and queues its jobs.  Needs an open transaction. */
 static gboolean
 queue_run_in_transaction (NexusJobQueue           *self,
@@ -376,6 +442,43 @@ static gboolean
 queue_commit (NexusJobQueue *self, GError **error)
 {
   return nexus_store_commit (self->store, error);
+}
+
+/* Ends the transaction a call began: commits when it went well (@ok), else
+ * rolls back; @error is the call's. */
+static gboolean
+queue_finish (NexusJobQueue *self, gboolean ok, GError **error)
+{
+  if (!ok)
+    {
+      nexus_store_rollback (self->store);
+      return FALSE;
+    }
+  return queue_commit (self, error);
+}
+
+/* An operator's action on one job, run by queue_job_action() inside its
+ * transaction on the job as it is there. */
+typedef gboolean (*JobAction) (NexusJobQueue  *self,
+                               NexusJobRecord *job,
+                               gpointer        user_data,
+                               GError        **error);
+
+/* Reads job @job_id and runs @action on it in one transaction, which is
+ * committed when both succeed and rolled back otherwise. */
+static gboolean
+queue_job_action (NexusJobQueue *self,
+                  gint64         job_id,
+                  JobAction      action,
+                  gpointer       user_data,
+                  GError       **error)
+{
+  g_autoptr (NexusJobRecord) job = NULL;
+
+  if (!nexus_store_begin (self->store, error))
+    return FALSE;
+  job = queue_get_job (self, job_id, error);
+  return queue_finish (self, job != NULL && action (self, job, user_data, error), error);
 }
 
 /* --- GObject ------------------------------------------------------------ */
@@ -559,41 +662,19 @@ nexus_job_queue_add_search (NexusJobQueue         *self,
                             GError               **error)
 {
   g_autoptr (GArray) cells = NULL;
-  g_autoptr (NexusSearchRecord) search = NULL;
-  g_autofree char *region_json = NULL;
-  NexusRunPlan     plan = { 0 };
-  gint64           now;
+  g_autofree char  *region_json = NULL;
+  NexusSearchRecord search = { 0 };
+  NexusRunPlan      plan = { 0 };
+  gint64            now;
 
   g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
   g_return_val_if_fail (spec != NULL, FALSE);
 
-  if (!nexus_search_spec_validate (spec, error))
-    return FALSE;
-
-  /* Plan before writing: a refused plan leaves the file untouched. */
-  cells =
-      queue_plan_cells (self, spec->region, spec->cell_km, g_strv_length (spec->keywords), error);
+  cells = queue_plan_spec (self, spec, &search, &region_json, error);
   if (cells == NULL)
     return FALSE;
-
   now = queue_now (self);
-  region_json = nexus_region_to_json (spec->region);
-
-  search = g_new0 (NexusSearchRecord, 1);
-  search->name = g_strdup (spec->name);
-  search->keywords = g_strdupv (spec->keywords);
-  search->region_kind = g_strdup (spec->region_kind);
-  search->region = g_strdup (region_json);
-  search->place_name = g_strdup (spec->place_name);
-  search->place_display = g_strdup (spec->place_display);
-  search->provider = g_strdup (spec->provider);
-  search->country = g_strdup (spec->country);
-  search->language = g_strdup (spec->language);
-  search->cadence_s = spec->cadence_s;
-  search->cell_km = spec->cell_km;
-  search->max_depth = spec->max_depth;
-  search->priority = spec->priority;
-  search->state = NEXUS_SEARCH_ACTIVE;
+  search.state = NEXUS_SEARCH_ACTIVE;
 
   if (!nexus_store_begin (self->store, error))
     return FALSE;
@@ -601,12 +682,12 @@ nexus_job_queue_add_search (NexusJobQueue         *self,
   if (spec->place_cache != NULL && !nexus_store_place_put (self->store, spec->place_cache, error))
     goto fail;
 
-  search->id = nexus_store_search_insert (self->store, search, now, error);
-  if (search->id == 0)
+  search.id = nexus_store_search_insert (self->store, &search, now, error);
+  if (search.id == 0)
     goto fail;
-  search->created_at = now;
+  search.created_at = now;
 
-  if (!queue_run_in_transaction (self, search, spec->region, cells, "initial", now, &plan, error))
+  if (!queue_run_in_transaction (self, &search, spec->region, cells, "initial", now, &plan, error))
     goto fail;
   if (!queue_commit (self, error))
     return FALSE;
@@ -728,29 +809,11 @@ nexus_job_queue_update_search (NexusJobQueue         *self,
   g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
   g_return_val_if_fail (spec != NULL, FALSE);
 
-  if (!nexus_search_spec_validate (spec, error))
-    return FALSE;
-  cells =
-      queue_plan_cells (self, spec->region, spec->cell_km, g_strv_length (spec->keywords), error);
+  cells = queue_plan_spec (self, spec, &search, &region_json, error);
   if (cells == NULL)
     return FALSE;
-
   now = queue_now (self);
-  region_json = nexus_region_to_json (spec->region);
   search.id = search_id;
-  search.name = spec->name;
-  search.keywords = spec->keywords;
-  search.region_kind = spec->region_kind;
-  search.region = region_json;
-  search.place_name = spec->place_name;
-  search.place_display = spec->place_display;
-  search.provider = spec->provider;
-  search.country = spec->country;
-  search.language = spec->language;
-  search.cadence_s = spec->cadence_s;
-  search.cell_km = spec->cell_km;
-  search.max_depth = spec->max_depth;
-  search.priority = spec->priority;
 
   if (!nexus_store_begin (self->store, error))
     return FALSE;
@@ -1053,12 +1116,7 @@ nexus_job_queue_verify_lease (NexusJobQueue *self, gint64 job_id, const char *to
 
   job = nexus_store_job_get_leased (self->store, job_id, token, &check, &local_error);
   if (job == NULL)
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        set_lease_error (check, job_id, error);
-    }
+    job_lookup_failed (&local_error, check, job_id, error);
   return job;
 }
 
@@ -1099,13 +1157,7 @@ nexus_job_queue_complete_in_transaction (NexusJobQueue        *self,
   job = nexus_store_job_complete (self->store, job_id, token, saturated, n_results, now, &check,
                                   &local_error);
   if (job == NULL)
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        set_lease_error (check, job_id, error);
-      return FALSE;
-    }
+    return job_lookup_failed (&local_error, check, job_id, error);
 
   if (saturated && job->search_id > 0 && job->has_cell && job->keyword != NULL &&
       g_strcmp0 (job->kind, NEXUS_JOB_KIND_PLACE_SEARCH) == 0)
@@ -1171,13 +1223,10 @@ nexus_job_queue_complete (NexusJobQueue        *self,
 
   if (!nexus_store_begin (self->store, error))
     return FALSE;
-  if (!nexus_job_queue_complete_in_transaction (self, job_id, token, saturated, n_results,
-                                                out_outcome, error))
-    {
-      nexus_store_rollback (self->store);
-      return FALSE;
-    }
-  return nexus_store_commit (self->store, error);
+  return queue_finish (self,
+                       nexus_job_queue_complete_in_transaction (self, job_id, token, saturated,
+                                                                n_results, out_outcome, error),
+                       error);
 }
 
 /* Cuts @text to at most MAX_ERROR_BYTES on a character boundary. */
@@ -1271,13 +1320,10 @@ nexus_job_queue_fail (NexusJobQueue    *self,
 
   if (!nexus_store_begin (self->store, error))
     return FALSE;
-  if (!nexus_job_queue_fail_in_transaction (self, job_id, token, error_text, retryable, out_outcome,
-                                            error))
-    {
-      nexus_store_rollback (self->store);
-      return FALSE;
-    }
-  return nexus_store_commit (self->store, error);
+  return queue_finish (self,
+                       nexus_job_queue_fail_in_transaction (self, job_id, token, error_text,
+                                                            retryable, out_outcome, error),
+                       error);
 }
 
 /**
@@ -1292,9 +1338,10 @@ nexus_job_queue_fail (NexusJobQueue    *self,
 gboolean
 nexus_job_queue_reap (NexusJobQueue *self, gint64 *out_reclaimed, GError **error)
 {
-  gint64 requeued = 0;
-  gint64 dead = 0;
-  gint64 now;
+  gint64   requeued = 0;
+  gint64   dead = 0;
+  gint64   now;
+  gboolean ok;
 
   g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
 
@@ -1302,16 +1349,11 @@ nexus_job_queue_reap (NexusJobQueue *self, gint64 *out_reclaimed, GError **error
   if (!nexus_store_begin (self->store, error))
     return FALSE;
 
-  if (self->clock_went_back)
-    {
-      if (!nexus_store_job_clamp_times (self->store, now, self->config.lease_ttl_s,
-                                        self->config.backoff_cap_s, NULL, error))
-        goto fail;
-    }
-
-  if (!nexus_store_job_reap (self->store, now, &requeued, &dead, error))
-    goto fail;
-  if (!queue_commit (self, error))
+  ok = (!self->clock_went_back ||
+        nexus_store_job_clamp_times (self->store, now, self->config.lease_ttl_s,
+                                     self->config.backoff_cap_s, NULL, error)) &&
+       nexus_store_job_reap (self->store, now, &requeued, &dead, error);
+  if (!queue_finish (self, ok, error))
     return FALSE;
   self->clock_went_back = FALSE;
 
@@ -1320,10 +1362,49 @@ nexus_job_queue_reap (NexusJobQueue *self, gint64 *out_reclaimed, GError **error
   if (out_reclaimed != NULL)
     *out_reclaimed = requeued + dead;
   return TRUE;
+}
 
-fail:
-  nexus_store_rollback (self->store);
-  return FALSE;
+/* JobAction of nexus_job_queue_retry(): @user_data is the NexusJobStatus
+ * the job gets. */
+static gboolean
+retry_job (NexusJobQueue *self, NexusJobRecord *job, gpointer user_data, GError **error)
+{
+  NexusJobStatus *to = user_data;
+  gboolean        changed = FALSE;
+
+  if (!(job->status == NEXUS_JOB_DEAD || (job->status == NEXUS_JOB_QUEUED && job->attempts > 0)))
+    {
+      g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
+                   _ ("Job %" PRId64 " is %s; only dead jobs and jobs waiting for a "
+                      "retry can be retried"),
+                   job->id, nexus_job_status_to_string (job->status));
+      return FALSE;
+    }
+
+  if (job->search_id > 0)
+    {
+      g_autoptr (NexusSearchRecord) search = queue_get_search (self, job->search_id, error);
+
+      if (search == NULL)
+        return FALSE;
+      if (search->state == NEXUS_SEARCH_CANCELLED)
+        {
+          g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
+                       _ ("Job %" PRId64 " belongs to cancelled search %" PRId64
+                          "; rerun the search instead"),
+                       job->id, job->search_id);
+          return FALSE;
+        }
+      if (search->state == NEXUS_SEARCH_PAUSED)
+        *to = NEXUS_JOB_PAUSED;
+      if (search->state == NEXUS_SEARCH_COMPLETED &&
+          !nexus_store_search_set_state (self->store, search->id, NEXUS_SEARCH_ACTIVE, -1,
+                                         queue_now (self), error))
+        return FALSE;
+    }
+
+  return nexus_store_job_requeue (self->store, job->id, job->status, *to,
+                                  job->status == NEXUS_JOB_DEAD, queue_now (self), &changed, error);
 }
 
 /**
@@ -1344,64 +1425,11 @@ nexus_job_queue_retry (NexusJobQueue  *self,
                        NexusJobStatus *out_status,
                        GError        **error)
 {
-  g_autoptr (NexusJobRecord) job = NULL;
-  g_autoptr (GError) local_error = NULL;
   NexusJobStatus to = NEXUS_JOB_QUEUED;
-  gboolean       changed = FALSE;
-  gint64         now;
 
   g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
 
-  if (!nexus_store_begin (self->store, error))
-    return FALSE;
-
-  job = nexus_store_job_get (self->store, job_id, &local_error);
-  if (job == NULL)
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
-                     _ ("There is no job %" PRId64), job_id);
-      goto fail;
-    }
-
-  if (!(job->status == NEXUS_JOB_DEAD || (job->status == NEXUS_JOB_QUEUED && job->attempts > 0)))
-    {
-      g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                   _ ("Job %" PRId64 " is %s; only dead jobs and jobs waiting for a "
-                      "retry can be retried"),
-                   job_id, nexus_job_status_to_string (job->status));
-      goto fail;
-    }
-
-  if (job->search_id > 0)
-    {
-      g_autoptr (NexusSearchRecord) search = queue_get_search (self, job->search_id, error);
-
-      if (search == NULL)
-        goto fail;
-      if (search->state == NEXUS_SEARCH_CANCELLED)
-        {
-          g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                       _ ("Job %" PRId64 " belongs to cancelled search %" PRId64
-                          "; rerun the search instead"),
-                       job_id, job->search_id);
-          goto fail;
-        }
-      if (search->state == NEXUS_SEARCH_PAUSED)
-        to = NEXUS_JOB_PAUSED;
-      if (search->state == NEXUS_SEARCH_COMPLETED &&
-          !nexus_store_search_set_state (self->store, search->id, NEXUS_SEARCH_ACTIVE, -1,
-                                         queue_now (self), error))
-        goto fail;
-    }
-
-  now = queue_now (self);
-  if (!nexus_store_job_requeue (self->store, job_id, job->status, to, job->status == NEXUS_JOB_DEAD,
-                                now, &changed, error))
-    goto fail;
-  if (!queue_commit (self, error))
+  if (!queue_job_action (self, job_id, retry_job, &to, error))
     return FALSE;
 
   if (to == NEXUS_JOB_QUEUED)
@@ -1409,10 +1437,6 @@ nexus_job_queue_retry (NexusJobQueue  *self,
   if (out_status != NULL)
     *out_status = to;
   return TRUE;
-
-fail:
-  nexus_store_rollback (self->store);
-  return FALSE;
 }
 
 /**
@@ -1459,6 +1483,27 @@ nexus_job_queue_retry_dead (NexusJobQueue *self,
   return TRUE;
 }
 
+/* JobAction of nexus_job_queue_cancel_job(). */
+static gboolean
+cancel_job (NexusJobQueue *self, NexusJobRecord *job, gpointer user_data, GError **error)
+{
+  gboolean changed = FALSE;
+  gint64   now = queue_now (self);
+
+  if (!nexus_store_job_cancel (self->store, job->id, now, &changed, error))
+    return FALSE;
+  if (!changed)
+    {
+      g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
+                   _ ("Job %" PRId64 " is %s; only queued, leased and paused jobs can be "
+                      "cancelled"),
+                   job->id, nexus_job_status_to_string (job->status));
+      return FALSE;
+    }
+  return job->search_id <= 0 ||
+         nexus_store_search_complete_if_done (self->store, job->search_id, now, NULL, error);
+}
+
 /**
  * nexus_job_queue_cancel_job:
  *
@@ -1472,46 +1517,9 @@ nexus_job_queue_retry_dead (NexusJobQueue *self,
 gboolean
 nexus_job_queue_cancel_job (NexusJobQueue *self, gint64 job_id, GError **error)
 {
-  g_autoptr (NexusJobRecord) job = NULL;
-  g_autoptr (GError) local_error = NULL;
-  gboolean changed = FALSE;
-  gint64   now;
-
   g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
 
-  if (!nexus_store_begin (self->store, error))
-    return FALSE;
-
-  job = nexus_store_job_get (self->store, job_id, &local_error);
-  if (job == NULL)
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
-                     _ ("There is no job %" PRId64), job_id);
-      goto fail;
-    }
-
-  now = queue_now (self);
-  if (!nexus_store_job_cancel (self->store, job_id, now, &changed, error))
-    goto fail;
-  if (!changed)
-    {
-      g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_STATE,
-                   _ ("Job %" PRId64 " is %s; only queued, leased and paused jobs can be "
-                      "cancelled"),
-                   job_id, nexus_job_status_to_string (job->status));
-      goto fail;
-    }
-  if (job->search_id > 0 &&
-      !nexus_store_search_complete_if_done (self->store, job->search_id, now, NULL, error))
-    goto fail;
-  return queue_commit (self, error);
-
-fail:
-  nexus_store_rollback (self->store);
-  return FALSE;
+  return queue_job_action (self, job_id, cancel_job, NULL, error);
 }
 
 /**
@@ -1533,7 +1541,6 @@ nexus_job_queue_bump_priority (NexusJobQueue *self,
                                GError       **error)
 {
   g_autoptr (NexusJobRecord) job = NULL;
-  g_autoptr (GError) local_error = NULL;
 
   g_return_val_if_fail (NEXUS_IS_JOB_QUEUE (self), FALSE);
 
@@ -1541,16 +1548,9 @@ nexus_job_queue_bump_priority (NexusJobQueue *self,
                                      queue_now (self), NULL, error))
     return FALSE;
 
-  job = nexus_store_job_get (self->store, job_id, &local_error);
+  job = queue_get_job (self, job_id, error);
   if (job == NULL)
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, NEXUS_QUEUE_ERROR, NEXUS_QUEUE_ERROR_NOT_FOUND,
-                     _ ("There is no job %" PRId64), job_id);
-      return FALSE;
-    }
+    return FALSE;
   if (job->status == NEXUS_JOB_DONE || job->status == NEXUS_JOB_DEAD ||
       job->status == NEXUS_JOB_CANCELLED)
     {

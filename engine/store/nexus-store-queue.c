@@ -42,32 +42,45 @@
 
 #define PENDING "('queued', 'leased', 'paused')"
 
+/* Ends a job's lease: its token stops working. */
+#define END_LEASE " lease_token = NULL, lease_expires_at = NULL"
+
+/* The job ?1 while the token ?2 holds its lease; see bind_lease(). */
+#define HELD_BY_TOKEN " WHERE id = ?1 AND status = 'leased' AND lease_token = ?2"
+
+/* Cancels pending jobs; the WHERE that follows says which. */
+#define CANCEL_PENDING                                              \
+  "UPDATE internal_jobs SET status = 'cancelled', updated_at = ?2," \
+  " finished_at = ?2," END_LEASE
+
 /* The lease: one atomic statement, inside the caller's BEGIN IMMEDIATE.
  * The subquery walks internal_jobs_ready (status, priority DESC, id) in
  * order and stops after ?4 rows whose run_after has come; each row gets
  * its own 128-bit token from SQLite's ChaCha20 generator (seeded from the
  * operating system's random source). */
-#define LEASE_SET                                                                               \
-  "UPDATE internal_jobs SET status = 'leased', lease_token = lower (hex (randomblob (16))),"    \
-  " lease_worker_id = ?1, lease_expires_at = ?2 + ?3, attempts = attempts + 1, updated_at = ?2" \
-  " WHERE id IN (SELECT id FROM internal_jobs WHERE status = 'queued' AND run_after <= ?2"
-#define LEASE_RETURNING                   \
-  " ORDER BY priority DESC, id LIMIT ?4)" \
+#define LEASE_SET                                                                            \
+  "UPDATE internal_jobs SET status = 'leased', lease_token = lower (hex (randomblob (16)))," \
+  " lease_worker_id = ?1, lease_expires_at = ?2 + ?3, attempts = attempts + 1, updated_at = ?2"
+#define LEASE_READY "SELECT id FROM internal_jobs WHERE status = 'queued' AND run_after <= ?2"
+#define LEASE_ORDER " ORDER BY priority DESC, id LIMIT "
+#define LEASE_RETURNING \
   " RETURNING id, lease_token, lease_expires_at, attempts, priority, kind, payload"
 
-static const char lease_sql[] = LEASE_SET LEASE_RETURNING;
+/* clang-format off */
+static const char lease_sql[] =
+    LEASE_SET " WHERE id IN (" LEASE_READY LEASE_ORDER "?4)" LEASE_RETURNING;
+
 /* One job (what a worker asks for most): a scalar subquery, which spares
  * the IN list its temporary table. */
 static const char lease_one_sql[] =
-    "UPDATE internal_jobs SET status = 'leased', lease_token = lower (hex (randomblob (16))),"
-    " lease_worker_id = ?1, lease_expires_at = ?2 + ?3, attempts = attempts + 1, updated_at = ?2"
-    " WHERE id = (SELECT id FROM internal_jobs WHERE status = 'queued' AND run_after <= ?2"
-    " ORDER BY priority DESC, id LIMIT 1)"
-    " RETURNING id, lease_token, lease_expires_at, attempts, priority, kind, payload";
+    LEASE_SET " WHERE id = (" LEASE_READY LEASE_ORDER "1)" LEASE_RETURNING;
+
+/* A job of no provider (an "enrich" job) is named by its kind. */
 static const char lease_filtered_sql[] =
-    /* A job of no provider (an "enrich" job) is named by its kind. */
-    LEASE_SET
-    " AND coalesce (provider, kind) IN (SELECT value FROM json_each (?5))" LEASE_RETURNING;
+    LEASE_SET " WHERE id IN (" LEASE_READY
+    " AND coalesce (provider, kind) IN (SELECT value FROM json_each (?5))"
+    LEASE_ORDER "?4)" LEASE_RETURNING;
+/* clang-format on */
 
 static const char *const search_state_names[] = {
   [NEXUS_SEARCH_ACTIVE] = "active",
@@ -222,12 +235,151 @@ column_strdup (sqlite3_stmt *stmt, int index)
   return text != NULL ? g_strdup (text) : NULL;
 }
 
+/* Binds ?1 and ?2 of a statement on one leased job (HELD_BY_TOKEN): its
+ * id and the token that must hold it.  No lease has the empty token. */
+static inline void
+bind_lease (sqlite3_stmt *stmt, gint64 id, const char *token)
+{
+  sqlite3_bind_int64 (stmt, 1, id);
+  bind_text (stmt, 2, token != NULL ? token : "");
+}
+
 static gboolean
 step_failed (NexusStore *self, sqlite3_stmt *stmt, int rc, GError **error, const char *doing)
 {
   _nexus_store_set_error (self, rc, error, doing);
   sqlite3_reset (stmt);
   return FALSE;
+}
+
+/* Steps a statement that returns no row and resets it; @out_changes
+ * (optional) gets the rows it changed. */
+static gboolean
+step_changes (NexusStore   *self,
+              sqlite3_stmt *stmt,
+              const char   *doing,
+              gint64       *out_changes,
+              GError      **error)
+{
+  if (!_nexus_store_step_done (self, stmt, doing, error))
+    return FALSE;
+  if (out_changes != NULL)
+    *out_changes = sqlite3_changes64 (_nexus_store_get_db (self));
+  return TRUE;
+}
+
+/* step_changes() for a statement on one row: @out_changed (optional) says
+ * whether it changed. */
+static gboolean
+step_changed (NexusStore   *self,
+              sqlite3_stmt *stmt,
+              const char   *doing,
+              gboolean     *out_changed,
+              GError      **error)
+{
+  gint64 changes = 0;
+
+  if (!step_changes (self, stmt, doing, &changes, error))
+    return FALSE;
+  if (out_changed != NULL)
+    *out_changed = changes > 0;
+  return TRUE;
+}
+
+/* Reads the current row of a statement into @user_data. */
+typedef void (*RowFunc) (sqlite3_stmt *stmt, gpointer user_data);
+
+/* Reads the current row into a new record. */
+typedef gpointer (*RowReader) (sqlite3_stmt *stmt);
+
+/* Steps @stmt to its end, handing every row to @func, and resets it in
+ * every case. */
+static gboolean
+step_rows (NexusStore   *self,
+           sqlite3_stmt *stmt,
+           RowFunc       func,
+           gpointer      user_data,
+           const char   *doing,
+           GError      **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    func (stmt, user_data);
+  if (rc != SQLITE_DONE)
+    return step_failed (self, stmt, rc, error, doing);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+typedef struct
+{
+  RowReader  read;
+  GPtrArray *rows;
+} RowCollector;
+
+static void
+collect_row (sqlite3_stmt *stmt, gpointer user_data)
+{
+  RowCollector *collector = user_data;
+
+  g_ptr_array_add (collector->rows, collector->read (stmt));
+}
+
+/* Steps @stmt to its end and returns its rows as records made by @read and
+ * freed by @free_row, or %NULL with @error set.  @reserve: rows expected. */
+static GPtrArray *
+read_rows (NexusStore    *self,
+           sqlite3_stmt  *stmt,
+           RowReader      read,
+           GDestroyNotify free_row,
+           guint          reserve,
+           const char    *doing,
+           GError       **error)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_full (reserve, free_row);
+  RowCollector collector = { read, rows };
+
+  if (!step_rows (self, stmt, collect_row, &collector, doing, error))
+    return NULL;
+  return g_steal_pointer (&rows);
+}
+
+static void
+append_id (sqlite3_stmt *stmt, gpointer user_data)
+{
+  gint64 id = sqlite3_column_int64 (stmt, 0);
+
+  g_array_append_val ((GArray *)user_data, id);
+}
+
+/* Steps a statement that returns ids in its first column to its end. */
+static GArray *
+read_ids (NexusStore *self, sqlite3_stmt *stmt, const char *doing, GError **error)
+{
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  if (!step_rows (self, stmt, append_id, ids, doing, error))
+    return NULL;
+  return g_steal_pointer (&ids);
+}
+
+/* Steps a statement that returns at most one row, and resets it.
+ *
+ * Returns: (transfer full) (nullable): the row as @read makes it, or %NULL
+ *   when there is none (@error unset) or on error */
+static gpointer
+read_one (NexusStore *self, sqlite3_stmt *stmt, RowReader read, const char *doing, GError **error)
+{
+  gpointer row = NULL;
+  int      rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    row = read (stmt);
+  else if (rc != SQLITE_DONE)
+    _nexus_store_set_error (self, rc, error, doing);
+  sqlite3_reset (stmt);
+  return row;
 }
 
 static char **
@@ -341,6 +493,51 @@ job_from_row (sqlite3_stmt *stmt)
   return job;
 }
 
+static NexusSearchRunRecord *
+run_from_row (sqlite3_stmt *stmt)
+{
+  NexusSearchRunRecord *run = g_new0 (NexusSearchRunRecord, 1);
+
+  run->run = sqlite3_column_int64 (stmt, 0);
+  run->reason = column_strdup (stmt, 1);
+  run->started_at = sqlite3_column_int64 (stmt, 2);
+  run->jobs_planned = sqlite3_column_int64 (stmt, 3);
+  run->jobs_done = sqlite3_column_int64 (stmt, 4);
+  run->jobs_dead = sqlite3_column_int64 (stmt, 5);
+  run->leads_found = sqlite3_column_int64 (stmt, 6);
+  return run;
+}
+
+/* Reads a row of LEASE_RETURNING. */
+static NexusLeasedJob *
+leased_from_row (sqlite3_stmt *stmt)
+{
+  NexusLeasedJob *job = g_new (NexusLeasedJob, 1);
+
+  job->id = sqlite3_column_int64 (stmt, 0);
+  job->lease_token = column_strdup (stmt, 1);
+  job->lease_expires_at = sqlite3_column_int64 (stmt, 2);
+  job->attempt = sqlite3_column_int (stmt, 3);
+  job->priority = sqlite3_column_int (stmt, 4);
+  job->kind = column_strdup (stmt, 5);
+  job->payload = column_strdup (stmt, 6);
+  return job;
+}
+
+static NexusPlaceRecord *
+place_from_row (sqlite3_stmt *stmt)
+{
+  NexusPlaceRecord *place = g_new0 (NexusPlaceRecord, 1);
+
+  place->query_norm = column_strdup (stmt, 0);
+  place->query = column_strdup (stmt, 1);
+  place->display_name = column_strdup (stmt, 2);
+  place->geometry = column_strdup (stmt, 3);
+  place->bbox = column_strdup (stmt, 4);
+  place->fetched_at = sqlite3_column_int64 (stmt, 5);
+  return place;
+}
+
 /* After an UPDATE … WHERE id = ? AND lease_token = ? changed nothing: was
  * the job there at all? */
 static gboolean
@@ -358,6 +555,89 @@ check_missing_lease (NexusStore *self, gint64 id, NexusLeaseCheck *out_check, GE
   sqlite3_reset (stmt);
   *out_check = rc == SQLITE_ROW ? NEXUS_LEASE_LOST : NEXUS_LEASE_NO_JOB;
   return TRUE;
+}
+
+/* Steps a statement on job @id … HELD_BY_TOKEN, with bind_lease() done.
+ * A row means the token holds the lease: @read gets it, and the statement
+ * runs on to its end (where an UPDATE … RETURNING finishes).  No row means
+ * it does not, and check_missing_lease() says why.  Resets the statement
+ * in every case.
+ *
+ * Returns: %FALSE only on a database error */
+static gboolean
+step_lease (NexusStore      *self,
+            sqlite3_stmt    *stmt,
+            gint64           id,
+            RowFunc          read,
+            gpointer         user_data,
+            NexusLeaseCheck *out_check,
+            const char      *doing,
+            GError         **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return check_missing_lease (self, id, out_check, error);
+    }
+  if (rc == SQLITE_ROW)
+    {
+      read (stmt, user_data);
+      *out_check = NEXUS_LEASE_HELD;
+      rc = sqlite3_step (stmt);
+    }
+  if (rc != SQLITE_DONE)
+    return step_failed (self, stmt, rc, error, doing);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/* RowFunc for step_lease(): the job into the NexusJobRecord * @user_data. */
+static void
+read_job (sqlite3_stmt *stmt, gpointer user_data)
+{
+  *(NexusJobRecord **)user_data = job_from_row (stmt);
+}
+
+/* RowFunc for step_lease(): the first column into the gint64 @user_data. */
+static void
+read_int64 (sqlite3_stmt *stmt, gpointer user_data)
+{
+  *(gint64 *)user_data = sqlite3_column_int64 (stmt, 0);
+}
+
+/* RowFunc for step_lease(): the job status named in the first column into
+ * the NexusJobStatus @user_data, which an unknown name leaves alone. */
+static void
+read_status (sqlite3_stmt *stmt, gpointer user_data)
+{
+  nexus_job_status_from_string ((const char *)sqlite3_column_text (stmt, 0), user_data);
+}
+
+/* Binds ?@first and the 12 after it to the settings of @search that adding
+ * and changing it both write, in this order: name, keywords (as the JSON
+ * text @keywords), region_kind, region, place_name, place_display,
+ * provider, country, language, cadence_s, cell_km, max_depth, priority. */
+static void
+bind_search_settings (sqlite3_stmt            *stmt,
+                      int                      first,
+                      const NexusSearchRecord *search,
+                      const char              *keywords)
+{
+  bind_text (stmt, first, search->name);
+  bind_text (stmt, first + 1, keywords);
+  bind_text (stmt, first + 2, search->region_kind);
+  bind_text (stmt, first + 3, search->region);
+  bind_text (stmt, first + 4, search->place_name);
+  bind_text (stmt, first + 5, search->place_display);
+  bind_text (stmt, first + 6, search->provider);
+  bind_text (stmt, first + 7, search->country);
+  bind_text (stmt, first + 8, search->language);
+  sqlite3_bind_int64 (stmt, first + 9, search->cadence_s);
+  sqlite3_bind_double (stmt, first + 10, search->cell_km);
+  sqlite3_bind_int (stmt, first + 11, search->max_depth);
+  sqlite3_bind_int (stmt, first + 12, search->priority);
 }
 
 /* --- searches ----------------------------------------------------------- */
@@ -392,19 +672,7 @@ nexus_store_search_insert (NexusStore              *self,
     return 0;
 
   keywords = strv_to_json ((const char *const *)search->keywords);
-  bind_text (stmt, 1, search->name);
-  bind_text (stmt, 2, keywords);
-  bind_text (stmt, 3, search->region_kind);
-  bind_text (stmt, 4, search->region);
-  bind_text (stmt, 5, search->place_name);
-  bind_text (stmt, 6, search->place_display);
-  bind_text (stmt, 7, search->provider);
-  bind_text (stmt, 8, search->country);
-  bind_text (stmt, 9, search->language);
-  sqlite3_bind_int64 (stmt, 10, search->cadence_s);
-  sqlite3_bind_double (stmt, 11, search->cell_km);
-  sqlite3_bind_int (stmt, 12, search->max_depth);
-  sqlite3_bind_int (stmt, 13, search->priority);
+  bind_search_settings (stmt, 1, search, keywords);
   bind_text (stmt, 14, nexus_search_state_to_string (search->state));
   bind_optional (stmt, 15, search->next_run_at);
   sqlite3_bind_int64 (stmt, 16, now);
@@ -450,25 +718,10 @@ nexus_store_search_update (NexusStore              *self,
 
   keywords = strv_to_json ((const char *const *)search->keywords);
   sqlite3_bind_int64 (stmt, 1, search->id);
-  bind_text (stmt, 2, search->name);
-  bind_text (stmt, 3, keywords);
-  bind_text (stmt, 4, search->region_kind);
-  bind_text (stmt, 5, search->region);
-  bind_text (stmt, 6, search->place_name);
-  bind_text (stmt, 7, search->place_display);
-  bind_text (stmt, 8, search->provider);
-  bind_text (stmt, 9, search->country);
-  bind_text (stmt, 10, search->language);
-  sqlite3_bind_int64 (stmt, 11, search->cadence_s);
-  sqlite3_bind_double (stmt, 12, search->cell_km);
-  sqlite3_bind_int (stmt, 13, search->max_depth);
-  sqlite3_bind_int (stmt, 14, search->priority);
+  bind_search_settings (stmt, 2, search, keywords);
   sqlite3_bind_int64 (stmt, 15, next_run_at);
   sqlite3_bind_int64 (stmt, 16, now);
-  if (!_nexus_store_step_done (self, stmt, "changing a search", error))
-    return FALSE;
-  *out_found = sqlite3_changes64 (_nexus_store_get_db (self)) > 0;
-  return TRUE;
+  return step_changed (self, stmt, "changing a search", out_found, error);
 }
 
 /**
@@ -508,9 +761,7 @@ nexus_store_job_set_search_priority (NexusStore *self,
 NexusSearchRecord *
 nexus_store_search_get (NexusStore *self, gint64 id, GError **error)
 {
-  NexusSearchRecord *search = NULL;
-  sqlite3_stmt      *stmt;
-  int                rc;
+  sqlite3_stmt *stmt;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
 
@@ -518,13 +769,7 @@ nexus_store_search_get (NexusStore *self, gint64 id, GError **error)
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    search = search_from_row (stmt);
-  else if (rc != SQLITE_DONE)
-    _nexus_store_set_error (self, rc, error, "reading a search");
-  sqlite3_reset (stmt);
-  return search;
+  return read_one (self, stmt, (RowReader)search_from_row, "reading a search", error);
 }
 
 /**
@@ -536,26 +781,15 @@ nexus_store_search_get (NexusStore *self, gint64 id, GError **error)
 GPtrArray *
 nexus_store_search_list (NexusStore *self, GError **error)
 {
-  g_autoptr (GPtrArray) searches = NULL;
   sqlite3_stmt *stmt;
-  int           rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
 
   stmt = _nexus_store_prepare (self, "SELECT " SEARCH_COLUMNS " FROM searches ORDER BY id", error);
   if (stmt == NULL)
     return NULL;
-
-  searches = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_search_record_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (searches, search_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      step_failed (self, stmt, rc, error, "listing searches");
-      return NULL;
-    }
-  sqlite3_reset (stmt);
-  return g_steal_pointer (&searches);
+  return read_rows (self, stmt, (RowReader)search_from_row,
+                    (GDestroyNotify)nexus_search_record_free, 0, "listing searches", error);
 }
 
 /**
@@ -682,7 +916,6 @@ gboolean
 nexus_store_search_count_runs (NexusStore *self, gint64 id, gint64 *out_runs, GError **error)
 {
   sqlite3_stmt *stmt;
-  int           rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 
@@ -690,12 +923,7 @@ nexus_store_search_count_runs (NexusStore *self, gint64 id, gint64 *out_runs, GE
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    return step_failed (self, stmt, rc, error, "counting runs");
-  *out_runs = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return TRUE;
+  return _nexus_store_step_int64 (self, stmt, out_runs, "counting runs", error);
 }
 
 /**
@@ -714,7 +942,6 @@ nexus_store_search_count_finished_since (NexusStore *self,
                                          GError    **error)
 {
   sqlite3_stmt *stmt;
-  int           rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 
@@ -726,12 +953,8 @@ nexus_store_search_count_finished_since (NexusStore *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, since);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    return step_failed (self, stmt, rc, error, "counting a search's finished jobs");
-  *out_count = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return TRUE;
+  return _nexus_store_step_int64 (self, stmt, out_count, "counting a search's finished jobs",
+                                  error);
 }
 
 /**
@@ -743,9 +966,7 @@ nexus_store_search_count_finished_since (NexusStore *self,
 GPtrArray *
 nexus_store_search_list_runs (NexusStore *self, gint64 id, GError **error)
 {
-  g_autoptr (GPtrArray) runs = NULL;
   sqlite3_stmt *stmt;
-  int           rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
 
@@ -761,28 +982,8 @@ nexus_store_search_list_runs (NexusStore *self, gint64 id, GError **error)
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-
-  runs = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_search_run_record_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      NexusSearchRunRecord *run = g_new0 (NexusSearchRunRecord, 1);
-
-      run->run = sqlite3_column_int64 (stmt, 0);
-      run->reason = column_strdup (stmt, 1);
-      run->started_at = sqlite3_column_int64 (stmt, 2);
-      run->jobs_planned = sqlite3_column_int64 (stmt, 3);
-      run->jobs_done = sqlite3_column_int64 (stmt, 4);
-      run->jobs_dead = sqlite3_column_int64 (stmt, 5);
-      run->leads_found = sqlite3_column_int64 (stmt, 6);
-      g_ptr_array_add (runs, run);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      step_failed (self, stmt, rc, error, "listing runs");
-      return NULL;
-    }
-  sqlite3_reset (stmt);
-  return g_steal_pointer (&runs);
+  return read_rows (self, stmt, (RowReader)run_from_row,
+                    (GDestroyNotify)nexus_search_run_record_free, 0, "listing runs", error);
 }
 
 /**
@@ -794,9 +995,7 @@ nexus_store_search_list_runs (NexusStore *self, gint64 id, GError **error)
 GArray *
 nexus_store_search_due (NexusStore *self, gint64 now, GError **error)
 {
-  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   sqlite3_stmt *stmt;
-  int           rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
 
@@ -807,18 +1006,7 @@ nexus_store_search_due (NexusStore *self, gint64 now, GError **error)
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, now);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      step_failed (self, stmt, rc, error, "looking for due searches");
-      return NULL;
-    }
-  sqlite3_reset (stmt);
-  return g_steal_pointer (&ids);
+  return read_ids (self, stmt, "looking for due searches", error);
 }
 
 /**
@@ -844,11 +1032,7 @@ nexus_store_search_clamp_schedule (NexusStore *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, now);
-  if (!_nexus_store_step_done (self, stmt, "checking the schedule", error))
-    return FALSE;
-  if (out_changed != NULL)
-    *out_changed = sqlite3_changes64 (_nexus_store_get_db (self));
-  return TRUE;
+  return step_changes (self, stmt, "checking the schedule", out_changed, error);
 }
 
 /**
@@ -879,11 +1063,7 @@ nexus_store_search_complete_if_done (NexusStore *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, now);
-  if (!_nexus_store_step_done (self, stmt, "completing a search", error))
-    return FALSE;
-  if (out_completed != NULL)
-    *out_completed = sqlite3_changes64 (_nexus_store_get_db (self)) > 0;
-  return TRUE;
+  return step_changed (self, stmt, "completing a search", out_completed, error);
 }
 
 /**
@@ -913,11 +1093,7 @@ nexus_store_search_complete_finished (NexusStore *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, now);
-  if (!_nexus_store_step_done (self, stmt, "completing searches", error))
-    return FALSE;
-  if (out_completed != NULL)
-    *out_completed = sqlite3_changes64 (_nexus_store_get_db (self));
-  return TRUE;
+  return step_changes (self, stmt, "completing searches", out_completed, error);
 }
 
 /**
@@ -994,6 +1170,14 @@ nexus_store_search_progress (NexusStore          *self,
 
 /* --- jobs --------------------------------------------------------------- */
 
+/* nexus_store_job_insert() writes these columns from these parameters,
+ * whether or not it looks for a pending twin first. */
+#define JOB_INSERT                                                                          \
+  "INSERT INTO internal_jobs (search_id, run, kind, status, priority, provider, keyword,"   \
+  " cell_south, cell_west, cell_north, cell_east, depth, parent_id, payload, max_attempts," \
+  " run_after, created_at, updated_at)"
+#define JOB_VALUES "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17"
+
 /**
  * nexus_store_job_insert:
  * @out_id: (out): the new job's id, or 0 when a place_search job for the
@@ -1018,22 +1202,12 @@ nexus_store_job_insert (NexusStore         *self,
   check_twin = spec->search_id > 0 && spec->keyword != NULL && spec->cell != NULL;
   stmt = _nexus_store_prepare (
       self,
-      check_twin
-          ? "INSERT INTO internal_jobs (search_id, run, kind, status, priority, provider, keyword,"
-            " cell_south, cell_west, cell_north, cell_east, depth, parent_id, payload, "
-            "max_attempts,"
-            " run_after, created_at, updated_at)"
-            " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-            "?17"
-            " WHERE NOT EXISTS (SELECT 1 FROM internal_jobs WHERE search_id = ?1 AND keyword = ?7"
-            " AND depth = ?12 AND cell_south = ?8 AND cell_west = ?9 AND cell_north = ?10"
-            " AND cell_east = ?11 AND kind = ?3 AND status IN " PENDING ")"
-          : "INSERT INTO internal_jobs (search_id, run, kind, status, priority, provider, keyword,"
-            " cell_south, cell_west, cell_north, cell_east, depth, parent_id, payload, "
-            "max_attempts,"
-            " run_after, created_at, updated_at)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-            "?17)",
+      check_twin ? JOB_INSERT " SELECT " JOB_VALUES
+                              " WHERE NOT EXISTS (SELECT 1 FROM internal_jobs WHERE search_id = ?1"
+                              " AND keyword = ?7 AND depth = ?12 AND cell_south = ?8"
+                              " AND cell_west = ?9 AND cell_north = ?10 AND cell_east = ?11"
+                              " AND kind = ?3 AND status IN " PENDING ")"
+                 : JOB_INSERT " VALUES (" JOB_VALUES ")",
       error);
   if (stmt == NULL)
     return FALSE;
@@ -1067,6 +1241,9 @@ nexus_store_job_insert (NexusStore         *self,
                   : 0;
   return TRUE;
 }
+
+#undef JOB_INSERT
+#undef JOB_VALUES
 
 static int
 compare_leased (gconstpointer a, gconstpointer b)
@@ -1106,7 +1283,6 @@ nexus_store_job_lease (NexusStore        *self,
   g_autoptr (GPtrArray) jobs = NULL;
   g_autofree char *filter = NULL;
   sqlite3_stmt    *stmt;
-  int              rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
   g_return_val_if_fail (nexus_store_in_transaction (self), NULL);
@@ -1127,26 +1303,10 @@ nexus_store_job_lease (NexusStore        *self,
       bind_text (stmt, 5, filter);
     }
 
-  jobs = g_ptr_array_new_full (max, (GDestroyNotify)nexus_leased_job_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      NexusLeasedJob *job = g_new (NexusLeasedJob, 1);
-
-      job->id = sqlite3_column_int64 (stmt, 0);
-      job->lease_token = column_strdup (stmt, 1);
-      job->lease_expires_at = sqlite3_column_int64 (stmt, 2);
-      job->attempt = sqlite3_column_int (stmt, 3);
-      job->priority = sqlite3_column_int (stmt, 4);
-      job->kind = column_strdup (stmt, 5);
-      job->payload = column_strdup (stmt, 6);
-      g_ptr_array_add (jobs, job);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      step_failed (self, stmt, rc, error, "leasing jobs");
-      return NULL;
-    }
-  sqlite3_reset (stmt);
+  jobs = read_rows (self, stmt, (RowReader)leased_from_row, (GDestroyNotify)nexus_leased_job_free,
+                    max, "leasing jobs", error);
+  if (jobs == NULL)
+    return NULL;
 
   /* RETURNING gives rows in no promised order. */
   if (jobs->len > 1)
@@ -1174,39 +1334,24 @@ nexus_store_job_extend (NexusStore      *self,
                         GError         **error)
 {
   sqlite3_stmt *stmt;
-  int           rc;
+  gint64        expires_at = 0;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
   g_return_val_if_fail (out_check != NULL, FALSE);
 
   stmt = _nexus_store_prepare (self,
                                "UPDATE internal_jobs SET lease_expires_at = ?3 + ?4,"
-                               " updated_at = ?3"
-                               " WHERE id = ?1 AND status = 'leased' AND lease_token = ?2"
-                               " RETURNING lease_expires_at",
+                               " updated_at = ?3" HELD_BY_TOKEN " RETURNING lease_expires_at",
                                error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  bind_text (stmt, 2, token != NULL ? token : "");
+  bind_lease (stmt, id, token);
   sqlite3_bind_int64 (stmt, 3, now);
   sqlite3_bind_int64 (stmt, 4, ttl_s);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      if (out_expires_at != NULL)
-        *out_expires_at = sqlite3_column_int64 (stmt, 0);
-      *out_check = NEXUS_LEASE_HELD;
-      rc = sqlite3_step (stmt);
-    }
-  else if (rc == SQLITE_DONE)
-    {
-      sqlite3_reset (stmt);
-      return check_missing_lease (self, id, out_check, error);
-    }
-  if (rc != SQLITE_DONE)
-    return step_failed (self, stmt, rc, error, "extending a lease");
-  sqlite3_reset (stmt);
+  if (!step_lease (self, stmt, id, read_int64, &expires_at, out_check, "extending a lease", error))
+    return FALSE;
+  if (*out_check == NEXUS_LEASE_HELD && out_expires_at != NULL)
+    *out_expires_at = expires_at;
   return TRUE;
 }
 
@@ -1226,33 +1371,17 @@ nexus_store_job_get_leased (NexusStore      *self,
 {
   NexusJobRecord *job = NULL;
   sqlite3_stmt   *stmt;
-  int             rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
   g_return_val_if_fail (out_check != NULL, NULL);
 
-  stmt = _nexus_store_prepare (self,
-                               "SELECT " JOB_COLUMNS " FROM internal_jobs"
-                               " WHERE id = ?1 AND status = 'leased' AND lease_token = ?2",
-                               error);
+  stmt =
+      _nexus_store_prepare (self, "SELECT " JOB_COLUMNS " FROM internal_jobs" HELD_BY_TOKEN, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, id);
-  bind_text (stmt, 2, token != NULL ? token : "");
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      job = job_from_row (stmt);
-      *out_check = NEXUS_LEASE_HELD;
-    }
-  else if (rc != SQLITE_DONE)
-    {
-      step_failed (self, stmt, rc, error, "reading a job");
-      return NULL;
-    }
-  sqlite3_reset (stmt);
-  if (job == NULL && !check_missing_lease (self, id, out_check, error))
-    return NULL;
+  bind_lease (stmt, id, token);
+  if (!step_lease (self, stmt, id, read_job, &job, out_check, "reading a job", error))
+    g_clear_pointer (&job, nexus_job_record_free);
   return job;
 }
 
@@ -1278,41 +1407,24 @@ nexus_store_job_complete (NexusStore      *self,
 {
   NexusJobRecord *job = NULL;
   sqlite3_stmt   *stmt;
-  int             rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
   g_return_val_if_fail (out_check != NULL, NULL);
 
-  stmt = _nexus_store_prepare (self,
-                               "UPDATE internal_jobs SET status = 'done', saturated = ?3,"
-                               " result_count = ?4, finished_at = ?5, updated_at = ?5,"
-                               " lease_token = NULL, lease_expires_at = NULL"
-                               " WHERE id = ?1 AND status = 'leased' AND lease_token = ?2"
-                               " RETURNING " JOB_COLUMNS,
-                               error);
+  stmt = _nexus_store_prepare (
+      self,
+      "UPDATE internal_jobs SET status = 'done', saturated = ?3,"
+      " result_count = ?4, finished_at = ?5, updated_at = ?5," END_LEASE HELD_BY_TOKEN
+      " RETURNING " JOB_COLUMNS,
+      error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, id);
-  bind_text (stmt, 2, token != NULL ? token : "");
+  bind_lease (stmt, id, token);
   sqlite3_bind_int (stmt, 3, saturated ? 1 : 0);
   sqlite3_bind_int64 (stmt, 4, MAX (n_results, 0));
   sqlite3_bind_int64 (stmt, 5, now);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      job = job_from_row (stmt);
-      *out_check = NEXUS_LEASE_HELD;
-      rc = sqlite3_step (stmt);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      nexus_job_record_free (job);
-      step_failed (self, stmt, rc, error, "completing a job");
-      return NULL;
-    }
-  sqlite3_reset (stmt);
-  if (job == NULL && !check_missing_lease (self, id, out_check, error))
-    return NULL;
+  if (!step_lease (self, stmt, id, read_job, &job, out_check, "completing a job", error))
+    g_clear_pointer (&job, nexus_job_record_free);
   return job;
 }
 
@@ -1351,8 +1463,8 @@ nexus_store_job_fail (NexusStore      *self,
                       NexusJobStatus  *out_status,
                       GError         **error)
 {
-  sqlite3_stmt *stmt;
-  int           rc;
+  NexusJobStatus status = NEXUS_JOB_QUEUED;
+  sqlite3_stmt  *stmt;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
   g_return_val_if_fail (out_check != NULL, FALSE);
@@ -1361,39 +1473,31 @@ nexus_store_job_fail (NexusStore      *self,
                                "UPDATE internal_jobs SET"
                                " status = CASE WHEN ?3 THEN 'dead' ELSE " FOLLOW_SEARCH " END,"
                                " run_after = ?4, last_error = ?5, updated_at = ?6,"
-                               " finished_at = CASE WHEN ?3 THEN ?6 END,"
-                               " lease_token = NULL, lease_expires_at = NULL"
-                               " WHERE id = ?1 AND status = 'leased' AND lease_token = ?2"
+                               " finished_at = CASE WHEN ?3 THEN ?6 END," END_LEASE HELD_BY_TOKEN
                                " RETURNING status",
                                error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  bind_text (stmt, 2, token != NULL ? token : "");
+  bind_lease (stmt, id, token);
   sqlite3_bind_int (stmt, 3, dead ? 1 : 0);
   sqlite3_bind_int64 (stmt, 4, run_after);
   bind_text (stmt, 5, error_text);
   sqlite3_bind_int64 (stmt, 6, now);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      NexusJobStatus status = NEXUS_JOB_QUEUED;
-
-      nexus_job_status_from_string ((const char *)sqlite3_column_text (stmt, 0), &status);
-      if (out_status != NULL)
-        *out_status = status;
-      *out_check = NEXUS_LEASE_HELD;
-      rc = sqlite3_step (stmt);
-    }
-  else if (rc == SQLITE_DONE)
-    {
-      sqlite3_reset (stmt);
-      return check_missing_lease (self, id, out_check, error);
-    }
-  if (rc != SQLITE_DONE)
-    return step_failed (self, stmt, rc, error, "failing a job");
-  sqlite3_reset (stmt);
+  if (!step_lease (self, stmt, id, read_status, &status, out_check, "failing a job", error))
+    return FALSE;
+  if (*out_check == NEXUS_LEASE_HELD && out_status != NULL)
+    *out_status = status;
   return TRUE;
+}
+
+/* RowFunc for nexus_store_job_reap(): counts a row of "status = 'dead'"
+ * into gint64 @user_data[1] when true, else into [0]. */
+static void
+count_reaped (sqlite3_stmt *stmt, gpointer user_data)
+{
+  gint64 *reaped = user_data;
+
+  reaped[sqlite3_column_int (stmt, 0) ? 1 : 0]++;
 }
 
 /**
@@ -1418,9 +1522,8 @@ nexus_store_job_reap (NexusStore *self,
                       GError    **error)
 {
   sqlite3_stmt *stmt;
-  gint64        requeued = 0;
-  gint64        dead = 0;
-  int           rc;
+  /* [0]: requeued, [1]: dead */
+  gint64 reaped[2] = { 0, 0 };
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 
@@ -1429,30 +1532,21 @@ nexus_store_job_reap (NexusStore *self,
                                " status = CASE WHEN attempts >= max_attempts THEN 'dead'"
                                " ELSE " FOLLOW_SEARCH " END,"
                                " finished_at = CASE WHEN attempts >= max_attempts THEN ?1 END,"
-                               " last_error = 'lease expired before the worker reported',"
-                               " lease_token = NULL, lease_expires_at = NULL,"
-                               " run_after = ?1, updated_at = ?1"
+                               " last_error = 'lease expired before the worker reported'," END_LEASE
+                               ", run_after = ?1, updated_at = ?1"
                                " WHERE status = 'leased' AND lease_expires_at < ?1"
                                " RETURNING status = 'dead'",
                                error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, now);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      if (sqlite3_column_int (stmt, 0))
-        dead++;
-      else
-        requeued++;
-    }
-  if (rc != SQLITE_DONE)
-    return step_failed (self, stmt, rc, error, "reaping expired leases");
-  sqlite3_reset (stmt);
+  if (!step_rows (self, stmt, count_reaped, reaped, "reaping expired leases", error))
+    return FALSE;
 
   if (out_requeued != NULL)
-    *out_requeued = requeued;
+    *out_requeued = reaped[0];
   if (out_dead != NULL)
-    *out_dead = dead;
+    *out_dead = reaped[1];
   return TRUE;
 }
 
@@ -1474,7 +1568,8 @@ nexus_store_job_clamp_times (NexusStore *self,
                              GError    **error)
 {
   sqlite3_stmt *stmt;
-  gint64        changed;
+  gint64        leases = 0;
+  gint64        retries = 0;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 
@@ -1487,9 +1582,8 @@ nexus_store_job_clamp_times (NexusStore *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, now);
   sqlite3_bind_int64 (stmt, 2, ttl_s);
-  if (!_nexus_store_step_done (self, stmt, "checking lease times", error))
+  if (!step_changes (self, stmt, "checking lease times", &leases, error))
     return FALSE;
-  changed = sqlite3_changes64 (_nexus_store_get_db (self));
 
   stmt = _nexus_store_prepare (self,
                                "UPDATE internal_jobs SET run_after = ?1 + ?2"
@@ -1499,12 +1593,11 @@ nexus_store_job_clamp_times (NexusStore *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, now);
   sqlite3_bind_int64 (stmt, 2, max_delay_s);
-  if (!_nexus_store_step_done (self, stmt, "checking retry times", error))
+  if (!step_changes (self, stmt, "checking retry times", &retries, error))
     return FALSE;
-  changed += sqlite3_changes64 (_nexus_store_get_db (self));
 
   if (out_changed != NULL)
-    *out_changed = changed;
+    *out_changed = leases + retries;
   return TRUE;
 }
 
@@ -1524,11 +1617,7 @@ update_search_jobs (NexusStore *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, search_id);
   sqlite3_bind_int64 (stmt, 2, now);
-  if (!_nexus_store_step_done (self, stmt, "changing a search's jobs", error))
-    return FALSE;
-  if (out_changed != NULL)
-    *out_changed = sqlite3_changes64 (_nexus_store_get_db (self));
-  return TRUE;
+  return step_changes (self, stmt, "changing a search's jobs", out_changed, error);
 }
 
 /**
@@ -1576,10 +1665,7 @@ nexus_store_job_cancel_search (NexusStore *self,
                                gint64     *out_changed,
                                GError    **error)
 {
-  return update_search_jobs (self,
-                             "UPDATE internal_jobs SET status = 'cancelled', updated_at = ?2,"
-                             " finished_at = ?2, lease_token = NULL, lease_expires_at = NULL"
-                             " WHERE search_id = ?1 AND status IN " PENDING,
+  return update_search_jobs (self, CANCEL_PENDING " WHERE search_id = ?1 AND status IN " PENDING,
                              search_id, now, out_changed, error);
 }
 
@@ -1610,8 +1696,7 @@ nexus_store_job_requeue (NexusStore    *self,
   stmt = _nexus_store_prepare (self,
                                "UPDATE internal_jobs SET status = ?3,"
                                " attempts = CASE WHEN ?4 THEN 0 ELSE attempts END,"
-                               " run_after = ?5, updated_at = ?5, finished_at = NULL,"
-                               " lease_token = NULL, lease_expires_at = NULL"
+                               " run_after = ?5, updated_at = ?5, finished_at = NULL," END_LEASE
                                " WHERE id = ?1 AND status = ?2",
                                error);
   if (stmt == NULL)
@@ -1621,11 +1706,7 @@ nexus_store_job_requeue (NexusStore    *self,
   bind_text (stmt, 3, nexus_job_status_to_string (to));
   sqlite3_bind_int (stmt, 4, reset_attempts ? 1 : 0);
   sqlite3_bind_int64 (stmt, 5, now);
-  if (!_nexus_store_step_done (self, stmt, "retrying a job", error))
-    return FALSE;
-  if (out_changed != NULL)
-    *out_changed = sqlite3_changes64 (_nexus_store_get_db (self)) > 0;
-  return TRUE;
+  return step_changed (self, stmt, "retrying a job", out_changed, error);
 }
 
 /**
@@ -1637,9 +1718,7 @@ nexus_store_job_requeue (NexusStore    *self,
 NexusJobRecord *
 nexus_store_job_get (NexusStore *self, gint64 id, GError **error)
 {
-  NexusJobRecord *job = NULL;
-  sqlite3_stmt   *stmt;
-  int             rc;
+  sqlite3_stmt *stmt;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
 
@@ -1648,13 +1727,7 @@ nexus_store_job_get (NexusStore *self, gint64 id, GError **error)
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    job = job_from_row (stmt);
-  else if (rc != SQLITE_DONE)
-    _nexus_store_set_error (self, rc, error, "reading a job");
-  sqlite3_reset (stmt);
-  return job;
+  return read_one (self, stmt, (RowReader)job_from_row, "reading a job", error);
 }
 
 /* Prepares "SELECT @columns FROM internal_jobs WHERE …" for @filter, with
@@ -1728,26 +1801,15 @@ prepare_job_filter (NexusStore           *self,
 GPtrArray *
 nexus_store_job_list (NexusStore *self, const NexusJobFilter *filter, GError **error)
 {
-  g_autoptr (GPtrArray) jobs = NULL;
   sqlite3_stmt *stmt;
-  int           rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
 
   stmt = prepare_job_filter (self, JOB_COLUMNS, filter, " ORDER BY id LIMIT ?4", error);
   if (stmt == NULL)
     return NULL;
-
-  jobs = g_ptr_array_new_with_free_func ((GDestroyNotify)nexus_job_record_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (jobs, job_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      step_failed (self, stmt, rc, error, "listing jobs");
-      return NULL;
-    }
-  sqlite3_reset (stmt);
-  return g_steal_pointer (&jobs);
+  return read_rows (self, stmt, (RowReader)job_from_row, (GDestroyNotify)nexus_job_record_free, 0,
+                    "listing jobs", error);
 }
 
 /**
@@ -1760,29 +1822,14 @@ nexus_store_job_list (NexusStore *self, const NexusJobFilter *filter, GError **e
 GArray *
 nexus_store_job_list_ids (NexusStore *self, const NexusJobFilter *filter, GError **error)
 {
-  g_autoptr (GArray) ids = NULL;
   sqlite3_stmt *stmt;
-  int           rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
 
   stmt = prepare_job_filter (self, "id", filter, " ORDER BY id LIMIT ?4", error);
   if (stmt == NULL)
     return NULL;
-
-  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      step_failed (self, stmt, rc, error, "listing jobs");
-      return NULL;
-    }
-  sqlite3_reset (stmt);
-  return g_steal_pointer (&ids);
+  return read_ids (self, stmt, "listing jobs", error);
 }
 
 /**
@@ -1800,7 +1847,6 @@ nexus_store_job_count (NexusStore           *self,
 {
   NexusJobFilter whole = { 0 };
   sqlite3_stmt  *stmt;
-  int            rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 
@@ -1812,12 +1858,7 @@ nexus_store_job_count (NexusStore           *self,
   stmt = prepare_job_filter (self, "count(*)", &whole, "", error);
   if (stmt == NULL)
     return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    return step_failed (self, stmt, rc, error, "counting jobs");
-  *out_count = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return TRUE;
+  return _nexus_store_step_int64 (self, stmt, out_count, "counting jobs", error);
 }
 
 /**
@@ -1838,20 +1879,12 @@ nexus_store_job_cancel (NexusStore *self,
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 
-  stmt = _nexus_store_prepare (self,
-                               "UPDATE internal_jobs SET status = 'cancelled', updated_at = ?2,"
-                               " finished_at = ?2, lease_token = NULL, lease_expires_at = NULL"
-                               " WHERE id = ?1 AND status IN " PENDING,
-                               error);
+  stmt = _nexus_store_prepare (self, CANCEL_PENDING " WHERE id = ?1 AND status IN " PENDING, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, now);
-  if (!_nexus_store_step_done (self, stmt, "cancelling a job", error))
-    return FALSE;
-  if (out_changed != NULL)
-    *out_changed = sqlite3_changes64 (_nexus_store_get_db (self)) > 0;
-  return TRUE;
+  return step_changed (self, stmt, "cancelling a job", out_changed, error);
 }
 
 /**
@@ -1887,11 +1920,7 @@ nexus_store_job_add_priority (NexusStore *self,
   sqlite3_bind_int64 (stmt, 2, now);
   sqlite3_bind_int (stmt, 3, delta);
   sqlite3_bind_int (stmt, 4, max_priority);
-  if (!_nexus_store_step_done (self, stmt, "changing a job's priority", error))
-    return FALSE;
-  if (out_changed != NULL)
-    *out_changed = sqlite3_changes64 (_nexus_store_get_db (self)) > 0;
-  return TRUE;
+  return step_changed (self, stmt, "changing a job's priority", out_changed, error);
 }
 
 /**
@@ -1903,7 +1932,6 @@ gboolean
 nexus_store_job_count_ready (NexusStore *self, gint64 now, gint64 *out_count, GError **error)
 {
   sqlite3_stmt *stmt;
-  int           rc;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), FALSE);
 
@@ -1914,12 +1942,7 @@ nexus_store_job_count_ready (NexusStore *self, gint64 now, gint64 *out_count, GE
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, now);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    return step_failed (self, stmt, rc, error, "counting ready jobs");
-  *out_count = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return TRUE;
+  return _nexus_store_step_int64 (self, stmt, out_count, "counting ready jobs", error);
 }
 
 /* --- Nominatim cache ---------------------------------------------------- */
@@ -1933,9 +1956,7 @@ nexus_store_job_count_ready (NexusStore *self, gint64 now, gint64 *out_count, GE
 NexusPlaceRecord *
 nexus_store_place_get (NexusStore *self, const char *query_norm, GError **error)
 {
-  NexusPlaceRecord *place = NULL;
-  sqlite3_stmt     *stmt;
-  int               rc;
+  sqlite3_stmt *stmt;
 
   g_return_val_if_fail (NEXUS_IS_STORE (self), NULL);
   g_return_val_if_fail (query_norm != NULL, NULL);
@@ -1947,21 +1968,7 @@ nexus_store_place_get (NexusStore *self, const char *query_norm, GError **error)
   if (stmt == NULL)
     return NULL;
   bind_text (stmt, 1, query_norm);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      place = g_new0 (NexusPlaceRecord, 1);
-      place->query_norm = column_strdup (stmt, 0);
-      place->query = column_strdup (stmt, 1);
-      place->display_name = column_strdup (stmt, 2);
-      place->geometry = column_strdup (stmt, 3);
-      place->bbox = column_strdup (stmt, 4);
-      place->fetched_at = sqlite3_column_int64 (stmt, 5);
-    }
-  else if (rc != SQLITE_DONE)
-    _nexus_store_set_error (self, rc, error, "reading the place cache");
-  sqlite3_reset (stmt);
-  return place;
+  return read_one (self, stmt, (RowReader)place_from_row, "reading the place cache", error);
 }
 
 gboolean
