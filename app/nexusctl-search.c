@@ -261,6 +261,7 @@ progress_to_json (const NexusSearchProgress *progress, gint64 eta)
   MEMBER ("paused", progress->paused);
   MEMBER ("cancelled", progress->cancelled);
   MEMBER ("leads_found", progress->leads_found);
+  MEMBER ("leads_new", progress->leads_new);
 #undef MEMBER
   json_builder_set_member_name (builder, "eta_s");
   if (eta >= 0)
@@ -860,6 +861,9 @@ search_show (NexusCtl *ctl, char **args)
   if (progress.cancelled > 0)
     g_print ("    %-10s %8" PRId64 "\n", _ ("cancelled"), progress.cancelled);
   g_print ("  %-10s %" PRId64 "\n", _ ("Leads:"), progress.leads_found);
+  /* Translators: the leads the search added to the vault or the preview
+   * pool (keep it short: a column of labels). */
+  g_print ("  %-10s %" PRId64 "\n", _ ("New leads:"), progress.leads_new);
   g_print ("  %-10s %s\n", _ ("ETA:"), eta_text);
   return NEXUS_EXIT_OK;
 }

@@ -4,9 +4,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One row per search: what it looks for and where, its state, a progress
- * bar over the jobs of its latest run (done / planned), the places reported
- * (each sighting counts, a place already in the vault too),
- * an estimate of the time left from the pace of the run, and the next
+ * bar over the jobs of its latest run (done / planned), the leads it added
+ * to the vault, the places reported (each sighting counts, a place already
+ * in the vault too), an estimate of the time left from the pace of the run, and the next
  * scheduled run; buttons pause, resume, run again and cancel (after a
  * confirmation).  Activating a row shows the search's details: its
  * settings, the jobs of the latest run by state, and every run.
@@ -210,7 +210,8 @@ count_text (gint64 value)
   return nexus_isolate_ltr (count);
 }
 
-/* "12 of 40 cells done · 230 places reported · about 5 minutes left · …" */
+/* "12 of 40 cells done · 64 new leads · 230 places reported · about 5
+ * minutes left · …" */
 static char *
 figures_text (const SearchInfo *info, gint64 now)
 {
@@ -220,6 +221,7 @@ figures_text (const SearchInfo *info, gint64 now)
   g_autofree char *done = count_text (progress->done);
   g_autofree char *planned = count_text (progress->planned);
   g_autofree char *leads = count_text (progress->leads_found);
+  g_autofree char *new_leads = count_text (progress->leads_new);
   gint64           eta;
 
   if (progress->planned == 0)
@@ -228,6 +230,11 @@ figures_text (const SearchInfo *info, gint64 now)
     /* Translators: progress of a search; both %s are counts of map cells
      * (one job per cell and keyword). */
     g_ptr_array_add (parts, g_strdup_printf (_ ("%s of %s cells done"), done, planned));
+  /* Translators: leads this search added to the vault or the preview
+   * pool (places already known are not counted). */
+  g_ptr_array_add (parts, g_strdup_printf (ngettext ("%s new lead", "%s new leads",
+                                                     (unsigned long)progress->leads_new),
+                                           new_leads));
   /* Translators: places the workers reported for this search, counted
    * each time they were seen (new leads and leads already in the vault). */
   g_ptr_array_add (parts, g_strdup_printf (ngettext ("%s place reported", "%s places reported",
@@ -516,8 +523,8 @@ update_detail (NexusSearchesPage *self, LoadResult *result)
   region = region_edges_text (search);
   cadence = cadence_text (search->cadence_s);
   cell = nexus_format_decimal (search->cell_km, 1);
-  depth = g_strdup_printf ("%d", search->max_depth);
-  priority = g_strdup_printf ("%d", search->priority);
+  depth = count_text (search->max_depth);
+  priority = count_text (search->priority);
   created = nexus_format_date_time (search->created_at);
   created_isolated = nexus_isolate_ltr (created);
   add_summary_row (self, _ ("State"), state_label (search->state));
@@ -560,15 +567,20 @@ update_detail (NexusSearchesPage *self, LoadResult *result)
       g_autofree char      *done = count_text (run->jobs_done);
       g_autofree char      *dead = count_text (run->jobs_dead);
       g_autofree char      *leads = count_text (run->leads_found);
+      g_autofree char      *new_leads = count_text (run->leads_new);
+      g_autofree char      *number = count_text (run->run);
       g_autofree char      *started_isolated = nexus_isolate_ltr (started);
 
       /* Translators: a run of a search: its number, why it ran, when it
        * started. */
-      title = g_strdup_printf (_ ("Run %" PRId64 " · %s · %s"), run->run,
-                               reason_label (run->reason), started_isolated);
-      /* Translators: what a run did; every %s is a count. */
-      subtitle = g_strdup_printf (_ ("%s jobs planned, %s done, %s dead · %s places reported"),
-                                  planned, done, dead, leads);
+      title = g_strdup_printf (_ ("Run %s · %s · %s"), number, reason_label (run->reason),
+                               started_isolated);
+      /* Translators: what a run did; every %s is a count.  New leads are
+       * those the run added to the vault or the preview pool; places are
+       * counted each time they were reported. */
+      subtitle = g_strdup_printf (
+          _ ("%s jobs planned, %s done, %s dead · %s new leads · %s places reported"), planned,
+          done, dead, new_leads, leads);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       gtk_list_box_append (self->detail_runs, row);

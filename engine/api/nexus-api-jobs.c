@@ -953,8 +953,10 @@ apply_report (NexusApiServer *self, ApiCall *call, PendingReport *report, GError
                            self->queue, report->job_id, report->token, report->saturated,
                            job->result_count + result->accepted, &outcome, error))
     return FALSE;
-  if (!report->final &&
-      !nexus_store_job_add_results (self->store, report->job_id, result->accepted, error))
+  /* A final report's results are counted by the completion above. */
+  if (!nexus_store_job_add_results (self->store, report->job_id,
+                                    report->final ? 0 : result->accepted,
+                                    result->n_new + result->preview, error))
     return FALSE;
   if (!nexus_store_worker_count_work (self->store, call->worker_id, report->final ? 1 : 0,
                                       result->n_new + result->preview, error))

@@ -34,3 +34,9 @@ const char _nexus_schema_v1_queue[] =
     "  bbox         TEXT NOT NULL," /* [s,w,n,e] */
     "  fetched_at   INTEGER NOT NULL"
     ") WITHOUT ROWID;";
+
+/* Version 4: the leads a job added to the vault or the preview pool (not
+ * the places it reported that merged into leads already known), summed per
+ * search and run for the operator. */
+const char _nexus_schema_v4_queue[] =
+    "ALTER TABLE internal_jobs ADD COLUMN new_leads INTEGER NOT NULL DEFAULT 0;";

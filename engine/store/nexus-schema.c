@@ -332,6 +332,7 @@ static const NexusMigration migrations[] = {
   { 1, { schema_v1, _nexus_schema_v1_queue, _nexus_schema_v1_leads, _nexus_schema_v1_api, NULL } },
   { 2, { _nexus_schema_v2_api, NULL } },
   { 3, { _nexus_schema_v3_leads, NULL } },
+  { 4, { _nexus_schema_v4_queue, NULL } },
 };
 
 const NexusMigration *

@@ -96,20 +96,34 @@ nexus_store_idempotency_purge (NexusStore *self, gint64 before, gint64 *out_remo
   return TRUE;
 }
 
-/* A partial report (final:false) adds to the job's result count. */
+/**
+ * nexus_store_job_add_results:
+ * @n_results: results of a partial report (final:false), added to the
+ *   job's result count; 0 for a final report (its completion sets it)
+ * @n_new_leads: leads the report added to the vault or the preview pool
+ *
+ * Nothing is written when both are 0.
+ */
 gboolean
-nexus_store_job_add_results (NexusStore *self, gint64 job_id, gint64 n_results, GError **error)
+nexus_store_job_add_results (NexusStore *self,
+                             gint64      job_id,
+                             gint64      n_results,
+                             gint64      n_new_leads,
+                             GError    **error)
 {
   sqlite3_stmt *stmt;
 
+  if (n_results == 0 && n_new_leads == 0)
+    return TRUE;
   stmt = _nexus_store_prepare (self,
-                               "UPDATE internal_jobs SET result_count = result_count + ?"
-                               " WHERE id = ?",
+                               "UPDATE internal_jobs SET result_count = result_count + ?1,"
+                               " new_leads = new_leads + ?2 WHERE id = ?3",
                                error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, n_results);
-  sqlite3_bind_int64 (stmt, 2, job_id);
+  sqlite3_bind_int64 (stmt, 2, n_new_leads);
+  sqlite3_bind_int64 (stmt, 3, job_id);
   return _nexus_store_step_done (self, stmt, "counting a job's results", error);
 }
 

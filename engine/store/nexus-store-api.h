@@ -16,27 +16,30 @@ G_BEGIN_DECLS
 /* Reports' answers are kept at least this long (PROTOCOL.md: ≥ 24 h). */
 #define NEXUS_IDEMPOTENCY_TTL_S (48 * 3600)
 
-gboolean nexus_store_idempotency_lookup (NexusStore *self,
-                                         gint64      worker_id,
-                                         const char *key,
-                                         char      **out_body_sha256,
-                                         guint      *out_status,
-                                         GBytes    **out_response,
+gboolean    nexus_store_idempotency_lookup (NexusStore *self,
+                                            gint64      worker_id,
+                                            const char *key,
+                                            char      **out_body_sha256,
+                                            guint      *out_status,
+                                            GBytes    **out_response,
+                                            GError    **error);
+gboolean    nexus_store_idempotency_store (NexusStore *self,
+                                           gint64      worker_id,
+                                           const char *key,
+                                           const char *body_sha256,
+                                           guint       status,
+                                           const char *response,
+                                           gint64      now,
+                                           GError    **error);
+gboolean    nexus_store_idempotency_purge (NexusStore *self,
+                                           gint64      before,
+                                           gint64     *out_removed,
+                                           GError    **error);
+gboolean    nexus_store_job_add_results (NexusStore *self,
+                                         gint64      job_id,
+                                         gint64      n_results,
+                                         gint64      n_new_leads,
                                          GError    **error);
-gboolean nexus_store_idempotency_store (NexusStore *self,
-                                        gint64      worker_id,
-                                        const char *key,
-                                        const char *body_sha256,
-                                        guint       status,
-                                        const char *response,
-                                        gint64      now,
-                                        GError    **error);
-gboolean nexus_store_idempotency_purge (NexusStore *self,
-                                        gint64      before,
-                                        gint64     *out_removed,
-                                        GError    **error);
-gboolean
-nexus_store_job_add_results (NexusStore *self, gint64 job_id, gint64 n_results, GError **error);
 gboolean    nexus_store_worker_count_work (NexusStore *self,
                                            gint64      worker_id,
                                            gint64      jobs_done,

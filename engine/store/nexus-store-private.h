@@ -34,6 +34,7 @@ extern const char _nexus_schema_v1_api[];
 /* Later versions. */
 extern const char _nexus_schema_v2_api[];
 extern const char _nexus_schema_v3_leads[];
+extern const char _nexus_schema_v4_queue[];
 
 const NexusMigration *_nexus_schema_get_migrations (guint *n_migrations);
 

@@ -505,6 +505,7 @@ run_from_row (sqlite3_stmt *stmt)
   run->jobs_done = sqlite3_column_int64 (stmt, 4);
   run->jobs_dead = sqlite3_column_int64 (stmt, 5);
   run->leads_found = sqlite3_column_int64 (stmt, 6);
+  run->leads_new = sqlite3_column_int64 (stmt, 7);
   return run;
 }
 
@@ -975,7 +976,8 @@ nexus_store_search_list_runs (NexusStore *self, gint64 id, GError **error)
       "SELECT r.run, r.reason, r.started_at, r.jobs_planned,"
       " count (j.id) FILTER (WHERE j.status = 'done'),"
       " count (j.id) FILTER (WHERE j.status = 'dead'),"
-      " coalesce (sum (j.result_count) FILTER (WHERE j.status = 'done'), 0)"
+      " coalesce (sum (j.result_count) FILTER (WHERE j.status = 'done'), 0),"
+      " coalesce (sum (j.new_leads), 0)"
       " FROM search_runs r LEFT JOIN internal_jobs j ON j.search_id = r.search_id AND j.run = r.run"
       " WHERE r.search_id = ?1 GROUP BY r.run ORDER BY r.run DESC",
       error);
@@ -1140,7 +1142,8 @@ nexus_store_search_progress (NexusStore          *self,
                                " total (status = 'paused'),"
                                " total (status = 'cancelled'),"
                                " total (CASE WHEN status = 'done' THEN result_count END),"
-                               " max (finished_at)"
+                               " max (finished_at),"
+                               " total (new_leads)"
                                " FROM internal_jobs WHERE search_id = ?1"
                                " AND (run = ?2 OR status IN " PENDING ")",
                                error);
@@ -1162,6 +1165,7 @@ nexus_store_search_progress (NexusStore          *self,
   progress.cancelled = sqlite3_column_int64 (stmt, 8);
   progress.leads_found = sqlite3_column_int64 (stmt, 9);
   progress.last_finished_at = sqlite3_column_int64 (stmt, 10);
+  progress.leads_new = sqlite3_column_int64 (stmt, 11);
   sqlite3_reset (stmt);
 
   *out_progress = progress;

@@ -159,6 +159,7 @@ typedef struct
   gint64 paused;           /* waiting for the search to resume */
   gint64 cancelled;        /* cancelled with the search */
   gint64 leads_found;      /* results reported by the done jobs */
+  gint64 leads_new;        /* leads its jobs added to the vault or the preview pool */
   gint64 run;              /* the search's latest run */
   gint64 run_started_at;   /* 0 before the first run */
   gint64 last_finished_at; /* the latest job end, 0 if none */
@@ -184,6 +185,7 @@ typedef struct
   gint64 jobs_done;    /* its jobs done now */
   gint64 jobs_dead;    /* its jobs dead now */
   gint64 leads_found;  /* results reported by its done jobs */
+  gint64 leads_new;    /* leads its jobs added to the vault or the preview pool */
 } NexusSearchRunRecord;
 
 typedef struct

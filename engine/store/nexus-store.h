@@ -28,7 +28,7 @@ G_BEGIN_DECLS
 
 /* The schema this program writes.  A file with a higher user_version was
  * written by a newer Nexus and is refused. */
-#define NEXUS_SCHEMA_VERSION 3
+#define NEXUS_SCHEMA_VERSION 4
 
 #define NEXUS_STORE_ERROR (nexus_store_error_quark ())
 

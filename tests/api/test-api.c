@@ -966,13 +966,25 @@ test_api_job_flow (Fixture *fixture, gconstpointer data)
   }
   g_assert_cmpint (count_rows (fixture, "leads"), ==, leads_before + 2);
 
+  /* The job counts the two leads it added (the search's "new leads"). */
+  {
+    g_autofree char *sql =
+        g_strdup_printf ("SELECT new_leads FROM internal_jobs WHERE id = %" G_GINT64_FORMAT, job_a);
+
+    g_assert_cmpint (count_where (fixture, sql), ==, 2);
+  }
+
   /* The same key and body: the same bytes, nothing applied again. */
   {
+    g_autofree char *sql =
+        g_strdup_printf ("SELECT new_leads FROM internal_jobs WHERE id = %" G_GINT64_FORMAT, job_a);
     Answer again;
+
     send_signed_full (fixture, path, body, 0, NULL, NULL, "job-a-page-1", &again);
     g_assert_cmpuint (again.status, ==, 200);
     g_assert_true (g_bytes_equal (again.raw, answer.raw));
     g_assert_cmpint (count_rows (fixture, "leads"), ==, leads_before + 2);
+    g_assert_cmpint (count_where (fixture, sql), ==, 2);
     answer_clear (&again);
   }
   answer_clear (&answer);

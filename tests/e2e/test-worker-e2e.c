@@ -296,6 +296,11 @@ test_paris (void)
                    ==, 25);
   g_assert_cmpint (query_int (&e2e, "SELECT count(*) FROM leads WHERE preview_only = 1"), ==, 39);
   g_assert_cmpint (query_int (&e2e, "SELECT count(*) FROM lead_sources"), ==, 64);
+  /* The search's jobs count the 64 leads they added, however often the
+   * overlapping cells reported each place. */
+  g_assert_cmpint (query_int (&e2e, "SELECT sum (new_leads) FROM internal_jobs"
+                                    " WHERE kind = 'place_search'"),
+                   ==, 64);
   g_assert_cmpint (query_int (&e2e, "SELECT count(DISTINCT ref) FROM lead_sources"
                                     " WHERE provider = 'overpass'"),
                    ==, 64);

@@ -15,6 +15,7 @@
 
 #include "../engine/fake-nominatim.h"
 #include "nexus-engine.h"
+#include "store/nexus-store-api.h"
 #include "nexus-jobs-page.h"
 #include "nexus-search-editor.h"
 #include "nexus-searches-page.h"
@@ -422,7 +423,10 @@ complete_one_func (NexusStore *store, gpointer data, GError **error)
   if (jobs == NULL || jobs->len == 0)
     return NULL;
   job = g_ptr_array_index (jobs, 0);
-  if (!nexus_job_queue_complete (queue, job->id, job->lease_token, FALSE, 3, NULL, error))
+  /* Three places reported, two of them new leads (as the report path
+   * counts them). */
+  if (!nexus_job_queue_complete (queue, job->id, job->lease_token, FALSE, 3, NULL, error) ||
+      !nexus_store_job_add_results (store, job->id, 0, 2, error))
     return NULL;
   json_object_set_int_member (event, "job_id", job->id);
   nexus_event_bus_publish (nexus_engine_get_event_bus (self), "job.completed", event);
@@ -452,6 +456,7 @@ test_live_progress (void)
   WAIT_UNTIL (nexus_searches_page_get_row_fraction (page, id) > 0.0);
   row = nexus_searches_page_describe_row (page, id);
   g_assert_nonnull (strstr (row, "3\u2069 places reported"));
+  g_assert_nonnull (strstr (row, "2\u2069 new leads"));
 
   /* A report while another page is shown reaches the row once it is back. */
   fraction = nexus_searches_page_get_row_fraction (page, id);
