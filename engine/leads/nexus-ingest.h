@@ -116,7 +116,7 @@ GQuark nexus_ingest_error_quark (void);
 
 NexusIngestReport *nexus_ingest_report_new (void);
 void               nexus_ingest_report_free (NexusIngestReport *report);
-void      nexus_ingest_report_reject (NexusIngestReport *report, guint index, const char *reason);
+void  nexus_ingest_report_reject (NexusIngestReport *report, guint index, const char *reason);
 char *nexus_ingest_report_to_text (const NexusIngestReport *report);
 
 NexusIngest *nexus_ingest_new (NexusStore *store, GError **error);

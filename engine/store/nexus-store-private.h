@@ -49,7 +49,7 @@ gboolean _nexus_store_step_int64 (NexusStore   *self,
                                   GError      **error);
 /* What a commit runs when leads wait in leads_fts_pending (schema version
  * 3): the waiting leads into the full-text index, then the list emptied. */
-#define NEXUS_STORE_INDEX_PENDING_SQL                                  \
+#define NEXUS_STORE_INDEX_PENDING_SQL                                      \
   "INSERT INTO leads_fts (rowid, name_norm, address_norm, category, city)" \
   " SELECT l.id, l.name_norm, l.address_norm, l.category, l.city"          \
   " FROM leads_fts_pending p JOIN leads l ON l.id = p.id"
