@@ -532,76 +532,66 @@ test_status_with_note (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-/* A note through its dialog: refused while empty, then on the lead and in
- * its history. */
-static void
-test_note (void)
-{
-  NexusLeadsPage      *page;
-  NexusWindow         *window = show_leads (&page);
-  NexusLeadsSelection *selection = _nexus_leads_page_get_selection (page);
-  g_autoptr (GPtrArray) names = grid_names (page);
-  gint64            lead_id = row_id (page, 6);
-  AdwMessageDialog *dialog;
-  GtkWidget        *entry;
-  g_autofree char  *sql = NULL;
-
-  gtk_selection_model_select_item (GTK_SELECTION_MODEL (selection), 6, TRUE);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "leads.add-note", NULL));
-  dialog = find_message_dialog ();
-  g_assert_nonnull (dialog);
-  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "apply"));
-  entry = adw_message_dialog_get_extra_child (dialog);
-  gtk_editable_set_text (GTK_EDITABLE (entry), "Closed on Fridays");
-  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "apply"));
-  adw_message_dialog_response (dialog, "apply");
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  wait_idle (page);
-
-  sql =
-      g_strdup_printf ("SELECT count(*) FROM leads AS l JOIN lead_history AS h ON h.lead_id = l.id"
-                       " WHERE l.id = %" G_GINT64_FORMAT " AND l.notes = 'Closed on Fridays'"
-                       " AND h.kind = 'note' AND h.note = 'Closed on Fridays'",
-                       lead_id);
-  g_assert_cmpint (sql_int (sql), ==, 1);
-
-  gtk_window_destroy (GTK_WINDOW (window));
-}
-
-/* A category through its dialog: refused while blank, then the lead's
- * category, set by hand, and in its history. */
-static void
-test_category_dialog (void)
+/* Types @text in the text dialog of @action on the lead of row @row, after
+ * checking the dialog refuses blank text, and applies it.  Returns the
+ * lead's id. */
+static gint64
+apply_text_dialog (const char *action, guint row, const char *text)
 {
   NexusLeadsPage      *page;
   NexusWindow         *window = show_leads (&page);
   NexusLeadsSelection *selection = _nexus_leads_page_get_selection (page);
   g_autoptr (GPtrArray) names = grid_names (page); /* the rows are read */
-  gint64            lead_id = row_id (page, 5);
+  gint64            lead_id = row_id (page, row);
   AdwMessageDialog *dialog;
   GtkWidget        *entry;
-  g_autofree char  *sql = NULL;
 
-  gtk_selection_model_select_item (GTK_SELECTION_MODEL (selection), 5, TRUE);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "leads.set-category", NULL));
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (selection), row, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), action, NULL));
   dialog = find_message_dialog ();
   g_assert_nonnull (dialog);
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "apply"));
   entry = adw_message_dialog_get_extra_child (dialog);
   gtk_editable_set_text (GTK_EDITABLE (entry), "   ");
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "apply"));
-  gtk_editable_set_text (GTK_EDITABLE (entry), " pharmacy ");
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "apply"));
   adw_message_dialog_response (dialog, "apply");
   gtk_window_destroy (GTK_WINDOW (dialog));
   wait_idle (page);
 
-  sql = g_strdup_printf ("SELECT count(*) FROM leads AS l JOIN lead_history AS h"
-                         " ON h.lead_id = l.id WHERE l.id = %" G_GINT64_FORMAT
-                         " AND l.category = 'pharmacy' AND h.kind = 'category'",
-                         lead_id);
-  g_assert_cmpint (sql_int (sql), ==, 1);
-
   gtk_window_destroy (GTK_WINDOW (window));
+  return lead_id;
+}
+
+/* A note through its dialog: refused while blank, then on the lead and in
+ * its history. */
+static void
+test_note (void)
+{
+  gint64           lead_id = apply_text_dialog ("leads.add-note", 6, "Closed on Fridays");
+  g_autofree char *sql =
+      g_strdup_printf ("SELECT count(*) FROM leads AS l JOIN lead_history AS h ON h.lead_id = l.id"
+                       " WHERE l.id = %" G_GINT64_FORMAT " AND l.notes = 'Closed on Fridays'"
+                       " AND h.kind = 'note' AND h.note = 'Closed on Fridays'",
+                       lead_id);
+
+  g_assert_cmpint (sql_int (sql), ==, 1);
+}
+
+/* A category through its dialog: refused while blank, then the lead's
+ * category (trimmed), set by hand, and in its history. */
+static void
+test_category_dialog (void)
+{
+  gint64           lead_id = apply_text_dialog ("leads.set-category", 5, " pharmacy ");
+  g_autofree char *sql =
+      g_strdup_printf ("SELECT count(*) FROM leads AS l JOIN lead_history AS h ON h.lead_id = l.id"
+                       " WHERE l.id = %" G_GINT64_FORMAT " AND l.category = 'pharmacy'"
+                       " AND h.kind = 'category'",
+                       lead_id);
+
+  g_assert_cmpint (sql_int (sql), ==, 1);
 }
 
 /* Two leads merged through the dialog: the first stays with the second's
