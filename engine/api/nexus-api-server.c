@@ -853,10 +853,10 @@ return_calls (NexusApiServer *self, GPtrArray *calls, gint64 generation)
 
 /* Engine thread: one pass of the group commit.  Every call in one
  * transaction; a call that writes several statements has a SAVEPOINT so
- * that its failure undoes it (its nonce included) and not the others.  A
- * savepoint is not free: each one makes the full-text index flush what it
- * holds, so calls of one statement go without.  Nonces are checked against
- * the replay guard, brought up to date first under the write lock. */
+ * that its failure undoes it (its nonce included) and not the others; a
+ * savepoint is not free, so calls of one statement go without.  Nonces are
+ * checked against the replay guard, brought up to date first under the
+ * write lock. */
 G_STATIC_ASSERT (NEXUS_SIGNATURE_NONCE_TTL_S == NEXUS_STORE_REPLAY_WINDOW_S);
 
 static gint64
