@@ -703,10 +703,17 @@ static int
 search_list (NexusCtl *ctl, char **args)
 {
   static const char        command[] = "search list";
-  static const char *const header[] = {
-    N_ ("ID"),      N_ ("NAME"),       N_ ("STATE"), N_ ("PROVIDER"), N_ ("KEYWORDS"),
-    N_ ("CADENCE"), N_ ("CELLS DONE"), N_ ("LEADS"), N_ ("NEXT RUN"), NULL
-  };
+  static const char *const header[] = { N_ ("ID"),
+                                        N_ ("NAME"),
+                                        N_ ("STATE"),
+                                        N_ ("PROVIDER"),
+                                        N_ ("KEYWORDS"),
+                                        N_ ("CADENCE"),
+                                        N_ ("CELLS DONE"),
+                                        N_ ("NEW LEADS"),
+                                        N_ ("PLACES"),
+                                        N_ ("NEXT RUN"),
+                                        NULL };
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (NexusJobQueue) queue = NULL;
   g_autoptr (GPtrArray) searches = NULL;
@@ -739,6 +746,7 @@ search_list (NexusCtl *ctl, char **args)
     translated[i] = header[i] != NULL ? _ (header[i]) : NULL;
   table_init (&table, translated);
   table.right_align[0] = table.right_align[6] = table.right_align[7] = TRUE;
+  table.right_align[8] = TRUE;
   builder = json_builder_new_immutable ();
   json_builder_begin_array (builder);
 
@@ -763,6 +771,7 @@ search_list (NexusCtl *ctl, char **args)
           g_strdup (nexus_search_state_to_string (search->state)), g_strdup (search->provider),
           g_strjoinv (", ", search->keywords), nexus_search_format_cadence (search->cadence_s),
           g_strdup_printf ("%" PRId64 "/%" PRId64, progress.done + progress.dead, progress.planned),
+          g_strdup_printf ("%" PRId64, progress.leads_new),
           g_strdup_printf ("%" PRId64, progress.leads_found), format_time (search->next_run_at));
     }
   json_builder_end_array (builder);
@@ -860,10 +869,11 @@ search_show (NexusCtl *ctl, char **args)
     g_print ("    %-10s %8" PRId64 "\n", _ ("paused"), progress.paused);
   if (progress.cancelled > 0)
     g_print ("    %-10s %8" PRId64 "\n", _ ("cancelled"), progress.cancelled);
-  g_print ("  %-10s %" PRId64 "\n", _ ("Leads:"), progress.leads_found);
   /* Translators: the leads the search added to the vault or the preview
-   * pool (keep it short: a column of labels). */
+   * pool, then the places its workers reported, each sighting counted
+   * (keep them short: a column of labels). */
   g_print ("  %-10s %" PRId64 "\n", _ ("New leads:"), progress.leads_new);
+  g_print ("  %-10s %" PRId64 "\n", _ ("Places:"), progress.leads_found);
   g_print ("  %-10s %s\n", _ ("ETA:"), eta_text);
   return NEXUS_EXIT_OK;
 }
